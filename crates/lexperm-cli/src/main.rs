@@ -1,0 +1,49 @@
+//! The `lexperm` binary: argument parsing, IO, output formats and exit codes. No rule or scope logic
+//! lives here.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+
+/// Exit code for success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code when the input was processed and something failed (invalid scope, lint error, denied).
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code for usage and IO errors.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Lint, expand, check and generate AT Protocol lexicons and OAuth permission sets.
+#[derive(Debug, Parser)]
+#[command(name = "lexperm", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Work with OAuth scope strings: normalize and check.
+    #[command(subcommand)]
+    Scope(commands::scope::ScopeCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() {
+                EXIT_USAGE
+            } else {
+                EXIT_OK
+            };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Scope(cmd) => commands::scope::run(cmd),
+    };
+    ExitCode::from(code)
+}

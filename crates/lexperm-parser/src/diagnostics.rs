@@ -1,0 +1,213 @@
+//! Diagnostics shared by every crate: spans, severities, rule metadata.
+//!
+//! Rendering lives in the CLI; this module only describes what was found and where.
+
+use std::fmt;
+
+/// Identifies one loaded source file. The meaning of the number belongs to whoever loaded the file
+/// (the CLI keeps a table of paths and texts indexed by it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range `start..end` inside one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    /// The file the range belongs to.
+    pub file: FileId,
+    /// Byte offset of the first byte.
+    pub start: u32,
+    /// Byte offset one past the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    /// A span over `start..end` in `file`.
+    pub fn new(file: FileId, start: u32, end: u32) -> Self {
+        Span { file, start, end }
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> u32 {
+        self.end.saturating_sub(self.start)
+    }
+
+    /// True when the span covers no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// Informational; never fails a run.
+    Info,
+    /// Likely a mistake; fails a run only under `--deny warnings`.
+    Warning,
+    /// Definitely wrong; fails a run.
+    Error,
+}
+
+impl Severity {
+    /// Lower-case name as used in JSON and SARIF output (`error`, `warning`, `info`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// Parses the names produced by [`Severity::as_str`].
+    pub fn from_name(name: &str) -> Option<Severity> {
+        match name {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Static description of one lint rule. Codes and names are stable forever; a retired code is
+/// never reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleMeta {
+    /// Stable code, e.g. `L101`.
+    pub code: &'static str,
+    /// Kebab-case name that reads as the problem, e.g. `permission-outside-namespace`.
+    pub name: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// Markdown documentation: what it does, why, an example. Printed by `lexperm explain`.
+    pub doc: &'static str,
+}
+
+/// A secondary location attached to a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What this location contributes.
+    pub message: String,
+}
+
+/// One finding: what is wrong, where, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Stable rule code (see [`RuleMeta::code`]).
+    pub code: &'static str,
+    /// Kebab-case rule name (see [`RuleMeta::name`]).
+    pub name: &'static str,
+    /// Effective severity.
+    pub severity: Severity,
+    /// Primary location.
+    pub span: Span,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// Secondary locations.
+    pub labels: Vec<Label>,
+    /// NSID of the lexicon the diagnostic belongs to, when known.
+    pub nsid: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic for `rule` at `span` with the rule's default severity.
+    pub fn new(rule: &RuleMeta, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            span,
+            message: message.into(),
+            help: None,
+            labels: Vec::new(),
+            nsid: None,
+        }
+    }
+
+    /// Adds a help text.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Sets the NSID of the lexicon this belongs to.
+    pub fn with_nsid(mut self, nsid: impl Into<String>) -> Self {
+        self.nsid = Some(nsid.into());
+        self
+    }
+}
+
+/// Converts byte offsets to 1-based line and column numbers (columns count Unicode scalar values).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    line_starts: Vec<u32>,
+}
+
+impl LineIndex {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
+        );
+        LineIndex { line_starts }
+    }
+
+    /// 1-based `(line, column)` of byte `offset` in `text` (the same text given to [`LineIndex::new`]).
+    pub fn line_col(&self, text: &str, offset: u32) -> (u32, u32) {
+        let offset = offset.min(text.len() as u32);
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line] as usize;
+        let mut end = offset as usize;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let column = text[start..end].chars().count() as u32 + 1;
+        (line as u32 + 1, column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one() {
+        let text = "ab\ncé\nx";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_col(text, 0), (1, 1));
+        assert_eq!(index.line_col(text, 1), (1, 2));
+        assert_eq!(index.line_col(text, 3), (2, 1));
+        // `é` is two bytes; the byte after it is column 3.
+        assert_eq!(index.line_col(text, 6), (2, 3));
+        assert_eq!(index.line_col(text, 7), (3, 1));
+        assert_eq!(index.line_col(text, 100), (3, 2));
+    }
+}

@@ -1,0 +1,8 @@
+//! Pure parsing for lexperm: atproto syntax values, OAuth scope strings, span-preserving JSON and the
+//! typed Lexicon model.
+//!
+//! Nothing in this crate does IO. Every loader returns a value plus [`diagnostics::Diagnostic`]s and
+//! never fails outright.
+#![deny(missing_docs)]
+
+pub mod diagnostics;
