@@ -6,3 +6,5 @@
 #![deny(missing_docs)]
 
 pub mod diagnostics;
+pub mod scope;
+pub mod syntax;
