@@ -42,6 +42,23 @@ pub enum EntryValue {
     Object,
 }
 
+impl From<&serde_json::Value> for EntryValue {
+    fn from(value: &serde_json::Value) -> Self {
+        use serde_json::Value;
+        match value {
+            Value::Null => EntryValue::Null,
+            Value::Bool(b) => EntryValue::Bool(*b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => EntryValue::Integer(i),
+                None => EntryValue::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => EntryValue::String(s.clone()),
+            Value::Array(items) => EntryValue::Array(items.iter().map(EntryValue::from).collect()),
+            Value::Object(_) => EntryValue::Object,
+        }
+    }
+}
+
 impl EntryValue {
     /// JSON type name used in messages.
     pub fn type_name(&self) -> &'static str {
@@ -76,6 +93,18 @@ impl PermissionEntry {
     /// An entry with these fields.
     pub fn new(fields: Vec<(String, EntryValue)>) -> Self {
         PermissionEntry { fields }
+    }
+
+    /// The entry for a JSON object (fields in document order), or `None` when `value` is not an
+    /// object.
+    pub fn from_json(value: &serde_json::Value) -> Option<PermissionEntry> {
+        let object = value.as_object()?;
+        Some(PermissionEntry {
+            fields: object
+                .iter()
+                .map(|(k, v)| (k.clone(), EntryValue::from(v)))
+                .collect(),
+        })
     }
 
     /// The value of field `name` (last occurrence), with its index in `fields`.
@@ -382,8 +411,8 @@ fn expand_entry(
     } else {
         EntrySource::new(entry, &[], None)
     };
-    let scope =
-        params::parse_with(spec, &source).map_err(|e| explain_parse_error(include, entry, e))?;
+    let scope = params::parse_with(spec, &source)
+        .map_err(|e| explain_parse_error(include, entry, is_rpc, e))?;
     let values: &[NsidPattern] = match &scope {
         Scope::Repo(r) => &r.collections,
         Scope::Rpc(r) => &r.lxms,
@@ -419,7 +448,12 @@ fn expand_entry(
     Ok(scope)
 }
 
-fn explain_parse_error(include: &IncludeScope, entry: &PermissionEntry, e: ScopeError) -> DropInfo {
+fn explain_parse_error(
+    include: &IncludeScope,
+    entry: &PermissionEntry,
+    is_rpc: bool,
+    e: ScopeError,
+) -> DropInfo {
     let field = field_index(e.field);
     let field_name = field
         .and_then(|i| entry.fields.get(i))
@@ -430,7 +464,7 @@ fn explain_parse_error(include: &IncludeScope, entry: &PermissionEntry, e: Scope
         None => msg.to_owned(),
     };
     let reason = match e.kind {
-        ScopeErrorKind::UnknownParam if field_name == "inheritAud" => {
+        ScopeErrorKind::UnknownParam if is_rpc && field_name == "inheritAud" => {
             let inherit = entry.get("inheritAud").map(|(_, v)| v);
             let has_aud = entry.get("aud").is_some();
             return match inherit {
