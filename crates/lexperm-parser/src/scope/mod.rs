@@ -543,7 +543,8 @@ impl Scope {
             )
         })?;
         params::parse_with(spec, &syntax).map_err(|mut e| {
-            if e.range.is_empty() {
+            // Problems without a location of their own (a missing parameter) cover the input.
+            if e.range == (0..0) {
                 e.range = full;
             }
             e

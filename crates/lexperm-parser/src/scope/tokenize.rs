@@ -255,3 +255,45 @@ mod tests {
         assert_eq!(out, "image/png%3Ba%3Db");
     }
 }
+
+#[cfg(test)]
+mod indigo_generic {
+    use super::StringSyntax;
+
+    /// indigo's generic tokenizer vectors. indigo does not distinguish an absent positional part
+    /// from an empty one; the reference does (`repo:?collection=…` is invalid, `repo?collection=…`
+    /// is not), so absent is compared as `""` here.
+    #[test]
+    fn matches_indigo_generic_vectors() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/scope/indigo/generic_scopes_valid.json"
+        );
+        let text = std::fs::read_to_string(path).expect("fixture");
+        let cases: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let cases = cases.as_array().expect("array");
+        assert!(cases.len() >= 18);
+        for case in cases {
+            let scope = case["scope"].as_str().expect("scope");
+            let generic = &case["generic"];
+            let syntax = StringSyntax::parse(scope).expect("tokenizes");
+            assert_eq!(syntax.prefix, generic["resource"], "{scope}");
+            let positional = syntax.positional.as_ref().map_or("", |(p, _)| p.as_ref());
+            assert_eq!(positional, generic["positional"], "{scope}");
+            let mut params = serde_json::Map::new();
+            for p in &syntax.params {
+                let entry = params
+                    .entry(p.name.to_string())
+                    .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+                if let serde_json::Value::Array(values) = entry {
+                    values.push(serde_json::Value::String(p.value.to_string()));
+                }
+            }
+            assert_eq!(
+                serde_json::Value::Object(params),
+                generic["params"],
+                "{scope}"
+            );
+        }
+    }
+}
