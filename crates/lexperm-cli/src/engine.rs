@@ -9,5 +9,5 @@ pub fn registry() -> Vec<&'static RuleMeta> {
 
 /// All per-file diagnostics of one lexicon file.
 pub fn lint_file(file: FileId, text: &str) -> Vec<Diagnostic> {
-    lexperm_parser::rules::lint_file(file, text)
+    lexperm_parser::rules::lint_file(file, text).diagnostics
 }

@@ -6,11 +6,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
-#[allow(dead_code)] // wired into `lint` when the parser's rule API lands
 mod config;
-#[allow(dead_code)] // wired into `lint` when the parser's rule API lands
+mod engine;
 mod render;
-#[allow(dead_code)] // wired into `lint` when the parser's rule API lands
 mod sources;
 
 /// Exit code for success.
@@ -33,6 +31,10 @@ enum Command {
     /// Work with OAuth scope strings: normalize and check.
     #[command(subcommand)]
     Scope(commands::scope::ScopeCommand),
+    /// Lint lexicon files and directories (default `lexicons/`).
+    Lint(commands::lint::LintArgs),
+    /// Show a lint rule's documentation, or list every rule.
+    Explain(commands::explain::ExplainArgs),
     /// Print the JSON Schema (draft 2020-12) of lexicon documents, for editor completion.
     Schema,
 }
@@ -52,6 +54,8 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Scope(cmd) => commands::scope::run(cmd),
+        Command::Lint(args) => commands::lint::run(args),
+        Command::Explain(args) => commands::explain::run(args, &engine::registry()),
         Command::Schema => commands::schema::run(),
     };
     ExitCode::from(code)

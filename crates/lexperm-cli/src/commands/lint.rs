@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::{Args, ValueEnum};
-use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta};
+use lexperm_parser::diagnostics::{Diagnostic, FileId};
 
 use crate::config::{self, RuleControl};
 use crate::engine;
@@ -224,8 +224,9 @@ fn parallel_map<'a, T: Sync, R: Send>(
                         if start >= items.len() {
                             break done;
                         }
-                        for index in start..(start + 16).min(items.len()) {
-                            done.push((index, work(&items[index])));
+                        let end = (start + 16).min(items.len());
+                        for (offset, item) in items[start..end].iter().enumerate() {
+                            done.push((start + offset, work(item)));
                         }
                     }
                 })
@@ -233,7 +234,11 @@ fn parallel_map<'a, T: Sync, R: Send>(
             .collect();
         handles
             .into_iter()
-            .flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     });
     results.sort_unstable_by_key(|(index, _)| *index);
@@ -246,6 +251,7 @@ fn parallel_map<'a, T: Sync, R: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lexperm_parser::diagnostics::RuleMeta;
 
     #[test]
     fn parallel_map_keeps_order() {
