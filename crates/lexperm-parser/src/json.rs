@@ -17,9 +17,10 @@ pub const MAX_DEPTH: usize = 128;
 /// Largest file accepted, in bytes (16 MiB).
 pub const MAX_FILE_SIZE: usize = 16 * 1024 * 1024;
 
-/// Most values (of any kind, at any depth) accepted in one file. Bounds memory: a 16 MiB file of
-/// `[0,0,0,…]` would otherwise become eight million tree nodes.
-pub const MAX_VALUES: usize = 1 << 20;
+/// Most values (of any kind, at any depth) accepted in one file (262,144; the largest real lexicon
+/// has a few thousand). Bounds memory: a 16 MiB file of `[0,0,0,…]` would otherwise become eight
+/// million tree nodes.
+pub const MAX_VALUES: usize = 1 << 18;
 
 /// One JSON value with the byte range it was read from.
 #[derive(Debug, Clone, PartialEq)]

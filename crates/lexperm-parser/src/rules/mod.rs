@@ -376,7 +376,7 @@ pub(crate) fn permission_sets(
     doc: &LexiconDoc,
 ) -> impl Iterator<Item = (&Def, &lexicon::PermissionSetSchema)> {
     doc.defs.iter().filter_map(|def| match &def.schema.kind {
-        SchemaKind::PermissionSet(set) => Some((def, set)),
+        SchemaKind::PermissionSet(set) => Some((def, &**set)),
         _ => None,
     })
 }
