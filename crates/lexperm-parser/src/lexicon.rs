@@ -1173,6 +1173,20 @@ impl Loader<'_> {
                             self.wrong_type("`message`", "an object", value);
                             None
                         }
+                        Some(message) if message.get("schema").is_none() => {
+                            let start =
+                                Span::new(value.span.file, value.span.start, value.span.start + 1);
+                            self.missing(start, "schema", "subscription `message`");
+                            Some(Message {
+                                span: value.span,
+                                description: self.string(message, "description"),
+                                schema: None,
+                                unknown_fields: Self::unknown_fields(
+                                    message,
+                                    &["description", "schema"],
+                                ),
+                            })
+                        }
                         Some(message) => Some(Message {
                             span: value.span,
                             description: self.string(message, "description"),
