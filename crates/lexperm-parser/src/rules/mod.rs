@@ -191,6 +191,17 @@ pub fn lookup(code_or_name: &str) -> Option<&'static RuleMeta> {
 
 /// Loads `text` and runs every per-file rule. Diagnostics are sorted by position and carry the
 /// document's NSID when it has one.
+///
+/// ```
+/// use lexperm_parser::diagnostics::FileId;
+/// use lexperm_parser::rules::lint_file;
+///
+/// let text = r#"{"lexicon": 1, "id": "com.example.getThing", "defs": {"main": {"type": "query"}}}"#;
+/// let loaded = lint_file(FileId(0), text);
+/// let codes: Vec<_> = loaded.diagnostics.iter().map(|d| d.code).collect();
+/// assert_eq!(codes, ["S101", "S103"]); // no description, no output
+/// assert!(!loaded.has_errors());
+/// ```
 pub fn lint_file(file: FileId, text: &str) -> LoadedLexicon {
     let mut loaded = lexicon::load(file, text);
     if let Some(doc) = &loaded.doc {
