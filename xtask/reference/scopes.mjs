@@ -1,0 +1,146 @@
+// Reference harness for `cargo xtask conformance` and `cargo xtask bench-vs-reference`.
+//
+// Reads JSON requests, one per line, from stdin until EOF and prints one JSON answer per request, in
+// order, on stdout. Every answer comes from the pinned `@atproto/oauth-scopes` package; nothing here
+// re-implements a rule.
+//
+// Requests:
+//   {"op":"normalize","input":S}
+//     -> {"valid":bool,"canonical":S|null,"reparsed":S|null,"error":S|null}
+//        canonical = normalizeAtprotoOauthScopeValue(S); a thrown error (URIError on a malformed
+//        positional escape) counts as invalid and is reported in "error". reparsed = the same function
+//        applied to canonical (used for the non-idempotence divergence rule).
+//   {"op":"normalize_set","input":S}
+//     -> {"result":S} (normalizeAtprotoOauthScope; a throw is reported as {"error":S})
+//   {"op":"allows","granted":S,"transition":bool,"request":{"kind":"repo","collection":S,"action":S}}
+//     kinds: repo {collection, action}, rpc {lxm, aud}, blob {mime}, account {attr, action},
+//     identity {attr}
+//     -> {"allowed":bool} via ScopePermissions or ScopePermissionsTransition
+//   {"op":"bench_normalize","inputs":[S...],"rounds":N,"warmup":N}
+//     -> {"round_ns":[N...],"strings":N,"valid":N}: per timed round, the time spent in
+//        normalizeAtprotoOauthScopeValue over all inputs (after `warmup` untimed rounds)
+//   {"op":"version"} -> {"oauth-scopes":S,"lexicon":S,"node":S}
+//
+// A request the harness cannot serve is answered with {"fatal":S}.
+
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import {
+  ScopePermissions,
+  ScopePermissionsTransition,
+  normalizeAtprotoOauthScope,
+  normalizeAtprotoOauthScopeValue,
+} from '@atproto/oauth-scopes'
+
+function normalizeValue(input) {
+  try {
+    return { canonical: normalizeAtprotoOauthScopeValue(input), error: null }
+  } catch (err) {
+    return { canonical: null, error: `${err?.name ?? 'Error'}: ${err?.message ?? String(err)}` }
+  }
+}
+
+function opNormalize(req) {
+  const first = normalizeValue(req.input)
+  if (first.canonical == null) {
+    return { valid: false, canonical: null, reparsed: null, error: first.error }
+  }
+  const second = normalizeValue(first.canonical)
+  return { valid: true, canonical: first.canonical, reparsed: second.canonical, error: null }
+}
+
+function opNormalizeSet(req) {
+  try {
+    return { result: normalizeAtprotoOauthScope(req.input) }
+  } catch (err) {
+    return { error: `${err?.name ?? 'Error'}: ${err?.message ?? String(err)}` }
+  }
+}
+
+function opAllows(req) {
+  const perms = req.transition
+    ? new ScopePermissionsTransition(req.granted)
+    : new ScopePermissions(req.granted)
+  const r = req.request
+  switch (r.kind) {
+    case 'repo':
+      return { allowed: perms.allowsRepo({ collection: r.collection, action: r.action }) }
+    case 'rpc':
+      return { allowed: perms.allowsRpc({ lxm: r.lxm, aud: r.aud }) }
+    case 'blob':
+      return { allowed: perms.allowsBlob({ mime: r.mime }) }
+    case 'account':
+      return { allowed: perms.allowsAccount({ attr: r.attr, action: r.action }) }
+    case 'identity':
+      return { allowed: perms.allowsIdentity({ attr: r.attr }) }
+    default:
+      return { fatal: `unknown request kind ${JSON.stringify(r.kind)}` }
+  }
+}
+
+function opBenchNormalize(req) {
+  const inputs = req.inputs
+  const rounds = req.rounds ?? 1
+  const warmup = req.warmup ?? 1
+  const roundNs = []
+  let valid = 0
+  for (let round = 0; round < warmup + rounds; round++) {
+    let roundValid = 0
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < inputs.length; i++) {
+      try {
+        if (normalizeAtprotoOauthScopeValue(inputs[i]) != null) roundValid++
+      } catch {
+        // URIError: invalid, same as the conformance run
+      }
+    }
+    const ns = process.hrtime.bigint() - start
+    if (round >= warmup) roundNs.push(Number(ns))
+    valid = roundValid
+  }
+  return { round_ns: roundNs, strings: inputs.length, valid }
+}
+
+function opVersion() {
+  const here = dirname(fileURLToPath(import.meta.url))
+  const version = (name) =>
+    JSON.parse(readFileSync(join(here, 'node_modules', name, 'package.json'), 'utf8')).version
+  return {
+    'oauth-scopes': version('@atproto/oauth-scopes'),
+    lexicon: version('@atproto/lexicon'),
+    node: process.version,
+  }
+}
+
+function handle(line) {
+  let req
+  try {
+    req = JSON.parse(line)
+  } catch (err) {
+    return { fatal: `bad request line: ${err.message}` }
+  }
+  switch (req.op) {
+    case 'normalize':
+      return opNormalize(req)
+    case 'normalize_set':
+      return opNormalizeSet(req)
+    case 'allows':
+      return opAllows(req)
+    case 'bench_normalize':
+      return opBenchNormalize(req)
+    case 'version':
+      return opVersion()
+    default:
+      return { fatal: `unknown op ${JSON.stringify(req.op)}` }
+  }
+}
+
+const input = readFileSync(0, 'utf8')
+const out = []
+for (const line of input.split('\n')) {
+  if (line === '') continue
+  out.push(JSON.stringify(handle(line)))
+}
+out.push('')
+process.stdout.write(out.join('\n'))
