@@ -17,8 +17,9 @@
 //     identity {attr}
 //     -> {"allowed":bool} via ScopePermissions or ScopePermissionsTransition
 //   {"op":"bench_normalize","inputs":[S...],"rounds":N,"warmup":N}
-//     -> {"round_ns":[N...],"strings":N,"valid":N}: per timed round, the time spent in
-//        normalizeAtprotoOauthScopeValue over all inputs (after `warmup` untimed rounds)
+//     -> {"round_ns":[N...],"round_cpu_us":[N...],"strings":N,"valid":N}: per timed round, the
+//        wall and CPU (user+system) time spent in normalizeAtprotoOauthScopeValue over all inputs
+//        (after `warmup` untimed rounds)
 //   {"op":"version"} -> {"oauth-scopes":S,"lexicon":S,"node":S}
 //
 // A request the harness cannot serve is answered with {"fatal":S}.
@@ -84,9 +85,11 @@ function opBenchNormalize(req) {
   const rounds = req.rounds ?? 1
   const warmup = req.warmup ?? 1
   const roundNs = []
+  const roundCpuUs = []
   let valid = 0
   for (let round = 0; round < warmup + rounds; round++) {
     let roundValid = 0
+    const cpu = process.cpuUsage()
     const start = process.hrtime.bigint()
     for (let i = 0; i < inputs.length; i++) {
       try {
@@ -96,10 +99,14 @@ function opBenchNormalize(req) {
       }
     }
     const ns = process.hrtime.bigint() - start
-    if (round >= warmup) roundNs.push(Number(ns))
+    const used = process.cpuUsage(cpu)
+    if (round >= warmup) {
+      roundNs.push(Number(ns))
+      roundCpuUs.push(used.user + used.system)
+    }
     valid = roundValid
   }
-  return { round_ns: roundNs, strings: inputs.length, valid }
+  return { round_ns: roundNs, round_cpu_us: roundCpuUs, strings: inputs.length, valid }
 }
 
 function opVersion() {

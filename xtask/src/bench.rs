@@ -95,8 +95,16 @@ pub fn run(root: &Path, args: &[String], opts: &Options) -> Result<bool, String>
     Ok(ok || !opts.enforce)
 }
 
-fn median(mut xs: Vec<Duration>) -> Duration {
-    xs.sort();
+/// Wall and CPU time of one measurement.
+#[derive(Clone, Copy, Debug)]
+struct Timing {
+    wall: Duration,
+    cpu: Duration,
+}
+
+/// The median round by wall time.
+fn median(mut xs: Vec<Timing>) -> Timing {
+    xs.sort_by_key(|t| t.wall);
     xs[xs.len() / 2]
 }
 
@@ -112,16 +120,53 @@ fn fmt_rate(r: f64) -> String {
     }
 }
 
-/// Spawns `cmd` with `stdin_file` as stdin, discards stdout, and returns the wall time of the best
-/// of `runs` runs plus the last run's stdout size.
+fn ms(d: Duration) -> String {
+    format!("{:.1}ms", d.as_secs_f64() * 1e3)
+}
+
+/// CPU time of the calling thread (Linux `/proc/thread-self/schedstat`, nanoseconds); zero where
+/// unavailable.
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map_or(Duration::ZERO, Duration::from_nanos)
+}
+
+/// User + system CPU time of all waited-for children (Linux `/proc/self/stat` cutime + cstime, in
+/// clock ticks of 10 ms); zero where unavailable.
+fn children_cpu() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    // Fields after the parenthesised command name; cutime and cstime are fields 16 and 17.
+    let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+        return Duration::ZERO;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // `rest` starts at field 3 (state), so field n is at index n - 3.
+    Duration::from_millis((ticks(13) + ticks(14)) * 10)
+}
+
+/// Spawns the command `runs` times and returns the best wall time (with that run's CPU time) and
+/// that run's stdout.
 fn time_process(
     mut make: impl FnMut() -> Command,
     stdin_file: Option<&Path>,
     runs: usize,
     ok_codes: &[i32],
-) -> Result<(Duration, usize), String> {
-    let mut best = Duration::MAX;
-    let mut size = 0;
+) -> Result<(Timing, Vec<u8>), String> {
+    let mut best = Timing {
+        wall: Duration::MAX,
+        cpu: Duration::ZERO,
+    };
+    let mut stdout = Vec::new();
     for _ in 0..runs.max(1) {
         let mut cmd = make();
         if let Some(f) = stdin_file {
@@ -129,11 +174,13 @@ fn time_process(
             cmd.stdin(Stdio::from(file));
         }
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let cpu_before = children_cpu();
         let start = Instant::now();
         let out = cmd
             .output()
             .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
         let wall = start.elapsed();
+        let cpu = children_cpu().saturating_sub(cpu_before);
         if !out.status.code().is_some_and(|c| ok_codes.contains(&c)) {
             return Err(format!(
                 "{cmd:?} failed with {}:\n{}",
@@ -141,10 +188,58 @@ fn time_process(
                 String::from_utf8_lossy(&out.stderr)
             ));
         }
-        size = out.stdout.len();
-        best = best.min(wall);
+        if wall < best.wall {
+            best = Timing { wall, cpu };
+            stdout = out.stdout;
+        }
     }
-    Ok((best, size))
+    Ok((best, stdout))
+}
+
+/// Median round of the reference's in-process normalization, from one `bench_normalize` answer.
+fn reference_rounds(answer: &Value) -> Result<(Timing, usize), String> {
+    let list = |k: &str| -> Result<Vec<u64>, String> {
+        Ok(answer[k]
+            .as_array()
+            .ok_or_else(|| format!("bad bench answer: {answer}"))?
+            .iter()
+            .filter_map(Value::as_u64)
+            .collect())
+    };
+    let walls = list("round_ns")?;
+    let cpus = list("round_cpu_us")?;
+    if walls.is_empty() || walls.len() != cpus.len() {
+        return Err(format!("bad bench answer: {answer}"));
+    }
+    let rounds = walls
+        .iter()
+        .zip(&cpus)
+        .map(|(w, c)| Timing {
+            wall: Duration::from_nanos(*w),
+            cpu: Duration::from_micros(*c),
+        })
+        .collect();
+    Ok((
+        median(rounds),
+        answer["valid"].as_u64().unwrap_or(0) as usize,
+    ))
+}
+
+/// Median round of lexperm's in-process normalization (one warm-up round).
+fn lexperm_rounds(inputs: &[String], rounds: usize) -> (Timing, usize) {
+    let mut timings = Vec::new();
+    let mut valid = 0;
+    for round in 0..=rounds {
+        let cpu = thread_cpu();
+        let start = Instant::now();
+        valid = scope_lib::normalize_count_valid(inputs);
+        let wall = start.elapsed();
+        let cpu = thread_cpu().saturating_sub(cpu);
+        if round > 0 {
+            timings.push(Timing { wall, cpu });
+        }
+    }
+    (median(timings), valid)
 }
 
 fn scope_bench(root: &Path, bin: &Path, opts: &Options) -> Result<bool, String> {
@@ -157,38 +252,28 @@ fn scope_bench(root: &Path, bin: &Path, opts: &Options) -> Result<bool, String> 
     let mut text = inputs.join("\n");
     text.push('\n');
     std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let (valid_set, invalid_set): (Vec<String>, Vec<String>) =
+        inputs.iter().cloned().partition(|s| scope_lib::is_valid(s));
 
-    // Reference in-process.
-    let req =
-        json!({"op": "bench_normalize", "inputs": inputs, "rounds": opts.rounds, "warmup": 1});
-    let run = reference::run_harness(root, "scopes.mjs", &[req])?;
-    let answer = &run.answers[0];
-    let ref_rounds: Vec<Duration> = answer["round_ns"]
-        .as_array()
-        .ok_or_else(|| format!("bad bench answer: {answer}"))?
+    // In-process, on the whole mix and on its valid and invalid parts.
+    let sets: [(&str, &[String]); 3] = [
+        ("all", &inputs),
+        ("valid only", &valid_set),
+        ("invalid only", &invalid_set),
+    ];
+    let requests: Vec<Value> = sets
         .iter()
-        .filter_map(Value::as_u64)
-        .map(Duration::from_nanos)
+        .map(|(_, set)| {
+            json!({"op": "bench_normalize", "inputs": set, "rounds": opts.rounds, "warmup": 1})
+        })
         .collect();
-    if ref_rounds.is_empty() {
-        return Err(format!("bad bench answer: {answer}"));
+    let run = reference::run_harness(root, "scopes.mjs", &requests)?;
+    let mut rows = Vec::new();
+    for ((label, set), answer) in sets.iter().zip(&run.answers) {
+        let (reference, ref_valid) = reference_rounds(answer)?;
+        let (lexperm, lex_valid) = lexperm_rounds(set, opts.rounds);
+        rows.push((*label, set.len(), reference, ref_valid, lexperm, lex_valid));
     }
-    let ref_valid = answer["valid"].as_u64().unwrap_or(0) as usize;
-    let ref_in = median(ref_rounds);
-
-    // lexperm in-process.
-    let mut lex_rounds = Vec::new();
-    let mut lex_valid = 0;
-    for round in 0..=opts.rounds {
-        let start = Instant::now();
-        let valid = scope_lib::normalize_count_valid(&inputs);
-        let took = start.elapsed();
-        lex_valid = valid;
-        if round > 0 {
-            lex_rounds.push(took);
-        }
-    }
-    let lex_in = median(lex_rounds);
 
     // Whole processes, same stdin file.
     let refdir = reference::reference_dir(root);
@@ -213,60 +298,75 @@ fn scope_bench(root: &Path, bin: &Path, opts: &Options) -> Result<bool, String> 
         &[0, 1],
     )?;
 
-    let in_ratio = ref_in.as_secs_f64() / lex_in.as_secs_f64().max(1e-9);
-    let whole_ratio = ref_whole.as_secs_f64() / lex_whole.as_secs_f64().max(1e-9);
+    let ratio = |r: Duration, l: Duration| r.as_secs_f64() / l.as_secs_f64().max(1e-9);
+    let (_, _, ref_all, ref_valid, lex_all, lex_valid) = rows[0];
     println!(
         "\nscope normalize: {n} strings (seed {:#x}; reference: {ref_valid} valid, lexperm: {lex_valid} valid)",
         opts.seed
     );
     println!(
-        "  {:<28} {:>12} {:>14} {:>14}",
-        "", "time", "throughput", "output bytes"
+        "  {:<34} {:>10} {:>10} {:>12} {:>12}",
+        "", "wall", "cpu", "strings/s", "strings/s"
     );
     println!(
-        "  {:<28} {:>10.1}ms {:>14} {:>14}",
-        "reference in-process",
-        ref_in.as_secs_f64() * 1e3,
-        fmt_rate(per_sec(n, ref_in)),
-        "-"
+        "  {:<34} {:>10} {:>10} {:>12} {:>12}",
+        "", "", "", "(wall)", "(cpu)"
+    );
+    let line = |label: String, count: usize, t: Timing| {
+        println!(
+            "  {:<34} {:>10} {:>10} {:>12} {:>12}",
+            label,
+            ms(t.wall),
+            ms(t.cpu),
+            fmt_rate(per_sec(count, t.wall)),
+            fmt_rate(per_sec(count, t.cpu))
+        );
+    };
+    for (label, count, reference, _, lexperm, _) in &rows {
+        line(
+            format!("reference in-process, {label} ({count})"),
+            *count,
+            *reference,
+        );
+        line(
+            format!("lexperm in-process, {label} ({count})"),
+            *count,
+            *lexperm,
+        );
+    }
+    line("reference whole process".to_string(), n, ref_whole);
+    line("lexperm whole process".to_string(), n, lex_whole);
+    println!(
+        "  output: reference {} bytes of JSON lines, lexperm {} bytes",
+        ref_bytes.len(),
+        lex_bytes.len()
+    );
+    println!("  ratio lexperm/reference (wall, cpu):");
+    for (label, _, reference, _, lexperm, _) in &rows {
+        println!(
+            "    in-process {label:<14} {:>6.1}x {:>6.1}x",
+            ratio(reference.wall, lexperm.wall),
+            ratio(reference.cpu, lexperm.cpu)
+        );
+    }
+    let whole_wall = ratio(ref_whole.wall, lex_whole.wall);
+    let whole_cpu = ratio(ref_whole.cpu, lex_whole.cpu);
+    println!("    whole process             {whole_wall:>6.1}x {whole_cpu:>6.1}x");
+    let in_wall = ratio(ref_all.wall, lex_all.wall);
+    let met = in_wall >= 20.0 && whole_wall >= 20.0;
+    println!(
+        "  target lexperm >= 20x the reference (in-process and whole process, wall): {}",
+        if met { "met" } else { "NOT met" }
     );
     println!(
-        "  {:<28} {:>10.1}ms {:>14} {:>14}",
-        "lexperm in-process (lib)",
-        lex_in.as_secs_f64() * 1e3,
-        fmt_rate(per_sec(n, lex_in)),
-        "-"
-    );
-    println!(
-        "  {:<28} {:>10.1}ms {:>14} {:>14}",
-        "reference whole process",
-        ref_whole.as_secs_f64() * 1e3,
-        fmt_rate(per_sec(n, ref_whole)),
-        ref_bytes
-    );
-    println!(
-        "  {:<28} {:>10.1}ms {:>14} {:>14}",
-        "lexperm whole process",
-        lex_whole.as_secs_f64() * 1e3,
-        fmt_rate(per_sec(n, lex_whole)),
-        lex_bytes
-    );
-    println!(
-        "  ratio lexperm/reference: in-process {in_ratio:.1}x, whole process {whole_ratio:.1}x (target >= 20x: {})",
-        if in_ratio >= 20.0 && whole_ratio >= 20.0 {
-            "met"
-        } else {
-            "NOT met"
-        }
-    );
-    println!(
-        "  (in-process: median of {} rounds after 1 warm-up; whole process: best of {} runs)",
+        "  (in-process: median of {} rounds after 1 warm-up, CPU = thread time; whole process: best \
+         of {} runs, CPU = user+system of the child at 10 ms resolution)",
         opts.rounds, opts.runs
     );
     if ref_valid != lex_valid {
         println!("  note: the valid counts differ; run `cargo xtask conformance` for details");
     }
-    Ok(in_ratio >= 20.0 && whole_ratio >= 20.0)
+    Ok(met)
 }
 
 fn lexperm_has_lint(bin: &Path) -> bool {
@@ -317,9 +417,7 @@ fn lint_bench(root: &Path, bin: &Path, opts: &Options) -> Result<bool, String> {
         .sum::<Result<usize, String>>()?;
 
     let refdir = reference::reference_dir(root);
-    let mut ref_inside = Duration::MAX;
-    let mut ref_summary = Value::Null;
-    let (ref_whole, _) = time_process(
+    let (ref_whole, ref_out) = time_process(
         || {
             let mut c = Command::new("node");
             c.arg("lint.mjs").args(&folders).current_dir(&refdir);
@@ -329,20 +427,10 @@ fn lint_bench(root: &Path, bin: &Path, opts: &Options) -> Result<bool, String> {
         opts.runs,
         &[0],
     )?;
-    for _ in 0..opts.runs.max(1) {
-        let out = Command::new("node")
-            .arg("lint.mjs")
-            .args(&folders)
-            .current_dir(&refdir)
-            .output()
-            .map_err(|e| format!("cannot run node lint.mjs: {e}"))?;
-        let summary: Value = serde_json::from_slice(&out.stdout)
-            .map_err(|e| format!("node lint.mjs output: {e}"))?;
-        let ns = summary["ns"].as_u64().unwrap_or(u64::MAX);
-        ref_inside = ref_inside.min(Duration::from_nanos(ns));
-        ref_summary = summary;
-    }
-    let (lex_whole, lex_bytes) = time_process(
+    let ref_summary: Value =
+        serde_json::from_slice(&ref_out).map_err(|e| format!("node lint.mjs output: {e}"))?;
+    let ref_inside = Duration::from_nanos(ref_summary["ns"].as_u64().unwrap_or(0));
+    let (lex_whole, lex_out) = time_process(
         || {
             let mut c = Command::new(bin);
             c.arg("lint").args(&folders).args(["--format", "json"]);
@@ -358,23 +446,26 @@ fn lint_bench(root: &Path, bin: &Path, opts: &Options) -> Result<bool, String> {
     rss_args.push("json".into());
     let rss = peak_rss_kib(bin, &rss_args)?;
 
-    let ratio = ref_whole.as_secs_f64() / lex_whole.as_secs_f64().max(1e-9);
+    let ratio = ref_whole.wall.as_secs_f64() / lex_whole.wall.as_secs_f64().max(1e-9);
+    let ratio_cpu = ref_whole.cpu.as_secs_f64() / lex_whole.cpu.as_secs_f64().max(1e-9);
     println!(
         "\nlint: {files} lexicon files in {} folders under {}",
         folders.len(),
         opts.corpus.display()
     );
     println!(
-        "  reference (@atproto/lexicon parseLexiconDoc + Lexicons.add): whole process {:.1}ms (inside node {:.1}ms), accepted {}, rejected {}",
-        ref_whole.as_secs_f64() * 1e3,
-        ref_inside.as_secs_f64() * 1e3,
+        "  reference (@atproto/lexicon parseLexiconDoc + Lexicons.add): whole process {} wall, {} cpu (inside node {}); accepted {}, rejected {}",
+        ms(ref_whole.wall),
+        ms(ref_whole.cpu),
+        ms(ref_inside),
         ref_summary["accepted"],
         ref_summary["rejected"]
     );
     println!(
-        "  lexperm lint --format json: whole process {:.1}ms, {} bytes of JSON",
-        lex_whole.as_secs_f64() * 1e3,
-        lex_bytes
+        "  lexperm lint --format json: whole process {} wall, {} cpu; {} bytes of JSON",
+        ms(lex_whole.wall),
+        ms(lex_whole.cpu),
+        lex_out.len()
     );
     let rss_ok = match rss {
         Some(kib) => {
@@ -391,7 +482,7 @@ fn lint_bench(root: &Path, bin: &Path, opts: &Options) -> Result<bool, String> {
         }
     };
     println!(
-        "  ratio lexperm/reference (whole process): {ratio:.1}x (target >= 15x: {})",
+        "  ratio lexperm/reference (whole process): wall {ratio:.1}x, cpu {ratio_cpu:.1}x (target >= 15x, wall: {})",
         if ratio >= 15.0 { "met" } else { "NOT met" }
     );
     Ok(ratio >= 15.0 && rss_ok)

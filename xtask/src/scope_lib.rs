@@ -47,3 +47,8 @@ pub fn normalize_count_valid(inputs: &[String]) -> usize {
     }
     valid
 }
+
+/// Whether lexperm accepts `input` as one scope value.
+pub fn is_valid(input: &str) -> bool {
+    Scope::parse(input).is_ok()
+}
