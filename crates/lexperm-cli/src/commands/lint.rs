@@ -74,6 +74,10 @@ pub fn run(args: LintArgs) -> u8 {
         }
     }
 
+    // A file reached twice (`lint a a/b.json`) is linted once, where it was first found.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|path| seen.insert(path.clone()));
+
     let mut sources = Sources::new();
     for (path, text) in parallel_map(&files, |path| read(path)) {
         match text {
@@ -137,6 +141,7 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
         return Ok(());
     }
     let mut first_error = None;
+    let before = files.len();
     for entry in walkdir::WalkDir::new(path)
         .follow_links(true)
         .sort_by_file_name()
@@ -157,6 +162,9 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
                 first_error.get_or_insert(format!("could not walk all of {}", path.display()));
             }
         }
+    }
+    if files.len() == before && first_error.is_none() {
+        eprintln!("warning: no .json files under {}", path.display());
     }
     match first_error {
         Some(message) => Err(message),
@@ -190,6 +198,8 @@ fn display(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
+/// Wrapping width of the human format: `$COLUMNS`, else the terminal's width, else 100 (so piped
+/// output does not depend on where it was produced).
 fn terminal_width() -> usize {
     if let Some(width) = std::env::var("COLUMNS")
         .ok()
@@ -197,6 +207,11 @@ fn terminal_width() -> usize {
         .filter(|width| *width >= 40)
     {
         return width;
+    }
+    if io::stdout().is_terminal() {
+        if let Some((terminal_size::Width(width), _)) = terminal_size::terminal_size() {
+            return usize::from(width).max(40);
+        }
     }
     100
 }
