@@ -635,13 +635,8 @@ mod tests {
     /// lines never trimmed.
     fn vectors(name: &str) -> Vec<String> {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../../shared/corpus/interop/syntax")
+            .join("tests/fixtures/interop/syntax")
             .join(name);
-        let path = if path.exists() {
-            path
-        } else {
-            Path::new("/work/shared/corpus/interop/syntax").join(name)
-        };
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
         text.split('\n')
             .filter(|line| !line.is_empty() && !line.starts_with('#'))
