@@ -205,6 +205,29 @@ fn every_format_parses() {
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let (list, _) = check(dir.path(), &["explain", "--list"], 0);
     assert_eq!(rules.len(), list.lines().count());
+    for rule in rules {
+        for field in [
+            "/id",
+            "/name",
+            "/shortDescription/text",
+            "/fullDescription/text",
+            "/help/text",
+            "/defaultConfiguration/level",
+        ] {
+            let value = rule.pointer(field).and_then(|v| v.as_str()).unwrap_or("");
+            assert!(!value.is_empty(), "rule descriptor without {field}: {rule}");
+        }
+    }
+    let first = &run["results"][0];
+    assert_eq!(first["ruleId"], "L105");
+    assert_eq!(first["level"], "error");
+    let index = first["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[index]["id"], "L105");
+    let region = &first["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(5), Some(24))
+    );
     let (github, _) = check(dir.path(), &["lint", "--format", "github"], 1);
     assert!(
         github.starts_with("::error file=lexicons/broken.json,line=5,"),
