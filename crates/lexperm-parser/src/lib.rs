@@ -10,3 +10,5 @@ pub mod formats;
 pub mod json;
 pub mod lexicon;
 pub mod rules;
+pub mod scope;
+pub mod syntax;
