@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod conformance;
+mod gen_corpus;
 mod generate;
 mod lexperm;
 mod prng;
@@ -23,6 +24,7 @@ const TASKS: &str = "\
                          --seed N  --count N (default 100000)  --rounds N (default 5)
                          --runs N (whole-process runs, default 3)  --corpus DIR
                          --enforce           exit 1 when a target (20x / 15x / 20 MiB) is missed
+  gen-corpus           N [--out DIR] [--seed S]: write N synthetic lexicons
   gen-scopes           print the generated scope strings, one per line
                          --seed N  --count N  --category (prefix each line with its category)
   help                 this list";
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         }
         "conformance" => conformance_task(rest),
         "bench-vs-reference" => bench_task(rest),
+        "gen-corpus" => gen_corpus::run(rest).map(|()| true),
         "gen-scopes" => gen_scopes(rest),
         other => Err(format!("unknown task `{other}`\n\ntasks:\n{TASKS}")),
     };
