@@ -1164,28 +1164,135 @@ pub fn scope_corpus(seed: u64, total: usize) -> Vec<ScopeCase> {
 // ---------------------------------------------------------------------------------------------
 // allows cases
 
-fn granted_value(rng: &mut Prng, kind: &str) -> String {
+/// One granted scope value, and its structured form when it was built for the requested kind.
+fn granted_value(rng: &mut Prng, kind: &str) -> (String, Option<Built>) {
     match rng.below(20) {
-        0..=1 => rng
-            .pick(&[
+        0..=1 => (
+            rng.pick(&[
                 "atproto",
                 "transition:generic",
                 "transition:chat.bsky",
                 "transition:email",
             ])
             .to_string(),
-        2..=3 => near_valid_string(rng),
-        4..=5 => well_formed_string(rng),
-        6 => String::new(),
+            None,
+        ),
+        2..=3 => (near_valid_string(rng), None),
+        4..=5 => (well_formed_string(rng), None),
+        6 => (String::new(), None),
         _ => {
             let spec = RESOURCES
                 .iter()
                 .find(|r| r.name == kind)
                 .unwrap_or(&RESOURCES[0]);
             let built = build_well_formed(rng, spec);
-            built.assemble(rng)
+            (built.assemble(rng), Some(built))
         }
     }
+}
+
+/// A request aimed at what `built` grants (so that positive decisions are common), sometimes
+/// nudged off it.
+fn request_for(rng: &mut Prng, kind: &str, built: &Built) -> Request {
+    let values = |name: &str| -> Vec<String> {
+        let mut v: Vec<String> = built
+            .params
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect();
+        let positional_name = RESOURCES
+            .iter()
+            .find(|r| r.name == kind)
+            .map(|r| r.params[r.positional].name);
+        if positional_name == Some(name) {
+            v.extend(built.positional.clone());
+        }
+        v
+    };
+    let choose = |rng: &mut Prng, name: &str, fallback: &[&str]| -> String {
+        let v = values(name);
+        if v.is_empty() || rng.chance(15) {
+            rng.pick(fallback).to_string()
+        } else {
+            rng.pick(&v).clone()
+        }
+    };
+    let mut req = match kind {
+        "repo" => Request::Repo {
+            collection: choose(rng, "collection", NSID_OK),
+            action: {
+                let a = choose(rng, "action", REPO_ACTION_OK);
+                if REPO_ACTION_OK.contains(&a.as_str()) {
+                    a
+                } else {
+                    rng.pick(REPO_ACTION_OK).to_string()
+                }
+            },
+        },
+        "rpc" => Request::Rpc {
+            lxm: choose(rng, "lxm", NSID_OK),
+            aud: choose(rng, "aud", DID_REF_OK),
+        },
+        "blob" => {
+            let mut mime = choose(rng, "accept", MIME_OK);
+            if let Some(base) = mime.strip_suffix("/*") {
+                if base != "*" {
+                    mime = format!("{base}/png");
+                }
+            }
+            Request::Blob { mime }
+        }
+        "account" => {
+            let attr = choose(rng, "attr", ACCOUNT_ATTR_OK);
+            let action = choose(rng, "action", ACCOUNT_ACTION_OK);
+            Request::Account {
+                attr: if ACCOUNT_ATTR_OK.contains(&attr.as_str()) {
+                    attr
+                } else {
+                    rng.pick(ACCOUNT_ATTR_OK).to_string()
+                },
+                action: if ACCOUNT_ACTION_OK.contains(&action.as_str()) {
+                    action
+                } else {
+                    rng.pick(ACCOUNT_ACTION_OK).to_string()
+                },
+            }
+        }
+        _ => {
+            let attr = choose(rng, "attr", IDENTITY_ATTR_OK);
+            Request::Identity {
+                attr: if IDENTITY_ATTR_OK.contains(&attr.as_str()) {
+                    attr
+                } else {
+                    rng.pick(IDENTITY_ATTR_OK).to_string()
+                },
+            }
+        }
+    };
+    // Nudge free-form values: case, the `#service` part, a `*` where a concrete value is needed.
+    if rng.chance(20) {
+        match &mut req {
+            Request::Repo { collection: v, .. } | Request::Rpc { lxm: v, .. } => {
+                *v = match rng.below(3) {
+                    0 => v.to_uppercase(),
+                    1 => "*".to_string(),
+                    _ => format!("{v}x"),
+                };
+            }
+            Request::Blob { mime } => *mime = mime.to_uppercase(),
+            _ => {}
+        }
+    }
+    if let Request::Rpc { aud, .. } = &mut req {
+        if aud == "*" || rng.chance(10) {
+            *aud = match aud.split_once('#') {
+                Some((did, _)) if rng.chance(50) => did.to_string(),
+                _ => rng.pick(DID_REF_OK).to_string(),
+            };
+        }
+    }
+    req
 }
 
 fn request(rng: &mut Prng, kind: &str) -> Request {
@@ -1236,8 +1343,9 @@ fn request(rng: &mut Prng, kind: &str) -> Request {
 }
 
 /// Generates `total` permission checks: granted sets of one to four scope values (mostly of the
-/// requested resource, some statics, some invalid) against requests drawn from overlapping pools,
-/// half in transition mode.
+/// requested resource, some statics, some invalid) against requests that are mostly aimed at one of
+/// the granted values (sometimes nudged off it) and otherwise drawn from the value pools; half in
+/// transition mode.
 pub fn allows_corpus(seed: u64, total: usize) -> Vec<AllowsCase> {
     let mut rng = Prng::new(seed ^ 0xA110_5A11_0500_0000);
     const KINDS: [&str; 5] = ["repo", "rpc", "blob", "account", "identity"];
@@ -1245,12 +1353,24 @@ pub fn allows_corpus(seed: u64, total: usize) -> Vec<AllowsCase> {
         .map(|_| {
             let kind = *rng.pick(&KINDS);
             let count = rng.range(1, 4);
-            let values: Vec<String> = (0..count).map(|_| granted_value(&mut rng, kind)).collect();
+            let mut values = Vec::new();
+            let mut builts = Vec::new();
+            for _ in 0..count {
+                let (value, built) = granted_value(&mut rng, kind);
+                values.push(value);
+                builts.extend(built);
+            }
             let granted = values.join(if rng.chance(5) { "  " } else { " " });
+            let request = if !builts.is_empty() && rng.chance(60) {
+                let built = &builts[rng.below(builts.len())];
+                request_for(&mut rng, kind, built)
+            } else {
+                request(&mut rng, kind)
+            };
             AllowsCase {
                 granted,
                 transition: rng.chance(50),
-                request: request(&mut rng, kind),
+                request,
             }
         })
         .collect()
