@@ -22,6 +22,8 @@ pub struct Options {
     pub scopes: usize,
     /// Number of `allows` checks.
     pub allows: usize,
+    /// Number of whole scope strings.
+    pub sets: usize,
     /// Where to write the failing inputs, if anywhere.
     pub write_regressions: Option<std::path::PathBuf>,
 }
@@ -32,6 +34,7 @@ impl Default for Options {
             seed: 0x1E8_9E22,
             scopes: 24_000,
             allows: 6_000,
+            sets: 3_000,
             write_regressions: None,
         }
     }
@@ -188,8 +191,28 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
         lex_reparsed.insert(c.clone(), if n.valid { n.canonical } else { None });
     }
 
-    let (tallies, diffs, accepted_examples) =
+    let (tallies, diffs, accepted_examples, agreeing) =
         compare_scopes(&corpus, &ref_scopes, &lex, &lex_reparsed);
+
+    // Whole scope strings (normalizeAtprotoOauthScope vs normalize_scope_string), assembled from
+    // values on which both sides agree, so any difference is in splitting, dropping or sorting.
+    let sets = scope_sets(opts.seed, opts.sets, &corpus, &ref_scopes, &agreeing);
+    let set_requests: Vec<Value> = sets
+        .iter()
+        .map(|s| json!({"op": "normalize_set", "input": s}))
+        .collect();
+    let set_run = reference::run_harness(root, "scopes.mjs", &set_requests)?;
+    let mut set_diffs = Vec::new();
+    for (set, answer) in sets.iter().zip(&set_run.answers) {
+        let expected = answer
+            .get("result")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("reference normalize_set answer without `result`: {answer}"))?;
+        let got = scope_lib::normalize_set(set);
+        if got != expected {
+            set_diffs.push((set.clone(), expected.to_string(), got));
+        }
+    }
 
     let t = Instant::now();
     let (allows_tallies, allows_diffs) = compare_allows(&allows, ref_allows)?;
@@ -241,6 +264,13 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
         }
     }
 
+    println!(
+        "\nwhole scope strings: {} (normalizeAtprotoOauthScope vs normalize_scope_string), agree {}, DIFF {}",
+        sets.len(),
+        sets.len() - set_diffs.len(),
+        set_diffs.len()
+    );
+
     println!("\nallows checks: {}", allows.len());
     println!(
         "  {:<20} {:>7} {:>9} {:>7} {:>6}",
@@ -271,10 +301,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
     );
 
     if let Some(path) = &opts.write_regressions {
-        write_regressions(path, &diffs, &allows_diffs)?;
+        write_regressions(path, &diffs, &set_diffs, &allows_diffs)?;
     }
 
-    if diffs.is_empty() && allows_diffs.is_empty() {
+    if diffs.is_empty() && allows_diffs.is_empty() && set_diffs.is_empty() {
         println!("\nconformance: OK");
         return Ok(true);
     }
@@ -290,6 +320,19 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
                 report,
                 "  [{}] {}\n    input     {:?}\n    reference {}\n    lexperm   {}",
                 d.category, d.reason, d.input, d.reference_text, d.lexperm_text
+            );
+        }
+    }
+    if !set_diffs.is_empty() {
+        let _ = writeln!(
+            report,
+            "\n{} whole scope string(s) disagree with the reference (first 20):",
+            set_diffs.len()
+        );
+        for (input, expected, got) in set_diffs.iter().take(20) {
+            let _ = writeln!(
+                report,
+                "  input     {input:?}\n    reference {expected:?}\n    lexperm   {got:?}"
             );
         }
     }
@@ -327,11 +370,17 @@ fn compare_scopes(
     reference: &[RefAnswer],
     lex: &[Normalized],
     lex_reparsed: &HashMap<String, Option<String>>,
-) -> (BTreeMap<Category, Tally>, Vec<ScopeDiff>, Examples) {
+) -> (
+    BTreeMap<Category, Tally>,
+    Vec<ScopeDiff>,
+    Examples,
+    Vec<usize>,
+) {
     let mut tallies: BTreeMap<Category, Tally> = BTreeMap::new();
+    let mut agreeing = Vec::new();
     let mut diffs = Vec::new();
     let mut accepted = Vec::new();
-    for ((case, r), l) in corpus.iter().zip(reference).zip(lex) {
+    for (index, ((case, r), l)) in corpus.iter().zip(reference).zip(lex).enumerate() {
         let t = tallies.entry(case.category).or_default();
         t.total += 1;
         if r.valid {
@@ -368,7 +417,10 @@ fn compare_scopes(
             (Verdict::Differ, "canonical form differs")
         };
         match verdict {
-            Verdict::Agree => t.agree += 1,
+            Verdict::Agree => {
+                t.agree += 1;
+                agreeing.push(index);
+            }
             Verdict::AcceptedDivergence => {
                 t.accepted += 1;
                 accepted.push((
@@ -391,7 +443,48 @@ fn compare_scopes(
             }
         }
     }
-    (tallies, diffs, accepted)
+    (tallies, diffs, accepted, agreeing)
+}
+
+/// `count` space-separated scope strings of one to six values taken from the agreeing inputs
+/// (values without spaces), with occasional double, leading and trailing spaces and duplicates.
+/// Values on which the reference throws (URIError) are left out: one of them makes
+/// `normalizeAtprotoOauthScope` throw for the whole string, which says nothing about the others.
+fn scope_sets(
+    seed: u64,
+    count: usize,
+    corpus: &[ScopeCase],
+    reference: &[RefAnswer],
+    agreeing: &[usize],
+) -> Vec<String> {
+    let pool: Vec<&str> = agreeing
+        .iter()
+        .filter(|&&i| reference[i].error.is_none())
+        .map(|&i| corpus[i].input.as_str())
+        .filter(|s| !s.contains(' '))
+        .collect();
+    if pool.is_empty() {
+        return Vec::new();
+    }
+    let mut rng = crate::prng::Prng::new(seed ^ 0x5E75_0000);
+    (0..count)
+        .map(|_| {
+            let n = rng.range(1, 6);
+            let mut values: Vec<&str> = (0..n).map(|_| *rng.pick(&pool)).collect();
+            if rng.chance(15) {
+                let dup = values[0];
+                values.push(dup);
+            }
+            let mut s = values.join(if rng.chance(10) { "  " } else { " " });
+            if rng.chance(5) {
+                s.insert(0, ' ');
+            }
+            if rng.chance(5) {
+                s.push(' ');
+            }
+            s
+        })
+        .collect()
 }
 
 type AllowsTallies = BTreeMap<String, (usize, usize, usize, usize)>;
@@ -439,6 +532,7 @@ fn compare_allows(
 fn write_regressions(
     path: &Path,
     scopes: &[ScopeDiff],
+    sets: &[(String, String, String)],
     allows: &[AllowsDiff],
 ) -> Result<(), String> {
     let mut out = String::from(
@@ -446,7 +540,7 @@ fn write_regressions(
          # conformance --write-regressions`; see docs/conformance.md). One JSON object per line:\n\
          # scope strings: input, the reference's canonical form (null = invalid) and what that form\n\
          # re-parses to under the reference, lexperm's canonical form (null = invalid), the reason;\n\
-         # allows checks: granted set, mode, request, the reference's and lexperm's decision.\n",
+         # whole strings (`set`): normalizeAtprotoOauthScope vs normalize_scope_string; allows checks: granted set, mode, request, the reference's and lexperm's decision.\n",
     );
     for d in scopes {
         let line = json!({
@@ -455,6 +549,15 @@ fn write_regressions(
             "reference_reparsed": d.reference.reparsed,
             "lexperm": d.lexperm,
             "reason": d.reason,
+        });
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    for (input, expected, got) in sets {
+        let line = json!({
+            "set": input,
+            "reference": expected,
+            "lexperm": got,
         });
         out.push_str(&line.to_string());
         out.push('\n');
@@ -476,7 +579,7 @@ fn write_regressions(
     std::fs::write(path, out).map_err(|e| format!("{}: {e}", path.display()))?;
     println!(
         "wrote {} regression(s) to {}",
-        scopes.len() + allows.len(),
+        scopes.len() + sets.len() + allows.len(),
         path.display()
     );
     Ok(())

@@ -18,6 +18,7 @@ const TASKS: &str = "\
                          --seed N            generator seed (default 0x1e89e22)
                          --scopes N          number of scope strings (default 24000)
                          --allows N          number of allows checks (default 6000)
+                         --sets N            number of whole scope strings (default 3000)
                          --write-regressions FILE   save disagreeing inputs
   bench-vs-reference   time scope normalization (and lint, when `lexperm lint` exists) against
                        the reference; runs from a release build
@@ -109,6 +110,7 @@ fn conformance_task(args: &[String]) -> Result<bool, String> {
             "--seed" => opts.seed = flags.number(flag)?,
             "--scopes" => opts.scopes = flags.number(flag)? as usize,
             "--allows" => opts.allows = flags.number(flag)? as usize,
+            "--sets" => opts.sets = flags.number(flag)? as usize,
             "--write-regressions" => {
                 opts.write_regressions = Some(PathBuf::from(flags.value(flag)?));
             }

@@ -1,7 +1,7 @@
 //! lexperm's side of the checks that go through the library rather than the binary.
 
 use lexperm_parser::scope::{
-    AccountAction, AccountAttr, IdentityAttr, RepoAction, Scope, ScopeSet,
+    normalize_scope_string, AccountAction, AccountAttr, IdentityAttr, RepoAction, Scope, ScopeSet,
 };
 
 use crate::generate::{AllowsCase, Request};
@@ -51,4 +51,9 @@ pub fn normalize_count_valid(inputs: &[String]) -> usize {
 /// Whether lexperm accepts `input` as one scope value.
 pub fn is_valid(input: &str) -> bool {
     Scope::parse(input).is_ok()
+}
+
+/// lexperm's whole-string normalization (`normalizeAtprotoOauthScope`).
+pub fn normalize_set(scope: &str) -> String {
+    normalize_scope_string(scope)
 }
