@@ -231,13 +231,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
     );
     let mut sum = Tally::default();
     for cat in Category::ALL {
-        let t = tallies.get(&cat).unwrap_or(&Tally {
-            total: 0,
-            ref_valid: 0,
-            agree: 0,
-            accepted: 0,
-            differ: 0,
-        });
+        let empty = Tally::default();
+        let t = tallies.get(&cat).unwrap_or(&empty);
         println!(
             "  {:<16} {:>7} {:>10} {:>7} {:>9} {:>6}",
             cat.to_string(),
