@@ -8,7 +8,9 @@
 //   {"op":"normalize","input":S}
 //     -> {"valid":bool,"canonical":S|null,"reparsed":S|null,"error":S|null}
 //        canonical = normalizeAtprotoOauthScopeValue(S); a thrown error (URIError on a malformed
-//        positional escape) counts as invalid and is reported in "error". reparsed = the same function
+//        positional escape) counts as invalid and is reported in "error". An input with spaces is
+//        a whole scope string (the `lexperm scope normalize` contract): valid when every
+//        space-separated value is, canonical = normalizeAtprotoOauthScope(S). reparsed = the same
 //        applied to canonical (used for the non-idempotence divergence rule).
 //   {"op":"normalize_set","input":S}
 //     -> {"result":S} (normalizeAtprotoOauthScope; a throw is reported as {"error":S})
@@ -42,12 +44,24 @@ function normalizeValue(input) {
   }
 }
 
+// One input line of `lexperm scope normalize`: a single value goes through
+// normalizeAtprotoOauthScopeValue; a line with spaces is a whole scope string, valid when every
+// space-separated value is, with normalizeAtprotoOauthScope as its canonical form.
+function normalizeLine(input) {
+  if (!input.includes(' ')) return normalizeValue(input)
+  for (const value of input.split(' ')) {
+    const one = normalizeValue(value)
+    if (one.canonical == null) return { canonical: null, error: one.error }
+  }
+  return { canonical: normalizeAtprotoOauthScope(input), error: null }
+}
+
 function opNormalize(req) {
-  const first = normalizeValue(req.input)
+  const first = normalizeLine(req.input)
   if (first.canonical == null) {
     return { valid: false, canonical: null, reparsed: null, error: first.error }
   }
-  const second = normalizeValue(first.canonical)
+  const second = normalizeLine(first.canonical)
   return { valid: true, canonical: first.canonical, reparsed: second.canonical, error: null }
 }
 

@@ -32,8 +32,8 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             seed: 0x1E8_9E22,
-            scopes: 24_000,
-            allows: 6_000,
+            scopes: 60_000,
+            allows: 10_000,
             sets: 3_000,
             write_regressions: None,
         }
@@ -407,6 +407,11 @@ fn compare_scopes(
             (
                 Verdict::Differ,
                 "canonical form differs and lexperm's does not re-parse to itself",
+            )
+        } else if l.canonical.as_ref().map(|c| c.replace("%25", "%")) == r.canonical {
+            (
+                Verdict::Differ,
+                "canonical form differs only in `%25`: the reference writes `%`, a string fixed point that decodes to a different value",
             )
         } else {
             (Verdict::Differ, "canonical form differs")

@@ -16,8 +16,8 @@ const TASKS: &str = "\
   conformance          compare lexperm with @atproto/oauth-scopes on generated scope strings
                        and permission checks
                          --seed N            generator seed (default 0x1e89e22)
-                         --scopes N          number of scope strings (default 24000)
-                         --allows N          number of allows checks (default 6000)
+                         --scopes N          number of scope strings (default 60000)
+                         --allows N          number of allows checks (default 10000)
                          --sets N            number of whole scope strings (default 3000)
                          --write-regressions FILE   save disagreeing inputs
   bench-vs-reference   time scope normalization (and lint, when `lexperm lint` exists) against
