@@ -45,7 +45,7 @@ pub enum Deny {
 /// Runs `lint` and returns the exit code.
 pub fn run(args: LintArgs) -> u8 {
     let rules = engine::registry();
-    let control = match config::load(args.config.as_deref()).and_then(|levels| {
+    let control = match config::load(args.config.as_deref(), &rules).and_then(|levels| {
         RuleControl::new(
             &rules,
             &levels,
