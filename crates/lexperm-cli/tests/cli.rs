@@ -133,7 +133,7 @@ fn unknown_rule_is_a_usage_error_with_suggestion() {
     );
     std::fs::write(dir.path().join("lexperm.toml"), "[rules]\nL999 = \"off\"\n").unwrap();
     let (_, err) = check(dir.path(), &["lint"], 2);
-    assert!(err.contains("unknown rule `L999`"), "{err}");
+    assert!(err.contains("lexperm.toml: unknown rule `L999`"), "{err}");
 }
 
 #[test]
@@ -162,7 +162,13 @@ fn config_file_sets_severities() {
     check(dir.path(), &["lint", "--config", "missing.toml"], 2);
     std::fs::write(dir.path().join("bad.toml"), "[rules]\nL105 = \"loud\"\n").unwrap();
     let (_, err) = check(dir.path(), &["lint", "--config", "bad.toml"], 2);
-    assert!(err.contains("level must be one of"), "{err}");
+    assert!(
+        err.contains("bad.toml: rule `L105`: level must be one of"),
+        "{err}"
+    );
+    std::fs::write(dir.path().join("broken.toml"), "[rules]\nL105 = \n").unwrap();
+    let (_, err) = check(dir.path(), &["lint", "--config", "broken.toml"], 2);
+    assert!(err.contains("broken.toml: invalid TOML at line 2"), "{err}");
 }
 
 #[test]

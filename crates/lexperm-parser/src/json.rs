@@ -4,6 +4,7 @@
 //! object key, keeps object members in source order and reports problems as [`Diagnostic`]s instead
 //! of failing. Hostile input is bounded: nesting deeper than [`MAX_DEPTH`] and files larger than
 //! [`MAX_FILE_SIZE`] are rejected with a diagnostic, and the parser never recurses deeper than that.
+//! A file with more than [`MAX_VALUES`] values is rejected too, which bounds memory.
 
 use std::collections::HashSet;
 
@@ -15,6 +16,11 @@ pub const MAX_DEPTH: usize = 128;
 
 /// Largest file accepted, in bytes (16 MiB).
 pub const MAX_FILE_SIZE: usize = 16 * 1024 * 1024;
+
+/// Most values (of any kind, at any depth) accepted in one file (262,144; the largest real lexicon
+/// has a few thousand). Bounds memory: a 16 MiB file of `[0,0,0,…]` would otherwise become eight
+/// million tree nodes.
+pub const MAX_VALUES: usize = 1 << 18;
 
 /// One JSON value with the byte range it was read from.
 #[derive(Debug, Clone, PartialEq)]
@@ -217,6 +223,7 @@ pub fn parse_document(file: FileId, text: &str) -> ParsedJson {
         diagnostics: Vec::new(),
         failed: false,
         scratch: String::new(),
+        values: 0,
     };
     if text.starts_with('\u{feff}') {
         parser.error_at(
@@ -266,6 +273,8 @@ struct Parser<'a> {
     /// Set after the first syntax error; parsing stops there.
     failed: bool,
     scratch: String,
+    /// Values read so far (see [`MAX_VALUES`]).
+    values: usize,
 }
 
 impl Parser<'_> {
@@ -321,6 +330,17 @@ impl Parser<'_> {
 
     fn parse_value(&mut self, depth: usize) -> Option<JsonValue> {
         let start = self.pos;
+        self.values += 1;
+        if self.values > MAX_VALUES {
+            let message = format!("too many JSON values (more than {MAX_VALUES})");
+            self.error_with_help(
+                start,
+                start + self.char_len_at(start),
+                &message,
+                "lexicon documents are small; this input is probably generated or corrupt",
+            );
+            return None;
+        }
         let Some(&b) = self.bytes.get(self.pos) else {
             self.error_here("expected a JSON value, found end of file");
             return None;
@@ -1000,6 +1020,13 @@ mod tests {
         assert!(diagnostics[0].message.contains("nested too deeply"));
         let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         parse_ok(&ok);
+    }
+
+    #[test]
+    fn value_count_is_bounded() {
+        let text = format!("[{}0]", "0,".repeat(MAX_VALUES));
+        let (_, diagnostics) = parse(FileId(0), &text);
+        assert!(diagnostics[0].message.contains("too many JSON values"));
     }
 
     #[test]

@@ -287,24 +287,24 @@ impl Schema {
 #[allow(missing_docs)] // Variants are named after the type keywords.
 pub enum SchemaKind {
     Boolean(BooleanSchema),
-    Integer(IntegerSchema),
-    String(StringSchema),
+    Integer(Box<IntegerSchema>),
+    String(Box<StringSchema>),
     Bytes(BytesSchema),
     CidLink,
-    Blob(BlobSchema),
-    Array(ArraySchema),
-    Object(ObjectSchema),
+    Blob(Box<BlobSchema>),
+    Array(Box<ArraySchema>),
+    Object(Box<ObjectSchema>),
     Params(ParamsSchema),
     Token,
     Ref(RefSchema),
     Union(UnionSchema),
     Unknown,
     Record(RecordSchema),
-    Query(QuerySchema),
-    Procedure(ProcedureSchema),
-    Subscription(SubscriptionSchema),
-    PermissionSet(PermissionSetSchema),
-    Permission(PermissionEntry),
+    Query(Box<QuerySchema>),
+    Procedure(Box<ProcedureSchema>),
+    Subscription(Box<SubscriptionSchema>),
+    PermissionSet(Box<PermissionSetSchema>),
+    Permission(Box<PermissionEntry>),
     /// `type` is missing, not a string, or not a known type (already reported by the loader).
     Invalid,
 }
@@ -1024,17 +1024,17 @@ impl Loader<'_> {
                 &["default", "const"],
             ),
             Some(SchemaType::Integer) => (
-                SchemaKind::Integer(IntegerSchema {
+                SchemaKind::Integer(Box::new(IntegerSchema {
                     minimum: self.integer(object, "minimum"),
                     maximum: self.integer(object, "maximum"),
                     enum_values: self.integer_list(object, "enum"),
                     default: self.integer(object, "default"),
                     const_value: self.integer(object, "const"),
-                }),
+                })),
                 &["minimum", "maximum", "enum", "default", "const"],
             ),
             Some(SchemaType::String) => (
-                SchemaKind::String(StringSchema {
+                SchemaKind::String(Box::new(StringSchema {
                     format: self.string(object, "format"),
                     min_length: self.integer(object, "minLength"),
                     max_length: self.integer(object, "maxLength"),
@@ -1044,7 +1044,7 @@ impl Loader<'_> {
                     enum_values: self.string_list(object, "enum"),
                     default: self.string(object, "default"),
                     const_value: self.string(object, "const"),
-                }),
+                })),
                 &[
                     "format",
                     "minLength",
@@ -1066,10 +1066,10 @@ impl Loader<'_> {
             ),
             Some(SchemaType::CidLink) => (SchemaKind::CidLink, &[]),
             Some(SchemaType::Blob) => (
-                SchemaKind::Blob(BlobSchema {
+                SchemaKind::Blob(Box::new(BlobSchema {
                     accept: self.string_list(object, "accept"),
                     max_size: self.integer(object, "maxSize"),
-                }),
+                })),
                 &["accept", "maxSize"],
             ),
             Some(SchemaType::Array) => {
@@ -1078,11 +1078,11 @@ impl Loader<'_> {
                     self.missing(anchor, "items", &type_label(SchemaType::Array));
                 }
                 (
-                    SchemaKind::Array(ArraySchema {
+                    SchemaKind::Array(Box::new(ArraySchema {
                         items,
                         min_length: self.integer(object, "minLength"),
                         max_length: self.integer(object, "maxLength"),
-                    }),
+                    })),
                     &["items", "minLength", "maxLength"],
                 )
             }
@@ -1092,11 +1092,11 @@ impl Loader<'_> {
                     self.missing(anchor, "properties", &type_label(SchemaType::Object));
                 }
                 (
-                    SchemaKind::Object(ObjectSchema {
+                    SchemaKind::Object(Box::new(ObjectSchema {
                         properties,
                         required: self.string_list(object, "required"),
                         nullable: self.string_list(object, "nullable"),
-                    }),
+                    })),
                     &["properties", "required", "nullable"],
                 )
             }
@@ -1144,22 +1144,22 @@ impl Loader<'_> {
                 )
             }
             Some(SchemaType::Query) => (
-                SchemaKind::Query(QuerySchema {
+                SchemaKind::Query(Box::new(QuerySchema {
                     parameters: self.boxed_schema(object, "parameters", "`parameters`"),
                     output: self.body(object, "output"),
                     input: self.body(object, "input"),
                     errors: self.errors(object),
-                }),
+                })),
                 // `input` is kept in the model; a rule reports it.
                 &["parameters", "output", "input", "errors"],
             ),
             Some(SchemaType::Procedure) => (
-                SchemaKind::Procedure(ProcedureSchema {
+                SchemaKind::Procedure(Box::new(ProcedureSchema {
                     parameters: self.boxed_schema(object, "parameters", "`parameters`"),
                     input: self.body(object, "input"),
                     output: self.body(object, "output"),
                     errors: self.errors(object),
-                }),
+                })),
                 &["parameters", "input", "output", "errors"],
             ),
             Some(SchemaType::Subscription) => {
@@ -1173,6 +1173,20 @@ impl Loader<'_> {
                             self.wrong_type("`message`", "an object", value);
                             None
                         }
+                        Some(message) if message.get("schema").is_none() => {
+                            let start =
+                                Span::new(value.span.file, value.span.start, value.span.start + 1);
+                            self.missing(start, "schema", "subscription `message`");
+                            Some(Message {
+                                span: value.span,
+                                description: self.string(message, "description"),
+                                schema: None,
+                                unknown_fields: Self::unknown_fields(
+                                    message,
+                                    &["description", "schema"],
+                                ),
+                            })
+                        }
                         Some(message) => Some(Message {
                             span: value.span,
                             description: self.string(message, "description"),
@@ -1185,11 +1199,11 @@ impl Loader<'_> {
                     },
                 };
                 (
-                    SchemaKind::Subscription(SubscriptionSchema {
+                    SchemaKind::Subscription(Box::new(SubscriptionSchema {
                         parameters: self.boxed_schema(object, "parameters", "`parameters`"),
                         message,
                         errors: self.errors(object),
-                    }),
+                    })),
                     &["parameters", "message", "errors"],
                 )
             }
@@ -1228,13 +1242,13 @@ impl Loader<'_> {
                     },
                 };
                 (
-                    SchemaKind::PermissionSet(PermissionSetSchema {
+                    SchemaKind::PermissionSet(Box::new(PermissionSetSchema {
                         title: self.string(object, "title"),
                         title_lang: self.lang_map(object, "title:lang"),
                         detail: self.string(object, "detail"),
                         detail_lang: self.lang_map(object, "detail:lang"),
                         permissions,
-                    }),
+                    })),
                     &[
                         "title",
                         "title:lang",
@@ -1252,7 +1266,7 @@ impl Loader<'_> {
                     span: value.span,
                     type_name,
                     description,
-                    kind: SchemaKind::Permission(entry),
+                    kind: SchemaKind::Permission(Box::new(entry)),
                     unknown_fields: Vec::new(),
                 });
             }
@@ -1365,6 +1379,13 @@ mod tests {
         );
         assert_eq!(doc.unknown_fields[0].key, "needsCbor");
         assert_eq!(doc.defs[0].schema.unknown_fields[0].key, "maxlength");
+    }
+
+    #[test]
+    fn model_nodes_stay_small() {
+        // Large variants are boxed so a file of many small schemas stays cheap.
+        assert!(std::mem::size_of::<Schema>() <= 256);
+        assert!(std::mem::size_of::<SchemaKind>() <= 96);
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub enum Deny {
 /// Runs `lint` and returns the exit code.
 pub fn run(args: LintArgs) -> u8 {
     let rules = engine::registry();
-    let control = match config::load(args.config.as_deref()).and_then(|levels| {
+    let control = match config::load(args.config.as_deref(), &rules).and_then(|levels| {
         RuleControl::new(
             &rules,
             &levels,
@@ -99,7 +99,9 @@ pub fn run(args: LintArgs) -> u8 {
 
     let summary = Summary::count(&findings, sources.len());
     let human = HumanOptions {
-        color: std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal(),
+        // https://no-color.org: a non-empty NO_COLOR turns colour off.
+        color: std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            && io::stdout().is_terminal(),
         width: terminal_width(),
     };
     let stdout = io::stdout();

@@ -11,7 +11,7 @@ pub const META: RuleMeta = RuleMeta {
     doc: r#"## What it does
 Reports a missing required field: `lexicon`, `id` or `defs` on the document; `type` on a schema;
 `properties` on an object; `items` on an array; `key` and `record` on a record; `encoding` on a
-body; `message` on a subscription; `permissions` on a permission set; `ref` on a ref; `refs` on a
+body; `message` (and its `schema`) on a subscription; `permissions` on a permission set; `ref` on a ref; `refs` on a
 union; `name` on an error; `resource` on a permission.
 
 ## Why is this bad?
@@ -57,6 +57,14 @@ mod tests {
             ),
         );
         expect(&META, 1, r#"{"lexicon": 1, "id": "a.b.c"}"#);
+        expect(
+            &META,
+            1,
+            &with_def(
+                "main",
+                r#"{"type": "subscription", "message": {"description": "x"}}"#,
+            ),
+        );
     }
 
     #[test]

@@ -58,6 +58,12 @@ pub mod s115_empty_permission_set;
 pub mod s116_subscription_without_messages;
 pub mod s117_unexpected_field;
 pub mod s118_nested_type_not_portable;
+pub mod s119_error_name_not_upper_camel_case;
+pub mod s120_max_graphemes_without_max_length;
+pub mod s121_format_with_length_limit;
+pub mod s122_optional_boolean_defaults_true;
+pub mod s123_unknown_in_record;
+pub mod s124_removed_revision_field;
 
 static REGISTRY: &[&RuleMeta] = &[
     &l101_invalid_json::META,
@@ -107,6 +113,12 @@ static REGISTRY: &[&RuleMeta] = &[
     &s116_subscription_without_messages::META,
     &s117_unexpected_field::META,
     &s118_nested_type_not_portable::META,
+    &s119_error_name_not_upper_camel_case::META,
+    &s120_max_graphemes_without_max_length::META,
+    &s121_format_with_length_limit::META,
+    &s122_optional_boolean_defaults_true::META,
+    &s123_unknown_in_record::META,
+    &s124_removed_revision_field::META,
 ];
 
 /// A rule's `check` over a loaded document.
@@ -156,6 +168,12 @@ const CHECKS: &[Check] = &[
     s116_subscription_without_messages::check,
     s117_unexpected_field::check,
     s118_nested_type_not_portable::check,
+    s119_error_name_not_upper_camel_case::check,
+    s120_max_graphemes_without_max_length::check,
+    s121_format_with_length_limit::check,
+    s122_optional_boolean_defaults_true::check,
+    s123_unknown_in_record::check,
+    s124_removed_revision_field::check,
 ];
 
 /// Every per-file rule, sorted by code.
@@ -173,6 +191,17 @@ pub fn lookup(code_or_name: &str) -> Option<&'static RuleMeta> {
 
 /// Loads `text` and runs every per-file rule. Diagnostics are sorted by position and carry the
 /// document's NSID when it has one.
+///
+/// ```
+/// use lexperm_parser::diagnostics::FileId;
+/// use lexperm_parser::rules::lint_file;
+///
+/// let text = r#"{"lexicon": 1, "id": "com.example.getThing", "defs": {"main": {"type": "query"}}}"#;
+/// let loaded = lint_file(FileId(0), text);
+/// let codes: Vec<_> = loaded.diagnostics.iter().map(|d| d.code).collect();
+/// assert_eq!(codes, ["S101", "S103"]); // no description, no output
+/// assert!(!loaded.has_errors());
+/// ```
 pub fn lint_file(file: FileId, text: &str) -> LoadedLexicon {
     let mut loaded = lexicon::load(file, text);
     if let Some(doc) = &loaded.doc {
@@ -358,7 +387,7 @@ pub(crate) fn permission_sets(
     doc: &LexiconDoc,
 ) -> impl Iterator<Item = (&Def, &lexicon::PermissionSetSchema)> {
     doc.defs.iter().filter_map(|def| match &def.schema.kind {
-        SchemaKind::PermissionSet(set) => Some((def, set)),
+        SchemaKind::PermissionSet(set) => Some((def, &**set)),
         _ => None,
     })
 }
