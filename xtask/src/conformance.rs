@@ -99,7 +99,7 @@ fn describe_lexperm(n: &Normalized, reparsed: Option<&Option<String>>) -> String
 }
 
 /// How one scope string compared.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Verdict {
     Agree,
     /// §8.6: the reference's canonical form does not re-parse to itself, lexperm's does.
@@ -360,6 +360,47 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
 
 type Examples = Vec<(String, String, String)>;
 
+/// The divergence rule for one scope string: `reparsed` is what lexperm's canonical form re-parses
+/// to under lexperm (`Some(None)` = invalid, `None` = unknown).
+fn judge(
+    r: &RefAnswer,
+    l: &Normalized,
+    reparsed: Option<&Option<String>>,
+) -> (Verdict, &'static str) {
+    let lex_idempotent = match (&l.canonical, reparsed) {
+        (Some(c), Some(Some(again))) => c == again,
+        _ => false,
+    };
+    if r.valid != l.valid {
+        (Verdict::Differ, "validity differs")
+    } else if !r.valid {
+        (Verdict::Agree, "")
+    } else if r.canonical == l.canonical {
+        if lex_idempotent {
+            (Verdict::Agree, "")
+        } else {
+            (
+                Verdict::Differ,
+                "same canonical form as the reference, but it does not re-parse to itself under lexperm (§8.6)",
+            )
+        }
+    } else if !r.idempotent() && lex_idempotent {
+        (Verdict::AcceptedDivergence, "")
+    } else if !lex_idempotent {
+        (
+            Verdict::Differ,
+            "canonical form differs and lexperm's does not re-parse to itself",
+        )
+    } else if l.canonical.as_ref().map(|c| c.replace("%25", "%")) == r.canonical {
+        (
+            Verdict::Differ,
+            "canonical form differs only in `%25`: the reference writes `%`, a string fixed point that decodes to a different value",
+        )
+    } else {
+        (Verdict::Differ, "canonical form differs")
+    }
+}
+
 fn compare_scopes(
     corpus: &[ScopeCase],
     reference: &[RefAnswer],
@@ -382,39 +423,10 @@ fn compare_scopes(
             t.ref_valid += 1;
         }
         let reparsed = l.canonical.as_ref().and_then(|c| lex_reparsed.get(c));
-        let lex_idempotent = match (&l.canonical, reparsed) {
-            (Some(c), Some(Some(again))) => c == again,
-            _ => false,
-        };
         let (verdict, reason) = if l.input != case.input {
             (Verdict::Differ, "lexperm echoed a different input")
-        } else if r.valid != l.valid {
-            (Verdict::Differ, "validity differs")
-        } else if !r.valid {
-            (Verdict::Agree, "")
-        } else if r.canonical == l.canonical {
-            if lex_idempotent {
-                (Verdict::Agree, "")
-            } else {
-                (
-                    Verdict::Differ,
-                    "same canonical form as the reference, but it does not re-parse to itself under lexperm (§8.6)",
-                )
-            }
-        } else if !r.idempotent() && lex_idempotent {
-            (Verdict::AcceptedDivergence, "")
-        } else if !lex_idempotent {
-            (
-                Verdict::Differ,
-                "canonical form differs and lexperm's does not re-parse to itself",
-            )
-        } else if l.canonical.as_ref().map(|c| c.replace("%25", "%")) == r.canonical {
-            (
-                Verdict::Differ,
-                "canonical form differs only in `%25`: the reference writes `%`, a string fixed point that decodes to a different value",
-            )
         } else {
-            (Verdict::Differ, "canonical form differs")
+            judge(r, l, reparsed)
         };
         match verdict {
             Verdict::Agree => {
@@ -583,4 +595,81 @@ fn write_regressions(
         path.display()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(canonical: Option<&str>, reparsed: Option<&str>) -> RefAnswer {
+        RefAnswer {
+            valid: canonical.is_some(),
+            canonical: canonical.map(str::to_owned),
+            reparsed: reparsed.map(str::to_owned),
+            error: None,
+        }
+    }
+
+    fn lexperm(canonical: Option<&str>) -> Normalized {
+        Normalized {
+            input: String::new(),
+            valid: canonical.is_some(),
+            canonical: canonical.map(str::to_owned),
+            error: None,
+        }
+    }
+
+    fn check(
+        r: (Option<&str>, Option<&str>),
+        l: Option<&str>,
+        l_reparsed: Option<&str>,
+    ) -> Verdict {
+        let reparsed = l.map(|_| l_reparsed.map(str::to_owned));
+        judge(&reference(r.0, r.1), &lexperm(l), reparsed.as_ref()).0
+    }
+
+    #[test]
+    fn equal_fixed_points_agree() {
+        let c = Some("repo:a.b.c");
+        assert_eq!(check((c, c), c, c), Verdict::Agree);
+        assert_eq!(check((None, None), None, None), Verdict::Agree);
+    }
+
+    #[test]
+    fn validity_must_match() {
+        let c = Some("repo:a.b.c");
+        assert_eq!(check((c, c), None, None), Verdict::Differ);
+        assert_eq!(check((None, None), c, c), Verdict::Differ);
+    }
+
+    #[test]
+    fn non_idempotent_reference_allows_an_idempotent_lexperm_form() {
+        let r = (Some("rpc:a.b.c?aud=did:web:x.com%23a+b"), None);
+        let l = Some("rpc:a.b.c?aud=did:web:x.com%23a%2Bb");
+        assert_eq!(check(r, l, l), Verdict::AcceptedDivergence);
+        // ... but not a lexperm form that is no fixed point either.
+        assert_eq!(check(r, l, Some("rpc:a.b.c?aud=*")), Verdict::Differ);
+    }
+
+    #[test]
+    fn copying_a_non_idempotent_reference_form_fails() {
+        let c = Some("blob?accept=image/png");
+        assert_eq!(
+            check((c, Some("blob:image/png")), c, Some("blob:image/png")),
+            Verdict::Differ
+        );
+    }
+
+    #[test]
+    fn idempotent_reference_requires_byte_equality() {
+        let r = (Some("blob:i%23mage/png"), Some("blob:i%23mage/png"));
+        let l = Some("blob:i%2523mage/png");
+        let (verdict, reason) = judge(
+            &reference(r.0, r.1),
+            &lexperm(l),
+            Some(&l.map(str::to_owned)),
+        );
+        assert_eq!(verdict, Verdict::Differ);
+        assert!(reason.contains("%25"), "{reason}");
+    }
 }
