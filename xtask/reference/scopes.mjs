@@ -17,7 +17,8 @@
 //   {"op":"allows","granted":S,"transition":bool,"request":{"kind":"repo","collection":S,"action":S}}
 //     kinds: repo {collection, action}, rpc {lxm, aud}, blob {mime}, account {attr, action},
 //     identity {attr}
-//     -> {"allowed":bool} via ScopePermissions or ScopePermissionsTransition
+//     -> {"allowed":bool,"needed":S} via ScopePermissions or ScopePermissionsTransition; needed =
+//        <Resource>Permission.scopeNeededFor(request), the scope a ScopeMissingError names
 //   {"op":"bench_normalize","inputs":[S...],"rounds":N,"warmup":N}
 //     -> {"round_ns":[N...],"round_cpu_us":[N...],"strings":N,"valid":N}: per timed round, the
 //        wall and CPU (user+system) time spent in normalizeAtprotoOauthScopeValue over all inputs
@@ -30,6 +31,11 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
+  AccountPermission,
+  BlobPermission,
+  IdentityPermission,
+  RepoPermission,
+  RpcPermission,
   ScopePermissions,
   ScopePermissionsTransition,
   normalizeAtprotoOauthScope,
@@ -78,17 +84,28 @@ function opAllows(req) {
     ? new ScopePermissionsTransition(req.granted)
     : new ScopePermissions(req.granted)
   const r = req.request
+  // `needed` is the scope named in ScopeMissingError when the check fails (scopeNeededFor).
   switch (r.kind) {
-    case 'repo':
-      return { allowed: perms.allowsRepo({ collection: r.collection, action: r.action }) }
-    case 'rpc':
-      return { allowed: perms.allowsRpc({ lxm: r.lxm, aud: r.aud }) }
-    case 'blob':
-      return { allowed: perms.allowsBlob({ mime: r.mime }) }
-    case 'account':
-      return { allowed: perms.allowsAccount({ attr: r.attr, action: r.action }) }
-    case 'identity':
-      return { allowed: perms.allowsIdentity({ attr: r.attr }) }
+    case 'repo': {
+      const o = { collection: r.collection, action: r.action }
+      return { allowed: perms.allowsRepo(o), needed: RepoPermission.scopeNeededFor(o) }
+    }
+    case 'rpc': {
+      const o = { lxm: r.lxm, aud: r.aud }
+      return { allowed: perms.allowsRpc(o), needed: RpcPermission.scopeNeededFor(o) }
+    }
+    case 'blob': {
+      const o = { mime: r.mime }
+      return { allowed: perms.allowsBlob(o), needed: BlobPermission.scopeNeededFor(o) }
+    }
+    case 'account': {
+      const o = { attr: r.attr, action: r.action }
+      return { allowed: perms.allowsAccount(o), needed: AccountPermission.scopeNeededFor(o) }
+    }
+    case 'identity': {
+      const o = { attr: r.attr }
+      return { allowed: perms.allowsIdentity(o), needed: IdentityPermission.scopeNeededFor(o) }
+    }
     default:
       return { fatal: `unknown request kind ${JSON.stringify(r.kind)}` }
   }

@@ -128,8 +128,10 @@ struct ScopeDiff {
 
 struct AllowsDiff {
     case: AllowsCase,
-    reference: bool,
-    lexperm: bool,
+    /// Decision and needed scope of the reference.
+    reference: (bool, String),
+    /// Decision and needed scope of lexperm.
+    lexperm: (bool, String),
 }
 
 /// Runs the whole comparison; `Ok(true)` when everything agrees.
@@ -266,23 +268,32 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
         set_diffs.len()
     );
 
-    println!("\nallows checks: {}", allows.len());
     println!(
-        "  {:<20} {:>7} {:>9} {:>7} {:>6}",
-        "kind/mode", "total", "ref-true", "agree", "DIFF"
+        "\nallows checks: {} (decision and the scope a missing-scope error names)",
+        allows.len()
     );
-    let mut allows_sum = (0, 0, 0, 0);
-    for (key, (total, yes, agree, differ)) in &allows_tallies {
-        println!("  {key:<20} {total:>7} {yes:>9} {agree:>7} {differ:>6}");
+    println!(
+        "  {:<20} {:>7} {:>9} {:>7} {:>9} {:>6}",
+        "kind/mode", "total", "ref-true", "agree", "accepted", "DIFF"
+    );
+    let mut allows_sum = (0, 0, 0, 0, 0);
+    for (key, (total, yes, agree, differ, accepted)) in &allows_tallies {
+        println!("  {key:<20} {total:>7} {yes:>9} {agree:>7} {accepted:>9} {differ:>6}");
         allows_sum.0 += total;
         allows_sum.1 += yes;
         allows_sum.2 += agree;
         allows_sum.3 += differ;
+        allows_sum.4 += accepted;
     }
     println!(
-        "  {:<20} {:>7} {:>9} {:>7} {:>6}",
-        "all", allows_sum.0, allows_sum.1, allows_sum.2, allows_sum.3
+        "  {:<20} {:>7} {:>9} {:>7} {:>9} {:>6}",
+        "all", allows_sum.0, allows_sum.1, allows_sum.2, allows_sum.4, allows_sum.3
     );
+    if allows_sum.4 > 0 {
+        println!(
+            "  accepted: the needed scope differs only by lexperm's `%25`/`%2B` where the reference writes a raw `%`/`+` (§8.6)"
+        );
+    }
 
     println!(
         "\ntime: generate {:.2}s, build {:.1}s, reference {:.2}s, lexperm {:.2}s + {:.2}s (re-parse), allows (library) {:.3}s, total {:.1}s",
@@ -340,7 +351,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
         for d in allows_diffs.iter().take(20) {
             let _ = writeln!(
                 report,
-                "  granted {:?} ({})\n    request   {}\n    reference {}\n    lexperm   {}",
+                "  granted {:?} ({})\n    request   {}\n    reference {} (needs {:?})\n    lexperm   {} (needs {:?})",
                 d.case.granted,
                 if d.case.transition {
                     "transition"
@@ -348,8 +359,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
                     "base"
                 },
                 d.case.request,
-                d.reference,
-                d.lexperm
+                d.reference.0,
+                d.reference.1,
+                d.lexperm.0,
+                d.lexperm.1
             );
         }
     }
@@ -499,7 +512,16 @@ fn scope_sets(
         .collect()
 }
 
-type AllowsTallies = BTreeMap<String, (usize, usize, usize, usize)>;
+/// Per kind/mode: total, granted by the reference, agree, differ, accepted (§8.6 in the needed
+/// scope).
+type AllowsTallies = BTreeMap<String, (usize, usize, usize, usize, usize)>;
+
+/// The scope a missing-scope error names is built by the same formatter as canonical forms. The
+/// reference writes a `%` (from `%25`) and a `+` in a query value raw, which re-parse differently
+/// (§8.6); lexperm writes `%25` and `%2B`. That difference, and only that, is accepted.
+fn needed_divergence_accepted(reference: &str, lexperm: &str) -> bool {
+    reference != lexperm && lexperm.replace("%25", "%").replace("%2B", "+") == reference
+}
 
 fn compare_allows(
     cases: &[AllowsCase],
@@ -512,7 +534,11 @@ fn compare_allows(
             .get("allowed")
             .and_then(Value::as_bool)
             .ok_or_else(|| format!("reference allows answer without `allowed`: {r}"))?;
-        let got = scope_lib::allows(case)?;
+        let needed = r
+            .get("needed")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("reference allows answer without `needed`: {r}"))?;
+        let (got, got_needed) = scope_lib::allows(case)?;
         let key = format!(
             "{}/{}",
             case.request.kind(),
@@ -527,14 +553,16 @@ fn compare_allows(
         if expected {
             t.1 += 1;
         }
-        if expected == got {
+        if expected == got && needed == got_needed {
             t.2 += 1;
+        } else if expected == got && needed_divergence_accepted(needed, &got_needed) {
+            t.4 += 1;
         } else {
             t.3 += 1;
             diffs.push(AllowsDiff {
                 case: case.clone(),
-                reference: expected,
-                lexperm: got,
+                reference: (expected, needed.to_string()),
+                lexperm: (got, got_needed),
             });
         }
     }
@@ -579,8 +607,10 @@ fn write_regressions(
             "granted": d.case.granted,
             "transition": d.case.transition,
             "request": d.case.request.to_json(),
-            "reference": d.reference,
-            "lexperm": d.lexperm,
+            "reference": d.reference.0,
+            "reference_needed": d.reference.1,
+            "lexperm": d.lexperm.0,
+            "lexperm_needed": d.lexperm.1,
         });
         out.push_str(&line.to_string());
         out.push('\n');
@@ -658,6 +688,23 @@ mod tests {
             check((c, Some("blob:image/png")), c, Some("blob:image/png")),
             Verdict::Differ
         );
+    }
+
+    #[test]
+    fn needed_scope_accepts_only_the_escape_divergence() {
+        assert!(needed_divergence_accepted(
+            "rpc:a.b.c?aud=did:web:x.com%23a+b",
+            "rpc:a.b.c?aud=did:web:x.com%23a%2Bb"
+        ));
+        assert!(needed_divergence_accepted(
+            "rpc:a.b.c?aud=did:web:localhost%3A3000%23s",
+            "rpc:a.b.c?aud=did:web:localhost%253A3000%23s"
+        ));
+        assert!(!needed_divergence_accepted("blob:a/b", "blob:a/b"));
+        assert!(!needed_divergence_accepted(
+            "rpc:a.b.c?aud=x",
+            "rpc:a.b.d?aud=x"
+        ));
     }
 
     #[test]

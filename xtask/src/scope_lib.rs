@@ -1,37 +1,50 @@
 //! lexperm's side of the checks that go through the library rather than the binary.
 
 use lexperm_parser::scope::{
-    normalize_scope_string, AccountAction, AccountAttr, IdentityAttr, RepoAction, Scope, ScopeSet,
+    normalize_scope_string, scope_needed_for, AccountAction, AccountAttr, IdentityAttr, RepoAction,
+    Scope, ScopeRequest, ScopeSet,
 };
 
 use crate::generate::{AllowsCase, Request};
 
-/// lexperm's decision for one generated permission check. The generator only produces actions and
-/// attributes from the reference's enumerations, so they always map onto the library's types.
-pub fn allows(case: &AllowsCase) -> Result<bool, String> {
-    let set = ScopeSet::parse(&case.granted).with_transition(case.transition);
+/// The library's request for a generated one. The generator only produces actions and attributes
+/// from the reference's enumerations, so they always map onto the library's types.
+fn to_request(request: &Request) -> Result<ScopeRequest, String> {
     let unknown = |what: &str, v: &str| format!("generator produced an unknown {what} `{v}`");
-    let granted = match &case.request {
-        Request::Repo { collection, action } => {
-            let action =
-                RepoAction::from_name(action).ok_or_else(|| unknown("repo action", action))?;
-            set.allows_repo(collection, action)
-        }
-        Request::Rpc { lxm, aud } => set.allows_rpc(lxm, aud),
-        Request::Blob { mime } => set.allows_blob(mime),
-        Request::Account { attr, action } => {
-            let attr = AccountAttr::from_name(attr).ok_or_else(|| unknown("account attr", attr))?;
-            let action = AccountAction::from_name(action)
-                .ok_or_else(|| unknown("account action", action))?;
-            set.allows_account(attr, action)
-        }
-        Request::Identity { attr } => {
-            let attr =
-                IdentityAttr::from_name(attr).ok_or_else(|| unknown("identity attr", attr))?;
-            set.allows_identity(attr)
-        }
+    Ok(match request {
+        Request::Repo { collection, action } => ScopeRequest::Repo {
+            collection: collection.clone(),
+            action: RepoAction::from_name(action).ok_or_else(|| unknown("repo action", action))?,
+        },
+        Request::Rpc { lxm, aud } => ScopeRequest::Rpc {
+            lxm: lxm.clone(),
+            aud: aud.clone(),
+        },
+        Request::Blob { mime } => ScopeRequest::Blob { mime: mime.clone() },
+        Request::Account { attr, action } => ScopeRequest::Account {
+            attr: AccountAttr::from_name(attr).ok_or_else(|| unknown("account attr", attr))?,
+            action: AccountAction::from_name(action)
+                .ok_or_else(|| unknown("account action", action))?,
+        },
+        Request::Identity { attr } => ScopeRequest::Identity {
+            attr: IdentityAttr::from_name(attr).ok_or_else(|| unknown("identity attr", attr))?,
+        },
+    })
+}
+
+/// lexperm's answer for one generated permission check: whether it is granted (through the typed
+/// `allows_*` methods, as a resource server calls them) and the scope a missing-scope error names.
+pub fn allows(case: &AllowsCase) -> Result<(bool, String), String> {
+    let set = ScopeSet::parse(&case.granted).with_transition(case.transition);
+    let request = to_request(&case.request)?;
+    let granted = match &request {
+        ScopeRequest::Repo { collection, action } => set.allows_repo(collection, *action),
+        ScopeRequest::Rpc { lxm, aud } => set.allows_rpc(lxm, aud),
+        ScopeRequest::Blob { mime } => set.allows_blob(mime),
+        ScopeRequest::Account { attr, action } => set.allows_account(*attr, *action),
+        ScopeRequest::Identity { attr } => set.allows_identity(*attr),
     };
-    Ok(granted.is_some())
+    Ok((granted.is_some(), scope_needed_for(&request)))
 }
 
 /// Normalizes every input (parse + canonical `Display`, the work of
