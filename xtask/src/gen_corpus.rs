@@ -482,9 +482,30 @@ mod tests {
         let files = list(&a);
         assert_eq!(files.len(), 120);
         assert_eq!(files, list(&b));
-        for (_, text) in &files {
+        for (path, text) in &files {
             let doc: Value = serde_json::from_str(text).unwrap();
             assert_eq!(doc["lexicon"], 1);
+            let loaded =
+                lexperm_parser::rules::lint_file(lexperm_parser::diagnostics::FileId(0), text);
+            assert!(
+                loaded.diagnostics.is_empty(),
+                "{}: {:#?}",
+                path.display(),
+                loaded.diagnostics
+            );
+        }
+        let kinds: std::collections::BTreeSet<String> = files
+            .iter()
+            .map(|(_, text)| {
+                let doc: Value = serde_json::from_str(text).unwrap();
+                doc["defs"]["main"]["type"]
+                    .as_str()
+                    .unwrap_or("defs")
+                    .to_string()
+            })
+            .collect();
+        for kind in ["defs", "record", "query", "procedure", "permission-set"] {
+            assert!(kinds.contains(kind), "no {kind} among {kinds:?}");
         }
         fs::remove_dir_all(&dir).unwrap();
     }

@@ -1,33 +1,167 @@
 //! Development tasks: `cargo xtask <task>`. Never a dependency of the shipped crates.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod bench;
+mod conformance;
 mod gen_corpus;
+mod generate;
+mod lexperm;
+mod prng;
+mod reference;
+mod scope_lib;
+
+const TASKS: &str = "\
+  conformance          compare lexperm with @atproto/oauth-scopes on generated scope strings
+                       and permission checks
+                         --seed N            generator seed (default 0x1e89e22)
+                         --scopes N          number of scope strings (default 60000)
+                         --allows N          number of allows checks (default 10000)
+                         --sets N            number of whole scope strings (default 3000)
+                         --write-regressions FILE   save disagreeing inputs
+  bench-vs-reference   time scope normalization (and lint, when `lexperm lint` exists) against
+                       the reference; runs from a release build
+                         --seed N  --count N (default 100000)  --rounds N (default 5)
+                         --runs N (whole-process runs, default 3)  --corpus DIR
+                         --enforce           exit 1 when a target (20x / 15x / 20 MiB) is missed
+  gen-corpus           N [--out DIR] [--seed S]: write N synthetic lexicons
+  gen-scopes           print the generated scope strings, one per line
+                         --seed N  --count N  --category (prefix each line with its category)
+  help                 this list";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(task) = args.first() else {
-        eprintln!("usage: cargo xtask <task>\n\ntasks:\n{}", TASKS);
+        eprintln!("usage: cargo xtask <task>\n\ntasks:\n{TASKS}");
         return ExitCode::from(2);
     };
-    match task.as_str() {
+    let rest = &args[1..];
+    let result = match task.as_str() {
         "help" | "--help" | "-h" => {
             println!("tasks:\n{TASKS}");
-            ExitCode::SUCCESS
+            Ok(true)
         }
-        "gen-corpus" => match gen_corpus::run(&args[1..]) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("error: {message}");
-                ExitCode::from(2)
-            }
-        },
-        other => {
-            eprintln!("unknown task `{other}`\n\ntasks:\n{TASKS}");
+        "conformance" => conformance_task(rest),
+        "bench-vs-reference" => bench_task(rest),
+        "gen-corpus" => gen_corpus::run(rest).map(|()| true),
+        "gen-scopes" => gen_scopes(rest),
+        other => Err(format!("unknown task `{other}`\n\ntasks:\n{TASKS}")),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::from(2)
         }
     }
 }
 
-const TASKS: &str =
-    "  help        this list\n  gen-corpus  N [--out DIR] [--seed S]: write N synthetic lexicons";
+/// The workspace root (the parent of `xtask/`).
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+/// Minimal `--flag value` parser: returns the flags in order, rejecting unknown ones.
+struct Flags<'a> {
+    args: &'a [String],
+    pos: usize,
+}
+
+impl<'a> Flags<'a> {
+    fn new(args: &'a [String]) -> Self {
+        Flags { args, pos: 0 }
+    }
+
+    fn next_flag(&mut self) -> Option<&'a str> {
+        let flag = self.args.get(self.pos)?;
+        self.pos += 1;
+        Some(flag.as_str())
+    }
+
+    fn value(&mut self, flag: &str) -> Result<&'a str, String> {
+        let v = self
+            .args
+            .get(self.pos)
+            .ok_or_else(|| format!("{flag} needs a value"))?;
+        self.pos += 1;
+        Ok(v.as_str())
+    }
+
+    fn number(&mut self, flag: &str) -> Result<u64, String> {
+        let v = self.value(flag)?;
+        let parsed = match v.strip_prefix("0x") {
+            Some(hex) => u64::from_str_radix(hex, 16),
+            None => v.replace('_', "").parse(),
+        };
+        parsed.map_err(|_| format!("{flag}: `{v}` is not a number"))
+    }
+}
+
+fn conformance_task(args: &[String]) -> Result<bool, String> {
+    let mut opts = conformance::Options::default();
+    let mut flags = Flags::new(args);
+    while let Some(flag) = flags.next_flag() {
+        match flag {
+            "--seed" => opts.seed = flags.number(flag)?,
+            "--scopes" => opts.scopes = flags.number(flag)? as usize,
+            "--allows" => opts.allows = flags.number(flag)? as usize,
+            "--sets" => opts.sets = flags.number(flag)? as usize,
+            "--write-regressions" => {
+                opts.write_regressions = Some(PathBuf::from(flags.value(flag)?));
+            }
+            other => return Err(format!("conformance: unknown option `{other}`")),
+        }
+    }
+    conformance::run(&workspace_root(), &opts)
+}
+
+fn bench_task(args: &[String]) -> Result<bool, String> {
+    let mut opts = bench::Options::default();
+    let mut flags = Flags::new(args);
+    while let Some(flag) = flags.next_flag() {
+        match flag {
+            "--seed" => opts.seed = flags.number(flag)?,
+            "--count" => opts.count = flags.number(flag)? as usize,
+            "--rounds" => opts.rounds = (flags.number(flag)? as usize).max(1),
+            "--runs" => opts.runs = (flags.number(flag)? as usize).max(1),
+            "--corpus" => opts.corpus = PathBuf::from(flags.value(flag)?),
+            "--enforce" => opts.enforce = true,
+            other => return Err(format!("bench-vs-reference: unknown option `{other}`")),
+        }
+    }
+    bench::run(&workspace_root(), args, &opts)
+}
+
+fn gen_scopes(args: &[String]) -> Result<bool, String> {
+    let mut seed = 0x1E8_9E22;
+    let mut count = 24_000;
+    let mut with_category = false;
+    let mut flags = Flags::new(args);
+    while let Some(flag) = flags.next_flag() {
+        match flag {
+            "--seed" => seed = flags.number(flag)?,
+            "--count" => count = flags.number(flag)? as usize,
+            "--category" => with_category = true,
+            other => return Err(format!("gen-scopes: unknown option `{other}`")),
+        }
+    }
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for case in generate::scope_corpus(seed, count) {
+        let written = if with_category {
+            writeln!(out, "{}\t{}", case.category, case.input)
+        } else {
+            writeln!(out, "{}", case.input)
+        };
+        if written.is_err() {
+            break; // closed pipe (e.g. `| head`)
+        }
+    }
+    Ok(true)
+}

@@ -147,8 +147,12 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Reads the config: `explicit` (`--config FILE`, must exist) or `lexperm.toml` in the current
-/// directory when present. Returns the `[rules]` entries in file order.
-pub fn load(explicit: Option<&Path>) -> Result<Vec<(String, Level)>, String> {
+/// directory when present. Returns the `[rules]` entries in file order; every key must name a rule
+/// in `rules`.
+pub fn load(
+    explicit: Option<&Path>,
+    rules: &[&'static RuleMeta],
+) -> Result<Vec<(String, Level)>, String> {
     let path: PathBuf = match explicit {
         Some(path) => path.to_path_buf(),
         None => {
@@ -161,14 +165,24 @@ pub fn load(explicit: Option<&Path>) -> Result<Vec<(String, Level)>, String> {
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|err| format!("cannot read config file {}: {err}", path.display()))?;
-    parse(&text).map_err(|err| format!("{}: {err}", path.display()))
+    let levels = parse(&text).map_err(|err| format!("{}: {err}", path.display()))?;
+    for (key, _) in &levels {
+        lookup(rules, key).map_err(|err| format!("{}: {err}", path.display()))?;
+    }
+    Ok(levels)
 }
 
 /// Parses a config file's text.
 pub fn parse(text: &str) -> Result<Vec<(String, Level)>, String> {
-    let table: toml::Table = text
-        .parse()
-        .map_err(|err: toml::de::Error| format!("invalid TOML: {}", err.message()))?;
+    let table: toml::Table = text.parse().map_err(|err: toml::de::Error| {
+        let line = err
+            .span()
+            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+        match line {
+            Some(line) => format!("invalid TOML at line {line}: {}", err.message()),
+            None => format!("invalid TOML: {}", err.message()),
+        }
+    })?;
     let mut levels = Vec::new();
     for (key, value) in table {
         if key != "rules" {

@@ -133,7 +133,7 @@ fn unknown_rule_is_a_usage_error_with_suggestion() {
     );
     std::fs::write(dir.path().join("lexperm.toml"), "[rules]\nL999 = \"off\"\n").unwrap();
     let (_, err) = check(dir.path(), &["lint"], 2);
-    assert!(err.contains("unknown rule `L999`"), "{err}");
+    assert!(err.contains("lexperm.toml: unknown rule `L999`"), "{err}");
 }
 
 #[test]
@@ -162,7 +162,13 @@ fn config_file_sets_severities() {
     check(dir.path(), &["lint", "--config", "missing.toml"], 2);
     std::fs::write(dir.path().join("bad.toml"), "[rules]\nL105 = \"loud\"\n").unwrap();
     let (_, err) = check(dir.path(), &["lint", "--config", "bad.toml"], 2);
-    assert!(err.contains("level must be one of"), "{err}");
+    assert!(
+        err.contains("bad.toml: rule `L105`: level must be one of"),
+        "{err}"
+    );
+    std::fs::write(dir.path().join("broken.toml"), "[rules]\nL105 = \n").unwrap();
+    let (_, err) = check(dir.path(), &["lint", "--config", "broken.toml"], 2);
+    assert!(err.contains("broken.toml: invalid TOML at line 2"), "{err}");
 }
 
 #[test]
@@ -205,6 +211,29 @@ fn every_format_parses() {
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let (list, _) = check(dir.path(), &["explain", "--list"], 0);
     assert_eq!(rules.len(), list.lines().count());
+    for rule in rules {
+        for field in [
+            "/id",
+            "/name",
+            "/shortDescription/text",
+            "/fullDescription/text",
+            "/help/text",
+            "/defaultConfiguration/level",
+        ] {
+            let value = rule.pointer(field).and_then(|v| v.as_str()).unwrap_or("");
+            assert!(!value.is_empty(), "rule descriptor without {field}: {rule}");
+        }
+    }
+    let first = &run["results"][0];
+    assert_eq!(first["ruleId"], "L105");
+    assert_eq!(first["level"], "error");
+    let index = first["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[index]["id"], "L105");
+    let region = &first["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(5), Some(24))
+    );
     let (github, _) = check(dir.path(), &["lint", "--format", "github"], 1);
     assert!(
         github.starts_with("::error file=lexicons/broken.json,line=5,"),

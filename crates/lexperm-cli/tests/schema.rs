@@ -115,3 +115,78 @@ fn broken_documents_do_not_validate() {
             "type": "query", "output": { "encoding": "application/json; charset=utf-8" } } } }),
     );
 }
+
+/// Every schema reachable in the document schema, with its JSON pointer; `if` conditions are
+/// skipped (they only select a branch).
+fn schemas<'a>(node: &'a Value, pointer: String, out: &mut Vec<(String, &'a Value)>) {
+    let Some(object) = node.as_object() else {
+        return;
+    };
+    out.push((pointer.clone(), node));
+    if let Some(properties) = object.get("properties").and_then(Value::as_object) {
+        for (name, schema) in properties {
+            schemas(schema, format!("{pointer}/properties/{name}"), out);
+        }
+    }
+    if let Some(defs) = object.get("$defs").and_then(Value::as_object) {
+        for (name, schema) in defs {
+            schemas(schema, format!("{pointer}/$defs/{name}"), out);
+        }
+    }
+    for key in ["items", "additionalProperties", "then"] {
+        if let Some(schema) = object.get(key) {
+            schemas(schema, format!("{pointer}/{key}"), out);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for (index, schema) in object
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            schemas(schema, format!("{pointer}/{key}/{index}"), out);
+        }
+    }
+}
+
+#[test]
+fn every_def_and_field_is_described() {
+    let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+    let mut all = Vec::new();
+    schemas(&schema, String::new(), &mut all);
+    let mut undescribed = Vec::new();
+    for (pointer, node) in &all {
+        let is_def = pointer.starts_with("/$defs/") && pointer.matches('/').count() == 2;
+        let is_field = pointer.rsplit('/').nth(1) == Some("properties");
+        if (is_def || is_field) && node.get("description").and_then(Value::as_str).is_none() {
+            undescribed.push(pointer.clone());
+        }
+    }
+    assert!(undescribed.is_empty(), "no description: {undescribed:#?}");
+    // One def per Lexicon type of lexicon.md §1.2.
+    for def in [
+        "boolean",
+        "integer",
+        "string",
+        "bytes",
+        "cid-link",
+        "blob",
+        "array",
+        "object",
+        "params",
+        "permission",
+        "token",
+        "ref",
+        "union",
+        "unknown",
+        "record",
+        "query",
+        "procedure",
+        "subscription",
+        "permission-set",
+    ] {
+        assert!(schema["$defs"].get(def).is_some(), "no $defs/{def}");
+    }
+}

@@ -1,11 +1,10 @@
 //! `lexperm explain CODE|NAME` and `lexperm explain --list`: rule documentation.
 
-use std::fmt::Write as _;
-
 use clap::Args;
 use lexperm_parser::diagnostics::RuleMeta;
 
 use crate::config;
+use crate::render::{rule_doc, rule_list};
 
 /// Arguments of `lexperm explain`.
 #[derive(Debug, Args)]
@@ -21,13 +20,13 @@ pub struct ExplainArgs {
 /// Runs `explain` against `rules` and returns the exit code.
 pub fn run(args: ExplainArgs, rules: &[&'static RuleMeta]) -> u8 {
     if args.list {
-        print!("{}", list(rules));
+        print!("{}", rule_list(rules));
         return crate::EXIT_OK;
     }
     let key = args.rule.unwrap_or_default();
     match config::lookup(rules, &key) {
         Ok(rule) => {
-            print!("{}", explain(rule));
+            print!("{}", rule_doc(rule));
             crate::EXIT_OK
         }
         Err(message) => {
@@ -35,34 +34,4 @@ pub fn run(args: ExplainArgs, rules: &[&'static RuleMeta]) -> u8 {
             crate::EXIT_USAGE
         }
     }
-}
-
-/// The full text for one rule.
-pub fn explain(rule: &RuleMeta) -> String {
-    let mut text = format!(
-        "{} {}\ndefault severity: {}\n\n{}\n",
-        rule.code, rule.name, rule.severity, rule.summary
-    );
-    let doc = rule.doc.trim();
-    if !doc.is_empty() {
-        let _ = write!(text, "\n{doc}\n");
-    }
-    text
-}
-
-/// One aligned line per rule.
-pub fn list(rules: &[&RuleMeta]) -> String {
-    let name_width = rules.iter().map(|rule| rule.name.len()).max().unwrap_or(0);
-    let mut text = String::new();
-    for rule in rules {
-        let _ = writeln!(
-            text,
-            "{:<6} {:<name_width$} {:<7} {}",
-            rule.code,
-            rule.name,
-            rule.severity.as_str(),
-            rule.summary
-        );
-    }
-    text
 }

@@ -45,7 +45,7 @@ pub enum Deny {
 /// Runs `lint` and returns the exit code.
 pub fn run(args: LintArgs) -> u8 {
     let rules = engine::registry();
-    let control = match config::load(args.config.as_deref()).and_then(|levels| {
+    let control = match config::load(args.config.as_deref(), &rules).and_then(|levels| {
         RuleControl::new(
             &rules,
             &levels,
@@ -74,6 +74,10 @@ pub fn run(args: LintArgs) -> u8 {
         }
     }
 
+    // A file reached twice (`lint a a/b.json`) is linted once, where it was first found.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|path| seen.insert(path.clone()));
+
     let mut sources = Sources::new();
     for (path, text) in parallel_map(&files, |path| read(path)) {
         match text {
@@ -95,7 +99,9 @@ pub fn run(args: LintArgs) -> u8 {
 
     let summary = Summary::count(&findings, sources.len());
     let human = HumanOptions {
-        color: std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal(),
+        // https://no-color.org: a non-empty NO_COLOR turns colour off.
+        color: std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            && io::stdout().is_terminal(),
         width: terminal_width(),
     };
     let stdout = io::stdout();
@@ -137,6 +143,7 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
         return Ok(());
     }
     let mut first_error = None;
+    let before = files.len();
     for entry in walkdir::WalkDir::new(path)
         .follow_links(true)
         .sort_by_file_name()
@@ -157,6 +164,9 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
                 first_error.get_or_insert(format!("could not walk all of {}", path.display()));
             }
         }
+    }
+    if files.len() == before && first_error.is_none() {
+        eprintln!("warning: no .json files under {}", path.display());
     }
     match first_error {
         Some(message) => Err(message),
@@ -190,6 +200,8 @@ fn display(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
+/// Wrapping width of the human format: `$COLUMNS`, else the terminal's width, else 100 (so piped
+/// output does not depend on where it was produced).
 fn terminal_width() -> usize {
     if let Some(width) = std::env::var("COLUMNS")
         .ok()
@@ -197,6 +209,11 @@ fn terminal_width() -> usize {
         .filter(|width| *width >= 40)
     {
         return width;
+    }
+    if io::stdout().is_terminal() {
+        if let Some((terminal_size::Width(width), _)) = terminal_size::terminal_size() {
+            return usize::from(width).max(40);
+        }
     }
     100
 }

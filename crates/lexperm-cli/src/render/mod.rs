@@ -1,5 +1,6 @@
 //! Every output format of `lexperm lint`: human (miette), JSON lines, SARIF 2.1.0 and GitHub
-//! workflow commands. Nothing outside this module formats a diagnostic.
+//! workflow commands, plus the rule docs of `lexperm explain`. Nothing outside this module formats
+//! a diagnostic.
 
 use std::io::{self, Write};
 
@@ -10,7 +11,10 @@ use crate::sources::Sources;
 mod github;
 mod human;
 mod json;
+mod rules;
 mod sarif;
+
+pub use rules::{rule_doc, rule_list};
 
 /// The diagnostics of one run: per file (by id), in the order they are to be printed.
 pub type Findings = [(FileId, Vec<Diagnostic>)];

@@ -180,3 +180,21 @@ fn stale_spans_do_not_break_rendering() {
         assert!(!out.is_empty());
     }
 }
+
+#[test]
+fn github_escaping_follows_the_runner() {
+    assert_eq!(github::escape_data("a%b\r\nc: d, e"), "a%25b%0D%0Ac: d, e");
+    assert_eq!(
+        github::escape_property("C:\\dir,x%\n"),
+        "C%3A\\dir%2Cx%25%0A"
+    );
+}
+
+#[test]
+fn sarif_uris() {
+    assert_eq!(sarif::uri("lexicons/a b#c.json"), "lexicons/a%20b%23c.json");
+    assert_eq!(sarif::uri("/abs/x.json"), "file:///abs/x.json");
+    assert_eq!(sarif::uri("dir\\x.json"), "dir/x.json");
+    assert_eq!(sarif::uri("c:x.json"), "c%3Ax.json");
+    assert_eq!(sarif::uri("é.json"), "%C3%A9.json");
+}

@@ -1,0 +1,35 @@
+//! Rule documentation as `lexperm explain` prints it.
+
+use std::fmt::Write as _;
+
+use lexperm_parser::diagnostics::RuleMeta;
+
+/// The full text for one rule.
+pub fn rule_doc(rule: &RuleMeta) -> String {
+    let mut text = format!(
+        "{} {}\ndefault severity: {}\n\n{}\n",
+        rule.code, rule.name, rule.severity, rule.summary
+    );
+    let doc = rule.doc.trim();
+    if !doc.is_empty() {
+        let _ = write!(text, "\n{doc}\n");
+    }
+    text
+}
+
+/// One aligned line per rule.
+pub fn rule_list(rules: &[&RuleMeta]) -> String {
+    let name_width = rules.iter().map(|rule| rule.name.len()).max().unwrap_or(0);
+    let mut text = String::new();
+    for rule in rules {
+        let _ = writeln!(
+            text,
+            "{:<6} {:<name_width$} {:<7} {}",
+            rule.code,
+            rule.name,
+            rule.severity.as_str(),
+            rule.summary
+        );
+    }
+    text
+}

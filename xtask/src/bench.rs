@@ -1,0 +1,504 @@
+//! `cargo xtask bench-vs-reference`: lexperm and the TypeScript reference side by side on the same
+//! inputs, in one run.
+//!
+//! Scope normalization is timed four ways: the reference inside node (startup excluded) and as a whole
+//! process (`normalize-cli.mjs`), lexperm in-process through the library and as a whole process
+//! (`lexperm scope normalize --format json`). When the CLI has `lexperm lint`, whole-process lint of
+//! the public corpus is compared with `@atproto/lexicon` loading the same files, and lexperm's peak
+//! memory is measured with GNU time.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::generate;
+use crate::lexperm::{self, Profile};
+use crate::reference;
+use crate::scope_lib;
+
+/// Environment variable marking the release re-execution of the task.
+const INNER: &str = "LEXPERM_XTASK_BENCH_RELEASE";
+
+/// The corpus folders of the lint comparison, relative to the corpus root.
+pub const LINT_FOLDERS: &[&str] = &[
+    "atproto-lexicons",
+    "hypercerts-org-hypercerts-lexicon",
+    "lexicon-community-lexicon",
+    "mary-ext-tangled.sh-mirror",
+    "mary-ext-atcute",
+];
+
+/// Command-line options of the task.
+pub struct Options {
+    /// Generator seed.
+    pub seed: u64,
+    /// Number of scope strings.
+    pub count: usize,
+    /// Timed in-process rounds (median reported).
+    pub rounds: usize,
+    /// Whole-process runs (best reported).
+    pub runs: usize,
+    /// Lexicon corpus root for the lint comparison.
+    pub corpus: PathBuf,
+    /// Exit 1 when a target is missed.
+    pub enforce: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            seed: 0x1E8_9E22,
+            count: 100_000,
+            rounds: 5,
+            runs: 3,
+            corpus: PathBuf::from("/work/shared/corpus"),
+            enforce: false,
+        }
+    }
+}
+
+/// Runs the benchmark. In a debug build of the xtask it re-runs itself with `--release`, so the
+/// in-process figure is an optimized build.
+pub fn run(root: &Path, args: &[String], opts: &Options) -> Result<bool, String> {
+    if cfg!(debug_assertions) && std::env::var_os(INNER).is_none() {
+        eprintln!("re-running bench-vs-reference from a release build of xtask");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let status = Command::new(cargo)
+            .current_dir(root)
+            .args(["run", "--release", "--quiet", "-p", "xtask", "--"])
+            .arg("bench-vs-reference")
+            .args(args)
+            .env(INNER, "1")
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        return match status.code() {
+            Some(0) => Ok(true),
+            Some(1) => Ok(false),
+            _ => Err(format!("release bench-vs-reference failed with {status}")),
+        };
+    }
+
+    let node = reference::ensure_installed(root)?;
+    let versions = reference::run_harness(root, "scopes.mjs", &[json!({"op": "version"})])?;
+    let versions = versions.answers[0].clone();
+    let bin = lexperm::build_cli(root, Profile::Release)?;
+    println!(
+        "reference: @atproto/oauth-scopes {}, @atproto/lexicon {}, node {node}; lexperm: {}",
+        versions["oauth-scopes"].as_str().unwrap_or("?"),
+        versions["lexicon"].as_str().unwrap_or("?"),
+        bin.display()
+    );
+    let mut ok = scope_bench(root, &bin, opts)?;
+    ok &= lint_bench(root, &bin, opts)?;
+    Ok(ok || !opts.enforce)
+}
+
+/// Wall and CPU time of one measurement.
+#[derive(Clone, Copy, Debug)]
+struct Timing {
+    wall: Duration,
+    cpu: Duration,
+}
+
+/// The median round by wall time.
+fn median(mut xs: Vec<Timing>) -> Timing {
+    xs.sort_by_key(|t| t.wall);
+    xs[xs.len() / 2]
+}
+
+fn per_sec(n: usize, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64().max(1e-9)
+}
+
+fn fmt_rate(r: f64) -> String {
+    if r >= 1e6 {
+        format!("{:.2} M/s", r / 1e6)
+    } else {
+        format!("{:.1} k/s", r / 1e3)
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}ms", d.as_secs_f64() * 1e3)
+}
+
+/// CPU time of the calling thread (Linux `/proc/thread-self/schedstat`, nanoseconds); zero where
+/// unavailable.
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map_or(Duration::ZERO, Duration::from_nanos)
+}
+
+/// User + system CPU time of all waited-for children (Linux `/proc/self/stat` cutime + cstime, in
+/// clock ticks of 10 ms); zero where unavailable.
+fn children_cpu() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    // Fields after the parenthesised command name; cutime and cstime are fields 16 and 17.
+    let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+        return Duration::ZERO;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // `rest` starts at field 3 (state), so field n is at index n - 3.
+    Duration::from_millis((ticks(13) + ticks(14)) * 10)
+}
+
+/// Spawns the command `runs` times and returns the best wall time (with that run's CPU time) and
+/// that run's stdout.
+fn time_process(
+    mut make: impl FnMut() -> Command,
+    stdin_file: Option<&Path>,
+    runs: usize,
+    ok_codes: &[i32],
+) -> Result<(Timing, Vec<u8>), String> {
+    let mut best = Timing {
+        wall: Duration::MAX,
+        cpu: Duration::ZERO,
+    };
+    let mut stdout = Vec::new();
+    for _ in 0..runs.max(1) {
+        let mut cmd = make();
+        if let Some(f) = stdin_file {
+            let file = std::fs::File::open(f).map_err(|e| format!("{}: {e}", f.display()))?;
+            cmd.stdin(Stdio::from(file));
+        }
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let cpu_before = children_cpu();
+        let start = Instant::now();
+        let out = cmd
+            .output()
+            .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+        let wall = start.elapsed();
+        let cpu = children_cpu().saturating_sub(cpu_before);
+        if !out.status.code().is_some_and(|c| ok_codes.contains(&c)) {
+            return Err(format!(
+                "{cmd:?} failed with {}:\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        if wall < best.wall {
+            best = Timing { wall, cpu };
+            stdout = out.stdout;
+        }
+    }
+    Ok((best, stdout))
+}
+
+/// Median round of the reference's in-process normalization, from one `bench_normalize` answer.
+fn reference_rounds(answer: &Value) -> Result<(Timing, usize), String> {
+    let list = |k: &str| -> Result<Vec<u64>, String> {
+        Ok(answer[k]
+            .as_array()
+            .ok_or_else(|| format!("bad bench answer: {answer}"))?
+            .iter()
+            .filter_map(Value::as_u64)
+            .collect())
+    };
+    let walls = list("round_ns")?;
+    let cpus = list("round_cpu_us")?;
+    if walls.is_empty() || walls.len() != cpus.len() {
+        return Err(format!("bad bench answer: {answer}"));
+    }
+    let rounds = walls
+        .iter()
+        .zip(&cpus)
+        .map(|(w, c)| Timing {
+            wall: Duration::from_nanos(*w),
+            cpu: Duration::from_micros(*c),
+        })
+        .collect();
+    Ok((
+        median(rounds),
+        answer["valid"].as_u64().unwrap_or(0) as usize,
+    ))
+}
+
+/// Median round of lexperm's in-process normalization (one warm-up round).
+fn lexperm_rounds(inputs: &[String], rounds: usize) -> (Timing, usize) {
+    let mut timings = Vec::new();
+    let mut valid = 0;
+    for round in 0..=rounds {
+        let cpu = thread_cpu();
+        let start = Instant::now();
+        valid = scope_lib::normalize_count_valid(inputs);
+        let wall = start.elapsed();
+        let cpu = thread_cpu().saturating_sub(cpu);
+        if round > 0 {
+            timings.push(Timing { wall, cpu });
+        }
+    }
+    (median(timings), valid)
+}
+
+fn scope_bench(root: &Path, bin: &Path, opts: &Options) -> Result<bool, String> {
+    let corpus = generate::scope_corpus(opts.seed, opts.count);
+    let inputs: Vec<String> = corpus.into_iter().map(|c| c.input).collect();
+    let n = inputs.len();
+    let dir = root.join("target").join("xtask-bench");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let file = dir.join("scopes.txt");
+    let mut text = inputs.join("\n");
+    text.push('\n');
+    std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let (valid_set, invalid_set): (Vec<String>, Vec<String>) =
+        inputs.iter().cloned().partition(|s| scope_lib::is_valid(s));
+
+    // In-process, on the whole mix and on its valid and invalid parts.
+    let sets: [(&str, &[String]); 3] = [
+        ("all", &inputs),
+        ("valid only", &valid_set),
+        ("invalid only", &invalid_set),
+    ];
+    let requests: Vec<Value> = sets
+        .iter()
+        .map(|(_, set)| {
+            json!({"op": "bench_normalize", "inputs": set, "rounds": opts.rounds, "warmup": 1})
+        })
+        .collect();
+    let run = reference::run_harness(root, "scopes.mjs", &requests)?;
+    let mut rows = Vec::new();
+    for ((label, set), answer) in sets.iter().zip(&run.answers) {
+        let (reference, ref_valid) = reference_rounds(answer)?;
+        let (lexperm, lex_valid) = lexperm_rounds(set, opts.rounds);
+        rows.push((*label, set.len(), reference, ref_valid, lexperm, lex_valid));
+    }
+
+    // Whole processes, same stdin file.
+    let refdir = reference::reference_dir(root);
+    let (ref_whole, ref_bytes) = time_process(
+        || {
+            let mut c = Command::new("node");
+            c.arg("normalize-cli.mjs").current_dir(&refdir);
+            c
+        },
+        Some(&file),
+        opts.runs,
+        &[0],
+    )?;
+    let (lex_whole, lex_bytes) = time_process(
+        || {
+            let mut c = Command::new(bin);
+            c.args(["scope", "normalize", "--format", "json"]);
+            c
+        },
+        Some(&file),
+        opts.runs,
+        &[0, 1],
+    )?;
+
+    let ratio = |r: Duration, l: Duration| r.as_secs_f64() / l.as_secs_f64().max(1e-9);
+    let (_, _, ref_all, ref_valid, lex_all, lex_valid) = rows[0];
+    println!(
+        "\nscope normalize: {n} strings (seed {:#x}; reference: {ref_valid} valid, lexperm: {lex_valid} valid)",
+        opts.seed
+    );
+    println!(
+        "  {:<34} {:>10} {:>10} {:>12} {:>12}",
+        "", "wall", "cpu", "strings/s", "strings/s"
+    );
+    println!(
+        "  {:<34} {:>10} {:>10} {:>12} {:>12}",
+        "", "", "", "(wall)", "(cpu)"
+    );
+    let line = |label: String, count: usize, t: Timing| {
+        println!(
+            "  {:<34} {:>10} {:>10} {:>12} {:>12}",
+            label,
+            ms(t.wall),
+            ms(t.cpu),
+            fmt_rate(per_sec(count, t.wall)),
+            fmt_rate(per_sec(count, t.cpu))
+        );
+    };
+    for (label, count, reference, _, lexperm, _) in &rows {
+        line(
+            format!("reference in-process, {label} ({count})"),
+            *count,
+            *reference,
+        );
+        line(
+            format!("lexperm in-process, {label} ({count})"),
+            *count,
+            *lexperm,
+        );
+    }
+    line("reference whole process".to_string(), n, ref_whole);
+    line("lexperm whole process".to_string(), n, lex_whole);
+    println!(
+        "  output: reference {} bytes of JSON lines, lexperm {} bytes",
+        ref_bytes.len(),
+        lex_bytes.len()
+    );
+    println!("  ratio lexperm/reference (wall, cpu):");
+    for (label, _, reference, _, lexperm, _) in &rows {
+        println!(
+            "    in-process {label:<14} {:>6.1}x {:>6.1}x",
+            ratio(reference.wall, lexperm.wall),
+            ratio(reference.cpu, lexperm.cpu)
+        );
+    }
+    let whole_wall = ratio(ref_whole.wall, lex_whole.wall);
+    let whole_cpu = ratio(ref_whole.cpu, lex_whole.cpu);
+    println!("    whole process             {whole_wall:>6.1}x {whole_cpu:>6.1}x");
+    let in_wall = ratio(ref_all.wall, lex_all.wall);
+    let met = in_wall >= 20.0 && whole_wall >= 20.0;
+    println!(
+        "  target lexperm >= 20x the reference (in-process and whole process, wall): {}",
+        if met { "met" } else { "NOT met" }
+    );
+    println!(
+        "  (in-process: median of {} rounds after 1 warm-up, CPU = thread time; whole process: best \
+         of {} runs, CPU = user+system of the child at 10 ms resolution)",
+        opts.rounds, opts.runs
+    );
+    if ref_valid != lex_valid {
+        println!("  note: the valid counts differ; run `cargo xtask conformance` for details");
+    }
+    Ok(met)
+}
+
+fn lexperm_has_lint(bin: &Path) -> bool {
+    Command::new(bin)
+        .args(["lint", "--help"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Peak RSS in KiB of one run of `cmd`, measured by GNU time (`/usr/bin/time -v`).
+fn peak_rss_kib(program: &Path, args: &[PathBuf]) -> Result<Option<u64>, String> {
+    let time = Path::new("/usr/bin/time");
+    if !time.is_file() {
+        return Ok(None);
+    }
+    let out = Command::new(time)
+        .arg("-v")
+        .arg(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| format!("cannot run /usr/bin/time: {e}"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    Ok(stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
+        .and_then(|v| v.trim().parse().ok()))
+}
+
+fn lint_bench(root: &Path, bin: &Path, opts: &Options) -> Result<bool, String> {
+    if !lexperm_has_lint(bin) {
+        println!("\nlint: skipped (this lexperm has no `lint` command yet)");
+        return Ok(true);
+    }
+    let folders: Vec<PathBuf> = LINT_FOLDERS.iter().map(|f| opts.corpus.join(f)).collect();
+    if let Some(missing) = folders.iter().find(|f| !f.is_dir()) {
+        return Err(format!(
+            "lint corpus folder {} is missing\n  hint: pass --corpus <dir>",
+            missing.display()
+        ));
+    }
+    let files: usize = folders
+        .iter()
+        .map(|f| walkdir_json_count(f).map_err(|e| format!("{}: {e}", f.display())))
+        .sum::<Result<usize, String>>()?;
+
+    let refdir = reference::reference_dir(root);
+    let (ref_whole, ref_out) = time_process(
+        || {
+            let mut c = Command::new("node");
+            c.arg("lint.mjs").args(&folders).current_dir(&refdir);
+            c
+        },
+        None,
+        opts.runs,
+        &[0],
+    )?;
+    let ref_summary: Value =
+        serde_json::from_slice(&ref_out).map_err(|e| format!("node lint.mjs output: {e}"))?;
+    let ref_inside = Duration::from_nanos(ref_summary["ns"].as_u64().unwrap_or(0));
+    let (lex_whole, lex_out) = time_process(
+        || {
+            let mut c = Command::new(bin);
+            c.arg("lint").args(&folders).args(["--format", "json"]);
+            c
+        },
+        None,
+        opts.runs,
+        &[0, 1],
+    )?;
+    let mut rss_args = vec![PathBuf::from("lint")];
+    rss_args.extend(folders.iter().cloned());
+    rss_args.push("--format".into());
+    rss_args.push("json".into());
+    let rss = peak_rss_kib(bin, &rss_args)?;
+
+    let ratio = ref_whole.wall.as_secs_f64() / lex_whole.wall.as_secs_f64().max(1e-9);
+    let ratio_cpu = ref_whole.cpu.as_secs_f64() / lex_whole.cpu.as_secs_f64().max(1e-9);
+    println!(
+        "\nlint: {files} lexicon files in {} folders under {}",
+        folders.len(),
+        opts.corpus.display()
+    );
+    println!(
+        "  reference (@atproto/lexicon parseLexiconDoc + Lexicons.add): whole process {} wall, {} cpu (inside node {}); accepted {}, rejected {}",
+        ms(ref_whole.wall),
+        ms(ref_whole.cpu),
+        ms(ref_inside),
+        ref_summary["accepted"],
+        ref_summary["rejected"]
+    );
+    println!(
+        "  lexperm lint --format json: whole process {} wall, {} cpu; {} bytes of JSON",
+        ms(lex_whole.wall),
+        ms(lex_whole.cpu),
+        lex_out.len()
+    );
+    let rss_ok = match rss {
+        Some(kib) => {
+            println!(
+                "  lexperm peak RSS: {:.1} MiB (target < 20 MiB: {})",
+                kib as f64 / 1024.0,
+                if kib < 20 * 1024 { "met" } else { "NOT met" }
+            );
+            kib < 20 * 1024
+        }
+        None => {
+            println!("  lexperm peak RSS: not measured (install GNU time: apt-get install time)");
+            true
+        }
+    };
+    println!(
+        "  ratio lexperm/reference (whole process): wall {ratio:.1}x, cpu {ratio_cpu:.1}x (target >= 15x, wall: {})",
+        if ratio >= 15.0 { "met" } else { "NOT met" }
+    );
+    Ok(ratio >= 15.0 && rss_ok)
+}
+
+fn walkdir_json_count(dir: &Path) -> std::io::Result<usize> {
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let ty = entry.file_type()?;
+        let path = entry.path();
+        if ty.is_dir() {
+            n += walkdir_json_count(&path)?;
+        } else if ty.is_file() && path.extension().is_some_and(|e| e == "json") {
+            n += 1;
+        }
+    }
+    Ok(n)
+}

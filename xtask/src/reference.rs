@@ -1,0 +1,125 @@
+//! The TypeScript reference: installing the pinned npm packages and talking to the harness
+//! (`xtask/reference/scopes.mjs`) over JSON lines.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The folder holding `package.json`, `package-lock.json` and the harness scripts.
+pub fn reference_dir(root: &Path) -> PathBuf {
+    root.join("xtask").join("reference")
+}
+
+fn tool_version(tool: &str) -> Result<String, String> {
+    let out = Command::new(tool).arg("--version").output().map_err(|e| {
+        format!(
+            "cannot run `{tool}`: {e}\n  hint: install Node.js 20 or newer (with npm) and put it on PATH"
+        )
+    })?;
+    if !out.status.success() {
+        return Err(format!("`{tool} --version` failed with {}", out.status));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Makes sure node and npm exist and the pinned packages are installed (`npm ci` when
+/// `node_modules` is missing or older than the lock file). Returns the node version.
+pub fn ensure_installed(root: &Path) -> Result<String, String> {
+    let node = tool_version("node")?;
+    let dir = reference_dir(root);
+    let lock = dir.join("package-lock.json");
+    let installed = dir.join("node_modules").join(".package-lock.json");
+    let fresh = match (installed.metadata(), lock.metadata()) {
+        (Ok(i), Ok(l)) => match (i.modified(), l.modified()) {
+            (Ok(i), Ok(l)) => i >= l,
+            _ => true,
+        },
+        (Err(_), Ok(_)) => false,
+        (_, Err(e)) => return Err(format!("{}: {e}", lock.display())),
+    };
+    if !fresh {
+        tool_version("npm")?;
+        eprintln!(
+            "installing the reference packages: npm ci in {}",
+            dir.display()
+        );
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir)
+            .status()
+            .map_err(|e| format!("cannot run npm ci: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "npm ci in {} failed with {status}\n  hint: check network access to the npm registry",
+                dir.display()
+            ));
+        }
+    }
+    Ok(node)
+}
+
+/// Output of one harness run.
+pub struct HarnessRun {
+    /// One answer per request, in order.
+    pub answers: Vec<Value>,
+    /// Wall time of the whole node process, including startup and JSON IO.
+    pub wall: Duration,
+}
+
+/// Runs `script` (relative to the reference folder) with `requests` as JSON lines on stdin.
+pub fn run_harness(root: &Path, script: &str, requests: &[Value]) -> Result<HarnessRun, String> {
+    let dir = reference_dir(root);
+    let mut input = Vec::new();
+    for r in requests {
+        serde_json::to_writer(&mut input, r).map_err(|e| e.to_string())?;
+        input.push(b'\n');
+    }
+    let start = Instant::now();
+    let mut child = Command::new("node")
+        .arg(script)
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start node {script}: {e}"))?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("node {script}: {e}"))?;
+    let wall = start.elapsed();
+    writer
+        .join()
+        .map_err(|_| "stdin writer thread panicked".to_string())?
+        .map_err(|e| format!("writing to node {script}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "node {script} failed with {}:\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = String::from_utf8(out.stdout).map_err(|e| format!("node output: {e}"))?;
+    let answers = text
+        .lines()
+        .map(|l| serde_json::from_str(l).map_err(|e| format!("node output line {l:?}: {e}")))
+        .collect::<Result<Vec<Value>, String>>()?;
+    if answers.len() != requests.len() {
+        return Err(format!(
+            "node {script} answered {} of {} requests",
+            answers.len(),
+            requests.len()
+        ));
+    }
+    if let Some(err) = answers
+        .iter()
+        .find_map(|a| a.get("fatal").and_then(Value::as_str))
+    {
+        return Err(format!("node {script} reported: {err}"));
+    }
+    Ok(HarnessRun { answers, wall })
+}
