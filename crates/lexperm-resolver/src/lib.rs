@@ -1,0 +1,13 @@
+//! The lexperm resolver: a [`Catalog`] of loaded lexicons, `include:` expansion with provenance,
+//! token-scope building like the reference authorization server, scope checks that say which set
+//! entry granted a request, and permission coverage.
+//!
+//! No IO happens here: callers read files and pass texts in; remote resolution is the
+//! [`LexiconSource`] trait.
+#![deny(missing_docs)]
+
+pub mod catalog;
+pub mod source;
+
+pub use catalog::{Catalog, CatalogDoc, Duplicate, Endpoint, Origin, Resolved};
+pub use source::{FetchedLexicon, LexiconSource, NoSource, ResolveError};
