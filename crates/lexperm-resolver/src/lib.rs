@@ -7,7 +7,11 @@
 #![deny(missing_docs)]
 
 pub mod catalog;
+pub mod expand;
 pub mod source;
 
 pub use catalog::{Catalog, CatalogDoc, Duplicate, Endpoint, Origin, Resolved};
+pub use expand::{
+    expand_set, parse_include, DroppedEntry, ExpandError, GrantedScope, SetExpansion,
+};
 pub use source::{FetchedLexicon, LexiconSource, NoSource, ResolveError};
