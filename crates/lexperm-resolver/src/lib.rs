@@ -7,11 +7,17 @@
 #![deny(missing_docs)]
 
 pub mod catalog;
+pub mod coverage;
 pub mod expand;
+pub mod preview;
 pub mod source;
+pub mod token;
 
 pub use catalog::{Catalog, CatalogDoc, Duplicate, Endpoint, Origin, Resolved};
+pub use coverage::{Coverage, GroupCoverage, ItemCoverage, SetCoverage};
 pub use expand::{
     expand_set, parse_include, DroppedEntry, ExpandError, GrantedScope, SetExpansion,
 };
+pub use preview::{Preview, PreviewPermission};
 pub use source::{FetchedLexicon, LexiconSource, NoSource, ResolveError};
+pub use token::{Provenance, TokenChecker, TokenScope, TokenScopeError, TokenValue};
