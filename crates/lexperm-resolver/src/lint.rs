@@ -1,9 +1,12 @@
 //! The whole lint: per-file rules on every file, then the catalog rules over all of them.
 
+use std::collections::HashMap;
+
 use lexperm_parser::diagnostics::{Diagnostic, FileId};
 use lexperm_parser::lexicon::LoadedLexicon;
 
-use crate::rules::{self, Catalog, CatalogFile};
+use crate::catalog::Catalog;
+use crate::rules;
 
 /// One file to lint.
 #[derive(Debug, Clone, Copy)]
@@ -13,7 +16,7 @@ pub struct Source<'a> {
     /// Where the file lives, with `/` separators, when known. Only its trailing segments matter:
     /// `file-path-mismatch` checks that they spell the NSID (`…/com/example/post.json` for
     /// `com.example.post`), so give the path as fully as possible (absolute is best). `None` skips
-    /// that rule.
+    /// that rule. It becomes the catalog document's [`crate::CatalogDoc::path`].
     pub path: Option<&'a str>,
     /// The file's text.
     pub text: &'a str,
@@ -38,39 +41,38 @@ pub fn lint(sources: &[Source<'_>]) -> Vec<(FileId, Vec<Diagnostic>)> {
     let loaded: Vec<LoadedLexicon> = parallel_map(sources, |source| {
         lexperm_parser::rules::lint_file(source.file, source.text)
     });
-    let catalog = Catalog::new(
-        sources
-            .iter()
-            .zip(&loaded)
-            .filter_map(|(source, loaded)| {
-                loaded.doc.as_ref().map(|doc| CatalogFile {
-                    file: source.file,
-                    path: source.path,
-                    doc,
-                })
-            })
-            .collect(),
-    );
-    let mut catalog_findings = Vec::new();
-    rules::lint_catalog(&catalog, &mut catalog_findings);
-
     let mut results: Vec<(FileId, Vec<Diagnostic>)> = sources
         .iter()
         .zip(&loaded)
         .map(|(source, loaded)| (source.file, loaded.diagnostics.clone()))
         .collect();
+    let catalog = Catalog::from_loaded(
+        sources
+            .iter()
+            .zip(loaded)
+            .map(|(source, loaded)| (source.file, source.path.unwrap_or("").to_owned(), loaded)),
+    );
+    let mut catalog_findings = Vec::new();
+    rules::lint_catalog(&catalog, &mut catalog_findings);
+
+    let index: HashMap<FileId, usize> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, source)| (source.file, i))
+        .collect();
+    let nsids: HashMap<FileId, &str> = catalog
+        .documents()
+        .iter()
+        .filter_map(|doc| doc.doc.id_str().map(|id| (doc.file, id)))
+        .collect();
     for mut diagnostic in catalog_findings {
-        let Some(index) = sources.iter().position(|s| s.file == diagnostic.span.file) else {
+        let Some(&i) = index.get(&diagnostic.span.file) else {
             continue;
         };
         if diagnostic.nsid.is_none() {
-            diagnostic.nsid = loaded[index]
-                .doc
-                .as_ref()
-                .and_then(|doc| doc.id_str())
-                .map(str::to_owned);
+            diagnostic.nsid = nsids.get(&diagnostic.span.file).map(|id| (*id).to_owned());
         }
-        results[index].1.push(diagnostic);
+        results[i].1.push(diagnostic);
     }
     for (_, diagnostics) in &mut results {
         diagnostics.sort_by(|a, b| {

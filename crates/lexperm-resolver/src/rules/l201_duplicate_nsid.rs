@@ -2,7 +2,7 @@
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 
-use crate::rules::Catalog;
+use crate::catalog::Catalog;
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -28,22 +28,20 @@ foreign lexicon next to the original is the usual cause.
 };
 
 /// Checks for repeated NSIDs.
-pub fn check(catalog: &Catalog<'_>, out: &mut Vec<Diagnostic>) {
-    for (nsid, files) in catalog.nsids() {
-        let Some((first, rest)) = files.split_first() else {
-            continue;
-        };
-        for again in rest {
-            out.push(
-                Diagnostic::new(
-                    &META,
-                    again.doc.anchor(),
-                    format!("lexicon `{nsid}` is already declared by another file"),
-                )
-                .with_label(first.doc.anchor(), "first declared here")
-                .with_help("keep one file per NSID; delete or rename the other copy"),
-            );
-        }
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    for duplicate in catalog.duplicates() {
+        out.push(
+            Diagnostic::new(
+                &META,
+                duplicate.span,
+                format!(
+                    "lexicon `{}` is already declared by another file",
+                    duplicate.nsid
+                ),
+            )
+            .with_label(duplicate.first_span, "first declared here")
+            .with_help("keep one file per NSID; delete or rename the other copy"),
+        );
     }
 }
 

@@ -2,7 +2,8 @@
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 
-use crate::rules::{refs, Catalog, RefTarget};
+use crate::catalog::Catalog;
+use crate::rules::{refs, resolve_ref, RefTarget};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -28,10 +29,11 @@ while `com.example.defs` defines `viewBasic`.
 };
 
 /// Checks refs whose lexicon is loaded.
-pub fn check(catalog: &Catalog<'_>, out: &mut Vec<Diagnostic>) {
-    for file in catalog.files() {
-        for (reference, _) in refs(file.doc) {
-            let RefTarget::MissingDef { doc } = catalog.resolve(file.doc, &reference.value) else {
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    for file in catalog.documents() {
+        for (reference, _) in refs(&file.doc) {
+            let RefTarget::MissingDef { doc } = resolve_ref(catalog, &file.doc, &reference.value)
+            else {
                 continue;
             };
             let name = reference.value.split_once('#').map_or("main", |(_, n)| n);

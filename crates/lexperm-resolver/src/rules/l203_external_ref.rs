@@ -2,7 +2,8 @@
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 
-use crate::rules::{refs, Catalog, RefTarget};
+use crate::catalog::Catalog;
+use crate::rules::{refs, resolve_ref, RefTarget};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -28,10 +29,10 @@ linted without `app.bsky.actor.defs`.
 };
 
 /// Notes refs whose lexicon is not loaded.
-pub fn check(catalog: &Catalog<'_>, out: &mut Vec<Diagnostic>) {
-    for file in catalog.files() {
-        for (reference, _) in refs(file.doc) {
-            if let RefTarget::External = catalog.resolve(file.doc, &reference.value) {
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    for file in catalog.documents() {
+        for (reference, _) in refs(&file.doc) {
+            if let RefTarget::External = resolve_ref(catalog, &file.doc, &reference.value) {
                 let nsid = reference.value.split('#').next().unwrap_or_default();
                 out.push(
                     Diagnostic::new(

@@ -4,7 +4,8 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::lexicon::SchemaType;
 
-use crate::rules::{refs, Catalog, RefPlace, RefTarget};
+use crate::catalog::Catalog;
+use crate::rules::{refs, resolve_ref, RefPlace, RefTarget};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -30,13 +31,14 @@ where `com.example.defs#green` is a `token`.
 };
 
 /// Checks union variants that resolve.
-pub fn check(catalog: &Catalog<'_>, out: &mut Vec<Diagnostic>) {
-    for file in catalog.files() {
-        for (reference, place) in refs(file.doc) {
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    for file in catalog.documents() {
+        for (reference, place) in refs(&file.doc) {
             if place != RefPlace::UnionVariant {
                 continue;
             }
-            let RefTarget::Found { def, .. } = catalog.resolve(file.doc, &reference.value) else {
+            let RefTarget::Found { def, .. } = resolve_ref(catalog, &file.doc, &reference.value)
+            else {
                 continue;
             };
             let Some(found) = def.schema.schema_type() else {

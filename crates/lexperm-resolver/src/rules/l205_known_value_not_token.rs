@@ -5,7 +5,8 @@ use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::lexicon::{SchemaKind, SchemaType};
 use lexperm_parser::rules::walk;
 
-use crate::rules::{Catalog, RefTarget};
+use crate::catalog::Catalog;
+use crate::rules::{resolve_ref, RefTarget};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -33,9 +34,9 @@ while `com.example.defs` defines the token `reasonSpam`.
 };
 
 /// Checks `nsid#name` known values.
-pub fn check(catalog: &Catalog<'_>, out: &mut Vec<Diagnostic>) {
-    for file in catalog.files() {
-        walk(file.doc, &mut |visit| {
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    for file in catalog.documents() {
+        walk(&file.doc, &mut |visit| {
             let SchemaKind::String(s) = &visit.schema.kind else {
                 return;
             };
@@ -46,7 +47,7 @@ pub fn check(catalog: &Catalog<'_>, out: &mut Vec<Diagnostic>) {
                 if nsid.is_empty() {
                     continue;
                 }
-                let problem = match catalog.resolve(file.doc, &value.value) {
+                let problem = match resolve_ref(catalog, &file.doc, &value.value) {
                     RefTarget::MissingDef { .. } => "no such def".to_owned(),
                     RefTarget::Found { def, .. } => match def.schema.schema_type() {
                         Some(SchemaType::Token) | None => continue,

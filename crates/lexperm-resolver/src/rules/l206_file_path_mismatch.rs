@@ -3,7 +3,7 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::syntax::Nsid;
 
-use crate::rules::Catalog;
+use crate::catalog::Catalog;
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -47,11 +47,14 @@ pub fn path_matches(path: &str, nsid: &str) -> bool {
 }
 
 /// Checks file paths against NSIDs.
-pub fn check(catalog: &Catalog<'_>, out: &mut Vec<Diagnostic>) {
-    for file in catalog.files() {
-        let (Some(path), Some(id)) = (file.path, file.doc.id.as_ref()) else {
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    for file in catalog.documents() {
+        let (path, Some(id)) = (file.path.as_str(), file.doc.id.as_ref()) else {
             continue;
         };
+        if path.is_empty() {
+            continue;
+        }
         if Nsid::parse(&id.value).is_err() || path_matches(path, &id.value) {
             continue;
         }

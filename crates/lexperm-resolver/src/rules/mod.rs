@@ -6,14 +6,15 @@
 //! entries grant against the catalog. Per-file rules (`L1xx`, `S1xx`) live in
 //! [`lexperm_parser::rules`]; [`registry`] lists both.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta};
-use lexperm_parser::lexicon::{Def, LexiconDoc, SchemaKind, SchemaType, Spanned};
+use lexperm_parser::diagnostics::{Diagnostic, RuleMeta};
+use lexperm_parser::lexicon::{Def, LexiconDoc, SchemaKind, Spanned};
 use lexperm_parser::rules::l124_invalid_ref_syntax::ref_problem;
 use lexperm_parser::rules::walk;
 use lexperm_parser::scope::include::DropReason;
+
+use crate::catalog::Catalog;
 
 pub mod l201_duplicate_nsid;
 pub mod l202_unresolved_ref;
@@ -74,7 +75,7 @@ static CATALOG_RULES: &[&RuleMeta] = &[
 ];
 
 /// A catalog rule's `check`.
-type Check = fn(&Catalog<'_>, &mut Vec<Diagnostic>);
+type Check = fn(&Catalog, &mut Vec<Diagnostic>);
 
 /// Every catalog check, in code order. The permission-set rules share their work through
 /// [`permission_sets`].
@@ -152,30 +153,10 @@ pub fn drop_rule(reason: DropReason) -> Option<&'static RuleMeta> {
 }
 
 /// Runs every catalog rule over `catalog`, appending to `out`.
-pub fn lint_catalog(catalog: &Catalog<'_>, out: &mut Vec<Diagnostic>) {
+pub fn lint_catalog(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     for check in CHECKS {
         check(catalog, out);
     }
-}
-
-/// One loaded document as the catalog rules see it.
-#[derive(Debug, Clone, Copy)]
-pub struct CatalogFile<'a> {
-    /// The file.
-    pub file: FileId,
-    /// The file's path (`/` separators), when known; see [`crate::Source::path`].
-    pub path: Option<&'a str>,
-    /// The document.
-    pub doc: &'a LexiconDoc,
-}
-
-/// The lint's view of everything loaded: documents by NSID (first loaded wins when an NSID
-/// repeats) and the NSID groups present.
-#[derive(Debug, Default)]
-pub struct Catalog<'a> {
-    files: Vec<CatalogFile<'a>>,
-    by_nsid: BTreeMap<&'a str, Vec<usize>>,
-    groups: BTreeSet<&'a str>,
 }
 
 /// Where a ref points.
@@ -199,88 +180,45 @@ pub enum RefTarget<'a> {
     Invalid,
 }
 
-impl<'a> Catalog<'a> {
-    /// A catalog of `files`, in the given order.
-    pub fn new(files: Vec<CatalogFile<'a>>) -> Self {
-        let mut by_nsid: BTreeMap<&'a str, Vec<usize>> = BTreeMap::new();
-        let mut groups = BTreeSet::new();
-        for (index, file) in files.iter().enumerate() {
-            if let Some(id) = file.doc.id_str() {
-                by_nsid.entry(id).or_default().push(index);
-                let is_set = file
-                    .doc
-                    .main()
-                    .and_then(|d| d.schema.schema_type())
-                    .is_some_and(|t| t == SchemaType::PermissionSet);
-                if let (Some(dot), false) = (id.rfind('.'), is_set) {
-                    groups.insert(&id[..=dot]);
-                }
-            }
+/// Resolves `reference` (`#name`, `nsid` or `nsid#name`) written in `from` against `catalog`.
+/// A ref to the document's own NSID resolves in `from` itself, even when the NSID repeats.
+pub fn resolve_ref<'a>(
+    catalog: &'a Catalog,
+    from: &'a LexiconDoc,
+    reference: &str,
+) -> RefTarget<'a> {
+    if ref_problem(reference).is_some() {
+        return RefTarget::Invalid;
+    }
+    let (nsid, name) = match reference.split_once('#') {
+        Some((nsid, name)) => (nsid, name),
+        None => (reference, "main"),
+    };
+    let doc = if nsid.is_empty() || Some(nsid) == from.id_str() {
+        from
+    } else {
+        match catalog.get(nsid) {
+            Some(found) => &found.doc,
+            None => return RefTarget::External,
         }
-        Catalog {
-            files,
-            by_nsid,
-            groups,
-        }
+    };
+    match doc.def(name) {
+        Some(def) => RefTarget::Found { doc, def },
+        None => RefTarget::MissingDef { doc },
     }
+}
 
-    /// Every file, in load order.
-    pub fn files(&self) -> &[CatalogFile<'a>] {
-        &self.files
-    }
-
-    /// The files defining `nsid`, in load order.
-    pub fn files_for(&self, nsid: &str) -> impl Iterator<Item = &CatalogFile<'a>> {
-        self.by_nsid
-            .get(nsid)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.files[i])
-    }
-
-    /// Every NSID with all the files defining it, sorted by NSID.
-    pub fn nsids(&self) -> impl Iterator<Item = (&'a str, Vec<&CatalogFile<'a>>)> {
-        self.by_nsid
-            .iter()
-            .map(|(nsid, indexes)| (*nsid, indexes.iter().map(|&i| &self.files[i]).collect()))
-    }
-
-    /// The document for `nsid` (the first loaded when it repeats).
-    pub fn doc(&self, nsid: &str) -> Option<&'a LexiconDoc> {
-        self.files_for(nsid).next().map(|f| f.doc)
-    }
-
-    /// True when some loaded lexicon other than a permission set has the group prefix
-    /// (`com.example.` of `com.example.foo`) of `nsid`: the catalog claims to know that group.
-    pub fn has_group_of(&self, nsid: &str) -> bool {
-        match nsid.rfind('.') {
-            Some(dot) => self.groups.contains(&nsid[..=dot]),
-            None => false,
-        }
-    }
-
-    /// Resolves `reference` (`#name`, `nsid` or `nsid#name`) written in `from`.
-    pub fn resolve(&self, from: &'a LexiconDoc, reference: &str) -> RefTarget<'a> {
-        if ref_problem(reference).is_some() {
-            return RefTarget::Invalid;
-        }
-        let (nsid, name) = match reference.split_once('#') {
-            Some((nsid, name)) => (nsid, name),
-            None => (reference, "main"),
-        };
-        let doc = if nsid.is_empty() || Some(nsid) == from.id_str() {
-            from
-        } else {
-            match self.doc(nsid) {
-                Some(doc) => doc,
-                None => return RefTarget::External,
-            }
-        };
-        match doc.def(name) {
-            Some(def) => RefTarget::Found { doc, def },
-            None => RefTarget::MissingDef { doc },
-        }
-    }
+/// True when the catalog holds a lexicon other than a permission set in the NSID group
+/// (`com.example.` of `com.example.foo`) of `nsid`: the catalog claims to know that group.
+pub fn has_group_of(catalog: &Catalog, nsid: &str) -> bool {
+    let Some(dot) = nsid.rfind('.') else {
+        return false;
+    };
+    let group = &nsid[..=dot];
+    catalog.indexed().any(|doc| {
+        doc.nsid.as_ref().is_some_and(|n| n.group_prefix() == group)
+            && doc.permission_set().is_none()
+    })
 }
 
 /// Where a ref string was written.
@@ -398,6 +336,8 @@ pub(crate) mod test_support {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
     use lexperm_parser::diagnostics::Severity;
 

@@ -4,8 +4,8 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::scope::include::DropReason;
 
+use crate::catalog::Catalog;
 use crate::rules::permission_sets::report_drops;
-use crate::rules::Catalog;
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -30,7 +30,7 @@ check rejects them outright). Nested `include` is not supported at all: there ar
 };
 
 /// Reports every entry dropped for [`DropReason::UnsupportedResource`].
-pub fn check(catalog: &Catalog<'_>, out: &mut Vec<Diagnostic>) {
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     report_drops(catalog, DropReason::UnsupportedResource, out);
 }
 

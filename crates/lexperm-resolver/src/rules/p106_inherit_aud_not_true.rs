@@ -4,8 +4,8 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::scope::include::DropReason;
 
+use crate::catalog::Catalog;
 use crate::rules::permission_sets::report_drops;
-use crate::rules::Catalog;
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -31,7 +31,7 @@ so the methods are silently not granted. Remove the key (and keep `aud: "*"`) or
 };
 
 /// Reports every entry dropped for [`DropReason::InheritAudNotTrue`].
-pub fn check(catalog: &Catalog<'_>, out: &mut Vec<Diagnostic>) {
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     report_drops(catalog, DropReason::InheritAudNotTrue, out);
 }
 

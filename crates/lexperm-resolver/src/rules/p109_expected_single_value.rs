@@ -4,8 +4,8 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::scope::include::DropReason;
 
+use crate::catalog::Catalog;
 use crate::rules::permission_sets::report_drops;
-use crate::rules::Catalog;
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -30,15 +30,18 @@ The reference drops the entry: a single value is expected, so nothing is granted
 };
 
 /// Reports every entry dropped for [`DropReason::ExpectedSingleValue`].
-pub fn check(catalog: &Catalog<'_>, out: &mut Vec<Diagnostic>) {
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     report_drops(catalog, DropReason::ExpectedSingleValue, out);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::expand::DroppedEntry;
     use crate::rules::permission_sets::drop_diagnostic;
     use crate::rules::test_support::{expect, run_all, set, text_at};
+    use crate::Catalog;
+    use lexperm_parser::diagnostics::FileId;
 
     const NSID: &str = "com.example.authTest";
 
@@ -49,18 +52,26 @@ mod tests {
             NSID,
             &[r#""resource": "rpc", "lxm": ["com.example.getPost"], "inheritAud": true"#],
         );
-        let loaded = lexperm_parser::lexicon::load(lexperm_parser::diagnostics::FileId(0), &text);
-        let doc = loaded.doc.unwrap();
-        let expanded = crate::rules::permission_sets::expand_sets(&doc);
-        let dropped = lexperm_parser::scope::include::Dropped {
+        let (catalog, _) = Catalog::load([(FileId(0), "x.json", text.as_str())]);
+        let doc = &catalog.documents()[0];
+        let entry = &doc
+            .permission_set()
+            .unwrap()
+            .permissions
+            .as_ref()
+            .unwrap()
+            .value[0];
+        let dropped = DroppedEntry {
             entry_index: 0,
             reason: DropReason::ExpectedSingleValue,
-            field_index: Some(2),
             message: "bad value (hint: fix it)".to_owned(),
+            span: entry.span,
+            entry_span: entry.span,
+            field: Some("lxm".to_owned()),
         };
         let rule = crate::rules::drop_rule(DropReason::ExpectedSingleValue).unwrap();
         assert_eq!(rule, &META);
-        let d = drop_diagnostic(rule, &expanded[0].nsid, &expanded[0].entries[0], &dropped);
+        let d = drop_diagnostic(rule, doc.nsid.as_ref().unwrap(), entry, &dropped);
         assert_eq!(d.code, "P109");
         assert_eq!(text_at(&text, &d), "[\"com.example.getPost\"]");
         assert_eq!(d.help.as_deref(), Some("fix it"));

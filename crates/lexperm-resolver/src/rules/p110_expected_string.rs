@@ -4,8 +4,8 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::scope::include::DropReason;
 
+use crate::catalog::Catalog;
 use crate::rules::permission_sets::report_drops;
-use crate::rules::Catalog;
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -27,7 +27,7 @@ Scope parameters are strings; the reference drops the entry, so nothing in it is
 };
 
 /// Reports every entry dropped for [`DropReason::ExpectedString`].
-pub fn check(catalog: &Catalog<'_>, out: &mut Vec<Diagnostic>) {
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     report_drops(catalog, DropReason::ExpectedString, out);
 }
 

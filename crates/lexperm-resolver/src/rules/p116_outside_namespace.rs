@@ -4,8 +4,8 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::scope::include::DropReason;
 
+use crate::catalog::Catalog;
 use crate::rules::permission_sets::report_drops;
-use crate::rules::Catalog;
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -32,7 +32,7 @@ cannot grant `com.example.actor.profile`; move the set up to `com.example.authPo
 };
 
 /// Reports every entry dropped for [`DropReason::OutsideNamespace`].
-pub fn check(catalog: &Catalog<'_>, out: &mut Vec<Diagnostic>) {
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     report_drops(catalog, DropReason::OutsideNamespace, out);
 }
 

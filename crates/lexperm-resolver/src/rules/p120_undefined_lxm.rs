@@ -2,8 +2,8 @@
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 
+use crate::catalog::Catalog;
 use crate::rules::permission_sets::{report_grants, GrantProblem};
-use crate::rules::Catalog;
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -30,7 +30,7 @@ while the catalog has `chat.bsky.convo.getConvo` and `chat.bsky.actor.exportAcco
 };
 
 /// Checks what surviving permission entries grant.
-pub fn check(catalog: &Catalog<'_>, out: &mut Vec<Diagnostic>) {
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     report_grants(catalog, &META, GrantProblem::UndefinedLxm, out);
 }
 

@@ -7,78 +7,44 @@
 //! reference drops every such entry, which is a property of the request, not of the set.
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Span};
-use lexperm_parser::json::{JsonKind, JsonValue};
-use lexperm_parser::lexicon::{self, LexiconDoc, SchemaKind, SchemaType};
+use lexperm_parser::json::JsonValue;
+use lexperm_parser::lexicon::{self, SchemaType};
 use lexperm_parser::rules::l129_invalid_permission_value::value_problem;
-use lexperm_parser::scope::include::{self, DropReason, Dropped, EntryValue, Expansion};
+use lexperm_parser::scope::include::DropReason;
 use lexperm_parser::scope::Scope;
 use lexperm_parser::syntax::Nsid;
 
-use crate::rules::{drop_rule, split_hint, Catalog};
+use crate::catalog::{Catalog, CatalogDoc};
+use crate::expand::{expand_set, DroppedEntry, SetExpansion};
+use crate::rules::{drop_rule, has_group_of, split_hint};
 
 /// The audience the lint pretends every include carries.
 const LINT_AUD: &str = "did:web:lint.invalid%23lint";
 
 /// One permission set of the catalog, expanded.
-pub struct ExpandedSet<'a> {
-    /// The set's NSID (its document `id`).
-    pub nsid: Nsid,
+pub struct ExpandedSet<'c> {
+    /// The set's NSID.
+    pub nsid: &'c Nsid,
     /// The set's entries as written.
-    pub entries: &'a [lexicon::PermissionEntry],
+    pub entries: &'c [lexicon::PermissionEntry],
     /// The reference expansion of `entries`.
-    pub expansion: Expansion,
+    pub expansion: SetExpansion<'c>,
 }
 
-/// Expands every permission set of `doc` (normally only `main`). Sets of a document whose `id` is
-/// not an NSID are skipped (`invalid-nsid` reports that).
-pub fn expand_sets(doc: &LexiconDoc) -> Vec<ExpandedSet<'_>> {
-    let Some(nsid) = doc.id_str().and_then(|id| Nsid::parse(id).ok()) else {
-        return Vec::new();
-    };
-    let Ok(Scope::Include(include_scope)) = Scope::parse(&format!("include:{nsid}?aud={LINT_AUD}"))
+/// Expands the permission set of `doc` (its `main`, as the reference reads it) as
+/// `include:<nsid>?aud=…`. `None` when `main` is not a permission set or the `id` is not an NSID.
+pub fn expand_doc(doc: &CatalogDoc) -> Option<ExpandedSet<'_>> {
+    let nsid = doc.nsid.as_ref()?;
+    let set = doc.permission_set()?;
+    let Ok(Scope::Include(include)) = Scope::parse(&format!("include:{nsid}?aud={LINT_AUD}"))
     else {
-        return Vec::new();
+        return None;
     };
-    doc.defs
-        .iter()
-        .filter_map(|def| match &def.schema.kind {
-            SchemaKind::PermissionSet(set) => set.permissions.as_ref(),
-            _ => None,
-        })
-        .map(|permissions| {
-            let entries: Vec<include::PermissionEntry> =
-                permissions.value.iter().map(to_include_entry).collect();
-            ExpandedSet {
-                expansion: include::expand(&include_scope, &nsid, &entries),
-                nsid: nsid.clone(),
-                entries: &permissions.value,
-            }
-        })
-        .collect()
-}
-
-fn to_include_entry(entry: &lexicon::PermissionEntry) -> include::PermissionEntry {
-    include::PermissionEntry::new(
-        entry
-            .members
-            .iter()
-            .map(|m| (m.key.clone(), entry_value(&m.value)))
-            .collect(),
-    )
-}
-
-fn entry_value(value: &JsonValue) -> EntryValue {
-    match &value.kind {
-        JsonKind::Null => EntryValue::Null,
-        JsonKind::Bool(b) => EntryValue::Bool(*b),
-        JsonKind::Number(n) => match n.int {
-            Some(i) => EntryValue::Integer(i),
-            None => EntryValue::Float(n.float),
-        },
-        JsonKind::String(s) => EntryValue::String(s.clone()),
-        JsonKind::Array(items) => EntryValue::Array(items.iter().map(entry_value).collect()),
-        JsonKind::Object(_) => EntryValue::Object,
-    }
+    Some(ExpandedSet {
+        nsid,
+        entries: set.permissions.as_ref().map_or(&[], |p| &p.value),
+        expansion: expand_set(&include, doc, set),
+    })
 }
 
 /// True when the per-file rules already reject the entry's shape (`missing-required-field`,
@@ -126,8 +92,8 @@ fn offending_element<'v>(
 
 /// The primary span for a dropped entry: the offending array element, the field's value (its key
 /// for an unknown field), or the entry.
-fn drop_span(set: &Nsid, entry: &lexicon::PermissionEntry, dropped: &Dropped) -> Span {
-    let Some(member) = dropped.field_index.and_then(|i| entry.members.get(i)) else {
+fn drop_span(set: &Nsid, entry: &lexicon::PermissionEntry, dropped: &DroppedEntry) -> Span {
+    let Some(member) = dropped.field.as_deref().and_then(|f| entry.member(f)) else {
         return entry_anchor(entry);
     };
     if dropped.reason == DropReason::UnknownField {
@@ -177,19 +143,18 @@ fn namespace_help(set: &Nsid, target: Option<&str>) -> String {
 }
 
 /// Reports every entry the reference drops for `reason`, as `rule`.
-pub fn report_drops(catalog: &Catalog<'_>, reason: DropReason, out: &mut Vec<Diagnostic>) {
+pub fn report_drops(catalog: &Catalog, reason: DropReason, out: &mut Vec<Diagnostic>) {
     let Some(rule) = drop_rule(reason) else {
         return;
     };
-    for file in catalog.files() {
-        for set in expand_sets(file.doc) {
-            for dropped in set.expansion.dropped.iter().filter(|d| d.reason == reason) {
-                let entry = &set.entries[dropped.entry_index];
-                if shape_reported(entry) {
-                    continue;
-                }
-                out.push(drop_diagnostic(rule, &set.nsid, entry, dropped));
+    for doc in catalog.documents() {
+        let Some(set) = expand_doc(doc) else { continue };
+        for dropped in set.expansion.dropped.iter().filter(|d| d.reason == reason) {
+            let entry = &set.entries[dropped.entry_index];
+            if shape_reported(entry) {
+                continue;
             }
+            out.push(drop_diagnostic(rule, set.nsid, entry, dropped));
         }
     }
 }
@@ -199,14 +164,15 @@ pub(crate) fn drop_diagnostic(
     rule: &RuleMeta,
     set: &Nsid,
     entry: &lexicon::PermissionEntry,
-    dropped: &Dropped,
+    dropped: &DroppedEntry,
 ) -> Diagnostic {
     let span = drop_span(set, entry, dropped);
     let (message, hint) = split_hint(&dropped.message);
     let hint = if dropped.reason == DropReason::OutsideNamespace {
         let target = dropped
-            .field_index
-            .and_then(|i| entry.members.get(i))
+            .field
+            .as_deref()
+            .and_then(|f| entry.member(f))
             .and_then(|m| offending_element(set, &m.value, dropped.reason))
             .and_then(JsonValue::as_str);
         Some(namespace_help(set, target))
@@ -263,7 +229,7 @@ pub enum GrantProblem {
 
 /// Reports `problem` for every collection or method that a surviving entry grants.
 pub fn report_grants(
-    catalog: &Catalog<'_>,
+    catalog: &Catalog,
     rule: &RuleMeta,
     problem: GrantProblem,
     out: &mut Vec<Diagnostic>,
@@ -272,23 +238,22 @@ pub fn report_grants(
         problem,
         GrantProblem::CollectionNotRecord | GrantProblem::UndefinedCollection
     );
-    for file in catalog.files() {
-        for set in expand_sets(file.doc) {
-            for granted in &set.expansion.granted {
-                let field = match (&granted.scope, wants_repo) {
-                    (Scope::Repo(_), true) => "collection",
-                    (Scope::Rpc(_), false) => "lxm",
-                    _ => continue,
-                };
-                let entry = &set.entries[granted.entry_index];
-                let Some(items) = entry.member(field).and_then(|m| m.value.as_array()) else {
-                    continue;
-                };
-                for item in items {
-                    let Some(nsid) = item.as_str() else { continue };
-                    if let Some(d) = grant_problem(catalog, problem, rule, nsid, item.span) {
-                        out.push(d);
-                    }
+    for doc in catalog.documents() {
+        let Some(set) = expand_doc(doc) else { continue };
+        for granted in &set.expansion.granted {
+            let field = match (&granted.scope, wants_repo) {
+                (Scope::Repo(_), true) => "collection",
+                (Scope::Rpc(_), false) => "lxm",
+                _ => continue,
+            };
+            let entry = &set.entries[granted.entry_index];
+            let Some(items) = entry.member(field).and_then(|m| m.value.as_array()) else {
+                continue;
+            };
+            for item in items {
+                let Some(nsid) = item.as_str() else { continue };
+                if let Some(d) = grant_problem(catalog, problem, rule, nsid, item.span) {
+                    out.push(d);
                 }
             }
         }
@@ -296,13 +261,13 @@ pub fn report_grants(
 }
 
 fn grant_problem(
-    catalog: &Catalog<'_>,
+    catalog: &Catalog,
     problem: GrantProblem,
     rule: &RuleMeta,
     nsid: &str,
     span: Span,
 ) -> Option<Diagnostic> {
-    match (problem, catalog.doc(nsid)) {
+    match (problem, catalog.get(nsid).map(|d| &d.doc)) {
         (GrantProblem::CollectionNotRecord | GrantProblem::LxmNotEndpoint, Some(target)) => {
             let found = target.main().and_then(|d| d.schema.schema_type());
             let (ok, wanted, help) = if problem == GrantProblem::CollectionNotRecord {
@@ -332,7 +297,7 @@ fn grant_problem(
             )
         }
         (GrantProblem::UndefinedCollection | GrantProblem::UndefinedLxm, None)
-            if catalog.has_group_of(nsid) =>
+            if has_group_of(catalog, nsid) =>
         {
             let kind = if problem == GrantProblem::UndefinedCollection {
                 "collection"
@@ -349,9 +314,9 @@ fn grant_problem(
                 ),
             );
             let same_name = catalog
-                .nsids()
-                .map(|(n, _)| n)
-                .find(|n| n.rsplit('.').next() == Some(name));
+                .indexed()
+                .filter_map(|d| d.nsid.as_ref())
+                .find(|n| n.name() == name);
             let diagnostic = match same_name {
                 Some(other) => diagnostic.with_help(format!(
                     "did you mean `{other}`? Otherwise define `{nsid}` or remove it from the set"
