@@ -5,7 +5,7 @@ use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::lexicon::SchemaType;
 
 use crate::catalog::Catalog;
-use crate::rules::{refs, resolve_ref, RefPlace, RefTarget};
+use crate::rules::{a_type, refs, resolve_ref, RefPlace, RefTarget};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -52,9 +52,9 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
                     &META,
                     reference.span,
                     format!(
-                        "union variant `{}` is a `{}`, not an object or a record",
+                        "union variant `{}` is {}, not an object or a record",
                         reference.value,
-                        found.as_str()
+                        a_type(found.as_str())
                     ),
                 )
                 .with_label(def.schema.anchor(), "defined here")

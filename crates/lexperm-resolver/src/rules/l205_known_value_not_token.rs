@@ -6,19 +6,20 @@ use lexperm_parser::lexicon::{SchemaKind, SchemaType};
 use lexperm_parser::rules::walk;
 
 use crate::catalog::Catalog;
-use crate::rules::{resolve_ref, RefTarget};
+use crate::rules::{a_type, resolve_ref, RefTarget};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
     code: "L205",
     name: "known-value-not-token",
     severity: Severity::Warning,
-    summary: "A `knownValues` entry names a def that is missing or is not a `token`",
+    summary: "A `knownValues` entry names a def that is missing or is not a token (or object type)",
     doc: r##"## What it does
 Looks at every string `knownValues` entry of the form `nsid#name` whose lexicon is loaded, and
-reports it when that lexicon has no def `name` or the def is not a `token`. Plain values (`"en"`,
-`"spam"`) and values pointing outside the loaded files are not checked; local `#name` values are
-`known-string-local-ref`.
+reports it when that lexicon has no def `name`, or when the def is neither a `token` nor an
+`object`/`record` (whose `$type` a string may legitimately name, like the event-type filters of
+`tools.ozone.moderation.getAccountTimeline`). Plain values (`"en"`, `"spam"`) and values pointing
+outside the loaded files are not checked; local `#name` values are `known-string-local-ref`.
 
 ## Why
 Such values stand for tokens: clients show their descriptions and compare data against the full
@@ -50,8 +51,11 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
                 let problem = match resolve_ref(catalog, &file.doc, &value.value) {
                     RefTarget::MissingDef { .. } => "no such def".to_owned(),
                     RefTarget::Found { def, .. } => match def.schema.schema_type() {
-                        Some(SchemaType::Token) | None => continue,
-                        Some(other) => format!("it is a `{}`, not a `token`", other.as_str()),
+                        // Objects and records: the value names a `$type` (a real pattern, e.g.
+                        // event-type filters in `tools.ozone`).
+                        Some(SchemaType::Token | SchemaType::Object | SchemaType::Record)
+                        | None => continue,
+                        Some(other) => format!("it is {}", a_type(other.as_str())),
                     },
                     RefTarget::External | RefTarget::Invalid => continue,
                 };
@@ -81,16 +85,20 @@ mod tests {
         let a = doc(
             "com.example.a",
             r##""main": {"type": "string", "knownValues": [
-                "com.example.b#spam", "com.example.b#typo", "com.example.b#view", "plain",
+                "com.example.b#spam", "com.example.b#typo", "com.example.b#view", "com.example.b#name", "plain",
                 "org.other.defs#x", "#local", "com.example.a#mine"]},
               "mine": {"type": "token"}"##,
         );
         let b = doc(
             "com.example.b",
-            r#""spam": {"type": "token"}, "view": {"type": "object", "properties": {}}"#,
+            r#""spam": {"type": "token"}, "view": {"type": "object", "properties": {}}, "name": {"type": "string"}"#,
         );
         let found = expect(&META, 2, &[("a.json", &a), ("b.json", &b)]);
         assert_eq!(text_at(&a, &found[0]), "\"com.example.b#typo\"");
-        assert!(found[1].message.contains("`object`"));
+        assert!(
+            found[1].message.contains("a `string`"),
+            "{}",
+            found[1].message
+        );
     }
 }

@@ -13,8 +13,9 @@ pub const META: RuleMeta = RuleMeta {
     summary: "The file path does not end with the NSID's segments (`a/b/c.json` for `a.b.c`)",
     doc: r#"## What it does
 Checks that the path of each lexicon file ends with its NSID written as directories,
-`com/example/feed/post.json` for `com.example.feed.post` (anything may come before that), or
-that the file name is the whole NSID (`com.example.feed.post.json`).
+`com/example/feed/post.json` for `com.example.feed.post` (anything may come before that). A dot
+in a directory or file name counts as a separator too, so `com.example.feed.post.json` and
+`com.example/feed/post.json` are fine.
 
 ## Why
 Tools and people find lexicons by NSID: code generators, `lex` tooling and publication scripts
@@ -30,18 +31,17 @@ overlook, duplicate or publish under the wrong name.
 "#,
 };
 
-/// True when `path` (with `/` or `\` separators) ends with `nsid` as directories plus `.json`, or
-/// its file name is `<nsid>.json`.
+/// True when `path` (with `/` or `\\` separators, `.json` optional) ends with the segments of
+/// `nsid`, where a `.` inside a directory or file name also separates segments: `com/example/post`,
+/// `com.example.post` and `com.example/post` all match `com.example.post`.
 pub fn path_matches(path: &str, nsid: &str) -> bool {
     let path = path.replace('\\', "/");
     let stem = path.strip_suffix(".json").unwrap_or(&path);
     let segments: Vec<&str> = stem
         .split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
+        .filter(|s| !s.is_empty() && *s != "." && *s != "..")
+        .flat_map(|s| s.split('.'))
         .collect();
-    if segments.last() == Some(&nsid) {
-        return true;
-    }
     let wanted: Vec<&str> = nsid.split('.').collect();
     segments.ends_with(&wanted)
 }
@@ -100,6 +100,14 @@ mod tests {
         assert!(!path_matches("com/example/post2.json", "com.example.post"));
         assert!(!path_matches("xcom/example/post.json", "com.example.post"));
         assert!(!path_matches("string/string.json", "sh.tangled.string"));
+        assert!(path_matches(
+            "lexicons-bluemoji/blue.moji/packs/pack.json",
+            "blue.moji.packs.pack"
+        ));
+        assert!(!path_matches(
+            "mary-ext-tangled.sh-mirror/publicKey.json",
+            "sh.tangled.publicKey"
+        ));
     }
 
     #[test]

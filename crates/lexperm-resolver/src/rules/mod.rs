@@ -249,6 +249,16 @@ pub fn refs(doc: &LexiconDoc) -> Vec<(&Spanned<String>, RefPlace)> {
     found
 }
 
+/// `a` or `an` before a schema type name, with the name quoted: "an `object`", "a `token`".
+pub(crate) fn a_type(name: &str) -> String {
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} `{name}`")
+}
+
 /// Splits a parser message `… (hint: …)` into the message and the hint.
 pub(crate) fn split_hint(message: &str) -> (String, Option<String>) {
     if let Some(start) = message.rfind(" (hint: ") {

@@ -16,7 +16,7 @@ use lexperm_parser::syntax::Nsid;
 
 use crate::catalog::{Catalog, CatalogDoc};
 use crate::expand::{expand_set, DroppedEntry, SetExpansion};
-use crate::rules::{drop_rule, has_group_of, split_hint};
+use crate::rules::{a_type, drop_rule, has_group_of, split_hint};
 
 /// The audience the lint pretends every include carries.
 const LINT_AUD: &str = "did:web:lint.invalid%23lint";
@@ -168,6 +168,7 @@ pub(crate) fn drop_diagnostic(
 ) -> Diagnostic {
     let span = drop_span(set, entry, dropped);
     let (message, hint) = split_hint(&dropped.message);
+    let message = without_ignored_clause(&message);
     let hint = if dropped.reason == DropReason::OutsideNamespace {
         let target = dropped
             .field
@@ -199,6 +200,20 @@ pub(crate) fn drop_diagnostic(
         diagnostic = diagnostic.with_help(hint);
     }
     diagnostic
+}
+
+/// The parser's message without its "the entry is ignored" clause (the lint message says so).
+fn without_ignored_clause(message: &str) -> String {
+    let mut message = message.to_owned();
+    for clause in [
+        "; the reference ignores the whole entry",
+        "; the whole entry is ignored",
+        ", so the entry is ignored",
+        "; the entry is ignored",
+    ] {
+        message = message.replace(clause, "");
+    }
+    message
 }
 
 /// A fix for reasons whose parser message carries no hint.
@@ -287,7 +302,7 @@ fn grant_problem(
                 return None;
             }
             let what = match found {
-                Some(t) => format!("its main def is a `{}`", t.as_str()),
+                Some(t) => format!("its main def is {}", a_type(t.as_str())),
                 None => "it has no main def".to_owned(),
             };
             Some(
