@@ -523,6 +523,20 @@ fn check_atproto_did_web(did: &str) -> Result<(), SyntaxError> {
 /// WHATWG URL host parsing for a special scheme, restricted to what a did:web msid can contain
 /// (ASCII `[A-Za-z0-9._-]` and `%XX`). See docs/divergences.md for the IDNA approximation.
 fn url_host_is_valid(host_enc: &str) -> bool {
+    // Fast path: a plain DNS-like name (no escapes, no `xn--`, last label not numeric) is valid.
+    if !host_enc.contains('%')
+        && !host_enc
+            .as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"xn--"))
+    {
+        let trimmed = host_enc.strip_suffix('.').unwrap_or(host_enc);
+        let last = trimmed.rsplit('.').next().unwrap_or("");
+        let numeric_start = last.bytes().next().is_some_and(|b| b.is_ascii_digit());
+        if !numeric_start && !host_enc.is_empty() {
+            return true;
+        }
+    }
     let decoded: Vec<u8> = percent_encoding::percent_decode_str(host_enc).collect();
     let Ok(host) = std::str::from_utf8(&decoded) else {
         return false;

@@ -14,6 +14,7 @@
 //! assert!(set.allows_repo("com.example.a", RepoAction::Delete).is_none());
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -580,36 +581,27 @@ pub(crate) fn js_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-fn dedupe_in_order(values: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(values.len());
-    for v in values {
-        if !out.contains(&v) {
-            out.push(v);
-        }
-    }
-    out
-}
-
-fn sorted_unique(values: Vec<String>) -> Vec<String> {
-    let mut values = dedupe_in_order(values);
+fn sorted_unique(values: &mut Vec<Cow<'_, str>>) {
     values.sort_by(|a, b| js_cmp(a, b));
-    values
+    values.dedup();
 }
 
 /// `Parser.format` once values are normalized: the positional param is written positionally when
 /// it has exactly one value, otherwise as repeated named params (de-duplicated).
-fn format_resource(prefix: &str, positional_name: &str, params: &[(&str, Vec<String>)]) -> String {
+fn format_resource(
+    prefix: &str,
+    positional_name: &str,
+    params: &[(&str, &[Cow<'_, str>])],
+) -> String {
     let mut positional = None;
     let mut named: Vec<(&str, &str)> = Vec::new();
     for (name, values) in params {
         if *name == positional_name && values.len() == 1 {
-            positional = Some(values[0].as_str());
+            positional = Some(values[0].as_ref());
             continue;
         }
-        let mut seen: Vec<&str> = Vec::new();
-        for v in values {
-            if !seen.contains(&v.as_str()) {
-                seen.push(v);
+        for (i, v) in values.iter().enumerate() {
+            if !values[..i].contains(v) {
                 named.push((name, v));
             }
         }
@@ -624,89 +616,110 @@ impl Scope {
         match self {
             Scope::Static(s) => s.as_str().to_owned(),
             Scope::Repo(r) => {
-                let mut collections: Vec<String> = r
+                let mut collections: Vec<Cow<'_, str>> = r
                     .collections
                     .iter()
-                    .map(|c| c.as_str().to_owned())
+                    .map(|c| Cow::Borrowed(c.as_str()))
                     .collect();
                 if collections.len() > 1 {
-                    collections = if r.collections.contains(&NsidPattern::Any) {
-                        vec!["*".to_owned()]
+                    if r.collections.contains(&NsidPattern::Any) {
+                        collections = vec![Cow::Borrowed("*")];
                     } else {
-                        sorted_unique(collections)
-                    };
+                        sorted_unique(&mut collections);
+                    }
                 }
-                let actions: Vec<String> = RepoAction::ALL
+                let actions: Vec<Cow<'_, str>> = RepoAction::ALL
                     .iter()
                     .filter(|a| r.actions.contains(a))
-                    .map(|a| a.as_str().to_owned())
+                    .map(|a| Cow::Borrowed(a.as_str()))
                     .collect();
-                let mut params = vec![("collection", collections)];
                 if actions.len() != RepoAction::ALL.len() {
-                    params.push(("action", actions));
+                    format_resource(
+                        "repo",
+                        "collection",
+                        &[("collection", &collections), ("action", &actions)],
+                    )
+                } else {
+                    format_resource("repo", "collection", &[("collection", &collections)])
                 }
-                format_resource("repo", "collection", &params)
             }
             Scope::Rpc(r) => {
-                let lxms: Vec<String> = if r.lxms.len() > 1 && r.lxms.contains(&NsidPattern::Any) {
-                    vec!["*".to_owned()]
-                } else {
-                    sorted_unique(r.lxms.iter().map(|l| l.as_str().to_owned()).collect())
-                };
-                format_resource(
-                    "rpc",
-                    "lxm",
-                    &[("lxm", lxms), ("aud", vec![r.aud.as_str().to_owned()])],
-                )
+                let mut lxms: Vec<Cow<'_, str>> =
+                    if r.lxms.len() > 1 && r.lxms.contains(&NsidPattern::Any) {
+                        vec![Cow::Borrowed("*")]
+                    } else {
+                        r.lxms.iter().map(|l| Cow::Borrowed(l.as_str())).collect()
+                    };
+                sorted_unique(&mut lxms);
+                let aud = [Cow::Borrowed(r.aud.as_str())];
+                format_resource("rpc", "lxm", &[("lxm", &lxms), ("aud", &aud)])
             }
             Scope::Blob(b) => {
-                let raw: Vec<&str> = b.accept.iter().map(|a| a.as_str()).collect();
-                format_resource("blob", "accept", &[("accept", normalize_accept(&raw))])
+                let accept = normalize_accept(&b.accept);
+                format_resource("blob", "accept", &[("accept", &accept)])
             }
             Scope::Account(a) => {
-                let mut params = vec![("attr", vec![a.attr.as_str().to_owned()])];
+                let attr = [Cow::Borrowed(a.attr.as_str())];
                 let default = a.actions.iter().all(|x| *x == AccountAction::Read)
                     && a.actions.contains(&AccountAction::Read);
-                if !default {
-                    params.push((
-                        "action",
-                        a.actions.iter().map(|x| x.as_str().to_owned()).collect(),
-                    ));
+                if default {
+                    format_resource("account", "attr", &[("attr", &attr)])
+                } else {
+                    let actions: Vec<Cow<'_, str>> = a
+                        .actions
+                        .iter()
+                        .map(|x| Cow::Borrowed(x.as_str()))
+                        .collect();
+                    format_resource("account", "attr", &[("attr", &attr), ("action", &actions)])
                 }
-                format_resource("account", "attr", &params)
             }
             Scope::Identity(i) => format_resource(
                 "identity",
                 "attr",
-                &[("attr", vec![i.attr.as_str().to_owned()])],
+                &[("attr", &[Cow::Borrowed(i.attr.as_str())])],
             ),
             Scope::Include(i) => {
-                let mut params = vec![("nsid", vec![i.nsid.as_str().to_owned()])];
-                if let Some(aud) = &i.aud {
-                    params.push(("aud", vec![aud.as_str().to_owned()]));
+                let nsid = [Cow::Borrowed(i.nsid.as_str())];
+                match &i.aud {
+                    Some(aud) => {
+                        let aud = [Cow::Borrowed(aud.as_str())];
+                        format_resource("include", "nsid", &[("nsid", &nsid), ("aud", &aud)])
+                    }
+                    None => format_resource("include", "nsid", &[("nsid", &nsid)]),
                 }
-                format_resource("include", "nsid", &params)
             }
         }
     }
 }
 
 /// The blob `accept` normalizer: `*/*` absorbs all; otherwise lower-case, drop exact types covered
-/// by a `type/*` in the list, sort.
-fn normalize_accept(raw: &[&str]) -> Vec<String> {
-    if raw.contains(&"*/*") {
-        return vec!["*/*".to_owned()];
+/// by a `type/*` in the list, sort. Duplicates stay (the formatter removes them, but only after
+/// deciding between positional and named form, as the reference does).
+fn normalize_accept(raw: &[AcceptPattern]) -> Vec<Cow<'_, str>> {
+    if raw.iter().any(|a| a.as_str() == "*/*") {
+        return vec![Cow::Borrowed("*/*")];
     }
-    let lower: Vec<String> = raw.iter().map(|v| v.to_lowercase()).collect();
-    let mut kept: Vec<String> = lower
+    let lower: Vec<Cow<'_, str>> = raw
+        .iter()
+        .map(|a| {
+            let v = a.as_str();
+            if v.chars().any(char::is_uppercase) || !v.is_ascii() {
+                Cow::Owned(v.to_lowercase())
+            } else {
+                Cow::Borrowed(v)
+            }
+        })
+        .collect();
+    let mut kept: Vec<Cow<'_, str>> = lower
         .iter()
         .filter(|v| {
             if v.ends_with("/*") {
                 return true;
             }
             let base = v.split('/').next().unwrap_or("");
-            let wildcard = format!("{base}/*");
-            !lower.contains(&wildcard)
+            !lower
+                .iter()
+                .any(|w| w.len() == base.len() + 2 && w.starts_with(base) && w.ends_with("/*"))
         })
         .cloned()
         .collect();
