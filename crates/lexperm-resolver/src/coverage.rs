@@ -66,6 +66,9 @@ pub struct SetCoverage {
     pub granted_with_aud: usize,
     /// Entries dropped even with an audience.
     pub dropped_with_aud: usize,
+    /// Collections and methods the set grants that no document of the catalog defines (sorted;
+    /// a typo, or a lexicon missing from the catalog).
+    pub undefined: Vec<String>,
 }
 
 impl SetCoverage {
@@ -108,6 +111,7 @@ impl Catalog {
             let Some(nsid) = doc.nsid.clone() else {
                 continue;
             };
+            let mut undefined = BTreeSet::new();
             let with_aud = expand_set(
                 &IncludeScope {
                     nsid: nsid.clone(),
@@ -129,12 +133,16 @@ impl Catalog {
                     Scope::Repo(r) => {
                         for c in &r.collections {
                             if let NsidPattern::Nsid(c) = c {
-                                if let Some(&key) = known.get(c.as_str()) {
-                                    repo.entry(key)
+                                match known.get(c.as_str()) {
+                                    Some(&key) => repo
+                                        .entry(key)
                                         .or_default()
                                         .entry(nsid.as_str().to_owned())
                                         .or_default()
-                                        .extend(r.actions.iter().copied());
+                                        .extend(r.actions.iter().copied()),
+                                    None => {
+                                        undefined.insert(c.as_str().to_owned());
+                                    }
                                 }
                             }
                         }
@@ -142,8 +150,15 @@ impl Catalog {
                     Scope::Rpc(r) => {
                         for l in &r.lxms {
                             if let NsidPattern::Nsid(l) = l {
-                                if let Some(&key) = known.get(l.as_str()) {
-                                    rpc.entry(key).or_default().insert(nsid.as_str().to_owned());
+                                match known.get(l.as_str()) {
+                                    Some(&key) => {
+                                        rpc.entry(key)
+                                            .or_default()
+                                            .insert(nsid.as_str().to_owned());
+                                    }
+                                    None => {
+                                        undefined.insert(l.as_str().to_owned());
+                                    }
                                 }
                             }
                         }
@@ -156,6 +171,7 @@ impl Catalog {
                 granted_without_aud: without_aud.granted.len(),
                 granted_with_aud: with_aud.granted.len(),
                 dropped_with_aud: with_aud.dropped.len(),
+                undefined: undefined.into_iter().collect(),
             });
         }
         let mut groups = Vec::new();
@@ -224,7 +240,7 @@ mod tests {
             r#"{"lexicon": 1, "id": "com.example.feed.authPost", "defs": {"main": {"type": "permission-set", "permissions": [
                 {"type": "permission", "resource": "repo", "collection": ["com.example.feed.post"], "action": ["create", "delete"]}]}}}"#,
             r#"{"lexicon": 1, "id": "com.example.feed.authRead", "defs": {"main": {"type": "permission-set", "permissions": [
-                {"type": "permission", "resource": "rpc", "inheritAud": true, "lxm": ["com.example.feed.getFeed"]}]}}}"#,
+                {"type": "permission", "resource": "rpc", "inheritAud": true, "lxm": ["com.example.feed.getFeed", "com.example.feed.getFeeds"]}]}}}"#,
         ];
         let (catalog, _) = Catalog::load(
             docs.iter()
@@ -252,11 +268,13 @@ mod tests {
             .find(|s| s.nsid.ends_with("authRead"))
             .unwrap();
         assert!(read.needs_aud());
+        assert_eq!(read.undefined, ["com.example.feed.getFeeds"]);
         let post = coverage
             .sets
             .iter()
             .find(|s| s.nsid.ends_with("authPost"))
             .unwrap();
         assert!(!post.needs_aud());
+        assert!(post.undefined.is_empty());
     }
 }
