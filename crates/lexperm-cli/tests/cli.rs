@@ -245,6 +245,96 @@ fn explain_rules() {
 }
 
 #[test]
+fn explain_catalog_rules() {
+    let dir = dir_with(&[]);
+    let (out, _) = check(dir.path(), &["explain", "P116"], 0);
+    assert!(
+        out.starts_with("P116 outside-namespace\ndefault severity: error\n"),
+        "{out}"
+    );
+    assert!(out.contains("## Example"), "{out}");
+    let (by_name, _) = check(dir.path(), &["explain", "outside-namespace"], 0);
+    assert_eq!(out, by_name);
+    let (list, _) = check(dir.path(), &["explain", "--list"], 0);
+    let codes: Vec<&str> = list
+        .lines()
+        .map(|line| line.split_whitespace().next().unwrap())
+        .collect();
+    let mut sorted = codes.clone();
+    sorted.sort_unstable();
+    assert_eq!(codes, sorted, "rules are listed by code");
+    for code in ["L201", "L206", "P101", "P120", "S118"] {
+        assert!(codes.contains(&code), "{code} missing from\n{list}");
+    }
+}
+
+/// A permission set granting a collection its own folder does not define, next to a record.
+const SET_DOC: &str = r#"{
+  "lexicon": 1,
+  "id": "com.example.authPosts",
+  "defs": {
+    "main": {
+      "type": "permission-set",
+      "title": "Posts",
+      "detail": "Write posts.",
+      "permissions": [
+        { "type": "permission", "resource": "repo", "collection": ["com.example.psot"] }
+      ]
+    }
+  }
+}
+"#;
+
+const RECORD_DOC: &str = r#"{
+  "lexicon": 1,
+  "id": "com.example.post",
+  "defs": {
+    "main": {
+      "type": "record",
+      "description": "A post.",
+      "key": "tid",
+      "record": { "type": "object", "properties": { "text": { "type": "string", "maxLength": 300 } } }
+    }
+  }
+}
+"#;
+
+#[test]
+fn catalog_rules_see_every_file_of_the_run() {
+    let dir = dir_with(&[
+        ("lexicons/com/example/authPosts.json", SET_DOC),
+        ("lexicons/com/example/post.json", RECORD_DOC),
+    ]);
+    let (out, _) = check(dir.path(), &["lint", "--format", "json"], 1);
+    let value: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON line");
+    assert_eq!(value["code"], "P119");
+    assert_eq!(value["file"], "lexicons/com/example/authPosts.json");
+    assert!(
+        value["help"].as_str().unwrap().contains("com.example.post"),
+        "{value}"
+    );
+    // Linting the set alone: its group is not known, so nothing is reported.
+    check(
+        dir.path(),
+        &["lint", "lexicons/com/example/authPosts.json"],
+        0,
+    );
+    // The layout check uses the real location, so a sub-folder or a single file is fine too.
+    check(
+        dir.path(),
+        &[
+            "lint",
+            "lexicons/com/example/post.json",
+            "--deny",
+            "warnings",
+        ],
+        0,
+    );
+    let inner = dir.path().join("lexicons/com/example");
+    check(&inner, &["lint", "post.json", "--deny", "warnings"], 0);
+}
+
+#[test]
 fn example_authority_lints_clean() {
     let root = common::workspace_root();
     let (out, _) = check(&root, &["lint", "lexicons", "--deny", "warnings"], 0);

@@ -55,7 +55,15 @@ mod tests {
             &[("com/example/authTest.json", &text), ("t.json", &target)],
         );
         assert_eq!(text_at(&text, &found[0]), "\"com.example.psot\"");
-        assert!(found[0].help.is_some());
+        assert!(
+            found[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("did you mean `com.example.post`"),
+            "{:?}",
+            found[0].help
+        );
     }
 
     #[test]

@@ -331,7 +331,18 @@ fn grant_problem(
             let same_name = catalog
                 .indexed()
                 .filter_map(|d| d.nsid.as_ref())
-                .find(|n| n.name() == name);
+                .find(|n| n.name() == name)
+                .or_else(|| {
+                    // A near miss in the same group (`psot` for `post`).
+                    catalog
+                        .indexed()
+                        .filter_map(|d| d.nsid.as_ref())
+                        .filter(|n| n.group_prefix() == group)
+                        .map(|n| (edit_distance(n.name(), name), n))
+                        .filter(|(distance, _)| *distance <= 2)
+                        .min_by_key(|(distance, n)| (*distance, n.as_str().to_owned()))
+                        .map(|(_, n)| n)
+                });
             let diagnostic = match same_name {
                 Some(other) => diagnostic.with_help(format!(
                     "did you mean `{other}`? Otherwise define `{nsid}` or remove it from the set"
@@ -346,9 +357,43 @@ fn grant_problem(
     }
 }
 
+/// Levenshtein distance over Unicode scalar values, counting an adjacent swap as one edit.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        rows[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edit_distance_counts_swaps_once() {
+        assert_eq!(edit_distance("post", "psot"), 1);
+        assert_eq!(edit_distance("getPost", "getPots"), 1);
+        assert_eq!(edit_distance("like", "post"), 4);
+        assert_eq!(edit_distance("", "ab"), 2);
+    }
 
     #[test]
     fn namespace_help_suggests_the_common_group() {
