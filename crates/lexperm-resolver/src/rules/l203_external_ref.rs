@@ -34,16 +34,19 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
         for (reference, _) in refs(&file.doc) {
             if let RefTarget::External = resolve_ref(catalog, &file.doc, &reference.value) {
                 let nsid = reference.value.split('#').next().unwrap_or_default();
-                out.push(
-                    Diagnostic::new(
-                        &META,
-                        reference.span,
-                        format!(
-                            "`{}` was not checked: `{nsid}` is not among the linted files",
-                            reference.value
-                        ),
+                let message = if nsid == reference.value {
+                    format!(
+                        "ref `{nsid}` was not checked: that lexicon is not among the linted files"
                     )
-                    .with_help(format!("lint `{nsid}` in the same run to resolve this ref")),
+                } else {
+                    format!(
+                        "ref `{}` was not checked: lexicon `{nsid}` is not among the linted files",
+                        reference.value
+                    )
+                };
+                out.push(
+                    Diagnostic::new(&META, reference.span, message)
+                        .with_help(format!("lint `{nsid}` in the same run to resolve this ref")),
                 );
             }
         }
