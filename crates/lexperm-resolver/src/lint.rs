@@ -33,7 +33,7 @@ impl<'a> Source<'a> {
     }
 }
 
-/// Lints `sources` as one catalog: every per-file rule on each file, then the cross-file and
+/// Lints `sources` (with distinct [`FileId`]s) as one catalog: every per-file rule on each file, then the cross-file and
 /// permission-set rules over all of them. Returns one entry per source, in input order; each
 /// file's diagnostics are sorted by position, then code. Files that do not parse take part in no
 /// catalog rule. Work is spread over the available cores; the result does not depend on it.

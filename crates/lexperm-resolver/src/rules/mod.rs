@@ -435,6 +435,47 @@ mod tests {
     }
 
     #[test]
+    fn resolve_ref_and_groups() {
+        use crate::rules::test_support::{doc, set};
+        use lexperm_parser::diagnostics::FileId;
+        let a = doc(
+            "com.example.a",
+            r#""main": {"type": "token"}, "view": {"type": "object", "properties": {}}"#,
+        );
+        let auth = set("org.other.authAll", &[]);
+        let (catalog, _) = Catalog::load([
+            (FileId(0), "a.json", a.as_str()),
+            (FileId(1), "auth.json", auth.as_str()),
+        ]);
+        let from = &catalog.documents()[0].doc;
+        assert!(matches!(
+            resolve_ref(&catalog, from, "#view"),
+            RefTarget::Found { .. }
+        ));
+        assert!(matches!(
+            resolve_ref(&catalog, from, "com.example.a"),
+            RefTarget::Found { def, .. } if def.name == "main"
+        ));
+        assert!(matches!(
+            resolve_ref(&catalog, from, "com.example.a#nope"),
+            RefTarget::MissingDef { .. }
+        ));
+        assert!(matches!(
+            resolve_ref(&catalog, from, "com.example.b#x"),
+            RefTarget::External
+        ));
+        assert!(matches!(
+            resolve_ref(&catalog, from, "com.example.a#"),
+            RefTarget::Invalid
+        ));
+        assert!(has_group_of(&catalog, "com.example.zzz"));
+        assert!(!has_group_of(&catalog, "com.other.zzz"));
+        // A permission set alone does not make its group known.
+        assert!(!has_group_of(&catalog, "org.other.post"));
+        assert!(!has_group_of(&catalog, "nodots"));
+    }
+
+    #[test]
     fn split_hint_separates_the_trailing_hint() {
         assert_eq!(
             split_hint("bad `x` (hint: use y)"),
