@@ -117,9 +117,24 @@ impl TokenScope {
     /// grant like the reference PDS (`ScopePermissionsTransition`).
     pub fn checker(&self, transition: bool) -> TokenChecker<'_> {
         let joined: Vec<&str> = self.values.iter().map(|v| v.value.as_str()).collect();
+        let set = ScopeSet::parse(&joined.join(" ")).with_transition(transition);
+        // `ScopeSet` keeps the first of equal strings and skips invalid ones; map its scopes
+        // back to token values the same way.
+        let mut seen: Vec<&str> = Vec::new();
+        let mut positions = Vec::with_capacity(set.scopes().len());
+        for (index, value) in self.values.iter().enumerate() {
+            if seen.contains(&value.value.as_str()) {
+                continue;
+            }
+            seen.push(&value.value);
+            if Scope::parse(&value.value).is_ok() {
+                positions.push(index);
+            }
+        }
         TokenChecker {
             token: self,
-            set: ScopeSet::parse(&joined.join(" ")).with_transition(transition),
+            set,
+            positions,
         }
     }
 }
@@ -129,6 +144,8 @@ impl TokenScope {
 pub struct TokenChecker<'t> {
     token: &'t TokenScope,
     set: ScopeSet,
+    /// Index in `token.values` of each of `set.scopes()`.
+    positions: Vec<usize>,
 }
 
 impl<'t> TokenChecker<'t> {
@@ -136,7 +153,14 @@ impl<'t> TokenChecker<'t> {
     /// provenance, or `None` when the request is denied.
     pub fn check(&self, request: &ScopeRequest) -> Option<&'t TokenValue> {
         let scope = self.set.allows(request)?;
-        self.token.values.iter().find(|v| &v.scope == scope)
+        let index = self
+            .set
+            .scopes()
+            .iter()
+            .position(|s| std::ptr::eq(s, scope))?;
+        self.positions
+            .get(index)
+            .and_then(|&i| self.token.values.get(i))
     }
 }
 
@@ -243,7 +267,7 @@ mod tests {
 
     const SET: &str = r#"{"lexicon": 1, "id": "com.example.authFull", "defs": {"main": {
       "type": "permission-set", "permissions": [
-        {"type": "permission", "resource": "rpc", "inheritAud": true, "lxm": ["com.example.getFeed"]},
+        {"type": "permission", "resource": "rpc", "inheritAud": true, "lxm": ["com.example.getFeed", "com.example.getAlpha"]},
         {"type": "permission", "resource": "repo", "collection": ["com.example.post"], "action": ["create"]},
         {"type": "permission", "resource": "repo", "collection": ["com.example.post"], "action": ["create"]}]}}}"#;
 
@@ -262,7 +286,7 @@ mod tests {
         assert_eq!(token.ignored, ["", "bogus", "rpc:*?aud=*"]);
         assert_eq!(
             token.token_scope().unwrap(),
-            "rpc:com.example.getFeed?aud=did:web:api.example.com%23svc repo:com.example.post?action=create repo:com.example.post?action=create account:email atproto"
+            "rpc?lxm=com.example.getAlpha&lxm=com.example.getFeed&aud=did:web:api.example.com%23svc repo:com.example.post?action=create repo:com.example.post?action=create account:email atproto"
         );
         assert_eq!(token.values[2].provenance.as_ref().unwrap().entry_index, 2);
     }
