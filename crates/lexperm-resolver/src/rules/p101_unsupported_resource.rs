@@ -1,4 +1,4 @@
-//! P101 `unsupported-resource`: the reference authorization server drops a permission-set entry because of
+//! P101 `unsupported-resource`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::UnsupportedResource`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};

@@ -1,4 +1,4 @@
-//! P102 `unknown-resource`: the reference authorization server drops a permission-set entry because of
+//! P102 `unknown-resource`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::UnknownResource`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};

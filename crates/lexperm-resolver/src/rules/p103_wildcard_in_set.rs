@@ -1,4 +1,4 @@
-//! P103 `wildcard-in-set`: the reference authorization server drops a permission-set entry because of
+//! P103 `wildcard-in-set`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::WildcardInSet`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};

@@ -1,4 +1,4 @@
-//! P104 `fixed-aud`: the reference authorization server drops a permission-set entry because of
+//! P104 `fixed-aud`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::FixedAud`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};

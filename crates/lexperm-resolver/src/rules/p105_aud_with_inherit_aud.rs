@@ -1,4 +1,4 @@
-//! P105 `aud-with-inherit-aud`: the reference authorization server drops a permission-set entry because of
+//! P105 `aud-with-inherit-aud`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::AudWithInheritAud`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};

@@ -1,4 +1,4 @@
-//! P106 `inherit-aud-not-true`: the reference authorization server drops a permission-set entry because of
+//! P106 `inherit-aud-not-true`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::InheritAudNotTrue`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};

@@ -1,4 +1,4 @@
-//! P107 `unknown-field`: the reference authorization server drops a permission-set entry because of
+//! P107 `unknown-field`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::UnknownField`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};

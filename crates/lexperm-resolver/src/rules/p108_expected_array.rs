@@ -1,4 +1,4 @@
-//! P108 `expected-array`: the reference authorization server drops a permission-set entry because of
+//! P108 `expected-array`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::ExpectedArray`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};

@@ -1,4 +1,4 @@
-//! P109 `expected-single-value`: the reference authorization server drops a permission-set entry because of
+//! P109 `expected-single-value`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::ExpectedSingleValue`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};

@@ -1,4 +1,4 @@
-//! P110 `expected-string`: the reference authorization server drops a permission-set entry because of
+//! P110 `expected-string`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::ExpectedString`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};

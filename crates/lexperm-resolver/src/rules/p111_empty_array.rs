@@ -1,4 +1,4 @@
-//! P111 `empty-array`: the reference authorization server drops a permission-set entry because of
+//! P111 `empty-array`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::EmptyArray`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};

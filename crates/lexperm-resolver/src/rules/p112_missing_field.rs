@@ -1,4 +1,4 @@
-//! P112 `missing-field`: the reference authorization server drops a permission-set entry because of
+//! P112 `missing-field`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::MissingField`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};

@@ -1,4 +1,4 @@
-//! P113 `invalid-permission-nsid`: the reference authorization server drops a permission-set entry because of
+//! P113 `invalid-permission-nsid`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::InvalidNsid`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};

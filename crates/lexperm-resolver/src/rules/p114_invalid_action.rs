@@ -1,4 +1,4 @@
-//! P114 `invalid-action`: the reference authorization server drops a permission-set entry because of
+//! P114 `invalid-action`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::InvalidAction`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};

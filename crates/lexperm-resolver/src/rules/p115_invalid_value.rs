@@ -1,4 +1,4 @@
-//! P115 `invalid-value`: the reference authorization server drops a permission-set entry because of
+//! P115 `invalid-value`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::InvalidValue`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};

@@ -1,4 +1,4 @@
-//! P116 `outside-namespace`: the reference authorization server drops a permission-set entry because of
+//! P116 `outside-namespace`: the reference authorization server drops a permission-set entry for
 //! [`DropReason::OutsideNamespace`].
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
