@@ -1,13 +1,24 @@
-//! The CLI's only door into the rule crates: the rule registry and the per-file lint entry point.
+//! The CLI's only door into the rule crates: the one rule registry and the catalog lint.
 
 use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta};
+use lexperm_resolver::Source;
 
-/// Every rule the CLI knows, in registry order (for `explain`, SARIF and rule settings).
+/// Every rule the CLI knows (per-file and catalog rules), sorted by code (for `explain`, SARIF
+/// and rule settings).
 pub fn registry() -> Vec<&'static RuleMeta> {
-    lexperm_parser::rules::registry().to_vec()
+    lexperm_resolver::rules::registry().to_vec()
 }
 
-/// All per-file diagnostics of one lexicon file.
-pub fn lint_file(file: FileId, text: &str) -> Vec<Diagnostic> {
-    lexperm_parser::rules::lint_file(file, text).diagnostics
+/// Lints `files` (`(id, layout path, text)`) as one catalog: per-file rules, then cross-file and
+/// permission-set rules. One entry per file, in input order.
+pub fn lint(files: &[(FileId, String, &str)]) -> Vec<(FileId, Vec<Diagnostic>)> {
+    let sources: Vec<Source<'_>> = files
+        .iter()
+        .map(|(id, path, text)| Source {
+            file: *id,
+            path: Some(path.as_str()),
+            text,
+        })
+        .collect();
+    lexperm_resolver::lint(&sources)
 }

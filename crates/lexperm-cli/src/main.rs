@@ -37,6 +37,18 @@ enum Command {
     Explain(commands::explain::ExplainArgs),
     /// Print the JSON Schema (draft 2020-12) of lexicon documents, for editor completion.
     Schema,
+    /// Expand `include:` scopes against permission sets, or (`--scope`) build a token scope.
+    ///
+    /// Exit code 0 when every input is a valid include scope naming a permission set (or, with
+    /// `--scope`, when a token would be issued), 1 otherwise, 2 for usage and IO errors.
+    Expand(commands::expand::ExpandArgs),
+    /// Check requests against the token scope of a client scope, showing the set entry that
+    /// allowed each. Exit code 0 when every request is allowed, 1 otherwise.
+    Check(commands::check::CheckArgs),
+    /// Report records and endpoints no permission set grants, and sets that need `?aud=`.
+    Coverage(commands::coverage::CoverageArgs),
+    /// Show what a consent screen displays for an `include:` scope (text, JSON or HTML).
+    Preview(commands::preview::PreviewArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +69,10 @@ fn main() -> ExitCode {
         Command::Lint(args) => commands::lint::run(args),
         Command::Explain(args) => commands::explain::run(args, &engine::registry()),
         Command::Schema => commands::schema::run(),
+        Command::Expand(args) => commands::expand::run(args),
+        Command::Check(args) => commands::check::run(args),
+        Command::Coverage(args) => commands::coverage::run(args),
+        Command::Preview(args) => commands::preview::run(args),
     };
     ExitCode::from(code)
 }

@@ -77,8 +77,8 @@ fn clean_files_exit_0() {
 #[test]
 fn errors_exit_1_and_all_files_are_reported() {
     let dir = dir_with(&[
-        ("a/broken.json", ERROR_DOC),
-        ("b/getThing.json", WARNING_DOC),
+        ("a/com/example/broken.json", ERROR_DOC),
+        ("b/com/example/getThing.json", WARNING_DOC),
         ("b/notes.txt", "not a lexicon"),
     ]);
     let (out, _) = check(dir.path(), &["lint", "a", "b", "--format", "json"], 1);
@@ -95,8 +95,11 @@ fn errors_exit_1_and_all_files_are_reported() {
     assert_eq!(
         codes,
         vec![
-            ("a/broken.json".to_string(), "error".to_string()),
-            ("b/getThing.json".to_string(), "warning".to_string()),
+            ("a/com/example/broken.json".to_string(), "error".to_string()),
+            (
+                "b/com/example/getThing.json".to_string(),
+                "warning".to_string()
+            ),
         ]
     );
     let (human, _) = check(dir.path(), &["lint", "a", "b"], 1);
@@ -108,7 +111,7 @@ fn errors_exit_1_and_all_files_are_reported() {
 
 #[test]
 fn warnings_pass_unless_denied() {
-    let dir = dir_with(&[("lexicons/getThing.json", WARNING_DOC)]);
+    let dir = dir_with(&[("lexicons/com/example/getThing.json", WARNING_DOC)]);
     check(dir.path(), &["lint"], 0);
     check(dir.path(), &["lint", "--deny", "warnings"], 1);
     check(dir.path(), &["lint", "--deny", "everything"], 2);
@@ -116,7 +119,7 @@ fn warnings_pass_unless_denied() {
 
 #[test]
 fn ignore_by_code_or_name() {
-    let dir = dir_with(&[("lexicons/broken.json", ERROR_DOC)]);
+    let dir = dir_with(&[("lexicons/com/example/broken.json", ERROR_DOC)]);
     check(dir.path(), &["lint"], 1);
     let (out, _) = check(dir.path(), &["lint", "--ignore", "L105"], 0);
     assert_eq!(out, "0 errors, 0 warnings in 1 file\n");
@@ -125,7 +128,7 @@ fn ignore_by_code_or_name() {
 
 #[test]
 fn unknown_rule_is_a_usage_error_with_suggestion() {
-    let dir = dir_with(&[("lexicons/broken.json", ERROR_DOC)]);
+    let dir = dir_with(&[("lexicons/com/example/broken.json", ERROR_DOC)]);
     let (_, err) = check(dir.path(), &["lint", "--ignore", "unknown-schema-typ"], 2);
     assert!(
         err.contains("did you mean `L105` (unknown-schema-type)?"),
@@ -139,8 +142,8 @@ fn unknown_rule_is_a_usage_error_with_suggestion() {
 #[test]
 fn config_file_sets_severities() {
     let dir = dir_with(&[
-        ("lexicons/broken.json", ERROR_DOC),
-        ("lexicons/getThing.json", WARNING_DOC),
+        ("lexicons/com/example/broken.json", ERROR_DOC),
+        ("lexicons/com/example/getThing.json", WARNING_DOC),
     ]);
     std::fs::write(
         dir.path().join("lexperm.toml"),
@@ -173,7 +176,7 @@ fn config_file_sets_severities() {
 
 #[test]
 fn missing_path_exits_2_but_lints_the_rest() {
-    let dir = dir_with(&[("lexicons/broken.json", ERROR_DOC)]);
+    let dir = dir_with(&[("lexicons/com/example/broken.json", ERROR_DOC)]);
     let (out, err) = check(
         dir.path(),
         &["lint", "nowhere", "lexicons", "--format", "json"],
@@ -191,7 +194,7 @@ fn missing_path_exits_2_but_lints_the_rest() {
 
 #[test]
 fn unreadable_file_exits_2() {
-    let dir = dir_with(&[("lexicons/getOther.json", CLEAN_DOC)]);
+    let dir = dir_with(&[("lexicons/com/example/getOther.json", CLEAN_DOC)]);
     std::fs::write(dir.path().join("lexicons/binary.json"), [0xff, 0xfe, 0x00]).unwrap();
     let (out, err) = check(dir.path(), &["lint"], 2);
     assert!(err.contains("lexicons/binary.json: not UTF-8"), "{err}");
@@ -201,8 +204,8 @@ fn unreadable_file_exits_2() {
 #[test]
 fn every_format_parses() {
     let dir = dir_with(&[
-        ("lexicons/broken.json", ERROR_DOC),
-        ("lexicons/getThing.json", WARNING_DOC),
+        ("lexicons/com/example/broken.json", ERROR_DOC),
+        ("lexicons/com/example/getThing.json", WARNING_DOC),
     ]);
     let (sarif, _) = check(dir.path(), &["lint", "--format", "sarif"], 1);
     let log: serde_json::Value = serde_json::from_str(&sarif).expect("SARIF is JSON");
@@ -236,11 +239,11 @@ fn every_format_parses() {
     );
     let (github, _) = check(dir.path(), &["lint", "--format", "github"], 1);
     assert!(
-        github.starts_with("::error file=lexicons/broken.json,line=5,"),
+        github.starts_with("::error file=lexicons/com/example/broken.json,line=5,"),
         "{github}"
     );
     assert!(
-        github.contains("\n::warning file=lexicons/getThing.json,"),
+        github.contains("\n::warning file=lexicons/com/example/getThing.json,"),
         "{github}"
     );
     check(dir.path(), &["lint", "--format", "xml"], 2);
@@ -268,6 +271,96 @@ fn explain_rules() {
         "{list}"
     );
     check(dir.path(), &["explain"], 2);
+}
+
+#[test]
+fn explain_catalog_rules() {
+    let dir = dir_with(&[]);
+    let (out, _) = check(dir.path(), &["explain", "P116"], 0);
+    assert!(
+        out.starts_with("P116 outside-namespace\ndefault severity: error\n"),
+        "{out}"
+    );
+    assert!(out.contains("## Example"), "{out}");
+    let (by_name, _) = check(dir.path(), &["explain", "outside-namespace"], 0);
+    assert_eq!(out, by_name);
+    let (list, _) = check(dir.path(), &["explain", "--list"], 0);
+    let codes: Vec<&str> = list
+        .lines()
+        .map(|line| line.split_whitespace().next().unwrap())
+        .collect();
+    let mut sorted = codes.clone();
+    sorted.sort_unstable();
+    assert_eq!(codes, sorted, "rules are listed by code");
+    for code in ["L201", "L206", "P101", "P120", "S118"] {
+        assert!(codes.contains(&code), "{code} missing from\n{list}");
+    }
+}
+
+/// A permission set granting a collection its own folder does not define, next to a record.
+const SET_DOC: &str = r#"{
+  "lexicon": 1,
+  "id": "com.example.authPosts",
+  "defs": {
+    "main": {
+      "type": "permission-set",
+      "title": "Posts",
+      "detail": "Write posts.",
+      "permissions": [
+        { "type": "permission", "resource": "repo", "collection": ["com.example.psot"] }
+      ]
+    }
+  }
+}
+"#;
+
+const RECORD_DOC: &str = r#"{
+  "lexicon": 1,
+  "id": "com.example.post",
+  "defs": {
+    "main": {
+      "type": "record",
+      "description": "A post.",
+      "key": "tid",
+      "record": { "type": "object", "properties": { "text": { "type": "string", "maxLength": 300 } } }
+    }
+  }
+}
+"#;
+
+#[test]
+fn catalog_rules_see_every_file_of_the_run() {
+    let dir = dir_with(&[
+        ("lexicons/com/example/authPosts.json", SET_DOC),
+        ("lexicons/com/example/post.json", RECORD_DOC),
+    ]);
+    let (out, _) = check(dir.path(), &["lint", "--format", "json"], 1);
+    let value: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON line");
+    assert_eq!(value["code"], "P119");
+    assert_eq!(value["file"], "lexicons/com/example/authPosts.json");
+    assert!(
+        value["help"].as_str().unwrap().contains("com.example.post"),
+        "{value}"
+    );
+    // Linting the set alone: its group is not known, so nothing is reported.
+    check(
+        dir.path(),
+        &["lint", "lexicons/com/example/authPosts.json"],
+        0,
+    );
+    // The layout check uses the real location, so a sub-folder or a single file is fine too.
+    check(
+        dir.path(),
+        &[
+            "lint",
+            "lexicons/com/example/post.json",
+            "--deny",
+            "warnings",
+        ],
+        0,
+    );
+    let inner = dir.path().join("lexicons/com/example");
+    check(&inner, &["lint", "post.json", "--deny", "warnings"], 0);
 }
 
 #[test]

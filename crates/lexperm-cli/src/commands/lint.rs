@@ -124,14 +124,25 @@ pub fn run(args: LintArgs) -> u8 {
     }
 }
 
-/// The lint pipeline: every loaded file's diagnostics, in file order. This is the one place to
-/// swap in a catalog-level lint (cross-file and permission-set rules).
+/// The lint pipeline: every loaded file is linted on its own and as part of one catalog
+/// (cross-file and permission-set rules); findings come back in file order.
+///
+/// The path given to the `file-path-mismatch` rule is the file's canonical (absolute) path, so
+/// linting `lexicons/com/example` or a single file judges the layout the same way as linting
+/// `lexicons/`; the output still shows the path as given.
 pub fn lint(sources: &Sources) -> Vec<(FileId, Vec<Diagnostic>)> {
-    let files: Vec<(FileId, &SourceFile)> = sources.iter().collect();
-    parallel_map(&files, |(id, file)| engine::lint_file(*id, &file.text))
-        .into_iter()
-        .map(|((id, _), diagnostics)| (*id, diagnostics))
-        .collect()
+    let files: Vec<(FileId, String, &str)> = sources
+        .iter()
+        .map(|(id, file)| (id, layout_path(&file.path), file.text.as_str()))
+        .collect();
+    engine::lint(&files)
+}
+
+/// The canonical path of `path` with `/` separators, or `path` itself when it cannot be resolved.
+fn layout_path(path: &str) -> String {
+    std::fs::canonicalize(path)
+        .map(|p| display(&p))
+        .unwrap_or_else(|_| path.to_owned())
 }
 
 /// Adds `path` (a file, or every `*.json` under a directory, sorted) to `files`.

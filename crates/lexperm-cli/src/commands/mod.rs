@@ -1,6 +1,11 @@
 //! One module per subcommand.
 
+pub mod check;
+pub mod coverage;
+pub mod expand;
 pub mod explain;
+pub mod lexicons;
 pub mod lint;
+pub mod preview;
 pub mod schema;
 pub mod scope;

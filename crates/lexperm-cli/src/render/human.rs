@@ -46,6 +46,35 @@ pub(super) fn render(
     writeln!(out, "{}", summary.line())
 }
 
+/// Writes each diagnostic as a miette report, without the summary line (for commands other than
+/// `lint` that show findings with source snippets).
+pub(super) fn render_reports(
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+    options: HumanOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(options.width)
+        .with_links(false)
+        .without_primary_span_start();
+    let mut text = String::new();
+    for diagnostic in diagnostics {
+        let report = Report::new(diagnostic, sources.get(diagnostic.span.file), sources);
+        text.clear();
+        handler
+            .render_report(&mut text, &report)
+            .map_err(|err| io::Error::other(err.to_string()))?;
+        out.write_all(text.as_bytes())?;
+    }
+    Ok(())
+}
+
 /// A source text with the name miette shows in the snippet header: `path:line:column` of the
 /// primary span (columns in Unicode scalar values, as in every other format).
 struct NamedText<'a> {

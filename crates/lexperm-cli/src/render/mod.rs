@@ -131,6 +131,17 @@ pub fn render(
     }
 }
 
+/// Writes `diagnostics` as graphical reports with source snippets (the human format without the
+/// summary line).
+pub fn render_reports(
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+    human: HumanOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    human::render_reports(sources, diagnostics, human, out)
+}
+
 /// Path, 1-based start and exclusive end of a diagnostic's primary span; `(path, 1, 1, 1, 1)` when
 /// the span's file is not in `sources`.
 fn location<'a>(

@@ -1,0 +1,125 @@
+//! `lexperm check`: build the token scope for a client scope (expanding `include:` against the
+//! lexicon directories) and check requests against it, showing which set entry allowed each.
+//!
+//! Glue only: token scopes and matching live in `lexperm_resolver`.
+
+use std::io::{self, Write};
+
+use clap::Args;
+use lexperm_parser::scope::ScopeRequest;
+use serde_json::json;
+
+use super::lexicons::{Format, LexiconDirs};
+
+/// Arguments of `lexperm check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    lexicons: LexiconDirs,
+    /// The client's requested scope string (space-separated, may contain `include:` scopes).
+    #[arg(long, value_name = "SCOPE")]
+    scope: String,
+    /// Apply the transition scopes like the reference PDS (`ScopePermissionsTransition`).
+    #[arg(long)]
+    transition: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Requests: `repo:<collection>?action=<create|update|delete>`, `rpc:<lxm>?aud=<did#svc>`,
+    /// `blob:<mime>`, `account:<attr>?action=<read|manage>`, `identity:<attr>`.
+    #[arg(required = true, value_name = "REQUEST")]
+    requests: Vec<String>,
+}
+
+/// Runs `check` and returns the exit code: 0 when every request is allowed (and a token would be
+/// issued), 1 otherwise, 2 for usage and IO errors.
+pub fn run(args: CheckArgs) -> u8 {
+    let mut requests = Vec::with_capacity(args.requests.len());
+    for raw in &args.requests {
+        match ScopeRequest::parse(raw) {
+            Ok(request) => requests.push((raw.as_str(), request)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return crate::EXIT_USAGE;
+            }
+        }
+    }
+    let Ok(loaded) = args.lexicons.load() else {
+        return crate::EXIT_USAGE;
+    };
+    let token = loaded.catalog.token_scope(&args.scope);
+    for error in &token.errors {
+        eprintln!(
+            "error: {error} [{}]; no token would be issued, requests are checked against the rest",
+            error.code()
+        );
+    }
+    let checker = token.checker(args.transition);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut all_allowed = token.errors.is_empty();
+    let mut written = Ok(());
+    for (raw, request) in &requests {
+        let hit = checker.check(request);
+        all_allowed &= hit.is_some();
+        written = match args.format {
+            Format::Json => {
+                let line = json!({
+                    "request": raw,
+                    "allowed": hit.is_some(),
+                    "granted_by": hit.map(|v| v.value.as_str()),
+                    "include": hit.and_then(|v| v.provenance.as_ref()).map(|p| p.include.as_str()),
+                    "set": hit.and_then(|v| v.provenance.as_ref()).map(|p| p.set.as_str()),
+                    "entry": hit.and_then(|v| v.provenance.as_ref()).map(|p| p.entry_index),
+                });
+                writeln!(out, "{line}")
+            }
+            Format::Human => match hit {
+                Some(value) => match &value.provenance {
+                    Some(p) => writeln!(
+                        out,
+                        "allowed  {raw}  ({} → entry #{} → {})",
+                        p.include,
+                        p.entry_index,
+                        abbreviate(&value.value)
+                    ),
+                    None => writeln!(out, "allowed  {raw}  (requested {})", value.value),
+                },
+                None => writeln!(
+                    out,
+                    "denied   {raw}  (missing scope \"{}\")",
+                    request.scope_needed()
+                ),
+            },
+        };
+        if written.is_err() {
+            break;
+        }
+    }
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(err) => {
+            eprintln!("error: cannot write output: {err}");
+            return crate::EXIT_USAGE;
+        }
+    }
+    if all_allowed {
+        crate::EXIT_OK
+    } else {
+        crate::EXIT_FAILURE
+    }
+}
+
+/// A long granted scope shortened for one line of human output (JSON keeps it whole).
+fn abbreviate(value: &str) -> String {
+    const MAX: usize = 100;
+    if value.len() <= MAX {
+        return value.to_owned();
+    }
+    let mut cut = 72;
+    while !value.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}… ({} characters)", &value[..cut], value.len())
+}

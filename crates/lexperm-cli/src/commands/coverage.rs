@@ -1,0 +1,149 @@
+//! `lexperm coverage`: records and endpoints no permission set grants, per NSID group, and sets
+//! that grant nothing without `?aud=`.
+//!
+//! Glue only: the report is computed by `lexperm_resolver`.
+
+use std::io::{self, Write};
+
+use clap::Args;
+use lexperm_parser::scope::RepoAction;
+use lexperm_resolver::{Coverage, ItemCoverage};
+use serde_json::json;
+
+use super::lexicons::{Format, LexiconDirs};
+
+/// Arguments of `lexperm coverage`.
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    #[command(flatten)]
+    lexicons: LexiconDirs,
+    /// Output format (`json`: one object).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+/// Runs `coverage`; the exit code is 0 (a report, not a check) or 2 for IO errors.
+pub fn run(args: CoverageArgs) -> u8 {
+    let Ok(loaded) = args.lexicons.load() else {
+        return crate::EXIT_USAGE;
+    };
+    let coverage = loaded.catalog.coverage();
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = match args.format {
+        Format::Json => writeln!(out, "{}", to_json(&coverage)),
+        Format::Human => human(&coverage, &mut out),
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => crate::EXIT_OK,
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => crate::EXIT_OK,
+        Err(err) => {
+            eprintln!("error: cannot write output: {err}");
+            crate::EXIT_USAGE
+        }
+    }
+}
+
+fn actions(actions: &[RepoAction]) -> Vec<&'static str> {
+    actions.iter().map(|a| a.as_str()).collect()
+}
+
+fn item_json(item: &ItemCoverage) -> serde_json::Value {
+    let mut value = json!({
+        "nsid": item.nsid,
+        "kind": item.kind,
+        "granted_by": item.granted_by,
+    });
+    if item.kind == "record" {
+        value["actions"] = json!(actions(&item.actions));
+    }
+    value
+}
+
+fn to_json(coverage: &Coverage) -> serde_json::Value {
+    json!({
+        "uncovered": coverage.uncovered(),
+        "groups": coverage.groups.iter().map(|g| json!({
+            "group": g.group,
+            "authority": g.authority,
+            "records": g.records.iter().map(item_json).collect::<Vec<_>>(),
+            "endpoints": g.endpoints.iter().map(item_json).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "sets": coverage.sets.iter().map(|s| json!({
+            "nsid": s.nsid,
+            "granted_without_aud": s.granted_without_aud,
+            "granted_with_aud": s.granted_with_aud,
+            "dropped_with_aud": s.dropped_with_aud,
+            "needs_aud": s.needs_aud(),
+            "undefined": s.undefined,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn human(coverage: &Coverage, out: &mut dyn Write) -> io::Result<()> {
+    for group in &coverage.groups {
+        let records = group.records.len();
+        let endpoints = group.endpoints.len();
+        let uncovered_records: Vec<&ItemCoverage> = group.uncovered_records().collect();
+        let uncovered_endpoints: Vec<&ItemCoverage> = group.uncovered_endpoints().collect();
+        writeln!(
+            out,
+            "{}*  ({}): {}/{records} records, {}/{endpoints} endpoints granted by a set",
+            group.group,
+            group.authority,
+            records - uncovered_records.len(),
+            endpoints - uncovered_endpoints.len(),
+        )?;
+        for item in uncovered_records.iter().chain(&uncovered_endpoints) {
+            writeln!(out, "  not granted: {} ({})", item.nsid, item.kind)?;
+        }
+        for item in group
+            .records
+            .iter()
+            .filter(|r| !r.granted_by.is_empty() && r.actions.len() < RepoAction::ALL.len())
+        {
+            writeln!(
+                out,
+                "  partly granted: {} (only {})",
+                item.nsid,
+                actions(&item.actions).join(", ")
+            )?;
+        }
+    }
+    if !coverage.sets.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "permission sets:")?;
+    }
+    for set in &coverage.sets {
+        let note = if set.needs_aud() {
+            "  (grants nothing without ?aud=: every entry uses inheritAud)"
+        } else if set.granted_with_aud == 0 {
+            "  (grants nothing)"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "  {}: {} with ?aud=, {} without{note}",
+            set.nsid,
+            plural(set.granted_with_aud, "scope"),
+            set.granted_without_aud
+        )?;
+        for nsid in &set.undefined {
+            writeln!(out, "    grants {nsid}, which no loaded lexicon defines")?;
+        }
+    }
+    writeln!(
+        out,
+        "{} records and endpoints not granted by any permission set",
+        coverage.uncovered()
+    )
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

@@ -1,0 +1,214 @@
+//! `lexperm expand`: expand `include:` scopes against the lexicon directories, or turn a whole
+//! client scope into the access token's scope (`--scope`).
+//!
+//! Glue only: expansion and token scopes live in `lexperm_resolver`.
+
+use std::io::{self, Write};
+
+use clap::Args;
+use lexperm_resolver::{parse_include, Catalog, ExpandError, SetExpansion};
+use serde_json::json;
+
+use super::lexicons::{self, Format, LexiconDirs, Loaded};
+use crate::render;
+
+/// Arguments of `lexperm expand`.
+#[derive(Debug, Args)]
+pub struct ExpandArgs {
+    #[command(flatten)]
+    lexicons: LexiconDirs,
+    /// A whole client scope string: print the token scope the reference authorization server
+    /// would issue for it instead.
+    #[arg(long, value_name = "SCOPE", conflicts_with = "includes")]
+    scope: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// `include:` scopes; read from stdin (one per line) when none are given.
+    #[arg(value_name = "INCLUDE_SCOPE")]
+    includes: Vec<String>,
+}
+
+/// Runs `expand` and returns the exit code.
+pub fn run(args: ExpandArgs) -> u8 {
+    let Ok(loaded) = args.lexicons.load() else {
+        return crate::EXIT_USAGE;
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = match &args.scope {
+        Some(scope) => token_scope(&loaded.catalog, scope, args.format, &mut out),
+        None => {
+            let inputs = if args.includes.is_empty() {
+                match lexicons::stdin_lines() {
+                    Ok(lines) => lines,
+                    Err(err) => {
+                        eprintln!("error: cannot read stdin: {err}");
+                        return crate::EXIT_USAGE;
+                    }
+                }
+            } else {
+                args.includes.clone()
+            };
+            expand_all(&loaded, &inputs, args.format, &mut out)
+        }
+    };
+    match result.and_then(|ok| out.flush().map(|()| ok)) {
+        Ok(true) => crate::EXIT_OK,
+        Ok(false) => crate::EXIT_FAILURE,
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => crate::EXIT_OK,
+        Err(err) => {
+            eprintln!("error: cannot write output: {err}");
+            crate::EXIT_USAGE
+        }
+    }
+}
+
+/// Expands every input; returns whether all were valid and found.
+fn expand_all(
+    loaded: &Loaded,
+    inputs: &[String],
+    format: Format,
+    out: &mut dyn Write,
+) -> io::Result<bool> {
+    let mut all_ok = true;
+    let mut printed = false;
+    for input in inputs {
+        let include = parse_include(input);
+        let result = include
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|include| loaded.catalog.expand(include));
+        all_ok &= result.is_ok();
+        match format {
+            Format::Json => {
+                let line = json!({
+                    "input": input,
+                    "valid": include.is_ok(),
+                    "nsid": include.as_ref().ok().map(|i| i.nsid.as_str()),
+                    "found": result.is_ok(),
+                    "granted": result.as_ref().map(SetExpansion::granted_strings).unwrap_or_default(),
+                    "dropped": result.as_ref().map(|e| e.dropped.iter().map(|d| json!({
+                        "index": d.entry_index,
+                        "code": d.code(),
+                        "message": d.message,
+                    })).collect::<Vec<_>>()).unwrap_or_default(),
+                });
+                writeln!(out, "{line}")?;
+                if let Err(error) = &result {
+                    eprintln!("error: {error}");
+                }
+            }
+            Format::Human => match &result {
+                Ok(expansion) => {
+                    if printed {
+                        writeln!(out)?;
+                    }
+                    printed = true;
+                    human_expansion(loaded, expansion, out)?;
+                }
+                Err(error) => human_error(input, error),
+            },
+        }
+    }
+    Ok(all_ok)
+}
+
+fn human_error(input: &str, error: &ExpandError) {
+    match error {
+        ExpandError::InvalidScope { .. } => eprintln!("error: {error} [{}]", error.code()),
+        _ => eprintln!("error: {input}: {error} [{}]", error.code()),
+    }
+}
+
+fn human_expansion(
+    loaded: &Loaded,
+    expansion: &SetExpansion<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let include = lexperm_parser::scope::Scope::Include(expansion.include.clone());
+    writeln!(out, "{include}  ({})", expansion.set.path)?;
+    let total = expansion.granted.len() + expansion.dropped.len();
+    writeln!(
+        out,
+        "granted {} of {total} entries:",
+        expansion.granted.len()
+    )?;
+    for granted in &expansion.granted {
+        writeln!(out, "  #{:<3} {}", granted.entry_index, granted.scope)?;
+    }
+    if expansion.dropped.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "dropped {} of {total} entries:",
+        expansion.dropped.len()
+    )?;
+    let nsid = expansion.set.nsid_str();
+    let diagnostics: Vec<_> = expansion
+        .dropped
+        .iter()
+        .map(|d| lexicons::dropped_diagnostic(d, nsid))
+        .collect();
+    render::render_reports(
+        &loaded.sources,
+        &diagnostics,
+        lexicons::human_options(),
+        out,
+    )
+}
+
+/// Prints the token scope for `scope`; returns whether a token would be issued.
+fn token_scope(
+    catalog: &Catalog,
+    scope: &str,
+    format: Format,
+    out: &mut dyn Write,
+) -> io::Result<bool> {
+    let token = catalog.token_scope(scope);
+    let issued = token.token_scope();
+    match format {
+        Format::Json => {
+            let line = json!({
+                "scope": scope,
+                "token_scope": issued,
+                "errors": token.errors.iter().map(|e| json!({
+                    "code": e.code(),
+                    "message": e.to_string(),
+                })).collect::<Vec<_>>(),
+            });
+            writeln!(out, "{line}")?;
+        }
+        Format::Human => {
+            for ignored in &token.ignored {
+                if !ignored.is_empty() {
+                    eprintln!("warning: {ignored:?} is not an atproto scope; the authorization server drops it");
+                }
+            }
+            for error in &token.errors {
+                eprintln!("error: {error} [{}]", error.code());
+            }
+            if issued.is_some() {
+                writeln!(out, "token scope ({} values):", token.values.len())?;
+                let width = token
+                    .values
+                    .iter()
+                    .map(|v| v.value.len())
+                    .max()
+                    .unwrap_or(0);
+                for value in &token.values {
+                    match &value.provenance {
+                        Some(p) => writeln!(
+                            out,
+                            "  {:<width$}  ← {} → entry #{}",
+                            value.value, p.include, p.entry_index
+                        )?,
+                        None => writeln!(out, "  {}", value.value)?,
+                    }
+                }
+            }
+        }
+    }
+    Ok(issued.is_some())
+}

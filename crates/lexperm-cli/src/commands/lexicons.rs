@@ -1,0 +1,191 @@
+//! Shared by `expand`, `check`, `coverage` and `preview`: the `--lexicons DIR` option, reading
+//! the directories into a [`Catalog`], stdin lines, and dropped entries as diagnostics.
+
+use std::io::{self, BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use lexperm_parser::diagnostics::{Diagnostic, Severity};
+use lexperm_resolver::{Catalog, DroppedEntry};
+
+use crate::render::HumanOptions;
+use crate::sources::{SourceFile, Sources};
+
+/// Directory read when no `--lexicons` is given.
+pub const DEFAULT_LEXICONS: &str = "lexicons";
+
+/// The `--lexicons` option.
+#[derive(Debug, Args)]
+pub struct LexiconDirs {
+    /// Lexicon directory or file (walked for `*.json`); repeatable. Default: `lexicons/`.
+    #[arg(long = "lexicons", value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+}
+
+/// Output format of `expand`, `check` and `coverage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Format {
+    /// Readable text.
+    #[default]
+    Human,
+    /// JSON.
+    Json,
+}
+
+/// The loaded lexicons of one run.
+pub struct Loaded {
+    /// The files, for source snippets.
+    pub sources: Sources,
+    /// The catalog.
+    pub catalog: Catalog,
+}
+
+impl LexiconDirs {
+    /// Reads every `*.json` under the directories into a catalog. IO errors are printed and
+    /// returned as `Err(())` (exit code 2). Loader errors are summarized on stderr: a broken
+    /// file is still in the catalog as far as it could be read.
+    pub fn load(&self) -> Result<Loaded, ()> {
+        let dirs = if self.dirs.is_empty() {
+            vec![PathBuf::from(DEFAULT_LEXICONS)]
+        } else {
+            self.dirs.clone()
+        };
+        let mut files = Vec::new();
+        let mut failed = false;
+        for dir in &dirs {
+            if let Err(message) = collect(dir, &mut files) {
+                eprintln!("error: {message}");
+                failed = true;
+            }
+        }
+        let mut sources = Sources::new();
+        for path in &files {
+            match read(path) {
+                Ok(text) => {
+                    sources.add(SourceFile::new(display(path), text));
+                }
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    failed = true;
+                }
+            }
+        }
+        if failed {
+            return Err(());
+        }
+        let (catalog, diagnostics) = Catalog::load(
+            sources
+                .iter()
+                .map(|(id, file)| (id, file.path.as_str(), file.text.as_str())),
+        );
+        for diagnostic in diagnostics.iter().filter(|d| d.severity == Severity::Error) {
+            if let Some(file) = sources.get(diagnostic.span.file) {
+                let (line, column) = file.line_col(diagnostic.span.start);
+                eprintln!(
+                    "warning: {}:{line}:{column}: {} [{}] (run `lexperm lint` for details)",
+                    file.path, diagnostic.message, diagnostic.code
+                );
+            }
+        }
+        for duplicate in catalog.duplicates() {
+            let docs = catalog.documents();
+            eprintln!(
+                "warning: {} is declared by both {} and {}; using the first",
+                duplicate.nsid, docs[duplicate.first].path, docs[duplicate.duplicate].path
+            );
+        }
+        Ok(Loaded { sources, catalog })
+    }
+}
+
+/// Adds `path` (a file, or every `*.json` under a directory, sorted) to `files`.
+fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
+    let metadata = std::fs::metadata(path)
+        .map_err(|err| format!("cannot read {}: {}", path.display(), io_message(&err)))?;
+    if !metadata.is_dir() {
+        files.push(path.to_path_buf());
+        return Ok(());
+    }
+    for entry in walkdir::WalkDir::new(path)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+        let is_json = entry.path().extension().is_some_and(|ext| ext == "json");
+        if is_json && entry.file_type().is_file() {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path)
+        .map_err(|err| format!("cannot read {}: {}", path.display(), io_message(&err)))?;
+    String::from_utf8(bytes).map_err(|_| format!("cannot read {}: not UTF-8", path.display()))
+}
+
+fn io_message(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => err.to_string(),
+    }
+}
+
+fn display(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// Lines of stdin without their line ends; blank lines are skipped.
+pub fn stdin_lines() -> io::Result<Vec<String>> {
+    let mut lines = Vec::new();
+    for line in io::stdin().lock().lines() {
+        let line = line?;
+        let line = line.strip_suffix('\r').unwrap_or(&line);
+        if !line.trim().is_empty() {
+            lines.push(line.to_owned());
+        }
+    }
+    Ok(lines)
+}
+
+/// Human output settings from the environment (`NO_COLOR`, `COLUMNS`, terminal or not).
+pub fn human_options() -> HumanOptions {
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|value| value.parse::<usize>().ok())
+        .filter(|width| *width >= 40)
+        .unwrap_or(100);
+    HumanOptions {
+        color: std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal(),
+        width,
+    }
+}
+
+/// Splits a resolver message `what (hint: how)` into message and help.
+pub fn split_hint(message: &str) -> (String, Option<String>) {
+    match message.find(" (hint: ") {
+        Some(i) if message.ends_with(')') => (
+            message[..i].to_owned(),
+            Some(message[i + " (hint: ".len()..message.len() - 1].to_owned()),
+        ),
+        _ => (message.to_owned(), None),
+    }
+}
+
+/// A dropped set entry as a warning diagnostic pointing at the blamed field (or the entry),
+/// coded `dropped(<reason>)`.
+pub fn dropped_diagnostic(dropped: &DroppedEntry, nsid: &str) -> Diagnostic {
+    let (message, help) = split_hint(&dropped.message);
+    Diagnostic {
+        code: "dropped",
+        name: dropped.code(),
+        severity: Severity::Warning,
+        span: dropped.span,
+        message: format!("entry #{} is dropped: {message}", dropped.entry_index),
+        help,
+        labels: Vec::new(),
+        nsid: Some(nsid.to_owned()),
+    }
+}

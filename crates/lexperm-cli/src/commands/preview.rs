@@ -1,0 +1,172 @@
+//! `lexperm preview`: what a consent screen shows for an `include:` scope, as text, JSON or a
+//! self-contained HTML page.
+//!
+//! Glue only: the preview (language fallback, plain words) is computed by `lexperm_resolver`.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use handlebars::Handlebars;
+use lexperm_resolver::Preview;
+use serde_json::json;
+
+use super::lexicons::LexiconDirs;
+
+/// The embedded page template.
+const TEMPLATE: &str = include_str!("../templates/preview.html.hbs");
+
+/// Output format of `preview`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum PreviewFormat {
+    /// Readable text.
+    #[default]
+    Human,
+    /// One JSON object.
+    Json,
+    /// A self-contained HTML page (inline CSS, no scripts, escaped text).
+    Html,
+}
+
+/// Arguments of `lexperm preview`.
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// The `include:` scope, e.g. `include:com.example.authFull?aud=did:web:api.example.com%23svc`.
+    #[arg(value_name = "INCLUDE_SCOPE")]
+    include: String,
+    #[command(flatten)]
+    lexicons: LexiconDirs,
+    /// Language tag (BCP-47) for title and detail; falls back `pt-BR` → `pt` → default.
+    #[arg(long, value_name = "TAG")]
+    lang: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PreviewFormat::Human)]
+    format: PreviewFormat,
+    /// Write to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// Runs `preview`: 0 when the set was found, 1 when not (or invalid), 2 for usage and IO errors.
+pub fn run(args: PreviewArgs) -> u8 {
+    let Ok(loaded) = args.lexicons.load() else {
+        return crate::EXIT_USAGE;
+    };
+    let preview = match loaded.catalog.preview(&args.include, args.lang.as_deref()) {
+        Ok(preview) => preview,
+        Err(error) => {
+            eprintln!("error: {error} [{}]", error.code());
+            return crate::EXIT_FAILURE;
+        }
+    };
+    let text = match args.format {
+        PreviewFormat::Human => human(&preview),
+        PreviewFormat::Json => format!("{}\n", to_json(&preview)),
+        PreviewFormat::Html => match html(&preview) {
+            Ok(page) => page,
+            Err(message) => {
+                eprintln!("error: cannot render the page: {message}");
+                return crate::EXIT_USAGE;
+            }
+        },
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .map_err(|err| format!("cannot write {}: {err}", path.display())),
+        None => {
+            let mut out = io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
+                    Err(format!("cannot write output: {err}"))
+                }
+                _ => Ok(()),
+            }
+        }
+    };
+    match written {
+        Ok(()) => crate::EXIT_OK,
+        Err(message) => {
+            eprintln!("error: {message}");
+            crate::EXIT_USAGE
+        }
+    }
+}
+
+fn to_json(preview: &Preview) -> serde_json::Value {
+    json!({
+        "include": preview.include,
+        "nsid": preview.nsid,
+        "lang": preview.requested_lang,
+        "title": preview.title,
+        "title_lang": preview.title_lang,
+        "detail": preview.detail,
+        "detail_lang": preview.detail_lang,
+        "permissions": preview.permissions.iter().map(|p| json!({
+            "text": p.text,
+            "scope": p.scope,
+            "entry": p.entry_index,
+        })).collect::<Vec<_>>(),
+        "dropped": preview.dropped.iter().map(|d| json!({
+            "index": d.entry_index,
+            "code": d.code(),
+            "message": d.message,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn human(preview: &Preview) -> String {
+    let mut out = String::new();
+    let title = preview.title.as_deref().unwrap_or(&preview.nsid);
+    out.push_str(title);
+    if let Some(lang) = &preview.title_lang {
+        out.push_str(&format!("  [{lang}]"));
+    }
+    out.push('\n');
+    if let Some(detail) = &preview.detail {
+        out.push_str(detail);
+        out.push('\n');
+    }
+    out.push('\n');
+    if preview.permissions.is_empty() {
+        out.push_str("This grants nothing: every entry of the set is ignored.\n");
+    } else {
+        out.push_str("The app will be able to:\n");
+        for permission in &preview.permissions {
+            out.push_str(&format!("  - {}\n", permission.text));
+        }
+    }
+    if !preview.dropped.is_empty() {
+        out.push_str(&format!(
+            "\n({} entries ignored; run `lexperm expand {}` for why)\n",
+            preview.dropped.len(),
+            preview.include
+        ));
+    }
+    out
+}
+
+/// Renders the HTML page. Handlebars escapes every `{{value}}` for HTML.
+pub fn html(preview: &Preview) -> Result<String, String> {
+    let mut registry = Handlebars::new();
+    registry.set_strict_mode(true);
+    registry
+        .register_template_string("preview", TEMPLATE)
+        .map_err(|e| e.to_string())?;
+    // The default `title` has no declared language; sets are written in English by convention.
+    let lang = preview
+        .title_lang
+        .clone()
+        .unwrap_or_else(|| "en".to_owned());
+    let data = json!({
+        "lang": lang,
+        "nsid": preview.nsid,
+        "include": preview.include,
+        "title": preview.title,
+        "detail": preview.detail,
+        "permissions": preview.permissions.iter().map(|p| json!({
+            "text": p.text,
+            "scope": p.scope,
+        })).collect::<Vec<_>>(),
+    });
+    registry.render("preview", &data).map_err(|e| e.to_string())
+}

@@ -1,0 +1,280 @@
+//! Permission coverage: which records and endpoints of the catalog no permission set grants, and
+//! which sets grant nothing unless the client passes `?aud=`.
+//!
+//! A record counts as granted when some set's expansion (with an audience, so `inheritAud`
+//! entries count) has a `repo` scope listing its collection with any action; an endpoint when
+//! some set's expansion has an `rpc` scope listing its method.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use lexperm_parser::scope::{IncludeScope, NsidPattern, RepoAction, Scope};
+use lexperm_parser::syntax::DidServiceRef;
+
+use crate::catalog::Catalog;
+use crate::expand::expand_set;
+
+/// The audience used to expand sets for coverage (any value works: only its presence matters).
+const PROBE_AUD: &str = "did:web:coverage.invalid#probe";
+
+/// Coverage of one record or endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemCoverage {
+    /// The NSID.
+    pub nsid: String,
+    /// `record`, `query` or `procedure`.
+    pub kind: &'static str,
+    /// Sets granting it (sorted), with the repo actions they grant for records.
+    pub granted_by: Vec<String>,
+    /// For records: the union of actions granted over all sets, in `create, update, delete`
+    /// order. Empty for endpoints.
+    pub actions: Vec<RepoAction>,
+}
+
+/// Coverage of one NSID group (`com.example.feed.` for `com.example.feed.post`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupCoverage {
+    /// The group prefix (what a permission set in the group may grant).
+    pub group: String,
+    /// The authority domain (`feed.example.com`).
+    pub authority: String,
+    /// Records, sorted by NSID.
+    pub records: Vec<ItemCoverage>,
+    /// Queries and procedures, sorted by NSID.
+    pub endpoints: Vec<ItemCoverage>,
+}
+
+impl GroupCoverage {
+    /// Records no set grants.
+    pub fn uncovered_records(&self) -> impl Iterator<Item = &ItemCoverage> {
+        self.records.iter().filter(|r| r.granted_by.is_empty())
+    }
+
+    /// Endpoints no set grants.
+    pub fn uncovered_endpoints(&self) -> impl Iterator<Item = &ItemCoverage> {
+        self.endpoints.iter().filter(|e| e.granted_by.is_empty())
+    }
+}
+
+/// What one permission set grants with and without `?aud=`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetCoverage {
+    /// The set's NSID.
+    pub nsid: String,
+    /// Scopes granted by `include:<nsid>` (no audience).
+    pub granted_without_aud: usize,
+    /// Scopes granted by `include:<nsid>?aud=…`.
+    pub granted_with_aud: usize,
+    /// Entries dropped even with an audience.
+    pub dropped_with_aud: usize,
+    /// Collections and methods the set grants that no document of the catalog defines (sorted;
+    /// a typo, or a lexicon missing from the catalog).
+    pub undefined: Vec<String>,
+}
+
+impl SetCoverage {
+    /// True when the set grants nothing without `?aud=` but something with it (every surviving
+    /// entry uses `inheritAud`).
+    pub fn needs_aud(&self) -> bool {
+        self.granted_without_aud == 0 && self.granted_with_aud > 0
+    }
+}
+
+/// The coverage report of a catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Coverage {
+    /// Groups with at least one record or endpoint, sorted by group.
+    pub groups: Vec<GroupCoverage>,
+    /// Every permission set, sorted by NSID.
+    pub sets: Vec<SetCoverage>,
+}
+
+impl Coverage {
+    /// Number of records and endpoints no set grants.
+    pub fn uncovered(&self) -> usize {
+        self.groups
+            .iter()
+            .map(|g| g.uncovered_records().count() + g.uncovered_endpoints().count())
+            .sum()
+    }
+}
+
+impl Catalog {
+    /// Computes the [`Coverage`] of the catalog.
+    pub fn coverage(&self) -> Coverage {
+        let aud = DidServiceRef::parse(PROBE_AUD).ok();
+        // collection / method -> set -> actions
+        let mut repo: BTreeMap<&str, BTreeMap<String, BTreeSet<RepoAction>>> = BTreeMap::new();
+        let mut rpc: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        let mut sets = Vec::new();
+        let known: BTreeSet<&str> = self.indexed().map(|d| d.nsid_str()).collect();
+        for (doc, set) in self.permission_sets() {
+            let Some(nsid) = doc.nsid.clone() else {
+                continue;
+            };
+            let mut undefined = BTreeSet::new();
+            let with_aud = expand_set(
+                &IncludeScope {
+                    nsid: nsid.clone(),
+                    aud: aud.clone(),
+                },
+                doc,
+                set,
+            );
+            let without_aud = expand_set(
+                &IncludeScope {
+                    nsid: nsid.clone(),
+                    aud: None,
+                },
+                doc,
+                set,
+            );
+            for granted in &with_aud.granted {
+                match &granted.scope {
+                    Scope::Repo(r) => {
+                        for c in &r.collections {
+                            if let NsidPattern::Nsid(c) = c {
+                                match known.get(c.as_str()) {
+                                    Some(&key) => repo
+                                        .entry(key)
+                                        .or_default()
+                                        .entry(nsid.as_str().to_owned())
+                                        .or_default()
+                                        .extend(r.actions.iter().copied()),
+                                    None => {
+                                        undefined.insert(c.as_str().to_owned());
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    Scope::Rpc(r) => {
+                        for l in &r.lxms {
+                            if let NsidPattern::Nsid(l) = l {
+                                match known.get(l.as_str()) {
+                                    Some(&key) => {
+                                        rpc.entry(key)
+                                            .or_default()
+                                            .insert(nsid.as_str().to_owned());
+                                    }
+                                    None => {
+                                        undefined.insert(l.as_str().to_owned());
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            sets.push(SetCoverage {
+                nsid: nsid.as_str().to_owned(),
+                granted_without_aud: without_aud.granted.len(),
+                granted_with_aud: with_aud.granted.len(),
+                dropped_with_aud: with_aud.dropped.len(),
+                undefined: undefined.into_iter().collect(),
+            });
+        }
+        let mut groups = Vec::new();
+        for (group, docs) in self.by_group() {
+            let mut coverage = GroupCoverage {
+                authority: docs[0]
+                    .nsid
+                    .as_ref()
+                    .map(|n| n.authority())
+                    .unwrap_or_default(),
+                group,
+                records: Vec::new(),
+                endpoints: Vec::new(),
+            };
+            for doc in docs {
+                let nsid = doc.nsid_str();
+                if doc.record().is_some() {
+                    let by_set = repo.get(nsid);
+                    let mut actions: BTreeSet<RepoAction> = BTreeSet::new();
+                    for a in by_set.into_iter().flat_map(|m| m.values()) {
+                        actions.extend(a.iter().copied());
+                    }
+                    coverage.records.push(ItemCoverage {
+                        nsid: nsid.to_owned(),
+                        kind: "record",
+                        granted_by: by_set
+                            .map(|m| m.keys().cloned().collect())
+                            .unwrap_or_default(),
+                        actions: RepoAction::ALL
+                            .iter()
+                            .copied()
+                            .filter(|a| actions.contains(a))
+                            .collect(),
+                    });
+                } else if let Some(endpoint) = doc.endpoint() {
+                    coverage.endpoints.push(ItemCoverage {
+                        nsid: nsid.to_owned(),
+                        kind: endpoint.kind_name(),
+                        granted_by: rpc
+                            .get(nsid)
+                            .map(|s| s.iter().cloned().collect())
+                            .unwrap_or_default(),
+                        actions: Vec::new(),
+                    });
+                }
+            }
+            if !coverage.records.is_empty() || !coverage.endpoints.is_empty() {
+                groups.push(coverage);
+            }
+        }
+        Coverage { groups, sets }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lexperm_parser::diagnostics::FileId;
+
+    #[test]
+    fn reports_uncovered_items_and_aud_only_sets() {
+        let docs = [
+            r#"{"lexicon": 1, "id": "com.example.feed.post", "defs": {"main": {"type": "record", "key": "tid", "record": {"type": "object", "properties": {}}}}}"#,
+            r#"{"lexicon": 1, "id": "com.example.feed.like", "defs": {"main": {"type": "record", "key": "tid", "record": {"type": "object", "properties": {}}}}}"#,
+            r#"{"lexicon": 1, "id": "com.example.feed.getFeed", "defs": {"main": {"type": "query"}}}"#,
+            r#"{"lexicon": 1, "id": "com.example.feed.authPost", "defs": {"main": {"type": "permission-set", "permissions": [
+                {"type": "permission", "resource": "repo", "collection": ["com.example.feed.post"], "action": ["create", "delete"]}]}}}"#,
+            r#"{"lexicon": 1, "id": "com.example.feed.authRead", "defs": {"main": {"type": "permission-set", "permissions": [
+                {"type": "permission", "resource": "rpc", "inheritAud": true, "lxm": ["com.example.feed.getFeed", "com.example.feed.getFeeds"]}]}}}"#,
+        ];
+        let (catalog, _) = Catalog::load(
+            docs.iter()
+                .enumerate()
+                .map(|(i, t)| (FileId(i as u32), "x.json", *t)),
+        );
+        let coverage = catalog.coverage();
+        assert_eq!(coverage.groups.len(), 1);
+        let group = &coverage.groups[0];
+        assert_eq!(group.group, "com.example.feed.");
+        assert_eq!(group.authority, "feed.example.com");
+        let uncovered: Vec<&str> = group.uncovered_records().map(|r| r.nsid.as_str()).collect();
+        assert_eq!(uncovered, ["com.example.feed.like"]);
+        let post = group
+            .records
+            .iter()
+            .find(|r| r.nsid.ends_with("post"))
+            .unwrap();
+        assert_eq!(post.actions, [RepoAction::Create, RepoAction::Delete]);
+        assert_eq!(group.uncovered_endpoints().count(), 0);
+        assert_eq!(coverage.uncovered(), 1);
+        let read = coverage
+            .sets
+            .iter()
+            .find(|s| s.nsid.ends_with("authRead"))
+            .unwrap();
+        assert!(read.needs_aud());
+        assert_eq!(read.undefined, ["com.example.feed.getFeeds"]);
+        let post = coverage
+            .sets
+            .iter()
+            .find(|s| s.nsid.ends_with("authPost"))
+            .unwrap();
+        assert!(!post.needs_aud());
+        assert!(post.undefined.is_empty());
+    }
+}

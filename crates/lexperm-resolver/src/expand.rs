@@ -1,0 +1,247 @@
+//! `include:` expansion against the catalog, with provenance and source spans.
+//!
+//! The scopes granted are exactly those of the reference `IncludeScope.toScopes` (the parser's
+//! [`include::expand`] does the work); this module adds where each granted scope and each dropped
+//! entry sits in the permission set's file.
+//!
+//! ```
+//! use lexperm_parser::diagnostics::FileId;
+//! use lexperm_resolver::Catalog;
+//!
+//! let set = r#"{"lexicon": 1, "id": "com.example.authPost", "defs": {"main": {
+//!   "type": "permission-set", "permissions": [
+//!     {"type": "permission", "resource": "repo", "collection": ["com.example.post"]},
+//!     {"type": "permission", "resource": "repo", "collection": ["app.bsky.feed.post"]}]}}}"#;
+//! let (catalog, _) = Catalog::load([(FileId(0), "authPost.json", set)]);
+//! let expansion = catalog.expand_str("include:com.example.authPost").unwrap();
+//! assert_eq!(expansion.granted_strings(), ["repo:com.example.post"]);
+//! assert_eq!(expansion.dropped[0].code(), "outside-namespace");
+//! ```
+
+use lexperm_parser::diagnostics::Span;
+use lexperm_parser::json::{JsonKind, JsonValue};
+use lexperm_parser::lexicon::{self, PermissionSetSchema, SchemaType};
+use lexperm_parser::scope::include::{self, DropReason, EntryValue, PermissionEntry};
+use lexperm_parser::scope::{IncludeScope, Scope, ScopeError};
+
+use crate::catalog::{Catalog, CatalogDoc};
+
+/// One scope granted by an expansion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrantedScope {
+    /// The scope; its `Display` is the canonical string the reference emits.
+    pub scope: Scope,
+    /// Index of the entry in the set's `permissions`.
+    pub entry_index: usize,
+    /// Where the entry is.
+    pub entry_span: Span,
+}
+
+/// One entry the expansion dropped (the reference drops it silently).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DroppedEntry {
+    /// Index of the entry in the set's `permissions`.
+    pub entry_index: usize,
+    /// Why; [`DropReason::name`] is the stable code shared with the lint rules.
+    pub reason: DropReason,
+    /// What is wrong and how to fix it.
+    pub message: String,
+    /// The offending field's key and value when one is to blame, else the whole entry.
+    pub span: Span,
+    /// Where the entry is.
+    pub entry_span: Span,
+    /// The offending field's name, when one is to blame.
+    pub field: Option<String>,
+}
+
+impl DroppedEntry {
+    /// The stable kebab-case reason code (`outside-namespace`, `fixed-aud`, …).
+    pub fn code(&self) -> &'static str {
+        self.reason.name()
+    }
+}
+
+/// The expansion of one `include:` scope against a permission set of the catalog.
+#[derive(Debug, Clone)]
+pub struct SetExpansion<'c> {
+    /// The include scope that was expanded.
+    pub include: IncludeScope,
+    /// The permission set's document.
+    pub set: &'c CatalogDoc,
+    /// The permission set (`main` of [`Self::set`]).
+    pub schema: &'c PermissionSetSchema,
+    /// Granted scopes in entry order, duplicates kept (the reference order).
+    pub granted: Vec<GrantedScope>,
+    /// Dropped entries in entry order.
+    pub dropped: Vec<DroppedEntry>,
+}
+
+impl SetExpansion<'_> {
+    /// The granted scopes as canonical strings: what the reference `toScopes` returns.
+    pub fn granted_strings(&self) -> Vec<String> {
+        self.granted.iter().map(|g| g.scope.to_string()).collect()
+    }
+}
+
+/// Why an `include:` scope could not be expanded.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExpandError {
+    /// The string is not a valid `include:` scope.
+    #[error("`{input}` is not a valid include scope: {message}")]
+    InvalidScope {
+        /// The input.
+        input: String,
+        /// Why.
+        message: String,
+    },
+    /// No document in the catalog declares the NSID.
+    #[error(
+        "no lexicon `{nsid}` in the catalog (hint: add the directory holding it with --lexicons)"
+    )]
+    NotFound {
+        /// The NSID.
+        nsid: String,
+    },
+    /// The document's `main` is not a permission set.
+    #[error("`{nsid}` is not a permission set (its main definition is {})", found.map(|t| format!("a {}", t.as_str())).unwrap_or_else(|| "missing".to_owned()))]
+    NotAPermissionSet {
+        /// The NSID.
+        nsid: String,
+        /// The type of `main`, when it has one.
+        found: Option<SchemaType>,
+    },
+}
+
+impl ExpandError {
+    /// Stable kebab-case code: `invalid-scope`, `not-found`, `not-a-permission-set`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ExpandError::InvalidScope { .. } => "invalid-scope",
+            ExpandError::NotFound { .. } => "not-found",
+            ExpandError::NotAPermissionSet { .. } => "not-a-permission-set",
+        }
+    }
+}
+
+/// Reads a permission-set entry of the lexicon model as the scope grammar's
+/// [`PermissionEntry`] (every member, in source order, so field indexes are member indexes).
+pub fn permission_entry(entry: &lexicon::PermissionEntry) -> PermissionEntry {
+    PermissionEntry::new(
+        entry
+            .members
+            .iter()
+            .map(|m| (m.key.clone(), entry_value(&m.value)))
+            .collect(),
+    )
+}
+
+fn entry_value(value: &JsonValue) -> EntryValue {
+    match &value.kind {
+        JsonKind::Null => EntryValue::Null,
+        JsonKind::Bool(b) => EntryValue::Bool(*b),
+        JsonKind::Number(n) => match n.as_integer() {
+            Some(i) => EntryValue::Integer(i),
+            None => EntryValue::Float(n.float),
+        },
+        JsonKind::String(s) => EntryValue::String(s.clone()),
+        JsonKind::Array(items) => EntryValue::Array(items.iter().map(entry_value).collect()),
+        JsonKind::Object(_) => EntryValue::Object,
+    }
+}
+
+/// Expands `include` against `set` (a permission set in `doc`), like the reference.
+pub fn expand_set<'c>(
+    include: &IncludeScope,
+    doc: &'c CatalogDoc,
+    set: &'c PermissionSetSchema,
+) -> SetExpansion<'c> {
+    let model: &[lexicon::PermissionEntry] = set.permissions.as_ref().map_or(&[], |p| &p.value);
+    let entries: Vec<PermissionEntry> = model.iter().map(permission_entry).collect();
+    let expansion = include::expand(include, &include.nsid, &entries);
+    let granted = expansion
+        .granted
+        .into_iter()
+        .map(|g| GrantedScope {
+            entry_span: model[g.entry_index].span,
+            scope: g.scope,
+            entry_index: g.entry_index,
+        })
+        .collect();
+    let dropped = expansion
+        .dropped
+        .into_iter()
+        .map(|d| {
+            let entry = &model[d.entry_index];
+            let member = d.field_index.and_then(|i| entry.members.get(i));
+            DroppedEntry {
+                entry_index: d.entry_index,
+                reason: d.reason,
+                message: d.message,
+                span: member.map_or(entry.span, |m| {
+                    Span::new(entry.span.file, m.key_span.start, m.value.span.end)
+                }),
+                entry_span: entry.span,
+                field: member.map(|m| m.key.clone()),
+            }
+        })
+        .collect();
+    SetExpansion {
+        include: include.clone(),
+        set: doc,
+        schema: set,
+        granted,
+        dropped,
+    }
+}
+
+impl Catalog {
+    /// The permission set `nsid`, or why it cannot be used.
+    pub fn permission_set_doc(
+        &self,
+        nsid: &str,
+    ) -> Result<(&CatalogDoc, &PermissionSetSchema), ExpandError> {
+        let doc = self.get(nsid).ok_or_else(|| ExpandError::NotFound {
+            nsid: nsid.to_owned(),
+        })?;
+        match doc.permission_set() {
+            Some(set) => Ok((doc, set)),
+            None => Err(ExpandError::NotAPermissionSet {
+                nsid: nsid.to_owned(),
+                found: doc.main().and_then(|m| m.schema.schema_type()),
+            }),
+        }
+    }
+
+    /// Expands `include` against the permission set of the catalog it names.
+    pub fn expand(&self, include: &IncludeScope) -> Result<SetExpansion<'_>, ExpandError> {
+        let (doc, set) = self.permission_set_doc(include.nsid.as_str())?;
+        Ok(expand_set(include, doc, set))
+    }
+
+    /// Parses `input` as an `include:` scope and expands it.
+    pub fn expand_str(&self, input: &str) -> Result<SetExpansion<'_>, ExpandError> {
+        let include = parse_include(input)?;
+        self.expand(&include)
+    }
+}
+
+/// Parses `input` as an `include:` scope.
+pub fn parse_include(input: &str) -> Result<IncludeScope, ExpandError> {
+    match Scope::parse(input) {
+        Ok(Scope::Include(include)) => Ok(include),
+        Ok(_) => Err(ExpandError::InvalidScope {
+            input: input.to_owned(),
+            message:
+                "it is a scope of another resource (expected `include:<nsid>[?aud=<did#svc>]`)"
+                    .to_owned(),
+        }),
+        Err(ScopeError { message, hint, .. }) => Err(ExpandError::InvalidScope {
+            input: input.to_owned(),
+            message: match hint {
+                Some(h) => format!("{message} (hint: {h})"),
+                None => message,
+            },
+        }),
+    }
+}

@@ -1,0 +1,486 @@
+//! Catalog lint rules (one rule per file) and the one registry of every lexperm rule.
+//!
+//! Codes: `L2xx` are cross-file rules over everything loaded (duplicate NSIDs, refs, file layout);
+//! `P1xx` are permission-set rules: one per reason the reference authorization server drops an
+//! entry (the rule name is the parser's [`DropReason::name`]), plus checks of what the surviving
+//! entries grant against the catalog. Per-file rules (`L1xx`, `S1xx`) live in
+//! [`lexperm_parser::rules`]; [`registry`] lists both.
+
+use std::sync::OnceLock;
+
+use lexperm_parser::diagnostics::{Diagnostic, RuleMeta};
+use lexperm_parser::lexicon::{Def, LexiconDoc, SchemaKind, Spanned};
+use lexperm_parser::rules::l124_invalid_ref_syntax::ref_problem;
+use lexperm_parser::rules::walk;
+use lexperm_parser::scope::include::DropReason;
+
+use crate::catalog::Catalog;
+
+pub mod l201_duplicate_nsid;
+pub mod l202_unresolved_ref;
+pub mod l203_external_ref;
+pub mod l204_union_variant_not_object;
+pub mod l205_known_value_not_token;
+pub mod l206_file_path_mismatch;
+pub mod p101_unsupported_resource;
+pub mod p102_unknown_resource;
+pub mod p103_wildcard_in_set;
+pub mod p104_fixed_aud;
+pub mod p105_aud_with_inherit_aud;
+pub mod p106_inherit_aud_not_true;
+pub mod p107_unknown_field;
+pub mod p108_expected_array;
+pub mod p109_expected_single_value;
+pub mod p110_expected_string;
+pub mod p111_empty_array;
+pub mod p112_missing_field;
+pub mod p113_invalid_permission_nsid;
+pub mod p114_invalid_action;
+pub mod p115_invalid_value;
+pub mod p116_outside_namespace;
+pub mod p117_collection_not_record;
+pub mod p118_lxm_not_endpoint;
+pub mod p119_undefined_collection;
+pub mod p120_undefined_lxm;
+pub mod permission_sets;
+
+/// The catalog rules, sorted by code.
+static CATALOG_RULES: &[&RuleMeta] = &[
+    &l201_duplicate_nsid::META,
+    &l202_unresolved_ref::META,
+    &l203_external_ref::META,
+    &l204_union_variant_not_object::META,
+    &l205_known_value_not_token::META,
+    &l206_file_path_mismatch::META,
+    &p101_unsupported_resource::META,
+    &p102_unknown_resource::META,
+    &p103_wildcard_in_set::META,
+    &p104_fixed_aud::META,
+    &p105_aud_with_inherit_aud::META,
+    &p106_inherit_aud_not_true::META,
+    &p107_unknown_field::META,
+    &p108_expected_array::META,
+    &p109_expected_single_value::META,
+    &p110_expected_string::META,
+    &p111_empty_array::META,
+    &p112_missing_field::META,
+    &p113_invalid_permission_nsid::META,
+    &p114_invalid_action::META,
+    &p115_invalid_value::META,
+    &p116_outside_namespace::META,
+    &p117_collection_not_record::META,
+    &p118_lxm_not_endpoint::META,
+    &p119_undefined_collection::META,
+    &p120_undefined_lxm::META,
+];
+
+/// A catalog rule's `check`.
+type Check = fn(&Catalog, &mut Vec<Diagnostic>);
+
+/// Every catalog check, in code order. The permission-set rules share their work through
+/// [`permission_sets`].
+const CHECKS: &[Check] = &[
+    l201_duplicate_nsid::check,
+    l202_unresolved_ref::check,
+    l203_external_ref::check,
+    l204_union_variant_not_object::check,
+    l205_known_value_not_token::check,
+    l206_file_path_mismatch::check,
+    p101_unsupported_resource::check,
+    p102_unknown_resource::check,
+    p103_wildcard_in_set::check,
+    p104_fixed_aud::check,
+    p105_aud_with_inherit_aud::check,
+    p106_inherit_aud_not_true::check,
+    p107_unknown_field::check,
+    p108_expected_array::check,
+    p109_expected_single_value::check,
+    p110_expected_string::check,
+    p111_empty_array::check,
+    p112_missing_field::check,
+    p113_invalid_permission_nsid::check,
+    p114_invalid_action::check,
+    p115_invalid_value::check,
+    p116_outside_namespace::check,
+    p117_collection_not_record::check,
+    p118_lxm_not_endpoint::check,
+    p119_undefined_collection::check,
+    p120_undefined_lxm::check,
+];
+
+/// Every rule lexperm knows: the parser's per-file rules and the catalog rules, sorted by code.
+pub fn registry() -> &'static [&'static RuleMeta] {
+    static ALL: OnceLock<Vec<&'static RuleMeta>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut all: Vec<&'static RuleMeta> = lexperm_parser::rules::registry().to_vec();
+        all.extend_from_slice(CATALOG_RULES);
+        all.sort_by_key(|rule| rule.code);
+        all
+    })
+}
+
+/// Finds a rule by code (`P116`, case-insensitive) or name (`outside-namespace`).
+pub fn lookup(code_or_name: &str) -> Option<&'static RuleMeta> {
+    registry()
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+/// The rule reporting entries dropped for `reason`. `None` only for
+/// [`DropReason::InheritAudWithoutIncludeAud`]: the lint expands every set as if the include had an
+/// `aud`, so that reason never comes up (whether a request gives one is not the set's fault).
+pub fn drop_rule(reason: DropReason) -> Option<&'static RuleMeta> {
+    Some(match reason {
+        DropReason::UnsupportedResource => &p101_unsupported_resource::META,
+        DropReason::UnknownResource => &p102_unknown_resource::META,
+        DropReason::WildcardInSet => &p103_wildcard_in_set::META,
+        DropReason::FixedAud => &p104_fixed_aud::META,
+        DropReason::AudWithInheritAud => &p105_aud_with_inherit_aud::META,
+        DropReason::InheritAudNotTrue => &p106_inherit_aud_not_true::META,
+        DropReason::UnknownField => &p107_unknown_field::META,
+        DropReason::ExpectedArray => &p108_expected_array::META,
+        DropReason::ExpectedSingleValue => &p109_expected_single_value::META,
+        DropReason::ExpectedString => &p110_expected_string::META,
+        DropReason::EmptyArray => &p111_empty_array::META,
+        DropReason::MissingField => &p112_missing_field::META,
+        DropReason::InvalidNsid => &p113_invalid_permission_nsid::META,
+        DropReason::InvalidAction => &p114_invalid_action::META,
+        DropReason::InvalidValue => &p115_invalid_value::META,
+        DropReason::OutsideNamespace => &p116_outside_namespace::META,
+        _ => return None,
+    })
+}
+
+/// Runs every catalog rule over `catalog`, appending to `out`.
+pub fn lint_catalog(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    for check in CHECKS {
+        check(catalog, out);
+    }
+}
+
+/// Where a ref points.
+#[derive(Debug, Clone, Copy)]
+pub enum RefTarget<'a> {
+    /// The def was found.
+    Found {
+        /// The document holding it.
+        doc: &'a LexiconDoc,
+        /// The def.
+        def: &'a Def,
+    },
+    /// The NSID is loaded but has no def of that name.
+    MissingDef {
+        /// The document that lacks the def.
+        doc: &'a LexiconDoc,
+    },
+    /// The NSID is not loaded.
+    External,
+    /// The ref is malformed (reported by `invalid-ref-syntax`).
+    Invalid,
+}
+
+/// Resolves `reference` (`#name`, `nsid` or `nsid#name`) written in `from` against `catalog`.
+/// A ref to the document's own NSID resolves in `from` itself, even when the NSID repeats.
+pub fn resolve_ref<'a>(
+    catalog: &'a Catalog,
+    from: &'a LexiconDoc,
+    reference: &str,
+) -> RefTarget<'a> {
+    if ref_problem(reference).is_some() {
+        return RefTarget::Invalid;
+    }
+    let (nsid, name) = match reference.split_once('#') {
+        Some((nsid, name)) => (nsid, name),
+        None => (reference, "main"),
+    };
+    let doc = if nsid.is_empty() || Some(nsid) == from.id_str() {
+        from
+    } else {
+        match catalog.get(nsid) {
+            Some(found) => &found.doc,
+            None => return RefTarget::External,
+        }
+    };
+    match doc.def(name) {
+        Some(def) => RefTarget::Found { doc, def },
+        None => RefTarget::MissingDef { doc },
+    }
+}
+
+/// True when the catalog holds a lexicon other than a permission set in the NSID group
+/// (`com.example.` of `com.example.foo`) of `nsid`: the catalog claims to know that group.
+pub fn has_group_of(catalog: &Catalog, nsid: &str) -> bool {
+    let Some(dot) = nsid.rfind('.') else {
+        return false;
+    };
+    let group = &nsid[..=dot];
+    catalog.indexed().any(|doc| {
+        doc.nsid.as_ref().is_some_and(|n| n.group_prefix() == group)
+            && doc.permission_set().is_none()
+    })
+}
+
+/// Where a ref string was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefPlace {
+    /// The `ref` of a `ref` schema.
+    Ref,
+    /// One of a `union`'s `refs`.
+    UnionVariant,
+}
+
+/// Every ref string of `doc` (`ref` schemas and union variants), in document order.
+pub fn refs(doc: &LexiconDoc) -> Vec<(&Spanned<String>, RefPlace)> {
+    let mut found = Vec::new();
+    walk(doc, &mut |visit| match &visit.schema.kind {
+        SchemaKind::Ref(r) => {
+            if let Some(reference) = &r.reference {
+                found.push((reference, RefPlace::Ref));
+            }
+        }
+        SchemaKind::Union(u) => {
+            for reference in u.refs.iter().flat_map(|refs| &refs.value) {
+                found.push((reference, RefPlace::UnionVariant));
+            }
+        }
+        _ => {}
+    });
+    found
+}
+
+/// `a` or `an` before a schema type name, with the name quoted: "an `object`", "a `token`".
+pub(crate) fn a_type(name: &str) -> String {
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} `{name}`")
+}
+
+/// Splits a parser message `… (hint: …)` into the message and the hint.
+pub(crate) fn split_hint(message: &str) -> (String, Option<String>) {
+    if let Some(start) = message.rfind(" (hint: ") {
+        if let Some(hint) = message[start + 8..].strip_suffix(')') {
+            return (message[..start].to_owned(), Some(hint.to_owned()));
+        }
+    }
+    (message.to_owned(), None)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use lexperm_parser::diagnostics::{Diagnostic, RuleMeta};
+
+    use crate::Source;
+
+    /// The diagnostics `rule` reports when linting `files` (`(path, text)`) together.
+    pub(crate) fn run(rule: &RuleMeta, files: &[(&str, &str)]) -> Vec<Diagnostic> {
+        let sources: Vec<Source<'_>> = files
+            .iter()
+            .enumerate()
+            .map(|(i, (path, text))| Source::new(i as u32, Some(path), text))
+            .collect();
+        crate::lint(&sources)
+            .into_iter()
+            .flat_map(|(_, diagnostics)| diagnostics)
+            .filter(|d| d.code == rule.code)
+            .collect()
+    }
+
+    /// Asserts `rule` reports exactly `count` diagnostics for `files`, returning them.
+    #[track_caller]
+    pub(crate) fn expect(rule: &RuleMeta, count: usize, files: &[(&str, &str)]) -> Vec<Diagnostic> {
+        let found = run(rule, files);
+        assert_eq!(
+            found.len(),
+            count,
+            "{} {}: expected {count}, got {found:#?}",
+            rule.code,
+            rule.name
+        );
+        found
+    }
+
+    /// A document with id `nsid` and `defs` (a JSON object body without braces).
+    pub(crate) fn doc(nsid: &str, defs: &str) -> String {
+        format!(r#"{{"lexicon": 1, "id": "{nsid}", "defs": {{{defs}}}}}"#)
+    }
+
+    /// A permission set `nsid` with `entries` (JSON objects without the `type` member).
+    pub(crate) fn set(nsid: &str, entries: &[&str]) -> String {
+        let entries: Vec<String> = entries
+            .iter()
+            .map(|e| format!(r#"{{"type": "permission", {e}}}"#))
+            .collect();
+        doc(
+            nsid,
+            &format!(
+                r#""main": {{"type": "permission-set", "title": "T", "detail": "D", "permissions": [{}]}}"#,
+                entries.join(", ")
+            ),
+        )
+    }
+
+    /// Valid entries of set `com.example.authTest` that no permission rule reports.
+    pub(crate) const CLEAN: &[&str] = &[
+        r#""resource": "repo", "collection": ["com.example.post"], "action": ["create"]"#,
+        r#""resource": "rpc", "lxm": ["com.example.getPost"], "inheritAud": true"#,
+        r#""resource": "rpc", "lxm": ["com.example.sub.getThing"], "aud": "*""#,
+    ];
+
+    /// Every diagnostic of every rule for one file.
+    pub(crate) fn run_all(text: &str) -> Vec<Diagnostic> {
+        crate::lint(&[Source::new(0, None, text)])
+            .into_iter()
+            .flat_map(|(_, diagnostics)| diagnostics)
+            .collect()
+    }
+
+    /// The text `span` covers in `text`.
+    pub(crate) fn text_at<'t>(text: &'t str, d: &Diagnostic) -> &'t str {
+        &text[d.span.start as usize..d.span.end as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use lexperm_parser::diagnostics::Severity;
+
+    #[test]
+    fn registry_is_sorted_unique_and_documented() {
+        let rules = registry();
+        assert_eq!(
+            rules.len(),
+            lexperm_parser::rules::registry().len() + CATALOG_RULES.len()
+        );
+        for pair in rules.windows(2) {
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
+        }
+        let names: BTreeSet<&str> = rules.iter().map(|r| r.name).collect();
+        assert_eq!(names.len(), rules.len(), "rule names must be unique");
+        for rule in rules {
+            let code = rule.code.as_bytes();
+            assert!(
+                code.len() == 4
+                    && matches!(code[0], b'L' | b'S' | b'P')
+                    && code[1..].iter().all(u8::is_ascii_digit),
+                "bad code {}",
+                rule.code
+            );
+            assert!(
+                rule.name.split('-').all(|w| !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
+                "bad name {}",
+                rule.name
+            );
+            assert!(
+                !rule.summary.is_empty() && !rule.summary.ends_with('.'),
+                "{}",
+                rule.code
+            );
+            for heading in ["## What it does", "## Why", "## Example"] {
+                assert!(
+                    rule.doc.contains(heading),
+                    "{} doc lacks {heading}",
+                    rule.code
+                );
+            }
+        }
+        for rule in CATALOG_RULES {
+            if rule.code.starts_with('P') {
+                assert_eq!(rule.severity, Severity::Error, "{}", rule.code);
+            }
+        }
+    }
+
+    #[test]
+    fn every_drop_reason_has_a_rule_named_after_it() {
+        let mut mapped = 0;
+        for &reason in DropReason::ALL {
+            match drop_rule(reason) {
+                Some(rule) => {
+                    mapped += 1;
+                    // `invalid-nsid` is the per-file rule for a document `id` (L107).
+                    let expected = match reason {
+                        DropReason::InvalidNsid => "invalid-permission-nsid",
+                        other => other.name(),
+                    };
+                    assert_eq!(rule.name, expected);
+                    assert!(rule.code.starts_with('P'));
+                }
+                None => assert_eq!(reason, DropReason::InheritAudWithoutIncludeAud),
+            }
+        }
+        assert_eq!(mapped, DropReason::ALL.len() - 1);
+    }
+
+    #[test]
+    fn lookup_by_code_or_name() {
+        assert_eq!(lookup("P116").unwrap().name, "outside-namespace");
+        assert_eq!(lookup("p116").unwrap().name, "outside-namespace");
+        assert_eq!(lookup("unresolved-ref").unwrap().code, "L202");
+        assert_eq!(lookup("invalid-nsid").unwrap().code, "L107");
+        assert!(lookup("no-such-rule").is_none());
+    }
+
+    #[test]
+    fn resolve_ref_and_groups() {
+        use crate::rules::test_support::{doc, set};
+        use lexperm_parser::diagnostics::FileId;
+        let a = doc(
+            "com.example.a",
+            r#""main": {"type": "token"}, "view": {"type": "object", "properties": {}}"#,
+        );
+        let auth = set("org.other.authAll", &[]);
+        let (catalog, _) = Catalog::load([
+            (FileId(0), "a.json", a.as_str()),
+            (FileId(1), "auth.json", auth.as_str()),
+        ]);
+        let from = &catalog.documents()[0].doc;
+        assert!(matches!(
+            resolve_ref(&catalog, from, "#view"),
+            RefTarget::Found { .. }
+        ));
+        assert!(matches!(
+            resolve_ref(&catalog, from, "com.example.a"),
+            RefTarget::Found { def, .. } if def.name == "main"
+        ));
+        assert!(matches!(
+            resolve_ref(&catalog, from, "com.example.a#nope"),
+            RefTarget::MissingDef { .. }
+        ));
+        assert!(matches!(
+            resolve_ref(&catalog, from, "com.example.b#x"),
+            RefTarget::External
+        ));
+        assert!(matches!(
+            resolve_ref(&catalog, from, "com.example.a#"),
+            RefTarget::Invalid
+        ));
+        assert!(has_group_of(&catalog, "com.example.zzz"));
+        assert!(!has_group_of(&catalog, "com.other.zzz"));
+        // A permission set alone does not make its group known.
+        assert!(!has_group_of(&catalog, "org.other.post"));
+        assert!(!has_group_of(&catalog, "nodots"));
+    }
+
+    #[test]
+    fn split_hint_separates_the_trailing_hint() {
+        assert_eq!(
+            split_hint("bad `x` (hint: use y)"),
+            ("bad `x`".to_owned(), Some("use y".to_owned()))
+        );
+        assert_eq!(split_hint("plain"), ("plain".to_owned(), None));
+    }
+}

@@ -1,0 +1,70 @@
+//! P102 `unknown-resource`: the reference authorization server drops a permission-set entry for
+//! [`DropReason::UnknownResource`].
+
+use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
+use lexperm_parser::scope::include::DropReason;
+
+use crate::catalog::Catalog;
+use crate::rules::permission_sets::report_drops;
+
+/// Rule metadata.
+pub const META: RuleMeta = RuleMeta {
+    code: "P102",
+    name: "unknown-resource",
+    severity: Severity::Error,
+    summary: "A permission-set entry names a resource that does not exist",
+    doc: r##"## What it does
+Reports a permission whose `resource` is not a known resource at all (resources are
+case-sensitive: `Repo` is unknown).
+
+## Why is this bad?
+Authorization servers must ignore permissions with an unknown resource, so the entry grants
+nothing; it is almost always a typo of `repo` or `rpc`.
+
+## Example
+```json
+{"type": "permission", "resource": "record", "collection": ["com.example.post"]}
+```
+"##,
+};
+
+/// Reports every entry dropped for [`DropReason::UnknownResource`].
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    report_drops(catalog, DropReason::UnknownResource, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::{expect, set, text_at, CLEAN};
+
+    const NSID: &str = "com.example.authTest";
+
+    #[test]
+    fn reports_dropped_entries() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                r#""resource": "frobnicate", "collection": ["com.example.post"]"#,
+                Some("\"frobnicate\""),
+            ),
+            (
+                r#""resource": "Repo", "collection": ["com.example.post"]"#,
+                Some("\"Repo\""),
+            ),
+        ];
+        for (entry, at) in cases {
+            let text = set(NSID, &[entry]);
+            let found = expect(&META, 1, &[("com/example/authTest.json", &text)]);
+            if let Some(at) = at {
+                assert_eq!(text_at(&text, &found[0]), *at, "{entry}");
+            }
+            assert!(found[0].help.is_some(), "{entry}");
+        }
+    }
+
+    #[test]
+    fn valid_entries_are_clean() {
+        let text = set(NSID, CLEAN);
+        expect(&META, 0, &[("com/example/authTest.json", &text)]);
+    }
+}

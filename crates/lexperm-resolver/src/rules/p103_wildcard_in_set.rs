@@ -1,0 +1,71 @@
+//! P103 `wildcard-in-set`: the reference authorization server drops a permission-set entry for
+//! [`DropReason::WildcardInSet`].
+
+use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
+use lexperm_parser::scope::include::DropReason;
+
+use crate::catalog::Catalog;
+use crate::rules::permission_sets::report_drops;
+
+/// Rule metadata.
+pub const META: RuleMeta = RuleMeta {
+    code: "P103",
+    name: "wildcard-in-set",
+    severity: Severity::Error,
+    summary: "A permission-set entry grants `*` as a collection or method",
+    doc: r##"## What it does
+Reports `*` in a permission's `collection` or `lxm` list, and an `rpc` permission with both
+`lxm: ["*"]` and `aud: "*"`.
+
+## Why is this bad?
+A set may only grant NSIDs inside its own namespace, and `*` is never inside one: the reference
+drops the whole entry (not just the `*`), so the other NSIDs listed with it are lost too.
+
+## Example
+```json
+{"type": "permission", "resource": "repo", "collection": ["*"]}
+```
+"##,
+};
+
+/// Reports every entry dropped for [`DropReason::WildcardInSet`].
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    report_drops(catalog, DropReason::WildcardInSet, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::{expect, set, text_at, CLEAN};
+
+    const NSID: &str = "com.example.authTest";
+
+    #[test]
+    fn reports_dropped_entries() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                r#""resource": "repo", "collection": ["com.example.post", "*"]"#,
+                Some("\"*\""),
+            ),
+            (
+                r#""resource": "rpc", "lxm": ["*"], "inheritAud": true"#,
+                Some("\"*\""),
+            ),
+            (r#""resource": "rpc", "lxm": ["*"], "aud": "*""#, None),
+        ];
+        for (entry, at) in cases {
+            let text = set(NSID, &[entry]);
+            let found = expect(&META, 1, &[("com/example/authTest.json", &text)]);
+            if let Some(at) = at {
+                assert_eq!(text_at(&text, &found[0]), *at, "{entry}");
+            }
+            assert!(found[0].help.is_some(), "{entry}");
+        }
+    }
+
+    #[test]
+    fn valid_entries_are_clean() {
+        let text = set(NSID, CLEAN);
+        expect(&META, 0, &[("com/example/authTest.json", &text)]);
+    }
+}

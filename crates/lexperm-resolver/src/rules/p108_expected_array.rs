@@ -1,0 +1,70 @@
+//! P108 `expected-array`: the reference authorization server drops a permission-set entry for
+//! [`DropReason::ExpectedArray`].
+
+use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
+use lexperm_parser::scope::include::DropReason;
+
+use crate::catalog::Catalog;
+use crate::rules::permission_sets::report_drops;
+
+/// Rule metadata.
+pub const META: RuleMeta = RuleMeta {
+    code: "P108",
+    name: "expected-array",
+    severity: Severity::Error,
+    summary: "A permission-set entry gives `collection`, `action` or `lxm` as a single value instead of an array",
+    doc: r##"## What it does
+Reports a multi-valued permission field (`collection`, `action`, `lxm`) whose value is not an
+array.
+
+## Why is this bad?
+The reference reads these fields only as arrays and drops the entry otherwise, so
+`"collection": "com.example.post"` grants nothing. Wrap the value: `["com.example.post"]`.
+
+## Example
+```json
+{"type": "permission", "resource": "repo", "collection": "com.example.post"}
+```
+"##,
+};
+
+/// Reports every entry dropped for [`DropReason::ExpectedArray`].
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    report_drops(catalog, DropReason::ExpectedArray, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::{expect, set, text_at, CLEAN};
+
+    const NSID: &str = "com.example.authTest";
+
+    #[test]
+    fn reports_dropped_entries() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                r#""resource": "repo", "collection": "com.example.post""#,
+                Some("\"com.example.post\""),
+            ),
+            (
+                r#""resource": "repo", "collection": ["com.example.post"], "action": "create""#,
+                Some("\"create\""),
+            ),
+        ];
+        for (entry, at) in cases {
+            let text = set(NSID, &[entry]);
+            let found = expect(&META, 1, &[("com/example/authTest.json", &text)]);
+            if let Some(at) = at {
+                assert_eq!(text_at(&text, &found[0]), *at, "{entry}");
+            }
+            assert!(found[0].help.is_some(), "{entry}");
+        }
+    }
+
+    #[test]
+    fn valid_entries_are_clean() {
+        let text = set(NSID, CLEAN);
+        expect(&META, 0, &[("com/example/authTest.json", &text)]);
+    }
+}

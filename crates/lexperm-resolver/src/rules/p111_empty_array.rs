@@ -1,0 +1,66 @@
+//! P111 `empty-array`: the reference authorization server drops a permission-set entry for
+//! [`DropReason::EmptyArray`].
+
+use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
+use lexperm_parser::scope::include::DropReason;
+
+use crate::catalog::Catalog;
+use crate::rules::permission_sets::report_drops;
+
+/// Rule metadata.
+pub const META: RuleMeta = RuleMeta {
+    code: "P111",
+    name: "empty-array",
+    severity: Severity::Error,
+    summary: "A permission-set entry has an empty `collection`, `action` or `lxm` array",
+    doc: r##"## What it does
+Reports an empty array in a permission field.
+
+## Why is this bad?
+An empty list is not "everything" and not "nothing": the reference rejects the parameter and
+drops the entry. Remove `action` to grant all actions; list at least one collection or method.
+
+## Example
+```json
+{"type": "permission", "resource": "repo", "collection": ["com.example.post"], "action": []}
+```
+"##,
+};
+
+/// Reports every entry dropped for [`DropReason::EmptyArray`].
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    report_drops(catalog, DropReason::EmptyArray, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::{expect, set, text_at, CLEAN};
+
+    const NSID: &str = "com.example.authTest";
+
+    #[test]
+    fn reports_dropped_entries() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (r#""resource": "repo", "collection": []"#, Some("[]")),
+            (
+                r#""resource": "repo", "collection": ["com.example.post"], "action": []"#,
+                Some("[]"),
+            ),
+        ];
+        for (entry, at) in cases {
+            let text = set(NSID, &[entry]);
+            let found = expect(&META, 1, &[("com/example/authTest.json", &text)]);
+            if let Some(at) = at {
+                assert_eq!(text_at(&text, &found[0]), *at, "{entry}");
+            }
+            assert!(found[0].help.is_some(), "{entry}");
+        }
+    }
+
+    #[test]
+    fn valid_entries_are_clean() {
+        let text = set(NSID, CLEAN);
+        expect(&META, 0, &[("com/example/authTest.json", &text)]);
+    }
+}

@@ -1,0 +1,63 @@
+//! P114 `invalid-action`: the reference authorization server drops a permission-set entry for
+//! [`DropReason::InvalidAction`].
+
+use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
+use lexperm_parser::scope::include::DropReason;
+
+use crate::catalog::Catalog;
+use crate::rules::permission_sets::report_drops;
+
+/// Rule metadata.
+pub const META: RuleMeta = RuleMeta {
+    code: "P114",
+    name: "invalid-action",
+    severity: Severity::Error,
+    summary:
+        "A `repo` entry in a permission set lists an action other than create, update or delete",
+    doc: r##"## What it does
+Reports an `action` value outside `create`, `update`, `delete` (case-sensitive).
+
+## Why is this bad?
+The reference drops the whole entry, so none of its collections are granted.
+
+## Example
+```json
+{"type": "permission", "resource": "repo", "collection": ["com.example.post"], "action": ["write"]}
+```
+"##,
+};
+
+/// Reports every entry dropped for [`DropReason::InvalidAction`].
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    report_drops(catalog, DropReason::InvalidAction, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::{expect, set, text_at, CLEAN};
+
+    const NSID: &str = "com.example.authTest";
+
+    #[test]
+    fn reports_dropped_entries() {
+        let cases: &[(&str, Option<&str>)] = &[(
+            r#""resource": "repo", "collection": ["com.example.post"], "action": ["create", "Publish"]"#,
+            Some("\"Publish\""),
+        )];
+        for (entry, at) in cases {
+            let text = set(NSID, &[entry]);
+            let found = expect(&META, 1, &[("com/example/authTest.json", &text)]);
+            if let Some(at) = at {
+                assert_eq!(text_at(&text, &found[0]), *at, "{entry}");
+            }
+            assert!(found[0].help.is_some(), "{entry}");
+        }
+    }
+
+    #[test]
+    fn valid_entries_are_clean() {
+        let text = set(NSID, CLEAN);
+        expect(&META, 0, &[("com/example/authTest.json", &text)]);
+    }
+}

@@ -1,0 +1,351 @@
+//! From a client's requested scope to the access token's scope, like the reference
+//! authorization server (`@atproto/oauth-provider` `RequestManager.validate` +
+//! `LexiconManager.buildTokenScope`, permissions.md §1.4 and §4), and checks of requests against
+//! the result with provenance.
+//!
+//! 1. The requested string is split on `' '`, exact duplicates are removed (first kept) and every
+//!    value that is not an atproto scope is dropped silently.
+//! 2. Errors (the request fails with `invalid_scope`): `atproto` absent; `openid` present; an
+//!    `include:` whose NSID is not a permission set in the catalog.
+//! 3. Token scope: every `include:` value replaced by its expansion, all expansions first in
+//!    request order, then the other values in their original order. No dedupe, no sort. When the
+//!    request has no `include:` the accepted string is the token scope as-is.
+//!
+//! ```
+//! use lexperm_parser::diagnostics::FileId;
+//! use lexperm_resolver::Catalog;
+//!
+//! let set = r#"{"lexicon": 1, "id": "com.example.authPost", "defs": {"main": {
+//!   "type": "permission-set", "permissions": [
+//!     {"type": "permission", "resource": "repo", "collection": ["com.example.post"]}]}}}"#;
+//! let (catalog, _) = Catalog::load([(FileId(0), "authPost.json", set)]);
+//! let token = catalog.token_scope("atproto include:com.example.authPost bogus account:email");
+//! assert_eq!(
+//!     token.token_scope().as_deref(),
+//!     Some("repo:com.example.post atproto account:email")
+//! );
+//! ```
+
+use lexperm_parser::scope::{Scope, ScopeRequest, ScopeSet, StaticScope};
+
+use crate::catalog::Catalog;
+use crate::expand::ExpandError;
+use crate::source::{LexiconSource, ResolveError};
+use crate::Resolved;
+
+/// Where a token scope value came from: the `include:` and the set entry that granted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// The `include:` value as requested.
+    pub include: String,
+    /// The permission set's NSID.
+    pub set: String,
+    /// Index of the entry in the set's `permissions`.
+    pub entry_index: usize,
+}
+
+/// One value of the token scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenValue {
+    /// The value as it appears in the token scope.
+    pub value: String,
+    /// The value parsed (every value is a valid scope: invalid ones were dropped).
+    pub scope: Scope,
+    /// The set entry it came from; `None` for values requested directly.
+    pub provenance: Option<Provenance>,
+}
+
+/// Why the authorization server would refuse the request.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenScopeError {
+    /// The request lacks `atproto`.
+    #[error("the \"atproto\" scope is required")]
+    MissingAtproto,
+    /// The request has `openid`.
+    #[error("OpenID Connect (\"openid\") is not compatible with atproto")]
+    OpenId,
+    /// An `include:` cannot be resolved to a permission set.
+    #[error("{include}: {error}")]
+    Include {
+        /// The `include:` value as requested.
+        include: String,
+        /// Why.
+        error: ExpandError,
+    },
+}
+
+impl TokenScopeError {
+    /// Stable kebab-case code: `missing-atproto`, `openid`, or the [`ExpandError::code`].
+    pub fn code(&self) -> &'static str {
+        match self {
+            TokenScopeError::MissingAtproto => "missing-atproto",
+            TokenScopeError::OpenId => "openid",
+            TokenScopeError::Include { error, .. } => error.code(),
+        }
+    }
+}
+
+/// The result of [`Catalog::token_scope`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenScope {
+    /// The requested scope string.
+    pub requested: String,
+    /// The distinct atproto values kept from the request, in order (the AS's `parameters.scope`).
+    pub accepted: Vec<String>,
+    /// Requested values dropped because they are not atproto scopes (including `""`), distinct,
+    /// in order. The reference drops them silently.
+    pub ignored: Vec<String>,
+    /// The token scope's values, in order.
+    pub values: Vec<TokenValue>,
+    /// Why the request would be refused; empty when a token would be issued. The reference stops
+    /// at the first error; every error is listed here.
+    pub errors: Vec<TokenScopeError>,
+}
+
+impl TokenScope {
+    /// The access token's `scope` string, or `None` when the request would be refused.
+    pub fn token_scope(&self) -> Option<String> {
+        if !self.errors.is_empty() {
+            return None;
+        }
+        let values: Vec<&str> = self.values.iter().map(|v| v.value.as_str()).collect();
+        Some(values.join(" "))
+    }
+
+    /// A checker for requests against the token scope. With `transition`, transition scopes
+    /// grant like the reference PDS (`ScopePermissionsTransition`).
+    pub fn checker(&self, transition: bool) -> TokenChecker<'_> {
+        let joined: Vec<&str> = self.values.iter().map(|v| v.value.as_str()).collect();
+        let set = ScopeSet::parse(&joined.join(" ")).with_transition(transition);
+        // `ScopeSet` keeps the first of equal strings and skips invalid ones; map its scopes
+        // back to token values the same way.
+        let mut seen: Vec<&str> = Vec::new();
+        let mut positions = Vec::with_capacity(set.scopes().len());
+        for (index, value) in self.values.iter().enumerate() {
+            if seen.contains(&value.value.as_str()) {
+                continue;
+            }
+            seen.push(&value.value);
+            if Scope::parse(&value.value).is_ok() {
+                positions.push(index);
+            }
+        }
+        TokenChecker {
+            token: self,
+            set,
+            positions,
+        }
+    }
+}
+
+/// Checks requests against a [`TokenScope`]; see [`TokenScope::checker`].
+#[derive(Debug, Clone)]
+pub struct TokenChecker<'t> {
+    token: &'t TokenScope,
+    set: ScopeSet,
+    /// Index in `token.values` of each of `set.scopes()`.
+    positions: Vec<usize>,
+}
+
+impl<'t> TokenChecker<'t> {
+    /// The first token value that allows `request` (like the reference `allows*`), with its
+    /// provenance, or `None` when the request is denied.
+    pub fn check(&self, request: &ScopeRequest) -> Option<&'t TokenValue> {
+        let scope = self.set.allows(request)?;
+        let index = self
+            .set
+            .scopes()
+            .iter()
+            .position(|s| std::ptr::eq(s, scope))?;
+        self.positions
+            .get(index)
+            .and_then(|&i| self.token.values.get(i))
+    }
+}
+
+impl Catalog {
+    /// Builds the token scope for a client's requested scope string; see the
+    /// [module docs](crate::token).
+    pub fn token_scope(&self, requested: &str) -> TokenScope {
+        let mut distinct: Vec<&str> = Vec::new();
+        for value in requested.split(' ') {
+            if !distinct.contains(&value) {
+                distinct.push(value);
+            }
+        }
+        let mut accepted = Vec::new();
+        let mut ignored = Vec::new();
+        let mut includes = Vec::new();
+        let mut others = Vec::new();
+        for value in &distinct {
+            match Scope::parse(value) {
+                Ok(Scope::Include(include)) => {
+                    accepted.push((*value).to_owned());
+                    includes.push(((*value).to_owned(), include));
+                }
+                Ok(scope) => {
+                    accepted.push((*value).to_owned());
+                    others.push(TokenValue {
+                        value: (*value).to_owned(),
+                        scope,
+                        provenance: None,
+                    });
+                }
+                Err(_) => ignored.push((*value).to_owned()),
+            }
+        }
+        let mut errors = Vec::new();
+        if !distinct.contains(&StaticScope::Atproto.as_str()) {
+            errors.push(TokenScopeError::MissingAtproto);
+        } else if distinct.contains(&"openid") {
+            errors.push(TokenScopeError::OpenId);
+        }
+        let mut values = Vec::new();
+        for (value, include) in &includes {
+            match self.expand(include) {
+                Ok(expansion) => {
+                    let set = expansion.set.nsid_str().to_owned();
+                    values.extend(expansion.granted.into_iter().map(|g| TokenValue {
+                        value: g.scope.to_string(),
+                        scope: g.scope,
+                        provenance: Some(Provenance {
+                            include: value.clone(),
+                            set: set.clone(),
+                            entry_index: g.entry_index,
+                        }),
+                    }));
+                }
+                Err(error) => errors.push(TokenScopeError::Include {
+                    include: value.clone(),
+                    error,
+                }),
+            }
+        }
+        values.extend(others);
+        TokenScope {
+            requested: requested.to_owned(),
+            accepted,
+            ignored,
+            values,
+            errors,
+        }
+    }
+
+    /// Fetches, through `source`, every permission set named by an `include:` of `requested`
+    /// that the catalog does not hold yet (the reference AS resolves them at authorization time).
+    /// Returns what was fetched; the first error per NSID is returned in the list too.
+    pub fn resolve_includes(
+        &mut self,
+        requested: &str,
+        source: &mut dyn LexiconSource,
+    ) -> Vec<Result<Resolved, ResolveError>> {
+        let mut out = Vec::new();
+        let mut seen = Vec::new();
+        for value in requested.split(' ') {
+            if let Ok(Scope::Include(include)) = Scope::parse(value) {
+                if seen.contains(&include.nsid) {
+                    continue;
+                }
+                seen.push(include.nsid.clone());
+                match self.resolve(&include.nsid, source) {
+                    Ok(Some(resolved)) => out.push(Ok(resolved)),
+                    Ok(None) => {}
+                    Err(e) => out.push(Err(e)),
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lexperm_parser::diagnostics::FileId;
+    use lexperm_parser::scope::RepoAction;
+
+    const SET: &str = r#"{"lexicon": 1, "id": "com.example.authFull", "defs": {"main": {
+      "type": "permission-set", "permissions": [
+        {"type": "permission", "resource": "rpc", "inheritAud": true, "lxm": ["com.example.getFeed", "com.example.getAlpha"]},
+        {"type": "permission", "resource": "repo", "collection": ["com.example.post"], "action": ["create"]},
+        {"type": "permission", "resource": "repo", "collection": ["com.example.post"], "action": ["create"]}]}}}"#;
+
+    fn catalog() -> Catalog {
+        let query =
+            r#"{"lexicon": 1, "id": "com.example.getFeed", "defs": {"main": {"type": "query"}}}"#;
+        Catalog::load([(FileId(0), "set.json", SET), (FileId(1), "q.json", query)]).0
+    }
+
+    #[test]
+    fn includes_first_then_others_in_order_without_dedupe() {
+        let token = catalog().token_scope(
+            "account:email atproto include:com.example.authFull?aud=did:web:api.example.com%23svc atproto  bogus rpc:*?aud=*",
+        );
+        assert!(token.errors.is_empty());
+        assert_eq!(token.ignored, ["", "bogus", "rpc:*?aud=*"]);
+        assert_eq!(
+            token.token_scope().unwrap(),
+            "rpc?lxm=com.example.getAlpha&lxm=com.example.getFeed&aud=did:web:api.example.com%23svc repo:com.example.post?action=create repo:com.example.post?action=create account:email atproto"
+        );
+        assert_eq!(token.values[2].provenance.as_ref().unwrap().entry_index, 2);
+    }
+
+    #[test]
+    fn without_includes_the_accepted_string_is_kept() {
+        let token = catalog().token_scope("repo:b.c.d?action=create atproto repo:a.b.c");
+        assert_eq!(
+            token.token_scope().unwrap(),
+            "repo:b.c.d?action=create atproto repo:a.b.c"
+        );
+    }
+
+    #[test]
+    fn errors_like_the_reference() {
+        let codes = |s: &str| {
+            catalog()
+                .token_scope(s)
+                .errors
+                .iter()
+                .map(|e| e.code())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes("repo:a.b.c"), ["missing-atproto"]);
+        assert_eq!(codes("atproto openid"), ["openid"]);
+        assert_eq!(
+            codes("atproto include:com.example.nope include:com.example.getFeed"),
+            ["not-found", "not-a-permission-set"]
+        );
+        assert!(catalog().token_scope("").token_scope().is_none());
+    }
+
+    #[test]
+    fn check_reports_the_granting_entry() {
+        let catalog = catalog();
+        let token =
+            catalog.token_scope("atproto include:com.example.authFull?aud=did:web:x.com%23svc");
+        let checker = token.checker(false);
+        let request = ScopeRequest::Repo {
+            collection: "com.example.post".into(),
+            action: RepoAction::Create,
+        };
+        let hit = checker.check(&request).expect("allowed");
+        assert_eq!(hit.provenance.as_ref().unwrap().entry_index, 1);
+        let denied = ScopeRequest::Repo {
+            collection: "com.example.post".into(),
+            action: RepoAction::Delete,
+        };
+        assert!(checker.check(&denied).is_none());
+        let rpc = ScopeRequest::parse("rpc:com.example.getFeed?aud=did:web:x.com%23svc").unwrap();
+        assert_eq!(
+            checker
+                .check(&rpc)
+                .unwrap()
+                .provenance
+                .as_ref()
+                .unwrap()
+                .entry_index,
+            0
+        );
+    }
+}
