@@ -372,6 +372,10 @@ impl Parser<'_> {
                 self.bad_word(start);
                 None
             }
+            b'/' => {
+                self.comment(start);
+                None
+            }
             _ => {
                 let message = format!("expected a JSON value, found {}", self.found());
                 self.error_here(message);
@@ -392,6 +396,16 @@ impl Parser<'_> {
             self.bad_word(start);
             None
         }
+    }
+
+    /// Reports a `//` or `/*` comment.
+    fn comment(&mut self, start: usize) {
+        self.error_with_help(
+            start,
+            start + 1,
+            "comments are not allowed in JSON",
+            "remove the comment; put notes in a `description` field",
+        );
     }
 
     /// Reports a bare word where a value was expected (`True`, `undefined`, an unquoted string).
@@ -756,6 +770,19 @@ impl Parser<'_> {
                     // Only reachable after a comma: `{"a": 1,}`.
                     break;
                 }
+                Some(b'\'') => {
+                    self.error_with_help(
+                        key_start,
+                        key_start + 1,
+                        "single-quoted strings are not allowed in JSON",
+                        "use double quotes",
+                    );
+                    break;
+                }
+                Some(b'/') => {
+                    self.comment(key_start);
+                    break;
+                }
                 _ => {
                     let message =
                         format!("expected a string key in object, found {}", self.found());
@@ -846,6 +873,11 @@ impl Parser<'_> {
                 }
                 Some(b'}') => {
                     self.pos += 1;
+                    break;
+                }
+                Some(b'/') => {
+                    let at = self.pos;
+                    self.comment(at);
                     break;
                 }
                 _ => {
@@ -986,6 +1018,18 @@ mod tests {
             "L101@5..6: expected `:` after object key, found `1`"
         );
         assert!(first_error(r#""abc"#).contains("unterminated string"));
+        assert_eq!(
+            first_error("// c\n{}"),
+            "L101@0..1: comments are not allowed in JSON"
+        );
+        assert_eq!(
+            first_error("{\"a\": 1 /* c */}"),
+            "L101@8..9: comments are not allowed in JSON"
+        );
+        assert_eq!(
+            first_error("{'a': 1}"),
+            "L101@1..2: single-quoted strings are not allowed in JSON"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! meaning of those fields belongs to the scope grammar.
 
 use crate::diagnostics::{Diagnostic, FileId, Span};
+use crate::formats::StringFormat;
 use crate::json::{self, JsonKind, JsonMember, JsonObject, JsonValue};
 use crate::rules::{
     l103_invalid_field_type, l104_missing_required_field, l105_unknown_schema_type,
@@ -387,6 +388,15 @@ pub struct StringSchema {
     pub const_value: Option<Spanned<String>>,
 }
 
+impl StringSchema {
+    /// The `format`, when it names one of the Lexicon string formats.
+    pub fn format_kind(&self) -> Option<StringFormat> {
+        self.format
+            .as_ref()
+            .and_then(|f| StringFormat::from_name(&f.value))
+    }
+}
+
 /// `bytes`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BytesSchema {
@@ -489,6 +499,43 @@ pub struct RecordSchema {
     pub key: Option<Spanned<String>>,
     /// `record` (required; must be an object).
     pub record: Option<Box<Schema>>,
+}
+
+impl RecordSchema {
+    /// The record key type, when `key` is valid.
+    pub fn key_type(&self) -> Option<RecordKeyType> {
+        self.key
+            .as_ref()
+            .and_then(|k| RecordKeyType::parse(&k.value))
+    }
+}
+
+/// What record keys a record type accepts (its `key`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordKeyType {
+    /// `tid`: a timestamp identifier.
+    Tid,
+    /// `nsid`: an NSID (as used by `com.atproto.lexicon.schema`).
+    Nsid,
+    /// `any`: any valid record key.
+    Any,
+    /// `literal:<value>`: exactly this key, most often `self`.
+    Literal(String),
+}
+
+impl RecordKeyType {
+    /// Parses a `key` value; `None` when it is not `tid`, `nsid`, `any` or `literal:<record-key>`.
+    pub fn parse(value: &str) -> Option<RecordKeyType> {
+        match value {
+            "tid" => Some(RecordKeyType::Tid),
+            "nsid" => Some(RecordKeyType::Nsid),
+            "any" => Some(RecordKeyType::Any),
+            _ => value
+                .strip_prefix("literal:")
+                .filter(|key| crate::formats::is_valid_record_key(key))
+                .map(|key| RecordKeyType::Literal(key.to_string())),
+        }
+    }
 }
 
 /// An `input` or `output` body.
@@ -1335,6 +1382,15 @@ mod tests {
             panic!("not a string")
         };
         assert_eq!(s.max_length.as_ref().unwrap().value, 300);
+        assert_eq!(record.key_type(), Some(RecordKeyType::Tid));
+        let tags = object.property("tags").unwrap();
+        let SchemaKind::Array(array) = &tags.schema.kind else {
+            panic!("not an array")
+        };
+        let SchemaKind::String(item) = &array.items.as_ref().unwrap().kind else {
+            panic!("not a string")
+        };
+        assert_eq!(item.format_kind(), Some(StringFormat::Nsid));
     }
 
     #[test]
@@ -1379,6 +1435,25 @@ mod tests {
         );
         assert_eq!(doc.unknown_fields[0].key, "needsCbor");
         assert_eq!(doc.defs[0].schema.unknown_fields[0].key, "maxlength");
+    }
+
+    #[test]
+    fn record_key_types_parse() {
+        assert_eq!(
+            RecordKeyType::parse("literal:self"),
+            Some(RecordKeyType::Literal("self".into()))
+        );
+        assert_eq!(RecordKeyType::parse("literal:"), None);
+        assert_eq!(RecordKeyType::parse("bogus"), None);
+        assert_eq!(RecordKeyType::parse("any"), Some(RecordKeyType::Any));
+    }
+
+    #[test]
+    fn from_json_matches_load() {
+        let text = r#"{"lexicon": 1, "id": "a.b.c", "defs": {"x": {"type": "token"}}}"#;
+        let (value, _) = json::parse(FileId(3), text);
+        let built = from_json(FileId(3), &value.unwrap());
+        assert_eq!(built.doc, load(FileId(3), text).doc);
     }
 
     #[test]

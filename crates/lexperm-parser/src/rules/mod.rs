@@ -64,6 +64,8 @@ pub mod s121_format_with_length_limit;
 pub mod s122_optional_boolean_defaults_true;
 pub mod s123_unknown_in_record;
 pub mod s124_removed_revision_field;
+pub mod s125_redundant_main_fragment;
+pub mod s126_handle_in_record;
 
 static REGISTRY: &[&RuleMeta] = &[
     &l101_invalid_json::META,
@@ -119,6 +121,8 @@ static REGISTRY: &[&RuleMeta] = &[
     &s122_optional_boolean_defaults_true::META,
     &s123_unknown_in_record::META,
     &s124_removed_revision_field::META,
+    &s125_redundant_main_fragment::META,
+    &s126_handle_in_record::META,
 ];
 
 /// A rule's `check` over a loaded document.
@@ -174,6 +178,8 @@ const CHECKS: &[Check] = &[
     s122_optional_boolean_defaults_true::check,
     s123_unknown_in_record::check,
     s124_removed_revision_field::check,
+    s125_redundant_main_fragment::check,
+    s126_handle_in_record::check,
 ];
 
 /// Every per-file rule, sorted by code.
