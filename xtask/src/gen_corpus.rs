@@ -18,16 +18,18 @@ const GROUPS: &[&str] = &[
     "feed", "media", "social", "notes", "events", "music", "games", "maps", "tasks", "shop",
 ];
 
+/// String formats for fields; records store DIDs, not handles (`handle-in-record`), so handles and
+/// at-identifiers appear only in parameters.
 const FORMATS: &[&str] = &[
     "did",
     "datetime",
     "at-uri",
     "uri",
     "cid",
-    "handle",
-    "at-identifier",
     "language",
     "tid",
+    "record-key",
+    "nsid",
 ];
 
 /// A small deterministic generator (SplitMix64).
