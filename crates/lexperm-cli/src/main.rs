@@ -27,6 +27,9 @@ enum Command {
     /// Work with OAuth scope strings: normalize and check.
     #[command(subcommand)]
     Scope(commands::scope::ScopeCommand),
+    /// Generate artefacts from lexicons: publishable records and CIDs.
+    #[command(subcommand)]
+    Gen(commands::gen::GenCommand),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Scope(cmd) => commands::scope::run(cmd),
+        Command::Gen(cmd) => commands::gen::run(cmd),
     };
     ExitCode::from(code)
 }
