@@ -210,7 +210,7 @@ pub fn at_uri(did: &str, nsid: &str) -> String {
 }
 
 /// NSID syntax (atproto NSID spec; the same rules as the reference regex plus the 317-character limit).
-fn check_nsid(nsid: &str) -> Result<(), &'static str> {
+pub(crate) fn check_nsid(nsid: &str) -> Result<(), &'static str> {
     if nsid.len() > 317 {
         return Err("NSID is too long (317 chars max)");
     }
