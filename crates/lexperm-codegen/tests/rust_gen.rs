@@ -70,7 +70,9 @@ fn main() {
     println!("{}", com::atproto::repo::get_record::LXM);
     println!("{}", com::atproto::repo::get_record::RPC_ANY_AUD);
     println!("{}", com::atproto::repo::create_record::rpc_scope("did:web:api.example.com#svc_1"));
-    println!("{}", com::atproto::repo::create_record::rpc_scope("did:plc:é x~!"));
+    println!("{}", com::atproto::repo::create_record::rpc_scope("did:web:api.example.com#a~!$&'()*+,;=:@/?z"));
+    println!("{}", com::atproto::repo::create_record::rpc_scope("did:web:localhost%3A3000#svc"));
+    println!("{}", com::atproto::repo::create_record::rpc_scope("did:plc:é x"));
 }
 "#,
     )
@@ -89,6 +91,11 @@ fn main() {
         ],
         dir,
     );
+    // Expected strings: the `rpc:` lines with a valid audience are what `@atproto/oauth-scopes` 0.3.2
+    // `RpcPermission.fromString(s).toString()` gives (checked by hand; the reference also keeps every
+    // generated `repo:`/`rpc:` constant of the 444 corpus lexicons unchanged). The last audience is not
+    // a DID reference (the reference rejects it); it only shows that every other byte is escaped, space
+    // as `%20` where the reference's form encoding would write `+`.
     let output = Command::new(dir.join("main")).output().unwrap();
     assert!(output.status.success());
     assert_eq!(
@@ -100,7 +107,9 @@ repo:org.4chan.my-app.type?action=create
 com.atproto.repo.getRecord
 rpc:com.atproto.repo.getRecord?aud=*
 rpc:com.atproto.repo.createRecord?aud=did:web:api.example.com%23svc_1
-rpc:com.atproto.repo.createRecord?aud=did:plc:%C3%A9%20x%7E%21
+rpc:com.atproto.repo.createRecord?aud=did:web:api.example.com%23a%7E%21%24%26%27%28%29*+,%3B%3D:@/%3Fz
+rpc:com.atproto.repo.createRecord?aud=did:web:localhost%3A3000%23svc
+rpc:com.atproto.repo.createRecord?aud=did:plc:%C3%A9%20x
 "
     );
 }

@@ -2,4 +2,5 @@
 
 pub mod gen;
 pub mod gen_records;
+pub mod gen_rust;
 pub mod scope;

@@ -1,4 +1,4 @@
-//! Process-level tests of `lexperm gen records` over the folders in `tests/fixtures/gen-records/`.
+//! Process-level tests of `lexperm gen records` and `lexperm gen rust` over `tests/fixtures/gen-records/`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -108,4 +108,25 @@ fn missing_lexicon_folder_is_a_usage_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("does not exist or is not a folder"));
     assert!(run.stderr.contains("help: pass --lexicons DIR"));
+}
+
+#[test]
+fn gen_rust_writes_the_builder_output() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("lexicons.rs");
+    let output = Command::new(env!("CARGO_BIN_EXE_lexperm"))
+        .args(["gen", "rust", "--lexicons"])
+        .arg(fixtures().join("valid"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let code = std::fs::read_to_string(&out).unwrap();
+    let expected = lexperm_codegen::Builder::new()
+        .lexicons(fixtures().join("valid"))
+        .generate_string()
+        .unwrap();
+    assert_eq!(code, expected);
+    assert!(code.contains("pub const REPO_ALL: &str = \"repo:sh.tangled.string\";"));
 }
