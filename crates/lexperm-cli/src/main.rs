@@ -6,6 +6,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
+mod config;
+mod engine;
+mod render;
+mod sources;
 
 /// Exit code for success.
 pub const EXIT_OK: u8 = 0;
@@ -27,6 +31,12 @@ enum Command {
     /// Work with OAuth scope strings: normalize and check.
     #[command(subcommand)]
     Scope(commands::scope::ScopeCommand),
+    /// Lint lexicon files and directories (default `lexicons/`).
+    Lint(commands::lint::LintArgs),
+    /// Show a lint rule's documentation, or list every rule.
+    Explain(commands::explain::ExplainArgs),
+    /// Print the JSON Schema (draft 2020-12) of lexicon documents, for editor completion.
+    Schema,
     /// Generate artefacts from lexicons: publishable records and CIDs.
     #[command(subcommand)]
     Gen(commands::gen::GenCommand),
@@ -47,6 +57,9 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Scope(cmd) => commands::scope::run(cmd),
+        Command::Lint(args) => commands::lint::run(args),
+        Command::Explain(args) => commands::explain::run(args, &engine::registry()),
+        Command::Schema => commands::schema::run(),
         Command::Gen(cmd) => commands::gen::run(cmd),
     };
     ExitCode::from(code)
