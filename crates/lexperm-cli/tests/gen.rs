@@ -34,6 +34,10 @@ fn fixtures() -> PathBuf {
 }
 
 fn check(lexicons: &Path) -> Run {
+    check_with(lexicons, &[])
+}
+
+fn check_with(lexicons: &Path, extra: &[&Path]) -> Run {
     let temp = tempfile::tempdir().unwrap();
     // A folder that does not exist yet, to check that it is created.
     let dir = temp.path().join("records");
@@ -42,6 +46,7 @@ fn check(lexicons: &Path) -> Run {
         .arg(lexicons)
         .arg("--out")
         .arg(&dir)
+        .args(extra)
         .output()
         .unwrap();
     Run {
@@ -93,13 +98,29 @@ fn broken_files_are_reported_and_get_no_record() {
         run.written(),
         ["cids.json", "com.atproto.repo.strongRef.json"]
     );
-    insta::assert_snapshot!(run.stderr, @r"
-    error: broken.json: not valid JSON: EOF while parsing an object at line 2 column 0
-    error: float.json: cannot encode the record at /defs/main/minimum: 0.5 is a float; the atproto data model has integers only (use an integer or a string)
-    error: com.example.dup is defined by 2 files: dup-a.json, dup-b.json
-      help: keep one file per NSID; no record was written for it
-    4 lexicon file(s) produced no record
-    ");
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn lint_rule_settings_apply_to_the_gate() {
+    let config = fixtures().join("downgrade-l103.toml");
+    let run = check_with(
+        &fixtures().join("mixed"),
+        &[Path::new("--config"), config.as_path()],
+    );
+    assert_eq!(run.code, 1);
+    // With L103 downgraded, float.json passes the gate and the encoder reports the float instead.
+    assert!(
+        run.stderr.contains(
+            "error: float.json: cannot encode the record at /defs/main/minimum: 0.5 is a float"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run
+        .stderr
+        .contains("error: 1 lexicon file(s) have lint errors:"));
+    assert!(!run.stderr.contains("L103"));
 }
 
 #[test]

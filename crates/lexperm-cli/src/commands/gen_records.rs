@@ -11,17 +11,23 @@
 //! still written, and the exit code is 1. Existing files in `--out` that this run does not write are
 //! left alone.
 //!
-//! Gate: records are meant only for lexicons that lint clean. Until the lint API is available here the
-//! gate is: the file is JSON and `lexperm_codegen::records::schema_record` accepts it (object,
-//! `lexicon: 1`, NSID `id`, object `defs`, data-model values only).
+//! Gate: a record is produced only for a lexicon that lints without errors (the per-file rules of
+//! `lexperm lint`, with the same rule settings: `lexperm.toml` in the current directory or `--config`).
+//! The errors of blocked files are printed in the human format on stderr; warnings do not block and
+//! are not printed (run `lexperm lint` for them).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use lexperm_codegen::records::{schema_record, SchemaRecord};
+use lexperm_parser::diagnostics::{Diagnostic, FileId, Severity};
 use walkdir::WalkDir;
 
+use crate::config::{self, RuleControl};
+use crate::engine;
+use crate::render::{self, Format, HumanOptions};
+use crate::sources::{SourceFile, Sources};
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
 /// Name of the file that maps NSIDs to CIDs.
@@ -36,6 +42,9 @@ pub struct GenRecordsArgs {
     /// Folder to write `<nsid>.json` records and `cids.json` into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// A record built from one file.
@@ -61,22 +70,70 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
         }
     };
 
+    let rules = engine::registry();
+    let control = match config::load(args.config.as_deref())
+        .and_then(|levels| RuleControl::new(&rules, &levels, &[], false))
+    {
+        Ok(control) => control,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+
     let mut failed = 0usize;
+    let mut sources = Sources::new();
+    for path in &files {
+        let shown = shown_path(&args.lexicons, path);
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                sources.add(SourceFile::new(shown.display().to_string(), text));
+            }
+            Err(err) => {
+                eprintln!("error: {}: cannot read: {err}", shown.display());
+                failed += 1;
+            }
+        }
+    }
+
+    let mut blocked: Vec<(FileId, Vec<Diagnostic>)> = Vec::new();
     let mut by_nsid: BTreeMap<String, Vec<Built>> = BTreeMap::new();
-    for path in files {
-        let shown = shown_path(&args.lexicons, &path);
-        match build(&path) {
+    for (id, file) in sources.iter() {
+        let mut diagnostics = engine::lint_file(id, &file.text);
+        control.apply(&mut diagnostics);
+        diagnostics.retain(|d| d.severity == Severity::Error);
+        if !diagnostics.is_empty() {
+            blocked.push((id, diagnostics));
+            failed += 1;
+            continue;
+        }
+        match build(&file.text) {
             Ok(record) => by_nsid
                 .entry(record.nsid().to_owned())
                 .or_default()
                 .push(Built {
-                    source: shown,
+                    source: PathBuf::from(&file.path),
                     record,
                 }),
             Err(message) => {
-                eprintln!("error: {}: {message}", shown.display());
+                eprintln!("error: {}: {message}", file.path);
                 failed += 1;
             }
+        }
+    }
+    if !blocked.is_empty() {
+        eprintln!("error: {} lexicon file(s) have lint errors:", blocked.len());
+        let mut stderr = std::io::stderr().lock();
+        let rendered = render::render(
+            Format::Human,
+            &sources,
+            &blocked,
+            &rules,
+            HumanOptions::default(),
+            &mut stderr,
+        );
+        if let Err(err) = rendered {
+            eprintln!("error: cannot write diagnostics: {err}");
         }
     }
 
@@ -130,10 +187,9 @@ fn shown_path(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-fn build(path: &Path) -> Result<SchemaRecord, String> {
-    let text = std::fs::read_to_string(path).map_err(|err| format!("cannot read: {err}"))?;
+fn build(text: &str) -> Result<SchemaRecord, String> {
     let doc: serde_json::Value =
-        serde_json::from_str(&text).map_err(|err| format!("not valid JSON: {err}"))?;
+        serde_json::from_str(text).map_err(|err| format!("not valid JSON: {err}"))?;
     schema_record(&doc).map_err(|err| err.to_string())
 }
 
