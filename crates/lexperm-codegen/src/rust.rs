@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use handlebars::Handlebars;
+use lexperm_parser::diagnostics::{FileId, LineIndex, Severity};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -59,6 +60,15 @@ pub enum GenerateError {
         path: PathBuf,
         /// What is wrong.
         message: String,
+    },
+    /// A lexicon file has lint errors (the per-file rules of `lexperm lint`); code is generated only
+    /// from lexicons that lint clean.
+    #[error("{path}: {} lint error(s); run `lexperm lint` for details\n{}", errors.len(), errors.join("\n"))]
+    Lint {
+        /// The lexicon file.
+        path: PathBuf,
+        /// One line per error: `line:column CODE(name): message`.
+        errors: Vec<String>,
     },
     /// Two lexicons have the same `id`, or two NSIDs map to the same Rust module.
     #[error("{first} and {second} both generate module `{module}`")]
@@ -129,6 +139,7 @@ impl Builder {
                     path: path.clone(),
                     message: err.to_string(),
                 })?;
+                lint_gate(&path, &text, docs.len())?;
                 let doc: Value =
                     serde_json::from_str(&text).map_err(|err| GenerateError::Lexicon {
                         path: path.clone(),
@@ -196,6 +207,29 @@ impl Builder {
         }
         Ok(handlebars)
     }
+}
+
+/// Fails when the per-file lint rules find an error in `text`.
+fn lint_gate(path: &Path, text: &str, index: usize) -> Result<(), GenerateError> {
+    let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+    let loaded = lexperm_parser::rules::lint_file(file, text);
+    if !loaded.has_errors() {
+        return Ok(());
+    }
+    let lines = LineIndex::new(text);
+    let errors = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| {
+            let (line, column) = lines.line_col(text, d.span.start);
+            format!("  {line}:{column} {}({}): {}", d.code, d.name, d.message)
+        })
+        .collect();
+    Err(GenerateError::Lint {
+        path: path.to_path_buf(),
+        errors,
+    })
 }
 
 fn json_files(dir: &Path) -> Result<Vec<PathBuf>, GenerateError> {

@@ -179,7 +179,30 @@ fn bad_templates_and_inputs_are_errors() {
         .lexicons(duplicate.path())
         .generate_string()
         .unwrap_err();
-    assert!(err.to_string().contains("b.json: not valid JSON"), "{err}");
+    assert!(
+        matches!(&err, GenerateError::Lint { path, errors } if path.ends_with("b.json") && errors.len() == 1),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains(
+            "b.json: 1 lint error(s); run `lexperm lint` for details\n  1:2 L101(invalid-json): "
+        ),
+        "{err}"
+    );
+
+    std::fs::write(
+        duplicate.path().join("b.json"),
+        r#"{"lexicon": 1, "id": "com.example.b", "defs": {"main": {"type": "query", "output": {"encoding": "application/json"}, "parameters": {"type": "params", "properties": {"n": {"type": "integer", "minimum": 0.5}}}}}}"#,
+    )
+    .unwrap();
+    let err = Builder::new()
+        .lexicons(duplicate.path())
+        .generate_string()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("L103(invalid-field-type)"),
+        "{err}"
+    );
 
     let err = Builder::new()
         .lexicons(duplicate.path().join("missing"))
