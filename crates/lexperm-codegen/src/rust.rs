@@ -25,10 +25,9 @@ use std::path::{Path, PathBuf};
 
 use handlebars::Handlebars;
 use lexperm_parser::diagnostics::{FileId, LineIndex, Severity};
+use lexperm_parser::formats::check_nsid;
 use serde::Serialize;
 use serde_json::Value;
-
-use crate::records::check_nsid;
 
 /// The template names, each overridable by a file of the same name in [`Builder::templates`]:
 /// `header.hbs` (once per file), `record.hbs` (body of a record's module), `endpoint.hbs` (body of a
