@@ -2,9 +2,10 @@
 //!
 //! For every record lexicon the generated code has the collection NSID and one canonical `repo:` scope
 //! string per action; for every query and procedure the method NSID (`lxm`), the `rpc:` scope for any
-//! audience and a `const fn rpc_scope(aud)` that builds the scope for one audience. One module per NSID
-//! authority segment, one module per NSID: `app.bsky.feed.post` becomes `app::bsky::feed::post`. The
-//! generated code depends on `core` only. (Permission-set expansions come later, from the resolver.)
+//! audience and a `const fn rpc_scope(aud)` that builds the scope for one audience; for every permission
+//! set its `include:` scope and a `const fn include_scope(aud)`. One module per NSID authority segment,
+//! one module per NSID: `app.bsky.feed.post` becomes `app::bsky::feed::post`. The generated code
+//! depends on `core` only. (The scopes a permission set expands to come later, from the resolver.)
 //!
 //! ```no_run
 //! // build.rs
@@ -31,13 +32,19 @@ use serde_json::Value;
 
 /// The template names, each overridable by a file of the same name in [`Builder::templates`]:
 /// `header.hbs` (once per file), `record.hbs` (body of a record's module), `endpoint.hbs` (body of a
-/// query's or procedure's module).
-pub const TEMPLATE_NAMES: [&str; 3] = ["header.hbs", "record.hbs", "endpoint.hbs"];
+/// query's or procedure's module), `permission_set.hbs` (body of a permission set's module).
+pub const TEMPLATE_NAMES: [&str; 4] = [
+    "header.hbs",
+    "record.hbs",
+    "endpoint.hbs",
+    "permission_set.hbs",
+];
 
-const DEFAULT_TEMPLATES: [&str; 3] = [
+const DEFAULT_TEMPLATES: [&str; 4] = [
     include_str!("../templates/header.hbs"),
     include_str!("../templates/record.hbs"),
     include_str!("../templates/endpoint.hbs"),
+    include_str!("../templates/permission_set.hbs"),
 ];
 
 /// Why code could not be generated.
@@ -258,6 +265,7 @@ enum Kind {
     Record,
     Query,
     Procedure,
+    PermissionSet,
 }
 
 #[derive(Serialize)]
@@ -308,13 +316,14 @@ fn generate(docs: &[(PathBuf, Value)], templates: &Handlebars) -> Result<String,
             Some("record") => Kind::Record,
             Some("query") => Kind::Query,
             Some("procedure") => Kind::Procedure,
+            Some("permission-set") => Kind::PermissionSet,
             _ => continue,
         };
         count += 1;
         let segments: Vec<String> = nsid.split('.').map(module_name).collect();
         let module_path = segments.join("::");
         let description = main
-            .and_then(|main| main.get("description"))
+            .and_then(|main| main.get("description").or_else(|| main.get("title")))
             .or_else(|| doc.get("description"))
             .and_then(Value::as_str)
             .unwrap_or("");
@@ -324,15 +333,16 @@ fn generate(docs: &[(PathBuf, Value)], templates: &Handlebars) -> Result<String,
                 Kind::Record => "record",
                 Kind::Query => "query",
                 Kind::Procedure => "procedure",
+                Kind::PermissionSet => "permission set",
             },
             doc_lines: description.lines().map(str::trim_end).collect(),
             scopes: scope_consts(nsid, kind),
             root: "super::".repeat(segments.len()),
         };
-        let template = if kind == Kind::Record {
-            "record.hbs"
-        } else {
-            "endpoint.hbs"
+        let template = match kind {
+            Kind::Record => "record.hbs",
+            Kind::Query | Kind::Procedure => "endpoint.hbs",
+            Kind::PermissionSet => "permission_set.hbs",
         };
         let body = render(templates, template, &context)?;
         let mut module = &mut root;
@@ -439,6 +449,13 @@ fn scope_consts(nsid: &str, kind: Kind) -> Vec<ScopeConst> {
             name: "RPC_ANY_AUD",
             value: format!("rpc:{nsid}?aud=*"),
             doc: "`rpc:` scope: call this method on any service.".to_owned(),
+        }],
+        Kind::PermissionSet => vec![ScopeConst {
+            name: "INCLUDE",
+            value: format!("include:{nsid}"),
+            doc: "`include:` scope of this set, without an audience (its `rpc:` permissions that \
+                  inherit the audience are dropped)."
+                .to_owned(),
         }],
     }
 }

@@ -73,6 +73,8 @@ fn main() {
     println!("{}", com::atproto::repo::create_record::rpc_scope("did:web:api.example.com#a~!$&'()*+,;=:@/?z"));
     println!("{}", com::atproto::repo::create_record::rpc_scope("did:web:localhost%3A3000#svc"));
     println!("{}", com::atproto::repo::create_record::rpc_scope("did:plc:é x"));
+    println!("{}", app::bsky::auth_full_app::INCLUDE);
+    println!("{}", app::bsky::auth_full_app::include_scope("did:web:api.bsky.app#bsky_appview"));
 }
 "#,
     )
@@ -91,8 +93,8 @@ fn main() {
         ],
         dir,
     );
-    // Expected strings: the `rpc:` lines with a valid audience are what `@atproto/oauth-scopes` 0.3.2
-    // `RpcPermission.fromString(s).toString()` gives (checked by hand; the reference also keeps every
+    // Expected strings: the `rpc:` and `include:` lines with a valid audience are what
+    // `@atproto/oauth-scopes` 0.3.2 `RpcPermission` / `IncludeScope` `.fromString(s).toString()` give (checked by hand; the reference also keeps every
     // generated `repo:`/`rpc:` constant of the 444 corpus lexicons unchanged). The last audience is not
     // a DID reference (the reference rejects it); it only shows that every other byte is escaped, space
     // as `%20` where the reference's form encoding would write `+`.
@@ -110,6 +112,8 @@ rpc:com.atproto.repo.createRecord?aud=did:web:api.example.com%23svc_1
 rpc:com.atproto.repo.createRecord?aud=did:web:api.example.com%23a%7E%21%24%26%27%28%29*+,%3B%3D:@/%3Fz
 rpc:com.atproto.repo.createRecord?aud=did:web:localhost%3A3000%23svc
 rpc:com.atproto.repo.createRecord?aud=did:plc:%C3%A9%20x
+include:app.bsky.authFullApp
+include:app.bsky.authFullApp?aud=did:web:api.bsky.app%23bsky_appview
 "
     );
 }
@@ -146,7 +150,7 @@ fn bad_templates_and_inputs_are_errors() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "template recrod.hbs: unknown template; known: header.hbs, record.hbs, endpoint.hbs"
+        "template recrod.hbs: unknown template; known: header.hbs, record.hbs, endpoint.hbs, permission_set.hbs"
     );
 
     std::fs::remove_file(templates.path().join("recrod.hbs")).unwrap();

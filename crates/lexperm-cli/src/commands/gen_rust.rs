@@ -14,7 +14,8 @@ pub struct GenRustArgs {
     /// Folder searched (recursively) for lexicon `*.json` files; may be repeated.
     #[arg(long, value_name = "DIR", default_value = "lexicons")]
     pub lexicons: Vec<PathBuf>,
-    /// Folder whose `header.hbs`, `record.hbs` or `endpoint.hbs` replace the embedded templates.
+    /// Folder whose `header.hbs`, `record.hbs`, `endpoint.hbs` or `permission_set.hbs` replace the
+    /// embedded templates.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// File to write the generated Rust code to.
