@@ -151,3 +151,31 @@ fn gen_rust_writes_the_builder_output() {
     assert_eq!(code, expected);
     assert!(code.contains("pub const REPO_ALL: &str = \"repo:sh.tangled.string\";"));
 }
+
+#[test]
+fn output_folder_inside_the_lexicon_folder_is_not_read_back() {
+    let temp = tempfile::tempdir().unwrap();
+    let lexicons = temp.path().join("lexicons");
+    std::fs::create_dir(&lexicons).unwrap();
+    std::fs::copy(
+        fixtures().join("valid/strongRef.json"),
+        lexicons.join("strongRef.json"),
+    )
+    .unwrap();
+    let out = lexicons.join("records");
+    for _ in 0..2 {
+        let output = Command::new(env!("CARGO_BIN_EXE_lexperm"))
+            .args(["gen", "records", "--lexicons"])
+            .arg(&lexicons)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}

@@ -9,7 +9,7 @@
 //! A lexicon that cannot be read, parsed or turned into a record is reported on stderr and gets no
 //! file; two files with the same `id` are both reported and neither is written. The other records are
 //! still written, and the exit code is 1. Existing files in `--out` that this run does not write are
-//! left alone.
+//! left alone. When `--out` lies inside `--lexicons`, it is not searched for lexicons.
 //!
 //! Gate: a record is produced only for a lexicon that lints without errors (the per-file rules of
 //! `lexperm lint`, with the same rule settings: `lexperm.toml` in the current directory or `--config`).
@@ -62,7 +62,7 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
         );
         return EXIT_USAGE;
     }
-    let files = match lexicon_files(&args.lexicons) {
+    let files = match lexicon_files(&args.lexicons, &args.out) {
         Ok(files) => files,
         Err(message) => {
             eprintln!("error: {message}");
@@ -140,14 +140,14 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
     let mut records = Vec::new();
     for (nsid, mut built) in by_nsid {
         if built.len() > 1 {
-            let sources: Vec<String> = built
+            let paths: Vec<String> = built
                 .iter()
                 .map(|b| b.source.display().to_string())
                 .collect();
             eprintln!(
                 "error: {nsid} is defined by {} files: {}\n  help: keep one file per NSID; no record was written for it",
                 built.len(),
-                sources.join(", ")
+                paths.join(", ")
             );
             failed += built.len();
             continue;
@@ -171,9 +171,16 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
     EXIT_OK
 }
 
-fn lexicon_files(root: &Path) -> Result<Vec<PathBuf>, String> {
+/// Every `*.json` under `root`, sorted, leaving out the output folder when it lies inside `root` (a
+/// second run must not read the records of the first as lexicons).
+fn lexicon_files(root: &Path, out: &Path) -> Result<Vec<PathBuf>, String> {
+    let out = std::fs::canonicalize(out).ok();
     let mut files = Vec::new();
-    for entry in WalkDir::new(root).sort_by_file_name() {
+    let walk = WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| out.is_none() || std::fs::canonicalize(entry.path()).ok() != out);
+    for entry in walk {
         let entry = entry.map_err(|err| format!("cannot list {}: {err}", root.display()))?;
         let is_json = entry.path().extension().is_some_and(|ext| ext == "json");
         if entry.file_type().is_file() && is_json {
