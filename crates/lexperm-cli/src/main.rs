@@ -37,7 +37,7 @@ enum Command {
     Explain(commands::explain::ExplainArgs),
     /// Print the JSON Schema (draft 2020-12) of lexicon documents, for editor completion.
     Schema,
-    /// Generate artefacts from lexicons: publishable records and CIDs.
+    /// Generate artefacts from lexicons: publishable records and CIDs, Rust scope constants.
     #[command(subcommand)]
     Gen(commands::gen::GenCommand),
 }
