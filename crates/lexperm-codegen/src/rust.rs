@@ -279,7 +279,7 @@ struct ScopeConst {
 struct ItemContext<'a> {
     nsid: &'a str,
     kind: &'static str,
-    doc_lines: Vec<&'a str>,
+    doc_lines: Vec<String>,
     scopes: Vec<ScopeConst>,
     /// `super::` repeated up to the root of the generated file, for `RpcScope`.
     root: String,
@@ -335,7 +335,7 @@ fn generate(docs: &[(PathBuf, Value)], templates: &Handlebars) -> Result<String,
                 Kind::Procedure => "procedure",
                 Kind::PermissionSet => "permission set",
             },
-            doc_lines: description.lines().map(str::trim_end).collect(),
+            doc_lines: description.lines().map(doc_line).collect(),
             scopes: scope_consts(nsid, kind),
             root: "super::".repeat(segments.len()),
         };
@@ -460,6 +460,12 @@ fn scope_consts(nsid: &str, kind: Kind) -> Vec<ScopeConst> {
     }
 }
 
+/// One line of a lexicon description as a doc-comment line that rustdoc cannot take for a code block
+/// (and so for a doctest): no indentation, no code fence.
+fn doc_line(line: &str) -> String {
+    line.trim().replace("```", "\\`\\`\\`")
+}
+
 /// The Rust module name of an NSID segment: snake case, `_` for `-`, a leading `_` before a digit, and
 /// a trailing `_` after keywords.
 fn module_name(segment: &str) -> String {
@@ -501,6 +507,12 @@ const RUST_KEYWORDS: [&str; 51] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doc_lines_cannot_open_code_blocks() {
+        assert_eq!(doc_line("    indented code "), "indented code");
+        assert_eq!(doc_line("```rust"), "\\`\\`\\`rust");
+    }
 
     #[test]
     fn module_names_are_snake_case_identifiers() {
