@@ -19,7 +19,15 @@
 //! ```
 //!
 //! The code comes from handlebars templates embedded in the crate ([`TEMPLATE_NAMES`]); a folder given
-//! to [`Builder::templates`] may replace any of them by file name.
+//! to [`Builder::templates`] may replace any of them by file name. Templates render in strict mode
+//! without HTML escaping. What they see:
+//! - `header.hbs`: `lexicon_count` (lexicons that produced a module). It must define the `RpcScope`
+//!   and `IncludeScope` types the other templates name, or the other templates must not use them.
+//! - `record.hbs`, `endpoint.hbs`, `permission_set.hbs` (rendered inside the NSID's module, then
+//!   indented): `nsid`; `kind` (`record`, `query`, `procedure`, `permission set`); `doc_lines` (the
+//!   description, or a permission set's `title`, one line each, safe for `//!`); `scopes` (a list of
+//!   `name`, `value`, `doc`: the constant name, its canonical scope string and a one-line doc); `root`
+//!   (`super::` repeated up to the generated file's top, to name `RpcScope` / `IncludeScope`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
