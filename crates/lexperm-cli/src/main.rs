@@ -49,6 +49,9 @@ enum Command {
     Coverage(commands::coverage::CoverageArgs),
     /// Show what a consent screen displays for an `include:` scope (text, JSON or HTML).
     Preview(commands::preview::PreviewArgs),
+    /// Generate artefacts from lexicons: publishable records and CIDs, Rust scope constants.
+    #[command(subcommand)]
+    Gen(commands::gen::GenCommand),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args),
         Command::Coverage(args) => commands::coverage::run(args),
         Command::Preview(args) => commands::preview::run(args),
+        Command::Gen(cmd) => commands::gen::run(cmd),
     };
     ExitCode::from(code)
 }

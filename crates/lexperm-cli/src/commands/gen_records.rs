@@ -1,0 +1,240 @@
+//! `lexperm gen records`: one publishable `com.atproto.lexicon.schema` record per lexicon, plus CIDs.
+//!
+//! Output, in `--out`:
+//! - `<nsid>.json`: the record exactly as it would be written with `putRecord` (pretty JSON, stable
+//!   field order; see `lexperm_codegen::records` for which fields it holds);
+//! - `cids.json`: one object mapping each NSID to its record's CID, sorted by NSID, to compare with
+//!   the CIDs that `com.atproto.repo.listRecords` reports for the live records.
+//!
+//! A lexicon that cannot be read, parsed or turned into a record is reported on stderr and gets no
+//! file; two files with the same `id` are both reported and neither is written. The other records are
+//! still written, and the exit code is 1. Existing files in `--out` that this run does not write are
+//! left alone. When `--out` lies inside `--lexicons`, it is not searched for lexicons.
+//!
+//! Gate: a record is produced only for a lexicon that lints without errors (the per-file rules of
+//! `lexperm lint`, with the same rule settings: `lexperm.toml` in the current directory or `--config`).
+//! The errors of blocked files are printed in the human format on stderr; warnings do not block and
+//! are not printed (run `lexperm lint` for them).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use lexperm_codegen::records::{schema_record, SchemaRecord};
+use lexperm_parser::diagnostics::{Diagnostic, FileId, Severity};
+use walkdir::WalkDir;
+
+use crate::config::{self, RuleControl};
+use crate::engine;
+use crate::render::{self, Format, HumanOptions};
+use crate::sources::{SourceFile, Sources};
+use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+
+/// Name of the file that maps NSIDs to CIDs.
+pub const CIDS_FILE: &str = "cids.json";
+
+/// Arguments of `lexperm gen records`.
+#[derive(Debug, Args)]
+pub struct GenRecordsArgs {
+    /// Folder searched (recursively) for lexicon `*.json` files.
+    #[arg(long, value_name = "DIR", default_value = "lexicons")]
+    pub lexicons: PathBuf,
+    /// Folder to write `<nsid>.json` records and `cids.json` into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// A record built from one file.
+struct Built {
+    source: PathBuf,
+    record: SchemaRecord,
+}
+
+/// Runs `lexperm gen records` and returns the process exit code.
+pub fn run(args: &GenRecordsArgs) -> u8 {
+    if !args.lexicons.is_dir() {
+        eprintln!(
+            "error: lexicon folder {} does not exist or is not a folder\n  help: pass --lexicons DIR",
+            args.lexicons.display()
+        );
+        return EXIT_USAGE;
+    }
+    let files = match lexicon_files(&args.lexicons, &args.out) {
+        Ok(files) => files,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+
+    let rules = engine::registry();
+    let control = match config::load(args.config.as_deref(), &rules)
+        .and_then(|levels| RuleControl::new(&rules, &levels, &[], false))
+    {
+        Ok(control) => control,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+
+    let mut failed = 0usize;
+    let mut sources = Sources::new();
+    for path in &files {
+        let shown = shown_path(&args.lexicons, path);
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                sources.add(SourceFile::new(shown.display().to_string(), text));
+            }
+            Err(err) => {
+                eprintln!("error: {}: cannot read: {err}", shown.display());
+                failed += 1;
+            }
+        }
+    }
+
+    let mut blocked: Vec<(FileId, Vec<Diagnostic>)> = Vec::new();
+    let mut by_nsid: BTreeMap<String, Vec<Built>> = BTreeMap::new();
+    // The same pipeline as `lexperm lint`: per-file, cross-file and permission-set rules.
+    let mut linted: BTreeMap<FileId, Vec<Diagnostic>> =
+        crate::commands::lint::lint(&sources).into_iter().collect();
+    for (id, file) in sources.iter() {
+        let mut diagnostics = linted.remove(&id).unwrap_or_default();
+        control.apply(&mut diagnostics);
+        diagnostics.retain(|d| d.severity == Severity::Error);
+        if !diagnostics.is_empty() {
+            blocked.push((id, diagnostics));
+            failed += 1;
+            continue;
+        }
+        match build(&file.text) {
+            Ok(record) => by_nsid
+                .entry(record.nsid().to_owned())
+                .or_default()
+                .push(Built {
+                    source: PathBuf::from(&file.path),
+                    record,
+                }),
+            Err(message) => {
+                eprintln!("error: {}: {message}", file.path);
+                failed += 1;
+            }
+        }
+    }
+    if !blocked.is_empty() {
+        eprintln!("error: {} lexicon file(s) have lint errors:", blocked.len());
+        let mut stderr = std::io::stderr().lock();
+        let rendered = render::render(
+            Format::Human,
+            &sources,
+            &blocked,
+            &rules,
+            HumanOptions::default(),
+            &mut stderr,
+        );
+        if let Err(err) = rendered {
+            eprintln!("error: cannot write diagnostics: {err}");
+        }
+    }
+
+    // A duplicate NSID is reported on one of the files; the other copy gets no record either.
+    let duplicated: std::collections::BTreeSet<&str> = blocked
+        .iter()
+        .flat_map(|(_, diagnostics)| diagnostics)
+        .filter(|d| d.name == "duplicate-nsid")
+        .filter_map(|d| d.nsid.as_deref())
+        .collect();
+    let mut records = Vec::new();
+    for (nsid, mut built) in by_nsid {
+        if duplicated.contains(nsid.as_str()) {
+            eprintln!(
+                "error: {nsid} is defined by more than one file\n  help: keep one file per NSID; no record was written for it"
+            );
+            failed += built.len();
+            continue;
+        }
+        if built.len() > 1 {
+            let paths: Vec<String> = built
+                .iter()
+                .map(|b| b.source.display().to_string())
+                .collect();
+            eprintln!(
+                "error: {nsid} is defined by {} files: {}\n  help: keep one file per NSID; no record was written for it",
+                built.len(),
+                paths.join(", ")
+            );
+            failed += built.len();
+            continue;
+        }
+        records.extend(built.pop().map(|b| b.record));
+    }
+
+    if let Err(message) = write_records(&args.out, &records) {
+        eprintln!("error: {message}");
+        return EXIT_USAGE;
+    }
+    println!(
+        "wrote {} record(s) and {CIDS_FILE} to {}",
+        records.len(),
+        args.out.display()
+    );
+    if failed > 0 {
+        eprintln!("{failed} lexicon file(s) produced no record");
+        return EXIT_FAILURE;
+    }
+    EXIT_OK
+}
+
+/// Every `*.json` under `root`, sorted, leaving out the output folder when it lies inside `root` (a
+/// second run must not read the records of the first as lexicons).
+fn lexicon_files(root: &Path, out: &Path) -> Result<Vec<PathBuf>, String> {
+    let out = std::fs::canonicalize(out).ok();
+    let mut files = Vec::new();
+    let walk = WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| out.is_none() || std::fs::canonicalize(entry.path()).ok() != out);
+    for entry in walk {
+        let entry = entry.map_err(|err| format!("cannot list {}: {err}", root.display()))?;
+        let is_json = entry.path().extension().is_some_and(|ext| ext == "json");
+        if entry.file_type().is_file() && is_json {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+fn shown_path(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+fn build(text: &str) -> Result<SchemaRecord, String> {
+    let doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|err| format!("not valid JSON: {err}"))?;
+    schema_record(&doc).map_err(|err| err.to_string())
+}
+
+fn write_records(out: &Path, records: &[SchemaRecord]) -> Result<(), String> {
+    std::fs::create_dir_all(out)
+        .map_err(|err| format!("cannot create {}: {err}", out.display()))?;
+    let mut cids = serde_json::Map::new();
+    for record in records {
+        let path = out.join(format!("{}.json", record.nsid()));
+        write_json(&path, record.value())?;
+        cids.insert(
+            record.nsid().to_owned(),
+            serde_json::Value::from(record.cid().to_string()),
+        );
+    }
+    write_json(&out.join(CIDS_FILE), &serde_json::Value::Object(cids))
+}
+
+fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), String> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|err| format!("cannot serialize {}: {err}", path.display()))?;
+    text.push('\n');
+    std::fs::write(path, text).map_err(|err| format!("cannot write {}: {err}", path.display()))
+}
