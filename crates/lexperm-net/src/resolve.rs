@@ -1,0 +1,165 @@
+//! Lexicon resolution: NSID → `_lexicon` TXT → DID → DID document → PDS → `getRecord` →
+//! checked lexicon document, through the resolution cache.
+
+use serde_json::Value;
+
+use crate::authority::nsid_authority;
+use crate::cache::{CachedLexicon, ResolutionCache, ResolutionSource};
+use crate::error::{NetError, XrpcErrorKind};
+use crate::identity::IdentityResolver;
+use crate::xrpc::{XrpcClient, LEXICON_COLLECTION};
+
+/// A resolved lexicon and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedLexicon {
+    /// The lexicon and its provenance (DID, PDS, URI, CID).
+    pub lexicon: CachedLexicon,
+    /// Network or cache (fresh/stale).
+    pub source: ResolutionSource,
+}
+
+/// Check that a fetched record is a publishable lexicon for `nsid`: an object with
+/// `lexicon: 1`, `id == nsid`, an object `defs`, and `$type` (when present) equal to the collection.
+pub fn check_lexicon_record(nsid: &str, uri: &str, record: &Value) -> Result<(), NetError> {
+    let invalid = |detail: String| NetError::InvalidLexicon {
+        nsid: nsid.to_string(),
+        uri: uri.to_string(),
+        detail,
+    };
+    let obj = record
+        .as_object()
+        .ok_or_else(|| invalid("the record is not a JSON object".into()))?;
+    if let Some(t) = obj.get("$type") {
+        if t.as_str() != Some(LEXICON_COLLECTION) {
+            return Err(invalid(format!(
+                "`$type` is {t}, expected \"{LEXICON_COLLECTION}\""
+            )));
+        }
+    }
+    match obj.get("lexicon") {
+        Some(v) if v.as_i64() == Some(1) => {}
+        Some(v) => return Err(invalid(format!("`lexicon` is {v}, expected 1"))),
+        None => return Err(invalid("missing `lexicon`".into())),
+    }
+    match obj.get("id").and_then(Value::as_str) {
+        Some(id) if id == nsid => {}
+        Some(id) => {
+            return Err(invalid(format!(
+                "`id` is \"{id}\" but the record key is \"{nsid}\""
+            )))
+        }
+        None => return Err(invalid("missing string `id`".into())),
+    }
+    if !obj.get("defs").is_some_and(Value::is_object) {
+        return Err(invalid("missing object `defs`".into()));
+    }
+    Ok(())
+}
+
+/// Resolves NSIDs to published lexicons.
+#[derive(Debug)]
+pub struct LexiconResolver {
+    identity: IdentityResolver,
+    cache: Option<ResolutionCache>,
+    offline: bool,
+}
+
+impl LexiconResolver {
+    /// A resolver; `cache` may be `None` (always fetch). `offline` uses only the cache.
+    pub fn new(identity: IdentityResolver, cache: Option<ResolutionCache>, offline: bool) -> Self {
+        LexiconResolver {
+            identity,
+            cache,
+            offline,
+        }
+    }
+
+    /// Fetch from the network, bypassing the cache.
+    pub fn fetch(&self, nsid: &str) -> Result<CachedLexicon, NetError> {
+        let authority = nsid_authority(nsid)?;
+        let did = self.identity.dns().lexicon_authority_did(&authority)?;
+        let pds = self.identity.pds_of(&did)?;
+        let client = XrpcClient::new(&pds)?;
+        let record = client
+            .get_record(&did, LEXICON_COLLECTION, nsid)
+            .map_err(|e| match e.xrpc_kind() {
+                Some(XrpcErrorKind::RecordNotFound) => NetError::Identity {
+                    subject: nsid.to_string(),
+                    detail: format!(
+                        "the authority {did} (from _lexicon.{authority}) has no {LEXICON_COLLECTION} record `{nsid}` on {pds}"
+                    ),
+                },
+                _ => e,
+            })?;
+        check_lexicon_record(nsid, &record.uri, &record.value)?;
+        let fetched_at = match &self.cache {
+            Some(c) => c.now_secs(),
+            None => crate::cache::unix_secs(std::time::SystemTime::now()),
+        };
+        Ok(CachedLexicon {
+            nsid: nsid.to_string(),
+            did,
+            pds,
+            uri: record.uri,
+            cid: record.cid,
+            record: record.value,
+            fetched_at,
+        })
+    }
+
+    /// Resolve through the cache policy (see [`ResolutionCache::resolve_with`]).
+    pub fn resolve(&self, nsid: &str) -> Result<ResolvedLexicon, NetError> {
+        nsid_authority(nsid)?;
+        match &self.cache {
+            Some(cache) => {
+                let (lexicon, source) =
+                    cache.resolve_with(nsid, self.offline, || self.fetch(nsid))?;
+                Ok(ResolvedLexicon { lexicon, source })
+            }
+            None if self.offline => Err(NetError::NotCached {
+                nsid: nsid.to_string(),
+            }),
+            None => Ok(ResolvedLexicon {
+                lexicon: self.fetch(nsid)?,
+                source: ResolutionSource::Network,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn record_checks() {
+        let nsid = "com.example.foo";
+        let ok =
+            json!({"$type": "com.atproto.lexicon.schema", "lexicon": 1, "id": nsid, "defs": {}});
+        assert!(check_lexicon_record(nsid, "at://x", &ok).is_ok());
+        let cases = [
+            (json!([]), "not a JSON object"),
+            (
+                json!({"lexicon": 2, "id": nsid, "defs": {}}),
+                "`lexicon` is 2",
+            ),
+            (json!({"id": nsid, "defs": {}}), "missing `lexicon`"),
+            (
+                json!({"lexicon": 1, "id": "com.example.bar", "defs": {}}),
+                "record key is",
+            ),
+            (json!({"lexicon": 1, "id": nsid}), "missing object `defs`"),
+            (
+                json!({"$type": "x.y.z", "lexicon": 1, "id": nsid, "defs": {}}),
+                "`$type`",
+            ),
+        ];
+        for (value, needle) in cases {
+            let err = check_lexicon_record(nsid, "at://x", &value)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(needle), "{err} lacks {needle}");
+        }
+    }
+}
