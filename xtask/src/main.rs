@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+mod testenv;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(task) = args.first() else {
@@ -13,6 +15,13 @@ fn main() -> ExitCode {
             println!("tasks:\n{TASKS}");
             ExitCode::SUCCESS
         }
+        "testenv" => match testenv::run(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
         other => {
             eprintln!("unknown task `{other}`\n\ntasks:\n{TASKS}");
             ExitCode::from(2)
@@ -20,4 +29,5 @@ fn main() -> ExitCode {
     }
 }
 
-const TASKS: &str = "  help    this list";
+const TASKS: &str = "  help      this list
+  testenv   install|up [--authority DOMAIN]…|down|status: local PDS + PLC + DNS for network tests";
