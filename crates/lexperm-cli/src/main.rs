@@ -27,6 +27,10 @@ enum Command {
     /// Work with OAuth scope strings: normalize and check.
     #[command(subcommand)]
     Scope(commands::scope::ScopeCommand),
+    /// Resolve NSIDs to published lexicons: DNS `_lexicon` TXT → DID → PDS → record.
+    Resolve(commands::resolve::ResolveArgs),
+    /// Forget the stored publishing session (and revoke it on its PDS).
+    Logout(commands::logout::LogoutArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +48,8 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Scope(cmd) => commands::scope::run(cmd),
+        Command::Resolve(args) => commands::resolve::run(args),
+        Command::Logout(args) => commands::logout::run(args),
     };
     ExitCode::from(code)
 }

@@ -107,6 +107,18 @@ pub enum NetError {
         /// What is wrong.
         detail: String,
     },
+    /// The authority's repository has no record for this NSID.
+    #[error("{nsid} is not published: {did} (named by _lexicon.{authority}) has no com.atproto.lexicon.schema record `{nsid}` on {pds}")]
+    NotPublished {
+        /// The NSID.
+        nsid: String,
+        /// The authority DID.
+        did: String,
+        /// The authority domain.
+        authority: String,
+        /// The PDS that was asked.
+        pds: String,
+    },
     /// Offline mode and no usable cache entry.
     #[error("{nsid} is not in the resolution cache (or the entry expired) and --offline forbids the network")]
     NotCached {

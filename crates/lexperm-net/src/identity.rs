@@ -217,7 +217,15 @@ impl IdentityResolver {
                 detail: "only did:plc and did:web are supported".into(),
             });
         };
-        let doc: DidDocument = get_json(&self.http, &url)?;
+        let doc: DidDocument = get_json(&self.http, &url).map_err(|e| match e {
+            NetError::InvalidResponse { detail, .. } if detail.starts_with("HTTP 404") => {
+                NetError::Identity {
+                    subject: did.to_string(),
+                    detail: format!("no DID document at {url} (HTTP 404)"),
+                }
+            }
+            other => other,
+        })?;
         if doc.id != did {
             return Err(NetError::Identity {
                 subject: did.to_string(),
@@ -303,7 +311,10 @@ mod tests {
             .resolve_did("did:plc:missing")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("HTTP 404"), "{err}");
+        assert!(
+            err.contains("no DID document at") && err.contains("HTTP 404"),
+            "{err}"
+        );
         let err = resolver
             .resolve_did("did:plc:liar")
             .unwrap_err()

@@ -83,11 +83,11 @@ impl LexiconResolver {
         let record = client
             .get_record(&did, LEXICON_COLLECTION, nsid)
             .map_err(|e| match e.xrpc_kind() {
-                Some(XrpcErrorKind::RecordNotFound) => NetError::Identity {
-                    subject: nsid.to_string(),
-                    detail: format!(
-                        "the authority {did} (from _lexicon.{authority}) has no {LEXICON_COLLECTION} record `{nsid}` on {pds}"
-                    ),
+                Some(XrpcErrorKind::RecordNotFound) => NetError::NotPublished {
+                    nsid: nsid.to_string(),
+                    did: did.clone(),
+                    authority: authority.clone(),
+                    pds: pds.clone(),
                 },
                 _ => e,
             })?;

@@ -369,7 +369,7 @@ fn identity_handle_did_pds() {
         .resolve_handle(&env.handle)
         .unwrap();
     let err = identity.resolve_did(&env.other_did).unwrap_err();
-    assert!(matches!(err, NetError::InvalidResponse { .. }), "{err:?}");
+    assert!(matches!(err, NetError::Identity { .. }), "{err:?}");
 }
 
 #[test]

@@ -1,3 +1,6 @@
 //! One module per subcommand.
 
+pub mod logout;
+pub mod net_args;
+pub mod resolve;
 pub mod scope;
