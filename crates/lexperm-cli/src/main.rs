@@ -31,6 +31,9 @@ enum Command {
     Resolve(commands::resolve::ResolveArgs),
     /// Forget the stored publishing session (and revoke it on its PDS).
     Logout(commands::logout::LogoutArgs),
+    /// Generate artefacts from lexicons: publishable records and CIDs.
+    #[command(subcommand)]
+    Gen(commands::gen::GenCommand),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Scope(cmd) => commands::scope::run(cmd),
         Command::Resolve(args) => commands::resolve::run(args),
         Command::Logout(args) => commands::logout::run(args),
+        Command::Gen(cmd) => commands::gen::run(cmd),
     };
     ExitCode::from(code)
 }

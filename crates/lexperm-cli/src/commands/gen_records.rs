@@ -1,0 +1,160 @@
+//! `lexperm gen records`: one publishable `com.atproto.lexicon.schema` record per lexicon, plus CIDs.
+//!
+//! Output, in `--out`:
+//! - `<nsid>.json`: the record exactly as it would be written with `putRecord` (pretty JSON, stable
+//!   field order; see `lexperm_codegen::records` for which fields it holds);
+//! - `cids.json`: one object mapping each NSID to its record's CID, sorted by NSID, to compare with
+//!   the CIDs that `com.atproto.repo.listRecords` reports for the live records.
+//!
+//! A lexicon that cannot be read, parsed or turned into a record is reported on stderr and gets no
+//! file; two files with the same `id` are both reported and neither is written. The other records are
+//! still written, and the exit code is 1. Existing files in `--out` that this run does not write are
+//! left alone.
+//!
+//! Gate: records are meant only for lexicons that lint clean. Until the lint API is available here the
+//! gate is: the file is JSON and `lexperm_codegen::records::schema_record` accepts it (object,
+//! `lexicon: 1`, NSID `id`, object `defs`, data-model values only).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use lexperm_codegen::records::{schema_record, SchemaRecord};
+use walkdir::WalkDir;
+
+use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+
+/// Name of the file that maps NSIDs to CIDs.
+pub const CIDS_FILE: &str = "cids.json";
+
+/// Arguments of `lexperm gen records`.
+#[derive(Debug, Args)]
+pub struct GenRecordsArgs {
+    /// Folder searched (recursively) for lexicon `*.json` files.
+    #[arg(long, value_name = "DIR", default_value = "lexicons")]
+    pub lexicons: PathBuf,
+    /// Folder to write `<nsid>.json` records and `cids.json` into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// A record built from one file.
+struct Built {
+    source: PathBuf,
+    record: SchemaRecord,
+}
+
+/// Runs `lexperm gen records` and returns the process exit code.
+pub fn run(args: &GenRecordsArgs) -> u8 {
+    if !args.lexicons.is_dir() {
+        eprintln!(
+            "error: lexicon folder {} does not exist or is not a folder\n  help: pass --lexicons DIR",
+            args.lexicons.display()
+        );
+        return EXIT_USAGE;
+    }
+    let files = match lexicon_files(&args.lexicons) {
+        Ok(files) => files,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+
+    let mut failed = 0usize;
+    let mut by_nsid: BTreeMap<String, Vec<Built>> = BTreeMap::new();
+    for path in files {
+        let shown = shown_path(&args.lexicons, &path);
+        match build(&path) {
+            Ok(record) => by_nsid
+                .entry(record.nsid().to_owned())
+                .or_default()
+                .push(Built {
+                    source: shown,
+                    record,
+                }),
+            Err(message) => {
+                eprintln!("error: {}: {message}", shown.display());
+                failed += 1;
+            }
+        }
+    }
+
+    let mut records = Vec::new();
+    for (nsid, mut built) in by_nsid {
+        if built.len() > 1 {
+            let sources: Vec<String> = built
+                .iter()
+                .map(|b| b.source.display().to_string())
+                .collect();
+            eprintln!(
+                "error: {nsid} is defined by {} files: {}\n  help: keep one file per NSID; no record was written for it",
+                built.len(),
+                sources.join(", ")
+            );
+            failed += built.len();
+            continue;
+        }
+        records.extend(built.pop().map(|b| b.record));
+    }
+
+    if let Err(message) = write_records(&args.out, &records) {
+        eprintln!("error: {message}");
+        return EXIT_USAGE;
+    }
+    println!(
+        "wrote {} record(s) and {CIDS_FILE} to {}",
+        records.len(),
+        args.out.display()
+    );
+    if failed > 0 {
+        eprintln!("{failed} lexicon file(s) produced no record");
+        return EXIT_FAILURE;
+    }
+    EXIT_OK
+}
+
+fn lexicon_files(root: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for entry in WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.map_err(|err| format!("cannot list {}: {err}", root.display()))?;
+        let is_json = entry.path().extension().is_some_and(|ext| ext == "json");
+        if entry.file_type().is_file() && is_json {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+fn shown_path(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+fn build(path: &Path) -> Result<SchemaRecord, String> {
+    let text = std::fs::read_to_string(path).map_err(|err| format!("cannot read: {err}"))?;
+    let doc: serde_json::Value =
+        serde_json::from_str(&text).map_err(|err| format!("not valid JSON: {err}"))?;
+    schema_record(&doc).map_err(|err| err.to_string())
+}
+
+fn write_records(out: &Path, records: &[SchemaRecord]) -> Result<(), String> {
+    std::fs::create_dir_all(out)
+        .map_err(|err| format!("cannot create {}: {err}", out.display()))?;
+    let mut cids = serde_json::Map::new();
+    for record in records {
+        let path = out.join(format!("{}.json", record.nsid()));
+        write_json(&path, record.value())?;
+        cids.insert(
+            record.nsid().to_owned(),
+            serde_json::Value::from(record.cid().to_string()),
+        );
+    }
+    write_json(&out.join(CIDS_FILE), &serde_json::Value::Object(cids))
+}
+
+fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), String> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|err| format!("cannot serialize {}: {err}", path.display()))?;
+    text.push('\n');
+    std::fs::write(path, text).map_err(|err| format!("cannot write {}: {err}", path.display()))
+}
