@@ -9,16 +9,19 @@
 //! - [`authority`] and [`dns`]: `_lexicon.<authority>` TXT records (exactly one `did=` entry).
 //! - [`session`]: session persistence (mode 0600) under the user's cache dir.
 //! - [`cache`] and [`resolve`]: lexicon resolution with a 24 h stale / 90 d expiry cache.
+//! - [`publish`]: authority checks, publish plans, compare-and-swap apply with read-back.
 //!
 //! Secrets (passwords, tokens) are wrapped in [`Secret`], whose `Debug` and `Display` redact them.
 #![deny(missing_docs)]
 
+pub mod account;
 pub mod authority;
 pub mod cache;
 pub mod dns;
 mod error;
 mod http;
 pub mod identity;
+pub mod publish;
 pub mod resolve;
 pub mod session;
 pub mod xrpc;

@@ -451,3 +451,107 @@ fn pds_down_is_a_transport_error() {
     assert!(matches!(err, NetError::Transport { .. }), "{err:?}");
     assert!(!format!("{err} {err:?}").contains(env.app_password.expose()));
 }
+
+mod publish {
+    use super::*;
+    use lexperm_net::publish::{
+        apply_plan, check_authorities, plan_publish, AuthorityStatus, LocalLexicon, PlanAction,
+        PublishStatus,
+    };
+
+    fn doc(nsid: &str, description: &str) -> Value {
+        json!({"lexicon": 1, "id": nsid, "description": description,
+               "defs": {"main": {"type": "token", "description": "publish test"}}})
+    }
+
+    fn local(nsid: &str, description: &str) -> LocalLexicon {
+        LocalLexicon::from_document(&doc(nsid, description)).unwrap()
+    }
+
+    #[test]
+    fn plan_apply_update_and_refuse() {
+        let Some(env) = testenv() else { return };
+        let mut agent = env.agent();
+        let client = XrpcClient::new(&env.pds_url).unwrap();
+        let (a, b) = (unique_nsid(&env, "puba"), unique_nsid(&env, "pubb"));
+        let wrong = env.var("TEST_AUTHORITY_WRONG");
+        let c = format!(
+            "{}.thing",
+            wrong.split('.').rev().collect::<Vec<_>>().join(".")
+        );
+        let good = env.authorities[0].clone();
+        let auth = check_authorities(&env.dns(), &env.did, [good.as_str(), wrong.as_str()]);
+        assert_eq!(auth[&good], AuthorityStatus::Verified);
+        assert!(
+            matches!(&auth[&wrong], AuthorityStatus::Refused { expected, .. }
+            if expected.to_string() == format!("_lexicon.{wrong} TXT \"did={}\"", env.did))
+        );
+
+        let locals = vec![local(&a, "a1"), local(&b, "b1"), local(&c, "c1")];
+        let remote = client.list_records(&env.did, LEXICON_COLLECTION).unwrap();
+        let plan = plan_publish(&env.did, &locals, &remote, &auth);
+        let action = |p: &lexperm_net::publish::PublishPlan, n: &str| {
+            p.entries.iter().find(|e| e.nsid == n).unwrap().action
+        };
+        assert_eq!(action(&plan, &a), PlanAction::Create);
+        assert_eq!(action(&plan, &b), PlanAction::Create);
+        assert_eq!(action(&plan, &c), PlanAction::Refused);
+
+        let mut seen = 0;
+        let results = apply_plan(&mut agent, &plan, |_| seen += 1);
+        assert_eq!(seen, results.len());
+        for r in &results {
+            if r.nsid == c {
+                assert_eq!(r.status, PublishStatus::Skipped);
+            } else if r.nsid == a || r.nsid == b {
+                // The PDS's CID equals the locally computed one (read back and compared).
+                assert_eq!(r.status, PublishStatus::Done, "{r:?}");
+                assert_eq!(r.remote_cid, r.local_cid);
+            }
+        }
+
+        // Change b: a is unchanged, b an update with a readable diff.
+        let locals = vec![local(&a, "a1"), local(&b, "b2")];
+        let remote = client.list_records(&env.did, LEXICON_COLLECTION).unwrap();
+        let plan = plan_publish(&env.did, &locals, &remote, &auth);
+        assert_eq!(action(&plan, &a), PlanAction::Unchanged);
+        let update = plan.entries.iter().find(|e| e.nsid == b).unwrap();
+        assert_eq!(update.action, PlanAction::Update);
+        assert_eq!(update.diff, ["~ /description: \"b1\" → \"b2\""]);
+
+        // Someone else writes b between plan and apply: the swap fails, a is not affected.
+        let other = local(&b, "b-other");
+        agent
+            .put_record(LEXICON_COLLECTION, &b, &other.record, &Swap::Any)
+            .unwrap();
+        let results = apply_plan(&mut agent, &plan, |_| {});
+        let rb = results.iter().find(|r| r.nsid == b).unwrap();
+        assert_eq!(rb.status, PublishStatus::Failed);
+        assert!(
+            rb.reason
+                .as_deref()
+                .unwrap()
+                .contains("changed since planning"),
+            "{rb:?}"
+        );
+        let ra = results.iter().find(|r| r.nsid == a).unwrap();
+        assert_eq!(ra.status, PublishStatus::Skipped);
+
+        // Re-plan and apply: b is updated to the local version.
+        let remote = client.list_records(&env.did, LEXICON_COLLECTION).unwrap();
+        let plan = plan_publish(&env.did, &locals, &remote, &auth);
+        let results = apply_plan(&mut agent, &plan, |_| {});
+        let rb = results.iter().find(|r| r.nsid == b).unwrap();
+        assert_eq!(
+            (rb.action, &rb.status),
+            (PlanAction::Update, &PublishStatus::Done)
+        );
+        assert_eq!(
+            client
+                .get_record(&env.did, LEXICON_COLLECTION, &b)
+                .unwrap()
+                .value["description"],
+            "b2"
+        );
+    }
+}

@@ -1,8 +1,8 @@
 //! One module per subcommand.
 
+pub mod gen;
+pub mod gen_records;
 pub mod logout;
 pub mod net_args;
 pub mod resolve;
-pub mod gen;
-pub mod gen_records;
 pub mod scope;

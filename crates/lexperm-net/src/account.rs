@@ -1,0 +1,153 @@
+//! Logging in for publishing: find the account's PDS, reuse a stored session when it belongs to
+//! the same account and PDS and still works, otherwise log in with an app password.
+
+use crate::error::{NetError, Secret, XrpcErrorKind};
+use crate::identity::IdentityResolver;
+use crate::session::{Session, SessionStore};
+use crate::xrpc::{Agent, XrpcClient};
+
+/// How the session was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionOrigin {
+    /// A stored session was reused (possibly after a token refresh).
+    Resumed,
+    /// A new session was created with the password.
+    LoggedIn,
+}
+
+fn same_account(session: &Session, identifier: &str) -> bool {
+    let id = identifier.trim_start_matches('@');
+    session.did == id || session.handle.eq_ignore_ascii_case(id)
+}
+
+fn is_auth_error(e: &NetError) -> bool {
+    matches!(
+        e.xrpc_kind(),
+        Some(
+            XrpcErrorKind::ExpiredToken
+                | XrpcErrorKind::InvalidToken
+                | XrpcErrorKind::AuthenticationRequired
+        )
+    ) || matches!(e, NetError::Xrpc { status: 401, .. })
+}
+
+/// Connect as `identifier` (handle or DID). The PDS is `pds_override` or, when `None`, resolved
+/// through `identity` (handle → DID → DID document). `password` is asked for only when no usable
+/// stored session exists.
+pub fn connect(
+    identity: &IdentityResolver,
+    store: Option<SessionStore>,
+    identifier: &str,
+    pds_override: Option<&str>,
+    password: impl FnOnce() -> Result<Secret, NetError>,
+) -> Result<(Agent, SessionOrigin), NetError> {
+    let pds = match pds_override {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => identity.resolve_account(identifier)?.1,
+    };
+    let client = XrpcClient::new(&pds)?;
+    if let Some(store) = &store {
+        if let Some(session) = store.load()? {
+            if session.service == pds && same_account(&session, identifier) {
+                let mut agent = Agent::from_session(client.clone(), session, Some(store.clone()));
+                match agent.query::<serde_json::Value>("com.atproto.server.getSession", &[]) {
+                    Ok(_) => return Ok((agent, SessionOrigin::Resumed)),
+                    Err(e) if is_auth_error(&e) => {} // refresh token expired or revoked: log in again
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+    let password = password()?;
+    let agent = Agent::login(client, identifier.trim_start_matches('@'), &password, store)?;
+    Ok((agent, SessionOrigin::LoggedIn))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dns::DnsResolver;
+    use crate::test_server::TestServer;
+
+    const SESSION: &str =
+        r#"{"did":"did:plc:abc","handle":"alice.test","accessJwt":"acc-1","refreshJwt":"ref-1"}"#;
+
+    #[test]
+    fn reuses_a_working_session_and_logs_in_otherwise() {
+        let server = TestServer::start(|req| match (req.path(), req.header("authorization")) {
+            ("/xrpc/com.atproto.server.getSession", Some("Bearer acc-1")) => (200, SESSION.into()),
+            ("/xrpc/com.atproto.server.getSession", _) => {
+                (400, r#"{"error":"ExpiredToken"}"#.into())
+            }
+            ("/xrpc/com.atproto.server.refreshSession", _) => {
+                (400, r#"{"error":"ExpiredToken"}"#.into())
+            }
+            ("/xrpc/com.atproto.server.createSession", _) => (200, SESSION.into()),
+            _ => (404, "{}".into()),
+        });
+        let dir = std::env::temp_dir().join(format!("lexperm-net-account-{}", std::process::id()));
+        let store = SessionStore::new(dir.join("session.json"));
+        let identity = IdentityResolver::new("http://127.0.0.1:1", DnsResolver::system()).unwrap();
+        let no_password = || -> Result<Secret, NetError> { panic!("password must not be asked") };
+
+        // No stored session: the password is used and the session saved.
+        let (agent, origin) = connect(
+            &identity,
+            Some(store.clone()),
+            "alice.test",
+            Some(&server.url),
+            || Ok(Secret::new("pw")),
+        )
+        .unwrap();
+        assert_eq!(
+            (origin, agent.session().did.as_str()),
+            (SessionOrigin::LoggedIn, "did:plc:abc")
+        );
+        // Stored and working: reused without a password (by handle or DID).
+        let (_, origin) = connect(
+            &identity,
+            Some(store.clone()),
+            "@Alice.test",
+            Some(&server.url),
+            no_password,
+        )
+        .unwrap();
+        assert_eq!(origin, SessionOrigin::Resumed);
+        let (_, origin) = connect(
+            &identity,
+            Some(store.clone()),
+            "did:plc:abc",
+            Some(&server.url),
+            no_password,
+        )
+        .unwrap();
+        assert_eq!(origin, SessionOrigin::Resumed);
+        // Stored but dead (access and refresh expired): log in again.
+        let mut dead = store.load().unwrap().unwrap();
+        dead.access_jwt = Secret::new("old");
+        store.save(&dead).unwrap();
+        let (_, origin) = connect(
+            &identity,
+            Some(store.clone()),
+            "alice.test",
+            Some(&server.url),
+            || Ok(Secret::new("pw")),
+        )
+        .unwrap();
+        assert_eq!(origin, SessionOrigin::LoggedIn);
+        // Another account: not reused.
+        let asked = std::cell::Cell::new(false);
+        let _ = connect(
+            &identity,
+            Some(store.clone()),
+            "bob.test",
+            Some(&server.url),
+            || {
+                asked.set(true);
+                Ok(Secret::new("pw"))
+            },
+        );
+        assert!(asked.get());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
