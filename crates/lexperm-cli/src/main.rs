@@ -29,6 +29,8 @@ enum Command {
     Scope(commands::scope::ScopeCommand),
     /// Resolve NSIDs to published lexicons: DNS `_lexicon` TXT → DID → PDS → record.
     Resolve(commands::resolve::ResolveArgs),
+    /// Publish lexicons as com.atproto.lexicon.schema records (plan, CAS writes, read-back).
+    Publish(commands::publish::PublishArgs),
     /// Forget the stored publishing session (and revoke it on its PDS).
     Logout(commands::logout::LogoutArgs),
     /// Generate artefacts from lexicons: publishable records and CIDs.
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Scope(cmd) => commands::scope::run(cmd),
         Command::Resolve(args) => commands::resolve::run(args),
+        Command::Publish(args) => commands::publish::run(args),
         Command::Logout(args) => commands::logout::run(args),
         Command::Gen(cmd) => commands::gen::run(cmd),
     };
