@@ -179,3 +179,94 @@ impl DnsResolver {
         )?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authority::AuthorityError;
+    use crate::test_server::TestDns;
+
+    fn server() -> TestDns {
+        TestDns::start(vec![
+            ("_lexicon.example.com", vec![vec!["did=did:plc:right"]]),
+            (
+                "_lexicon.two.example.com",
+                vec![vec!["did=did:plc:a"], vec!["did=did:plc:b"]],
+            ),
+            (
+                "_lexicon.chunked.example.com",
+                vec![vec!["did=did:plc:", "chunked"]],
+            ),
+            ("_lexicon.spf.example.com", vec![vec!["v=spf1 -all"]]),
+        ])
+    }
+
+    #[test]
+    fn txt_records_and_not_found() {
+        let dns = server();
+        let resolver = DnsResolver::with_name_server(dns.addr);
+        assert_eq!(
+            resolver.txt("_lexicon.Example.com.").unwrap(),
+            TxtLookup::Records(vec![vec!["did=did:plc:right".to_string()]])
+        );
+        assert_eq!(
+            resolver.txt("_lexicon.chunked.example.com").unwrap(),
+            TxtLookup::Records(vec![vec![
+                "did=did:plc:".to_string(),
+                "chunked".to_string()
+            ]])
+        );
+        assert_eq!(
+            resolver.txt("_lexicon.nothing.example.com").unwrap(),
+            TxtLookup::NotFound
+        );
+    }
+
+    #[test]
+    fn lexicon_authority_outcomes() {
+        let dns = server();
+        let resolver = DnsResolver::with_name_server(dns.addr);
+        assert_eq!(
+            resolver.lexicon_authority_did("example.com").unwrap(),
+            "did:plc:right"
+        );
+        assert_eq!(
+            resolver
+                .lexicon_authority_did("chunked.example.com")
+                .unwrap(),
+            "did:plc:chunked"
+        );
+        let authority = |a: &str| match resolver.lexicon_authority_did(a) {
+            Err(NetError::Authority(e)) => e,
+            other => panic!("{a}: {other:?}"),
+        };
+        assert!(matches!(
+            authority("two.example.com"),
+            AuthorityError::Ambiguous { .. }
+        ));
+        assert!(matches!(
+            authority("spf.example.com"),
+            AuthorityError::NoDidEntry { .. }
+        ));
+        assert!(matches!(
+            authority("missing.example.com"),
+            AuthorityError::Missing { .. }
+        ));
+        assert!(resolver
+            .check_lexicon_authority("example.com", "did:plc:right")
+            .is_ok());
+        assert!(matches!(
+            resolver.check_lexicon_authority("example.com", "did:plc:other"),
+            Err(NetError::Authority(AuthorityError::Mismatch { .. }))
+        ));
+    }
+
+    #[test]
+    fn server_address_parsing() {
+        assert_eq!(
+            DnsResolver::parse_server("127.0.0.1:5354").unwrap(),
+            "127.0.0.1:5354".parse().unwrap()
+        );
+        assert!(DnsResolver::parse_server("localhost").is_err());
+    }
+}

@@ -130,7 +130,89 @@ impl LexiconResolver {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dns::DnsResolver;
+    use crate::test_server::{TestDns, TestServer};
     use serde_json::json;
+
+    /// DNS + PLC + PDS fakes for `com.example.*` published by did:plc:abc.
+    fn world() -> (TestDns, TestServer, TestServer) {
+        let pds = TestServer::start(|req| {
+            let rkey = req.target.split("rkey=").nth(1).unwrap_or("").to_string();
+            let value = match rkey.as_str() {
+                "com.example.good" => {
+                    json!({"$type": LEXICON_COLLECTION, "lexicon": 1, "id": "com.example.good", "defs": {}})
+                }
+                "com.example.wrongid" => {
+                    json!({"$type": LEXICON_COLLECTION, "lexicon": 1, "id": "com.example.other", "defs": {}})
+                }
+                _ => {
+                    return (
+                        400,
+                        json!({"error": "RecordNotFound", "message": "Could not locate record"})
+                            .to_string(),
+                    )
+                }
+            };
+            let uri = format!("at://did:plc:abc/{LEXICON_COLLECTION}/{rkey}");
+            (
+                200,
+                json!({"uri": uri, "cid": format!("cid-{rkey}"), "value": value}).to_string(),
+            )
+        });
+        let pds_url = pds.url.clone();
+        let plc = TestServer::start(move |req| {
+            match req.path() {
+            "/did:plc:abc" => (
+                200,
+                json!({"id": "did:plc:abc", "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": pds_url}]}).to_string(),
+            ),
+            _ => (404, "{}".into()),
+        }
+        });
+        let dns = TestDns::start(vec![
+            ("_lexicon.example.com", vec![vec!["did=did:plc:abc"]]),
+            ("_atproto.alice.test", vec![vec!["did=did:plc:abc"]]),
+        ]);
+        (dns, plc, pds)
+    }
+
+    #[test]
+    fn resolves_through_dns_plc_and_pds() {
+        let (dns, plc, pds) = world();
+        let identity =
+            IdentityResolver::new(&plc.url, DnsResolver::with_name_server(dns.addr)).unwrap();
+        assert_eq!(
+            identity.resolve_handle("alice.test").unwrap(),
+            "did:plc:abc"
+        );
+        assert_eq!(
+            identity.resolve_account("@alice.test").unwrap(),
+            ("did:plc:abc".to_string(), pds.url.clone())
+        );
+        let resolver = LexiconResolver::new(identity, None, false);
+        let got = resolver.resolve("com.example.good").unwrap();
+        assert_eq!(got.source, ResolutionSource::Network);
+        assert_eq!(
+            (got.lexicon.did.as_str(), got.lexicon.cid.as_str()),
+            ("did:plc:abc", "cid-com.example.good")
+        );
+        assert_eq!(got.lexicon.pds, pds.url);
+        let err = resolver.resolve("com.example.wrongid").unwrap_err();
+        assert!(matches!(err, NetError::InvalidLexicon { .. }), "{err:?}");
+        let err = resolver.resolve("com.example.absent").unwrap_err();
+        assert!(matches!(err, NetError::NotPublished { .. }), "{err:?}");
+        let err = resolver.resolve("org.nowhere.thing").unwrap_err();
+        assert!(matches!(err, NetError::Authority(_)), "{err:?}");
+        let offline = LexiconResolver::new(
+            IdentityResolver::new(&plc.url, DnsResolver::system()).unwrap(),
+            None,
+            true,
+        );
+        assert!(matches!(
+            offline.resolve("com.example.good"),
+            Err(NetError::NotCached { .. })
+        ));
+    }
 
     #[test]
     fn record_checks() {
