@@ -32,8 +32,8 @@ fn is_auth_error(e: &NetError) -> bool {
 }
 
 /// Connect as `identifier` (handle or DID). The PDS is `pds_override` or, when `None`, resolved
-/// through `identity` (handle → DID → DID document). `password` is asked for only when no usable
-/// stored session exists.
+/// through `identity` (handle → DID → DID document). A stored session of the same account and
+/// PDS is refreshed and reused; `password` is asked for only when there is none or it is dead.
 pub fn connect(
     identity: &IdentityResolver,
     store: Option<SessionStore>,
@@ -49,10 +49,12 @@ pub fn connect(
     if let Some(store) = &store {
         if let Some(session) = store.load()? {
             if session.service == pds && same_account(&session, identifier) {
+                // Refreshing proves the refresh token is still valid (a revoked session's access
+                // token keeps working until it expires) and gives a full access-token lifetime.
                 let mut agent = Agent::from_session(client.clone(), session, Some(store.clone()));
-                match agent.query::<serde_json::Value>("com.atproto.server.getSession", &[]) {
-                    Ok(_) => return Ok((agent, SessionOrigin::Resumed)),
-                    Err(e) if is_auth_error(&e) => {} // refresh token expired or revoked: log in again
+                match agent.refresh() {
+                    Ok(()) => return Ok((agent, SessionOrigin::Resumed)),
+                    Err(e) if is_auth_error(&e) => {} // expired or revoked: log in again
                     Err(e) => return Err(e),
                 }
             }
@@ -75,13 +77,13 @@ mod tests {
     #[test]
     fn reuses_a_working_session_and_logs_in_otherwise() {
         let server = TestServer::start(|req| match (req.path(), req.header("authorization")) {
-            ("/xrpc/com.atproto.server.getSession", Some("Bearer acc-1")) => (200, SESSION.into()),
-            ("/xrpc/com.atproto.server.getSession", _) => {
-                (400, r#"{"error":"ExpiredToken"}"#.into())
+            ("/xrpc/com.atproto.server.refreshSession", Some("Bearer ref-1")) => {
+                (200, SESSION.into())
             }
-            ("/xrpc/com.atproto.server.refreshSession", _) => {
-                (400, r#"{"error":"ExpiredToken"}"#.into())
-            }
+            ("/xrpc/com.atproto.server.refreshSession", _) => (
+                400,
+                r#"{"error":"ExpiredToken","message":"Token has been revoked"}"#.into(),
+            ),
             ("/xrpc/com.atproto.server.createSession", _) => (200, SESSION.into()),
             _ => (404, "{}".into()),
         });
@@ -122,9 +124,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(origin, SessionOrigin::Resumed);
-        // Stored but dead (access and refresh expired): log in again.
+        // Stored but dead (refresh token expired or revoked): log in again.
         let mut dead = store.load().unwrap().unwrap();
-        dead.access_jwt = Secret::new("old");
+        dead.refresh_jwt = Secret::new("revoked");
         store.save(&dead).unwrap();
         let (_, origin) = connect(
             &identity,

@@ -555,3 +555,32 @@ mod publish {
         );
     }
 }
+
+#[test]
+fn connect_reuses_sessions_and_recovers_from_revoked_ones() {
+    use lexperm_net::account::{connect, SessionOrigin};
+    use lexperm_net::session::SessionStore;
+    let Some(env) = testenv() else { return };
+    let dir = std::env::temp_dir().join(format!("lexperm-net-it-connect-{}", std::process::id()));
+    let store = SessionStore::new(dir.join("session.json"));
+    let identity = IdentityResolver::new(&env.plc_url, env.dns()).unwrap();
+    let password = || Ok(env.app_password.clone());
+    let no_password =
+        || -> Result<Secret, NetError> { panic!("the stored session should have been used") };
+    // Without --pds: handle → DID (DNS _atproto) → PLC → PDS.
+    let (agent, origin) =
+        connect(&identity, Some(store.clone()), &env.handle, None, password).unwrap();
+    assert_eq!(origin, SessionOrigin::LoggedIn);
+    assert_eq!(agent.session().did, env.did);
+    let (agent, origin) =
+        connect(&identity, Some(store.clone()), &env.did, None, no_password).unwrap();
+    assert_eq!(origin, SessionOrigin::Resumed);
+    // Revoke it on the PDS: the next connect logs in again.
+    agent
+        .client()
+        .delete_session(&agent.session().refresh_jwt)
+        .unwrap();
+    let (_, origin) = connect(&identity, Some(store.clone()), &env.handle, None, password).unwrap();
+    assert_eq!(origin, SessionOrigin::LoggedIn);
+    std::fs::remove_dir_all(dir).unwrap();
+}
