@@ -43,7 +43,12 @@ struct Paths {
 
 impl Paths {
     fn new() -> Result<Self> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        // Cargo sets CARGO_MANIFEST_DIR for `cargo run` too; prefer it to the compile-time value
+        // so a binary built from another checkout (shared target dir) acts on this one.
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        let root = manifest_dir
             .parent()
             .ok_or("xtask has no parent dir")?
             .to_path_buf();

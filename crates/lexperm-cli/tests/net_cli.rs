@@ -12,9 +12,7 @@ use serde_json::{json, Value};
 fn env_vars() -> Option<Vec<(String, String)>> {
     let path = std::env::var_os("TESTENV_ENV")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/testenv/env")
-        });
+        .unwrap_or_else(|| manifest_dir().join("../../target/testenv/env"));
     let Ok(text) = std::fs::read_to_string(&path) else {
         eprintln!(
             "note: {} not found; skipping (run `cargo xtask testenv up`)",
@@ -323,4 +321,11 @@ fn publish_dry_run_apply_update_and_refuse() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was published"));
     let _ = std::fs::remove_dir_all(cache);
+}
+
+/// The crate dir at run time (cargo sets it for tests), else at compile time.
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

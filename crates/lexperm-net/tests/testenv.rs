@@ -50,7 +50,7 @@ impl TestEnv {
 fn env_file() -> PathBuf {
     match std::env::var_os("TESTENV_ENV") {
         Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/testenv/env"),
+        None => manifest_dir().join("../../target/testenv/env"),
     }
 }
 
@@ -583,4 +583,11 @@ fn connect_reuses_sessions_and_recovers_from_revoked_ones() {
     let (_, origin) = connect(&identity, Some(store.clone()), &env.handle, None, password).unwrap();
     assert_eq!(origin, SessionOrigin::LoggedIn);
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The crate dir at run time (cargo sets it for tests), else at compile time.
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
