@@ -56,6 +56,26 @@ pub fn check_lexicon_record(nsid: &str, uri: &str, record: &Value) -> Result<(),
     Ok(())
 }
 
+/// Check that `record` hashes to `cid` (DAG-CBOR, CIDv1 sha2-256), so the content is the one the
+/// repository commits to. (The commit signature itself is not verified; see docs/net.md.)
+pub fn check_record_cid(nsid: &str, uri: &str, record: &Value, cid: &str) -> Result<(), NetError> {
+    let invalid = |detail: String| NetError::InvalidLexicon {
+        nsid: nsid.to_string(),
+        uri: uri.to_string(),
+        detail,
+    };
+    let local = lexperm_codegen::records::schema_record(record)
+        .map_err(|e| invalid(format!("cannot recompute the record's CID: {e}")))?;
+    let local = local.cid().to_string();
+    if local == cid {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "the PDS reports CID {cid}, but the record's content hashes to {local}"
+        )))
+    }
+}
+
 /// Resolves NSIDs to published lexicons.
 #[derive(Debug)]
 pub struct LexiconResolver {
@@ -92,6 +112,7 @@ impl LexiconResolver {
                 _ => e,
             })?;
         check_lexicon_record(nsid, &record.uri, &record.value)?;
+        check_record_cid(nsid, &record.uri, &record.value, &record.cid)?;
         let fetched_at = match &self.cache {
             Some(c) => c.now_secs(),
             None => crate::cache::unix_secs(std::time::SystemTime::now()),
@@ -138,25 +159,26 @@ mod tests {
     fn world() -> (TestDns, TestServer, TestServer) {
         let pds = TestServer::start(|req| {
             let rkey = req.target.split("rkey=").nth(1).unwrap_or("").to_string();
+            let doc =
+                |id: &str| json!({"$type": LEXICON_COLLECTION, "lexicon": 1, "id": id, "defs": {}});
             let value = match rkey.as_str() {
-                "com.example.good" => {
-                    json!({"$type": LEXICON_COLLECTION, "lexicon": 1, "id": "com.example.good", "defs": {}})
-                }
-                "com.example.wrongid" => {
-                    json!({"$type": LEXICON_COLLECTION, "lexicon": 1, "id": "com.example.other", "defs": {}})
-                }
+                "com.example.good" | "com.example.tampered" => doc(&rkey),
+                "com.example.wrongid" => doc("com.example.other"),
                 _ => {
-                    return (
-                        400,
-                        json!({"error": "RecordNotFound", "message": "Could not locate record"})
-                            .to_string(),
-                    )
+                    let body =
+                        json!({"error": "RecordNotFound", "message": "Could not locate record"});
+                    return (400, body.to_string());
                 }
+            };
+            // The real CID of the content, except for the tampered record.
+            let cid = match lexperm_codegen::records::schema_record(&value) {
+                Ok(r) if rkey != "com.example.tampered" => r.cid().to_string(),
+                _ => "bafyreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku".to_string(),
             };
             let uri = format!("at://did:plc:abc/{LEXICON_COLLECTION}/{rkey}");
             (
                 200,
-                json!({"uri": uri, "cid": format!("cid-{rkey}"), "value": value}).to_string(),
+                json!({"uri": uri, "cid": cid, "value": value}).to_string(),
             )
         });
         let pds_url = pds.url.clone();
@@ -192,10 +214,17 @@ mod tests {
         let resolver = LexiconResolver::new(identity, None, false);
         let got = resolver.resolve("com.example.good").unwrap();
         assert_eq!(got.source, ResolutionSource::Network);
-        assert_eq!(
-            (got.lexicon.did.as_str(), got.lexicon.cid.as_str()),
-            ("did:plc:abc", "cid-com.example.good")
+        assert_eq!(got.lexicon.did, "did:plc:abc");
+        assert!(
+            got.lexicon.cid.starts_with("bafyrei"),
+            "{}",
+            got.lexicon.cid
         );
+        let err = resolver
+            .resolve("com.example.tampered")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("hashes to"), "{err}");
         assert_eq!(got.lexicon.pds, pds.url);
         let err = resolver.resolve("com.example.wrongid").unwrap_err();
         assert!(matches!(err, NetError::InvalidLexicon { .. }), "{err:?}");
