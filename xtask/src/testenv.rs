@@ -625,6 +625,8 @@ fn down(paths: &Paths) -> Result<()> {
         }
         let _ = fs::remove_file(pid_file);
     }
+    // Without services the env file would point tests at dead ports; removing it makes them skip.
+    remove_path(&paths.run.join("env"))?;
     if stopped.is_empty() {
         println!("testenv: nothing running");
     } else {

@@ -289,7 +289,7 @@ fn publish_dry_run_apply_update_and_refuse() {
             .collect::<Vec<_>>(),
     );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains(&format!("update     {nsid}")), "{text}");
+    assert!(text.contains(&format!("update      {nsid}")), "{text}");
     assert!(
         text.contains("~ /description: \"first\" → \"second\""),
         "{text}"

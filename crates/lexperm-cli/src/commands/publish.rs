@@ -262,11 +262,11 @@ fn print_plan(plan: &PublishPlan) {
     for e in &plan.entries {
         let cid = |c: &Option<String>| c.clone().unwrap_or_else(|| "-".into());
         match e.action {
-            PlanAction::Create => println!("  create     {}  {}", e.nsid, cid(&e.local_cid)),
-            PlanAction::Unchanged => println!("  unchanged  {}  {}", e.nsid, cid(&e.local_cid)),
+            PlanAction::Create => println!("  create      {}  {}", e.nsid, cid(&e.local_cid)),
+            PlanAction::Unchanged => println!("  unchanged   {}  {}", e.nsid, cid(&e.local_cid)),
             PlanAction::Update => {
                 println!(
-                    "  update     {}  {} → {}",
+                    "  update      {}  {} → {}",
                     e.nsid,
                     cid(&e.remote_cid),
                     cid(&e.local_cid)
@@ -276,7 +276,7 @@ fn print_plan(plan: &PublishPlan) {
                 }
             }
             PlanAction::Refused => {
-                println!("  refused    {}", e.nsid);
+                println!("  refused     {}", e.nsid);
                 if let Some(reason) = &e.reason {
                     println!("      {reason}");
                 }
