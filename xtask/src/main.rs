@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+mod gen_corpus;
 mod testenv;
 
 fn main() -> ExitCode {
@@ -22,6 +23,13 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        "gen-corpus" => match gen_corpus::run(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+        },
         other => {
             eprintln!("unknown task `{other}`\n\ntasks:\n{TASKS}");
             ExitCode::from(2)
@@ -29,5 +37,6 @@ fn main() -> ExitCode {
     }
 }
 
-const TASKS: &str = "  help      this list
-  testenv   install|up [--authority DOMAIN]…|down|status: local PDS + PLC + DNS for network tests";
+const TASKS: &str = "  help        this list
+  gen-corpus  N [--out DIR] [--seed S]: write N synthetic lexicons
+  testenv     install|up [--authority DOMAIN]…|down|status: local PDS + PLC + DNS for network tests";

@@ -6,6 +6,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
+mod config;
+mod engine;
+mod render;
+mod sources;
 
 /// Exit code for success.
 pub const EXIT_OK: u8 = 0;
@@ -27,15 +31,21 @@ enum Command {
     /// Work with OAuth scope strings: normalize and check.
     #[command(subcommand)]
     Scope(commands::scope::ScopeCommand),
+    /// Lint lexicon files and directories (default `lexicons/`).
+    Lint(commands::lint::LintArgs),
+    /// Show a lint rule's documentation, or list every rule.
+    Explain(commands::explain::ExplainArgs),
+    /// Print the JSON Schema (draft 2020-12) of lexicon documents, for editor completion.
+    Schema,
+    /// Generate artefacts from lexicons: publishable records and CIDs, Rust scope constants.
+    #[command(subcommand)]
+    Gen(commands::gen::GenCommand),
     /// Resolve NSIDs to published lexicons: DNS `_lexicon` TXT → DID → PDS → record.
     Resolve(commands::resolve::ResolveArgs),
     /// Publish lexicons as com.atproto.lexicon.schema records (plan, CAS writes, read-back).
     Publish(commands::publish::PublishArgs),
     /// Forget the stored publishing session (and revoke it on its PDS).
     Logout(commands::logout::LogoutArgs),
-    /// Generate artefacts from lexicons: publishable records and CIDs.
-    #[command(subcommand)]
-    Gen(commands::gen::GenCommand),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +66,9 @@ fn main() -> ExitCode {
         Command::Resolve(args) => commands::resolve::run(args),
         Command::Publish(args) => commands::publish::run(args),
         Command::Logout(args) => commands::logout::run(args),
+        Command::Lint(args) => commands::lint::run(args),
+        Command::Explain(args) => commands::explain::run(args, &engine::registry()),
+        Command::Schema => commands::schema::run(),
         Command::Gen(cmd) => commands::gen::run(cmd),
     };
     ExitCode::from(code)

@@ -315,11 +315,13 @@ fn publish_dry_run_apply_update_and_refuse() {
         "{r}"
     );
 
-    // A broken file: nothing is published, exit 1.
+    // A file with lint errors (here: not even JSON): nothing is published, exit 1.
     std::fs::write(dir.join("c.json"), "{").unwrap();
     let out = lexperm(&cache, &base);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was published"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("nothing was published"), "{stderr}");
+    assert!(stderr.contains("have lint errors"), "{stderr}");
     let _ = std::fs::remove_dir_all(cache);
 }
 

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use lexperm_codegen::cbor;
 use lexperm_codegen::records::schema_record;
+use lexperm_codegen::Builder;
 use serde_json::Value;
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -23,11 +25,15 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn load_corpus() -> Vec<Value> {
-    let root = std::env::var_os("LEXPERM_CORPUS")
+fn corpus_dir() -> PathBuf {
+    std::env::var_os("LEXPERM_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"))
-        .join("atproto-lexicons");
+        .join("atproto-lexicons")
+}
+
+fn load_corpus() -> Vec<Value> {
+    let root = corpus_dir();
     let mut files = Vec::new();
     json_files(&root, &mut files);
     files.sort();
@@ -68,6 +74,30 @@ fn bench_records(c: &mut Criterion) {
                 let record = schema_record(std::hint::black_box(doc)).expect("encodes");
                 std::hint::black_box(record.cid());
             }
+        })
+    });
+    let records: Vec<Value> = docs
+        .iter()
+        .map(|doc| schema_record(doc).expect("encodes").value().clone())
+        .collect();
+    group.bench_function("cbor_encode_only_all_atproto_lexicons", |b| {
+        b.iter(|| {
+            for record in &records {
+                std::hint::black_box(cbor::encode(std::hint::black_box(record)).expect("encodes"));
+            }
+        })
+    });
+    group.finish();
+
+    // What a build.rs pays: read, lint and generate Rust constants for the whole folder.
+    let mut group = c.benchmark_group("rust");
+    group.sample_size(10);
+    group.bench_function("builder_generate_string_all_atproto_lexicons", |b| {
+        b.iter(|| {
+            Builder::new()
+                .lexicons(corpus_dir())
+                .generate_string()
+                .expect("generates")
         })
     });
     group.finish();

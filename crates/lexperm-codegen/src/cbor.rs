@@ -412,6 +412,11 @@ mod tests {
         );
         check(json!(123.0), &[0x18, 123]);
         check(json!(-0.0), &[0x00]);
+        check(serde_json::from_str("1e3").unwrap(), &[0x19, 0x03, 0xe8]);
+        check(
+            serde_json::from_str("-9007199254740991.0").unwrap(),
+            &[0x3b, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe],
+        );
     }
 
     #[test]

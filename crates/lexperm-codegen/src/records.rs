@@ -31,6 +31,8 @@
 
 use serde_json::{Map, Value};
 
+use lexperm_parser::formats::{check_nsid, NsidError};
+
 use crate::cbor::{self, EncodeError};
 use crate::cid::Cid;
 
@@ -108,7 +110,7 @@ pub enum RecordError {
         /// The `id` value.
         id: String,
         /// Which NSID rule it breaks.
-        reason: &'static str,
+        reason: NsidError,
     },
     /// The document has a `$type` other than `com.atproto.lexicon.schema`.
     #[error("`/$type` is {found:?}; a published lexicon's `$type` must be \"com.atproto.lexicon.schema\" (or absent)")]
@@ -209,46 +211,6 @@ pub fn at_uri(did: &str, nsid: &str) -> String {
     format!("at://{did}/{SCHEMA_COLLECTION}/{nsid}")
 }
 
-/// NSID syntax (atproto NSID spec; the same rules as the reference regex plus the 317-character limit).
-pub(crate) fn check_nsid(nsid: &str) -> Result<(), &'static str> {
-    if nsid.len() > 317 {
-        return Err("NSID is too long (317 chars max)");
-    }
-    if !nsid
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-    {
-        return Err("disallowed characters (ASCII letters, digits, dashes, periods only)");
-    }
-    let segments: Vec<&str> = nsid.split('.').collect();
-    if segments.len() < 3 {
-        return Err("an NSID needs at least three parts");
-    }
-    let (name, authority) = segments.split_last().unwrap_or((&"", &[]));
-    for segment in authority {
-        if segment.is_empty() {
-            return Err("NSID parts cannot be empty");
-        }
-        if segment.len() > 63 {
-            return Err("NSID part too long (max 63 chars)");
-        }
-        if segment.starts_with('-') || segment.ends_with('-') {
-            return Err("NSID parts cannot start or end with a hyphen");
-        }
-    }
-    if authority[0].starts_with(|c: char| c.is_ascii_digit()) {
-        return Err("the first NSID part may not start with a digit");
-    }
-    if name.is_empty()
-        || name.len() > 63
-        || !name.bytes().all(|b| b.is_ascii_alphanumeric())
-        || name.starts_with(|c: char| c.is_ascii_digit())
-    {
-        return Err("the NSID name part must be 1-63 letters and digits, no leading digit");
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -316,7 +278,7 @@ mod tests {
             ),
             (
                 json!({"lexicon": 1, "id": "a.b.c#main", "defs": {}}),
-                "disallowed characters",
+                "Disallowed characters",
             ),
             (
                 json!({"lexicon": 1, "id": "1a.b.c", "defs": {}}),
@@ -328,7 +290,7 @@ mod tests {
             ),
             (
                 json!({"lexicon": 1, "id": "a..c", "defs": {}}),
-                "cannot be empty",
+                "can not be empty",
             ),
             (
                 json!({"lexicon": 1, "id": "a.b.c"}),

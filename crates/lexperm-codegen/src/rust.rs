@@ -2,9 +2,10 @@
 //!
 //! For every record lexicon the generated code has the collection NSID and one canonical `repo:` scope
 //! string per action; for every query and procedure the method NSID (`lxm`), the `rpc:` scope for any
-//! audience and a `const fn rpc_scope(aud)` that builds the scope for one audience. One module per NSID
-//! authority segment, one module per NSID: `app.bsky.feed.post` becomes `app::bsky::feed::post`. The
-//! generated code depends on `core` only. (Permission-set expansions come later, from the resolver.)
+//! audience and a `const fn rpc_scope(aud)` that builds the scope for one audience; for every permission
+//! set its `include:` scope and a `const fn include_scope(aud)`. One module per NSID authority segment,
+//! one module per NSID: `app.bsky.feed.post` becomes `app::bsky::feed::post`. The generated code
+//! depends on `core` only. (The scopes a permission set expands to come later, from the resolver.)
 //!
 //! ```no_run
 //! // build.rs
@@ -18,26 +19,40 @@
 //! ```
 //!
 //! The code comes from handlebars templates embedded in the crate ([`TEMPLATE_NAMES`]); a folder given
-//! to [`Builder::templates`] may replace any of them by file name.
+//! to [`Builder::templates`] may replace any of them by file name. Templates render in strict mode
+//! without HTML escaping. What they see:
+//! - `header.hbs`: `lexicon_count` (lexicons that produced a module). It must define the `RpcScope`
+//!   and `IncludeScope` types the other templates name, or the other templates must not use them.
+//! - `record.hbs`, `endpoint.hbs`, `permission_set.hbs` (rendered inside the NSID's module, then
+//!   indented): `nsid`; `kind` (`record`, `query`, `procedure`, `permission set`); `doc_lines` (the
+//!   description, or a permission set's `title`, one line each, safe for `//!`); `scopes` (a list of
+//!   `name`, `value`, `doc`: the constant name, its canonical scope string and a one-line doc); `root`
+//!   (`super::` repeated up to the generated file's top, to name `RpcScope` / `IncludeScope`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use handlebars::Handlebars;
+use lexperm_parser::diagnostics::{FileId, LineIndex, Severity};
+use lexperm_parser::formats::check_nsid;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::records::check_nsid;
-
 /// The template names, each overridable by a file of the same name in [`Builder::templates`]:
 /// `header.hbs` (once per file), `record.hbs` (body of a record's module), `endpoint.hbs` (body of a
-/// query's or procedure's module).
-pub const TEMPLATE_NAMES: [&str; 3] = ["header.hbs", "record.hbs", "endpoint.hbs"];
+/// query's or procedure's module), `permission_set.hbs` (body of a permission set's module).
+pub const TEMPLATE_NAMES: [&str; 4] = [
+    "header.hbs",
+    "record.hbs",
+    "endpoint.hbs",
+    "permission_set.hbs",
+];
 
-const DEFAULT_TEMPLATES: [&str; 3] = [
+const DEFAULT_TEMPLATES: [&str; 4] = [
     include_str!("../templates/header.hbs"),
     include_str!("../templates/record.hbs"),
     include_str!("../templates/endpoint.hbs"),
+    include_str!("../templates/permission_set.hbs"),
 ];
 
 /// Why code could not be generated.
@@ -59,6 +74,15 @@ pub enum GenerateError {
         path: PathBuf,
         /// What is wrong.
         message: String,
+    },
+    /// A lexicon file has lint errors (the per-file rules of `lexperm lint`); code is generated only
+    /// from lexicons that lint clean.
+    #[error("{path}: {} lint error(s); run `lexperm lint` for details\n{}", errors.len(), errors.join("\n"))]
+    Lint {
+        /// The lexicon file.
+        path: PathBuf,
+        /// One line per error: `line:column CODE(name): message`.
+        errors: Vec<String>,
     },
     /// Two lexicons have the same `id`, or two NSIDs map to the same Rust module.
     #[error("{first} and {second} both generate module `{module}`")]
@@ -129,6 +153,7 @@ impl Builder {
                     path: path.clone(),
                     message: err.to_string(),
                 })?;
+                lint_gate(&path, &text, docs.len())?;
                 let doc: Value =
                     serde_json::from_str(&text).map_err(|err| GenerateError::Lexicon {
                         path: path.clone(),
@@ -198,6 +223,29 @@ impl Builder {
     }
 }
 
+/// Fails when the per-file lint rules find an error in `text`.
+fn lint_gate(path: &Path, text: &str, index: usize) -> Result<(), GenerateError> {
+    let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+    let loaded = lexperm_parser::rules::lint_file(file, text);
+    if !loaded.has_errors() {
+        return Ok(());
+    }
+    let lines = LineIndex::new(text);
+    let errors = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| {
+            let (line, column) = lines.line_col(text, d.span.start);
+            format!("  {line}:{column} {}({}): {}", d.code, d.name, d.message)
+        })
+        .collect();
+    Err(GenerateError::Lint {
+        path: path.to_path_buf(),
+        errors,
+    })
+}
+
 fn json_files(dir: &Path) -> Result<Vec<PathBuf>, GenerateError> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
@@ -225,6 +273,7 @@ enum Kind {
     Record,
     Query,
     Procedure,
+    PermissionSet,
 }
 
 #[derive(Serialize)]
@@ -238,7 +287,7 @@ struct ScopeConst {
 struct ItemContext<'a> {
     nsid: &'a str,
     kind: &'static str,
-    doc_lines: Vec<&'a str>,
+    doc_lines: Vec<String>,
     scopes: Vec<ScopeConst>,
     /// `super::` repeated up to the root of the generated file, for `RpcScope`.
     root: String,
@@ -275,13 +324,14 @@ fn generate(docs: &[(PathBuf, Value)], templates: &Handlebars) -> Result<String,
             Some("record") => Kind::Record,
             Some("query") => Kind::Query,
             Some("procedure") => Kind::Procedure,
+            Some("permission-set") => Kind::PermissionSet,
             _ => continue,
         };
         count += 1;
         let segments: Vec<String> = nsid.split('.').map(module_name).collect();
         let module_path = segments.join("::");
         let description = main
-            .and_then(|main| main.get("description"))
+            .and_then(|main| main.get("description").or_else(|| main.get("title")))
             .or_else(|| doc.get("description"))
             .and_then(Value::as_str)
             .unwrap_or("");
@@ -291,15 +341,16 @@ fn generate(docs: &[(PathBuf, Value)], templates: &Handlebars) -> Result<String,
                 Kind::Record => "record",
                 Kind::Query => "query",
                 Kind::Procedure => "procedure",
+                Kind::PermissionSet => "permission set",
             },
-            doc_lines: description.lines().map(str::trim_end).collect(),
+            doc_lines: description.lines().map(doc_line).collect(),
             scopes: scope_consts(nsid, kind),
             root: "super::".repeat(segments.len()),
         };
-        let template = if kind == Kind::Record {
-            "record.hbs"
-        } else {
-            "endpoint.hbs"
+        let template = match kind {
+            Kind::Record => "record.hbs",
+            Kind::Query | Kind::Procedure => "endpoint.hbs",
+            Kind::PermissionSet => "permission_set.hbs",
         };
         let body = render(templates, template, &context)?;
         let mut module = &mut root;
@@ -407,7 +458,20 @@ fn scope_consts(nsid: &str, kind: Kind) -> Vec<ScopeConst> {
             value: format!("rpc:{nsid}?aud=*"),
             doc: "`rpc:` scope: call this method on any service.".to_owned(),
         }],
+        Kind::PermissionSet => vec![ScopeConst {
+            name: "INCLUDE",
+            value: format!("include:{nsid}"),
+            doc: "`include:` scope of this set, without an audience (its `rpc:` permissions that \
+                  inherit the audience are dropped)."
+                .to_owned(),
+        }],
     }
+}
+
+/// One line of a lexicon description as a doc-comment line that rustdoc cannot take for a code block
+/// (and so for a doctest): no indentation, no code fence.
+fn doc_line(line: &str) -> String {
+    line.trim().replace("```", "\\`\\`\\`")
 }
 
 /// The Rust module name of an NSID segment: snake case, `_` for `-`, a leading `_` before a digit, and
@@ -451,6 +515,12 @@ const RUST_KEYWORDS: [&str; 51] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doc_lines_cannot_open_code_blocks() {
+        assert_eq!(doc_line("    indented code "), "indented code");
+        assert_eq!(doc_line("```rust"), "\\`\\`\\`rust");
+    }
 
     #[test]
     fn module_names_are_snake_case_identifiers() {

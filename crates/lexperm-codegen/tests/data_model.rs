@@ -84,3 +84,23 @@ fn invalid_values_are_rejected_with_a_location() {
         assert_eq!(err.pointer(), pointer, "{note}: {err}");
     }
 }
+
+#[test]
+fn random_values_match_ipld_dag_cbor() {
+    // 200 seeded random values (non-ASCII keys, integer widths, links, bytes, nesting) with the CIDs
+    // `@ipld/dag-cbor` gives them; see `fixtures/random-values/produce.mjs`.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/random-values/random-values.json");
+    let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(cases.len(), 200);
+    for case in cases {
+        let bytes =
+            cbor::encode(&case["json"]).unwrap_or_else(|err| panic!("{}: {err}", case["json"]));
+        assert_eq!(
+            Cid::for_dag_cbor(&bytes).to_string(),
+            case["cid"].as_str().unwrap(),
+            "{}",
+            case["json"]
+        );
+    }
+}

@@ -58,3 +58,43 @@ proptest! {
         prop_assert_eq!(cbor::encode(&value).unwrap(), cbor::encode(&reparsed).unwrap());
     }
 }
+
+/// Any JSON at all, including floats and malformed `$link` / `$bytes` / `$type` objects.
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        ".{0,8}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::vec(
+                (
+                    prop_oneof![
+                        Just("$link".to_owned()),
+                        Just("$bytes".to_owned()),
+                        Just("$type".to_owned()),
+                        Just("ref".to_owned()),
+                        "[a-z~/]{0,4}",
+                    ],
+                    inner
+                ),
+                0..5
+            )
+            .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #[test]
+    fn encoding_never_panics_and_errors_point_into_the_value(value in any_json()) {
+        if let Err(err) = cbor::encode(&value) {
+            prop_assert!(value.pointer(err.pointer()).is_some(), "{} not in {}", err.pointer(), value);
+        }
+    }
+}

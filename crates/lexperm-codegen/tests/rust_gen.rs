@@ -70,7 +70,11 @@ fn main() {
     println!("{}", com::atproto::repo::get_record::LXM);
     println!("{}", com::atproto::repo::get_record::RPC_ANY_AUD);
     println!("{}", com::atproto::repo::create_record::rpc_scope("did:web:api.example.com#svc_1"));
-    println!("{}", com::atproto::repo::create_record::rpc_scope("did:plc:é x~!"));
+    println!("{}", com::atproto::repo::create_record::rpc_scope("did:web:api.example.com#a~!$&'()*+,;=:@/?z"));
+    println!("{}", com::atproto::repo::create_record::rpc_scope("did:web:localhost%3A3000#svc"));
+    println!("{}", com::atproto::repo::create_record::rpc_scope("did:plc:é x"));
+    println!("{}", app::bsky::auth_full_app::INCLUDE);
+    println!("{}", app::bsky::auth_full_app::include_scope("did:web:api.bsky.app#bsky_appview"));
 }
 "#,
     )
@@ -89,6 +93,11 @@ fn main() {
         ],
         dir,
     );
+    // Expected strings: the `rpc:` and `include:` lines with a valid audience are what
+    // `@atproto/oauth-scopes` 0.3.2 `RpcPermission` / `IncludeScope` `.fromString(s).toString()` give (checked by hand; the reference also keeps every
+    // generated `repo:`/`rpc:` constant of the 444 corpus lexicons unchanged). The last audience is not
+    // a DID reference (the reference rejects it); it only shows that every other byte is escaped, space
+    // as `%20` where the reference's form encoding would write `+`.
     let output = Command::new(dir.join("main")).output().unwrap();
     assert!(output.status.success());
     assert_eq!(
@@ -100,7 +109,11 @@ repo:org.4chan.my-app.type?action=create
 com.atproto.repo.getRecord
 rpc:com.atproto.repo.getRecord?aud=*
 rpc:com.atproto.repo.createRecord?aud=did:web:api.example.com%23svc_1
-rpc:com.atproto.repo.createRecord?aud=did:plc:%C3%A9%20x%7E%21
+rpc:com.atproto.repo.createRecord?aud=did:web:api.example.com%23a%7E%21%24%26%27%28%29*+,%3B%3D:@/%3Fz
+rpc:com.atproto.repo.createRecord?aud=did:web:localhost%3A3000%23svc
+rpc:com.atproto.repo.createRecord?aud=did:plc:%C3%A9%20x
+include:app.bsky.authFullApp
+include:app.bsky.authFullApp?aud=did:web:api.bsky.app%23bsky_appview
 "
     );
 }
@@ -137,7 +150,7 @@ fn bad_templates_and_inputs_are_errors() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "template recrod.hbs: unknown template; known: header.hbs, record.hbs, endpoint.hbs"
+        "template recrod.hbs: unknown template; known: header.hbs, record.hbs, endpoint.hbs, permission_set.hbs"
     );
 
     std::fs::remove_file(templates.path().join("recrod.hbs")).unwrap();
@@ -170,7 +183,30 @@ fn bad_templates_and_inputs_are_errors() {
         .lexicons(duplicate.path())
         .generate_string()
         .unwrap_err();
-    assert!(err.to_string().contains("b.json: not valid JSON"), "{err}");
+    assert!(
+        matches!(&err, GenerateError::Lint { path, errors } if path.ends_with("b.json") && errors.len() == 1),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains(
+            "b.json: 1 lint error(s); run `lexperm lint` for details\n  1:2 L101(invalid-json): "
+        ),
+        "{err}"
+    );
+
+    std::fs::write(
+        duplicate.path().join("b.json"),
+        r#"{"lexicon": 1, "id": "com.example.b", "defs": {"main": {"type": "query", "output": {"encoding": "application/json"}, "parameters": {"type": "params", "properties": {"n": {"type": "integer", "minimum": 0.5}}}}}}"#,
+    )
+    .unwrap();
+    let err = Builder::new()
+        .lexicons(duplicate.path())
+        .generate_string()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("L103(invalid-field-type)"),
+        "{err}"
+    );
 
     let err = Builder::new()
         .lexicons(duplicate.path().join("missing"))

@@ -6,3 +6,9 @@
 #![deny(missing_docs)]
 
 pub mod diagnostics;
+pub mod formats;
+pub mod json;
+pub mod lexicon;
+pub mod rules;
+pub mod scope;
+pub mod syntax;

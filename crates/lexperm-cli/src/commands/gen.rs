@@ -2,18 +2,29 @@
 
 use clap::Subcommand;
 
-use super::gen_records;
+use super::{gen_records, gen_rust};
 
 /// `lexperm gen` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum GenCommand {
     /// Write publishable `com.atproto.lexicon.schema` records and their CIDs.
+    ///
+    /// For every lexicon that lints without errors: `<out>/<nsid>.json`, the record as `putRecord`
+    /// would write it (the document plus `"$type": "com.atproto.lexicon.schema"`), and one
+    /// `<out>/cids.json` mapping each NSID to its record's CID (CIDv1, dag-cbor, sha2-256), to compare
+    /// with the CIDs of the published records. Exit code 1 when some lexicon produced no record.
     Records(gen_records::GenRecordsArgs),
+    /// Write Rust scope constants (collections, `repo:`, `rpc:` and `include:` scopes) for the lexicons.
+    ///
+    /// The same code `lexperm_codegen::Builder` writes from a `build.rs`: one module per NSID segment,
+    /// depending on `core` only. Fails when a lexicon has lint errors.
+    Rust(gen_rust::GenRustArgs),
 }
 
 /// Runs a `gen` subcommand and returns the process exit code.
 pub fn run(cmd: GenCommand) -> u8 {
     match cmd {
         GenCommand::Records(args) => gen_records::run(&args),
+        GenCommand::Rust(args) => gen_rust::run(&args),
     }
 }

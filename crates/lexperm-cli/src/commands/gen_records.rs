@@ -9,19 +9,25 @@
 //! A lexicon that cannot be read, parsed or turned into a record is reported on stderr and gets no
 //! file; two files with the same `id` are both reported and neither is written. The other records are
 //! still written, and the exit code is 1. Existing files in `--out` that this run does not write are
-//! left alone.
+//! left alone. When `--out` lies inside `--lexicons`, it is not searched for lexicons.
 //!
-//! Gate: records are meant only for lexicons that lint clean. Until the lint API is available here the
-//! gate is: the file is JSON and `lexperm_codegen::records::schema_record` accepts it (object,
-//! `lexicon: 1`, NSID `id`, object `defs`, data-model values only).
+//! Gate: a record is produced only for a lexicon that lints without errors (the per-file rules of
+//! `lexperm lint`, with the same rule settings: `lexperm.toml` in the current directory or `--config`).
+//! The errors of blocked files are printed in the human format on stderr; warnings do not block and
+//! are not printed (run `lexperm lint` for them).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use lexperm_codegen::records::{schema_record, SchemaRecord};
+use lexperm_parser::diagnostics::{Diagnostic, FileId, Severity};
 use walkdir::WalkDir;
 
+use crate::config::{self, RuleControl};
+use crate::engine;
+use crate::render::{self, Format, HumanOptions};
+use crate::sources::{SourceFile, Sources};
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
 /// Name of the file that maps NSIDs to CIDs.
@@ -36,6 +42,9 @@ pub struct GenRecordsArgs {
     /// Folder to write `<nsid>.json` records and `cids.json` into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// A record built from one file.
@@ -53,7 +62,7 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
         );
         return EXIT_USAGE;
     }
-    let files = match lexicon_files(&args.lexicons) {
+    let files = match lexicon_files(&args.lexicons, &args.out) {
         Ok(files) => files,
         Err(message) => {
             eprintln!("error: {message}");
@@ -61,36 +70,84 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
         }
     };
 
+    let rules = engine::registry();
+    let control = match config::load(args.config.as_deref())
+        .and_then(|levels| RuleControl::new(&rules, &levels, &[], false))
+    {
+        Ok(control) => control,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+
     let mut failed = 0usize;
+    let mut sources = Sources::new();
+    for path in &files {
+        let shown = shown_path(&args.lexicons, path);
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                sources.add(SourceFile::new(shown.display().to_string(), text));
+            }
+            Err(err) => {
+                eprintln!("error: {}: cannot read: {err}", shown.display());
+                failed += 1;
+            }
+        }
+    }
+
+    let mut blocked: Vec<(FileId, Vec<Diagnostic>)> = Vec::new();
     let mut by_nsid: BTreeMap<String, Vec<Built>> = BTreeMap::new();
-    for path in files {
-        let shown = shown_path(&args.lexicons, &path);
-        match build(&path) {
+    for (id, file) in sources.iter() {
+        let mut diagnostics = engine::lint_file(id, &file.text);
+        control.apply(&mut diagnostics);
+        diagnostics.retain(|d| d.severity == Severity::Error);
+        if !diagnostics.is_empty() {
+            blocked.push((id, diagnostics));
+            failed += 1;
+            continue;
+        }
+        match build(&file.text) {
             Ok(record) => by_nsid
                 .entry(record.nsid().to_owned())
                 .or_default()
                 .push(Built {
-                    source: shown,
+                    source: PathBuf::from(&file.path),
                     record,
                 }),
             Err(message) => {
-                eprintln!("error: {}: {message}", shown.display());
+                eprintln!("error: {}: {message}", file.path);
                 failed += 1;
             }
+        }
+    }
+    if !blocked.is_empty() {
+        eprintln!("error: {} lexicon file(s) have lint errors:", blocked.len());
+        let mut stderr = std::io::stderr().lock();
+        let rendered = render::render(
+            Format::Human,
+            &sources,
+            &blocked,
+            &rules,
+            HumanOptions::default(),
+            &mut stderr,
+        );
+        if let Err(err) = rendered {
+            eprintln!("error: cannot write diagnostics: {err}");
         }
     }
 
     let mut records = Vec::new();
     for (nsid, mut built) in by_nsid {
         if built.len() > 1 {
-            let sources: Vec<String> = built
+            let paths: Vec<String> = built
                 .iter()
                 .map(|b| b.source.display().to_string())
                 .collect();
             eprintln!(
                 "error: {nsid} is defined by {} files: {}\n  help: keep one file per NSID; no record was written for it",
                 built.len(),
-                sources.join(", ")
+                paths.join(", ")
             );
             failed += built.len();
             continue;
@@ -114,9 +171,16 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
     EXIT_OK
 }
 
-fn lexicon_files(root: &Path) -> Result<Vec<PathBuf>, String> {
+/// Every `*.json` under `root`, sorted, leaving out the output folder when it lies inside `root` (a
+/// second run must not read the records of the first as lexicons).
+fn lexicon_files(root: &Path, out: &Path) -> Result<Vec<PathBuf>, String> {
+    let out = std::fs::canonicalize(out).ok();
     let mut files = Vec::new();
-    for entry in WalkDir::new(root).sort_by_file_name() {
+    let walk = WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| out.is_none() || std::fs::canonicalize(entry.path()).ok() != out);
+    for entry in walk {
         let entry = entry.map_err(|err| format!("cannot list {}: {err}", root.display()))?;
         let is_json = entry.path().extension().is_some_and(|ext| ext == "json");
         if entry.file_type().is_file() && is_json {
@@ -130,10 +194,9 @@ fn shown_path(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-fn build(path: &Path) -> Result<SchemaRecord, String> {
-    let text = std::fs::read_to_string(path).map_err(|err| format!("cannot read: {err}"))?;
+fn build(text: &str) -> Result<SchemaRecord, String> {
     let doc: serde_json::Value =
-        serde_json::from_str(&text).map_err(|err| format!("not valid JSON: {err}"))?;
+        serde_json::from_str(text).map_err(|err| format!("not valid JSON: {err}"))?;
     schema_record(&doc).map_err(|err| err.to_string())
 }
 

@@ -1,9 +1,13 @@
 //! One module per subcommand.
 
+pub mod explain;
 pub mod gen;
 pub mod gen_records;
+pub mod gen_rust;
+pub mod lint;
 pub mod logout;
 pub mod net_args;
 pub mod publish;
 pub mod resolve;
+pub mod schema;
 pub mod scope;

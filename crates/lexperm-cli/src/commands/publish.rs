@@ -1,6 +1,6 @@
 //! `lexperm publish`: publish the lexicons of a folder as `com.atproto.lexicon.schema` records.
 //!
-//! Steps: build records + CIDs (refuse on any broken file) → log in (stored session or app
+//! Steps: lint (any error refuses the whole run, as `gen records` does) → build records + CIDs → log in (stored session or app
 //! password from `LEXPERM_APP_PASSWORD` / stdin / prompt; never from argv) → check
 //! `_lexicon.<authority>` for every NSID group → list the remote records → plan → apply with
 //! compare-and-swap and read-back (unless `--dry-run`).
@@ -22,7 +22,13 @@ use lexperm_net::xrpc::LEXICON_COLLECTION;
 use lexperm_net::{NetError, Secret};
 use walkdir::WalkDir;
 
+use lexperm_parser::diagnostics::{Diagnostic, FileId, Severity};
+
 use super::net_args::NetArgs;
+use crate::config::{self, RuleControl};
+use crate::engine;
+use crate::render::{self, Format, HumanOptions};
+use crate::sources::{SourceFile, Sources};
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
 /// Environment variable holding the app password.
@@ -57,6 +63,9 @@ pub struct PublishArgs {
     /// Plan only; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Rule settings file for the lint gate (default: `lexperm.toml` in the current directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Session file (default: `<cache dir>/session.json`).
     #[arg(long, value_name = "PATH")]
     pub session_file: Option<PathBuf>,
@@ -87,7 +96,7 @@ fn failure(e: impl ToString) -> Failure {
 }
 
 fn publish(args: &PublishArgs) -> Result<u8, Failure> {
-    let locals = load_lexicons(&args.lexicons)?;
+    let locals = load_lexicons(&args.lexicons, args.config.as_deref())?;
     let identity = args.net.identity().map_err(usage)?;
     let store = match &args.session_file {
         Some(path) => SessionStore::new(path),
@@ -165,14 +174,18 @@ fn publish(args: &PublishArgs) -> Result<u8, Failure> {
     Ok(if bad { EXIT_FAILURE } else { EXIT_OK })
 }
 
-fn load_lexicons(root: &Path) -> Result<Vec<LocalLexicon>, Failure> {
+fn load_lexicons(root: &Path, config_file: Option<&Path>) -> Result<Vec<LocalLexicon>, Failure> {
     if !root.is_dir() {
         return Err(usage(format!(
             "{} is not a folder of lexicons (--lexicons DIR)",
             root.display()
         )));
     }
-    let mut locals = Vec::new();
+    let rules = engine::registry();
+    let control = config::load(config_file)
+        .and_then(|levels| RuleControl::new(&rules, &levels, &[], false))
+        .map_err(usage)?;
+    let mut sources = Sources::new();
     let mut errors = 0;
     for entry in WalkDir::new(root).sort_by_file_name() {
         let entry = entry.map_err(|e| usage(format!("cannot list {}: {e}", root.display())))?;
@@ -180,11 +193,29 @@ fn load_lexicons(root: &Path) -> Result<Vec<LocalLexicon>, Failure> {
             continue;
         }
         let path = entry.path();
-        let built = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read: {e}"))
-            .and_then(|text| {
-                serde_json::from_str(&text).map_err(|e| format!("not valid JSON: {e}"))
-            })
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                sources.add(SourceFile::new(path.display().to_string(), text));
+            }
+            Err(e) => {
+                errors += 1;
+                eprintln!("error: {}: cannot read: {e}", path.display());
+            }
+        }
+    }
+    // The lint gate: any error (per-file rules, `lexperm.toml` settings) refuses the whole run.
+    let mut blocked: Vec<(FileId, Vec<Diagnostic>)> = Vec::new();
+    let mut locals = Vec::new();
+    for (id, file) in sources.iter() {
+        let mut diagnostics = engine::lint_file(id, &file.text);
+        control.apply(&mut diagnostics);
+        diagnostics.retain(|d| d.severity == Severity::Error);
+        if !diagnostics.is_empty() {
+            blocked.push((id, diagnostics));
+            continue;
+        }
+        let built = serde_json::from_str(&file.text)
+            .map_err(|e| format!("not valid JSON: {e}"))
             .and_then(|doc: serde_json::Value| {
                 LocalLexicon::from_document(&doc).map_err(|e| e.to_string())
             });
@@ -192,13 +223,28 @@ fn load_lexicons(root: &Path) -> Result<Vec<LocalLexicon>, Failure> {
             Ok(l) => locals.push(l),
             Err(message) => {
                 errors += 1;
-                eprintln!("error: {}: {message}", path.display());
+                eprintln!("error: {}: {message}", file.path);
             }
+        }
+    }
+    if !blocked.is_empty() {
+        errors += blocked.len();
+        eprintln!("error: {} lexicon file(s) have lint errors:", blocked.len());
+        let mut stderr = std::io::stderr().lock();
+        if let Err(e) = render::render(
+            Format::Human,
+            &sources,
+            &blocked,
+            &rules,
+            HumanOptions::default(),
+            &mut stderr,
+        ) {
+            eprintln!("error: cannot write diagnostics: {e}");
         }
     }
     if errors > 0 {
         return Err(failure(format!(
-            "{errors} lexicon file(s) are broken; nothing was published"
+            "{errors} lexicon file(s) are broken or have lint errors; nothing was published"
         )));
     }
     if locals.is_empty() {

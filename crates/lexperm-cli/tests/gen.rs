@@ -1,4 +1,4 @@
-//! Process-level tests of `lexperm gen records` over the folders in `tests/fixtures/gen-records/`.
+//! Process-level tests of `lexperm gen records` and `lexperm gen rust` over `tests/fixtures/gen-records/`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -34,6 +34,10 @@ fn fixtures() -> PathBuf {
 }
 
 fn check(lexicons: &Path) -> Run {
+    check_with(lexicons, &[])
+}
+
+fn check_with(lexicons: &Path, extra: &[&Path]) -> Run {
     let temp = tempfile::tempdir().unwrap();
     // A folder that does not exist yet, to check that it is created.
     let dir = temp.path().join("records");
@@ -42,6 +46,7 @@ fn check(lexicons: &Path) -> Run {
         .arg(lexicons)
         .arg("--out")
         .arg(&dir)
+        .args(extra)
         .output()
         .unwrap();
     Run {
@@ -93,13 +98,29 @@ fn broken_files_are_reported_and_get_no_record() {
         run.written(),
         ["cids.json", "com.atproto.repo.strongRef.json"]
     );
-    insta::assert_snapshot!(run.stderr, @r"
-    error: broken.json: not valid JSON: EOF while parsing an object at line 2 column 0
-    error: float.json: cannot encode the record at /defs/main/minimum: 0.5 is a float; the atproto data model has integers only (use an integer or a string)
-    error: com.example.dup is defined by 2 files: dup-a.json, dup-b.json
-      help: keep one file per NSID; no record was written for it
-    4 lexicon file(s) produced no record
-    ");
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn lint_rule_settings_apply_to_the_gate() {
+    let config = fixtures().join("downgrade-l103.toml");
+    let run = check_with(
+        &fixtures().join("mixed"),
+        &[Path::new("--config"), config.as_path()],
+    );
+    assert_eq!(run.code, 1);
+    // With L103 downgraded, float.json passes the gate and the encoder reports the float instead.
+    assert!(
+        run.stderr.contains(
+            "error: float.json: cannot encode the record at /defs/main/minimum: 0.5 is a float"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run
+        .stderr
+        .contains("error: 1 lexicon file(s) have lint errors:"));
+    assert!(!run.stderr.contains("L103"));
 }
 
 #[test]
@@ -108,4 +129,53 @@ fn missing_lexicon_folder_is_a_usage_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("does not exist or is not a folder"));
     assert!(run.stderr.contains("help: pass --lexicons DIR"));
+}
+
+#[test]
+fn gen_rust_writes_the_builder_output() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("lexicons.rs");
+    let output = Command::new(env!("CARGO_BIN_EXE_lexperm"))
+        .args(["gen", "rust", "--lexicons"])
+        .arg(fixtures().join("valid"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let code = std::fs::read_to_string(&out).unwrap();
+    let expected = lexperm_codegen::Builder::new()
+        .lexicons(fixtures().join("valid"))
+        .generate_string()
+        .unwrap();
+    assert_eq!(code, expected);
+    assert!(code.contains("pub const REPO_ALL: &str = \"repo:sh.tangled.string\";"));
+}
+
+#[test]
+fn output_folder_inside_the_lexicon_folder_is_not_read_back() {
+    let temp = tempfile::tempdir().unwrap();
+    let lexicons = temp.path().join("lexicons");
+    std::fs::create_dir(&lexicons).unwrap();
+    std::fs::copy(
+        fixtures().join("valid/strongRef.json"),
+        lexicons.join("strongRef.json"),
+    )
+    .unwrap();
+    let out = lexicons.join("records");
+    for _ in 0..2 {
+        let output = Command::new(env!("CARGO_BIN_EXE_lexperm"))
+            .args(["gen", "records", "--lexicons"])
+            .arg(&lexicons)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }

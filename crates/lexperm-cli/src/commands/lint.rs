@@ -1,0 +1,273 @@
+//! `lexperm lint [PATH…]`: walk, read, lint, filter by rule settings, render, exit code.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use clap::{Args, ValueEnum};
+use lexperm_parser::diagnostics::{Diagnostic, FileId};
+
+use crate::config::{self, RuleControl};
+use crate::engine;
+use crate::render::{self, Format, HumanOptions, Summary};
+use crate::sources::{SourceFile, Sources};
+
+/// Directory linted when no path is given.
+pub const DEFAULT_PATH: &str = "lexicons";
+
+/// Arguments of `lexperm lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Lexicon files or directories (walked for `*.json`). Default: `lexicons/`.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Turn a rule off (by code or name); repeatable.
+    #[arg(long, value_name = "CODE|NAME")]
+    ignore: Vec<String>,
+    /// Fail on warnings too.
+    #[arg(long, value_enum, value_name = "warnings")]
+    deny: Vec<Deny>,
+    /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// What `--deny` can turn into failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    /// Warnings fail the run.
+    Warnings,
+}
+
+/// Runs `lint` and returns the exit code.
+pub fn run(args: LintArgs) -> u8 {
+    let rules = engine::registry();
+    let control = match config::load(args.config.as_deref()).and_then(|levels| {
+        RuleControl::new(
+            &rules,
+            &levels,
+            &args.ignore,
+            args.deny.contains(&Deny::Warnings),
+        )
+    }) {
+        Ok(control) => control,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_USAGE;
+        }
+    };
+
+    let mut io_failed = false;
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(DEFAULT_PATH)]
+    } else {
+        args.paths
+    };
+    let mut files = Vec::new();
+    for path in &paths {
+        if let Err(message) = collect(path, &mut files) {
+            eprintln!("error: {message}");
+            io_failed = true;
+        }
+    }
+
+    let mut sources = Sources::new();
+    for (path, text) in parallel_map(&files, |path| read(path)) {
+        match text {
+            Ok(text) => {
+                sources.add(SourceFile::new(display(path), text));
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                io_failed = true;
+            }
+        }
+    }
+
+    let mut findings = lint(&sources);
+    for (_, diagnostics) in &mut findings {
+        control.apply(diagnostics);
+        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
+    }
+
+    let summary = Summary::count(&findings, sources.len());
+    let human = HumanOptions {
+        color: std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal(),
+        width: terminal_width(),
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = render::render(args.format, &sources, &findings, &rules, human, &mut out)
+        .and_then(|()| out.flush());
+    if let Err(err) = written {
+        if err.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write output: {err}");
+            return crate::EXIT_USAGE;
+        }
+    }
+
+    if io_failed {
+        crate::EXIT_USAGE
+    } else if control.fails(&summary) {
+        crate::EXIT_FAILURE
+    } else {
+        crate::EXIT_OK
+    }
+}
+
+/// The lint pipeline: every loaded file's diagnostics, in file order. This is the one place to
+/// swap in a catalog-level lint (cross-file and permission-set rules).
+pub fn lint(sources: &Sources) -> Vec<(FileId, Vec<Diagnostic>)> {
+    let files: Vec<(FileId, &SourceFile)> = sources.iter().collect();
+    parallel_map(&files, |(id, file)| engine::lint_file(*id, &file.text))
+        .into_iter()
+        .map(|((id, _), diagnostics)| (*id, diagnostics))
+        .collect()
+}
+
+/// Adds `path` (a file, or every `*.json` under a directory, sorted) to `files`.
+fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
+    let metadata = std::fs::metadata(path)
+        .map_err(|err| format!("cannot read {}: {}", path.display(), io_message(&err)))?;
+    if !metadata.is_dir() {
+        files.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut first_error = None;
+    for entry in walkdir::WalkDir::new(path)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        match entry {
+            Ok(entry) => {
+                let is_json = entry.path().extension().is_some_and(|ext| ext == "json");
+                if is_json && entry.file_type().is_file() {
+                    files.push(entry.into_path());
+                }
+            }
+            Err(err) => {
+                let at = err
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| path.display().to_string());
+                eprintln!("error: cannot read {at}: {err}");
+                first_error.get_or_insert(format!("could not walk all of {}", path.display()));
+            }
+        }
+    }
+    match first_error {
+        Some(message) => Err(message),
+        None => Ok(()),
+    }
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path)
+        .map_err(|err| format!("cannot read {}: {}", path.display(), io_message(&err)))?;
+    String::from_utf8(bytes).map_err(|err| {
+        format!(
+            "cannot read {}: not UTF-8 (invalid byte at offset {})",
+            path.display(),
+            err.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// An IO error without the `(os error N)` suffix.
+fn io_message(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => err.to_string(),
+    }
+}
+
+/// The path as shown in output: as given or found, with `/` separators.
+fn display(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+fn terminal_width() -> usize {
+    if let Some(width) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|value| value.parse::<usize>().ok())
+        .filter(|width| *width >= 40)
+    {
+        return width;
+    }
+    100
+}
+
+/// Applies `work` to every item on up to `available_parallelism` threads; results keep item order.
+fn parallel_map<'a, T: Sync, R: Send>(
+    items: &'a [T],
+    work: impl Fn(&'a T) -> R + Sync,
+) -> Vec<(&'a T, R)> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(items.len() / 64 + 1);
+    if threads <= 1 {
+        return items.iter().map(|item| (item, work(item))).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let start = next.fetch_add(16, Ordering::Relaxed);
+                        if start >= items.len() {
+                            break done;
+                        }
+                        let end = (start + 16).min(items.len());
+                        for (offset, item) in items[start..end].iter().enumerate() {
+                            done.push((start + offset, work(item)));
+                        }
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    results.sort_unstable_by_key(|(index, _)| *index);
+    results
+        .into_iter()
+        .map(|(index, result)| (&items[index], result))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lexperm_parser::diagnostics::RuleMeta;
+
+    #[test]
+    fn parallel_map_keeps_order() {
+        let items: Vec<u32> = (0..1000).collect();
+        let doubled = parallel_map(&items, |n| n * 2);
+        assert!(doubled.iter().all(|(n, d)| **n * 2 == *d));
+        assert_eq!(doubled.len(), 1000);
+        assert_eq!(*doubled[999].0, 999);
+    }
+
+    #[test]
+    fn registry_rules_are_unique() {
+        let rules: Vec<&RuleMeta> = engine::registry();
+        let mut codes: Vec<&str> = rules.iter().map(|rule| rule.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), rules.len());
+    }
+}

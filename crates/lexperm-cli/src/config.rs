@@ -1,0 +1,273 @@
+//! Rule control: `lexperm.toml`, `--ignore`, `--deny warnings`, and looking rules up by code or
+//! name with did-you-mean suggestions.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
+
+use crate::render::Summary;
+
+/// Name of the configuration file looked for in the current directory.
+pub const CONFIG_FILE_NAME: &str = "lexperm.toml";
+
+/// What a rule is set to: off, or a severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// The rule's diagnostics are dropped.
+    Off,
+    /// The rule's diagnostics get this severity.
+    Severity(Severity),
+}
+
+impl Level {
+    fn parse(value: &str) -> Option<Level> {
+        match value {
+            "off" => Some(Level::Off),
+            other => Severity::from_name(other).map(Level::Severity),
+        }
+    }
+}
+
+/// Effective rule settings for one run.
+#[derive(Debug, Default)]
+pub struct RuleControl {
+    levels: HashMap<&'static str, Level>,
+    deny_warnings: bool,
+}
+
+impl RuleControl {
+    /// Combines the config file's `[rules]` table (`config`, may be empty), then `--ignore` keys,
+    /// then `--deny warnings`. Unknown rules are an error with suggestions.
+    pub fn new(
+        rules: &[&'static RuleMeta],
+        config: &[(String, Level)],
+        ignore: &[String],
+        deny_warnings: bool,
+    ) -> Result<RuleControl, String> {
+        let mut levels = HashMap::new();
+        for (key, level) in config {
+            let rule = lookup(rules, key)?;
+            levels.insert(rule.code, *level);
+        }
+        for key in ignore {
+            let rule = lookup(rules, key)?;
+            levels.insert(rule.code, Level::Off);
+        }
+        Ok(RuleControl {
+            levels,
+            deny_warnings,
+        })
+    }
+
+    /// Drops diagnostics of rules that are off and sets configured severities.
+    pub fn apply(&self, diagnostics: &mut Vec<Diagnostic>) {
+        if self.levels.is_empty() {
+            return;
+        }
+        diagnostics.retain_mut(|diagnostic| match self.levels.get(diagnostic.code) {
+            Some(Level::Off) => false,
+            Some(Level::Severity(severity)) => {
+                diagnostic.severity = *severity;
+                true
+            }
+            None => true,
+        });
+    }
+
+    /// True when the run must exit with failure.
+    pub fn fails(&self, summary: &Summary) -> bool {
+        summary.errors > 0 || (self.deny_warnings && summary.warnings > 0)
+    }
+}
+
+/// Finds a rule by code (case-insensitive) or kebab-case name; unknown keys give an error message
+/// with the closest codes and names.
+pub fn lookup(rules: &[&'static RuleMeta], key: &str) -> Result<&'static RuleMeta, String> {
+    let wanted = key.trim();
+    if let Some(rule) = rules
+        .iter()
+        .find(|rule| rule.code.eq_ignore_ascii_case(wanted) || rule.name == wanted)
+    {
+        return Ok(rule);
+    }
+    let suggestions = suggest(rules, wanted);
+    let mut message = format!("unknown rule `{key}`");
+    if suggestions.is_empty() {
+        message.push_str("\n  help: `lexperm explain --list` shows every rule");
+    } else {
+        message.push_str(&format!(
+            "\n  help: did you mean {}?",
+            suggestions.join(", ")
+        ));
+    }
+    Err(message)
+}
+
+/// Up to three rules whose code or name is close to `key`, as `` `CODE` (name) ``.
+pub fn suggest(rules: &[&RuleMeta], key: &str) -> Vec<String> {
+    let lower = key.to_ascii_lowercase();
+    let mut scored: Vec<(usize, &RuleMeta)> = rules
+        .iter()
+        .filter_map(|rule| {
+            let by_code = edit_distance(&lower, &rule.code.to_ascii_lowercase());
+            let by_name = edit_distance(&lower, rule.name);
+            let contains = !lower.is_empty() && lower.len() >= 4 && rule.name.contains(&lower);
+            let best = by_code.min(by_name);
+            let limit = (lower.chars().count() / 3).max(2);
+            if best <= limit || contains {
+                Some((if contains { 0 } else { best }, *rule))
+            } else {
+                None
+            }
+        })
+        .collect();
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.code.cmp(b.1.code)));
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, rule)| format!("`{}` ({})", rule.code, rule.name))
+        .collect()
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        current[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+/// Reads the config: `explicit` (`--config FILE`, must exist) or `lexperm.toml` in the current
+/// directory when present. Returns the `[rules]` entries in file order.
+pub fn load(explicit: Option<&Path>) -> Result<Vec<(String, Level)>, String> {
+    let path: PathBuf = match explicit {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let default = PathBuf::from(CONFIG_FILE_NAME);
+            if !default.is_file() {
+                return Ok(Vec::new());
+            }
+            default
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|err| format!("cannot read config file {}: {err}", path.display()))?;
+    parse(&text).map_err(|err| format!("{}: {err}", path.display()))
+}
+
+/// Parses a config file's text.
+pub fn parse(text: &str) -> Result<Vec<(String, Level)>, String> {
+    let table: toml::Table = text
+        .parse()
+        .map_err(|err: toml::de::Error| format!("invalid TOML: {}", err.message()))?;
+    let mut levels = Vec::new();
+    for (key, value) in table {
+        if key != "rules" {
+            return Err(format!(
+                "unknown section `{key}`\n  help: the only section is `[rules]`"
+            ));
+        }
+        let toml::Value::Table(rules) = value else {
+            return Err("`rules` must be a table, e.g. `[rules]\\nL105 = \"off\"`".to_string());
+        };
+        for (rule, level) in rules {
+            let parsed = level.as_str().and_then(Level::parse).ok_or_else(|| {
+                format!(
+                    "rule `{rule}`: level must be one of \"off\", \"info\", \"warning\", \"error\" (got {})",
+                    describe(&level)
+                )
+            })?;
+            levels.push((rule, parsed));
+        }
+    }
+    Ok(levels)
+}
+
+/// A TOML value for an error message.
+fn describe(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(text) => format!("\"{text}\""),
+        other => format!("a {}", other.type_str()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static RULE: RuleMeta = RuleMeta {
+        code: "L105",
+        name: "permission-outside-namespace",
+        severity: Severity::Error,
+        summary: "",
+        doc: "",
+    };
+    static OTHER: RuleMeta = RuleMeta {
+        code: "S101",
+        name: "field-name-syntax",
+        severity: Severity::Warning,
+        summary: "",
+        doc: "",
+    };
+    const RULES: &[&RuleMeta] = &[&RULE, &OTHER];
+
+    #[test]
+    fn lookup_by_code_or_name() {
+        assert_eq!(lookup(RULES, "l105").map(|r| r.code), Ok("L105"));
+        assert_eq!(
+            lookup(RULES, "field-name-syntax").map(|r| r.code),
+            Ok("S101")
+        );
+        let err = lookup(RULES, "permission-outside-namespac").unwrap_err();
+        assert!(
+            err.contains("did you mean `L105` (permission-outside-namespace)"),
+            "{err}"
+        );
+        let err = lookup(RULES, "zzzzzzzzzzzz").unwrap_err();
+        assert!(err.contains("explain --list"), "{err}");
+    }
+
+    #[test]
+    fn config_levels_and_errors() {
+        let parsed = parse("[rules]\nL105 = \"off\"\nfield-name-syntax = \"error\"\n").unwrap();
+        assert_eq!(
+            parsed,
+            vec![
+                ("L105".to_string(), Level::Off),
+                (
+                    "field-name-syntax".to_string(),
+                    Level::Severity(Severity::Error)
+                ),
+            ]
+        );
+        assert!(parse("[rules]\nL105 = \"loud\"")
+            .unwrap_err()
+            .contains("level must be"));
+        assert!(parse("[rulez]\n").unwrap_err().contains("unknown section"));
+        assert!(parse("[rules\n").unwrap_err().contains("invalid TOML"));
+    }
+
+    #[test]
+    fn control_applies_levels() {
+        let config = vec![("S101".to_string(), Level::Severity(Severity::Error))];
+        let control = RuleControl::new(RULES, &config, &["L105".to_string()], false).unwrap();
+        let span = Default::default();
+        let mut diagnostics = vec![
+            Diagnostic::new(&RULE, span, "dropped"),
+            Diagnostic::new(&OTHER, span, "raised"),
+        ];
+        control.apply(&mut diagnostics);
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].severity, Severity::Error);
+        assert!(RuleControl::new(RULES, &[], &["nope".to_string()], false).is_err());
+    }
+}

@@ -1,0 +1,71 @@
+//! The GitHub format: workflow commands that GitHub Actions turns into annotations.
+//!
+//! Escaping follows the runner's rules: in the message, `%`, `\r` and `\n` are percent-encoded; in
+//! properties, `:` and `,` are too.
+
+use std::io::{self, Write};
+
+use lexperm_parser::diagnostics::Severity;
+
+use super::{location, Findings};
+use crate::sources::Sources;
+
+pub(super) fn render(
+    sources: &Sources,
+    findings: &Findings,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for (file, diagnostics) in findings {
+        for diagnostic in diagnostics {
+            let (path, line, column, end_line, end_column) = location(sources, *file, diagnostic);
+            let command = match diagnostic.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
+            let mut message = format!("{} ({})", diagnostic.message, diagnostic.name);
+            if let Some(help) = &diagnostic.help {
+                message.push_str("\nhelp: ");
+                message.push_str(help);
+            }
+            writeln!(
+                out,
+                "::{command} file={},line={line},col={column},endLine={end_line},endColumn={end_column},title={}::{}",
+                escape_property(path),
+                escape_property(diagnostic.code),
+                escape_data(&message),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Escapes a command's message.
+pub(super) fn escape_data(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => escaped.push_str("%25"),
+            '\r' => escaped.push_str("%0D"),
+            '\n' => escaped.push_str("%0A"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// Escapes a property value (`file=…`, `title=…`).
+pub(super) fn escape_property(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => escaped.push_str("%25"),
+            '\r' => escaped.push_str("%0D"),
+            '\n' => escaped.push_str("%0A"),
+            ':' => escaped.push_str("%3A"),
+            ',' => escaped.push_str("%2C"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}

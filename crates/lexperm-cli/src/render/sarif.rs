@@ -1,0 +1,162 @@
+//! The SARIF format: one SARIF 2.1.0 log with one run whose driver lists every rule.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use lexperm_parser::diagnostics::{RuleMeta, Severity};
+use serde_json::{json, Value};
+
+use super::{location, Findings};
+use crate::sources::Sources;
+
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+pub(super) fn render(
+    sources: &Sources,
+    findings: &Findings,
+    rules: &[&RuleMeta],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let rule_index: HashMap<&str, usize> = rules
+        .iter()
+        .enumerate()
+        .map(|(index, rule)| (rule.code, index))
+        .collect();
+    let driver_rules: Vec<Value> = rules.iter().map(|rule| rule_descriptor(rule)).collect();
+    let mut results = Vec::new();
+    for (file, diagnostics) in findings {
+        for diagnostic in diagnostics {
+            let (path, line, column, end_line, end_column) = location(sources, *file, diagnostic);
+            let mut text = diagnostic.message.clone();
+            if let Some(help) = &diagnostic.help {
+                text.push_str("\nhelp: ");
+                text.push_str(help);
+            }
+            let mut result = json!({
+                "ruleId": diagnostic.code,
+                "level": level(diagnostic.severity),
+                "message": { "text": text },
+                "locations": [physical_location(path, line, column, end_line, end_column)],
+            });
+            if let Some(index) = rule_index.get(diagnostic.code) {
+                result["ruleIndex"] = json!(index);
+            }
+            let related: Vec<Value> = diagnostic
+                .labels
+                .iter()
+                .enumerate()
+                .filter_map(|(id, label)| {
+                    let source = sources.get(label.span.file)?;
+                    let (line, column, end_line, end_column) = source.region(label.span);
+                    let mut location =
+                        physical_location(&source.path, line, column, end_line, end_column);
+                    location["id"] = json!(id);
+                    location["message"] = json!({ "text": label.message });
+                    Some(location)
+                })
+                .collect();
+            if !related.is_empty() {
+                result["relatedLocations"] = Value::Array(related);
+            }
+            if let Some(nsid) = &diagnostic.nsid {
+                result["properties"] = json!({ "nsid": nsid });
+            }
+            results.push(result);
+        }
+    }
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "lexperm",
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "rules": driver_rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn rule_descriptor(rule: &RuleMeta) -> Value {
+    let full = first_paragraph(rule.doc).unwrap_or(rule.summary);
+    json!({
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": { "text": rule.summary },
+        "fullDescription": { "text": full },
+        "help": { "text": rule.doc, "markdown": rule.doc },
+        "defaultConfiguration": { "level": level(rule.severity) },
+    })
+}
+
+/// The first non-heading paragraph of a markdown doc, joined into one line.
+fn first_paragraph(doc: &str) -> Option<&str> {
+    doc.split("\n\n")
+        .map(str::trim)
+        .find(|paragraph| !paragraph.is_empty() && !paragraph.starts_with('#'))
+}
+
+fn physical_location(path: &str, line: u32, column: u32, end_line: u32, end_column: u32) -> Value {
+    json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": uri(path) },
+            "region": {
+                "startLine": line,
+                "startColumn": column,
+                "endLine": end_line,
+                "endColumn": end_column,
+            }
+        }
+    })
+}
+
+/// A relative URI reference for a relative path, a `file://` URI for an absolute one; separators
+/// become `/` and characters that are not allowed in a URI path are percent-encoded.
+pub(super) fn uri(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len() + 8);
+    let path = path.replace('\\', "/");
+    if path.starts_with('/') {
+        uri.push_str("file://");
+    }
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'!'
+            | b'$'
+            | b'&'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*'
+            | b'+'
+            | b','
+            | b';'
+            | b'='
+            | b'@' => uri.push(byte as char),
+            other => uri.push_str(&format!("%{other:02X}")),
+        }
+    }
+    uri
+}

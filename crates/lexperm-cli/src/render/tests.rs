@@ -1,0 +1,182 @@
+//! Renderer tests over hand-made diagnostics: every format, snapshotted.
+
+use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta, Severity, Span};
+
+use super::*;
+use crate::sources::SourceFile;
+
+static BAD_TYPE: RuleMeta = RuleMeta {
+    code: "L900",
+    name: "test-bad-type",
+    severity: Severity::Error,
+    summary: "A def has a type that does not exist.",
+    doc: "## What it does\n\nReports unknown def types.\n\n## Example\n\n```json\n{\"type\": \"strng\"}\n```\n",
+};
+
+static STYLE: RuleMeta = RuleMeta {
+    code: "S900",
+    name: "test-style",
+    severity: Severity::Warning,
+    summary: "A style problem.",
+    doc: "Reports style problems, with a % sign, a colon: and a comma, for escaping.",
+};
+
+static NOTE: RuleMeta = RuleMeta {
+    code: "I900",
+    name: "test-note",
+    severity: Severity::Info,
+    summary: "Something worth knowing.",
+    doc: "Informational.",
+};
+
+const RULES: &[&RuleMeta] = &[&BAD_TYPE, &STYLE, &NOTE];
+
+const DOC: &str = r#"{
+  "lexicon": 1,
+  "id": "com.example.thing",
+  "defs": {
+    "main": { "type": "strng", "description": "é unicode, 100%" }
+  }
+}
+"#;
+
+const OTHER: &str = "{\"lexicon\": 2}\n";
+
+fn find(text: &str, needle: &str, file: FileId) -> Span {
+    let start = text.find(needle).expect("needle in text") as u32;
+    Span::new(file, start, start + needle.len() as u32)
+}
+
+/// Two files, three diagnostics: an error with help and a secondary label, a warning whose message
+/// needs escaping, and an info in another file with a label that points back to the first.
+fn sample() -> (Sources, Vec<(FileId, Vec<Diagnostic>)>) {
+    let mut sources = Sources::new();
+    let first = sources.add(SourceFile::new("lexicons/com/example/thing.json", DOC));
+    let second = sources.add(SourceFile::new("dir with space/other,file.json", OTHER));
+    let error = Diagnostic::new(
+        &BAD_TYPE,
+        find(DOC, "\"strng\"", first),
+        "unknown def type `strng`",
+    )
+    .with_help("did you mean `string`?")
+    .with_label(find(DOC, "\"main\"", first), "in this def")
+    .with_nsid("com.example.thing");
+    let warning = Diagnostic::new(
+        &STYLE,
+        find(DOC, "100%", first),
+        "line one: 100% sure, really\nline two",
+    );
+    let info = Diagnostic::new(&NOTE, find(OTHER, "2", second), "version 2 is not known")
+        .with_label(find(DOC, "1", first), "compare with this file");
+    (
+        sources,
+        vec![(first, vec![error, warning]), (second, vec![info])],
+    )
+}
+
+fn check(format: Format) -> String {
+    let (sources, findings) = sample();
+    let mut out = Vec::new();
+    render(
+        format,
+        &sources,
+        &findings,
+        RULES,
+        HumanOptions::default(),
+        &mut out,
+    )
+    .expect("rendering to memory cannot fail");
+    String::from_utf8(out).expect("renderers write UTF-8")
+}
+
+#[test]
+fn human() {
+    let text = check(Format::Human);
+    assert!(
+        text.ends_with("1 error, 1 warning, 1 info in 2 files\n"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn json_lines() {
+    let text = check(Format::Json);
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["line"], 5);
+    assert_eq!(lines[0]["column"], 23);
+    assert_eq!(lines[0]["nsid"], "com.example.thing");
+    assert_eq!(lines[2]["help"], serde_json::Value::Null);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn sarif() {
+    let text = check(Format::Sarif);
+    let log: serde_json::Value = serde_json::from_str(&text).expect("SARIF is JSON");
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(
+        log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(log["runs"][0]["results"][2]["level"], "note");
+    assert_eq!(
+        log["runs"][0]["results"][2]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "dir%20with%20space/other,file.json"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn github() {
+    let text = check(Format::Github);
+    assert!(text.lines().all(|line| line.starts_with("::")), "{text}");
+    assert!(
+        text.contains("file=dir with space/other%2Cfile.json,"),
+        "{text}"
+    );
+    assert!(
+        text.contains("::line one: 100%25 sure, really%0Aline two"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn summary_counts_and_words() {
+    let (sources, findings) = sample();
+    let summary = Summary::count(&findings, sources.len());
+    assert_eq!((summary.errors, summary.warnings, summary.infos), (1, 1, 1));
+    let clean = Summary {
+        files: 1,
+        ..Summary::default()
+    };
+    assert_eq!(clean.line(), "0 errors, 0 warnings in 1 file");
+}
+
+#[test]
+fn stale_spans_do_not_break_rendering() {
+    let mut sources = Sources::new();
+    let file = sources.add(SourceFile::new("a.json", "{}"));
+    let diagnostic = Diagnostic::new(&BAD_TYPE, Span::new(file, 10, 50), "past the end");
+    let findings = vec![(file, vec![diagnostic])];
+    for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
+        let mut out = Vec::new();
+        render(
+            format,
+            &sources,
+            &findings,
+            RULES,
+            HumanOptions::default(),
+            &mut out,
+        )
+        .expect("renders");
+        assert!(!out.is_empty());
+    }
+}

@@ -1,0 +1,80 @@
+//! The table of loaded files: `FileId` → path (as given on the command line) and text.
+
+use std::sync::OnceLock;
+
+use lexperm_parser::diagnostics::{FileId, LineIndex, Span};
+
+/// One file that was read for linting.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as given (or as found by walking a given directory).
+    pub path: String,
+    /// The file's text.
+    pub text: String,
+    line_index: OnceLock<LineIndex>,
+}
+
+impl SourceFile {
+    /// A file with `path` and `text`.
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
+        SourceFile {
+            path: path.into(),
+            text: text.into(),
+            line_index: OnceLock::new(),
+        }
+    }
+
+    /// 1-based `(line, column)` of a byte offset; the line index is built on first use only, so files
+    /// without findings never pay for it.
+    pub fn line_col(&self, offset: u32) -> (u32, u32) {
+        self.line_index
+            .get_or_init(|| LineIndex::new(&self.text))
+            .line_col(&self.text, offset)
+    }
+
+    /// 1-based start and end `(line, column, end_line, end_column)` of a span in this file. The end
+    /// is exclusive, as SARIF and GitHub expect.
+    pub fn region(&self, span: Span) -> (u32, u32, u32, u32) {
+        let (line, column) = self.line_col(span.start);
+        let (end_line, end_column) = self.line_col(span.end.max(span.start));
+        (line, column, end_line, end_column)
+    }
+}
+
+/// All files of one run, indexed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    /// An empty table.
+    pub fn new() -> Self {
+        Sources::default()
+    }
+
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        self.files.push(file);
+        id
+    }
+
+    /// The file with `id`, if there is one.
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    /// All files with their ids, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(index, file)| (FileId(index as u32), file))
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+}

@@ -1,0 +1,72 @@
+//! Helpers shared by the CLI's process-level tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The real-world lexicon folders of the shared corpus that are lexicon documents only.
+pub const CORPUS_LEXICON_DIRS: &[&str] = &[
+    "atproto-lexicons",
+    "hypercerts-org-hypercerts-lexicon",
+    "lexicon-community-lexicon",
+    "mary-ext-tangled.sh-mirror",
+    "mary-ext-atcute",
+];
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crate sits in crates/<name>")
+        .to_path_buf()
+}
+
+/// The shared corpus: `$LEXPERM_CORPUS`, or the first `shared/corpus` beside an ancestor of the
+/// workspace (that is where sessions and CI keep it).
+pub fn corpus_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("LEXPERM_CORPUS") {
+        return PathBuf::from(dir);
+    }
+    workspace_root()
+        .ancestors()
+        .map(|dir| dir.join("shared").join("corpus"))
+        .find(|dir| dir.join("README.md").is_file())
+        .expect("shared/corpus not found beside the workspace; set LEXPERM_CORPUS")
+}
+
+/// Every `*.json` file under the corpus lexicon folders, sorted.
+pub fn corpus_files() -> Vec<PathBuf> {
+    let root = corpus_dir();
+    let mut files = Vec::new();
+    for dir in CORPUS_LEXICON_DIRS {
+        for entry in walkdir::WalkDir::new(root.join(dir)).sort_by_file_name() {
+            let entry = entry.expect("corpus is readable");
+            if entry.path().extension().is_some_and(|ext| ext == "json") {
+                files.push(entry.into_path());
+            }
+        }
+    }
+    files
+}
+
+/// Runs the built `lexperm` binary in `dir` with `args`, without colour.
+pub fn lexperm(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lexperm"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .output()
+        .expect("lexperm runs")
+}
+
+/// Standard output as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+/// Standard error as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
+}

@@ -1,0 +1,184 @@
+//! `lexperm scope …` as a process: exit codes, output shapes.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `lexperm` with `args` and optional stdin.
+fn lexperm(args: &[&str], stdin: Option<&str>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lexperm"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn lexperm");
+    {
+        let mut pipe = child.stdin.take().expect("stdin");
+        pipe.write_all(stdin.unwrap_or("").as_bytes())
+            .expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("wait");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("utf8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("utf8 stderr"),
+    }
+}
+
+fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON {l:?}: {e}")))
+        .collect()
+}
+
+#[test]
+fn normalize_args_human() {
+    let run = lexperm(
+        &[
+            "scope",
+            "normalize",
+            "repo?collection=b.b.b&collection=a.a.a",
+            "atproto",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "repo?collection=a.a.a&collection=b.b.b\natproto\n"
+    );
+}
+
+#[test]
+fn normalize_invalid_exit_1_with_location() {
+    let run = lexperm(&["scope", "normalize", "repo:com.example.*"], None);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn normalize_stdin_json_keeps_order_and_whitespace() {
+    let stdin = "repo:com.example.foo?action=create&action=create\r\n repo:a.b.c\n\nrpc:*?aud=*\ninclude:com.example.bar";
+    let run = lexperm(&["scope", "normalize", "--format", "json"], Some(stdin));
+    assert_eq!(run.code, 1);
+    let lines = json_lines(&run.stdout);
+    assert_eq!(lines.len(), 5);
+    assert_eq!(
+        lines[0]["input"],
+        "repo:com.example.foo?action=create&action=create"
+    );
+    assert_eq!(lines[0]["valid"], true);
+    assert_eq!(lines[0]["canonical"], "repo:com.example.foo?action=create");
+    assert!(lines[0]["error"].is_null());
+    // Not trimmed: the leading space makes an empty first value.
+    assert_eq!(lines[1]["input"], " repo:a.b.c");
+    assert_eq!(lines[1]["valid"], false);
+    assert!(lines[1]["canonical"].is_null());
+    assert_eq!(lines[2]["input"], "");
+    assert_eq!(lines[2]["valid"], false);
+    assert_eq!(lines[3]["valid"], false);
+    assert!(lines[3]["error"].as_str().unwrap().contains("lxm=*"));
+    assert_eq!(lines[4]["canonical"], "include:com.example.bar");
+    for line in &lines {
+        let keys: Vec<&String> = line.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["input", "valid", "canonical", "error"]);
+    }
+}
+
+#[test]
+fn normalize_all_valid_exit_0() {
+    let run = lexperm(
+        &["scope", "normalize", "--format", "json"],
+        Some("atproto\ntransition:generic\n"),
+    );
+    assert_eq!(run.code, 0);
+    assert_eq!(json_lines(&run.stdout).len(), 2);
+}
+
+#[test]
+fn check_json() {
+    let run = lexperm(
+        &[
+            "scope",
+            "check",
+            "--granted",
+            "atproto repo:com.example.foo?action=create rpc:*?aud=did:web:api.example.com%23svc",
+            "--format",
+            "json",
+            "repo:com.example.foo?action=create",
+            "repo:com.example.foo?action=delete",
+            "rpc:com.example.m?aud=did:web:api.example.com#svc",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines = json_lines(&run.stdout);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["request"], "repo:com.example.foo?action=create");
+    assert_eq!(lines[0]["allowed"], true);
+    assert_eq!(lines[0]["matched"], "repo:com.example.foo?action=create");
+    assert_eq!(lines[1]["allowed"], false);
+    assert!(lines[1]["matched"].is_null());
+    assert_eq!(
+        lines[2]["matched"],
+        "rpc:*?aud=did:web:api.example.com%23svc"
+    );
+    for line in &lines {
+        let keys: Vec<&String> = line.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["request", "allowed", "matched"]);
+    }
+}
+
+#[test]
+fn check_transition_human() {
+    let args = [
+        "scope",
+        "check",
+        "--granted",
+        "atproto transition:generic",
+        "repo:app.bsky.feed.post?action=create",
+    ];
+    let run = lexperm(&args, None);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "denied   repo:app.bsky.feed.post?action=create  (missing scope \"repo:app.bsky.feed.post?action=create\")\n");
+    let mut with_transition = args.to_vec();
+    with_transition.insert(2, "--transition");
+    let run = lexperm(&with_transition, None);
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stdout,
+        "allowed  repo:app.bsky.feed.post?action=create  (granted by transition:generic)\n"
+    );
+}
+
+#[test]
+fn check_malformed_request_is_usage_error() {
+    let run = lexperm(
+        &[
+            "scope",
+            "check",
+            "--granted",
+            "atproto",
+            "repo:com.example.foo",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("`repo` needs `?action=`"),
+        "{}",
+        run.stderr
+    );
+    let run = lexperm(&["scope", "check", "--granted", "atproto", "space:x"], None);
+    assert_eq!(run.code, 2);
+    let run = lexperm(&["scope", "check", "repo:a.b.c?action=create"], None);
+    assert_eq!(run.code, 2, "missing --granted");
+}

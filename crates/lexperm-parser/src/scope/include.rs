@@ -1,0 +1,532 @@
+//! `include:` expansion: permission-set entries through the same parameter tables as scope strings
+//! (permissions.md §4, reference `IncludeScope.toScopes`).
+//!
+//! ```
+//! use lexperm_parser::scope::include::{expand, EntryValue, PermissionEntry};
+//! use lexperm_parser::scope::Scope;
+//! use lexperm_parser::syntax::Nsid;
+//!
+//! let Scope::Include(include) = Scope::parse("include:com.example.calendar.auth").unwrap() else {
+//!     unreachable!()
+//! };
+//! let entry = PermissionEntry::new(vec![
+//!     ("type".into(), EntryValue::String("permission".into())),
+//!     ("resource".into(), EntryValue::String("repo".into())),
+//!     ("collection".into(), EntryValue::Array(vec![EntryValue::String("com.example.calendar.event".into())])),
+//! ]);
+//! let expansion = expand(&include, &include.nsid, &[entry]);
+//! assert_eq!(expansion.granted_strings(), vec!["repo:com.example.calendar.event"]);
+//! ```
+
+use super::params::{self, Lookup, Origin, ParamSource, RawValue};
+use super::{IncludeScope, NsidPattern, Scope, ScopeError, ScopeErrorKind};
+use crate::syntax::Nsid;
+
+/// A JSON value of a permission-set entry field. Objects are only recorded as present (no field of
+/// a permission may hold one).
+#[derive(Debug, Clone, PartialEq)]
+pub enum EntryValue {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// An integer number.
+    Integer(i64),
+    /// A non-integer number.
+    Float(f64),
+    /// A string.
+    String(String),
+    /// An array.
+    Array(Vec<EntryValue>),
+    /// An object (contents not kept).
+    Object,
+}
+
+impl From<&serde_json::Value> for EntryValue {
+    fn from(value: &serde_json::Value) -> Self {
+        use serde_json::Value;
+        match value {
+            Value::Null => EntryValue::Null,
+            Value::Bool(b) => EntryValue::Bool(*b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => EntryValue::Integer(i),
+                None => EntryValue::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => EntryValue::String(s.clone()),
+            Value::Array(items) => EntryValue::Array(items.iter().map(EntryValue::from).collect()),
+            Value::Object(_) => EntryValue::Object,
+        }
+    }
+}
+
+impl EntryValue {
+    /// JSON type name used in messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EntryValue::Null => "null",
+            EntryValue::Bool(_) => "a boolean",
+            EntryValue::Integer(_) => "an integer",
+            EntryValue::Float(_) => "a number",
+            EntryValue::String(_) => "a string",
+            EntryValue::Array(_) => "an array",
+            EntryValue::Object => "an object",
+        }
+    }
+
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            EntryValue::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of a permission set's `permissions` array: every field in document order, including
+/// `type` and `resource`. When a name repeats, the last one wins (like `JSON.parse`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PermissionEntry {
+    /// `(name, value)` pairs in document order.
+    pub fields: Vec<(String, EntryValue)>,
+}
+
+impl PermissionEntry {
+    /// An entry with these fields.
+    pub fn new(fields: Vec<(String, EntryValue)>) -> Self {
+        PermissionEntry { fields }
+    }
+
+    /// The entry for a JSON object (fields in document order), or `None` when `value` is not an
+    /// object.
+    pub fn from_json(value: &serde_json::Value) -> Option<PermissionEntry> {
+        let object = value.as_object()?;
+        Some(PermissionEntry {
+            fields: object
+                .iter()
+                .map(|(k, v)| (k.clone(), EntryValue::from(v)))
+                .collect(),
+        })
+    }
+
+    /// The value of field `name` (last occurrence), with its index in `fields`.
+    pub fn get(&self, name: &str) -> Option<(usize, &EntryValue)> {
+        self.fields
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, (n, _))| n == name)
+            .map(|(i, (_, v))| (i, v))
+    }
+
+    /// The `resource` field when it is a string.
+    pub fn resource(&self) -> Option<&str> {
+        self.get("resource").and_then(|(_, v)| v.as_str())
+    }
+}
+
+/// One scope granted by an expansion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Granted {
+    /// The scope (its `Display` is the string the reference emits).
+    pub scope: Scope,
+    /// Index of the entry in the set's `permissions`.
+    pub entry_index: usize,
+}
+
+/// Why an entry was dropped. Names are stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DropReason {
+    /// `blob`, `account`, `identity` or `include` inside a set.
+    UnsupportedResource,
+    /// A resource that is not known at all (or missing / not a string).
+    UnknownResource,
+    /// `*` as a collection or method (sets must list NSIDs).
+    WildcardInSet,
+    /// An `rpc` entry with a specific `aud` (only `"*"` or `inheritAud` are allowed).
+    FixedAud,
+    /// `aud` given together with `inheritAud`.
+    AudWithInheritAud,
+    /// `inheritAud` present but not `true` (the reference drops `false` too).
+    InheritAudNotTrue,
+    /// `inheritAud: true` while the `include:` scope has no `aud`.
+    InheritAudWithoutIncludeAud,
+    /// A field the resource does not define (e.g. `description`).
+    UnknownField,
+    /// A multi-valued field (`collection`, `action`, `lxm`) that is not an array.
+    ExpectedArray,
+    /// A single-valued field (`aud`) given as an array.
+    ExpectedSingleValue,
+    /// A non-string value where a string is required.
+    ExpectedString,
+    /// An empty array.
+    EmptyArray,
+    /// A required field is missing (`collection`, `lxm`, `aud`).
+    MissingField,
+    /// A collection or method that is not a valid NSID.
+    InvalidNsid,
+    /// An unknown `action`.
+    InvalidAction,
+    /// Any other invalid value.
+    InvalidValue,
+    /// A collection or method outside the set's namespace authority.
+    OutsideNamespace,
+}
+
+impl DropReason {
+    /// Stable kebab-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            DropReason::UnsupportedResource => "unsupported-resource",
+            DropReason::UnknownResource => "unknown-resource",
+            DropReason::WildcardInSet => "wildcard-in-set",
+            DropReason::FixedAud => "fixed-aud",
+            DropReason::AudWithInheritAud => "aud-with-inherit-aud",
+            DropReason::InheritAudNotTrue => "inherit-aud-not-true",
+            DropReason::InheritAudWithoutIncludeAud => "inherit-aud-without-include-aud",
+            DropReason::UnknownField => "unknown-field",
+            DropReason::ExpectedArray => "expected-array",
+            DropReason::ExpectedSingleValue => "expected-single-value",
+            DropReason::ExpectedString => "expected-string",
+            DropReason::EmptyArray => "empty-array",
+            DropReason::MissingField => "missing-field",
+            DropReason::InvalidNsid => "invalid-nsid",
+            DropReason::InvalidAction => "invalid-action",
+            DropReason::InvalidValue => "invalid-value",
+            DropReason::OutsideNamespace => "outside-namespace",
+        }
+    }
+
+    /// Every reason.
+    pub const ALL: &'static [DropReason] = &[
+        DropReason::UnsupportedResource,
+        DropReason::UnknownResource,
+        DropReason::WildcardInSet,
+        DropReason::FixedAud,
+        DropReason::AudWithInheritAud,
+        DropReason::InheritAudNotTrue,
+        DropReason::InheritAudWithoutIncludeAud,
+        DropReason::UnknownField,
+        DropReason::ExpectedArray,
+        DropReason::ExpectedSingleValue,
+        DropReason::ExpectedString,
+        DropReason::EmptyArray,
+        DropReason::MissingField,
+        DropReason::InvalidNsid,
+        DropReason::InvalidAction,
+        DropReason::InvalidValue,
+        DropReason::OutsideNamespace,
+    ];
+}
+
+/// One entry the expansion dropped (silently, in the reference).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dropped {
+    /// Index of the entry in the set's `permissions`.
+    pub entry_index: usize,
+    /// Why.
+    pub reason: DropReason,
+    /// Index in the entry's `fields` of the offending field, when one is to blame.
+    pub field_index: Option<usize>,
+    /// What is wrong (names the field and value) and how to fix it.
+    pub message: String,
+}
+
+/// The result of expanding one `include:` scope.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Expansion {
+    /// Granted scopes in entry order, duplicates kept.
+    pub granted: Vec<Granted>,
+    /// Dropped entries in entry order.
+    pub dropped: Vec<Dropped>,
+}
+
+impl Expansion {
+    /// The granted scopes as canonical strings (what the reference `toScopes` returns).
+    pub fn granted_strings(&self) -> Vec<String> {
+        self.granted.iter().map(|g| g.scope.to_string()).collect()
+    }
+}
+
+/// An entry seen as a parameter source: every field but `type` and `resource`, with an optional
+/// injected `aud` (the `inheritAud` rewrite).
+struct EntrySource<'e> {
+    fields: Vec<(&'e str, &'e EntryValue, Origin)>,
+}
+
+impl<'e> EntrySource<'e> {
+    fn new(entry: &'e PermissionEntry, skip: &[&str], injected: Option<&'e EntryValue>) -> Self {
+        let mut fields: Vec<(&'e str, &'e EntryValue, Origin)> = Vec::new();
+        if let Some(aud) = injected {
+            fields.push(("aud", aud, Origin::Field(usize::MAX)));
+        }
+        for (i, (name, value)) in entry.fields.iter().enumerate() {
+            if name == "type" || name == "resource" || skip.contains(&name.as_str()) {
+                continue;
+            }
+            if let Some(slot) = fields.iter_mut().find(|f| f.0 == name) {
+                *slot = (name, value, Origin::Field(i));
+            } else {
+                fields.push((name, value, Origin::Field(i)));
+            }
+        }
+        EntrySource { fields }
+    }
+}
+
+fn raw_value(v: &EntryValue) -> RawValue<'_> {
+    match v {
+        EntryValue::String(s) => RawValue::Str(s.as_str()),
+        other => RawValue::Other(other),
+    }
+}
+
+impl ParamSource for EntrySource<'_> {
+    fn names(&self) -> Vec<(&str, Origin)> {
+        self.fields
+            .iter()
+            .map(|(n, _, o)| (*n, o.clone()))
+            .collect()
+    }
+
+    fn positional(&self) -> Option<(&str, Origin)> {
+        None
+    }
+
+    fn get(&self, name: &str, multiple: bool) -> Lookup<'_> {
+        let Some((_, value, origin)) = self.fields.iter().find(|f| f.0 == name) else {
+            return Lookup::Absent;
+        };
+        match (multiple, value) {
+            (true, EntryValue::Array(items)) if items.is_empty() => Lookup::Empty(origin.clone()),
+            (true, EntryValue::Array(items)) => Lookup::Values(
+                items
+                    .iter()
+                    .map(|v| (raw_value(v), origin.clone()))
+                    .collect(),
+            ),
+            (true, _) | (false, EntryValue::Array(_)) => Lookup::WrongShape(origin.clone()),
+            (false, v) => Lookup::Values(vec![(raw_value(v), origin.clone())]),
+        }
+    }
+}
+
+fn field_index(origin_index: Option<usize>) -> Option<usize> {
+    origin_index.filter(|&i| i != usize::MAX)
+}
+
+/// Expands `include` against the `permissions` of the set, like the reference
+/// `IncludeScope.toScopes` (permissions.md §4 steps 1-6): same scopes, same order, duplicates
+/// kept. Every entry ends up in exactly one of `granted` / `dropped`.
+///
+/// `set_nsid` is the NSID whose namespace authority limits the entries; the reference uses the
+/// include's own NSID, so pass `&include.nsid` to reproduce it (the two are equal whenever the
+/// resolved document's `id` matches the requested NSID).
+pub fn expand(include: &IncludeScope, set_nsid: &Nsid, entries: &[PermissionEntry]) -> Expansion {
+    let mut expansion = Expansion::default();
+    let injected = include
+        .aud
+        .as_ref()
+        .map(|a| EntryValue::String(a.as_str().to_owned()));
+    for (entry_index, entry) in entries.iter().enumerate() {
+        match expand_entry(include, set_nsid, entry, injected.as_ref()) {
+            Ok(scope) => expansion.granted.push(Granted { scope, entry_index }),
+            Err((reason, field_index, message)) => expansion.dropped.push(Dropped {
+                entry_index,
+                reason,
+                field_index,
+                message,
+            }),
+        }
+    }
+    expansion
+}
+
+type DropInfo = (DropReason, Option<usize>, String);
+
+fn expand_entry(
+    include: &IncludeScope,
+    set_nsid: &Nsid,
+    entry: &PermissionEntry,
+    injected: Option<&EntryValue>,
+) -> Result<Scope, DropInfo> {
+    let resource_field = entry.get("resource");
+    let resource = resource_field.and_then(|(_, v)| v.as_str());
+    let spec = match resource {
+        Some("repo") => &params::REPO,
+        Some("rpc") => &params::RPC,
+        Some(r @ ("blob" | "account" | "identity" | "include")) => {
+            return Err((
+                DropReason::UnsupportedResource,
+                resource_field.map(|(i, _)| i),
+                format!(
+                    "`{r}` permissions are not allowed in permission sets (only `repo` and `rpc`); the entry is ignored (hint: request `{r}:…` scopes directly instead)"
+                ),
+            ));
+        }
+        Some(r) => {
+            return Err((
+                DropReason::UnknownResource,
+                resource_field.map(|(i, _)| i),
+                format!("unknown resource `{r}`; the entry is ignored (hint: use `repo` or `rpc`)"),
+            ));
+        }
+        None => {
+            let what = match resource_field {
+                Some((_, v)) => format!("`resource` is {}, not a string", v.type_name()),
+                None => "the entry has no `resource`".to_owned(),
+            };
+            return Err((
+                DropReason::UnknownResource,
+                resource_field.map(|(i, _)| i),
+                format!("{what}; the entry is ignored (hint: set `resource` to `repo` or `rpc`)"),
+            ));
+        }
+    };
+    let is_rpc = spec.resource == super::Resource::Rpc;
+    let aud_field = entry.get("aud");
+    let inherit_field = entry.get("inheritAud");
+    if is_rpc {
+        if let Some((i, aud)) = aud_field {
+            if aud.as_str() != Some("*") {
+                let shown = match aud {
+                    EntryValue::String(s) => format!("`{s}`"),
+                    other => other.type_name().to_owned(),
+                };
+                return Err((
+                    DropReason::FixedAud,
+                    Some(i),
+                    format!(
+                        "`aud` is {shown}; permission sets may only use `\"aud\": \"*\"` or `\"inheritAud\": true` (hint: replace `aud` with `\"inheritAud\": true` so the audience comes from `include:…?aud=`)"
+                    ),
+                ));
+            }
+        }
+    }
+    let rewrite = is_rpc
+        && matches!(inherit_field, Some((_, EntryValue::Bool(true))))
+        && aud_field.is_none()
+        && injected.is_some();
+    let source = if rewrite {
+        EntrySource::new(entry, &["inheritAud"], injected)
+    } else {
+        EntrySource::new(entry, &[], None)
+    };
+    let scope = params::parse_with(spec, &source)
+        .map_err(|e| explain_parse_error(include, entry, is_rpc, e))?;
+    let values: &[NsidPattern] = match &scope {
+        Scope::Repo(r) => &r.collections,
+        Scope::Rpc(r) => &r.lxms,
+        _ => &[],
+    };
+    let field_name = if is_rpc { "lxm" } else { "collection" };
+    let field = entry.get(field_name).map(|(i, _)| i);
+    for value in values {
+        match value {
+            NsidPattern::Any => {
+                return Err((
+                    DropReason::WildcardInSet,
+                    field,
+                    format!(
+                        "`{field_name}` contains `*`; permission sets must list NSIDs (hint: list each NSID under `{}`)",
+                        set_nsid.group_prefix()
+                    ),
+                ));
+            }
+            NsidPattern::Nsid(n) if !set_nsid.is_parent_authority_of(n.as_str()) => {
+                return Err((
+                    DropReason::OutsideNamespace,
+                    field,
+                    format!(
+                        "`{field_name}` value `{n}` is outside the namespace of `{set_nsid}`; the whole entry is ignored (hint: a set may only grant NSIDs starting with `{}`; move `{n}` to a set under its own namespace)",
+                        set_nsid.group_prefix()
+                    ),
+                ));
+            }
+            NsidPattern::Nsid(_) => {}
+        }
+    }
+    Ok(scope)
+}
+
+fn explain_parse_error(
+    include: &IncludeScope,
+    entry: &PermissionEntry,
+    is_rpc: bool,
+    e: ScopeError,
+) -> DropInfo {
+    let field = field_index(e.field);
+    let field_name = field
+        .and_then(|i| entry.fields.get(i))
+        .map(|(n, _)| n.as_str())
+        .unwrap_or("");
+    let with_hint = |msg: &str| match &e.hint {
+        Some(h) => format!("{msg} (hint: {h})"),
+        None => msg.to_owned(),
+    };
+    let reason = match e.kind {
+        ScopeErrorKind::UnknownParam if is_rpc && field_name == "inheritAud" => {
+            let inherit = entry.get("inheritAud").map(|(_, v)| v);
+            let has_aud = entry.get("aud").is_some();
+            return match inherit {
+                Some(EntryValue::Bool(true)) if has_aud => (
+                    DropReason::AudWithInheritAud,
+                    field,
+                    "`aud` and `inheritAud` are both given (hint: keep only `\"inheritAud\": true`)".to_owned(),
+                ),
+                Some(EntryValue::Bool(true)) => (
+                    DropReason::InheritAudWithoutIncludeAud,
+                    field,
+                    format!(
+                        "`inheritAud` is true but `{}` has no `aud`, so the entry is ignored (hint: request `{}?aud=did:web:<host>%23<service>`)",
+                        Scope::Include(include.clone()),
+                        Scope::Include(include.clone())
+                    ),
+                ),
+                Some(v) => (
+                    DropReason::InheritAudNotTrue,
+                    field,
+                    format!(
+                        "`inheritAud` is {} but only `true` is accepted (the reference drops any other value) (hint: use `\"inheritAud\": true`, or remove it and use `\"aud\": \"*\"`)",
+                        match v {
+                            EntryValue::Bool(false) => "`false`".to_owned(),
+                            other => other.type_name().to_owned(),
+                        }
+                    ),
+                ),
+                None => (DropReason::UnknownField, field, with_hint(&e.message)),
+            };
+        }
+        ScopeErrorKind::UnknownParam => DropReason::UnknownField,
+        ScopeErrorKind::ExpectedArray => DropReason::ExpectedArray,
+        ScopeErrorKind::ExpectedSingle => DropReason::ExpectedSingleValue,
+        ScopeErrorKind::ExpectedString => DropReason::ExpectedString,
+        ScopeErrorKind::EmptyList => DropReason::EmptyArray,
+        ScopeErrorKind::MissingParam => DropReason::MissingField,
+        ScopeErrorKind::RpcUnrestricted => DropReason::WildcardInSet,
+        ScopeErrorKind::InvalidValue | ScopeErrorKind::PartialWildcard => match field_name {
+            "collection" | "lxm" => DropReason::InvalidNsid,
+            "action" => DropReason::InvalidAction,
+            _ => DropReason::InvalidValue,
+        },
+        _ => DropReason::InvalidValue,
+    };
+    let message = match reason {
+        DropReason::UnknownField => format!(
+            "unknown field `{field_name}`; the reference ignores the whole entry (hint: remove `{field_name}`)"
+        ),
+        DropReason::ExpectedArray => format!(
+            "{} (hint: write `\"{field_name}\": [ … ]`)",
+            e.message
+        ),
+        DropReason::MissingField => {
+            let name = e.param.unwrap_or("?");
+            let hint = match name {
+                "aud" => "add `\"inheritAud\": true` (audience from `include:…?aud=`) or `\"aud\": \"*\"`".to_owned(),
+                other => format!("add `\"{other}\": [ … ]`"),
+            };
+            format!("the entry has no `{name}` field (hint: {hint})")
+        }
+        _ => with_hint(&e.message),
+    };
+    (reason, field, message)
+}

@@ -1,0 +1,748 @@
+//! atproto OAuth scope strings: parsing, canonical form, matching and `include:` expansion.
+//!
+//! The behaviour follows the reference `@atproto/oauth-scopes` 0.5.12 (see `docs/divergences.md`
+//! for the few deliberate differences).
+//!
+//! ```
+//! use lexperm_parser::scope::{Scope, ScopeSet, RepoAction};
+//!
+//! let scope: Scope = "repo?collection=com.example.b&collection=com.example.a".parse().unwrap();
+//! assert_eq!(scope.to_string(), "repo?collection=com.example.a&collection=com.example.b");
+//!
+//! let set = ScopeSet::parse("atproto repo:com.example.a?action=create");
+//! assert!(set.allows_repo("com.example.a", RepoAction::Create).is_some());
+//! assert!(set.allows_repo("com.example.a", RepoAction::Delete).is_none());
+//! ```
+
+use std::fmt;
+use std::ops::Range;
+
+use crate::syntax::{AcceptPattern, DidServiceRef, Nsid};
+
+pub mod include;
+mod params;
+mod request;
+mod set;
+mod tokenize;
+
+pub use request::{ScopeRequest, ScopeRequestError};
+pub use set::{normalize_scope_string, scope_needed_for, ScopeSet};
+
+use tokenize::{format_scope, StringSyntax};
+
+/// A resource that takes parameters (everything but the static scopes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resource {
+    /// `repo`: write access to repository records.
+    Repo,
+    /// `rpc`: service-auth calls to other services.
+    Rpc,
+    /// `blob`: blob uploads.
+    Blob,
+    /// `account`: account attributes.
+    Account,
+    /// `identity`: handle and DID document control.
+    Identity,
+    /// `include`: a permission set, expanded by the authorization server.
+    Include,
+}
+
+impl Resource {
+    /// Every resource, in the order the reference tries them.
+    pub const ALL: [Resource; 6] = [
+        Resource::Account,
+        Resource::Blob,
+        Resource::Identity,
+        Resource::Include,
+        Resource::Repo,
+        Resource::Rpc,
+    ];
+
+    /// The resource name as written in scope strings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resource::Repo => "repo",
+            Resource::Rpc => "rpc",
+            Resource::Blob => "blob",
+            Resource::Account => "account",
+            Resource::Identity => "identity",
+            Resource::Include => "include",
+        }
+    }
+
+    /// The resource with this exact (case-sensitive) name.
+    pub fn from_name(name: &str) -> Option<Resource> {
+        Resource::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
+/// A parameterless scope (`STATIC_SCOPE_VALUES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StaticScope {
+    /// `atproto`: required in every atproto OAuth request.
+    Atproto,
+    /// `transition:generic`: app-password-like access.
+    TransitionGeneric,
+    /// `transition:chat.bsky`: `chat.bsky.*` service calls.
+    TransitionChatBsky,
+    /// `transition:email`: read the account email.
+    TransitionEmail,
+}
+
+impl StaticScope {
+    /// Every static scope.
+    pub const ALL: [StaticScope; 4] = [
+        StaticScope::Atproto,
+        StaticScope::TransitionGeneric,
+        StaticScope::TransitionChatBsky,
+        StaticScope::TransitionEmail,
+    ];
+
+    /// The scope string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaticScope::Atproto => "atproto",
+            StaticScope::TransitionGeneric => "transition:generic",
+            StaticScope::TransitionChatBsky => "transition:chat.bsky",
+            StaticScope::TransitionEmail => "transition:email",
+        }
+    }
+
+    /// The static scope spelled exactly `value`.
+    pub fn from_name(value: &str) -> Option<StaticScope> {
+        StaticScope::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+}
+
+/// `*` or an NSID, as allowed for `repo` collections and `rpc` methods.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NsidPattern {
+    /// `*`: every NSID.
+    Any,
+    /// One NSID.
+    Nsid(Nsid),
+}
+
+impl NsidPattern {
+    /// The text as written (`*` or the NSID).
+    pub fn as_str(&self) -> &str {
+        match self {
+            NsidPattern::Any => "*",
+            NsidPattern::Nsid(n) => n.as_str(),
+        }
+    }
+}
+
+macro_rules! name_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in the reference's order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value as written in scope strings.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            /// The value spelled exactly `name` (case-sensitive).
+            pub fn from_name(name: &str) -> Option<$name> {
+                match name {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+name_enum!(
+    /// A `repo` action.
+    RepoAction {
+        /// Create records.
+        Create = "create",
+        /// Update records.
+        Update = "update",
+        /// Delete records.
+        Delete = "delete",
+    }
+);
+
+name_enum!(
+    /// An `account` attribute.
+    AccountAttr {
+        /// The account email (and its verified status).
+        Email = "email",
+        /// The repository as a whole (CAR import).
+        Repo = "repo",
+        /// Account status (reference only; not in the spec).
+        Status = "status",
+    }
+);
+
+name_enum!(
+    /// An `account` action.
+    AccountAction {
+        /// Read the attribute.
+        Read = "read",
+        /// Read and change the attribute.
+        Manage = "manage",
+    }
+);
+
+name_enum!(
+    /// An `identity` attribute.
+    IdentityAttr {
+        /// Update the handle.
+        Handle = "handle",
+        /// Full DID document and handle control.
+        Any = "*",
+    }
+);
+
+/// The audience of an `rpc` scope.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Audience {
+    /// `aud=*`: any service.
+    Any,
+    /// One service, `did:…#svc`.
+    Service(DidServiceRef),
+}
+
+impl Audience {
+    /// The text as written (`*` or the DID reference).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Audience::Any => "*",
+            Audience::Service(d) => d.as_str(),
+        }
+    }
+}
+
+/// `repo:<collection>[?action=…]`. Values are kept as parsed (matching uses them as-is); the
+/// canonical form sorts and de-duplicates.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RepoScope {
+    /// Collections (at least one when parsed).
+    pub collections: Vec<NsidPattern>,
+    /// Actions; all three when not given.
+    pub actions: Vec<RepoAction>,
+}
+
+impl RepoScope {
+    /// `RepoPermission.matches`: the action is granted and the collection is listed or `*` is.
+    /// The requested collection is not validated.
+    pub fn matches(&self, collection: &str, action: RepoAction) -> bool {
+        self.actions.contains(&action)
+            && self
+                .collections
+                .iter()
+                .any(|c| matches!(c, NsidPattern::Any) || c.as_str() == collection)
+    }
+}
+
+/// `rpc:<lxm>?aud=…`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RpcScope {
+    /// Methods (at least one when parsed).
+    pub lxms: Vec<NsidPattern>,
+    /// Audience.
+    pub aud: Audience,
+}
+
+impl RpcScope {
+    /// `RpcPermission.matches`: audience is `*` or equal (exact string, `did#svc` form) and the
+    /// method is listed or `*` is.
+    pub fn matches(&self, lxm: &str, aud: &str) -> bool {
+        let aud_ok = match &self.aud {
+            Audience::Any => true,
+            Audience::Service(d) => d.as_str() == aud,
+        };
+        aud_ok
+            && self
+                .lxms
+                .iter()
+                .any(|l| matches!(l, NsidPattern::Any) || l.as_str() == lxm)
+    }
+}
+
+/// `blob:<accept>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BlobScope {
+    /// Accept patterns as written (matching is case-sensitive on them).
+    pub accept: Vec<AcceptPattern>,
+}
+
+impl BlobScope {
+    /// `BlobPermission.matches`: `mime` must be a concrete `type/subtype`, accepted by a pattern.
+    pub fn matches(&self, mime: &str) -> bool {
+        AcceptPattern::is_concrete_mime(mime)
+            && self.accept.iter().any(|a| a.matches_unchecked(mime))
+    }
+}
+
+/// `account:<attr>[?action=…]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AccountScope {
+    /// The attribute.
+    pub attr: AccountAttr,
+    /// Actions as written (`[read]` when not given; order kept).
+    pub actions: Vec<AccountAction>,
+}
+
+impl AccountScope {
+    /// `AccountPermission.matches`: same attribute, and `manage` or the requested action granted.
+    pub fn matches(&self, attr: AccountAttr, action: AccountAction) -> bool {
+        self.attr == attr
+            && (self.actions.contains(&AccountAction::Manage) || self.actions.contains(&action))
+    }
+}
+
+/// `identity:<attr>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IdentityScope {
+    /// The attribute.
+    pub attr: IdentityAttr,
+}
+
+impl IdentityScope {
+    /// `IdentityPermission.matches`: `*` grants everything, otherwise equality.
+    pub fn matches(&self, attr: IdentityAttr) -> bool {
+        self.attr == IdentityAttr::Any || self.attr == attr
+    }
+}
+
+/// `include:<nsid>[?aud=…]`: a permission set, expanded with [`include::expand`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IncludeScope {
+    /// The permission-set NSID.
+    pub nsid: Nsid,
+    /// The audience inherited by entries with `inheritAud: true`.
+    pub aud: Option<DidServiceRef>,
+}
+
+/// One parsed atproto OAuth scope.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// `repo:…`
+    Repo(RepoScope),
+    /// `rpc:…`
+    Rpc(RpcScope),
+    /// `blob:…`
+    Blob(BlobScope),
+    /// `account:…`
+    Account(AccountScope),
+    /// `identity:…`
+    Identity(IdentityScope),
+    /// `include:…`
+    Include(IncludeScope),
+    /// `atproto`, `transition:generic`, `transition:chat.bsky`, `transition:email`.
+    Static(StaticScope),
+}
+
+/// What kind of problem a [`ScopeError`] reports. Each kind has a stable kebab-case
+/// [`name`](ScopeErrorKind::name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ScopeErrorKind {
+    /// The scope string is empty.
+    Empty,
+    /// The resource name is not known (or is mis-cased).
+    UnknownResource,
+    /// A static scope was written with a positional part or parameters.
+    StaticWithParams,
+    /// A malformed `%` escape in the positional part.
+    MalformedEscape,
+    /// A parameter name the resource does not have.
+    UnknownParam,
+    /// A single-valued parameter given more than once.
+    RepeatedParam,
+    /// The positional parameter also given by name.
+    PositionalAndNamed,
+    /// A required parameter is missing.
+    MissingParam,
+    /// A value failed validation.
+    InvalidValue,
+    /// A partial wildcard such as `com.example.*`.
+    PartialWildcard,
+    /// An `aud` without a `#service` fragment.
+    AudMissingFragment,
+    /// `include` with `aud=*`.
+    IncludeAudWildcard,
+    /// `rpc` with both `lxm=*` and `aud=*`.
+    RpcUnrestricted,
+    /// (Set entries) a multi-valued field that is not an array.
+    ExpectedArray,
+    /// (Set entries) a single-valued field given as an array.
+    ExpectedSingle,
+    /// (Set entries) a non-string value.
+    ExpectedString,
+    /// (Set entries) an empty array.
+    EmptyList,
+}
+
+impl ScopeErrorKind {
+    /// Stable kebab-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ScopeErrorKind::Empty => "empty-scope",
+            ScopeErrorKind::UnknownResource => "unknown-resource",
+            ScopeErrorKind::StaticWithParams => "static-with-params",
+            ScopeErrorKind::MalformedEscape => "malformed-escape",
+            ScopeErrorKind::UnknownParam => "unknown-param",
+            ScopeErrorKind::RepeatedParam => "repeated-param",
+            ScopeErrorKind::PositionalAndNamed => "positional-and-named",
+            ScopeErrorKind::MissingParam => "missing-param",
+            ScopeErrorKind::InvalidValue => "invalid-value",
+            ScopeErrorKind::PartialWildcard => "partial-wildcard",
+            ScopeErrorKind::AudMissingFragment => "aud-missing-fragment",
+            ScopeErrorKind::IncludeAudWildcard => "include-aud-wildcard",
+            ScopeErrorKind::RpcUnrestricted => "rpc-unrestricted",
+            ScopeErrorKind::ExpectedArray => "expected-array",
+            ScopeErrorKind::ExpectedSingle => "expected-single-value",
+            ScopeErrorKind::ExpectedString => "expected-string",
+            ScopeErrorKind::EmptyList => "empty-array",
+        }
+    }
+}
+
+/// Why a scope string (or a permission-set entry) is not a valid atproto scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeError {
+    /// The kind of problem.
+    pub kind: ScopeErrorKind,
+    /// Byte range of the offending text in the scope string (empty for set entries).
+    pub range: Range<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+    /// For set entries: index of the offending field in [`include::PermissionEntry::fields`].
+    pub field: Option<usize>,
+    /// The parameter the problem is about, when known.
+    pub param: Option<&'static str>,
+}
+
+impl ScopeError {
+    pub(crate) fn new(
+        kind: ScopeErrorKind,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        ScopeError {
+            kind,
+            range,
+            message: message.into(),
+            hint: None,
+            field: None,
+            param: None,
+        }
+    }
+
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for ScopeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScopeError {}
+
+/// Known resource names, for suggestions.
+fn suggest_resource(prefix: &str) -> Option<String> {
+    let lower = prefix.to_ascii_lowercase();
+    if let Some(r) = Resource::from_name(&lower) {
+        return Some(format!(
+            "resource names are case-sensitive: write `{}`",
+            r.as_str()
+        ));
+    }
+    if lower == "atproto" {
+        return Some("write `atproto` in lower case".to_owned());
+    }
+    for r in Resource::ALL {
+        if lower.starts_with(&format!("{}%3a", r.as_str())) {
+            return Some(format!(
+                "do not percent-encode the `:` after `{}`",
+                r.as_str()
+            ));
+        }
+    }
+    None
+}
+
+impl Scope {
+    /// Parses one scope value (`normalizeAtprotoOauthScopeValue` succeeds exactly when this does).
+    pub fn parse(input: &str) -> Result<Scope, ScopeError> {
+        if let Some(s) = StaticScope::from_name(input) {
+            return Ok(Scope::Static(s));
+        }
+        let full = 0..input.len();
+        if input.is_empty() {
+            return Err(ScopeError::new(ScopeErrorKind::Empty, full, "empty scope"));
+        }
+        let prefix_end = input.find([':', '?']).unwrap_or(input.len());
+        let prefix = &input[..prefix_end];
+        let Some(resource) = Resource::from_name(prefix) else {
+            if prefix == "transition" {
+                return Err(ScopeError::new(
+                    ScopeErrorKind::UnknownResource,
+                    full,
+                    format!("unknown transition scope `{input}`"),
+                )
+                .with_hint(
+                    "use `transition:generic`, `transition:chat.bsky` or `transition:email`",
+                ));
+            }
+            if StaticScope::from_name(prefix).is_some() {
+                return Err(ScopeError::new(
+                    ScopeErrorKind::StaticWithParams,
+                    prefix_end..input.len(),
+                    format!("`{prefix}` takes no positional part or parameters"),
+                )
+                .with_hint(format!("write just `{prefix}`")));
+            }
+            let mut e = ScopeError::new(
+                ScopeErrorKind::UnknownResource,
+                0..prefix_end,
+                format!("unknown scope resource `{prefix}`"),
+            );
+            e.hint = Some(suggest_resource(prefix).unwrap_or_else(|| {
+                "known resources: repo, rpc, blob, account, identity, include, and the static scopes atproto and transition:*".to_owned()
+            }));
+            return Err(e);
+        };
+        let syntax = StringSyntax::parse(input)?;
+        let spec = params::spec_for(resource).ok_or_else(|| {
+            ScopeError::new(
+                ScopeErrorKind::UnknownResource,
+                0..prefix_end,
+                "unknown resource",
+            )
+        })?;
+        params::parse_with(spec, &syntax).map_err(|mut e| {
+            // Problems without a location of their own (a missing parameter) cover the input.
+            if e.range == (0..0) {
+                e.range = full;
+            }
+            e
+        })
+    }
+
+    /// The resource, or `None` for static scopes.
+    pub fn resource(&self) -> Option<Resource> {
+        match self {
+            Scope::Repo(_) => Some(Resource::Repo),
+            Scope::Rpc(_) => Some(Resource::Rpc),
+            Scope::Blob(_) => Some(Resource::Blob),
+            Scope::Account(_) => Some(Resource::Account),
+            Scope::Identity(_) => Some(Resource::Identity),
+            Scope::Include(_) => Some(Resource::Include),
+            Scope::Static(_) => None,
+        }
+    }
+}
+
+impl std::str::FromStr for Scope {
+    type Err = ScopeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Scope::parse(s)
+    }
+}
+
+/// JavaScript's default string order (UTF-16 code units).
+pub(crate) fn js_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        return a.cmp(b);
+    }
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+fn dedupe_in_order(values: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(values.len());
+    for v in values {
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+fn sorted_unique(values: Vec<String>) -> Vec<String> {
+    let mut values = dedupe_in_order(values);
+    values.sort_by(|a, b| js_cmp(a, b));
+    values
+}
+
+/// `Parser.format` once values are normalized: the positional param is written positionally when
+/// it has exactly one value, otherwise as repeated named params (de-duplicated).
+fn format_resource(prefix: &str, positional_name: &str, params: &[(&str, Vec<String>)]) -> String {
+    let mut positional = None;
+    let mut named: Vec<(&str, &str)> = Vec::new();
+    for (name, values) in params {
+        if *name == positional_name && values.len() == 1 {
+            positional = Some(values[0].as_str());
+            continue;
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for v in values {
+            if !seen.contains(&v.as_str()) {
+                seen.push(v);
+                named.push((name, v));
+            }
+        }
+    }
+    format_scope(prefix, positional, &named)
+}
+
+impl Scope {
+    /// The canonical string (`toString()` of the reference; see `docs/divergences.md` for `+`
+    /// and `%`).
+    pub fn to_canonical(&self) -> String {
+        match self {
+            Scope::Static(s) => s.as_str().to_owned(),
+            Scope::Repo(r) => {
+                let mut collections: Vec<String> = r
+                    .collections
+                    .iter()
+                    .map(|c| c.as_str().to_owned())
+                    .collect();
+                if collections.len() > 1 {
+                    collections = if r.collections.contains(&NsidPattern::Any) {
+                        vec!["*".to_owned()]
+                    } else {
+                        sorted_unique(collections)
+                    };
+                }
+                let actions: Vec<String> = RepoAction::ALL
+                    .iter()
+                    .filter(|a| r.actions.contains(a))
+                    .map(|a| a.as_str().to_owned())
+                    .collect();
+                let mut params = vec![("collection", collections)];
+                if actions.len() != RepoAction::ALL.len() {
+                    params.push(("action", actions));
+                }
+                format_resource("repo", "collection", &params)
+            }
+            Scope::Rpc(r) => {
+                let lxms: Vec<String> = if r.lxms.len() > 1 && r.lxms.contains(&NsidPattern::Any) {
+                    vec!["*".to_owned()]
+                } else {
+                    sorted_unique(r.lxms.iter().map(|l| l.as_str().to_owned()).collect())
+                };
+                format_resource(
+                    "rpc",
+                    "lxm",
+                    &[("lxm", lxms), ("aud", vec![r.aud.as_str().to_owned()])],
+                )
+            }
+            Scope::Blob(b) => {
+                let raw: Vec<&str> = b.accept.iter().map(|a| a.as_str()).collect();
+                format_resource("blob", "accept", &[("accept", normalize_accept(&raw))])
+            }
+            Scope::Account(a) => {
+                let mut params = vec![("attr", vec![a.attr.as_str().to_owned()])];
+                let default = a.actions.iter().all(|x| *x == AccountAction::Read)
+                    && a.actions.contains(&AccountAction::Read);
+                if !default {
+                    params.push((
+                        "action",
+                        a.actions.iter().map(|x| x.as_str().to_owned()).collect(),
+                    ));
+                }
+                format_resource("account", "attr", &params)
+            }
+            Scope::Identity(i) => format_resource(
+                "identity",
+                "attr",
+                &[("attr", vec![i.attr.as_str().to_owned()])],
+            ),
+            Scope::Include(i) => {
+                let mut params = vec![("nsid", vec![i.nsid.as_str().to_owned()])];
+                if let Some(aud) = &i.aud {
+                    params.push(("aud", vec![aud.as_str().to_owned()]));
+                }
+                format_resource("include", "nsid", &params)
+            }
+        }
+    }
+}
+
+/// The blob `accept` normalizer: `*/*` absorbs all; otherwise lower-case, drop exact types covered
+/// by a `type/*` in the list, sort.
+fn normalize_accept(raw: &[&str]) -> Vec<String> {
+    if raw.contains(&"*/*") {
+        return vec!["*/*".to_owned()];
+    }
+    let lower: Vec<String> = raw.iter().map(|v| v.to_lowercase()).collect();
+    let mut kept: Vec<String> = lower
+        .iter()
+        .filter(|v| {
+            if v.ends_with("/*") {
+                return true;
+            }
+            let base = v.split('/').next().unwrap_or("");
+            let wildcard = format!("{base}/*");
+            !lower.contains(&wildcard)
+        })
+        .cloned()
+        .collect();
+    kept.sort_by(|a, b| js_cmp(a, b));
+    kept
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_canonical())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(s: &str) -> Option<String> {
+        Scope::parse(s).ok().map(|s| s.to_string())
+    }
+
+    #[test]
+    fn smoke() {
+        assert_eq!(
+            canon("repo:com.example.foo").as_deref(),
+            Some("repo:com.example.foo")
+        );
+        assert_eq!(
+            canon("repo?collection=*&collection=com.example.foo&action=update").as_deref(),
+            Some("repo:*?action=update")
+        );
+        assert_eq!(
+            canon("blob?accept=image/png&accept=image/png").as_deref(),
+            Some("blob?accept=image/png")
+        );
+        assert_eq!(canon("rpc:*?aud=*"), None);
+        assert_eq!(canon("include:com.example.authFull?aud=*"), None);
+    }
+}

@@ -1,0 +1,160 @@
+//! A request to check against granted scopes (what a resource server asks).
+
+use std::fmt;
+
+use super::tokenize::{format_scope, StringSyntax};
+use super::{AccountAction, AccountAttr, IdentityAttr, RepoAction};
+
+/// One permission request, as the reference `ScopePermissions.allows*` receive them. Values are
+/// not validated beyond their shape (the reference does not validate them either): a request for
+/// collection `not-an-nsid` is still matched by `repo:*`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ScopeRequest {
+    /// Write `collection` with `action`.
+    Repo {
+        /// Collection NSID (unvalidated).
+        collection: String,
+        /// Action.
+        action: RepoAction,
+    },
+    /// Call `lxm` at `aud` (`did#service` form).
+    Rpc {
+        /// Method NSID (unvalidated).
+        lxm: String,
+        /// Audience (`did:web:host#svc`; a bare DID only matches `aud=*`).
+        aud: String,
+    },
+    /// Upload a blob of type `mime`.
+    Blob {
+        /// MIME type (must be concrete to match anything).
+        mime: String,
+    },
+    /// Read or manage an account attribute.
+    Account {
+        /// Attribute.
+        attr: AccountAttr,
+        /// Action.
+        action: AccountAction,
+    },
+    /// Control an identity attribute.
+    Identity {
+        /// Attribute.
+        attr: IdentityAttr,
+    },
+}
+
+/// Why a request string could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeRequestError {
+    /// What is wrong, with the expected form.
+    pub message: String,
+}
+
+impl fmt::Display for ScopeRequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ScopeRequestError {}
+
+const FORMS: &str = "expected one of `repo:<collection>?action=<create|update|delete>`, \
+`rpc:<lxm>?aud=<did#svc>`, `blob:<mime>`, `account:<attr>?action=<read|manage>`, `identity:<attr>`";
+
+impl ScopeRequest {
+    /// Reads a request written like a scope: `repo:<collection>?action=<create|update|delete>`,
+    /// `rpc:<lxm>?aud=<did#svc>`, `blob:<mime>`, `account:<attr>[?action=<read|manage>]`
+    /// (default `read`), `identity:<attr>`. Values are decoded like scope strings.
+    pub fn parse(input: &str) -> Result<ScopeRequest, ScopeRequestError> {
+        let fail = |what: String| ScopeRequestError {
+            message: format!("invalid request `{input}`: {what}; {FORMS}"),
+        };
+        let syntax = StringSyntax::parse(input).map_err(|e| fail(e.message))?;
+        let positional = match &syntax.positional {
+            Some((value, _)) if !value.is_empty() => value.to_string(),
+            _ => return Err(fail("missing the value after `:`".to_owned())),
+        };
+        let mut action: Option<String> = None;
+        let mut aud: Option<String> = None;
+        for p in &syntax.params {
+            let slot = match (syntax.prefix, p.name.as_ref()) {
+                ("repo" | "account", "action") => &mut action,
+                ("rpc", "aud") => &mut aud,
+                (_, name) => return Err(fail(format!("unexpected parameter `{name}`"))),
+            };
+            if slot.is_some() {
+                return Err(fail(format!("parameter `{}` given twice", p.name)));
+            }
+            *slot = Some(p.value.to_string());
+        }
+        match syntax.prefix {
+            "repo" => {
+                let action = action.ok_or_else(|| fail("`repo` needs `?action=`".to_owned()))?;
+                let action = RepoAction::from_name(&action)
+                    .ok_or_else(|| fail(format!("unknown repo action `{action}`")))?;
+                Ok(ScopeRequest::Repo {
+                    collection: positional,
+                    action,
+                })
+            }
+            "rpc" => {
+                let aud = aud.ok_or_else(|| fail("`rpc` needs `?aud=`".to_owned()))?;
+                Ok(ScopeRequest::Rpc {
+                    lxm: positional,
+                    aud,
+                })
+            }
+            "blob" => Ok(ScopeRequest::Blob { mime: positional }),
+            "account" => {
+                let attr = AccountAttr::from_name(&positional)
+                    .ok_or_else(|| fail(format!("unknown account attribute `{positional}`")))?;
+                let action = match action {
+                    None => AccountAction::Read,
+                    Some(a) => AccountAction::from_name(&a)
+                        .ok_or_else(|| fail(format!("unknown account action `{a}`")))?,
+                };
+                Ok(ScopeRequest::Account { attr, action })
+            }
+            "identity" => {
+                let attr = IdentityAttr::from_name(&positional)
+                    .ok_or_else(|| fail(format!("unknown identity attribute `{positional}`")))?;
+                Ok(ScopeRequest::Identity { attr })
+            }
+            other => Err(fail(format!("unknown resource `{other}`"))),
+        }
+    }
+
+    /// The minimal scope that would grant this request, as the reference prints it in
+    /// `ScopeMissingError` (`scopeNeededFor`).
+    pub fn scope_needed(&self) -> String {
+        match self {
+            ScopeRequest::Repo { collection, action } => {
+                // `[action]` never equals the default `[create, update, delete]`.
+                format_scope("repo", Some(collection), &[("action", action.as_str())])
+            }
+            ScopeRequest::Rpc { lxm, aud } => format_scope("rpc", Some(lxm), &[("aud", aud)]),
+            ScopeRequest::Blob { mime } => {
+                let accept = if mime == "*/*" {
+                    "*/*".to_owned()
+                } else {
+                    mime.to_lowercase()
+                };
+                format_scope("blob", Some(&accept), &[])
+            }
+            ScopeRequest::Account { attr, action } => match action {
+                AccountAction::Read => format_scope("account", Some(attr.as_str()), &[]),
+                AccountAction::Manage => {
+                    format_scope("account", Some(attr.as_str()), &[("action", "manage")])
+                }
+            },
+            ScopeRequest::Identity { attr } => format_scope("identity", Some(attr.as_str()), &[]),
+        }
+    }
+}
+
+impl std::str::FromStr for ScopeRequest {
+    type Err = ScopeRequestError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ScopeRequest::parse(s)
+    }
+}

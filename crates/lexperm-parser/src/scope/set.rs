@@ -1,0 +1,179 @@
+//! Whole scope strings: normalization and permission checks (`ScopePermissions`,
+//! `ScopePermissionsTransition`).
+
+use super::{
+    js_cmp, AccountAction, AccountAttr, IdentityAttr, RepoAction, Scope, ScopeRequest, StaticScope,
+};
+
+/// `normalizeAtprotoOauthScope`: splits on single spaces, canonicalizes each value, drops invalid,
+/// unknown and empty values, sorts (JavaScript order) and joins with one space. Duplicates are
+/// kept.
+pub fn normalize_scope_string(scope: &str) -> String {
+    let mut values: Vec<String> = scope
+        .split(' ')
+        .filter_map(|v| Scope::parse(v).ok())
+        .map(|s| s.to_canonical())
+        .collect();
+    values.sort_by(|a, b| js_cmp(a, b));
+    values.join(" ")
+}
+
+/// The minimal scope string that grants `request`, as printed by the reference in
+/// `ScopeMissingError` (`Missing required scope "<this>"`).
+pub fn scope_needed_for(request: &ScopeRequest) -> String {
+    request.scope_needed()
+}
+
+/// The granted scopes of a token, parsed once, checked without allocating.
+///
+/// Built from a space-separated scope string like `ScopePermissions`: values are split on single
+/// spaces, exact duplicates collapse, values that are not valid atproto scopes are ignored (see
+/// [`ScopeSet::ignored`]). Every `allows_*` returns the first granted scope (in string order) that
+/// matches, or `None`.
+///
+/// With [`ScopeSet::with_transition`] the checks follow `ScopePermissionsTransition` (what the
+/// reference PDS uses): `transition:generic` grants every repo write, every blob, and every rpc
+/// method not under `chat.bsky.`; `transition:chat.bsky` grants `chat.bsky.*` methods;
+/// `transition:email` grants reading the email. The transition scope is then the one returned.
+#[derive(Debug, Clone, Default)]
+pub struct ScopeSet {
+    scopes: Vec<Scope>,
+    ignored: Vec<String>,
+    transition: bool,
+    generic: Option<usize>,
+    chat: Option<usize>,
+    email: Option<usize>,
+}
+
+impl ScopeSet {
+    /// Parses a space-separated scope string (`ScopePermissions` mode, no transition scopes).
+    pub fn parse(scope: &str) -> ScopeSet {
+        let mut set = ScopeSet::default();
+        if scope.is_empty() {
+            return set;
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for value in scope.split(' ') {
+            if seen.contains(&value) {
+                continue;
+            }
+            seen.push(value);
+            match Scope::parse(value) {
+                Ok(parsed) => {
+                    let index = set.scopes.len();
+                    match parsed {
+                        Scope::Static(StaticScope::TransitionGeneric) => set.generic = Some(index),
+                        Scope::Static(StaticScope::TransitionChatBsky) => set.chat = Some(index),
+                        Scope::Static(StaticScope::TransitionEmail) => set.email = Some(index),
+                        _ => {}
+                    }
+                    set.scopes.push(parsed);
+                }
+                Err(_) => set.ignored.push(value.to_owned()),
+            }
+        }
+        set
+    }
+
+    /// Turns the transition mode (`ScopePermissionsTransition`) on or off.
+    pub fn with_transition(mut self, transition: bool) -> ScopeSet {
+        self.transition = transition;
+        self
+    }
+
+    /// True in transition mode.
+    pub fn is_transition(&self) -> bool {
+        self.transition
+    }
+
+    /// The valid scopes, de-duplicated by exact string, in string order.
+    pub fn scopes(&self) -> &[Scope] {
+        &self.scopes
+    }
+
+    /// Values that were ignored because they are not valid atproto scopes (including `""` from
+    /// doubled spaces).
+    pub fn ignored(&self) -> &[String] {
+        &self.ignored
+    }
+
+    /// True when `atproto` was granted.
+    pub fn has_atproto(&self) -> bool {
+        self.scopes.contains(&Scope::Static(StaticScope::Atproto))
+    }
+
+    fn transition_scope(&self, index: Option<usize>) -> Option<&Scope> {
+        if !self.transition {
+            return None;
+        }
+        index.and_then(|i| self.scopes.get(i))
+    }
+
+    /// The scope granting a write of `action` to `collection`.
+    pub fn allows_repo(&self, collection: &str, action: RepoAction) -> Option<&Scope> {
+        if let Some(s) = self.transition_scope(self.generic) {
+            return Some(s);
+        }
+        self.scopes
+            .iter()
+            .find(|s| matches!(s, Scope::Repo(r) if r.matches(collection, action)))
+    }
+
+    /// The scope granting a call of `lxm` at `aud` (`did#service` form).
+    pub fn allows_rpc(&self, lxm: &str, aud: &str) -> Option<&Scope> {
+        let chat = lxm.starts_with("chat.bsky.");
+        if let Some(s) = self.transition_scope(self.generic) {
+            if lxm == "*" || !chat {
+                return Some(s);
+            }
+        }
+        if let Some(s) = self.transition_scope(self.chat) {
+            if chat {
+                return Some(s);
+            }
+        }
+        self.scopes
+            .iter()
+            .find(|s| matches!(s, Scope::Rpc(r) if r.matches(lxm, aud)))
+    }
+
+    /// The scope granting an upload of `mime` (a concrete `type/subtype`).
+    pub fn allows_blob(&self, mime: &str) -> Option<&Scope> {
+        if let Some(s) = self.transition_scope(self.generic) {
+            return Some(s);
+        }
+        self.scopes
+            .iter()
+            .find(|s| matches!(s, Scope::Blob(b) if b.matches(mime)))
+    }
+
+    /// The scope granting `action` on the account attribute `attr`.
+    pub fn allows_account(&self, attr: AccountAttr, action: AccountAction) -> Option<&Scope> {
+        if attr == AccountAttr::Email && action == AccountAction::Read {
+            if let Some(s) = self.transition_scope(self.email) {
+                return Some(s);
+            }
+        }
+        self.scopes
+            .iter()
+            .find(|s| matches!(s, Scope::Account(a) if a.matches(attr, action)))
+    }
+
+    /// The scope granting control of the identity attribute `attr`.
+    pub fn allows_identity(&self, attr: IdentityAttr) -> Option<&Scope> {
+        self.scopes
+            .iter()
+            .find(|s| matches!(s, Scope::Identity(i) if i.matches(attr)))
+    }
+
+    /// Dispatches `request` to the matching `allows_*`.
+    pub fn allows(&self, request: &ScopeRequest) -> Option<&Scope> {
+        match request {
+            ScopeRequest::Repo { collection, action } => self.allows_repo(collection, *action),
+            ScopeRequest::Rpc { lxm, aud } => self.allows_rpc(lxm, aud),
+            ScopeRequest::Blob { mime } => self.allows_blob(mime),
+            ScopeRequest::Account { attr, action } => self.allows_account(*attr, *action),
+            ScopeRequest::Identity { attr } => self.allows_identity(*attr),
+        }
+    }
+}

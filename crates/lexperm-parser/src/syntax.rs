@@ -1,0 +1,870 @@
+//! atproto syntax values used by scope strings: [`Nsid`], [`DidServiceRef`] and [`AcceptPattern`].
+//!
+//! Every validator is hand-written and mirrors the reference exactly (`@atproto/syntax`
+//! `isValidNsid`, `@atproto/did` `isAtprotoDidRefAbsolute`, `@atproto/oauth-scopes` `isAccept`).
+//! `is_valid` functions never allocate; `parse` functions return a [`SyntaxError`] that says what
+//! is wrong, where (a byte range inside the checked text) and how to fix it.
+
+use std::fmt;
+use std::ops::Range;
+
+/// Which kind of value a [`SyntaxError`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SyntaxKind {
+    /// A namespaced identifier (`com.example.fooBar`).
+    Nsid,
+    /// An atproto DID with a service fragment (`did:web:api.example.com#svc`).
+    DidServiceRef,
+    /// A MIME accept pattern (`image/*`).
+    AcceptPattern,
+}
+
+impl SyntaxKind {
+    /// Human name used in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyntaxKind::Nsid => "NSID",
+            SyntaxKind::DidServiceRef => "DID service reference",
+            SyntaxKind::AcceptPattern => "accept pattern",
+        }
+    }
+}
+
+/// Why a syntax value was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// The kind of value that was checked.
+    pub kind: SyntaxKind,
+    /// Byte range of the offending part, relative to the checked text.
+    pub range: Range<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl SyntaxError {
+    fn new(kind: SyntaxKind, range: Range<usize>, message: impl Into<String>) -> Self {
+        SyntaxError {
+            kind,
+            range,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {}: {}", self.kind.as_str(), self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
+// ---------------------------------------------------------------------------------------------
+// NSID
+// ---------------------------------------------------------------------------------------------
+
+/// A valid NSID such as `com.example.fooBar`: a reversed domain authority plus a name segment.
+///
+/// Validation is exactly `@atproto/syntax` `isValidNsid` (at most 317 bytes, at least three
+/// segments, first segment starts with a letter, middle segments may start with a digit, the name
+/// is a letter followed by letters and digits). No case folding is done anywhere.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Nsid(String);
+
+const NSID_MAX_LEN: usize = 253 + 1 + 63;
+
+fn is_alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+impl Nsid {
+    /// True when `value` is a valid NSID. Never allocates.
+    pub fn is_valid(value: &str) -> bool {
+        let bytes = value.as_bytes();
+        if bytes.len() > NSID_MAX_LEN || bytes.len() < 5 {
+            return false;
+        }
+        let mut n_segments = 0usize;
+        let mut last: &[u8] = &[];
+        for segment in bytes.split(|&b| b == b'.') {
+            n_segments += 1;
+            if segment.is_empty() || segment.len() > 63 {
+                return false;
+            }
+            if !segment.iter().all(|&b| is_alnum(b) || b == b'-') {
+                return false;
+            }
+            let first = segment[0];
+            let end = segment[segment.len() - 1];
+            if first == b'-' || end == b'-' {
+                return false;
+            }
+            if n_segments == 1 && !first.is_ascii_alphabetic() {
+                return false;
+            }
+            last = segment;
+        }
+        n_segments >= 3 && last[0].is_ascii_alphabetic() && !last.contains(&b'-')
+    }
+
+    /// Parses an NSID, explaining the first problem found.
+    pub fn parse(value: &str) -> Result<Nsid, SyntaxError> {
+        if Nsid::is_valid(value) {
+            return Ok(Nsid(value.to_owned()));
+        }
+        Err(Nsid::explain(value))
+    }
+
+    fn explain(value: &str) -> SyntaxError {
+        let err = |range: Range<usize>, msg: &str| SyntaxError::new(SyntaxKind::Nsid, range, msg);
+        let full = 0..value.len();
+        if value.is_empty() {
+            return err(full, "empty NSID")
+                .hint("write a reversed domain plus a name, e.g. `com.example.fooBar`");
+        }
+        if value.len() > NSID_MAX_LEN {
+            return err(full, "NSID is longer than 317 characters");
+        }
+        if value == "*" {
+            return err(full, "a wildcard is not an NSID here");
+        }
+        if let Some(star) = value.find('*') {
+            return err(star..star + 1, "partial wildcards are not allowed")
+                .hint("use `*` alone, or list each NSID explicitly");
+        }
+        if let Some((idx, ch)) = value
+            .char_indices()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+        {
+            return err(
+                idx..idx + ch.len_utf8(),
+                &format!("character {ch:?} is not allowed in an NSID"),
+            )
+            .hint("NSIDs use ASCII letters, digits, `-` and `.` only");
+        }
+        let n_segments = value.split('.').count();
+        if n_segments < 3 {
+            return err(full, "an NSID needs at least three segments")
+                .hint("write a reversed domain plus a name, e.g. `com.example.fooBar`");
+        }
+        let mut start = 0usize;
+        for (i, segment) in value.split('.').enumerate() {
+            let range = start..start + segment.len();
+            start += segment.len() + 1;
+            if segment.is_empty() {
+                return err(range, "empty NSID segment");
+            }
+            if segment.len() > 63 {
+                return err(range, "NSID segment longer than 63 characters");
+            }
+            if segment.starts_with('-') || segment.ends_with('-') {
+                return err(range, "an NSID segment cannot start or end with `-`");
+            }
+            if i == 0 && !segment.as_bytes()[0].is_ascii_alphabetic() {
+                return err(range, "the first NSID segment must start with a letter");
+            }
+            if i == n_segments - 1 {
+                if !segment.as_bytes()[0].is_ascii_alphabetic() {
+                    return err(range, "the NSID name segment must start with a letter");
+                }
+                if segment.contains('-') {
+                    return err(range, "the NSID name segment cannot contain `-`")
+                        .hint("use camelCase for the name, e.g. `fooBar`");
+                }
+            }
+        }
+        err(full, "not a valid NSID")
+    }
+
+    /// The NSID text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The name: the last segment (`fooBar` in `com.example.fooBar`).
+    pub fn name(&self) -> &str {
+        match self.0.rfind('.') {
+            Some(dot) => &self.0[dot + 1..],
+            None => &self.0,
+        }
+    }
+
+    /// The authority domain: every segment but the name, reversed (`example.com` for
+    /// `com.example.fooBar`).
+    pub fn authority(&self) -> String {
+        let group = &self.0[..self.0.rfind('.').unwrap_or(0)];
+        let mut parts: Vec<&str> = group.split('.').collect();
+        parts.reverse();
+        parts.join(".")
+    }
+
+    /// The group prefix: the NSID up to and including its last `.` (`com.example.` for
+    /// `com.example.fooBar`).
+    pub fn group_prefix(&self) -> &str {
+        match self.0.rfind('.') {
+            Some(dot) => &self.0[..=dot],
+            None => "",
+        }
+    }
+
+    /// True when a permission set with this NSID may grant `target` (permissions.md §4): `target`
+    /// is longer than [`Nsid::group_prefix`] and starts with it, byte for byte. `*` never
+    /// qualifies. This is the reference `IncludeScope.isParentAuthorityOf`.
+    pub fn is_parent_authority_of(&self, target: &str) -> bool {
+        if target == "*" {
+            return false;
+        }
+        let prefix = self.group_prefix();
+        target.len() > prefix.len() && target.as_bytes().starts_with(prefix.as_bytes())
+    }
+}
+
+impl fmt::Display for Nsid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for Nsid {
+    type Err = SyntaxError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Nsid::parse(s)
+    }
+}
+
+impl AsRef<str> for Nsid {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// DID service reference
+// ---------------------------------------------------------------------------------------------
+
+/// An absolute atproto DID reference with a service fragment: `did:plc:…#svc` or
+/// `did:web:host#svc` (permissions.md §1.3, `isAtprotoDidRefAbsolute`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DidServiceRef {
+    value: String,
+    hash: usize,
+}
+
+impl DidServiceRef {
+    /// True when `value` is an atproto DID with a `#fragment`. Never allocates.
+    pub fn is_valid(value: &str) -> bool {
+        DidServiceRef::check(value).is_ok()
+    }
+
+    /// Parses a DID service reference, explaining the first problem found.
+    pub fn parse(value: &str) -> Result<DidServiceRef, SyntaxError> {
+        DidServiceRef::check(value)?;
+        let hash = value.find('#').unwrap_or(value.len());
+        Ok(DidServiceRef {
+            value: value.to_owned(),
+            hash,
+        })
+    }
+
+    /// The DID part (before `#`).
+    pub fn did(&self) -> &str {
+        &self.value[..self.hash]
+    }
+
+    /// The service fragment (after `#`, without it).
+    pub fn fragment(&self) -> &str {
+        &self.value[self.hash + 1..]
+    }
+
+    /// The whole reference text.
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+
+    fn check(value: &str) -> Result<(), SyntaxError> {
+        let kind = SyntaxKind::DidServiceRef;
+        let full = 0..value.len();
+        let Some(hash) = value.find('#') else {
+            return Err(
+                SyntaxError::new(kind, full, "aud needs a #service fragment")
+                    .hint("append the service id, e.g. `did:web:api.example.com#svc_appview`"),
+            );
+        };
+        if hash == value.len() - 1 {
+            return Err(SyntaxError::new(
+                kind,
+                hash..value.len(),
+                "the #service fragment is empty",
+            )
+            .hint("write the service id after `#`"));
+        }
+        if let Some(second) = value[hash + 1..].find('#') {
+            let at = hash + 1 + second;
+            return Err(SyntaxError::new(kind, at..at + 1, "more than one `#`"));
+        }
+        if let Some(bad) = fragment_error(value, hash + 1) {
+            return Err(SyntaxError::new(
+                kind,
+                bad..bad + 1,
+                "character not allowed in a URI fragment",
+            )
+            .hint("percent-encode it or use letters, digits, `_`, `-`, `.`"));
+        }
+        check_atproto_did(&value[..hash])
+    }
+}
+
+impl fmt::Display for DidServiceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.value)
+    }
+}
+
+impl std::str::FromStr for DidServiceRef {
+    type Err = SyntaxError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DidServiceRef::parse(s)
+    }
+}
+
+fn is_hex(b: u8) -> bool {
+    b.is_ascii_hexdigit()
+}
+
+/// RFC 3986 fragment check (`@atproto/did` `isFragment`); returns the offset of the first bad byte.
+fn fragment_error(value: &str, start: usize) -> Option<usize> {
+    let bytes = value.as_bytes();
+    let mut i = start;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {}
+            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' => {}
+            b':' | b'@' | b'/' | b'?' => {}
+            b'%' => {
+                if i + 2 >= bytes.len() || !is_hex(bytes[i + 1]) || !is_hex(bytes[i + 2]) {
+                    return Some(i);
+                }
+                i += 2;
+            }
+            _ => return Some(i),
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `@atproto/did` `assertDidMsid`: method-specific-id characters; uppercase hex only in escapes.
+fn msid_error(did: &str, start: usize) -> Option<(usize, &'static str)> {
+    let bytes = did.as_bytes();
+    if start >= bytes.len() {
+        return Some((start, "the DID method-specific id is empty"));
+    }
+    let upper_hex = |b: Option<&u8>| matches!(b, Some(b'0'..=b'9' | b'A'..=b'F'));
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'_' => {}
+            b':' => {
+                if i == bytes.len() - 1 {
+                    return Some((i, "a DID cannot end with `:`"));
+                }
+            }
+            b'%' => {
+                if !upper_hex(bytes.get(i + 1)) || !upper_hex(bytes.get(i + 2)) {
+                    return Some((
+                        i,
+                        "bad percent-escape in DID (use two uppercase hex digits)",
+                    ));
+                }
+                i += 2;
+            }
+            _ => return Some((i, "character not allowed in a DID")),
+        }
+        i += 1;
+    }
+    None
+}
+
+fn check_atproto_did(did: &str) -> Result<(), SyntaxError> {
+    let kind = SyntaxKind::DidServiceRef;
+    let full = 0..did.len();
+    let generic = || {
+        SyntaxError::new(
+            kind,
+            full.clone(),
+            "only did:plc and did:web DIDs are allowed",
+        )
+        .hint("write `did:plc:<24 chars>#svc` or `did:web:<host>#svc`")
+    };
+    if did.len() > 2048 {
+        return Err(SyntaxError::new(
+            kind,
+            full,
+            "DID is longer than 2048 characters",
+        ));
+    }
+    let Some(rest) = did.strip_prefix("did:") else {
+        return Err(SyntaxError::new(kind, full, "a DID starts with `did:`")
+            .hint("write `did:web:<host>#svc` or `did:plc:<id>#svc`"));
+    };
+    let Some(method_len) = rest.find(':') else {
+        return Err(generic());
+    };
+    let method = &rest[..method_len];
+    if method.is_empty()
+        || !method
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        return Err(SyntaxError::new(
+            kind,
+            4..4 + method_len,
+            "invalid DID method name",
+        ));
+    }
+    if let Some((at, msg)) = msid_error(did, 4 + method_len + 1) {
+        return Err(SyntaxError::new(
+            kind,
+            at..(at + 1).min(did.len()).max(at),
+            msg,
+        ));
+    }
+    match method {
+        "plc" => {
+            let ok = did.len() == 32
+                && did.as_bytes()[8..]
+                    .iter()
+                    .all(|&b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b));
+            if ok {
+                Ok(())
+            } else {
+                Err(SyntaxError::new(
+                    kind,
+                    full,
+                    "did:plc needs exactly 24 base32 characters ([a-z2-7]) after `did:plc:`",
+                ))
+            }
+        }
+        "web" => check_atproto_did_web(did),
+        _ => Err(generic()),
+    }
+}
+
+fn check_atproto_did_web(did: &str) -> Result<(), SyntaxError> {
+    let kind = SyntaxKind::DidServiceRef;
+    const PREFIX: usize = "did:web:".len();
+    let host_enc = &did[PREFIX..];
+    if host_enc.starts_with(':') {
+        return Err(SyntaxError::new(
+            kind,
+            PREFIX..PREFIX + 1,
+            "did:web host is empty",
+        ));
+    }
+    if let Some(colon) = host_enc.find(':') {
+        return Err(SyntaxError::new(
+            kind,
+            PREFIX + colon..did.len(),
+            "atproto does not allow path components in did:web",
+        )
+        .hint("use a bare host name, e.g. `did:web:api.example.com`"));
+    }
+    let is_localhost = host_enc == "localhost" || host_enc.starts_with("localhost%3A");
+    if !is_localhost {
+        if let Some(port) = host_enc.find("%3A") {
+            return Err(SyntaxError::new(
+                kind,
+                PREFIX + port..did.len(),
+                "atproto does not allow port numbers in did:web, except for localhost",
+            ));
+        }
+    }
+    let bad_host = || {
+        SyntaxError::new(
+            kind,
+            PREFIX..did.len(),
+            "did:web host is not a valid URL host",
+        )
+        .hint("use a DNS name such as `api.example.com`")
+    };
+    if is_localhost {
+        // `http://localhost:<port>`: the port must be empty or digits up to 65535.
+        let port = host_enc["localhost".len()..].replace("%3A", ":");
+        let port = port.strip_prefix(':').unwrap_or("");
+        if !port.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad_host());
+        }
+        let digits = port.trim_start_matches('0');
+        if digits.len() > 5 || digits.parse::<u32>().unwrap_or(0) > 65535 {
+            return Err(bad_host());
+        }
+        return Ok(());
+    }
+    if url_host_is_valid(host_enc) {
+        Ok(())
+    } else {
+        Err(bad_host())
+    }
+}
+
+/// WHATWG URL host parsing for a special scheme, restricted to what a did:web msid can contain
+/// (ASCII `[A-Za-z0-9._-]` and `%XX`). See docs/divergences.md for the IDNA approximation.
+fn url_host_is_valid(host_enc: &str) -> bool {
+    let decoded: Vec<u8> = percent_encoding::percent_decode_str(host_enc).collect();
+    let Ok(host) = std::str::from_utf8(&decoded) else {
+        return false;
+    };
+    if host.is_empty() {
+        return false;
+    }
+    for c in host.chars() {
+        let forbidden = matches!(
+            c,
+            '\u{0}'
+                ..='\u{1f}'
+                    | ' '
+                    | '#'
+                    | '%'
+                    | '/'
+                    | ':'
+                    | '<'
+                    | '>'
+                    | '?'
+                    | '@'
+                    | '['
+                    | '\\'
+                    | ']'
+                    | '^'
+                    | '|'
+                    | '\u{7f}'
+        );
+        if forbidden {
+            return false;
+        }
+    }
+    let lower = host.to_ascii_lowercase();
+    for label in lower.split('.') {
+        if let Some(encoded) = label.strip_prefix("xn--") {
+            match punycode_decode(encoded) {
+                Some(decoded)
+                    if !decoded.is_ascii()
+                        && !decoded.chars().any(|c| c.is_control() || c.is_whitespace()) => {}
+                _ => return false,
+            }
+        }
+    }
+    if ends_in_number(&lower) {
+        return parse_ipv4(&lower);
+    }
+    true
+}
+
+fn ipv4_number(part: &str) -> Option<u64> {
+    if part.is_empty() {
+        return None;
+    }
+    let (digits, radix) =
+        if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
+            (hex, 16)
+        } else if part.len() > 1 && part.starts_with('0') {
+            (&part[1..], 8)
+        } else {
+            (part, 10)
+        };
+    if digits.is_empty() {
+        return Some(0);
+    }
+    if !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    // Saturate: any huge value fails the range checks anyway.
+    Some(u64::from_str_radix(digits, radix).unwrap_or(u64::MAX))
+}
+
+fn ends_in_number(host: &str) -> bool {
+    let mut parts: Vec<&str> = host.split('.').collect();
+    if parts.last() == Some(&"") {
+        if parts.len() == 1 {
+            return false;
+        }
+        parts.pop();
+    }
+    let last = parts.last().copied().unwrap_or("");
+    if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    ipv4_number(last).is_some() && (last.starts_with("0x") || last.starts_with("0X"))
+}
+
+fn parse_ipv4(host: &str) -> bool {
+    let mut parts: Vec<&str> = host.split('.').collect();
+    if parts.last() == Some(&"") && parts.len() > 1 {
+        parts.pop();
+    }
+    if parts.len() > 4 {
+        return false;
+    }
+    let mut numbers = Vec::with_capacity(parts.len());
+    for part in &parts {
+        match ipv4_number(part) {
+            Some(n) => numbers.push(n),
+            None => return false,
+        }
+    }
+    let n = numbers.len();
+    if numbers[..n - 1].iter().any(|&v| v > 255) {
+        return false;
+    }
+    numbers[n - 1] < 256u64.pow(5 - n as u32)
+}
+
+/// RFC 3492 Punycode decoding of one label (without the `xn--` prefix).
+fn punycode_decode(input: &str) -> Option<String> {
+    const BASE: u32 = 36;
+    const T_MIN: u32 = 1;
+    const T_MAX: u32 = 26;
+    const SKEW: u32 = 38;
+    const DAMP: u32 = 700;
+    let (basic, extended) = match input.rfind('-') {
+        Some(i) => (&input[..i], &input[i + 1..]),
+        None => ("", input),
+    };
+    if !basic.is_ascii() {
+        return None;
+    }
+    let mut output: Vec<char> = basic.chars().collect();
+    let mut n: u32 = 128;
+    let mut i: u32 = 0;
+    let mut bias: u32 = 72;
+    let bytes = extended.as_bytes();
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let old_i = i;
+        let mut w: u32 = 1;
+        let mut k = BASE;
+        loop {
+            let byte = *bytes.get(pos)?;
+            pos += 1;
+            let digit = match byte {
+                b'a'..=b'z' => byte - b'a',
+                b'A'..=b'Z' => byte - b'A',
+                b'0'..=b'9' => byte - b'0' + 26,
+                _ => return None,
+            } as u32;
+            i = i.checked_add(digit.checked_mul(w)?)?;
+            let t = if k <= bias {
+                T_MIN
+            } else if k >= bias + T_MAX {
+                T_MAX
+            } else {
+                k - bias
+            };
+            if digit < t {
+                break;
+            }
+            w = w.checked_mul(BASE - t)?;
+            k += BASE;
+        }
+        let len = output.len() as u32 + 1;
+        let mut delta = if old_i == 0 {
+            i / DAMP
+        } else {
+            (i - old_i) / 2
+        };
+        delta += delta / len;
+        let mut k = 0;
+        while delta > ((BASE - T_MIN) * T_MAX) / 2 {
+            delta /= BASE - T_MIN;
+            k += BASE;
+        }
+        bias = k + (BASE * delta) / (delta + SKEW);
+        n = n.checked_add(i / len)?;
+        i %= len;
+        output.insert(i as usize, char::from_u32(n)?);
+        i += 1;
+    }
+    Some(output.into_iter().collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accept pattern
+// ---------------------------------------------------------------------------------------------
+
+/// A MIME accept pattern as used by `blob` scopes: `*/*`, `type/*` or `type/subtype`
+/// (`@atproto/oauth-scopes` `isAccept`). The text is kept as written (no case folding).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AcceptPattern(String);
+
+fn string_slash_string(value: &str) -> bool {
+    let Some(slash) = value.find('/') else {
+        return false;
+    };
+    slash != 0
+        && slash != value.len() - 1
+        && !value[slash + 1..].contains('/')
+        && !value.contains(' ')
+}
+
+impl AcceptPattern {
+    /// True when `value` is a valid accept pattern. Never allocates.
+    pub fn is_valid(value: &str) -> bool {
+        if value == "*/*" {
+            return true;
+        }
+        string_slash_string(value) && (!value.contains('*') || value.ends_with("/*"))
+    }
+
+    /// True when `value` is a concrete MIME type (`type/subtype` without `*`), the only form a
+    /// blob request may take (`isMime`).
+    pub fn is_concrete_mime(value: &str) -> bool {
+        string_slash_string(value) && !value.contains('*')
+    }
+
+    /// Parses an accept pattern, explaining the problem.
+    pub fn parse(value: &str) -> Result<AcceptPattern, SyntaxError> {
+        if AcceptPattern::is_valid(value) {
+            return Ok(AcceptPattern(value.to_owned()));
+        }
+        let kind = SyntaxKind::AcceptPattern;
+        let full = 0..value.len();
+        let hint = "write `type/subtype`, `type/*` or `*/*`, e.g. `image/png`";
+        let err = if let Some(space) = value.find(' ') {
+            SyntaxError::new(kind, space..space + 1, "spaces are not allowed")
+        } else if !value.contains('/') {
+            SyntaxError::new(kind, full, "an accept pattern needs a `/`")
+        } else if value.starts_with('/') || value.ends_with('/') {
+            SyntaxError::new(kind, full, "both sides of `/` must be non-empty")
+        } else if value.matches('/').count() > 1 {
+            SyntaxError::new(kind, full, "an accept pattern has exactly one `/`")
+        } else {
+            let star = value.find('*').unwrap_or(0);
+            SyntaxError::new(
+                kind,
+                star..star + 1,
+                "partial wildcards are not allowed (only `type/*` or `*/*`)",
+            )
+        };
+        Err(err.hint(hint))
+    }
+
+    /// The pattern text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True when the concrete `mime` is accepted (`matchesAccept`): `*/*` accepts everything,
+    /// `type/*` accepts `type/…`, otherwise exact, case-sensitive equality. Non-concrete `mime`
+    /// values never match.
+    pub fn matches(&self, mime: &str) -> bool {
+        AcceptPattern::is_concrete_mime(mime) && self.matches_unchecked(mime)
+    }
+
+    pub(crate) fn matches_unchecked(&self, mime: &str) -> bool {
+        let accept = self.0.as_str();
+        if accept == "*/*" {
+            return true;
+        }
+        if let Some(base) = accept.strip_suffix('*') {
+            if accept.ends_with("/*") {
+                return mime.starts_with(base);
+            }
+        }
+        accept == mime
+    }
+}
+
+impl fmt::Display for AcceptPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for AcceptPattern {
+    type Err = SyntaxError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AcceptPattern::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nsid_basics() {
+        for ok in [
+            "a.b.c",
+            "com.9example.foo",
+            "Com.Example.Foo",
+            "com.example.fooBar",
+        ] {
+            assert!(Nsid::is_valid(ok), "{ok}");
+        }
+        for bad in [
+            "a.b",
+            "com.example.9foo",
+            "com.example.foo-bar",
+            "com.example-.foo",
+            "com.example.*",
+            "9com.example.foo",
+            "com..example",
+            "",
+        ] {
+            assert!(!Nsid::is_valid(bad), "{bad}");
+            assert!(Nsid::parse(bad).is_err());
+        }
+        let nsid = Nsid::parse("com.example.calendar.auth").unwrap();
+        assert_eq!(nsid.name(), "auth");
+        assert_eq!(nsid.authority(), "calendar.example.com");
+        assert_eq!(nsid.group_prefix(), "com.example.calendar.");
+    }
+
+    #[test]
+    fn did_refs() {
+        for (did, ok) in [
+            ("did:web:example.com#x", true),
+            ("did:web:.#x", true),
+            ("did:web:%41bc.com#x", true),
+            ("did:web:example.123#x", false),
+            ("did:web:1.2.3.4#x", true),
+            ("did:web:0x7f.1#x", true),
+            ("did:web:xn--a.com#x", false),
+            ("did:web:xn--80ak6aa92e.com#x", true),
+            ("did:web:a_b.com#x", true),
+            ("did:web:%2A.com#x", true),
+            ("did:web:%C3%A9.com#x", true),
+            ("did:web:localhost%3A#x", true),
+            ("did:web:localhost%3A99999#x", false),
+            ("did:web:localhost%3A3000#x", true),
+            ("did:web:a..b#x", true),
+            ("did:web:256.1.1.1#x", false),
+            ("did:web:a.0x#x", false),
+            ("did:web:a.09#x", false),
+            ("did:web:a.0x1g#x", true),
+            ("did:web:%20a.com#x", false),
+            ("did:web:LOCALHOST%3A80#x", false),
+            ("did:web:a%2Fb.com#x", false),
+            ("did:web:xn--.com#x", false),
+            ("did:web:XN--a.com#x", false),
+            ("did:plc:l3rouwludahu3ui3bt66mfvj#atproto_appview", true),
+            ("did:plc:111#x", false),
+            ("did:web:example.com", false),
+            ("did:key:zabc#x", false),
+        ] {
+            assert_eq!(DidServiceRef::is_valid(did), ok, "{did}");
+        }
+    }
+}
