@@ -11,6 +11,7 @@ mod lexperm;
 mod prng;
 mod reference;
 mod scope_lib;
+mod testenv;
 
 const TASKS: &str = "\
   conformance          compare lexperm with @atproto/oauth-scopes on generated scope strings
@@ -28,6 +29,8 @@ const TASKS: &str = "\
   gen-corpus           N [--out DIR] [--seed S]: write N synthetic lexicons
   gen-scopes           print the generated scope strings, one per line
                          --seed N  --count N  --category (prefix each line with its category)
+  testenv              install|up [--authority DOMAIN]…|down|status: a local PDS, PLC directory and
+                       DNS server on 127.0.0.1 for the network tests
   help                 this list";
 
 fn main() -> ExitCode {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         "bench-vs-reference" => bench_task(rest),
         "gen-corpus" => gen_corpus::run(rest).map(|()| true),
         "gen-scopes" => gen_scopes(rest),
+        "testenv" => testenv::run(rest).map(|()| true).map_err(|e| e.to_string()),
         other => Err(format!("unknown task `{other}`\n\ntasks:\n{TASKS}")),
     };
     match result {

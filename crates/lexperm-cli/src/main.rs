@@ -52,6 +52,12 @@ enum Command {
     /// Generate artefacts from lexicons: publishable records and CIDs, Rust scope constants.
     #[command(subcommand)]
     Gen(commands::gen::GenCommand),
+    /// Resolve NSIDs to published lexicons: DNS `_lexicon` TXT → DID → PDS → record.
+    Resolve(commands::resolve::ResolveArgs),
+    /// Publish lexicons as com.atproto.lexicon.schema records (plan, CAS writes, read-back).
+    Publish(commands::publish::PublishArgs),
+    /// Forget the stored publishing session (and revoke it on its PDS).
+    Logout(commands::logout::LogoutArgs),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +75,9 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Scope(cmd) => commands::scope::run(cmd),
+        Command::Resolve(args) => commands::resolve::run(args),
+        Command::Publish(args) => commands::publish::run(args),
+        Command::Logout(args) => commands::logout::run(args),
         Command::Lint(args) => commands::lint::run(args),
         Command::Explain(args) => commands::explain::run(args, &engine::registry()),
         Command::Schema => commands::schema::run(),

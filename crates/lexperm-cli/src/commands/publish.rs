@@ -1,0 +1,365 @@
+//! `lexperm publish`: publish the lexicons of a folder as `com.atproto.lexicon.schema` records.
+//!
+//! Steps: lint (any error refuses the whole run, as `gen records` does) → build records + CIDs → log in (stored session or app
+//! password from `LEXPERM_APP_PASSWORD` / stdin / prompt; never from argv) → check
+//! `_lexicon.<authority>` for every NSID group → list the remote records → plan → apply with
+//! compare-and-swap and read-back (unless `--dry-run`).
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use clap::{Args, ValueEnum};
+use lexperm_net::account::{connect, SessionOrigin};
+use lexperm_net::authority::nsid_authority;
+use lexperm_net::publish::{
+    apply_plan, check_authorities, dry_run, plan_publish, LocalLexicon, PlanAction, PublishPlan,
+    PublishResult, PublishStatus,
+};
+use lexperm_net::session::SessionStore;
+use lexperm_net::xrpc::LEXICON_COLLECTION;
+use lexperm_net::{NetError, Secret};
+use walkdir::WalkDir;
+
+use lexperm_parser::diagnostics::{Diagnostic, FileId, Severity};
+
+use super::net_args::NetArgs;
+use crate::config::{self, RuleControl};
+use crate::engine;
+use crate::render::{self, Format, HumanOptions};
+use crate::sources::{SourceFile, Sources};
+use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+
+/// Environment variable holding the app password.
+pub const PASSWORD_ENV: &str = "LEXPERM_APP_PASSWORD";
+
+/// Output format of `publish`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PublishFormat {
+    /// The plan with diffs, then a summary.
+    Human,
+    /// One JSON object per lexicon: nsid, action, reason, local_cid, remote_cid, status.
+    Json,
+}
+
+/// `lexperm publish` arguments.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The publishing account: a handle or a DID.
+    #[arg(long, value_name = "HANDLE|DID")]
+    pub handle: String,
+    /// Folder of lexicon JSON files.
+    #[arg(long, value_name = "DIR", default_value = "lexicons")]
+    pub lexicons: PathBuf,
+    /// PDS URL (default: resolved from the handle/DID).
+    #[arg(long, value_name = "URL")]
+    pub pds: Option<String>,
+    #[command(flatten)]
+    pub net: NetArgs,
+    /// Refuse to write unless the logged-in account has this DID.
+    #[arg(long, value_name = "DID")]
+    pub expect_did: Option<String>,
+    /// Plan only; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Rule settings file for the lint gate (default: `lexperm.toml` in the current directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Session file (default: `<cache dir>/session.json`).
+    #[arg(long, value_name = "PATH")]
+    pub session_file: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PublishFormat::Human)]
+    pub format: PublishFormat,
+}
+
+/// Run `lexperm publish`; returns the exit code.
+pub fn run(args: PublishArgs) -> u8 {
+    match publish(&args) {
+        Ok(code) => code,
+        Err((code, message)) => {
+            eprintln!("error: {message}");
+            code
+        }
+    }
+}
+
+type Failure = (u8, String);
+
+fn usage(e: impl ToString) -> Failure {
+    (EXIT_USAGE, e.to_string())
+}
+
+fn failure(e: impl ToString) -> Failure {
+    (EXIT_FAILURE, e.to_string())
+}
+
+fn publish(args: &PublishArgs) -> Result<u8, Failure> {
+    let locals = load_lexicons(&args.lexicons, args.config.as_deref())?;
+    let identity = args.net.identity().map_err(usage)?;
+    let store = match &args.session_file {
+        Some(path) => SessionStore::new(path),
+        None => SessionStore::default_location().map_err(usage)?,
+    };
+    let (mut agent, origin) = connect(
+        &identity,
+        Some(store),
+        &args.handle,
+        args.pds.as_deref(),
+        read_password,
+    )
+    .map_err(|e| failure(format!("cannot log in as {}: {e}", args.handle)))?;
+    let did = agent.session().did.clone();
+    if origin == SessionOrigin::LoggedIn {
+        eprintln!(
+            "logged in as {} ({did}) on {}",
+            agent.session().handle,
+            agent.client().base_url()
+        );
+    }
+    if let Some(expected) = &args.expect_did {
+        if expected != &did {
+            return Err(failure(format!(
+                "--expect-did {expected}, but {} is {did}",
+                args.handle
+            )));
+        }
+    }
+    let authorities: BTreeSet<String> = locals
+        .iter()
+        .filter_map(|l| nsid_authority(&l.nsid).ok())
+        .collect();
+    let checks = check_authorities(identity.dns(), &did, authorities.iter().map(String::as_str));
+    let remote = agent
+        .client()
+        .list_records(&did, LEXICON_COLLECTION)
+        .map_err(|e| failure(format!("cannot list the published lexicons of {did}: {e}")))?;
+    let plan = plan_publish(&did, &locals, &remote, &checks);
+    if args.format == PublishFormat::Human {
+        print_plan(&plan);
+    }
+    let results = if args.dry_run {
+        dry_run(&plan)
+    } else {
+        let writes = plan
+            .entries
+            .iter()
+            .filter(|e| matches!(e.action, PlanAction::Create | PlanAction::Update))
+            .count();
+        let bar =
+            (args.format == PublishFormat::Human && std::io::stderr().is_terminal() && writes > 0)
+                .then(|| indicatif::ProgressBar::new(plan.entries.len() as u64));
+        let results = apply_plan(&mut agent, &plan, |_| {
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+        });
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        results
+    };
+    match args.format {
+        PublishFormat::Json => {
+            for r in &results {
+                println!("{}", serde_json::to_string(r).unwrap_or_default());
+            }
+        }
+        PublishFormat::Human => print_summary(&results, args.dry_run),
+    }
+    let bad = results
+        .iter()
+        .any(|r| r.status == PublishStatus::Failed || r.action == PlanAction::Refused);
+    Ok(if bad { EXIT_FAILURE } else { EXIT_OK })
+}
+
+fn load_lexicons(root: &Path, config_file: Option<&Path>) -> Result<Vec<LocalLexicon>, Failure> {
+    if !root.is_dir() {
+        return Err(usage(format!(
+            "{} is not a folder of lexicons (--lexicons DIR)",
+            root.display()
+        )));
+    }
+    let rules = engine::registry();
+    let control = config::load(config_file, &rules)
+        .and_then(|levels| RuleControl::new(&rules, &levels, &[], false))
+        .map_err(usage)?;
+    let mut sources = Sources::new();
+    let mut errors = 0;
+    for entry in WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.map_err(|e| usage(format!("cannot list {}: {e}", root.display())))?;
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let path = entry.path();
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                sources.add(SourceFile::new(path.display().to_string(), text));
+            }
+            Err(e) => {
+                errors += 1;
+                eprintln!("error: {}: cannot read: {e}", path.display());
+            }
+        }
+    }
+    // The lint gate: any error (the full `lexperm lint` pipeline with `lexperm.toml` settings)
+    // refuses the whole run.
+    let mut blocked: Vec<(FileId, Vec<Diagnostic>)> = Vec::new();
+    let mut locals = Vec::new();
+    let mut linted: std::collections::BTreeMap<FileId, Vec<Diagnostic>> =
+        crate::commands::lint::lint(&sources).into_iter().collect();
+    for (id, file) in sources.iter() {
+        let mut diagnostics = linted.remove(&id).unwrap_or_default();
+        control.apply(&mut diagnostics);
+        diagnostics.retain(|d| d.severity == Severity::Error);
+        if !diagnostics.is_empty() {
+            blocked.push((id, diagnostics));
+            continue;
+        }
+        let built = serde_json::from_str(&file.text)
+            .map_err(|e| format!("not valid JSON: {e}"))
+            .and_then(|doc: serde_json::Value| {
+                LocalLexicon::from_document(&doc).map_err(|e| e.to_string())
+            });
+        match built {
+            Ok(l) => locals.push(l),
+            Err(message) => {
+                errors += 1;
+                eprintln!("error: {}: {message}", file.path);
+            }
+        }
+    }
+    if !blocked.is_empty() {
+        errors += blocked.len();
+        eprintln!("error: {} lexicon file(s) have lint errors:", blocked.len());
+        let mut stderr = std::io::stderr().lock();
+        if let Err(e) = render::render(
+            Format::Human,
+            &sources,
+            &blocked,
+            &rules,
+            HumanOptions::default(),
+            &mut stderr,
+        ) {
+            eprintln!("error: cannot write diagnostics: {e}");
+        }
+    }
+    if errors > 0 {
+        return Err(failure(format!(
+            "{errors} lexicon file(s) are broken or have lint errors; nothing was published"
+        )));
+    }
+    if locals.is_empty() {
+        return Err(usage(format!(
+            "no lexicon files (*.json) under {}",
+            root.display()
+        )));
+    }
+    Ok(locals)
+}
+
+/// The app password: `LEXPERM_APP_PASSWORD`, else one line of stdin when it is not a terminal,
+/// else a prompt on the terminal without echo.
+fn read_password() -> Result<Secret, NetError> {
+    if let Some(p) = std::env::var_os(PASSWORD_ENV).filter(|p| !p.is_empty()) {
+        return Ok(Secret::new(p.to_string_lossy().into_owned()));
+    }
+    let io_err = |e: std::io::Error| NetError::InvalidInput {
+        what: "app password",
+        value: String::new(),
+        detail: e.to_string(),
+    };
+    let stdin = std::io::stdin();
+    let mut line = String::new();
+    if stdin.is_terminal() {
+        eprint!("app password: ");
+        let _ = std::io::stderr().flush();
+        let echo_off = stty("-echo");
+        let read = stdin.lock().read_line(&mut line);
+        if echo_off {
+            stty("echo");
+        }
+        eprintln!();
+        read.map_err(io_err)?;
+    } else {
+        stdin.lock().read_line(&mut line).map_err(io_err)?;
+    }
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        return Err(NetError::InvalidInput {
+            what: "app password",
+            value: String::new(),
+            detail: format!("empty; set {PASSWORD_ENV} or pipe it on stdin"),
+        });
+    }
+    Ok(Secret::new(password))
+}
+
+fn stty(mode: &str) -> bool {
+    Command::new("stty")
+        .arg(mode)
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn print_plan(plan: &PublishPlan) {
+    println!("plan for {}:", plan.did);
+    for e in &plan.entries {
+        let cid = |c: &Option<String>| c.clone().unwrap_or_else(|| "-".into());
+        match e.action {
+            PlanAction::Create => println!("  create      {}  {}", e.nsid, cid(&e.local_cid)),
+            PlanAction::Unchanged => println!("  unchanged   {}  {}", e.nsid, cid(&e.local_cid)),
+            PlanAction::Update => {
+                println!(
+                    "  update      {}  {} → {}",
+                    e.nsid,
+                    cid(&e.remote_cid),
+                    cid(&e.local_cid)
+                );
+                for line in &e.diff {
+                    println!("      {line}");
+                }
+            }
+            PlanAction::Refused => {
+                println!("  refused     {}", e.nsid);
+                if let Some(reason) = &e.reason {
+                    println!("      {reason}");
+                }
+            }
+            PlanAction::RemoteOnly => println!(
+                "  remote-only {}  {} (left as is)",
+                e.nsid,
+                cid(&e.remote_cid)
+            ),
+        }
+    }
+}
+
+fn print_summary(results: &[PublishResult], dry_run: bool) {
+    for r in results.iter().filter(|r| r.status == PublishStatus::Failed) {
+        eprintln!(
+            "error: {}: {}",
+            r.nsid,
+            r.reason.as_deref().unwrap_or("failed")
+        );
+    }
+    let count = |a: PlanAction| results.iter().filter(|r| r.action == a).count();
+    let failed = results
+        .iter()
+        .filter(|r| r.status == PublishStatus::Failed)
+        .count();
+    println!(
+        "{}{} create, {} update, {} unchanged, {} refused, {} remote-only, {} failed",
+        if dry_run { "dry run: " } else { "" },
+        count(PlanAction::Create),
+        count(PlanAction::Update),
+        count(PlanAction::Unchanged),
+        count(PlanAction::Refused),
+        count(PlanAction::RemoteOnly),
+        failed
+    );
+}

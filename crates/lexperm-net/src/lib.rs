@@ -1,0 +1,33 @@
+//! Network layer of lexperm: everything that talks to a PDS, a PLC directory or DNS.
+//!
+//! All APIs are blocking. DNS runs on an internal current-thread tokio runtime hidden behind
+//! blocking functions; HTTP uses `reqwest::blocking` with rustls.
+//!
+//! - [`xrpc`]: an XRPC client ([`XrpcClient`]) and an authenticated [`Agent`] that refreshes an
+//!   expired access token once and retries.
+//! - [`identity`]: handle → DID → DID document → PDS.
+//! - [`authority`] and [`dns`]: `_lexicon.<authority>` TXT records (exactly one `did=` entry).
+//! - [`session`]: session persistence (mode 0600) under the user's cache dir.
+//! - [`cache`] and [`resolve`]: lexicon resolution with a 24 h stale / 90 d expiry cache.
+//! - [`publish`]: authority checks, publish plans, compare-and-swap apply with read-back.
+//!
+//! Secrets (passwords, tokens) are wrapped in [`Secret`], whose `Debug` and `Display` redact them.
+#![deny(missing_docs)]
+
+pub mod account;
+pub mod authority;
+pub mod cache;
+pub mod dns;
+mod error;
+mod http;
+pub mod identity;
+pub mod publish;
+pub mod resolve;
+pub mod session;
+pub mod xrpc;
+
+#[cfg(test)]
+mod test_server;
+
+pub use error::{NetError, Secret, XrpcErrorKind};
+pub use xrpc::{Agent, XrpcClient};

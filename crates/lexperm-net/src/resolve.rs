@@ -1,0 +1,276 @@
+//! Lexicon resolution: NSID → `_lexicon` TXT → DID → DID document → PDS → `getRecord` →
+//! checked lexicon document, through the resolution cache.
+
+use serde_json::Value;
+
+use crate::authority::nsid_authority;
+use crate::cache::{CachedLexicon, ResolutionCache, ResolutionSource};
+use crate::error::{NetError, XrpcErrorKind};
+use crate::identity::IdentityResolver;
+use crate::xrpc::{XrpcClient, LEXICON_COLLECTION};
+
+/// A resolved lexicon and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedLexicon {
+    /// The lexicon and its provenance (DID, PDS, URI, CID).
+    pub lexicon: CachedLexicon,
+    /// Network or cache (fresh/stale).
+    pub source: ResolutionSource,
+}
+
+/// Check that a fetched record is a publishable lexicon for `nsid`: an object with
+/// `lexicon: 1`, `id == nsid`, an object `defs`, and `$type` (when present) equal to the collection.
+pub fn check_lexicon_record(nsid: &str, uri: &str, record: &Value) -> Result<(), NetError> {
+    let invalid = |detail: String| NetError::InvalidLexicon {
+        nsid: nsid.to_string(),
+        uri: uri.to_string(),
+        detail,
+    };
+    let obj = record
+        .as_object()
+        .ok_or_else(|| invalid("the record is not a JSON object".into()))?;
+    if let Some(t) = obj.get("$type") {
+        if t.as_str() != Some(LEXICON_COLLECTION) {
+            return Err(invalid(format!(
+                "`$type` is {t}, expected \"{LEXICON_COLLECTION}\""
+            )));
+        }
+    }
+    match obj.get("lexicon") {
+        Some(v) if v.as_i64() == Some(1) => {}
+        Some(v) => return Err(invalid(format!("`lexicon` is {v}, expected 1"))),
+        None => return Err(invalid("missing `lexicon`".into())),
+    }
+    match obj.get("id").and_then(Value::as_str) {
+        Some(id) if id == nsid => {}
+        Some(id) => {
+            return Err(invalid(format!(
+                "`id` is \"{id}\" but the record key is \"{nsid}\""
+            )))
+        }
+        None => return Err(invalid("missing string `id`".into())),
+    }
+    if !obj.get("defs").is_some_and(Value::is_object) {
+        return Err(invalid("missing object `defs`".into()));
+    }
+    Ok(())
+}
+
+/// Check that `record` hashes to `cid` (DAG-CBOR, CIDv1 sha2-256), so the content is the one the
+/// repository commits to. (The commit signature itself is not verified; see docs/net.md.)
+pub fn check_record_cid(nsid: &str, uri: &str, record: &Value, cid: &str) -> Result<(), NetError> {
+    let invalid = |detail: String| NetError::InvalidLexicon {
+        nsid: nsid.to_string(),
+        uri: uri.to_string(),
+        detail,
+    };
+    let local = lexperm_codegen::records::schema_record(record)
+        .map_err(|e| invalid(format!("cannot recompute the record's CID: {e}")))?;
+    let local = local.cid().to_string();
+    if local == cid {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "the PDS reports CID {cid}, but the record's content hashes to {local}"
+        )))
+    }
+}
+
+/// Resolves NSIDs to published lexicons.
+#[derive(Debug)]
+pub struct LexiconResolver {
+    identity: IdentityResolver,
+    cache: Option<ResolutionCache>,
+    offline: bool,
+}
+
+impl LexiconResolver {
+    /// A resolver; `cache` may be `None` (always fetch). `offline` uses only the cache.
+    pub fn new(identity: IdentityResolver, cache: Option<ResolutionCache>, offline: bool) -> Self {
+        LexiconResolver {
+            identity,
+            cache,
+            offline,
+        }
+    }
+
+    /// Fetch from the network, bypassing the cache.
+    pub fn fetch(&self, nsid: &str) -> Result<CachedLexicon, NetError> {
+        let authority = nsid_authority(nsid)?;
+        let did = self.identity.dns().lexicon_authority_did(&authority)?;
+        let pds = self.identity.pds_of(&did)?;
+        let client = XrpcClient::new(&pds)?;
+        let record = client
+            .get_record(&did, LEXICON_COLLECTION, nsid)
+            .map_err(|e| match e.xrpc_kind() {
+                Some(XrpcErrorKind::RecordNotFound) => NetError::NotPublished {
+                    nsid: nsid.to_string(),
+                    did: did.clone(),
+                    authority: authority.clone(),
+                    pds: pds.clone(),
+                },
+                _ => e,
+            })?;
+        check_lexicon_record(nsid, &record.uri, &record.value)?;
+        check_record_cid(nsid, &record.uri, &record.value, &record.cid)?;
+        let fetched_at = match &self.cache {
+            Some(c) => c.now_secs(),
+            None => crate::cache::unix_secs(std::time::SystemTime::now()),
+        };
+        Ok(CachedLexicon {
+            nsid: nsid.to_string(),
+            did,
+            pds,
+            uri: record.uri,
+            cid: record.cid,
+            record: record.value,
+            fetched_at,
+        })
+    }
+
+    /// Resolve through the cache policy (see [`ResolutionCache::resolve_with`]).
+    pub fn resolve(&self, nsid: &str) -> Result<ResolvedLexicon, NetError> {
+        nsid_authority(nsid)?;
+        match &self.cache {
+            Some(cache) => {
+                let (lexicon, source) =
+                    cache.resolve_with(nsid, self.offline, || self.fetch(nsid))?;
+                Ok(ResolvedLexicon { lexicon, source })
+            }
+            None if self.offline => Err(NetError::NotCached {
+                nsid: nsid.to_string(),
+            }),
+            None => Ok(ResolvedLexicon {
+                lexicon: self.fetch(nsid)?,
+                source: ResolutionSource::Network,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dns::DnsResolver;
+    use crate::test_server::{TestDns, TestServer};
+    use serde_json::json;
+
+    /// DNS + PLC + PDS fakes for `com.example.*` published by did:plc:abc.
+    fn world() -> (TestDns, TestServer, TestServer) {
+        let pds = TestServer::start(|req| {
+            let rkey = req.target.split("rkey=").nth(1).unwrap_or("").to_string();
+            let doc =
+                |id: &str| json!({"$type": LEXICON_COLLECTION, "lexicon": 1, "id": id, "defs": {}});
+            let value = match rkey.as_str() {
+                "com.example.good" | "com.example.tampered" => doc(&rkey),
+                "com.example.wrongid" => doc("com.example.other"),
+                _ => {
+                    let body =
+                        json!({"error": "RecordNotFound", "message": "Could not locate record"});
+                    return (400, body.to_string());
+                }
+            };
+            // The real CID of the content, except for the tampered record.
+            let cid = match lexperm_codegen::records::schema_record(&value) {
+                Ok(r) if rkey != "com.example.tampered" => r.cid().to_string(),
+                _ => "bafyreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku".to_string(),
+            };
+            let uri = format!("at://did:plc:abc/{LEXICON_COLLECTION}/{rkey}");
+            (
+                200,
+                json!({"uri": uri, "cid": cid, "value": value}).to_string(),
+            )
+        });
+        let pds_url = pds.url.clone();
+        let plc = TestServer::start(move |req| {
+            match req.path() {
+            "/did:plc:abc" => (
+                200,
+                json!({"id": "did:plc:abc", "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": pds_url}]}).to_string(),
+            ),
+            _ => (404, "{}".into()),
+        }
+        });
+        let dns = TestDns::start(vec![
+            ("_lexicon.example.com", vec![vec!["did=did:plc:abc"]]),
+            ("_atproto.alice.test", vec![vec!["did=did:plc:abc"]]),
+        ]);
+        (dns, plc, pds)
+    }
+
+    #[test]
+    fn resolves_through_dns_plc_and_pds() {
+        let (dns, plc, pds) = world();
+        let identity =
+            IdentityResolver::new(&plc.url, DnsResolver::with_name_server(dns.addr)).unwrap();
+        assert_eq!(
+            identity.resolve_handle("alice.test").unwrap(),
+            "did:plc:abc"
+        );
+        assert_eq!(
+            identity.resolve_account("@alice.test").unwrap(),
+            ("did:plc:abc".to_string(), pds.url.clone())
+        );
+        let resolver = LexiconResolver::new(identity, None, false);
+        let got = resolver.resolve("com.example.good").unwrap();
+        assert_eq!(got.source, ResolutionSource::Network);
+        assert_eq!(got.lexicon.did, "did:plc:abc");
+        assert!(
+            got.lexicon.cid.starts_with("bafyrei"),
+            "{}",
+            got.lexicon.cid
+        );
+        let err = resolver
+            .resolve("com.example.tampered")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("hashes to"), "{err}");
+        assert_eq!(got.lexicon.pds, pds.url);
+        let err = resolver.resolve("com.example.wrongid").unwrap_err();
+        assert!(matches!(err, NetError::InvalidLexicon { .. }), "{err:?}");
+        let err = resolver.resolve("com.example.absent").unwrap_err();
+        assert!(matches!(err, NetError::NotPublished { .. }), "{err:?}");
+        let err = resolver.resolve("org.nowhere.thing").unwrap_err();
+        assert!(matches!(err, NetError::Authority(_)), "{err:?}");
+        let offline = LexiconResolver::new(
+            IdentityResolver::new(&plc.url, DnsResolver::system()).unwrap(),
+            None,
+            true,
+        );
+        assert!(matches!(
+            offline.resolve("com.example.good"),
+            Err(NetError::NotCached { .. })
+        ));
+    }
+
+    #[test]
+    fn record_checks() {
+        let nsid = "com.example.foo";
+        let ok =
+            json!({"$type": "com.atproto.lexicon.schema", "lexicon": 1, "id": nsid, "defs": {}});
+        assert!(check_lexicon_record(nsid, "at://x", &ok).is_ok());
+        let cases = [
+            (json!([]), "not a JSON object"),
+            (
+                json!({"lexicon": 2, "id": nsid, "defs": {}}),
+                "`lexicon` is 2",
+            ),
+            (json!({"id": nsid, "defs": {}}), "missing `lexicon`"),
+            (
+                json!({"lexicon": 1, "id": "com.example.bar", "defs": {}}),
+                "record key is",
+            ),
+            (json!({"lexicon": 1, "id": nsid}), "missing object `defs`"),
+            (
+                json!({"$type": "x.y.z", "lexicon": 1, "id": nsid, "defs": {}}),
+                "`$type`",
+            ),
+        ];
+        for (value, needle) in cases {
+            let err = check_lexicon_record(nsid, "at://x", &value)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(needle), "{err} lacks {needle}");
+        }
+    }
+}

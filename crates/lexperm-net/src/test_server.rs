@@ -1,0 +1,234 @@
+//! A tiny HTTP/1.1 server on 127.0.0.1 for unit tests (no network beyond loopback).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+/// One request as seen by the server.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// Path including the query string.
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Request {
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+type Handler = dyn Fn(&Request) -> (u16, String) + Send + Sync;
+
+pub struct TestServer {
+    pub url: String,
+    pub requests: Arc<Mutex<Vec<Request>>>,
+    stop: Arc<AtomicBool>,
+    addr: std::net::SocketAddr,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub fn start(handler: impl Fn(&Request) -> (u16, String) + Send + Sync + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let thread = {
+            let (stop, requests) = (stop.clone(), requests.clone());
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    if let Some(req) = serve(stream, handler.as_ref()) {
+                        requests.lock().unwrap().push(req);
+                    }
+                }
+            })
+        };
+        TestServer {
+            url: format!("http://{addr}"),
+            requests,
+            stop,
+            addr,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn serve(stream: TcpStream, handler: &Handler) -> Option<Request> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let target = parts.next()?.to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).ok()?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body).ok()?;
+    let request = Request {
+        method,
+        target,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    let (status, body) = handler(&request);
+    let response = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = stream;
+    stream.write_all(response.as_bytes()).ok()?;
+    stream.flush().ok()?;
+    Some(request)
+}
+
+/// A minimal authoritative DNS server over UDP on 127.0.0.1 answering TXT queries from a table
+/// (name without trailing dot → records, each a list of strings); other names get NXDOMAIN.
+pub struct TestDns {
+    pub addr: std::net::SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestDns {
+    pub fn start(records: Vec<(&str, Vec<Vec<&str>>)>) -> Self {
+        let table: std::collections::HashMap<String, Vec<Vec<String>>> = records
+            .into_iter()
+            .map(|(name, rrs)| {
+                let rrs = rrs
+                    .into_iter()
+                    .map(|rr| rr.into_iter().map(str::to_string).collect())
+                    .collect();
+                (name.to_ascii_lowercase(), rrs)
+            })
+            .collect();
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket
+            .set_read_timeout(Some(std::time::Duration::from_millis(50)))
+            .unwrap();
+        let addr = socket.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 1500];
+                while !stop.load(Ordering::SeqCst) {
+                    let Ok((len, peer)) = socket.recv_from(&mut buf) else {
+                        continue;
+                    };
+                    if let Some(reply) = dns_reply(&buf[..len], &table) {
+                        let _ = socket.send_to(&reply, peer);
+                    }
+                }
+            })
+        };
+        TestDns {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for TestDns {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn dns_reply(
+    query: &[u8],
+    table: &std::collections::HashMap<String, Vec<Vec<String>>>,
+) -> Option<Vec<u8>> {
+    if query.len() < 12 {
+        return None;
+    }
+    // Question: labels from offset 12, then QTYPE and QCLASS.
+    let mut pos = 12;
+    let mut labels = Vec::new();
+    loop {
+        let len = *query.get(pos)? as usize;
+        pos += 1;
+        if len == 0 {
+            break;
+        }
+        labels.push(String::from_utf8_lossy(query.get(pos..pos + len)?).to_ascii_lowercase());
+        pos += len;
+    }
+    let qtype = u16::from_be_bytes([*query.get(pos)?, *query.get(pos + 1)?]);
+    let question_end = pos + 4;
+    let name = labels.join(".");
+    let answers = table.get(&name).filter(|_| qtype == 16);
+    let rcode: u8 = if table.contains_key(&name) { 0 } else { 3 };
+    let mut out = Vec::new();
+    out.extend_from_slice(&query[0..2]);
+    out.push(0x84 | (query[2] & 0x01)); // QR, AA, copy RD
+    out.push(0x80 | rcode); // RA, RCODE
+    out.extend_from_slice(&1u16.to_be_bytes());
+    out.extend_from_slice(&(answers.map_or(0, |a| a.len()) as u16).to_be_bytes());
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out.extend_from_slice(query.get(12..question_end)?);
+    for rr in answers.into_iter().flatten() {
+        let mut rdata = Vec::new();
+        for chunk in rr {
+            rdata.push(chunk.len() as u8);
+            rdata.extend_from_slice(chunk.as_bytes());
+        }
+        out.extend_from_slice(&[0xC0, 0x0C, 0, 16, 0, 1, 0, 0, 0, 60]);
+        out.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
+        out.extend_from_slice(&rdata);
+    }
+    Some(out)
+}

@@ -1,0 +1,679 @@
+//! A small blocking XRPC client for the `com.atproto` methods lexperm needs.
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{NetError, Secret, XrpcErrorKind};
+use crate::http::{build_client, DEFAULT_TIMEOUT};
+use crate::session::{Session, SessionStore};
+
+/// The collection of published lexicons.
+pub const LEXICON_COLLECTION: &str = "com.atproto.lexicon.schema";
+
+/// Page size used by [`XrpcClient::list_records`].
+pub const LIST_PAGE_SIZE: u32 = 100;
+
+/// One record as returned by `getRecord` / `listRecords`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct RecordEntry {
+    /// `at://<did>/<collection>/<rkey>`.
+    pub uri: String,
+    /// The record CID.
+    pub cid: String,
+    /// The record value.
+    pub value: Value,
+}
+
+impl RecordEntry {
+    /// The record key (last AT-URI segment).
+    pub fn rkey(&self) -> &str {
+        self.uri.rsplit('/').next().unwrap_or("")
+    }
+}
+
+/// Compare-and-swap mode of `putRecord` / `deleteRecord`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Swap {
+    /// No `swapRecord`: unconditional write.
+    Any,
+    /// `swapRecord: null`: only create; fails with `InvalidSwap` if the record exists.
+    CreateOnly,
+    /// `swapRecord: <cid>`: only if the record is currently at this CID.
+    Cid(String),
+}
+
+/// What `putRecord` answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PutRecordOutput {
+    /// The record AT-URI.
+    pub uri: String,
+    /// The CID of the stored record.
+    pub cid: String,
+    /// False when the PDS made no new commit (the identical record was already stored).
+    pub committed: bool,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: Option<String>,
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionBody {
+    did: String,
+    handle: String,
+    access_jwt: String,
+    refresh_jwt: String,
+}
+
+#[derive(Deserialize)]
+struct ListBody {
+    records: Vec<RecordEntry>,
+    cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PutBody {
+    uri: String,
+    cid: String,
+    commit: Option<Value>,
+}
+
+/// A blocking XRPC client bound to one service (a PDS).
+#[derive(Debug, Clone)]
+pub struct XrpcClient {
+    http: reqwest::blocking::Client,
+    base_url: String,
+}
+
+impl XrpcClient {
+    /// A client for `base_url` (e.g. `http://localhost:2583`), with the default timeout.
+    pub fn new(base_url: &str) -> Result<Self, NetError> {
+        Self::with_timeout(base_url, DEFAULT_TIMEOUT)
+    }
+
+    /// A client for `base_url` with a request timeout.
+    pub fn with_timeout(base_url: &str, timeout: Duration) -> Result<Self, NetError> {
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(NetError::InvalidInput {
+                what: "service URL",
+                value: base_url.to_string(),
+                detail: "must start with https:// or http://".into(),
+            });
+        }
+        Ok(XrpcClient {
+            http: build_client(timeout)?,
+            base_url: base_url.trim_end_matches('/').to_string(),
+        })
+    }
+
+    /// The service URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    fn url(&self, method: &str) -> String {
+        format!("{}/xrpc/{method}", self.base_url)
+    }
+
+    fn finish<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        url: &str,
+        result: reqwest::Result<reqwest::blocking::Response>,
+    ) -> Result<T, NetError> {
+        let response = result.map_err(|e| NetError::transport(url, e))?;
+        let status = response.status();
+        let body = response.text().map_err(|e| NetError::transport(url, e))?;
+        if !status.is_success() {
+            let parsed: Option<ErrorBody> = serde_json::from_str(&body).ok();
+            let (error, message) = match parsed {
+                Some(b) => (b.error, b.message),
+                None => (None, None),
+            };
+            return Err(NetError::Xrpc {
+                method: method.to_string(),
+                status: status.as_u16(),
+                error,
+                message,
+            });
+        }
+        let body = if body.is_empty() {
+            "null"
+        } else {
+            body.as_str()
+        };
+        serde_json::from_str(body).map_err(|e| NetError::InvalidResponse {
+            url: url.to_string(),
+            detail: format!("{method}: cannot decode the response: {e}"),
+        })
+    }
+
+    /// Call an XRPC query (HTTP GET).
+    pub fn query<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: &[(&str, &str)],
+        access_jwt: Option<&Secret>,
+    ) -> Result<T, NetError> {
+        let url = self.url(method);
+        let mut request = self.http.get(&url).query(params);
+        if let Some(token) = access_jwt {
+            request = request.bearer_auth(token.expose());
+        }
+        self.finish(method, &url, request.send())
+    }
+
+    /// Call an XRPC procedure (HTTP POST with a JSON body).
+    pub fn procedure<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        body: &Value,
+        bearer: Option<&Secret>,
+    ) -> Result<T, NetError> {
+        let url = self.url(method);
+        let mut request = self.http.post(&url).json(body);
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token.expose());
+        }
+        self.finish(method, &url, request.send())
+    }
+
+    fn session_from(&self, body: SessionBody) -> Session {
+        Session {
+            service: self.base_url.clone(),
+            did: body.did,
+            handle: body.handle,
+            access_jwt: Secret::new(body.access_jwt),
+            refresh_jwt: Secret::new(body.refresh_jwt),
+        }
+    }
+
+    /// `com.atproto.server.createSession` with a handle/DID and an (app) password.
+    pub fn create_session(&self, identifier: &str, password: &Secret) -> Result<Session, NetError> {
+        let body = serde_json::json!({"identifier": identifier, "password": password.expose()});
+        let out: SessionBody = self.procedure("com.atproto.server.createSession", &body, None)?;
+        Ok(self.session_from(out))
+    }
+
+    /// `com.atproto.server.refreshSession` (authenticated with the refresh token).
+    pub fn refresh_session(&self, refresh_jwt: &Secret) -> Result<Session, NetError> {
+        let url = self.url("com.atproto.server.refreshSession");
+        let request = self.http.post(&url).bearer_auth(refresh_jwt.expose());
+        let out: SessionBody =
+            self.finish("com.atproto.server.refreshSession", &url, request.send())?;
+        Ok(self.session_from(out))
+    }
+
+    /// `com.atproto.server.deleteSession` (revokes the refresh token).
+    pub fn delete_session(&self, refresh_jwt: &Secret) -> Result<(), NetError> {
+        let url = self.url("com.atproto.server.deleteSession");
+        let request = self.http.post(&url).bearer_auth(refresh_jwt.expose());
+        let _: Value = self.finish("com.atproto.server.deleteSession", &url, request.send())?;
+        Ok(())
+    }
+
+    /// `com.atproto.identity.resolveHandle`.
+    pub fn resolve_handle(&self, handle: &str) -> Result<String, NetError> {
+        #[derive(Deserialize)]
+        struct Out {
+            did: String,
+        }
+        let out: Out = self.query(
+            "com.atproto.identity.resolveHandle",
+            &[("handle", handle)],
+            None,
+        )?;
+        Ok(out.did)
+    }
+
+    /// `com.atproto.repo.getRecord`. A missing record is the XRPC error `RecordNotFound`.
+    pub fn get_record(
+        &self,
+        repo: &str,
+        collection: &str,
+        rkey: &str,
+    ) -> Result<RecordEntry, NetError> {
+        self.query(
+            "com.atproto.repo.getRecord",
+            &[("repo", repo), ("collection", collection), ("rkey", rkey)],
+            None,
+        )
+    }
+
+    /// Like [`get_record`](Self::get_record), with `RecordNotFound` mapped to `None`.
+    pub fn get_record_opt(
+        &self,
+        repo: &str,
+        collection: &str,
+        rkey: &str,
+    ) -> Result<Option<RecordEntry>, NetError> {
+        match self.get_record(repo, collection, rkey) {
+            Ok(r) => Ok(Some(r)),
+            Err(e) if e.is_xrpc(&XrpcErrorKind::RecordNotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `com.atproto.repo.listRecords`, following the cursor until the end.
+    pub fn list_records(&self, repo: &str, collection: &str) -> Result<Vec<RecordEntry>, NetError> {
+        let limit = LIST_PAGE_SIZE.to_string();
+        let mut all = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut params = vec![
+                ("repo", repo),
+                ("collection", collection),
+                ("limit", limit.as_str()),
+            ];
+            if let Some(c) = cursor.as_deref() {
+                params.push(("cursor", c));
+            }
+            let page: ListBody = self.query("com.atproto.repo.listRecords", &params, None)?;
+            let count = page.records.len();
+            all.extend(page.records);
+            match page.cursor {
+                Some(next) if count > 0 && Some(&next) != cursor.as_ref() => cursor = Some(next),
+                _ => break,
+            }
+        }
+        Ok(all)
+    }
+
+    /// `com.atproto.repo.putRecord` with the given swap mode.
+    pub fn put_record(
+        &self,
+        access_jwt: &Secret,
+        repo: &str,
+        collection: &str,
+        rkey: &str,
+        record: &Value,
+        swap: &Swap,
+    ) -> Result<PutRecordOutput, NetError> {
+        let mut body = serde_json::json!({
+            "repo": repo, "collection": collection, "rkey": rkey, "record": record,
+        });
+        match swap {
+            Swap::Any => {}
+            Swap::CreateOnly => body["swapRecord"] = Value::Null,
+            Swap::Cid(cid) => body["swapRecord"] = Value::String(cid.clone()),
+        }
+        let out: PutBody = self.procedure("com.atproto.repo.putRecord", &body, Some(access_jwt))?;
+        Ok(PutRecordOutput {
+            uri: out.uri,
+            cid: out.cid,
+            committed: out.commit.is_some(),
+        })
+    }
+
+    /// `com.atproto.repo.deleteRecord`, optionally only if the record is at `swap_cid`.
+    pub fn delete_record(
+        &self,
+        access_jwt: &Secret,
+        repo: &str,
+        collection: &str,
+        rkey: &str,
+        swap_cid: Option<&str>,
+    ) -> Result<(), NetError> {
+        let mut body = serde_json::json!({"repo": repo, "collection": collection, "rkey": rkey});
+        if let Some(cid) = swap_cid {
+            body["swapRecord"] = Value::String(cid.to_string());
+        }
+        let _: Value = self.procedure("com.atproto.repo.deleteRecord", &body, Some(access_jwt))?;
+        Ok(())
+    }
+}
+
+/// An authenticated client: a session, refreshed (once per call) when the PDS answers
+/// `ExpiredToken`, and persisted to a [`SessionStore`] when one is attached.
+#[derive(Debug)]
+pub struct Agent {
+    client: XrpcClient,
+    session: Session,
+    store: Option<SessionStore>,
+}
+
+impl Agent {
+    /// Log in with `createSession` and save the session when a store is given.
+    pub fn login(
+        client: XrpcClient,
+        identifier: &str,
+        password: &Secret,
+        store: Option<SessionStore>,
+    ) -> Result<Self, NetError> {
+        let session = client.create_session(identifier, password)?;
+        if let Some(store) = &store {
+            store.save(&session)?;
+        }
+        Ok(Agent {
+            client,
+            session,
+            store,
+        })
+    }
+
+    /// Resume an existing session (for example one loaded from a [`SessionStore`]).
+    pub fn from_session(client: XrpcClient, session: Session, store: Option<SessionStore>) -> Self {
+        Agent {
+            client,
+            session,
+            store,
+        }
+    }
+
+    /// The current session.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The underlying client.
+    pub fn client(&self) -> &XrpcClient {
+        &self.client
+    }
+
+    /// Refresh the tokens now (and save them).
+    pub fn refresh(&mut self) -> Result<(), NetError> {
+        let session = self.client.refresh_session(&self.session.refresh_jwt)?;
+        if let Some(store) = &self.store {
+            store.save(&session)?;
+        }
+        self.session = session;
+        Ok(())
+    }
+
+    fn with_refresh<T>(
+        &mut self,
+        call: impl Fn(&XrpcClient, &Session) -> Result<T, NetError>,
+    ) -> Result<T, NetError> {
+        match call(&self.client, &self.session) {
+            Err(e) if e.is_xrpc(&XrpcErrorKind::ExpiredToken) => {
+                self.refresh()?;
+                call(&self.client, &self.session)
+            }
+            other => other,
+        }
+    }
+
+    /// `putRecord` into the session's own repository.
+    pub fn put_record(
+        &mut self,
+        collection: &str,
+        rkey: &str,
+        record: &Value,
+        swap: &Swap,
+    ) -> Result<PutRecordOutput, NetError> {
+        self.with_refresh(|c, s| {
+            c.put_record(&s.access_jwt, &s.did, collection, rkey, record, swap)
+        })
+    }
+
+    /// `deleteRecord` in the session's own repository.
+    pub fn delete_record(
+        &mut self,
+        collection: &str,
+        rkey: &str,
+        swap_cid: Option<&str>,
+    ) -> Result<(), NetError> {
+        self.with_refresh(|c, s| c.delete_record(&s.access_jwt, &s.did, collection, rkey, swap_cid))
+    }
+
+    /// An authenticated query (for methods that need auth).
+    pub fn query<T: DeserializeOwned>(
+        &mut self,
+        method: &str,
+        params: &[(&str, &str)],
+    ) -> Result<T, NetError> {
+        self.with_refresh(|c, s| c.query(method, params, Some(&s.access_jwt)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_server::TestServer;
+    use serde_json::json;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    const SESSION: &str = r#"{"did":"did:plc:abc","handle":"alice.test","accessJwt":"acc-1","refreshJwt":"ref-1","active":true}"#;
+
+    fn err(status: u16, name: &str, message: &str) -> (u16, String) {
+        (
+            status,
+            json!({"error": name, "message": message}).to_string(),
+        )
+    }
+
+    #[test]
+    fn create_session_good_and_bad_password() {
+        let server = TestServer::start(|req| {
+            assert_eq!(
+                (req.method.as_str(), req.path()),
+                ("POST", "/xrpc/com.atproto.server.createSession")
+            );
+            if req.json()["password"] == "right" {
+                (200, SESSION.into())
+            } else {
+                err(
+                    401,
+                    "AuthenticationRequired",
+                    "Invalid identifier or password",
+                )
+            }
+        });
+        let client = XrpcClient::new(&format!("{}/", server.url)).unwrap();
+        let session = client
+            .create_session("alice.test", &Secret::new("right"))
+            .unwrap();
+        assert_eq!(session.did, "did:plc:abc");
+        assert_eq!(session.service, server.url);
+        assert_eq!(session.access_jwt.expose(), "acc-1");
+        let e = client
+            .create_session("alice.test", &Secret::new("wrong"))
+            .unwrap_err();
+        assert_eq!(e.xrpc_kind(), Some(XrpcErrorKind::AuthenticationRequired));
+        let text = e.to_string();
+        assert_eq!(
+            text,
+            "com.atproto.server.createSession failed with HTTP 401: AuthenticationRequired: Invalid identifier or password"
+        );
+        assert!(!text.contains("wrong") && !format!("{e:?}").contains("wrong"));
+    }
+
+    #[test]
+    fn get_record_not_found_is_typed() {
+        let server = TestServer::start(|req| {
+            if req.target.contains("rkey=com.example.there") {
+                (200, json!({"uri": "at://did:plc:abc/c/com.example.there", "cid": "bafy1", "value": {"lexicon": 1}}).to_string())
+            } else {
+                err(400, "RecordNotFound", "Could not locate record")
+            }
+        });
+        let client = XrpcClient::new(&server.url).unwrap();
+        let rec = client
+            .get_record("did:plc:abc", LEXICON_COLLECTION, "com.example.there")
+            .unwrap();
+        assert_eq!(
+            (rec.cid.as_str(), rec.rkey()),
+            ("bafy1", "com.example.there")
+        );
+        let e = client
+            .get_record("did:plc:abc", LEXICON_COLLECTION, "com.example.gone")
+            .unwrap_err();
+        assert!(e.is_xrpc(&XrpcErrorKind::RecordNotFound));
+        assert_eq!(
+            client
+                .get_record_opt("did:plc:abc", LEXICON_COLLECTION, "com.example.gone")
+                .unwrap(),
+            None
+        );
+        let query = &server.requests()[0].target;
+        assert!(
+            query.contains("collection=com.atproto.lexicon.schema"),
+            "{query}"
+        );
+    }
+
+    #[test]
+    fn list_records_follows_the_cursor() {
+        let server = TestServer::start(|req| {
+            let rec = |k: &str| json!({"uri": format!("at://did:plc:abc/c/{k}"), "cid": format!("cid-{k}"), "value": {}});
+            if req.target.contains("cursor=b") {
+                (
+                    200,
+                    json!({"records": [rec("c")], "cursor": "c"}).to_string(),
+                )
+            } else if req.target.contains("cursor=c") {
+                (200, json!({"records": []}).to_string())
+            } else {
+                (
+                    200,
+                    json!({"records": [rec("a"), rec("b")], "cursor": "b"}).to_string(),
+                )
+            }
+        });
+        let client = XrpcClient::new(&server.url).unwrap();
+        let all = client.list_records("did:plc:abc", "c").unwrap();
+        let keys: Vec<&str> = all.iter().map(RecordEntry::rkey).collect();
+        assert_eq!(keys, ["a", "b", "c"]);
+        assert_eq!(server.requests().len(), 3);
+        assert!(server.requests()[0].target.contains("limit=100"));
+    }
+
+    #[test]
+    fn put_record_sends_the_swap_mode() {
+        let server = TestServer::start(|req| {
+            let body = req.json();
+            match body.get("swapRecord") {
+                Some(serde_json::Value::Null) => err(400, "InvalidSwap", "Record was at bafyold"),
+                Some(_) => (200, json!({"uri": "at://x/c/k", "cid": "bafynew", "commit": {"cid": "c", "rev": "r"}}).to_string()),
+                None => (200, json!({"uri": "at://x/c/k", "cid": "bafysame"}).to_string()),
+            }
+        });
+        let client = XrpcClient::new(&server.url).unwrap();
+        let tok = Secret::new("acc");
+        let record = json!({"lexicon": 1});
+        let out = client
+            .put_record(&tok, "did:plc:abc", "c", "k", &record, &Swap::Any)
+            .unwrap();
+        assert_eq!((out.cid.as_str(), out.committed), ("bafysame", false));
+        let out = client
+            .put_record(
+                &tok,
+                "did:plc:abc",
+                "c",
+                "k",
+                &record,
+                &Swap::Cid("bafyold".into()),
+            )
+            .unwrap();
+        assert_eq!((out.cid.as_str(), out.committed), ("bafynew", true));
+        let e = client
+            .put_record(&tok, "did:plc:abc", "c", "k", &record, &Swap::CreateOnly)
+            .unwrap_err();
+        assert!(e.is_xrpc(&XrpcErrorKind::InvalidSwap));
+        let reqs = server.requests();
+        assert_eq!(reqs[1].json()["swapRecord"], "bafyold");
+        assert_eq!(reqs[0].header("authorization"), Some("Bearer acc"));
+    }
+
+    #[test]
+    fn agent_refreshes_an_expired_token_once_and_saves_it() {
+        let puts = Arc::new(AtomicUsize::new(0));
+        let counter = puts.clone();
+        let server = TestServer::start(move |req| match req.path() {
+            "/xrpc/com.atproto.server.refreshSession" => {
+                assert_eq!(req.header("authorization"), Some("Bearer ref-1"));
+                (
+                    200,
+                    SESSION.replace("acc-1", "acc-2").replace("ref-1", "ref-2"),
+                )
+            }
+            "/xrpc/com.atproto.repo.putRecord" => {
+                counter.fetch_add(1, Ordering::SeqCst);
+                if req.header("authorization") == Some("Bearer acc-2") {
+                    (200, json!({"uri": "at://x/c/k", "cid": "bafy"}).to_string())
+                } else {
+                    err(400, "ExpiredToken", "Token has expired")
+                }
+            }
+            _ => (200, SESSION.into()),
+        });
+        let dir = std::env::temp_dir().join(format!("lexperm-net-agent-{}", std::process::id()));
+        let store = SessionStore::new(dir.join("session.json"));
+        let client = XrpcClient::new(&server.url).unwrap();
+        let mut agent = Agent::login(
+            client,
+            "alice.test",
+            &Secret::new("pw"),
+            Some(store.clone()),
+        )
+        .unwrap();
+        assert_eq!(store.load().unwrap().unwrap().access_jwt.expose(), "acc-1");
+        let out = agent.put_record("c", "k", &json!({}), &Swap::Any).unwrap();
+        assert_eq!(out.cid, "bafy");
+        assert_eq!(puts.load(Ordering::SeqCst), 2);
+        assert_eq!(agent.session().access_jwt.expose(), "acc-2");
+        assert_eq!(store.load().unwrap().unwrap().refresh_jwt.expose(), "ref-2");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn agent_gives_up_after_one_refresh() {
+        let server = TestServer::start(|req| match req.path() {
+            "/xrpc/com.atproto.server.refreshSession" => (200, SESSION.into()),
+            _ => err(400, "ExpiredToken", "Token has expired"),
+        });
+        let client = XrpcClient::new(&server.url).unwrap();
+        let session = client.refresh_session(&Secret::new("r")).unwrap();
+        let mut agent = Agent::from_session(client, session, None);
+        let e = agent.delete_record("c", "k", None).unwrap_err();
+        assert!(e.is_xrpc(&XrpcErrorKind::ExpiredToken));
+        let calls: Vec<String> = server
+            .requests()
+            .iter()
+            .map(|r| r.path().to_string())
+            .collect();
+        assert_eq!(calls.len(), 4, "{calls:?}");
+    }
+
+    #[test]
+    fn unreachable_server_is_a_transport_error() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let client = XrpcClient::new(&format!("http://127.0.0.1:{port}")).unwrap();
+        let e = client.resolve_handle("alice.test").unwrap_err();
+        assert!(matches!(e, NetError::Transport { .. }), "{e:?}");
+        assert!(
+            !e.to_string().contains('?'),
+            "query strings are not echoed: {e}"
+        );
+    }
+
+    #[test]
+    fn non_json_error_bodies_still_give_the_status() {
+        let server = TestServer::start(|_| (502, "<html>bad gateway</html>".into()));
+        let client = XrpcClient::new(&server.url).unwrap();
+        let e = client.list_records("did:plc:abc", "c").unwrap_err();
+        assert!(
+            matches!(
+                e,
+                NetError::Xrpc {
+                    status: 502,
+                    error: None,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(XrpcClient::new("ftp://x").is_err());
+    }
+}

@@ -1,0 +1,10 @@
+// In-memory did:plc directory for tests, bound to 127.0.0.1 (PLC_PORT, default 2582).
+const { PlcServer, Database } = require('@did-plc/server')
+const port = parseInt(process.env.PLC_PORT || '2582', 10)
+const server = PlcServer.create({ db: Database.mock(), port })
+const listen = server.app.listen.bind(server.app)
+server.app.listen = (p, ...rest) => listen(p, '127.0.0.1', ...rest)
+server.start().then((s) => console.log(`plc listening on ${JSON.stringify(s.address())}`))
+const stop = () => server.destroy().then(() => process.exit(0))
+process.on('SIGTERM', stop)
+process.on('SIGINT', stop)
