@@ -70,3 +70,15 @@ pub fn is_valid(input: &str) -> bool {
 pub fn normalize_set(scope: &str) -> String {
     normalize_scope_string(scope)
 }
+
+/// For a line lexperm accepts (one scope value, or several separated by spaces): the
+/// [`Scope::equivalence_key`] of each value, sorted; `None` when a value is invalid. Two lines
+/// with equal keys parse to the same scopes.
+pub fn equivalence_keys(line: &str) -> Option<Vec<String>> {
+    let mut keys = Vec::new();
+    for value in line.split(' ') {
+        keys.push(Scope::parse(value).ok()?.equivalence_key());
+    }
+    keys.sort();
+    Some(keys)
+}

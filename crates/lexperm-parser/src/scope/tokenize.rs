@@ -56,7 +56,9 @@ impl<'a> StringSyntax<'a> {
         let mut params = Vec::new();
         if let Some(q) = q {
             if q < input.len() - 1 {
-                parse_query(input, q + 1, &mut params);
+                // `new URLSearchParams(init)` drops one leading `?` of its init string, so
+                // `account??attr=email` reads the query `attr=email` (reference behaviour).
+                parse_query(input, query_start(input, q), &mut params);
             }
         }
         Ok(StringSyntax {
@@ -67,7 +69,7 @@ impl<'a> StringSyntax<'a> {
     }
 }
 
-fn hex_value(b: u8) -> Option<u8> {
+pub(crate) fn hex_value(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),
@@ -122,14 +124,60 @@ fn decode_uri_component(input: &str, range: Range<usize>) -> Result<Cow<'_, str>
 }
 
 /// `application/x-www-form-urlencoded` decoding of one name or value: `+` is a space, `%XX` is
-/// decoded, a malformed `%` stays literal, invalid UTF-8 becomes U+FFFD.
-fn form_decode(raw: &str) -> Cow<'_, str> {
-    if !raw.contains(['+', '%']) {
+/// decoded, a malformed `%` stays literal, invalid UTF-8 becomes U+FFFD. Borrows unless the text
+/// holds a `+` or `%`.
+pub(crate) fn form_decode(raw: &str) -> Cow<'_, str> {
+    let bytes = raw.as_bytes();
+    if !bytes.iter().any(|&b| b == b'+' || b == b'%') {
         return Cow::Borrowed(raw);
     }
-    let replaced = raw.replace('+', " ");
-    let decoded: Vec<u8> = percent_encoding::percent_decode_str(&replaced).collect();
-    Cow::Owned(String::from_utf8_lossy(&decoded).into_owned())
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'+' {
+            out.push(b' ');
+        } else if b == b'%' {
+            let hi = bytes.get(i + 1).copied().and_then(hex_value);
+            let lo = bytes.get(i + 2).copied().and_then(hex_value);
+            if let (Some(hi), Some(lo)) = (hi, lo) {
+                out.push(hi * 16 + lo);
+                i += 3;
+                continue;
+            }
+            out.push(b);
+        } else {
+            out.push(b);
+        }
+        i += 1;
+    }
+    match String::from_utf8(out) {
+        Ok(s) => Cow::Owned(s),
+        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    }
+}
+
+/// JavaScript `decodeURIComponent` on `raw`, or `None` where it throws (a malformed escape, or
+/// escapes that do not decode to UTF-8). Borrows unless `raw` holds a `%`.
+pub(crate) fn try_decode_uri_component(raw: &str) -> Option<Cow<'_, str>> {
+    let bytes = raw.as_bytes();
+    if !bytes.contains(&b'%') {
+        return Some(Cow::Borrowed(raw));
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hi = hex_value(*bytes.get(i + 1)?)?;
+            let lo = hex_value(*bytes.get(i + 2)?)?;
+            out.push(hi * 16 + lo);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).ok().map(Cow::Owned)
 }
 
 fn parse_query<'a>(input: &'a str, start: usize, out: &mut Vec<QueryParam<'a>>) {
@@ -201,6 +249,16 @@ pub(crate) fn encode_into(out: &mut String, value: &str, component: Component) {
     }
 }
 
+/// The byte where the query of `input` starts, given the offset `q` of its first `?`: one more
+/// leading `?` is skipped, as `new URLSearchParams(init)` does.
+pub(crate) fn query_start(input: &str, q: usize) -> usize {
+    if input.as_bytes().get(q + 1) == Some(&b'?') {
+        q + 2
+    } else {
+        q + 1
+    }
+}
+
 /// Builds `prefix[:positional][?name=value&…]` with canonical encoding.
 pub(crate) fn format_scope(
     prefix: &str,
@@ -239,6 +297,19 @@ mod tests {
         let s = StringSyntax::parse("repo:%2A?&&").unwrap();
         assert_eq!(s.positional.unwrap().0, "*");
         assert!(s.params.is_empty());
+    }
+
+    #[test]
+    fn drops_one_leading_question_mark_of_the_query() {
+        let s = StringSyntax::parse("account??attr=email").unwrap();
+        assert_eq!(s.params.len(), 1);
+        assert_eq!(s.params[0].name, "attr");
+        assert_eq!(s.params[0].range, 9..19);
+        let s = StringSyntax::parse("account:email??").unwrap();
+        assert!(s.params.is_empty());
+        // Only one `?` is dropped.
+        let s = StringSyntax::parse("account???attr=email").unwrap();
+        assert_eq!(s.params[0].name, "?attr");
     }
 
     #[test]
