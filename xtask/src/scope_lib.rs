@@ -1,8 +1,8 @@
 //! lexperm's side of the checks that go through the library rather than the binary.
 
 use lexperm_parser::scope::{
-    normalize_scope_string, scope_needed_for, AccountAction, AccountAttr, IdentityAttr, RepoAction,
-    Scope, ScopeRequest, ScopeSet,
+    normalize_into, normalize_scope_string, scope_needed_for, AccountAction, AccountAttr,
+    IdentityAttr, RepoAction, Scope, ScopeRequest, ScopeSet,
 };
 
 use crate::generate::{AllowsCase, Request};
@@ -57,6 +57,21 @@ pub fn normalize_count_valid(inputs: &[String]) -> usize {
             std::hint::black_box(scope.to_string());
             valid += 1;
         }
+    }
+    valid
+}
+
+/// Normalizes every input through `normalize_into` with one reused buffer (the fast path of
+/// `lexperm scope normalize`) and returns how many were valid.
+pub fn normalize_into_count_valid(inputs: &[String]) -> usize {
+    let mut valid = 0;
+    let mut out = String::with_capacity(256);
+    for input in inputs {
+        out.clear();
+        if normalize_into(input, &mut out).is_ok() {
+            valid += 1;
+        }
+        std::hint::black_box(&out);
     }
     valid
 }
