@@ -76,6 +76,16 @@ pub fn normalize_into<'a>(input: &'a str, out: &mut String) -> Result<(), ScopeR
     }
 }
 
+/// Bytes the query scan stops at: `&`, `=`, `%` and `+`.
+static QUERY_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'&' as usize] = true;
+    table[b'=' as usize] = true;
+    table[b'%' as usize] = true;
+    table[b'+' as usize] = true;
+    table
+};
+
 type Params<'a> = SmallVec<[(Cow<'a, str>, Cow<'a, str>); 6]>;
 
 fn write_if_valid(input: &str, out: &mut String) -> bool {
@@ -97,35 +107,80 @@ fn write_if_valid(input: &str, out: &mut String) -> bool {
         "include" => Resource::Include,
         _ => return false,
     };
-    let (positional_raw, query) = if bytes[prefix_end] == b':' {
-        let rest = &input[prefix_end + 1..];
-        match rest.find('?') {
-            Some(i) => (Some(&rest[..i]), Some(prefix_end + 1 + i)),
-            None => (Some(rest), None),
+    // One pass over the rest: the positional part runs to the first `?`; the query is split on
+    // `&` and each segment at its first `=`. Only text holding `%` or `+` is decoded.
+    let len = bytes.len();
+    let mut i = prefix_end;
+    let positional = if bytes[i] == b':' {
+        let start = i + 1;
+        let mut escaped = false;
+        i = start;
+        while i < len && bytes[i] != b'?' {
+            escaped |= bytes[i] == b'%';
+            i += 1;
+        }
+        let raw = &input[start..i];
+        if escaped {
+            match try_decode_uri_component(raw) {
+                Some(v) => Some(v),
+                None => return false,
+            }
+        } else {
+            Some(Cow::Borrowed(raw))
         }
     } else {
-        (None, Some(prefix_end))
-    };
-    let positional = match positional_raw {
-        Some(raw) => match try_decode_uri_component(raw) {
-            Some(v) => Some(v),
-            None => return false,
-        },
-        None => None,
+        None
     };
     let mut params: Params<'_> = SmallVec::new();
-    if let Some(q) = query {
-        if q < input.len() - 1 {
-            for segment in input[query_start(input, q)..].split('&') {
-                if segment.is_empty() {
-                    continue;
-                }
-                let (name, value) = match segment.find('=') {
-                    Some(eq) => (&segment[..eq], &segment[eq + 1..]),
-                    None => (segment, ""),
-                };
-                params.push((form_decode(name), form_decode(value)));
+    if i < len.saturating_sub(1) {
+        // `i` is the first `?`; `new URLSearchParams` drops one more leading `?`.
+        let mut start = query_start(input, i);
+        let mut eq = usize::MAX;
+        let mut name_special = false;
+        let mut value_special = false;
+        let mut j = start;
+        while j <= len {
+            // Skip the bytes that need no attention.
+            while j < len && !QUERY_SPECIAL[bytes[j] as usize] {
+                j += 1;
             }
+            let b = if j < len { bytes[j] } else { b'&' };
+            match b {
+                b'&' => {
+                    if j > start {
+                        let (name, value) = if eq == usize::MAX {
+                            (&input[start..j], "")
+                        } else {
+                            (&input[start..eq], &input[eq + 1..j])
+                        };
+                        let name = if name_special {
+                            form_decode(name)
+                        } else {
+                            Cow::Borrowed(name)
+                        };
+                        let value = if value_special {
+                            form_decode(value)
+                        } else {
+                            Cow::Borrowed(value)
+                        };
+                        params.push((name, value));
+                    }
+                    start = j + 1;
+                    eq = usize::MAX;
+                    name_special = false;
+                    value_special = false;
+                }
+                b'=' if eq == usize::MAX => eq = j,
+                b'%' | b'+' => {
+                    if eq == usize::MAX {
+                        name_special = true;
+                    } else {
+                        value_special = true;
+                    }
+                }
+                _ => {}
+            }
+            j += 1;
         }
     }
     let Some(spec) = params::spec_for(resource) else {
@@ -301,6 +356,20 @@ mod tests {
         ] {
             let (slow, fast) = both(input);
             assert_eq!(slow, fast, "{input:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// Random strings over the scope alphabet, behind each resource prefix.
+        #[test]
+        fn agrees_with_parse_on_random_strings(
+            prefix in "(repo|rpc|blob|account|identity|include|atproto|transition)[:?]?",
+            body in "([a-zA-Z0-9.*/:?&=%+#@ -]|%2[0-9A-F]|collection=|action=|lxm=|aud=|accept=|attr=|nsid=|com.example.foo|did:web:x.com%23s|did:plc:abcdefghijklmnopqrstuvwx#s|image/png|create|manage|email){0,8}",
+        ) {
+            let input = format!("{prefix}{body}");
+            let (slow, fast) = both(&input);
+            proptest::prop_assert_eq!(slow, fast, "{:?}", input);
         }
     }
 

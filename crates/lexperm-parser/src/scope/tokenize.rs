@@ -218,28 +218,27 @@ const HEX: &[u8; 16] = b"0123456789ABCDEF";
 /// again or rejects), a `%` in a query value is written `%25` when two hex digits follow it, and a
 /// `+` in a query value is written `%2B` (the reference writes `+`, which decodes as a space).
 pub(crate) fn encode_into(out: &mut String, value: &str, component: Component) {
+    let (keep, query) = match component {
+        Component::Positional => (&KEEP_POSITIONAL, false),
+        Component::Query => (&KEEP_QUERY, true),
+    };
     let bytes = value.as_bytes();
+    let mut run = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if b == b'%' {
-            let escape = match component {
-                Component::Positional => true,
-                Component::Query => {
-                    bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                        && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
-                }
-            };
-            out.push_str(if escape { "%25" } else { "%" });
+        if keep[b as usize] {
             continue;
         }
-        let keep = match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => true,
-            b':' | b'/' | b',' | b'@' => true,
-            b'!' | b'~' | b'\'' | b'(' | b')' | b'+' => matches!(component, Component::Positional),
-            _ => false,
-        };
-        if keep {
-            out.push(b as char);
-        } else if b == b' ' && matches!(component, Component::Query) {
+        // `run..i` holds only kept (ASCII) bytes, so both ends are char boundaries.
+        if i > run {
+            out.push_str(&value[run..i]);
+        }
+        run = i + 1;
+        if b == b'%' {
+            let escape = !query
+                || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit));
+            out.push_str(if escape { "%25" } else { "%" });
+        } else if b == b' ' && query {
             out.push('+');
         } else {
             out.push('%');
@@ -247,7 +246,28 @@ pub(crate) fn encode_into(out: &mut String, value: &str, component: Component) {
             out.push(HEX[(b & 15) as usize] as char);
         }
     }
+    if run < bytes.len() {
+        out.push_str(&value[run..]);
+    }
 }
+
+/// Bytes written as they are: `encodeURIComponent`'s unreserved set plus the un-escaped
+/// `: / , @`, and for the positional part also `! ~ ' ( ) +`.
+const fn keep_table(positional: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(c, b'-' | b'_' | b'.' | b'*' | b':' | b'/' | b',' | b'@')
+            || (positional && matches!(c, b'!' | b'~' | b'\'' | b'(' | b')' | b'+'));
+        b += 1;
+    }
+    table
+}
+
+static KEEP_POSITIONAL: [bool; 256] = keep_table(true);
+static KEEP_QUERY: [bool; 256] = keep_table(false);
 
 /// The byte where the query of `input` starts, given the offset `q` of its first `?`: one more
 /// leading `?` is skipped, as `new URLSearchParams(init)` does.
