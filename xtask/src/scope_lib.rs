@@ -1,8 +1,8 @@
 //! lexperm's side of the checks that go through the library rather than the binary.
 
 use lexperm_parser::scope::{
-    normalize_scope_string, scope_needed_for, AccountAction, AccountAttr, IdentityAttr, RepoAction,
-    Scope, ScopeRequest, ScopeSet,
+    normalize_into, normalize_scope_string, scope_needed_for, AccountAction, AccountAttr,
+    IdentityAttr, RepoAction, Scope, ScopeRequest, ScopeSet,
 };
 
 use crate::generate::{AllowsCase, Request};
@@ -61,6 +61,21 @@ pub fn normalize_count_valid(inputs: &[String]) -> usize {
     valid
 }
 
+/// Normalizes every input through `normalize_into` with one reused buffer (the fast path of
+/// `lexperm scope normalize`) and returns how many were valid.
+pub fn normalize_into_count_valid(inputs: &[String]) -> usize {
+    let mut valid = 0;
+    let mut out = String::with_capacity(256);
+    for input in inputs {
+        out.clear();
+        if normalize_into(input, &mut out).is_ok() {
+            valid += 1;
+        }
+        std::hint::black_box(&out);
+    }
+    valid
+}
+
 /// Whether lexperm accepts `input` as one scope value.
 pub fn is_valid(input: &str) -> bool {
     Scope::parse(input).is_ok()
@@ -69,4 +84,16 @@ pub fn is_valid(input: &str) -> bool {
 /// lexperm's whole-string normalization (`normalizeAtprotoOauthScope`).
 pub fn normalize_set(scope: &str) -> String {
     normalize_scope_string(scope)
+}
+
+/// For a line lexperm accepts (one scope value, or several separated by spaces): the
+/// [`Scope::equivalence_key`] of each value, sorted; `None` when a value is invalid. Two lines
+/// with equal keys parse to the same scopes.
+pub fn equivalence_keys(line: &str) -> Option<Vec<String>> {
+    let mut keys = Vec::new();
+    for value in line.split(' ') {
+        keys.push(Scope::parse(value).ok()?.equivalence_key());
+    }
+    keys.sort();
+    Some(keys)
 }

@@ -96,27 +96,36 @@ impl Nsid {
         if bytes.len() > NSID_MAX_LEN || bytes.len() < 5 {
             return false;
         }
+        // One pass; each segment is checked when its `.` (or the end) is reached.
+        let segment_ok = |start: usize, end: usize, first: bool| {
+            let n = end - start;
+            n > 0
+                && n <= 63
+                && bytes[start] != b'-'
+                && bytes[end - 1] != b'-'
+                && (!first || bytes[start].is_ascii_alphabetic())
+        };
+        let mut start = 0;
         let mut n_segments = 0usize;
-        let mut last: &[u8] = &[];
-        for segment in bytes.split(|&b| b == b'.') {
-            n_segments += 1;
-            if segment.is_empty() || segment.len() > 63 {
+        let mut dash = false;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'.' {
+                if !segment_ok(start, i, n_segments == 0) {
+                    return false;
+                }
+                n_segments += 1;
+                start = i + 1;
+                dash = false;
+            } else if b == b'-' {
+                dash = true;
+            } else if !is_alnum(b) {
                 return false;
             }
-            if !segment.iter().all(|&b| is_alnum(b) || b == b'-') {
-                return false;
-            }
-            let first = segment[0];
-            let end = segment[segment.len() - 1];
-            if first == b'-' || end == b'-' {
-                return false;
-            }
-            if n_segments == 1 && !first.is_ascii_alphabetic() {
-                return false;
-            }
-            last = segment;
         }
-        n_segments >= 3 && last[0].is_ascii_alphabetic() && !last.contains(&b'-')
+        if !segment_ok(start, bytes.len(), n_segments == 0) {
+            return false;
+        }
+        n_segments + 1 >= 3 && bytes[start].is_ascii_alphabetic() && !dash
     }
 
     /// Parses an NSID, explaining the first problem found.

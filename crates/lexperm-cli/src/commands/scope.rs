@@ -2,10 +2,12 @@
 //!
 //! Glue only: parsing, canonical forms and matching live in `lexperm_parser::scope`.
 
-use std::io::{BufRead, Write};
+use std::io::{BufWriter, Read, Write};
 
 use clap::{Args, Subcommand, ValueEnum};
-use lexperm_parser::scope::{normalize_scope_string, Scope, ScopeError, ScopeRequest, ScopeSet};
+use lexperm_parser::scope::{
+    normalize_into, normalize_scope_string, ScopeError, ScopeRequest, ScopeSet,
+};
 use serde_json::json;
 
 /// Output format.
@@ -70,47 +72,46 @@ pub fn run(cmd: ScopeCommand) -> u8 {
     }
 }
 
-/// Outcome of normalizing one input.
-struct Normalized {
-    canonical: Option<String>,
-    /// The first invalid value: its byte offset in the input and the error.
-    error: Option<(usize, ScopeError)>,
-}
-
-fn normalize_one(input: &str) -> Normalized {
+/// Normalizes one input line into `canonical` (cleared first). A line with spaces is a whole
+/// scope string: valid when every value is. Returns the first invalid value's byte offset in the
+/// line and its error.
+fn normalize_one(input: &str, canonical: &mut String) -> Result<(), (usize, ScopeError)> {
+    canonical.clear();
+    if !input.contains(' ') {
+        return normalize_into(input, canonical).map_err(|r| (0, r.error()));
+    }
     let mut offset = 0;
     for value in input.split(' ') {
-        if let Err(error) = Scope::parse(value) {
-            return Normalized {
-                canonical: None,
-                error: Some((offset, error)),
-            };
+        if let Err(rejection) = normalize_into(value, canonical) {
+            canonical.clear();
+            return Err((offset, rejection.error()));
         }
         offset += value.len() + 1;
     }
-    Normalized {
-        canonical: Some(normalize_scope_string(input)),
-        error: None,
-    }
+    canonical.clear();
+    canonical.push_str(&normalize_scope_string(input));
+    Ok(())
 }
 
-fn read_stdin_lines() -> std::io::Result<Vec<String>> {
-    let mut lines = Vec::new();
-    let stdin = std::io::stdin();
-    let mut lock = stdin.lock();
-    let mut buf = String::new();
-    loop {
-        buf.clear();
-        if lock.read_line(&mut buf)? == 0 {
-            break;
-        }
-        let line = buf
-            .strip_suffix("\r\n")
-            .or_else(|| buf.strip_suffix('\n'))
-            .unwrap_or(&buf);
-        lines.push(line.to_owned());
-    }
-    Ok(lines)
+fn read_stdin() -> std::io::Result<String> {
+    let mut text = String::new();
+    std::io::stdin().lock().read_to_string(&mut text)?;
+    Ok(text)
+}
+
+/// The lines of `text` as `BufRead::read_line` splits them (`\n`, with a `\r` before it removed).
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split_inclusive('\n').map(|line| {
+        line.strip_suffix("\r\n")
+            .or_else(|| line.strip_suffix('\n'))
+            .unwrap_or(line)
+    })
+}
+
+/// Appends `value` as a JSON string.
+fn push_json_str(out: &mut Vec<u8>, value: &str) {
+    // Writing into a Vec cannot fail, and a &str always serializes.
+    let _ = serde_json::to_writer(&mut *out, value);
 }
 
 fn render_error(input: &str, offset: usize, error: &ScopeError) -> String {
@@ -133,45 +134,68 @@ fn render_error(input: &str, offset: usize, error: &ScopeError) -> String {
 }
 
 fn normalize(args: NormalizeArgs) -> u8 {
-    let inputs = if args.scopes.is_empty() {
-        match read_stdin_lines() {
-            Ok(lines) => lines,
+    let stdin_text;
+    let inputs: Box<dyn Iterator<Item = &str>> = if args.scopes.is_empty() {
+        stdin_text = match read_stdin() {
+            Ok(text) => text,
             Err(e) => {
                 eprintln!("error: cannot read stdin: {e}");
                 return crate::EXIT_USAGE;
             }
-        }
+        };
+        Box::new(lines(&stdin_text))
     } else {
-        args.scopes
+        Box::new(args.scopes.iter().map(String::as_str))
     };
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
     let mut all_valid = true;
-    for input in &inputs {
-        let result = normalize_one(input);
-        all_valid &= result.error.is_none();
+    let mut canonical = String::new();
+    let mut line = Vec::with_capacity(256);
+    for input in inputs {
+        let result = normalize_one(input, &mut canonical);
+        all_valid &= result.is_ok();
         let written = match args.format {
             Format::Json => {
-                let line = json!({
-                    "input": input,
-                    "valid": result.error.is_none(),
-                    "canonical": result.canonical,
-                    "error": result.error.as_ref().map(|(_, e)| e.to_string()),
-                });
-                writeln!(out, "{line}")
-            }
-            Format::Human => match (&result.canonical, &result.error) {
-                (Some(canonical), _) => writeln!(out, "{canonical}"),
-                (None, Some((offset, error))) => {
-                    eprint!("{}", render_error(input, *offset, error));
-                    Ok(())
+                line.clear();
+                line.extend_from_slice(b"{\"input\":");
+                push_json_str(&mut line, input);
+                match &result {
+                    Ok(()) => {
+                        line.extend_from_slice(b",\"valid\":true,\"canonical\":");
+                        push_json_str(&mut line, &canonical);
+                        line.extend_from_slice(b",\"error\":null}\n");
+                    }
+                    Err((_, error)) => {
+                        line.extend_from_slice(b",\"valid\":false,\"canonical\":null,\"error\":");
+                        push_json_str(&mut line, &error.to_string());
+                        line.extend_from_slice(b"}\n");
+                    }
                 }
-                (None, None) => Ok(()),
+                out.write_all(&line)
+            }
+            Format::Human => match &result {
+                Ok(()) => {
+                    let mut r = out.write_all(canonical.as_bytes());
+                    if r.is_ok() {
+                        r = out.write_all(b"\n");
+                    }
+                    r
+                }
+                Err((offset, error)) => {
+                    // Keep stdout and stderr in order for a reader of both.
+                    let r = out.flush();
+                    eprint!("{}", render_error(input, *offset, error));
+                    r
+                }
             },
         };
         if written.is_err() {
             return crate::EXIT_USAGE;
         }
+    }
+    if out.flush().is_err() {
+        return crate::EXIT_USAGE;
     }
     if all_valid {
         crate::EXIT_OK

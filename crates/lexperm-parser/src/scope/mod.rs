@@ -14,12 +14,13 @@
 //! assert!(set.allows_repo("com.example.a", RepoAction::Delete).is_none());
 //! ```
 
-use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
 use crate::syntax::{AcceptPattern, DidServiceRef, Nsid};
 
+mod canonical;
+mod fast;
 pub mod include;
 mod params;
 mod request;
@@ -29,7 +30,8 @@ mod tokenize;
 pub use request::{ScopeRequest, ScopeRequestError};
 pub use set::{normalize_scope_string, scope_needed_for, ScopeSet};
 
-use tokenize::{format_scope, StringSyntax};
+pub use fast::{normalize_into, ScopeRejection};
+use tokenize::StringSyntax;
 
 /// A resource that takes parameters (everything but the static scopes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -581,155 +583,80 @@ pub(crate) fn js_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-fn sorted_unique(values: &mut Vec<Cow<'_, str>>) {
-    values.sort_by(|a, b| js_cmp(a, b));
-    values.dedup();
-}
-
-/// `Parser.format` once values are normalized: the positional param is written positionally when
-/// it has exactly one value, otherwise as repeated named params (de-duplicated).
-fn format_resource(
-    prefix: &str,
-    positional_name: &str,
-    params: &[(&str, &[Cow<'_, str>])],
-) -> String {
-    let mut positional = None;
-    let mut named: Vec<(&str, &str)> = Vec::new();
-    for (name, values) in params {
-        if *name == positional_name && values.len() == 1 {
-            positional = Some(values[0].as_ref());
-            continue;
-        }
-        for (i, v) in values.iter().enumerate() {
-            if !values[..i].contains(v) {
-                named.push((name, v));
-            }
-        }
-    }
-    format_scope(prefix, positional, &named)
-}
-
 impl Scope {
     /// The canonical string (`toString()` of the reference; see `docs/divergences.md` for `+`
     /// and `%`).
     pub fn to_canonical(&self) -> String {
+        let mut out = String::with_capacity(48);
+        self.write_canonical(&mut out);
+        out
+    }
+
+    /// Appends the canonical string ([`Scope::to_canonical`]) to `out`, without allocating
+    /// anything but the growth of `out` (for up to eight values per parameter).
+    pub fn write_canonical(&self, out: &mut String) {
+        self.write_canonical_with(out, false);
+    }
+
+    /// A key that is equal for two scopes exactly when their canonical forms re-parse to the
+    /// same scope: the canonical form, except that duplicate `blob` accept values are removed
+    /// before choosing between the positional and the named form. `blob?accept=a/b&accept=a/b`
+    /// has the canonical form `blob?accept=a/b` (like the reference) and the key `blob:a/b`, which
+    /// is also the key of `blob:a/b`.
+    pub fn equivalence_key(&self) -> String {
+        let mut out = String::with_capacity(48);
+        self.write_canonical_with(&mut out, true);
+        out
+    }
+
+    /// True when both scopes have the same [`Scope::equivalence_key`].
+    pub fn is_equivalent(&self, other: &Scope) -> bool {
+        self.equivalence_key() == other.equivalence_key()
+    }
+
+    fn write_canonical_with(&self, out: &mut String, dedup_first: bool) {
         match self {
-            Scope::Static(s) => s.as_str().to_owned(),
+            Scope::Static(s) => out.push_str(s.as_str()),
             Scope::Repo(r) => {
-                let mut collections: Vec<Cow<'_, str>> = r
-                    .collections
-                    .iter()
-                    .map(|c| Cow::Borrowed(c.as_str()))
-                    .collect();
-                if collections.len() > 1 {
-                    if r.collections.contains(&NsidPattern::Any) {
-                        collections = vec![Cow::Borrowed("*")];
-                    } else {
-                        sorted_unique(&mut collections);
+                let mut collections: canonical::Values<'_> =
+                    r.collections.iter().map(NsidPattern::as_str).collect();
+                let mut actions = 0u8;
+                for (bit, action) in RepoAction::ALL.iter().enumerate() {
+                    if r.actions.contains(action) {
+                        actions |= 1 << bit;
                     }
                 }
-                let actions: Vec<Cow<'_, str>> = RepoAction::ALL
-                    .iter()
-                    .filter(|a| r.actions.contains(a))
-                    .map(|a| Cow::Borrowed(a.as_str()))
-                    .collect();
-                if actions.len() != RepoAction::ALL.len() {
-                    format_resource(
-                        "repo",
-                        "collection",
-                        &[("collection", &collections), ("action", &actions)],
-                    )
-                } else {
-                    format_resource("repo", "collection", &[("collection", &collections)])
-                }
+                canonical::write_repo(out, &mut collections, actions);
             }
             Scope::Rpc(r) => {
-                let mut lxms: Vec<Cow<'_, str>> =
-                    if r.lxms.len() > 1 && r.lxms.contains(&NsidPattern::Any) {
-                        vec![Cow::Borrowed("*")]
-                    } else {
-                        r.lxms.iter().map(|l| Cow::Borrowed(l.as_str())).collect()
-                    };
-                sorted_unique(&mut lxms);
-                let aud = [Cow::Borrowed(r.aud.as_str())];
-                format_resource("rpc", "lxm", &[("lxm", &lxms), ("aud", &aud)])
+                let mut lxms: canonical::Values<'_> =
+                    r.lxms.iter().map(NsidPattern::as_str).collect();
+                canonical::write_rpc(out, &mut lxms, r.aud.as_str());
             }
             Scope::Blob(b) => {
-                let accept = normalize_accept(&b.accept);
-                format_resource("blob", "accept", &[("accept", &accept)])
+                let accept: canonical::Values<'_> =
+                    b.accept.iter().map(AcceptPattern::as_str).collect();
+                canonical::write_blob(out, &accept, dedup_first);
             }
             Scope::Account(a) => {
-                let attr = [Cow::Borrowed(a.attr.as_str())];
-                let default = a.actions.iter().all(|x| *x == AccountAction::Read)
-                    && a.actions.contains(&AccountAction::Read);
-                if default {
-                    format_resource("account", "attr", &[("attr", &attr)])
-                } else {
-                    let actions: Vec<Cow<'_, str>> = a
-                        .actions
-                        .iter()
-                        .map(|x| Cow::Borrowed(x.as_str()))
-                        .collect();
-                    format_resource("account", "attr", &[("attr", &attr), ("action", &actions)])
-                }
+                let actions: canonical::Values<'_> = a.actions.iter().map(|x| x.as_str()).collect();
+                canonical::write_account(out, a.attr.as_str(), &actions);
             }
-            Scope::Identity(i) => format_resource(
-                "identity",
-                "attr",
-                &[("attr", &[Cow::Borrowed(i.attr.as_str())])],
+            Scope::Identity(i) => canonical::write_identity(out, i.attr.as_str()),
+            Scope::Include(i) => canonical::write_include(
+                out,
+                i.nsid.as_str(),
+                i.aud.as_ref().map(DidServiceRef::as_str),
             ),
-            Scope::Include(i) => {
-                let nsid = [Cow::Borrowed(i.nsid.as_str())];
-                match &i.aud {
-                    Some(aud) => {
-                        let aud = [Cow::Borrowed(aud.as_str())];
-                        format_resource("include", "nsid", &[("nsid", &nsid), ("aud", &aud)])
-                    }
-                    None => format_resource("include", "nsid", &[("nsid", &nsid)]),
-                }
-            }
         }
     }
 }
 
-/// The blob `accept` normalizer: `*/*` absorbs all; otherwise lower-case, drop exact types covered
-/// by a `type/*` in the list, sort. Duplicates stay (the formatter removes them, but only after
-/// deciding between positional and named form, as the reference does).
-fn normalize_accept(raw: &[AcceptPattern]) -> Vec<Cow<'_, str>> {
-    if raw.iter().any(|a| a.as_str() == "*/*") {
-        return vec![Cow::Borrowed("*/*")];
-    }
-    let lower: Vec<Cow<'_, str>> = raw
-        .iter()
-        .map(|a| {
-            let v = a.as_str();
-            if v.chars().any(char::is_uppercase) || !v.is_ascii() {
-                Cow::Owned(v.to_lowercase())
-            } else {
-                Cow::Borrowed(v)
-            }
-        })
-        .collect();
-    let mut kept: Vec<Cow<'_, str>> = lower
-        .iter()
-        .filter(|v| {
-            if v.ends_with("/*") {
-                return true;
-            }
-            let base = v.split('/').next().unwrap_or("");
-            !lower
-                .iter()
-                .any(|w| w.len() == base.len() + 2 && w.starts_with(base) && w.ends_with("/*"))
-        })
-        .cloned()
-        .collect();
-    kept.sort_by(|a, b| js_cmp(a, b));
-    kept
-}
-
 impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_canonical())
+        let mut out = String::with_capacity(48);
+        self.write_canonical(&mut out);
+        f.write_str(&out)
     }
 }
 

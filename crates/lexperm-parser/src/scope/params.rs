@@ -67,6 +67,8 @@ pub(crate) struct ParamSpec {
     pub multiple: bool,
     pub required: bool,
     pub convert: Convert,
+    /// `convert(v).is_ok()` without building a value or an error.
+    pub validate: fn(&str) -> bool,
 }
 
 /// The parameter table of one resource.
@@ -148,6 +150,42 @@ fn include_aud(v: &str) -> Result<ParamValue, ValueError> {
         .map_err(ValueError::from_syntax)
 }
 
+fn valid_nsid_pattern(v: &str) -> bool {
+    v == "*" || Nsid::is_valid(v)
+}
+
+fn valid_repo_action(v: &str) -> bool {
+    RepoAction::from_name(v).is_some()
+}
+
+fn valid_rpc_aud(v: &str) -> bool {
+    v == "*" || DidServiceRef::is_valid(v)
+}
+
+fn valid_accept(v: &str) -> bool {
+    AcceptPattern::is_valid(v)
+}
+
+fn valid_account_attr(v: &str) -> bool {
+    AccountAttr::from_name(v).is_some()
+}
+
+fn valid_account_action(v: &str) -> bool {
+    AccountAction::from_name(v).is_some()
+}
+
+fn valid_identity_attr(v: &str) -> bool {
+    IdentityAttr::from_name(v).is_some()
+}
+
+fn valid_include_nsid(v: &str) -> bool {
+    Nsid::is_valid(v)
+}
+
+fn valid_include_aud(v: &str) -> bool {
+    v != "*" && DidServiceRef::is_valid(v)
+}
+
 /// `repo`: `collection` (positional, multi, required), `action` (multi, default all).
 pub(crate) static REPO: ResourceSpec = ResourceSpec {
     resource: Resource::Repo,
@@ -158,12 +196,14 @@ pub(crate) static REPO: ResourceSpec = ResourceSpec {
             multiple: true,
             required: true,
             convert: nsid_pattern,
+            validate: valid_nsid_pattern,
         },
         ParamSpec {
             name: "action",
             multiple: true,
             required: false,
             convert: repo_action,
+            validate: valid_repo_action,
         },
     ],
 };
@@ -178,12 +218,14 @@ pub(crate) static RPC: ResourceSpec = ResourceSpec {
             multiple: true,
             required: true,
             convert: nsid_pattern,
+            validate: valid_nsid_pattern,
         },
         ParamSpec {
             name: "aud",
             multiple: false,
             required: true,
             convert: rpc_aud,
+            validate: valid_rpc_aud,
         },
     ],
 };
@@ -197,6 +239,7 @@ pub(crate) static BLOB: ResourceSpec = ResourceSpec {
         multiple: true,
         required: true,
         convert: accept,
+        validate: valid_accept,
     }],
 };
 
@@ -210,12 +253,14 @@ pub(crate) static ACCOUNT: ResourceSpec = ResourceSpec {
             multiple: false,
             required: true,
             convert: account_attr,
+            validate: valid_account_attr,
         },
         ParamSpec {
             name: "action",
             multiple: true,
             required: false,
             convert: account_action,
+            validate: valid_account_action,
         },
     ],
 };
@@ -229,6 +274,7 @@ pub(crate) static IDENTITY: ResourceSpec = ResourceSpec {
         multiple: false,
         required: true,
         convert: identity_attr,
+        validate: valid_identity_attr,
     }],
 };
 
@@ -242,12 +288,14 @@ pub(crate) static INCLUDE: ResourceSpec = ResourceSpec {
             multiple: false,
             required: true,
             convert: include_nsid,
+            validate: valid_include_nsid,
         },
         ParamSpec {
             name: "aud",
             multiple: false,
             required: false,
             convert: include_aud,
+            validate: valid_include_aud,
         },
     ],
 };

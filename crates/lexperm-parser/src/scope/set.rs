@@ -2,20 +2,31 @@
 //! `ScopePermissionsTransition`).
 
 use super::{
-    js_cmp, AccountAction, AccountAttr, IdentityAttr, RepoAction, Scope, ScopeRequest, StaticScope,
+    js_cmp, normalize_into, AccountAction, AccountAttr, IdentityAttr, RepoAction, Scope,
+    ScopeRequest, StaticScope,
 };
 
 /// `normalizeAtprotoOauthScope`: splits on single spaces, canonicalizes each value, drops invalid,
 /// unknown and empty values, sorts (JavaScript order) and joins with one space. Duplicates are
 /// kept.
 pub fn normalize_scope_string(scope: &str) -> String {
-    let mut values: Vec<String> = scope
-        .split(' ')
-        .filter_map(|v| Scope::parse(v).ok())
-        .map(|s| s.to_canonical())
-        .collect();
-    values.sort_by(|a, b| js_cmp(a, b));
-    values.join(" ")
+    let mut buf = String::with_capacity(scope.len() + 16);
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    for value in scope.split(' ') {
+        let start = buf.len();
+        if normalize_into(value, &mut buf).is_ok() {
+            ranges.push(start..buf.len());
+        }
+    }
+    ranges.sort_by(|a, b| js_cmp(&buf[a.clone()], &buf[b.clone()]));
+    let mut out = String::with_capacity(buf.len() + ranges.len());
+    for (i, r) in ranges.into_iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&buf[r]);
+    }
+    out
 }
 
 /// The minimal scope string that grants `request`, as printed by the reference in

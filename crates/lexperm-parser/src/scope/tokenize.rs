@@ -56,7 +56,9 @@ impl<'a> StringSyntax<'a> {
         let mut params = Vec::new();
         if let Some(q) = q {
             if q < input.len() - 1 {
-                parse_query(input, q + 1, &mut params);
+                // `new URLSearchParams(init)` drops one leading `?` of its init string, so
+                // `account??attr=email` reads the query `attr=email` (reference behaviour).
+                parse_query(input, query_start(input, q), &mut params);
             }
         }
         Ok(StringSyntax {
@@ -67,7 +69,7 @@ impl<'a> StringSyntax<'a> {
     }
 }
 
-fn hex_value(b: u8) -> Option<u8> {
+pub(crate) fn hex_value(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),
@@ -122,14 +124,60 @@ fn decode_uri_component(input: &str, range: Range<usize>) -> Result<Cow<'_, str>
 }
 
 /// `application/x-www-form-urlencoded` decoding of one name or value: `+` is a space, `%XX` is
-/// decoded, a malformed `%` stays literal, invalid UTF-8 becomes U+FFFD.
-fn form_decode(raw: &str) -> Cow<'_, str> {
-    if !raw.contains(['+', '%']) {
+/// decoded, a malformed `%` stays literal, invalid UTF-8 becomes U+FFFD. Borrows unless the text
+/// holds a `+` or `%`.
+pub(crate) fn form_decode(raw: &str) -> Cow<'_, str> {
+    let bytes = raw.as_bytes();
+    if !bytes.iter().any(|&b| b == b'+' || b == b'%') {
         return Cow::Borrowed(raw);
     }
-    let replaced = raw.replace('+', " ");
-    let decoded: Vec<u8> = percent_encoding::percent_decode_str(&replaced).collect();
-    Cow::Owned(String::from_utf8_lossy(&decoded).into_owned())
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'+' {
+            out.push(b' ');
+        } else if b == b'%' {
+            let hi = bytes.get(i + 1).copied().and_then(hex_value);
+            let lo = bytes.get(i + 2).copied().and_then(hex_value);
+            if let (Some(hi), Some(lo)) = (hi, lo) {
+                out.push(hi * 16 + lo);
+                i += 3;
+                continue;
+            }
+            out.push(b);
+        } else {
+            out.push(b);
+        }
+        i += 1;
+    }
+    match String::from_utf8(out) {
+        Ok(s) => Cow::Owned(s),
+        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    }
+}
+
+/// JavaScript `decodeURIComponent` on `raw`, or `None` where it throws (a malformed escape, or
+/// escapes that do not decode to UTF-8). Borrows unless `raw` holds a `%`.
+pub(crate) fn try_decode_uri_component(raw: &str) -> Option<Cow<'_, str>> {
+    let bytes = raw.as_bytes();
+    if !bytes.contains(&b'%') {
+        return Some(Cow::Borrowed(raw));
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hi = hex_value(*bytes.get(i + 1)?)?;
+            let lo = hex_value(*bytes.get(i + 2)?)?;
+            out.push(hi * 16 + lo);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).ok().map(Cow::Owned)
 }
 
 fn parse_query<'a>(input: &'a str, start: usize, out: &mut Vec<QueryParam<'a>>) {
@@ -170,34 +218,64 @@ const HEX: &[u8; 16] = b"0123456789ABCDEF";
 /// again or rejects), a `%` in a query value is written `%25` when two hex digits follow it, and a
 /// `+` in a query value is written `%2B` (the reference writes `+`, which decodes as a space).
 pub(crate) fn encode_into(out: &mut String, value: &str, component: Component) {
+    let (keep, query) = match component {
+        Component::Positional => (&KEEP_POSITIONAL, false),
+        Component::Query => (&KEEP_QUERY, true),
+    };
     let bytes = value.as_bytes();
+    let mut run = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if b == b'%' {
-            let escape = match component {
-                Component::Positional => true,
-                Component::Query => {
-                    bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                        && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
-                }
-            };
-            out.push_str(if escape { "%25" } else { "%" });
+        if keep[b as usize] {
             continue;
         }
-        let keep = match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => true,
-            b':' | b'/' | b',' | b'@' => true,
-            b'!' | b'~' | b'\'' | b'(' | b')' | b'+' => matches!(component, Component::Positional),
-            _ => false,
-        };
-        if keep {
-            out.push(b as char);
-        } else if b == b' ' && matches!(component, Component::Query) {
+        // `run..i` holds only kept (ASCII) bytes, so both ends are char boundaries.
+        if i > run {
+            out.push_str(&value[run..i]);
+        }
+        run = i + 1;
+        if b == b'%' {
+            let escape = !query
+                || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit));
+            out.push_str(if escape { "%25" } else { "%" });
+        } else if b == b' ' && query {
             out.push('+');
         } else {
             out.push('%');
             out.push(HEX[(b >> 4) as usize] as char);
             out.push(HEX[(b & 15) as usize] as char);
         }
+    }
+    if run < bytes.len() {
+        out.push_str(&value[run..]);
+    }
+}
+
+/// Bytes written as they are: `encodeURIComponent`'s unreserved set plus the un-escaped
+/// `: / , @`, and for the positional part also `! ~ ' ( ) +`.
+const fn keep_table(positional: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(c, b'-' | b'_' | b'.' | b'*' | b':' | b'/' | b',' | b'@')
+            || (positional && matches!(c, b'!' | b'~' | b'\'' | b'(' | b')' | b'+'));
+        b += 1;
+    }
+    table
+}
+
+static KEEP_POSITIONAL: [bool; 256] = keep_table(true);
+static KEEP_QUERY: [bool; 256] = keep_table(false);
+
+/// The byte where the query of `input` starts, given the offset `q` of its first `?`: one more
+/// leading `?` is skipped, as `new URLSearchParams(init)` does.
+pub(crate) fn query_start(input: &str, q: usize) -> usize {
+    if input.as_bytes().get(q + 1) == Some(&b'?') {
+        q + 2
+    } else {
+        q + 1
     }
 }
 
@@ -239,6 +317,19 @@ mod tests {
         let s = StringSyntax::parse("repo:%2A?&&").unwrap();
         assert_eq!(s.positional.unwrap().0, "*");
         assert!(s.params.is_empty());
+    }
+
+    #[test]
+    fn drops_one_leading_question_mark_of_the_query() {
+        let s = StringSyntax::parse("account??attr=email").unwrap();
+        assert_eq!(s.params.len(), 1);
+        assert_eq!(s.params[0].name, "attr");
+        assert_eq!(s.params[0].range, 9..19);
+        let s = StringSyntax::parse("account:email??").unwrap();
+        assert!(s.params.is_empty());
+        // Only one `?` is dropped.
+        let s = StringSyntax::parse("account???attr=email").unwrap();
+        assert_eq!(s.params[0].name, "?attr");
     }
 
     #[test]
