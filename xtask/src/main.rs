@@ -11,6 +11,8 @@ mod lexperm;
 mod prng;
 mod reference;
 mod scope_lib;
+mod set_conformance;
+mod set_generate;
 
 const TASKS: &str = "\
   conformance          compare lexperm with @atproto/oauth-scopes on generated scope strings
@@ -20,6 +22,11 @@ const TASKS: &str = "\
                          --allows N          number of allows checks (default 10000)
                          --sets N            number of whole scope strings (default 3000)
                          --write-regressions FILE   save disagreeing inputs
+                         --set-docs N        generated permission sets (default 2000), each
+                                             expanded as include:<nsid> and include:<nsid>?aud=
+                         --clients N         client scope strings for token scopes (default 1000)
+                         --write-set-regressions FILE   save disagreeing sets and client scopes
+                         --only scopes|sets  run one part only
   bench-vs-reference   time scope normalization (and lint, when `lexperm lint` exists) against
                        the reference; runs from a release build
                          --seed N  --count N (default 100000)  --rounds N (default 5)
@@ -104,10 +111,28 @@ impl<'a> Flags<'a> {
 
 fn conformance_task(args: &[String]) -> Result<bool, String> {
     let mut opts = conformance::Options::default();
+    let mut set_opts = set_conformance::Options::default();
+    let mut only = None;
     let mut flags = Flags::new(args);
     while let Some(flag) = flags.next_flag() {
         match flag {
-            "--seed" => opts.seed = flags.number(flag)?,
+            "--seed" => {
+                opts.seed = flags.number(flag)?;
+                set_opts.seed = opts.seed;
+            }
+            "--set-docs" => set_opts.sets = flags.number(flag)? as usize,
+            "--clients" => set_opts.clients = flags.number(flag)? as usize,
+            "--write-set-regressions" => {
+                set_opts.write_regressions = Some(PathBuf::from(flags.value(flag)?));
+            }
+            "--only" => match flags.value(flag)? {
+                v @ ("scopes" | "sets") => only = Some(v),
+                v => {
+                    return Err(format!(
+                        "conformance: --only takes scopes or sets, not `{v}`"
+                    ))
+                }
+            },
             "--scopes" => opts.scopes = flags.number(flag)? as usize,
             "--allows" => opts.allows = flags.number(flag)? as usize,
             "--sets" => opts.sets = flags.number(flag)? as usize,
@@ -117,7 +142,10 @@ fn conformance_task(args: &[String]) -> Result<bool, String> {
             other => return Err(format!("conformance: unknown option `{other}`")),
         }
     }
-    conformance::run(&workspace_root(), &opts)
+    let root = workspace_root();
+    let scopes_ok = only == Some("sets") || conformance::run(&root, &opts)?;
+    let sets_ok = only == Some("scopes") || set_conformance::run(&root, &set_opts)?;
+    Ok(scopes_ok && sets_ok)
 }
 
 fn bench_task(args: &[String]) -> Result<bool, String> {
