@@ -176,6 +176,48 @@ fn has_repeated_key(text: &str) -> bool {
     diagnostics.iter().any(|d| d.code == "L102")
 }
 
+/// The document as `JSON.parse` reads it: of repeated keys the last value wins, at the first
+/// key's position (`serde_json` with `preserve_order` does the same).
+fn json_parse_view(text: &str) -> String {
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => v.to_string(),
+        Err(_) => text.to_string(),
+    }
+}
+
+/// A catalog of the generated documents; with `js_view`, documents with a repeated key are read
+/// the way `JSON.parse` reads them, to confirm that cause.
+fn load_catalog(dir: &Path, corpus: &SetCorpus, js_view: bool) -> Catalog {
+    let texts: Vec<(String, String)> = corpus
+        .docs
+        .iter()
+        .map(|d| {
+            let text = if js_view && has_repeated_key(&d.text) {
+                json_parse_view(&d.text)
+            } else {
+                d.text.clone()
+            };
+            (dir.join(&d.file).display().to_string(), text)
+        })
+        .collect();
+    let (catalog, _) = Catalog::load(
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, (p, t))| (FileId(i as u32), p.as_str(), t.as_str())),
+    );
+    catalog
+}
+
+/// The library's expansion (the same code the binary runs).
+fn library_expansion(catalog: &Catalog, include: &str) -> Expansion {
+    match catalog.expand_str(include) {
+        Ok(e) => Expansion::Granted(e.granted_strings()),
+        Err(ExpandError::InvalidScope { .. }) => Expansion::Invalid,
+        Err(e) => Expansion::NotFound(e.code().to_string()),
+    }
+}
+
 struct ExpandDiff {
     cause: &'static str,
     set_text: Option<String>,
@@ -364,6 +406,9 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
         lex_answers.push(lexperm_expansion(line)?);
     }
 
+    // A disagreement is put down to a repeated key only when reading that document like
+    // JSON.parse makes lexperm agree.
+    let js_catalog = load_catalog(&dir, &corpus, true);
     let mut tallies: BTreeMap<IncludeForm, Tally> = BTreeMap::new();
     let mut diffs = Vec::new();
     let mut accepted_examples = Vec::new();
@@ -386,7 +431,9 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
                 t.differ += 1;
                 let set_text = case.doc.map(|i| corpus.docs[i].text.clone());
                 diffs.push(ExpandDiff {
-                    cause: if set_text.as_deref().is_some_and(has_repeated_key) {
+                    cause: if set_text.as_deref().is_some_and(has_repeated_key)
+                        && judge(r, &library_expansion(&js_catalog, &case.input)) != Verdict::Differ
+                    {
                         CAUSE_REPEATED_KEY
                     } else {
                         CAUSE_UNKNOWN
@@ -405,7 +452,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
 
     // Token scopes.
     let t = Instant::now();
-    let (token_tally, token_diffs, token_errors) = compare_tokens(root, &work, &dir, &corpus)?;
+    let (token_tally, token_diffs, token_errors) =
+        compare_tokens(root, &work, &dir, &corpus, &js_catalog)?;
     let cli_mismatch = cli_token_sample(&bin, &dir, &corpus, opts.cli_clients)?;
     let token_time = t.elapsed();
 
@@ -547,6 +595,7 @@ fn compare_tokens(
     work: &Path,
     dir: &Path,
     corpus: &SetCorpus,
+    js_catalog: &Catalog,
 ) -> Result<TokenComparison, String> {
     let cases = work.join("token-cases.json");
     let body = json!({"lexicons": [dir], "scopes": corpus.clients});
@@ -566,23 +615,8 @@ fn compare_tokens(
         ));
     }
 
-    let texts: Vec<(String, String)> = corpus
-        .docs
-        .iter()
-        .map(|d| (dir.join(&d.file).display().to_string(), d.text.clone()))
-        .collect();
-    let (catalog, _) = Catalog::load(
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, (p, t))| (FileId(i as u32), p.as_str(), t.as_str())),
-    );
+    let catalog = load_catalog(dir, corpus, false);
 
-    let by_nsid: BTreeMap<&str, &str> = corpus
-        .docs
-        .iter()
-        .map(|d| (d.nsid.as_str(), d.text.as_str()))
-        .collect();
     let mut tally = Tally::default();
     let mut diffs = Vec::new();
     let mut errors: BTreeMap<String, usize> = BTreeMap::new();
@@ -612,13 +646,15 @@ fn compare_tokens(
             Verdict::Accepted => tally.accepted += 1,
             Verdict::Differ => {
                 tally.differ += 1;
-                let repeated = scope.split(' ').any(|v| {
-                    let nsid = v
-                        .strip_prefix("include:")
-                        .map(|r| r.split('?').next().unwrap_or(r));
-                    nsid.and_then(|n| by_nsid.get(n))
-                        .is_some_and(|t| has_repeated_key(t))
-                });
+                let js_token = js_catalog.token_scope(scope);
+                let js = (
+                    js_token.token_scope(),
+                    js_token
+                        .errors
+                        .first()
+                        .map(|e| reference_error_name(e).to_string()),
+                );
+                let repeated = judge_token(&reference, &js) != Verdict::Differ;
                 diffs.push(TokenDiff {
                     cause: if repeated {
                         CAUSE_REPEATED_KEY
@@ -654,17 +690,7 @@ fn cli_token_sample(
     corpus: &SetCorpus,
     n: usize,
 ) -> Result<Vec<String>, String> {
-    let texts: Vec<(String, String)> = corpus
-        .docs
-        .iter()
-        .map(|d| (dir.join(&d.file).display().to_string(), d.text.clone()))
-        .collect();
-    let (catalog, _) = Catalog::load(
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, (p, t))| (FileId(i as u32), p.as_str(), t.as_str())),
-    );
+    let catalog = load_catalog(dir, corpus, false);
     let mut mismatches = Vec::new();
     for scope in corpus.clients.iter().take(n) {
         let out = Command::new(bin)
