@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod bench;
+mod bench_sets;
 mod conformance;
 mod gen_corpus;
 mod generate;
@@ -32,6 +33,8 @@ const TASKS: &str = "\
                          --seed N  --count N (default 100000)  --rounds N (default 5)
                          --runs N (whole-process runs, default 3)  --corpus DIR
                          --enforce           exit 1 when a target (20x / 15x / 20 MiB) is missed
+                         --only sets         only the permission-set part (include: expansion of
+                                             the corpus sets, Bluesky token scope)
   gen-corpus           N [--out DIR] [--seed S]: write N synthetic lexicons
   gen-scopes           print the generated scope strings, one per line
                          --seed N  --count N  --category (prefix each line with its category)
@@ -150,9 +153,14 @@ fn conformance_task(args: &[String]) -> Result<bool, String> {
 
 fn bench_task(args: &[String]) -> Result<bool, String> {
     let mut opts = bench::Options::default();
+    let mut only_sets = false;
     let mut flags = Flags::new(args);
     while let Some(flag) = flags.next_flag() {
         match flag {
+            "--only" => match flags.value(flag)? {
+                "sets" => only_sets = true,
+                v => return Err(format!("bench-vs-reference: --only takes sets, not `{v}`")),
+            },
             "--seed" => opts.seed = flags.number(flag)?,
             "--count" => opts.count = flags.number(flag)? as usize,
             "--rounds" => opts.rounds = (flags.number(flag)? as usize).max(1),
@@ -161,6 +169,9 @@ fn bench_task(args: &[String]) -> Result<bool, String> {
             "--enforce" => opts.enforce = true,
             other => return Err(format!("bench-vs-reference: unknown option `{other}`")),
         }
+    }
+    if only_sets {
+        return bench_sets::run_task(&workspace_root(), args, &opts.corpus);
     }
     bench::run(&workspace_root(), args, &opts)
 }
