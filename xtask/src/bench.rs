@@ -92,6 +92,7 @@ pub fn run(root: &Path, args: &[String], opts: &Options) -> Result<bool, String>
     );
     let mut ok = scope_bench(root, &bin, opts)?;
     ok &= lint_bench(root, &bin, opts)?;
+    ok &= crate::bench_sets::run(root, &opts.corpus)?;
     Ok(ok || !opts.enforce)
 }
 

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod bench;
+mod bench_sets;
 mod conformance;
 mod gen_corpus;
 mod generate;
@@ -11,6 +12,8 @@ mod lexperm;
 mod prng;
 mod reference;
 mod scope_lib;
+mod set_conformance;
+mod set_generate;
 mod testenv;
 
 const TASKS: &str = "\
@@ -21,11 +24,18 @@ const TASKS: &str = "\
                          --allows N          number of allows checks (default 10000)
                          --sets N            number of whole scope strings (default 3000)
                          --write-regressions FILE   save disagreeing inputs
+                         --set-docs N        generated permission sets (default 2000), each
+                                             expanded as include:<nsid> and include:<nsid>?aud=
+                         --clients N         client scope strings for token scopes (default 1000)
+                         --write-set-regressions FILE   save disagreeing sets and client scopes
+                         --only scopes|sets  run one part only
   bench-vs-reference   time scope normalization (and lint, when `lexperm lint` exists) against
                        the reference; runs from a release build
                          --seed N  --count N (default 100000)  --rounds N (default 5)
                          --runs N (whole-process runs, default 3)  --corpus DIR
                          --enforce           exit 1 when a target (20x / 15x / 20 MiB) is missed
+                         --only sets         only the permission-set part (include: expansion of
+                                             the corpus sets, Bluesky token scope)
   gen-corpus           N [--out DIR] [--seed S]: write N synthetic lexicons
   gen-scopes           print the generated scope strings, one per line
                          --seed N  --count N  --category (prefix each line with its category)
@@ -108,10 +118,28 @@ impl<'a> Flags<'a> {
 
 fn conformance_task(args: &[String]) -> Result<bool, String> {
     let mut opts = conformance::Options::default();
+    let mut set_opts = set_conformance::Options::default();
+    let mut only = None;
     let mut flags = Flags::new(args);
     while let Some(flag) = flags.next_flag() {
         match flag {
-            "--seed" => opts.seed = flags.number(flag)?,
+            "--seed" => {
+                opts.seed = flags.number(flag)?;
+                set_opts.seed = opts.seed;
+            }
+            "--set-docs" => set_opts.sets = flags.number(flag)? as usize,
+            "--clients" => set_opts.clients = flags.number(flag)? as usize,
+            "--write-set-regressions" => {
+                set_opts.write_regressions = Some(PathBuf::from(flags.value(flag)?));
+            }
+            "--only" => match flags.value(flag)? {
+                v @ ("scopes" | "sets") => only = Some(v),
+                v => {
+                    return Err(format!(
+                        "conformance: --only takes scopes or sets, not `{v}`"
+                    ))
+                }
+            },
             "--scopes" => opts.scopes = flags.number(flag)? as usize,
             "--allows" => opts.allows = flags.number(flag)? as usize,
             "--sets" => opts.sets = flags.number(flag)? as usize,
@@ -121,14 +149,22 @@ fn conformance_task(args: &[String]) -> Result<bool, String> {
             other => return Err(format!("conformance: unknown option `{other}`")),
         }
     }
-    conformance::run(&workspace_root(), &opts)
+    let root = workspace_root();
+    let scopes_ok = only == Some("sets") || conformance::run(&root, &opts)?;
+    let sets_ok = only == Some("scopes") || set_conformance::run(&root, &set_opts)?;
+    Ok(scopes_ok && sets_ok)
 }
 
 fn bench_task(args: &[String]) -> Result<bool, String> {
     let mut opts = bench::Options::default();
+    let mut only_sets = false;
     let mut flags = Flags::new(args);
     while let Some(flag) = flags.next_flag() {
         match flag {
+            "--only" => match flags.value(flag)? {
+                "sets" => only_sets = true,
+                v => return Err(format!("bench-vs-reference: --only takes sets, not `{v}`")),
+            },
             "--seed" => opts.seed = flags.number(flag)?,
             "--count" => opts.count = flags.number(flag)? as usize,
             "--rounds" => opts.rounds = (flags.number(flag)? as usize).max(1),
@@ -137,6 +173,9 @@ fn bench_task(args: &[String]) -> Result<bool, String> {
             "--enforce" => opts.enforce = true,
             other => return Err(format!("bench-vs-reference: unknown option `{other}`")),
         }
+    }
+    if only_sets {
+        return bench_sets::run_task(&workspace_root(), args, &opts.corpus);
     }
     bench::run(&workspace_root(), args, &opts)
 }
