@@ -80,8 +80,8 @@ impl JsonNumber {
     }
 }
 
-/// A JSON object: members in source order. Duplicate keys are reported while parsing and only
-/// the first occurrence is kept.
+/// A JSON object: members in source order. Duplicate keys are reported while parsing; like
+/// `JSON.parse`, a repeated key keeps its first position and takes the last value.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct JsonObject {
     /// The members, in source order.
@@ -808,37 +808,36 @@ impl Parser<'_> {
             let value = self.parse_value(depth + 1);
             if let Some(value) = value {
                 let duplicate_of = if object.members.len() < 16 {
-                    object
-                        .members
-                        .iter()
-                        .find(|m| m.key == key)
-                        .map(|m| m.key_span)
+                    object.members.iter().position(|m| m.key == key)
                 } else {
                     let set = seen.get_or_insert_with(|| {
                         object.members.iter().map(|m| m.key.clone()).collect()
                     });
                     if set.contains(&key) {
-                        object
-                            .members
-                            .iter()
-                            .find(|m| m.key == key)
-                            .map(|m| m.key_span)
+                        object.members.iter().position(|m| m.key == key)
                     } else {
                         set.insert(key.clone());
                         None
                     }
                 };
                 match duplicate_of {
-                    Some(first) => {
+                    Some(index) => {
+                        // Like `JSON.parse` (and so the reference authorization server): the
+                        // member keeps its first position and takes the last value.
+                        let member = &mut object.members[index];
                         self.diagnostics.push(
                             Diagnostic::new(
                                 &l102_duplicate_key::META,
                                 key_span,
                                 format!("duplicate key `{key}` in object"),
                             )
-                            .with_label(first, "first defined here")
-                            .with_help("remove one of the two; readers disagree on which one wins"),
+                            .with_label(member.key_span, "first defined here")
+                            .with_help(
+                                "remove one of the two; JSON.parse, and so the reference PDS, keeps the last one",
+                            ),
                         );
+                        member.key_span = key_span;
+                        member.value = value;
                     }
                     None => {
                         if let Some(set) = seen.as_mut() {
@@ -1033,7 +1032,7 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_keys_keep_the_first() {
+    fn duplicate_keys_keep_the_last_value_like_json_parse() {
         let (value, diagnostics) = parse(FileId(0), r#"{"a": 1, "a": 2}"#);
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].code, "L102");
@@ -1042,7 +1041,7 @@ mod tests {
         let object = value.unwrap();
         let object = object.as_object().unwrap();
         assert_eq!(object.len(), 1);
-        assert_eq!(object.value("a").unwrap().as_integer(), Some(1));
+        assert_eq!(object.value("a").unwrap().as_integer(), Some(2));
     }
 
     #[test]
