@@ -297,6 +297,36 @@ fn explain_catalog_rules() {
     }
 }
 
+#[test]
+fn explain_prints_the_doc_of_every_rule() {
+    let dir = dir_with(&[]);
+    let registry = lexperm_resolver::rules::registry();
+    for family in ["L1", "S1", "L2", "P1"] {
+        assert!(
+            registry.iter().any(|rule| rule.code.starts_with(family)),
+            "no {family}xx rule in the registry"
+        );
+    }
+    for rule in registry {
+        let (by_code, _) = check(dir.path(), &["explain", rule.code], 0);
+        assert!(
+            by_code.starts_with(&format!("{} {}\n", rule.code, rule.name)),
+            "{by_code}"
+        );
+        assert!(by_code.contains(rule.summary), "{}: {by_code}", rule.code);
+        assert!(
+            by_code.contains(rule.doc.trim()),
+            "{}: doc not printed in full",
+            rule.code
+        );
+        let (by_name, _) = check(dir.path(), &["explain", rule.name], 0);
+        assert_eq!(by_code, by_name, "{} and {} differ", rule.code, rule.name);
+        let lower = rule.code.to_ascii_lowercase();
+        let (by_lower_code, _) = check(dir.path(), &["explain", &lower], 0);
+        assert_eq!(by_code, by_lower_code, "{lower}");
+    }
+}
+
 /// A permission set granting a collection its own folder does not define, next to a record.
 const SET_DOC: &str = r#"{
   "lexicon": 1,

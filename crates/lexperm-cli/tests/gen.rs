@@ -179,3 +179,29 @@ fn output_folder_inside_the_lexicon_folder_is_not_read_back() {
         );
     }
 }
+
+#[test]
+fn editor_schema_hint_is_not_published() {
+    let lexicon = |hint: &str| {
+        format!(
+            r#"{{{hint}"lexicon": 1, "id": "com.example.thing", "defs": {{"main": {{"type": "token", "description": "A thing."}}}}}}"#
+        )
+    };
+    let hinted = tempfile::tempdir().unwrap();
+    std::fs::write(
+        hinted.path().join("thing.json"),
+        lexicon(r#""$schema": "https://lexperm.dev/schema/lexicon.schema.json", "#),
+    )
+    .unwrap();
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(plain.path().join("thing.json"), lexicon("")).unwrap();
+
+    let run = check(hinted.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The hint is neither a lint finding nor part of the record.
+    assert_eq!(run.stderr, "");
+    let record = run.file("com.example.thing.json");
+    assert!(record.get("$schema").is_none(), "{record}");
+    assert_eq!(record["$type"], "com.atproto.lexicon.schema");
+    assert_eq!(run.file("cids.json"), check(plain.path()).file("cids.json"));
+}

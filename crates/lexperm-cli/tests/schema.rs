@@ -67,6 +67,17 @@ fn broken_documents_do_not_validate() {
     assert!(validator().is_valid(&base()), "the base document is valid");
 
     let mut doc = base();
+    doc["$schema"] = json!("https://lexperm.dev/schema/lexicon.schema.json");
+    assert!(
+        validator().is_valid(&doc),
+        "the editor's `$schema` hint is allowed"
+    );
+
+    let mut doc = base();
+    doc["$schema"] = json!(1);
+    check_rejected("non-string $schema", doc);
+
+    let mut doc = base();
     doc["lexicon"] = json!(2);
     check_rejected("lexicon version 2", doc);
 

@@ -9,7 +9,8 @@
 //! plus `$type`", the TypeScript and Go validators ignore other keys, and dropping them would make the
 //! local CID differ from the CID of a record published from the same file by other tools. Unknown
 //! top-level keys (e.g. `revision`, tangled's `needsCbor`) are the lint's business (`unexpected-field`),
-//! not the record builder's.
+//! not the record builder's. The one exception is a top-level `$schema` (the JSON Schema URL editors
+//! read, see `lexperm schema`): it describes the file, not the lexicon, so it is left out of the record.
 //!
 //! **Field order.** DAG-CBOR sorts map keys, so order does not change the CID. For the JSON form the
 //! record lists `$type`, `lexicon`, `id`, `revision`, `description`, `defs` (each when present), then any
@@ -123,7 +124,11 @@ pub enum RecordError {
     Encode(#[from] EncodeError),
 }
 
+/// The top-level key of the editor's JSON Schema hint (`"$schema": "https://…"`); never published.
+pub const EDITOR_SCHEMA_KEY: &str = "$schema";
+
 /// Builds the `com.atproto.lexicon.schema` record of a lexicon document and computes its CID.
+/// A top-level [`EDITOR_SCHEMA_KEY`] is left out.
 ///
 /// Checks only what the record needs: an object with `lexicon: 1`, an NSID `id`, an object `defs`, an
 /// optional string `description`, no conflicting `$type`, and values inside the data model. Whether
@@ -191,7 +196,7 @@ pub fn schema_record(doc: &Value) -> Result<SchemaRecord, RecordError> {
         }
     }
     for (key, value) in map {
-        if !FIELD_ORDER.contains(&key.as_str()) {
+        if !FIELD_ORDER.contains(&key.as_str()) && key != EDITOR_SCHEMA_KEY {
             record.insert(key.clone(), value.clone());
         }
     }
@@ -216,6 +221,18 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn editor_schema_hint_is_not_published() {
+        let plain =
+            json!({"lexicon": 1, "id": "com.example.thing", "defs": {"main": {"type": "token"}}});
+        let mut hinted = plain.clone();
+        hinted["$schema"] = json!("https://lexperm.dev/schema/lexicon.schema.json");
+        let record = schema_record(&hinted).unwrap();
+        assert!(record.value().get("$schema").is_none());
+        assert_eq!(record.cid(), schema_record(&plain).unwrap().cid());
+        assert_eq!(record.dag_cbor(), schema_record(&plain).unwrap().dag_cbor());
+    }
 
     #[test]
     fn record_fields_come_in_stable_order() {

@@ -78,7 +78,8 @@ pub struct LexiconDoc {
     pub defs: Vec<Def>,
     /// Number of members the `defs` object had, including those left out of [`Self::defs`].
     pub defs_members: usize,
-    /// Top-level keys the language does not define (`$type` is allowed and not listed here).
+    /// Top-level keys the language does not define (`$type` and a string `$schema`, the editor's
+    /// JSON Schema hint, are allowed and not listed here).
     pub unknown_fields: Vec<UnknownField>,
 }
 
@@ -697,6 +698,16 @@ pub fn from_json(file: FileId, value: &JsonValue) -> LoadedLexicon {
 
 const TOP_LEVEL_KEYS: &[&str] = &["lexicon", "id", "revision", "description", "defs", "$type"];
 
+/// True for a top-level `"$schema": "<url>"`: the JSON Schema hint editors read (`lexperm schema`).
+/// It is not part of the lexicon; a non-string `$schema` stays an unknown field.
+fn is_schema_hint(object: &JsonObject, field: &UnknownField) -> bool {
+    field.key == "$schema"
+        && object
+            .members
+            .iter()
+            .any(|m| m.key_span == field.key_span && m.value.as_str().is_some())
+}
+
 struct Loader<'d> {
     diagnostics: &'d mut Vec<Diagnostic>,
 }
@@ -880,7 +891,10 @@ impl Loader<'_> {
             defs_span,
             defs,
             defs_members,
-            unknown_fields: Self::unknown_fields(object, TOP_LEVEL_KEYS),
+            unknown_fields: Self::unknown_fields(object, TOP_LEVEL_KEYS)
+                .into_iter()
+                .filter(|field| !is_schema_hint(object, field))
+                .collect(),
         })
     }
 

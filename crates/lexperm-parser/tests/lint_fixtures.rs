@@ -1,11 +1,23 @@
-//! Snapshot tests for the per-file rules: every `tests/fixtures/lint/<rule-name>/*.json` is linted
-//! and its diagnostics (code, line:column, message, help, labels) are snapshotted. A file named
-//! `invalid*.json` must trigger its folder's rule; `valid*.json` must not.
+//! Snapshot tests for the per-file rules over the workspace's lint fixtures,
+//! `fixtures/lint/<rule-name>/<nsid path>.json` (shared with the CLI's snapshot tests). Every
+//! file in the folder of a per-file rule is linted on its own and its diagnostics (code,
+//! line:column, message, help, labels) are snapshotted. At least one file in each such folder must
+//! trigger the folder's rule; a file whose name starts with `valid` (`com/example/validThing.json`,
+//! the fixed counterpart) must not. Folders of catalog rules are checked by the CLI tests.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use lexperm_parser::diagnostics::{FileId, LineIndex};
 use lexperm_parser::rules::{lint_file, lookup, registry};
+
+/// `fixtures/lint` at the workspace root.
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/lint")
+        .canonicalize()
+        .expect("fixtures/lint exists at the workspace root")
+}
 
 /// Lints `text` and renders every diagnostic, one per line, with help and labels indented.
 fn check(text: &str) -> (String, Vec<&'static str>) {
@@ -33,43 +45,46 @@ fn check(text: &str) -> (String, Vec<&'static str>) {
 
 #[test]
 fn lint_fixtures() {
-    insta::glob!("fixtures/lint/*/*.json", |path| {
-        let text = std::fs::read_to_string(path).unwrap();
-        let rule_name = path
-            .parent()
-            .and_then(Path::file_name)
+    let root = fixtures_root();
+    // Rule name -> whether some file of its folder triggered it.
+    let mut triggered: BTreeMap<&'static str, bool> = BTreeMap::new();
+    insta::glob!("../../../fixtures/lint", "*/**/*.json", |path| {
+        let folder = path
+            .strip_prefix(&root)
+            .expect("glob stays under fixtures/lint")
+            .components()
+            .next()
             .unwrap()
+            .as_os_str()
             .to_str()
             .unwrap();
-        let rule = lookup(rule_name).unwrap_or_else(|| panic!("no rule named {rule_name}"));
+        // Folders of catalog rules and CLI-level cases are not per-file rules.
+        let Some(rule) = lookup(folder) else {
+            return;
+        };
+        let text = std::fs::read_to_string(path).unwrap();
         let (rendered, codes) = check(&text);
+        let fires = codes.contains(&rule.code);
         let file_name = path.file_name().unwrap().to_str().unwrap();
-        if file_name.starts_with("invalid") {
+        if file_name.starts_with("valid") {
             assert!(
-                codes.contains(&rule.code),
-                "{path:?} does not trigger {}",
-                rule.code
-            );
-        } else {
-            assert!(
-                !codes.contains(&rule.code),
-                "{path:?} triggers {}",
+                !fires,
+                "{path:?} is a clean counterpart but triggers {}",
                 rule.code
             );
         }
+        *triggered.entry(rule.name).or_default() |= fires;
         insta::assert_snapshot!(rendered);
     });
-}
-
-#[test]
-fn every_rule_has_a_fixture() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint");
+    for (name, fired) in &triggered {
+        assert!(fired, "no file in fixtures/lint/{name}/ triggers {name}");
+    }
     for rule in registry() {
-        let invalid = root.join(rule.name).join("invalid.json");
         assert!(
-            invalid.exists(),
-            "{} {} has no fixture {invalid:?}",
+            triggered.contains_key(rule.name),
+            "{} {} has no fixture folder fixtures/lint/{}/",
             rule.code,
+            rule.name,
             rule.name
         );
     }

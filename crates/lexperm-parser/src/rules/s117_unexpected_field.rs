@@ -12,7 +12,8 @@ pub const META: RuleMeta = RuleMeta {
     summary: "A key the Lexicon language does not define for this place",
     doc: r#"## What it does
 Reports keys that the Lexicon language does not define: on the document (other than `lexicon`,
-`id`, `revision`, `description`, `defs`, `$type`), on a schema for its type (e.g. `maxlength`
+`id`, `revision`, `description`, `defs`, `$type`, and a string `$schema`: the JSON Schema URL
+editors use for completion, see `lexperm schema`), on a schema for its type (e.g. `maxlength`
 instead of `maxLength`, `format` on an integer), on a body, a subscription message or an error
 entry (goat `lex lint`: `unexpected-field`). Permission entries are free-form and checked by the
 resolver; `title:langs`/`detail:langs` are reported by `deprecated-lang-map-key`.
@@ -34,13 +35,18 @@ fn report(out: &mut Vec<Diagnostic>, fields: &[UnknownField], place: &str) {
         if matches!(field.key.as_str(), "title:langs" | "detail:langs") {
             continue;
         }
+        let help = if field.key == "$schema" {
+            "`$schema` is allowed as a string (the URL of the JSON Schema editors use); anything else is an unknown field"
+        } else {
+            "remove it or fix its spelling; readers ignore unknown fields"
+        };
         out.push(
             Diagnostic::new(
                 &META,
                 field.key_span,
                 format!("unexpected field `{}` on {place}", field.key),
             )
-            .with_help("remove it or fix its spelling; readers ignore unknown fields"),
+            .with_help(help),
         );
     }
 }
@@ -112,6 +118,30 @@ mod tests {
                 "main",
                 r#"{"type": "query", "output": {"encoding": "application/json", "x": 1}, "errors": [{"name": "A", "y": 2}]}"#,
             ),
+        );
+    }
+
+    #[test]
+    fn a_string_schema_hint_is_clean() {
+        expect(
+            &META,
+            0,
+            r#"{"$schema": "https://lexperm.dev/schema/lexicon.schema.json", "lexicon": 1, "id": "a.b.c", "defs": {"x": {"type": "token"}}}"#,
+        );
+        // Only at the top: inside a schema `$schema` is as unknown as any other key.
+        expect(
+            &META,
+            1,
+            &with_def(
+                "x",
+                r#"{"type": "string", "$schema": "https://example.com/s.json"}"#,
+            ),
+        );
+        // A `$schema` that is not a string is not an editor hint.
+        expect(
+            &META,
+            1,
+            r#"{"$schema": 1, "lexicon": 1, "id": "a.b.c", "defs": {"x": {"type": "token"}}}"#,
         );
     }
 
