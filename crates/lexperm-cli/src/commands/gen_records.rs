@@ -21,12 +21,11 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use lexperm_codegen::records::{schema_record, SchemaRecord};
-use lexperm_parser::diagnostics::{Diagnostic, FileId, Severity};
+use lexperm_parser::diagnostics::FileId;
 use walkdir::WalkDir;
 
 use crate::config::{self, RuleControl};
 use crate::engine;
-use crate::render::{self, Format, HumanOptions};
 use crate::sources::{SourceFile, Sources};
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
@@ -96,18 +95,13 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
         }
     }
 
-    let mut blocked: Vec<(FileId, Vec<Diagnostic>)> = Vec::new();
+    let blocked = crate::commands::lint::gate(&sources, &control, &rules);
+    let blocked_ids: std::collections::BTreeSet<FileId> =
+        blocked.iter().map(|(id, _)| *id).collect();
+    failed += blocked.len();
     let mut by_nsid: BTreeMap<String, Vec<Built>> = BTreeMap::new();
-    // The same pipeline as `lexperm lint`: per-file, cross-file and permission-set rules.
-    let mut linted: BTreeMap<FileId, Vec<Diagnostic>> =
-        crate::commands::lint::lint(&sources).into_iter().collect();
     for (id, file) in sources.iter() {
-        let mut diagnostics = linted.remove(&id).unwrap_or_default();
-        control.apply(&mut diagnostics);
-        diagnostics.retain(|d| d.severity == Severity::Error);
-        if !diagnostics.is_empty() {
-            blocked.push((id, diagnostics));
-            failed += 1;
+        if blocked_ids.contains(&id) {
             continue;
         }
         match build(&file.text) {
@@ -124,22 +118,6 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
             }
         }
     }
-    if !blocked.is_empty() {
-        eprintln!("error: {} lexicon file(s) have lint errors:", blocked.len());
-        let mut stderr = std::io::stderr().lock();
-        let rendered = render::render(
-            Format::Human,
-            &sources,
-            &blocked,
-            &rules,
-            HumanOptions::default(),
-            &mut stderr,
-        );
-        if let Err(err) = rendered {
-            eprintln!("error: cannot write diagnostics: {err}");
-        }
-    }
-
     // A duplicate NSID is reported on one of the files; the other copy gets no record either.
     let duplicated: std::collections::BTreeSet<&str> = blocked
         .iter()

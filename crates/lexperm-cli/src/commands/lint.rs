@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::{Args, ValueEnum};
-use lexperm_parser::diagnostics::{Diagnostic, FileId};
+use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta, Severity};
 
 use crate::config::{self, RuleControl};
 use crate::engine;
@@ -274,6 +274,41 @@ fn parallel_map<'a, T: Sync, R: Send>(
         .into_iter()
         .map(|(index, result)| (&items[index], result))
         .collect()
+}
+
+/// The lint gate of commands that write or publish artefacts (`gen records`, `publish`): runs the
+/// full lint pipeline with `control` applied and returns, in file order, the error-level
+/// diagnostics of every file that has any. When some file is blocked, the errors are printed to
+/// stderr in the human format.
+pub fn gate(
+    sources: &Sources,
+    control: &RuleControl,
+    rules: &[&'static RuleMeta],
+) -> Vec<(FileId, Vec<Diagnostic>)> {
+    let mut blocked = Vec::new();
+    for (id, mut diagnostics) in lint(sources) {
+        control.apply(&mut diagnostics);
+        diagnostics.retain(|d| d.severity == Severity::Error);
+        if !diagnostics.is_empty() {
+            blocked.push((id, diagnostics));
+        }
+    }
+    if !blocked.is_empty() {
+        eprintln!("error: {} lexicon file(s) have lint errors:", blocked.len());
+        let mut stderr = std::io::stderr().lock();
+        let rendered = render::render(
+            Format::Human,
+            sources,
+            &blocked,
+            rules,
+            HumanOptions::default(),
+            &mut stderr,
+        );
+        if let Err(err) = rendered {
+            eprintln!("error: cannot write diagnostics: {err}");
+        }
+    }
+    blocked
 }
 
 #[cfg(test)]

@@ -22,12 +22,9 @@ use lexperm_net::xrpc::LEXICON_COLLECTION;
 use lexperm_net::{NetError, Secret};
 use walkdir::WalkDir;
 
-use lexperm_parser::diagnostics::{Diagnostic, FileId, Severity};
-
 use super::net_args::NetArgs;
 use crate::config::{self, RuleControl};
 use crate::engine;
-use crate::render::{self, Format, HumanOptions};
 use crate::sources::{SourceFile, Sources};
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
@@ -205,16 +202,11 @@ fn load_lexicons(root: &Path, config_file: Option<&Path>) -> Result<Vec<LocalLex
     }
     // The lint gate: any error (the full `lexperm lint` pipeline with `lexperm.toml` settings)
     // refuses the whole run.
-    let mut blocked: Vec<(FileId, Vec<Diagnostic>)> = Vec::new();
+    let blocked = crate::commands::lint::gate(&sources, &control, &rules);
+    errors += blocked.len();
     let mut locals = Vec::new();
-    let mut linted: std::collections::BTreeMap<FileId, Vec<Diagnostic>> =
-        crate::commands::lint::lint(&sources).into_iter().collect();
     for (id, file) in sources.iter() {
-        let mut diagnostics = linted.remove(&id).unwrap_or_default();
-        control.apply(&mut diagnostics);
-        diagnostics.retain(|d| d.severity == Severity::Error);
-        if !diagnostics.is_empty() {
-            blocked.push((id, diagnostics));
+        if blocked.iter().any(|(blocked_id, _)| *blocked_id == id) {
             continue;
         }
         let built = serde_json::from_str(&file.text)
@@ -228,21 +220,6 @@ fn load_lexicons(root: &Path, config_file: Option<&Path>) -> Result<Vec<LocalLex
                 errors += 1;
                 eprintln!("error: {}: {message}", file.path);
             }
-        }
-    }
-    if !blocked.is_empty() {
-        errors += blocked.len();
-        eprintln!("error: {} lexicon file(s) have lint errors:", blocked.len());
-        let mut stderr = std::io::stderr().lock();
-        if let Err(e) = render::render(
-            Format::Human,
-            &sources,
-            &blocked,
-            &rules,
-            HumanOptions::default(),
-            &mut stderr,
-        ) {
-            eprintln!("error: cannot write diagnostics: {e}");
         }
     }
     if errors > 0 {
