@@ -47,7 +47,7 @@ pub fn run(args: CheckArgs) -> u8 {
             }
         }
     }
-    let Ok(mut loaded) = args.lexicons.load() else {
+    let Ok(mut loaded) = args.lexicons.load_for(args.remote.enabled()) else {
         return crate::EXIT_USAGE;
     };
     let mut remote = match args.remote.remote() {

@@ -35,7 +35,7 @@ pub struct ExpandArgs {
 
 /// Runs `expand` and returns the exit code.
 pub fn run(args: ExpandArgs) -> u8 {
-    let Ok(mut loaded) = args.lexicons.load() else {
+    let Ok(mut loaded) = args.lexicons.load_for(args.remote.enabled()) else {
         return crate::EXIT_USAGE;
     };
     let mut remote = match args.remote.remote() {

@@ -52,9 +52,14 @@ pub fn resolution_cache(no_cache: bool, offline: bool) -> Result<Option<Resoluti
 }
 
 impl RemoteArgs {
+    /// True with `--resolve` or `--offline`.
+    pub fn enabled(&self) -> bool {
+        self.resolve || self.offline
+    }
+
     /// The remote source, or `None` without `--resolve`/`--offline`. Errors are usage errors.
     pub fn remote(&self) -> Result<Option<Remote>, String> {
-        if !self.resolve && !self.offline {
+        if !self.enabled() {
             return Ok(None);
         }
         let identity = self.net.identity().map_err(|e| e.to_string())?;
