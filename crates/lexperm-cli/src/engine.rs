@@ -1,7 +1,7 @@
 //! The CLI's only door into the rule crates: the one rule registry and the catalog lint.
 
 use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta};
-use lexperm_resolver::Source;
+use lexperm_resolver::{LexiconSource, RemoteLint, Source};
 
 /// Every rule the CLI knows (per-file and catalog rules), sorted by code (for `explain`, SARIF
 /// and rule settings).
@@ -12,13 +12,26 @@ pub fn registry() -> Vec<&'static RuleMeta> {
 /// Lints `files` (`(id, layout path, text)`) as one catalog: per-file rules, then cross-file and
 /// permission-set rules. One entry per file, in input order.
 pub fn lint(files: &[(FileId, String, &str)]) -> Vec<(FileId, Vec<Diagnostic>)> {
-    let sources: Vec<Source<'_>> = files
+    lexperm_resolver::lint(&sources(files))
+}
+
+/// Like [`lint`], fetching the lexicons the files name but do not hold through `remote` first
+/// (at most `limit`); see [`lexperm_resolver::lint_with_source`].
+pub fn lint_with_source(
+    files: &[(FileId, String, &str)],
+    remote: &mut dyn LexiconSource,
+    limit: usize,
+) -> RemoteLint {
+    lexperm_resolver::lint_with_source(&sources(files), remote, limit)
+}
+
+fn sources<'a>(files: &'a [(FileId, String, &'a str)]) -> Vec<Source<'a>> {
+    files
         .iter()
         .map(|(id, path, text)| Source {
             file: *id,
             path: Some(path.as_str()),
             text,
         })
-        .collect();
-    lexperm_resolver::lint(&sources)
+        .collect()
 }

@@ -45,6 +45,7 @@ impl SourceFile {
 #[derive(Debug, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
+    fetched: usize,
 }
 
 impl Sources {
@@ -60,6 +61,13 @@ impl Sources {
         id
     }
 
+    /// Adds a lexicon fetched from the network (`--resolve`): shown in labels, not counted by
+    /// [`Sources::len`].
+    pub fn add_fetched(&mut self, file: SourceFile) -> FileId {
+        self.fetched += 1;
+        self.add(file)
+    }
+
     /// The file with `id`, if there is one.
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
@@ -73,8 +81,8 @@ impl Sources {
             .map(|(index, file)| (FileId(index as u32), file))
     }
 
-    /// Number of files.
+    /// Number of files read (fetched lexicons not counted).
     pub fn len(&self) -> usize {
-        self.files.len()
+        self.files.len() - self.fetched
     }
 }

@@ -111,11 +111,14 @@ fn expand_json_shape_and_exit_codes() {
             .keys()
             .map(String::as_str)
             .collect();
+        // `source` (local / remote / null) was added after the first six; their order is kept.
         assert_eq!(
             keys,
-            ["input", "valid", "nsid", "found", "granted", "dropped"]
+            ["input", "valid", "nsid", "found", "granted", "dropped", "source"]
         );
     }
+    assert_eq!(lines[0]["source"], "local");
+    assert_eq!(lines[4]["source"], serde_json::Value::Null);
     assert_eq!(lines[0]["valid"], true);
     assert_eq!(lines[0]["found"], true);
     assert_eq!(lines[0]["granted"].as_array().unwrap().len(), 1);
@@ -226,7 +229,12 @@ fn expand_token_scope_json_and_human() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys, ["scope", "token_scope", "errors"]);
+    assert_eq!(keys, ["scope", "token_scope", "errors", "includes"]);
+    assert!(lines[0]["includes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["source"] == "local"));
     assert_eq!(lines[0]["scope"], client.as_str());
     assert_eq!(
         lines[0]["token_scope"],
@@ -325,9 +333,11 @@ fn check_json_with_provenance() {
             "granted_by",
             "include",
             "set",
-            "entry"
+            "entry",
+            "source"
         ]
     );
+    assert_eq!(lines[0]["source"], "local");
     assert_eq!(lines[0]["allowed"], true);
     assert_eq!(lines[0]["include"], VIEW_AUD);
     assert_eq!(

@@ -8,7 +8,8 @@
 //! - [`identity`]: handle → DID → DID document → PDS.
 //! - [`authority`] and [`dns`]: `_lexicon.<authority>` TXT records (exactly one `did=` entry).
 //! - [`session`]: session persistence (mode 0600) under the user's cache dir.
-//! - [`cache`] and [`resolve`]: lexicon resolution with a 24 h stale / 90 d expiry cache.
+//! - [`cache`] and [`resolve`]: lexicon resolution with a 24 h stale / 90 d expiry cache;
+//!   [`source::NetLexiconSource`] offers it to the resolver as a `LexiconSource`.
 //! - [`publish`]: authority checks, publish plans, compare-and-swap apply with read-back.
 //!
 //! Secrets (passwords, tokens) are wrapped in [`Secret`], whose `Debug` and `Display` redact them.
@@ -24,10 +25,12 @@ pub mod identity;
 pub mod publish;
 pub mod resolve;
 pub mod session;
+pub mod source;
 pub mod xrpc;
 
 #[cfg(test)]
 mod test_server;
 
 pub use error::{NetError, Secret, XrpcErrorKind};
+pub use source::NetLexiconSource;
 pub use xrpc::{Agent, XrpcClient};

@@ -58,9 +58,7 @@ impl TestServer {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    if let Some(req) = serve(stream, handler.as_ref()) {
-                        requests.lock().unwrap().push(req);
-                    }
+                    serve(stream, handler.as_ref(), &requests);
                 }
             })
         };
@@ -88,7 +86,9 @@ impl Drop for TestServer {
     }
 }
 
-fn serve(stream: TcpStream, handler: &Handler) -> Option<Request> {
+/// Answers one request. It is recorded before the response is written, so a client that has
+/// its answer always finds its request in [`TestServer::requests`].
+fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) -> Option<()> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
@@ -121,6 +121,7 @@ fn serve(stream: TcpStream, handler: &Handler) -> Option<Request> {
         body: String::from_utf8_lossy(&body).into_owned(),
     };
     let (status, body) = handler(&request);
+    requests.lock().unwrap().push(request);
     let response = format!(
         "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
         body.len()
@@ -128,7 +129,7 @@ fn serve(stream: TcpStream, handler: &Handler) -> Option<Request> {
     let mut stream = stream;
     stream.write_all(response.as_bytes()).ok()?;
     stream.flush().ok()?;
-    Some(request)
+    Some(())
 }
 
 /// A minimal authoritative DNS server over UDP on 127.0.0.1 answering TXT queries from a table

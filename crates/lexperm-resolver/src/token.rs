@@ -348,4 +348,50 @@ mod tests {
             0
         );
     }
+
+    /// Serves [`SET`] and counts fetches.
+    struct Remote(usize);
+
+    impl LexiconSource for Remote {
+        fn fetch(
+            &mut self,
+            nsid: &lexperm_parser::syntax::Nsid,
+        ) -> Result<crate::FetchedLexicon, ResolveError> {
+            self.0 += 1;
+            if nsid.as_str() != "com.example.authFull" {
+                return Err(ResolveError::Source {
+                    nsid: nsid.as_str().to_owned(),
+                    message: "offline".into(),
+                });
+            }
+            Ok(crate::FetchedLexicon {
+                location: format!("at://did:plc:x/com.atproto.lexicon.schema/{nsid}"),
+                text: SET.to_owned(),
+            })
+        }
+    }
+
+    #[test]
+    fn fetched_includes_expand_like_local_ones() {
+        let scope = "atproto include:com.example.authFull?aud=did:web:a.example%23s include:com.example.authFull include:com.example.authNone";
+        let local = catalog().token_scope(scope);
+        let mut remote_catalog = Catalog::new();
+        let mut source = Remote(0);
+        let fetched = remote_catalog.resolve_includes(scope, &mut source);
+        // One fetch per NSID; the failure is returned, not fatal.
+        assert_eq!(source.0, 2);
+        assert_eq!(fetched.len(), 2);
+        assert!(fetched[0].is_ok());
+        assert!(
+            matches!(&fetched[1], Err(ResolveError::Source { nsid, .. }) if nsid == "com.example.authNone")
+        );
+        let remote = remote_catalog.token_scope(scope);
+        let values = |t: &TokenScope| t.values.iter().map(|v| v.value.clone()).collect::<Vec<_>>();
+        assert_eq!(values(&remote), values(&local));
+        assert_eq!(remote.errors, local.errors);
+        assert_eq!(
+            remote_catalog.get("com.example.authFull").unwrap().origin,
+            crate::Origin::Remote
+        );
+    }
 }

@@ -10,6 +10,7 @@ use lexperm_parser::scope::ScopeRequest;
 use serde_json::json;
 
 use super::lexicons::{Format, LexiconDirs};
+use super::remote::{origin_json, RemoteArgs};
 
 /// Arguments of `lexperm check`.
 #[derive(Debug, Args)]
@@ -29,6 +30,8 @@ pub struct CheckArgs {
     /// `blob:<mime>`, `account:<attr>?action=<read|manage>`, `identity:<attr>`.
     #[arg(required = true, value_name = "REQUEST")]
     requests: Vec<String>,
+    #[command(flatten)]
+    remote: RemoteArgs,
 }
 
 /// Runs `check` and returns the exit code: 0 when every request is allowed (and a token would be
@@ -44,9 +47,31 @@ pub fn run(args: CheckArgs) -> u8 {
             }
         }
     }
-    let Ok(loaded) = args.lexicons.load() else {
+    let Ok(mut loaded) = args.lexicons.load_for(args.remote.enabled()) else {
         return crate::EXIT_USAGE;
     };
+    let mut remote = match args.remote.remote() {
+        Ok(remote) => remote,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_USAGE;
+        }
+    };
+    if let Some(remote) = remote.as_mut() {
+        remote.fetch_includes(&mut loaded, &args.scope);
+        for value in args.scope.split(' ') {
+            if let Ok(lexperm_parser::scope::Scope::Include(include)) =
+                lexperm_parser::scope::Scope::parse(value)
+            {
+                let nsid = include.nsid.as_str();
+                if let Some(error) = remote.error(nsid) {
+                    eprintln!("error: {error}");
+                } else if let Some((uri, cid, fetched)) = remote.provenance(nsid) {
+                    eprintln!("note: {nsid} fetched: {uri}, cid {cid}, from the {fetched}");
+                }
+            }
+        }
+    }
     let token = loaded.catalog.token_scope(&args.scope);
     for error in &token.errors {
         eprintln!(
@@ -71,6 +96,7 @@ pub fn run(args: CheckArgs) -> u8 {
                     "include": hit.and_then(|v| v.provenance.as_ref()).map(|p| p.include.as_str()),
                     "set": hit.and_then(|v| v.provenance.as_ref()).map(|p| p.set.as_str()),
                     "entry": hit.and_then(|v| v.provenance.as_ref()).map(|p| p.entry_index),
+                    "source": origin_json(&loaded, hit.and_then(|v| v.provenance.as_ref()).map(|p| p.set.as_str())),
                 });
                 writeln!(out, "{line}")
             }

@@ -6,10 +6,12 @@
 use std::io::{self, Write};
 
 use clap::Args;
-use lexperm_resolver::{parse_include, Catalog, ExpandError, SetExpansion};
+use lexperm_parser::scope::Scope;
+use lexperm_resolver::{parse_include, ExpandError, SetExpansion};
 use serde_json::json;
 
 use super::lexicons::{self, Format, LexiconDirs, Loaded};
+use super::remote::{provenance_json, Remote, RemoteArgs};
 use crate::render;
 
 /// Arguments of `lexperm expand`.
@@ -27,17 +29,31 @@ pub struct ExpandArgs {
     /// `include:` scopes; read from stdin (one per line) when none are given.
     #[arg(value_name = "INCLUDE_SCOPE")]
     includes: Vec<String>,
+    #[command(flatten)]
+    remote: RemoteArgs,
 }
 
 /// Runs `expand` and returns the exit code.
 pub fn run(args: ExpandArgs) -> u8 {
-    let Ok(loaded) = args.lexicons.load() else {
+    let Ok(mut loaded) = args.lexicons.load_for(args.remote.enabled()) else {
         return crate::EXIT_USAGE;
+    };
+    let mut remote = match args.remote.remote() {
+        Ok(remote) => remote,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_USAGE;
+        }
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = match &args.scope {
-        Some(scope) => token_scope(&loaded.catalog, scope, args.format, &mut out),
+        Some(scope) => {
+            if let Some(remote) = remote.as_mut() {
+                remote.fetch_includes(&mut loaded, scope);
+            }
+            token_scope(&loaded, remote.as_ref(), scope, args.format, &mut out)
+        }
         None => {
             let inputs = if args.includes.is_empty() {
                 match lexicons::stdin_lines() {
@@ -50,7 +66,12 @@ pub fn run(args: ExpandArgs) -> u8 {
             } else {
                 args.includes.clone()
             };
-            expand_all(&loaded, &inputs, args.format, &mut out)
+            if let Some(remote) = remote.as_mut() {
+                for include in inputs.iter().filter_map(|i| parse_include(i).ok()) {
+                    remote.fetch(&mut loaded, &include.nsid);
+                }
+            }
+            expand_all(&loaded, remote.as_ref(), &inputs, args.format, &mut out)
         }
     };
     match result.and_then(|ok| out.flush().map(|()| ok)) {
@@ -67,6 +88,7 @@ pub fn run(args: ExpandArgs) -> u8 {
 /// Expands every input; returns whether all were valid and found.
 fn expand_all(
     loaded: &Loaded,
+    remote: Option<&Remote>,
     inputs: &[String],
     format: Format,
     out: &mut dyn Write,
@@ -80,9 +102,10 @@ fn expand_all(
             .map_err(Clone::clone)
             .and_then(|include| loaded.catalog.expand(include));
         all_ok &= result.is_ok();
+        let nsid = include.as_ref().ok().map(|i| i.nsid.as_str());
         match format {
             Format::Json => {
-                let line = json!({
+                let mut line = json!({
                     "input": input,
                     "valid": include.is_ok(),
                     "nsid": include.as_ref().ok().map(|i| i.nsid.as_str()),
@@ -94,9 +117,15 @@ fn expand_all(
                         "message": d.message,
                     })).collect::<Vec<_>>()).unwrap_or_default(),
                 });
+                if let Some(members) = line.as_object_mut() {
+                    members.extend(provenance_json(loaded, remote, nsid));
+                }
                 writeln!(out, "{line}")?;
                 if let Err(error) = &result {
                     eprintln!("error: {error}");
+                    if let Some(e) = nsid.and_then(|n| remote?.error(n)) {
+                        eprintln!("error: {e}");
+                    }
                 }
             }
             Format::Human => match &result {
@@ -105,9 +134,17 @@ fn expand_all(
                         writeln!(out)?;
                     }
                     printed = true;
-                    human_expansion(loaded, expansion, out)?;
+                    human_expansion(loaded, remote, expansion, out)?;
                 }
-                Err(error) => human_error(input, error),
+                Err(error) => {
+                    match nsid.and_then(|n| remote?.error(n)) {
+                        // The fetch failure says why the set is missing.
+                        Some(e) if matches!(error, ExpandError::NotFound { .. }) => {
+                            eprintln!("error: {input}: {e} [{}]", error.code())
+                        }
+                        _ => human_error(input, error),
+                    }
+                }
             },
         }
     }
@@ -123,11 +160,17 @@ fn human_error(input: &str, error: &ExpandError) {
 
 fn human_expansion(
     loaded: &Loaded,
+    remote: Option<&Remote>,
     expansion: &SetExpansion<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let include = lexperm_parser::scope::Scope::Include(expansion.include.clone());
-    writeln!(out, "{include}  ({})", expansion.set.path)?;
+    match remote.and_then(|r| r.provenance(expansion.set.nsid_str())) {
+        Some((uri, cid, fetched)) => {
+            writeln!(out, "{include}  ({uri}, cid {cid}, from the {fetched})")?
+        }
+        None => writeln!(out, "{include}  ({})", expansion.set.path)?,
+    }
     let total = expansion.granted.len() + expansion.dropped.len();
     writeln!(
         out,
@@ -159,14 +202,29 @@ fn human_expansion(
     )
 }
 
+/// The distinct `include:` values of `scope` with their NSIDs, in order.
+fn included_sets(scope: &str) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    for value in scope.split(' ') {
+        if let Ok(Scope::Include(include)) = Scope::parse(value) {
+            if !found.iter().any(|(v, _)| v == value) {
+                found.push((value.to_owned(), include.nsid.as_str().to_owned()));
+            }
+        }
+    }
+    found
+}
+
 /// Prints the token scope for `scope`; returns whether a token would be issued.
 fn token_scope(
-    catalog: &Catalog,
+    loaded: &Loaded,
+    remote: Option<&Remote>,
     scope: &str,
     format: Format,
     out: &mut dyn Write,
 ) -> io::Result<bool> {
-    let token = catalog.token_scope(scope);
+    let token = loaded.catalog.token_scope(scope);
+    let includes = included_sets(scope);
     let issued = token.token_scope();
     match format {
         Format::Json => {
@@ -177,6 +235,13 @@ fn token_scope(
                     "code": e.code(),
                     "message": e.to_string(),
                 })).collect::<Vec<_>>(),
+                "includes": includes.iter().map(|(value, nsid)| {
+                    let mut entry = serde_json::Map::new();
+                    entry.insert("include".to_owned(), json!(value));
+                    entry.insert("nsid".to_owned(), json!(nsid));
+                    entry.extend(provenance_json(loaded, remote, Some(nsid)));
+                    entry
+                }).collect::<Vec<_>>(),
             });
             writeln!(out, "{line}")?;
         }
@@ -188,6 +253,13 @@ fn token_scope(
             }
             for error in &token.errors {
                 eprintln!("error: {error} [{}]", error.code());
+            }
+            if let Some(remote) = remote {
+                for (_, nsid) in &includes {
+                    if let Some(e) = remote.error(nsid) {
+                        eprintln!("error: {e}");
+                    }
+                }
             }
             if issued.is_some() {
                 writeln!(out, "token scope ({} values):", token.values.len())?;
@@ -205,6 +277,13 @@ fn token_scope(
                             value.value, p.include, p.entry_index
                         )?,
                         None => writeln!(out, "  {}", value.value)?,
+                    }
+                }
+                if let Some(remote) = remote {
+                    for (_, nsid) in &includes {
+                        if let Some((uri, cid, fetched)) = remote.provenance(nsid) {
+                            writeln!(out, "{nsid} fetched: {uri}, cid {cid}, from the {fetched}")?;
+                        }
                     }
                 }
             }

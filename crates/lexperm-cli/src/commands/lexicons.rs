@@ -45,10 +45,18 @@ impl LexiconDirs {
     /// returned as `Err(())` (exit code 2). Loader errors are summarized on stderr: a broken
     /// file is still in the catalog as far as it could be read.
     pub fn load(&self) -> Result<Loaded, ()> {
-        let dirs = if self.dirs.is_empty() {
-            vec![PathBuf::from(DEFAULT_LEXICONS)]
-        } else {
+        self.load_for(false)
+    }
+
+    /// [`LexiconDirs::load`]; with `remote` (`--resolve`), a missing default `lexicons/`
+    /// directory is not an error: everything may come from the network.
+    pub fn load_for(&self, remote: bool) -> Result<Loaded, ()> {
+        let dirs = if !self.dirs.is_empty() {
             self.dirs.clone()
+        } else if remote && !Path::new(DEFAULT_LEXICONS).exists() {
+            Vec::new()
+        } else {
+            vec![PathBuf::from(DEFAULT_LEXICONS)]
         };
         let mut files = Vec::new();
         let mut failed = false;

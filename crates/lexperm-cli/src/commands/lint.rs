@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use clap::{Args, ValueEnum};
 use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta, Severity};
 
+use super::remote::RemoteArgs;
 use crate::config::{self, RuleControl};
 use crate::engine;
 use crate::render::{self, Format, HumanOptions, Summary};
@@ -33,6 +34,11 @@ pub struct LintArgs {
     /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    #[command(flatten)]
+    remote: RemoteArgs,
+    /// With --resolve: fetch at most this many lexicons.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    resolve_limit: usize,
 }
 
 /// What `--deny` can turn into failures.
@@ -91,7 +97,39 @@ pub fn run(args: LintArgs) -> u8 {
         }
     }
 
-    let mut findings = lint(&sources);
+    let mut remote = match args.remote.remote() {
+        Ok(remote) => remote,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_USAGE;
+        }
+    };
+    let mut findings = match remote.as_mut() {
+        None => lint(&sources),
+        Some(remote) => {
+            let files: Vec<(FileId, String, &str)> = sources
+                .iter()
+                .map(|(id, file)| (id, layout_path(&file.path), file.text.as_str()))
+                .collect();
+            let report = engine::lint_with_source(&files, remote.source(), args.resolve_limit);
+            drop(files);
+            for resolved in &report.fetched {
+                remote.added(&mut sources, resolved);
+                let nsid = resolved.location.rsplit('/').next().unwrap_or_default();
+                if let Some((uri, cid, fetched)) = remote.provenance(nsid) {
+                    eprintln!("note: fetched {nsid}: {uri}, cid {cid}, from the {fetched}");
+                }
+            }
+            if !report.skipped.is_empty() {
+                eprintln!(
+                    "note: --resolve-limit {} reached; not fetched: {}",
+                    args.resolve_limit,
+                    report.skipped.join(", ")
+                );
+            }
+            report.results
+        }
+    };
     for (_, diagnostics) in &mut findings {
         control.apply(diagnostics);
         diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));

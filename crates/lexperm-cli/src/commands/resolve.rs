@@ -2,11 +2,12 @@
 //! resolution cache (stale after 24 h, expired after 90 days).
 
 use clap::{Args, ValueEnum};
-use lexperm_net::cache::{ResolutionCache, ResolutionSource};
+use lexperm_net::cache::ResolutionSource;
 use lexperm_net::resolve::LexiconResolver;
 use serde_json::json;
 
 use super::net_args::NetArgs;
+use super::remote::{resolution_cache, source_name};
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
 /// Output format of `resolve`.
@@ -40,14 +41,6 @@ pub struct ResolveArgs {
     pub format: ResolveFormat,
 }
 
-fn source_name(source: &ResolutionSource) -> &'static str {
-    match source {
-        ResolutionSource::Network => "network",
-        ResolutionSource::CacheFresh => "cache",
-        ResolutionSource::CacheStale { .. } => "stale-cache",
-    }
-}
-
 /// Run `lexperm resolve`; returns the exit code.
 pub fn run(args: ResolveArgs) -> u8 {
     let identity = match args.net.identity() {
@@ -57,16 +50,11 @@ pub fn run(args: ResolveArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let cache = if args.no_cache {
-        None
-    } else {
-        match ResolutionCache::default_location() {
-            Some(c) => Some(c),
-            None if args.offline => {
-                eprintln!("error: --offline needs a cache dir, but neither XDG_CACHE_HOME nor HOME is set");
-                return EXIT_USAGE;
-            }
-            None => None,
+    let cache = match resolution_cache(args.no_cache, args.offline) {
+        Ok(cache) => cache,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
         }
     };
     let resolver = LexiconResolver::new(identity, cache, args.offline);

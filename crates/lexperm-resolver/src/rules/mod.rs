@@ -22,6 +22,7 @@ pub mod l203_external_ref;
 pub mod l204_union_variant_not_object;
 pub mod l205_known_value_not_token;
 pub mod l206_file_path_mismatch;
+pub mod l207_remote_lexicon_unavailable;
 pub mod p101_unsupported_resource;
 pub mod p102_unknown_resource;
 pub mod p103_wildcard_in_set;
@@ -44,7 +45,8 @@ pub mod p119_undefined_collection;
 pub mod p120_undefined_lxm;
 pub mod permission_sets;
 
-/// The catalog rules, sorted by code.
+/// The catalog rules, sorted by code. (L207 reports remote fetch failures of
+/// [`crate::lint_with_source`] and has no entry in `CHECKS`.)
 static CATALOG_RULES: &[&RuleMeta] = &[
     &l201_duplicate_nsid::META,
     &l202_unresolved_ref::META,
@@ -52,6 +54,7 @@ static CATALOG_RULES: &[&RuleMeta] = &[
     &l204_union_variant_not_object::META,
     &l205_known_value_not_token::META,
     &l206_file_path_mismatch::META,
+    &l207_remote_lexicon_unavailable::META,
     &p101_unsupported_resource::META,
     &p102_unknown_resource::META,
     &p103_wildcard_in_set::META,
