@@ -53,7 +53,11 @@ impl Default for Options {
             count: 100_000,
             rounds: 7,
             runs: 3,
-            corpus: PathBuf::from("/work/shared/corpus"),
+            corpus: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .ancestors()
+                .map(|dir| dir.join("shared").join("corpus"))
+                .find(|dir| dir.is_dir())
+                .unwrap_or_else(|| PathBuf::from("/work/shared/corpus")),
             enforce: false,
         }
     }

@@ -1,6 +1,6 @@
 //! Encoding + CID of every lexicon in the atproto corpus (402 files).
 //!
-//! The corpus folder is `$LEXPERM_CORPUS/atproto-lexicons` (default `LEXPERM_CORPUS=/work/shared/corpus`).
+//! The corpus folder is `$LEXPERM_CORPUS/atproto-lexicons` (default: the `shared/corpus` beside the workspace).
 //! Run with `cargo bench -p lexperm-codegen --bench records`.
 
 use std::path::{Path, PathBuf};
@@ -28,7 +28,13 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn corpus_dir() -> PathBuf {
     std::env::var_os("LEXPERM_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"))
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .ancestors()
+                .map(|dir| dir.join("shared").join("corpus"))
+                .find(|dir| dir.is_dir())
+                .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"))
+        })
         .join("atproto-lexicons")
 }
 

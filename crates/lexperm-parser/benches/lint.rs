@@ -1,5 +1,5 @@
 //! Throughput of `lint_file` (JSON parse, typed model, every per-file rule) over the shared corpus
-//! (`$LEXPERM_CORPUS`, default `/work/shared/corpus`; 551 real lexicons).
+//! (`$LEXPERM_CORPUS`, default: the `shared/corpus` beside the workspace; 551 real lexicons).
 
 use std::path::{Path, PathBuf};
 
@@ -24,7 +24,13 @@ fn collect(dir: &Path, out: &mut Vec<String>) {
 fn corpus() -> Vec<String> {
     let root = std::env::var_os("LEXPERM_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"));
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .ancestors()
+                .map(|dir| dir.join("shared").join("corpus"))
+                .find(|dir| dir.is_dir())
+                .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"))
+        });
     let mut texts = Vec::new();
     for folder in [
         "atproto-lexicons",

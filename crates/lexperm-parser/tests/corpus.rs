@@ -5,7 +5,7 @@
 //! - `reference/lexicon-doc-probes.json`: lexperm's verdict matches `@atproto/lex-document`'s,
 //!   except the deliberate divergences in [`PROBE_DIVERGENCES`];
 //! - indigo `lint-examples.json`: lexperm reports the same lexlint rule names;
-//! - the shared corpus (`$LEXPERM_CORPUS`, default `/work/shared/corpus`): every lexicon loads
+//! - the shared corpus (`$LEXPERM_CORPUS`, default: the `shared/corpus` beside the workspace): every lexicon loads
 //!   with zero errors except the defects listed in [`CORPUS_DEFECTS`].
 
 use std::collections::BTreeMap;
@@ -255,7 +255,13 @@ const CORPUS_DEFECTS: &[(&str, &str, &str)] = &[];
 fn corpus_root() -> PathBuf {
     std::env::var_os("LEXPERM_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"))
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .ancestors()
+                .map(|dir| dir.join("shared").join("corpus"))
+                .find(|dir| dir.is_dir())
+                .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"))
+        })
 }
 
 fn collect_json(dir: &Path, out: &mut Vec<PathBuf>) {
