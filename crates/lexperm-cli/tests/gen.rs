@@ -149,7 +149,7 @@ fn gen_rust_writes_the_builder_output() {
         .generate_string()
         .unwrap();
     assert_eq!(code, expected);
-    assert!(code.contains("pub const REPO_ALL: &str = \"repo:sh.tangled.string\";"));
+    assert!(code.contains("pub const REPO_ALL: Scope = Scope(\"repo:sh.tangled.string\");"));
 }
 
 #[test]

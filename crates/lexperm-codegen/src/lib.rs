@@ -14,7 +14,8 @@
 mod base;
 pub mod cbor;
 pub mod cid;
+mod generate;
 pub mod records;
 pub mod rust;
 
-pub use rust::Builder;
+pub use rust::{Builder, GenerateError, LintError, Target};

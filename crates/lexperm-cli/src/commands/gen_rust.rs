@@ -25,7 +25,7 @@ pub struct GenRustArgs {
 
 /// Runs `lexperm gen rust` and returns the process exit code.
 pub fn run(args: &GenRustArgs) -> u8 {
-    let mut builder = Builder::new();
+    let mut builder = Builder::new().emit_rerun_if_changed(false);
     for dir in &args.lexicons {
         builder = builder.lexicons(dir);
     }
