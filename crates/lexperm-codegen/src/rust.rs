@@ -231,6 +231,17 @@ impl Builder {
 
     /// Generates the code and returns it.
     pub fn generate_string(&self) -> Result<String, GenerateError> {
+        let emit = self.emit_rerun_if_changed;
+        self.generate_reporting(&mut |path: &Path| {
+            if emit {
+                println!("cargo:rerun-if-changed={}", path.display());
+            }
+        })
+    }
+
+    /// Generates the code, calling `read` with every folder and file it reads (what becomes
+    /// `cargo:rerun-if-changed`).
+    fn generate_reporting(&self, read: &mut dyn FnMut(&Path)) -> Result<String, GenerateError> {
         let allowed = self
             .allowed_rules
             .iter()
@@ -240,11 +251,11 @@ impl Builder {
                     .ok_or_else(|| GenerateError::UnknownRule { rule: rule.clone() })
             })
             .collect::<Result<Vec<&str>, GenerateError>>()?;
-        let templates = self.load_templates()?;
+        let templates = self.load_templates(read)?;
         let mut files = Vec::new();
         for dir in &self.lexicon_dirs {
-            self.rerun_if_changed(dir);
-            collect_json_files(dir, &mut files, &mut |path| self.rerun_if_changed(path))?;
+            read(dir);
+            collect_json_files(dir, &mut files, read)?;
         }
         let mut inputs = Vec::with_capacity(files.len());
         for path in files {
@@ -271,13 +282,10 @@ impl Builder {
         })
     }
 
-    fn rerun_if_changed(&self, path: &Path) {
-        if self.emit_rerun_if_changed {
-            println!("cargo:rerun-if-changed={}", path.display());
-        }
-    }
-
-    fn load_templates(&self) -> Result<Handlebars<'static>, GenerateError> {
+    fn load_templates(
+        &self,
+        read: &mut dyn FnMut(&Path),
+    ) -> Result<Handlebars<'static>, GenerateError> {
         let defaults = match self.target {
             Target::Rust => RUST_TEMPLATES,
             Target::TypeScript => TYPESCRIPT_TEMPLATES,
@@ -288,7 +296,7 @@ impl Builder {
             .map(|(name, text)| (*name, text.to_owned()))
             .collect();
         if let Some(dir) = &self.template_dir {
-            self.rerun_if_changed(dir);
+            read(dir);
             let entries = std::fs::read_dir(dir).map_err(|err| GenerateError::Io {
                 path: dir.clone(),
                 message: err.to_string(),
@@ -309,7 +317,7 @@ impl Builder {
                         message: format!("unknown template; known: {}", TEMPLATE_NAMES.join(", ")),
                     });
                 };
-                self.rerun_if_changed(&path);
+                read(&path);
                 slot.1 = std::fs::read_to_string(&path).map_err(|err| GenerateError::Io {
                     path: path.clone(),
                     message: err.to_string(),
@@ -354,4 +362,41 @@ fn collect_json_files(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_folder_and_file_read_is_reported() {
+        let lexicons = tempfile::tempdir().unwrap();
+        let nested = lexicons.path().join("com/example");
+        std::fs::create_dir_all(&nested).unwrap();
+        let record = r#"{"lexicon": 1, "id": "com.example.thing", "defs": {"main": {"type": "record", "description": "A thing.", "key": "tid", "record": {"type": "object", "properties": {}}}}}"#;
+        std::fs::write(nested.join("thing.json"), record).unwrap();
+        std::fs::write(nested.join("notes.txt"), "not a lexicon").unwrap();
+        let templates = tempfile::tempdir().unwrap();
+        std::fs::write(templates.path().join("record.hbs"), "// {{nsid}}\n").unwrap();
+        std::fs::write(templates.path().join("README.md"), "ignored").unwrap();
+
+        let mut seen = Vec::new();
+        let code = Builder::new()
+            .lexicons(lexicons.path())
+            .templates(templates.path())
+            .generate_reporting(&mut |path: &Path| seen.push(path.to_path_buf()))
+            .unwrap();
+        assert!(code.contains("// com.example.thing"));
+        assert_eq!(
+            seen,
+            [
+                templates.path().to_path_buf(),
+                templates.path().join("record.hbs"),
+                lexicons.path().to_path_buf(),
+                lexicons.path().join("com"),
+                lexicons.path().join("com/example"),
+                nested.join("thing.json"),
+            ]
+        );
+    }
 }
