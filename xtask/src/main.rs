@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod bench;
+mod codegen_fresh;
 mod conformance;
 mod gen_corpus;
 mod generate;
@@ -28,6 +29,8 @@ const TASKS: &str = "\
   gen-corpus           N [--out DIR] [--seed S]: write N synthetic lexicons
   gen-scopes           print the generated scope strings, one per line
                          --seed N  --count N  --category (prefix each line with its category)
+  codegen-fresh        build lexperm-example four times (again, after touching a lexicon, again):
+                       exit 1 unless its build script reruns only for the touched lexicon
   help                 this list";
 
 fn main() -> ExitCode {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         "bench-vs-reference" => bench_task(rest),
         "gen-corpus" => gen_corpus::run(rest).map(|()| true),
         "gen-scopes" => gen_scopes(rest),
+        "codegen-fresh" => codegen_fresh::run(&workspace_root()),
         other => Err(format!("unknown task `{other}`\n\ntasks:\n{TASKS}")),
     };
     match result {
