@@ -270,6 +270,19 @@ fn gen_rust_fails_with_rendered_lint_errors() {
         out.as_os_str(),
     ]);
     assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown lint rule `nope`"));
+
+    let missing = temp.path().join("missing");
+    let output = lexperm(&[
+        os("gen"),
+        os("rust"),
+        os("--lexicons"),
+        missing.as_os_str(),
+        os("--out"),
+        out.as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("help: pass --lexicons DIR"));
 }
 
 fn workspace() -> PathBuf {

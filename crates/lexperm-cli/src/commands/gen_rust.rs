@@ -37,6 +37,13 @@ pub struct GenCodeArgs {
 
 /// Runs `lexperm gen rust` (or `ts`) and returns the process exit code.
 pub fn run(args: &GenCodeArgs, target: Target) -> u8 {
+    if let Some(missing) = args.lexicons.iter().find(|dir| !dir.is_dir()) {
+        eprintln!(
+            "error: lexicon folder {} does not exist or is not a folder\n  help: pass --lexicons DIR",
+            missing.display()
+        );
+        return EXIT_USAGE;
+    }
     let mut builder = Builder::new().target(target).emit_rerun_if_changed(false);
     for dir in &args.lexicons {
         builder = builder.lexicons(dir);
