@@ -569,11 +569,29 @@ fn scope_consts(nsid: &str, kind: Kind) -> Vec<ScopeConst> {
 
 /// One line of a lexicon description as a doc-comment line that rustdoc cannot take for a code block
 /// (and so for a doctest) and that cannot end a TypeScript `/** */` comment: no indentation, no code
-/// fence, no `*/`.
+/// fence, no `*/`; bare URLs in `<…>` (rustdoc warns about bare URLs).
 fn doc_line(line: &str) -> String {
-    line.trim()
+    let line = line
+        .trim()
         .replace("```", "\\`\\`\\`")
-        .replace("*/", "*\\/")
+        .replace("*/", "*\\/");
+    line.split(' ')
+        .map(link_bare_url)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `https://x.example/a.` becomes `<https://x.example/a>.`; `(http://x)` becomes `(<http://x>)`.
+fn link_bare_url(word: &str) -> String {
+    let (open, rest) = match word.strip_prefix('(') {
+        Some(rest) => ("(", rest),
+        None => ("", word),
+    };
+    if !(rest.starts_with("https://") || rest.starts_with("http://")) {
+        return word.to_owned();
+    }
+    let url = rest.trim_end_matches(['.', ',', ';', ':', ')', '!', '?', '\'', '"']);
+    format!("{open}<{url}>{}", &rest[url.len()..])
 }
 
 /// The module (or namespace) name of an NSID segment: for Rust snake case, for TypeScript the
@@ -686,6 +704,14 @@ mod tests {
         assert_eq!(doc_line("    indented code "), "indented code");
         assert_eq!(doc_line("```rust"), "\\`\\`\\`rust");
         assert_eq!(doc_line("a */ b"), "a *\\/ b");
+        assert_eq!(
+            doc_line("See https://atproto.com/specs. Or (http://x.example/a)."),
+            "See <https://atproto.com/specs>. Or (<http://x.example/a>)."
+        );
+        assert_eq!(
+            doc_line("<https://a.example> [x](https://b.example)"),
+            "<https://a.example> [x](https://b.example)"
+        );
     }
 
     #[test]

@@ -255,8 +255,8 @@ fn rust_runner(items: &[Item]) -> String {
     main
 }
 
-/// Builds `code` as a `#![no_std]` library with `rustc` alone, runs [`rust_runner`] against it and
-/// checks its output equals the resolver's.
+/// Builds `code` as a `#![no_std]` library with `rustc` alone (and documents it with `rustdoc -D
+/// warnings`), runs [`rust_runner`] against it and checks its output equals the resolver's.
 fn check_rust_against_resolver(code: &str, lexicon_dirs: &[&Path]) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path();
@@ -275,6 +275,23 @@ fn check_rust_against_resolver(code: &str, lexicon_dirs: &[&Path]) {
             "lib",
             "--crate-name",
             "gen",
+            "gen.rs",
+        ],
+        dir,
+    );
+    // rustdoc lints too (bare URLs, broken links in descriptions).
+    let rustdoc = std::env::var("RUSTDOC").unwrap_or_else(|_| "rustdoc".to_owned());
+    run(
+        &rustdoc,
+        &[
+            "--edition",
+            "2021",
+            "--crate-type",
+            "lib",
+            "-D",
+            "warnings",
+            "-o",
+            "doc",
             "gen.rs",
         ],
         dir,
