@@ -16,10 +16,11 @@
 //! 1. prints `cargo:rerun-if-changed=` for every lexicon folder, subfolder and `*.json` file, and for
 //!    the template folder and its files (turn off with [`Builder::emit_rerun_if_changed`]);
 //! 2. lints all lexicons together with `lexperm_resolver::lint` (per-file, cross-file and
-//!    permission-set rules, default severities; [`Builder::allow_rule`] lets a rule pass) and fails with [`GenerateError::Lint`], whose
-//!    `Display` lists each error as `path:line:col: error[CODE/name]: message` plus its help;
-//! 3. expands every permission set with `lexperm_resolver::Catalog::expand`, with and without an
-//!    audience;
+//!    permission-set rules, default severities; [`Builder::allow_rule`] lets a rule pass) and
+//!    fails with [`GenerateError::Lint`], whose `Display` lists each error as
+//!    `path:line:col: error[CODE/name]: message` plus its help;
+//! 3. expands every permission set with `lexperm_resolver::Catalog::expand`, without an audience
+//!    and with a placeholder one, checked against a second audience ([`GenerateError::Expansion`]);
 //! 4. renders the templates and writes the file only when its content changed.
 //!
 //! No network, no async runtime, no `cargo` or `rustfmt` subprocess.
@@ -33,7 +34,7 @@
 //!   `REPO_PUT`;
 //! - query / procedure: `NSID`, `LXM`, `RPC_ANY_AUD`, `const fn rpc_scope(aud)`;
 //! - permission set: `NSID`, `INCLUDE`, `GRANTED_WITHOUT_AUD: &[&str]` (what `INCLUDE` expands to),
-//!   `const fn include_scope(aud)`, `fn granted_with_aud(aud)` (what `include_scope(aud)` expands
+//!   `const fn include_scope(aud)`, `const fn granted_with_aud(aud)` (what `include_scope(aud)` expands
 //!   to, as `GrantedScope`s whose `Display` is the canonical string) and its data
 //!   `GRANTED_WITH_AUD: &[&str]` (canonical strings with `{aud}` where the escaped audience goes);
 //!   the module doc is the set's `title` and `detail`.
