@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod bench_sets;
+mod codegen_fresh;
 mod conformance;
 mod gen_corpus;
 mod generate;
@@ -41,6 +42,8 @@ const TASKS: &str = "\
                          --seed N  --count N  --category (prefix each line with its category)
   testenv              install|up [--authority DOMAIN]…|down|status: a local PDS, PLC directory and
                        DNS server on 127.0.0.1 for the network tests
+  codegen-fresh        build lexperm-example four times (again, after touching a lexicon, again):
+                       exit 1 unless its build script reruns only for the touched lexicon
   help                 this list";
 
 fn main() -> ExitCode {
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         "gen-corpus" => gen_corpus::run(rest).map(|()| true),
         "gen-scopes" => gen_scopes(rest),
         "testenv" => testenv::run(rest).map(|()| true).map_err(|e| e.to_string()),
+        "codegen-fresh" => codegen_fresh::run(&workspace_root()),
         other => Err(format!("unknown task `{other}`\n\ntasks:\n{TASKS}")),
     };
     match result {

@@ -1,4 +1,5 @@
-//! Process-level tests of `lexperm gen records` and `lexperm gen rust` over `tests/fixtures/gen-records/`.
+//! Process-level tests of `lexperm gen records`, `lexperm gen rust` and `lexperm gen ts` over
+//! `tests/fixtures/gen-records/`, the repository's `lexicons/` and the atproto corpus.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -146,10 +147,11 @@ fn gen_rust_writes_the_builder_output() {
     let code = std::fs::read_to_string(&out).unwrap();
     let expected = lexperm_codegen::Builder::new()
         .lexicons(fixtures().join("valid"))
+        .emit_rerun_if_changed(false)
         .generate_string()
         .unwrap();
     assert_eq!(code, expected);
-    assert!(code.contains("pub const REPO_ALL: &str = \"repo:sh.tangled.string\";"));
+    assert!(code.contains("pub const REPO_ALL: Scope = Scope(\"repo:sh.tangled.string\");"));
 }
 
 #[test]
@@ -204,4 +206,245 @@ fn editor_schema_hint_is_not_published() {
     assert!(record.get("$schema").is_none(), "{record}");
     assert_eq!(record["$type"], "com.atproto.lexicon.schema");
     assert_eq!(run.file("cids.json"), check(plain.path()).file("cids.json"));
+}
+
+fn lexperm(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_lexperm"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn os(value: &str) -> &std::ffi::OsStr {
+    std::ffi::OsStr::new(value)
+}
+
+#[test]
+fn gen_rust_check_reports_stale_files() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("scopes.rs");
+    let valid = fixtures().join("valid");
+    let args = |check: bool| {
+        let mut args = vec![
+            os("gen"),
+            os("rust"),
+            os("--lexicons"),
+            valid.as_os_str(),
+            os("--out"),
+            out.as_os_str(),
+        ];
+        if check {
+            args.push(os("--check"));
+        }
+        lexperm(&args)
+    };
+    let missing = args(true);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("is stale: cannot read it"));
+    assert!(!out.exists());
+
+    assert_eq!(args(false).status.code(), Some(0));
+    let fresh = args(true);
+    assert_eq!(fresh.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&fresh.stdout).ends_with("is up to date\n"));
+
+    let code = std::fs::read_to_string(&out).unwrap();
+    std::fs::write(&out, code.replacen("pub const NSID", "pub const NSlD", 1)).unwrap();
+    let stale = args(true);
+    assert_eq!(stale.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&stale.stderr);
+    assert!(
+        stderr.contains("is stale: 1 line(s) only in the file, 1 only in the generated code; first difference at line"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\n  - pub const NSlD: &str = "), "{stderr}");
+    assert!(stderr.contains("\n  + pub const NSID: &str = "), "{stderr}");
+    assert!(stderr.contains("help: run the same command without --check"));
+}
+
+#[test]
+fn gen_rust_fails_with_rendered_lint_errors() {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::write(temp.path().join("broken.json"), "{\"lexicon\": 1,").unwrap();
+    let out = temp.path().join("scopes.rs");
+    let output = lexperm(&[
+        os("gen"),
+        os("rust"),
+        os("--lexicons"),
+        temp.path().as_os_str(),
+        os("--out"),
+        out.as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("broken.json:1:15: error[L101/invalid-json]: expected a string key"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\n  help: object keys must be double-quoted strings\n"));
+    assert!(stderr.contains("lint error(s) in the lexicons; no code generated"));
+    assert!(!out.exists());
+
+    let unknown = lexperm(&[
+        os("gen"),
+        os("ts"),
+        os("--lexicons"),
+        temp.path().as_os_str(),
+        os("--allow"),
+        os("nope"),
+        os("--out"),
+        out.as_os_str(),
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown lint rule `nope`"));
+
+    let missing = temp.path().join("missing");
+    let output = lexperm(&[
+        os("gen"),
+        os("rust"),
+        os("--lexicons"),
+        missing.as_os_str(),
+        os("--out"),
+        out.as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("help: pass --lexicons DIR"));
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The string literals of the generated array `name` in the module of permission set `nsid`.
+fn generated_list(code: &str, nsid: &str, name: &str) -> Vec<String> {
+    let module = code
+        .split(&format!("//! The permission set `{nsid}`."))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no module for {nsid}"));
+    let start = module
+        .find(&format!("pub const {name}: &[&str] ="))
+        .unwrap_or_else(|| panic!("no {name} for {nsid}"));
+    let rest = &module[start..];
+    let array = &rest[rest.find("&[").unwrap()..rest.find("];").unwrap()];
+    array
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `lexperm gen rust` constants equal what `lexperm expand --format json` grants, without and with
+/// an audience, for every permission set of `dir`.
+fn check_gen_rust_against_expand(dir: &Path, allow: &[&str]) -> usize {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("scopes.rs");
+    let mut args = vec![os("gen"), os("rust"), os("--lexicons"), dir.as_os_str()];
+    for rule in allow {
+        args.push(os("--allow"));
+        args.push(os(rule));
+    }
+    args.push(os("--out"));
+    args.push(out.as_os_str());
+    let output = lexperm(&args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let code = std::fs::read_to_string(&out).unwrap();
+    let nsids: Vec<&str> = code
+        .split("//! The permission set `")
+        .skip(1)
+        .map(|rest| rest.split('`').next().unwrap())
+        .collect();
+    assert!(!nsids.is_empty());
+    let aud = "did:web:api.example.com#svc";
+    let escaped = "did:web:api.example.com%23svc";
+    let mut includes: Vec<String> = Vec::new();
+    for nsid in &nsids {
+        includes.push(format!("include:{nsid}"));
+        includes.push(format!("include:{nsid}?aud={escaped}"));
+    }
+    let mut args = vec![
+        os("expand"),
+        os("--lexicons"),
+        dir.as_os_str(),
+        os("--format"),
+        os("json"),
+    ];
+    args.extend(includes.iter().map(|i| os(i)));
+    let output = lexperm(&args);
+    assert_eq!(output.status.code(), Some(0));
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), includes.len());
+    for (index, nsid) in nsids.iter().enumerate() {
+        let granted = |line: &serde_json::Value| -> Vec<String> {
+            serde_json::from_value(line["granted"].clone()).unwrap()
+        };
+        assert_eq!(
+            generated_list(&code, nsid, "GRANTED_WITHOUT_AUD"),
+            granted(&lines[2 * index]),
+            "{nsid} without aud"
+        );
+        let with: Vec<String> = generated_list(&code, nsid, "GRANTED_WITH_AUD")
+            .iter()
+            .map(|scope| scope.replace("{aud}", escaped))
+            .collect();
+        assert_eq!(with, granted(&lines[2 * index + 1]), "{nsid} with {aud}");
+    }
+    nsids.len()
+}
+
+#[test]
+fn gen_rust_constants_equal_expand_for_repo_lexicons() {
+    assert_eq!(
+        check_gen_rust_against_expand(&workspace().join("lexicons"), &[]),
+        2
+    );
+}
+
+#[test]
+fn gen_rust_constants_equal_expand_for_the_atproto_corpus() {
+    let corpus = std::env::var_os("LEXPERM_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"))
+        .join("atproto-lexicons");
+    if !corpus.is_dir() {
+        eprintln!("skipping: corpus not found at {corpus:?} (set LEXPERM_CORPUS)");
+        return;
+    }
+    // The corpus' one lint error: a set names `chat.bsky.convo.exportAccountData`, defined nowhere.
+    assert_eq!(
+        check_gen_rust_against_expand(&corpus, &["undefined-lxm"]),
+        10
+    );
+}
+
+#[test]
+fn gen_ts_writes_the_typescript_target() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("scopes.ts");
+    let lexicons = workspace().join("lexicons");
+    let output = lexperm(&[
+        os("gen"),
+        os("ts"),
+        os("--lexicons"),
+        lexicons.as_os_str(),
+        os("--out"),
+        out.as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let expected = lexperm_codegen::Builder::new()
+        .lexicons(&lexicons)
+        .typescript()
+        .generate_string()
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
+    assert!(expected.contains("export namespace authManageCalendar {"));
 }

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use lexperm_codegen::cbor;
 use lexperm_codegen::records::schema_record;
-use lexperm_codegen::Builder;
 use serde_json::Value;
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -91,19 +90,6 @@ fn bench_records(c: &mut Criterion) {
             for record in &records {
                 std::hint::black_box(cbor::encode(std::hint::black_box(record)).expect("encodes"));
             }
-        })
-    });
-    group.finish();
-
-    // What a build.rs pays: read, lint and generate Rust constants for the whole folder.
-    let mut group = c.benchmark_group("rust");
-    group.sample_size(10);
-    group.bench_function("builder_generate_string_all_atproto_lexicons", |b| {
-        b.iter(|| {
-            Builder::new()
-                .lexicons(corpus_dir())
-                .generate_string()
-                .expect("generates")
         })
     });
     group.finish();

@@ -1,10 +1,24 @@
-//! Generation from AT Protocol lexicons: publishable `com.atproto.lexicon.schema` records with their
-//! DAG-CBOR encoding and CID, computed locally.
+//! Generation from AT Protocol lexicons: OAuth scope constants (Rust for `build.rs`, or
+//! TypeScript), and publishable `com.atproto.lexicon.schema` records with their DAG-CBOR encoding
+//! and CID, computed locally.
 //!
+//! - [`rust`]: scope constants ([`Builder`], [`Target`]): `repo:` scopes per record, `rpc:` scopes
+//!   per endpoint, `include:` scopes and their exact expansions per permission set, behind the full
+//!   lint of `lexperm_resolver`.
 //! - [`cbor`]: DAG-CBOR encoder for atproto data model values in their JSON form.
 //! - [`cid`]: CIDv1 (dag-cbor, sha2-256) and its base32 string form.
 //! - [`records`]: the `com.atproto.lexicon.schema` record of a lexicon document, with CID and AT-URI.
-//! - [`rust`]: Rust scope constants for `build.rs` ([`Builder`]).
+//!
+//! ```no_run
+//! // build.rs
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").ok_or("no OUT_DIR")?);
+//! lexperm_codegen::Builder::new()
+//!     .lexicons("lexicons")
+//!     .generate_to(out.join("scopes.rs"))?;
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! No network, no async runtime. Only [`Builder`] touches the file system (it reads lexicon and
 //! template folders and writes the generated file).
@@ -14,7 +28,8 @@
 mod base;
 pub mod cbor;
 pub mod cid;
+mod generate;
 pub mod records;
 pub mod rust;
 
-pub use rust::Builder;
+pub use rust::{Builder, GenerateError, LintError, Target};

@@ -1,42 +1,64 @@
-//! Rust scope constants from lexicons, for `build.rs`.
-//!
-//! For every record lexicon the generated code has the collection NSID and one canonical `repo:` scope
-//! string per action; for every query and procedure the method NSID (`lxm`), the `rpc:` scope for any
-//! audience and a `const fn rpc_scope(aud)` that builds the scope for one audience; for every permission
-//! set its `include:` scope and a `const fn include_scope(aud)`. One module per NSID authority segment,
-//! one module per NSID: `app.bsky.feed.post` becomes `app::bsky::feed::post`. The generated code
-//! depends on `core` only. (The scopes a permission set expands to come later, from the resolver.)
+//! Scope constants from lexicons, for `build.rs` (Rust) or a committed file (Rust or TypeScript).
 //!
 //! ```no_run
 //! // build.rs
-//! let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("lexicons.rs");
-//! lexperm_codegen::Builder::new()
-//!     .lexicons("lexicons")
-//!     .emit_rerun_if_changed(true)
-//!     .generate_to(&out)
-//!     .unwrap();
-//! // src/lib.rs: pub mod lexicons { include!(concat!(env!("OUT_DIR"), "/lexicons.rs")); }
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").ok_or("no OUT_DIR")?);
+//!     lexperm_codegen::Builder::new()
+//!         .lexicons("lexicons")
+//!         .generate_to(out.join("scopes.rs"))?;
+//!     Ok(())
+//! }
+//! // src/lib.rs: pub mod scopes { include!(concat!(env!("OUT_DIR"), "/scopes.rs")); }
 //! ```
 //!
-//! The code comes from handlebars templates embedded in the crate ([`TEMPLATE_NAMES`]); a folder given
-//! to [`Builder::templates`] may replace any of them by file name. Templates render in strict mode
-//! without HTML escaping. What they see:
-//! - `header.hbs`: `lexicon_count` (lexicons that produced a module). It must define the `RpcScope`
-//!   and `IncludeScope` types the other templates name, or the other templates must not use them.
+//! What [`Builder::generate_to`] does, in order:
+//! 1. prints `cargo:rerun-if-changed=` for every lexicon folder, subfolder and `*.json` file, and for
+//!    the template folder and its files (turn off with [`Builder::emit_rerun_if_changed`]);
+//! 2. lints all lexicons together with `lexperm_resolver::lint` (per-file, cross-file and
+//!    permission-set rules, default severities; [`Builder::allow_rule`] lets a rule pass) and
+//!    fails with [`GenerateError::Lint`], whose `Display` lists each error as
+//!    `path:line:col: error[CODE/name]: message` plus its help;
+//! 3. expands every permission set with `lexperm_resolver::Catalog::expand`, without an audience
+//!    and with a placeholder one, checked against a second audience ([`GenerateError::Expansion`]);
+//! 4. renders the templates and writes the file only when its content changed.
+//!
+//! No network, no async runtime, no `cargo` or `rustfmt` subprocess.
+//!
+//! Generated Rust (embedded templates): one module per NSID segment (`app.bsky.feed.post` becomes
+//! `app::bsky::feed::post`), depending on `core` only, rustfmt-clean and clippy-clean. At the top:
+//! `Scope` (a canonical scope string known at generation time: `AsRef<str>`, `Deref<Target = str>`,
+//! `Display`, `Into<&'static str>`), `Audience` (a checked `did:…#service`), `RpcScope`,
+//! `IncludeScope`, `GrantedScope`, `Grants` and `AUD_MARKER`. Per lexicon:
+//! - record: `NSID`, `COLLECTION`, `REPO_ALL`, `REPO_CREATE`, `REPO_UPDATE`, `REPO_DELETE`,
+//!   `REPO_PUT`;
+//! - query / procedure: `NSID`, `LXM`, `RPC_ANY_AUD`, `const fn rpc_scope(aud)`;
+//! - permission set: `NSID`, `INCLUDE`, `GRANTED_WITHOUT_AUD: &[&str]` (what `INCLUDE` expands to),
+//!   `const fn include_scope(aud)`, `const fn granted_with_aud(aud)` (what `include_scope(aud)` expands
+//!   to, as `GrantedScope`s whose `Display` is the canonical string) and its data
+//!   `GRANTED_WITH_AUD: &[&str]` (canonical strings with `{aud}` where the escaped audience goes);
+//!   the module doc is the set's `title` and `detail`.
+//!
+//! The code comes from handlebars templates embedded in the crate, one set per [`Target`]; a folder
+//! given to [`Builder::templates`] may replace any of them by file name ([`TEMPLATE_NAMES`]).
+//! Templates render in strict mode without HTML escaping. What they see:
+//! - `header.hbs`: `lexicon_count` (lexicons that produced a module). The Rust header defines the
+//!   types the other templates name.
 //! - `record.hbs`, `endpoint.hbs`, `permission_set.hbs` (rendered inside the NSID's module, then
 //!   indented): `nsid`; `kind` (`record`, `query`, `procedure`, `permission set`); `doc_lines` (the
-//!   description, or a permission set's `title`, one line each, safe for `//!`); `scopes` (a list of
-//!   `name`, `value`, `doc`: the constant name, its canonical scope string and a one-line doc); `root`
-//!   (`super::` repeated up to the generated file's top, to name `RpcScope` / `IncludeScope`).
+//!   description, or a permission set's `title`, an empty line and its `detail`; one line each, safe
+//!   for `//!`, empty lines as `""`); `scopes` (a list of `name`, `value`, `doc`: the constant name,
+//!   its canonical scope string and a one-line doc); `root` (`super::` repeated up to the generated
+//!   file's top). Permission sets also get `granted_without_aud` (canonical strings) and
+//!   `granted_with_aud` (canonical strings with `{aud}` where the escaped audience goes).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use handlebars::Handlebars;
-use lexperm_parser::diagnostics::{FileId, LineIndex, Severity};
-use lexperm_parser::formats::check_nsid;
-use serde::Serialize;
-use serde_json::Value;
+
+use crate::generate;
+
+pub use crate::generate::LintError;
 
 /// The template names, each overridable by a file of the same name in [`Builder::templates`]:
 /// `header.hbs` (once per file), `record.hbs` (body of a record's module), `endpoint.hbs` (body of a
@@ -48,12 +70,30 @@ pub const TEMPLATE_NAMES: [&str; 4] = [
     "permission_set.hbs",
 ];
 
-const DEFAULT_TEMPLATES: [&str; 4] = [
-    include_str!("../templates/header.hbs"),
-    include_str!("../templates/record.hbs"),
-    include_str!("../templates/endpoint.hbs"),
-    include_str!("../templates/permission_set.hbs"),
+const RUST_TEMPLATES: [&str; 4] = [
+    include_str!("../templates/rust/header.hbs"),
+    include_str!("../templates/rust/record.hbs"),
+    include_str!("../templates/rust/endpoint.hbs"),
+    include_str!("../templates/rust/permission_set.hbs"),
 ];
+
+const TYPESCRIPT_TEMPLATES: [&str; 4] = [
+    include_str!("../templates/ts/header.hbs"),
+    include_str!("../templates/ts/record.hbs"),
+    include_str!("../templates/ts/endpoint.hbs"),
+    include_str!("../templates/ts/permission_set.hbs"),
+];
+
+/// The language generated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Target {
+    /// Rust: nested `pub mod`s, `core` only (the default).
+    #[default]
+    Rust,
+    /// TypeScript: nested `export namespace`s of `as const` constants, no imports.
+    TypeScript,
+}
 
 /// Why code could not be generated.
 #[derive(Debug, thiserror::Error)]
@@ -75,24 +115,37 @@ pub enum GenerateError {
         /// What is wrong.
         message: String,
     },
-    /// A lexicon file has lint errors (the per-file rules of `lexperm lint`); code is generated only
-    /// from lexicons that lint clean.
-    #[error("{path}: {} lint error(s); run `lexperm lint` for details\n{}", errors.len(), errors.join("\n"))]
+    /// Lexicons have lint errors (the full `lexperm lint`: per-file, cross-file and permission-set
+    /// rules); no code is generated.
+    #[error("{}{} lint error(s) in the lexicons; no code generated (run `lexperm lint` for details)", render_lint(errors), errors.len())]
     Lint {
-        /// The lexicon file.
-        path: PathBuf,
-        /// One line per error: `line:column CODE(name): message`.
-        errors: Vec<String>,
+        /// Every error, in file order.
+        errors: Vec<LintError>,
     },
-    /// Two lexicons have the same `id`, or two NSIDs map to the same Rust module.
+    /// Two NSIDs map to the same module.
     #[error("{first} and {second} both generate module `{module}`")]
     Collision {
-        /// The Rust module path.
+        /// The module path.
         module: String,
-        /// The first NSID (or file).
+        /// The first NSID.
         first: String,
-        /// The second NSID (or file).
+        /// The second NSID.
         second: String,
+    },
+    /// A permission set's expansion with an audience is not the expansion with another audience
+    /// with that audience substituted (generated code could not reproduce it exactly).
+    #[error("{nsid}: the expansion with an audience cannot be generated exactly: {message}")]
+    Expansion {
+        /// The permission set's NSID.
+        nsid: String,
+        /// What differs.
+        message: String,
+    },
+    /// A rule given to [`Builder::allow_rule`] does not exist.
+    #[error("unknown lint rule `{rule}` (give a code like `P120` or a name like `undefined-lxm`)")]
+    UnknownRule {
+        /// The code or name given.
+        rule: String,
     },
     /// A template file is unknown, does not parse, or fails to render.
     #[error("template {name}: {message}")]
@@ -104,35 +157,74 @@ pub enum GenerateError {
     },
 }
 
-/// Generates Rust scope constants from lexicon folders; meant for `build.rs`.
-#[derive(Debug, Clone, Default)]
+fn render_lint(errors: &[LintError]) -> String {
+    errors.iter().map(|e| format!("{e}\n")).collect()
+}
+
+/// Generates scope constants from lexicon folders; meant for `build.rs`.
+#[derive(Debug, Clone)]
 pub struct Builder {
     lexicon_dirs: Vec<PathBuf>,
     template_dir: Option<PathBuf>,
+    target: Target,
     emit_rerun_if_changed: bool,
+    allowed_rules: Vec<String>,
+}
+
+impl Default for Builder {
+    fn default() -> Builder {
+        Builder::new()
+    }
 }
 
 impl Builder {
-    /// A builder with no lexicon folder, the embedded templates, and no `cargo:` output.
+    /// A builder for Rust with no lexicon folder, the embedded templates, printing
+    /// `cargo:rerun-if-changed` lines.
     pub fn new() -> Builder {
-        Builder::default()
+        Builder {
+            lexicon_dirs: Vec::new(),
+            template_dir: None,
+            target: Target::Rust,
+            emit_rerun_if_changed: true,
+            allowed_rules: Vec::new(),
+        }
     }
 
-    /// Adds a folder searched recursively for lexicon `*.json` files. May be called more than once.
+    /// Adds a folder searched recursively for lexicon `*.json` files. May be called more than once;
+    /// all folders are linted as one catalog.
     pub fn lexicons(mut self, dir: impl Into<PathBuf>) -> Builder {
         self.lexicon_dirs.push(dir.into());
         self
     }
 
     /// Takes templates from `dir`: each file named like one of [`TEMPLATE_NAMES`] replaces the
-    /// embedded template; any other `*.hbs` file there is an error (a misspelt name would be ignored
-    /// otherwise).
+    /// embedded template of the target; any other `*.hbs` file there is an error (a misspelt name
+    /// would be ignored otherwise).
     pub fn templates(mut self, dir: impl Into<PathBuf>) -> Builder {
         self.template_dir = Some(dir.into());
         self
     }
 
-    /// Prints `cargo:rerun-if-changed=` for every lexicon and template folder (default: off).
+    /// Lets errors of one lint rule (a code like `P120` or a name like `undefined-lxm`) pass the gate,
+    /// like `level = "allow"` in `lexperm.toml`. May be called more than once.
+    pub fn allow_rule(mut self, code_or_name: impl Into<String>) -> Builder {
+        self.allowed_rules.push(code_or_name.into());
+        self
+    }
+
+    /// Chooses the language generated (default [`Target::Rust`]).
+    pub fn target(mut self, target: Target) -> Builder {
+        self.target = target;
+        self
+    }
+
+    /// Shorthand for `.target(Target::TypeScript).emit_rerun_if_changed(false)`.
+    pub fn typescript(self) -> Builder {
+        self.target(Target::TypeScript).emit_rerun_if_changed(false)
+    }
+
+    /// Whether to print `cargo:rerun-if-changed=` for every folder and file read (default: on, as a
+    /// build script needs; turn it off outside build scripts).
     pub fn emit_rerun_if_changed(mut self, emit: bool) -> Builder {
         self.emit_rerun_if_changed = emit;
         self
@@ -140,29 +232,41 @@ impl Builder {
 
     /// Generates the code and returns it.
     pub fn generate_string(&self) -> Result<String, GenerateError> {
-        if self.emit_rerun_if_changed {
-            for dir in self.lexicon_dirs.iter().chain(&self.template_dir) {
-                println!("cargo:rerun-if-changed={}", dir.display());
+        let emit = self.emit_rerun_if_changed;
+        self.generate_reporting(&mut |path: &Path| {
+            if emit {
+                println!("cargo:rerun-if-changed={}", path.display());
             }
-        }
-        let templates = self.load_templates()?;
-        let mut docs = Vec::new();
+        })
+    }
+
+    /// Generates the code, calling `read` with every folder and file it reads (what becomes
+    /// `cargo:rerun-if-changed`).
+    fn generate_reporting(&self, read: &mut dyn FnMut(&Path)) -> Result<String, GenerateError> {
+        let allowed = self
+            .allowed_rules
+            .iter()
+            .map(|rule| {
+                lexperm_resolver::rules::lookup(rule)
+                    .map(|meta| meta.code)
+                    .ok_or_else(|| GenerateError::UnknownRule { rule: rule.clone() })
+            })
+            .collect::<Result<Vec<&str>, GenerateError>>()?;
+        let templates = self.load_templates(read)?;
+        let mut files = Vec::new();
         for dir in &self.lexicon_dirs {
-            for path in json_files(dir)? {
-                let text = std::fs::read_to_string(&path).map_err(|err| GenerateError::Io {
-                    path: path.clone(),
-                    message: err.to_string(),
-                })?;
-                lint_gate(&path, &text, docs.len())?;
-                let doc: Value =
-                    serde_json::from_str(&text).map_err(|err| GenerateError::Lexicon {
-                        path: path.clone(),
-                        message: format!("not valid JSON: {err}"),
-                    })?;
-                docs.push((path, doc));
-            }
+            read(dir);
+            collect_json_files(dir, &mut files, read)?;
         }
-        generate(&docs, &templates)
+        let mut inputs = Vec::with_capacity(files.len());
+        for path in files {
+            let text = std::fs::read_to_string(&path).map_err(|err| GenerateError::Io {
+                path: path.clone(),
+                message: err.to_string(),
+            })?;
+            inputs.push(generate::Input { path, text });
+        }
+        generate::generate(&inputs, &templates, self.target, &allowed)
     }
 
     /// Generates the code and writes it to `path` (only when the content changed, so that Cargo does
@@ -179,19 +283,32 @@ impl Builder {
         })
     }
 
-    fn load_templates(&self) -> Result<Handlebars<'static>, GenerateError> {
+    fn load_templates(
+        &self,
+        read: &mut dyn FnMut(&Path),
+    ) -> Result<Handlebars<'static>, GenerateError> {
+        let defaults = match self.target {
+            Target::Rust => RUST_TEMPLATES,
+            Target::TypeScript => TYPESCRIPT_TEMPLATES,
+        };
         let mut sources: Vec<(&str, String)> = TEMPLATE_NAMES
             .iter()
-            .zip(DEFAULT_TEMPLATES)
+            .zip(defaults)
             .map(|(name, text)| (*name, text.to_owned()))
             .collect();
         if let Some(dir) = &self.template_dir {
+            read(dir);
             let entries = std::fs::read_dir(dir).map_err(|err| GenerateError::Io {
                 path: dir.clone(),
                 message: err.to_string(),
             })?;
-            for entry in entries.flatten() {
-                let file_name = entry.file_name().to_string_lossy().into_owned();
+            let mut paths: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).collect();
+            paths.sort();
+            for path in paths {
+                let file_name = path
+                    .file_name()
+                    .map(|name| name.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 if !file_name.ends_with(".hbs") {
                     continue;
                 }
@@ -201,11 +318,11 @@ impl Builder {
                         message: format!("unknown template; known: {}", TEMPLATE_NAMES.join(", ")),
                     });
                 };
-                slot.1 =
-                    std::fs::read_to_string(entry.path()).map_err(|err| GenerateError::Io {
-                        path: entry.path(),
-                        message: err.to_string(),
-                    })?;
+                read(&path);
+                slot.1 = std::fs::read_to_string(&path).map_err(|err| GenerateError::Io {
+                    path: path.clone(),
+                    message: err.to_string(),
+                })?;
             }
         }
         let mut handlebars = Handlebars::new();
@@ -223,320 +340,64 @@ impl Builder {
     }
 }
 
-/// Fails when the per-file lint rules find an error in `text`.
-fn lint_gate(path: &Path, text: &str, index: usize) -> Result<(), GenerateError> {
-    let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-    let loaded = lexperm_parser::rules::lint_file(file, text);
-    if !loaded.has_errors() {
-        return Ok(());
-    }
-    let lines = LineIndex::new(text);
-    let errors = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| {
-            let (line, column) = lines.line_col(text, d.span.start);
-            format!("  {line}:{column} {}({}): {}", d.code, d.name, d.message)
-        })
-        .collect();
-    Err(GenerateError::Lint {
-        path: path.to_path_buf(),
-        errors,
-    })
-}
-
-fn json_files(dir: &Path) -> Result<Vec<PathBuf>, GenerateError> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        let entries = std::fs::read_dir(&current).map_err(|err| GenerateError::Io {
-            path: current.clone(),
-            message: err.to_string(),
-        })?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "json") {
-                files.push(path);
-            }
+/// Adds every `*.json` file under `dir` to `files` (sorted per folder), calling `seen` for every
+/// subfolder and file.
+fn collect_json_files(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    seen: &mut dyn FnMut(&Path),
+) -> Result<(), GenerateError> {
+    let entries = std::fs::read_dir(dir).map_err(|err| GenerateError::Io {
+        path: dir.to_path_buf(),
+        message: err.to_string(),
+    })?;
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            seen(&path);
+            collect_json_files(&path, files, seen)?;
+        } else if path.extension().is_some_and(|ext| ext == "json") {
+            seen(&path);
+            files.push(path);
         }
     }
-    files.sort();
-    Ok(files)
+    Ok(())
 }
-
-/// What kind of primary def a lexicon has, for the templates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Record,
-    Query,
-    Procedure,
-    PermissionSet,
-}
-
-#[derive(Serialize)]
-struct ScopeConst {
-    name: &'static str,
-    value: String,
-    doc: String,
-}
-
-#[derive(Serialize)]
-struct ItemContext<'a> {
-    nsid: &'a str,
-    kind: &'static str,
-    doc_lines: Vec<String>,
-    scopes: Vec<ScopeConst>,
-    /// `super::` repeated up to the root of the generated file, for `RpcScope`.
-    root: String,
-}
-
-#[derive(Default)]
-struct Module {
-    /// The rendered body of the NSID that owns this module, with that NSID.
-    body: Option<(String, String)>,
-    /// The NSID segments down to this module, joined with `.`.
-    prefix: String,
-    children: BTreeMap<String, Module>,
-}
-
-/// Generates code from `(path, document)` pairs; the path only serves error messages.
-fn generate(docs: &[(PathBuf, Value)], templates: &Handlebars) -> Result<String, GenerateError> {
-    let mut root = Module::default();
-    let mut count = 0usize;
-    for (path, doc) in docs {
-        let lexicon_error = |message: String| GenerateError::Lexicon {
-            path: path.clone(),
-            message,
-        };
-        let nsid = doc
-            .get("id")
-            .and_then(Value::as_str)
-            .ok_or_else(|| lexicon_error("no string `id`".to_owned()))?;
-        check_nsid(nsid).map_err(|reason| lexicon_error(format!("`id` {nsid:?}: {reason}")))?;
-        let main = doc.get("defs").and_then(|defs| defs.get("main"));
-        let kind = match main
-            .and_then(|main| main.get("type"))
-            .and_then(Value::as_str)
-        {
-            Some("record") => Kind::Record,
-            Some("query") => Kind::Query,
-            Some("procedure") => Kind::Procedure,
-            Some("permission-set") => Kind::PermissionSet,
-            _ => continue,
-        };
-        count += 1;
-        let segments: Vec<String> = nsid.split('.').map(module_name).collect();
-        let module_path = segments.join("::");
-        let description = main
-            .and_then(|main| main.get("description").or_else(|| main.get("title")))
-            .or_else(|| doc.get("description"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let context = ItemContext {
-            nsid,
-            kind: match kind {
-                Kind::Record => "record",
-                Kind::Query => "query",
-                Kind::Procedure => "procedure",
-                Kind::PermissionSet => "permission set",
-            },
-            doc_lines: description.lines().map(doc_line).collect(),
-            scopes: scope_consts(nsid, kind),
-            root: "super::".repeat(segments.len()),
-        };
-        let template = match kind {
-            Kind::Record => "record.hbs",
-            Kind::Query | Kind::Procedure => "endpoint.hbs",
-            Kind::PermissionSet => "permission_set.hbs",
-        };
-        let body = render(templates, template, &context)?;
-        let mut module = &mut root;
-        for (depth, (segment, raw)) in segments.into_iter().zip(nsid.split('.')).enumerate() {
-            let parent_prefix = module.prefix.clone();
-            module = module.children.entry(segment).or_insert_with(|| Module {
-                prefix: if depth == 0 {
-                    raw.to_owned()
-                } else {
-                    format!("{parent_prefix}.{raw}")
-                },
-                ..Module::default()
-            });
-        }
-        if let Some((first, _)) = &module.body {
-            return Err(GenerateError::Collision {
-                module: module_path,
-                first: first.clone(),
-                second: nsid.to_owned(),
-            });
-        }
-        module.body = Some((nsid.to_owned(), body));
-    }
-    let mut out = render(
-        templates,
-        "header.hbs",
-        &serde_json::json!({ "lexicon_count": count }),
-    )?;
-    write_children(&root, 0, &mut out);
-    Ok(out)
-}
-
-fn render(
-    templates: &Handlebars,
-    name: &str,
-    context: &impl Serialize,
-) -> Result<String, GenerateError> {
-    templates
-        .render(name, context)
-        .map_err(|err| GenerateError::Template {
-            name: name.to_owned(),
-            message: err.to_string(),
-        })
-}
-
-fn write_children(module: &Module, depth: usize, out: &mut String) {
-    let indent = "    ".repeat(depth);
-    for (index, (name, child)) in module.children.iter().enumerate() {
-        if index > 0 || module.body.is_some() || depth == 0 {
-            out.push('\n');
-        }
-        let doc = match &child.body {
-            Some((nsid, _)) => format!("`{nsid}`."),
-            None => format!("Lexicons under `{}.`.", child.prefix),
-        };
-        out.push_str(&format!("{indent}/// {doc}\n{indent}pub mod {name} {{\n"));
-        if let Some((_, body)) = &child.body {
-            for line in body.trim_end().lines() {
-                if line.trim().is_empty() {
-                    out.push('\n');
-                } else {
-                    out.push_str(&format!("{indent}    {line}\n"));
-                }
-            }
-        }
-        write_children(child, depth + 1, out);
-        out.push_str(&format!("{indent}}}\n"));
-    }
-}
-
-/// The canonical scope strings of one lexicon (the reference's `toString()` form: default `action`
-/// omitted, NSIDs written positionally; NSIDs need no percent-encoding).
-fn scope_consts(nsid: &str, kind: Kind) -> Vec<ScopeConst> {
-    match kind {
-        Kind::Record => vec![
-            ScopeConst {
-                name: "REPO_ALL",
-                value: format!("repo:{nsid}"),
-                doc: "`repo:` scope: create, update and delete these records.".to_owned(),
-            },
-            ScopeConst {
-                name: "REPO_CREATE",
-                value: format!("repo:{nsid}?action=create"),
-                doc: "`repo:` scope: create these records (`createRecord`).".to_owned(),
-            },
-            ScopeConst {
-                name: "REPO_UPDATE",
-                value: format!("repo:{nsid}?action=update"),
-                doc: "`repo:` scope: update these records.".to_owned(),
-            },
-            ScopeConst {
-                name: "REPO_DELETE",
-                value: format!("repo:{nsid}?action=delete"),
-                doc: "`repo:` scope: delete these records (`deleteRecord`).".to_owned(),
-            },
-            ScopeConst {
-                name: "REPO_PUT",
-                value: format!("repo:{nsid}?action=create&action=update"),
-                doc: "`repo:` scope for `putRecord`, which needs both create and update."
-                    .to_owned(),
-            },
-        ],
-        Kind::Query | Kind::Procedure => vec![ScopeConst {
-            name: "RPC_ANY_AUD",
-            value: format!("rpc:{nsid}?aud=*"),
-            doc: "`rpc:` scope: call this method on any service.".to_owned(),
-        }],
-        Kind::PermissionSet => vec![ScopeConst {
-            name: "INCLUDE",
-            value: format!("include:{nsid}"),
-            doc: "`include:` scope of this set, without an audience (its `rpc:` permissions that \
-                  inherit the audience are dropped)."
-                .to_owned(),
-        }],
-    }
-}
-
-/// One line of a lexicon description as a doc-comment line that rustdoc cannot take for a code block
-/// (and so for a doctest): no indentation, no code fence.
-fn doc_line(line: &str) -> String {
-    line.trim().replace("```", "\\`\\`\\`")
-}
-
-/// The Rust module name of an NSID segment: snake case, `_` for `-`, a leading `_` before a digit, and
-/// a trailing `_` after keywords.
-fn module_name(segment: &str) -> String {
-    let mut name = String::with_capacity(segment.len() + 4);
-    let chars: Vec<char> = segment.chars().collect();
-    for (index, &c) in chars.iter().enumerate() {
-        if c == '-' {
-            name.push('_');
-        } else if c.is_ascii_uppercase() {
-            let previous_lower = index > 0
-                && (chars[index - 1].is_ascii_lowercase() || chars[index - 1].is_ascii_digit());
-            let next_lower = chars.get(index + 1).is_some_and(char::is_ascii_lowercase);
-            let after_upper = index > 0 && chars[index - 1].is_ascii_uppercase();
-            if previous_lower || (after_upper && next_lower) {
-                name.push('_');
-            }
-            name.push(c.to_ascii_lowercase());
-        } else {
-            name.push(c);
-        }
-    }
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert(0, '_');
-    }
-    if RUST_KEYWORDS.contains(&name.as_str()) {
-        name.push('_');
-    }
-    name
-}
-
-const RUST_KEYWORDS: [&str; 51] = [
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
-    "union", "unsafe", "unsized", "use", "virtual", "where", "while",
-];
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn doc_lines_cannot_open_code_blocks() {
-        assert_eq!(doc_line("    indented code "), "indented code");
-        assert_eq!(doc_line("```rust"), "\\`\\`\\`rust");
-    }
+    fn every_folder_and_file_read_is_reported() {
+        let lexicons = tempfile::tempdir().unwrap();
+        let nested = lexicons.path().join("com/example");
+        std::fs::create_dir_all(&nested).unwrap();
+        let record = r#"{"lexicon": 1, "id": "com.example.thing", "defs": {"main": {"type": "record", "description": "A thing.", "key": "tid", "record": {"type": "object", "properties": {}}}}}"#;
+        std::fs::write(nested.join("thing.json"), record).unwrap();
+        std::fs::write(nested.join("notes.txt"), "not a lexicon").unwrap();
+        let templates = tempfile::tempdir().unwrap();
+        std::fs::write(templates.path().join("record.hbs"), "// {{nsid}}\n").unwrap();
+        std::fs::write(templates.path().join("README.md"), "ignored").unwrap();
 
-    #[test]
-    fn module_names_are_snake_case_identifiers() {
-        let cases = [
-            ("getTimeline", "get_timeline"),
-            ("authFullApp", "auth_full_app"),
-            ("getURLInfo", "get_url_info"),
-            ("post", "post"),
-            ("4chan", "_4chan"),
-            ("my-app", "my_app"),
-            ("type", "type_"),
-            ("self", "self_"),
-            ("listV2", "list_v2"),
-        ];
-        for (segment, expected) in cases {
-            assert_eq!(module_name(segment), expected, "{segment}");
-        }
+        let mut seen = Vec::new();
+        let code = Builder::new()
+            .lexicons(lexicons.path())
+            .templates(templates.path())
+            .generate_reporting(&mut |path: &Path| seen.push(path.to_path_buf()))
+            .unwrap();
+        assert!(code.contains("// com.example.thing"));
+        assert_eq!(
+            seen,
+            [
+                templates.path().to_path_buf(),
+                templates.path().join("record.hbs"),
+                lexicons.path().to_path_buf(),
+                lexicons.path().join("com"),
+                lexicons.path().join("com/example"),
+                nested.join("thing.json"),
+            ]
+        );
     }
 }

@@ -1,85 +1,306 @@
-//! The Rust scope-constant generator: snapshot of the output, compile-and-run check with `rustc`
-//! (the output must build under `#![no_std]`), template overrides and errors.
+//! The scope-constant generator (Rust and TypeScript): snapshots, `rustc` / `rustfmt` / `tsc` on the
+//! output, equality of every generated scope with the resolver's, the lint gate, template overrides.
+//!
+//! Inputs: the fixture folder, the repository's `lexicons/`, and the shared corpus
+//! (`$LEXPERM_CORPUS`, default `/work/shared/corpus`; corpus tests are skipped when it is missing).
+//! TypeScript checks run `npx -y -p typescript@5 tsc` and `node`; set `LEXPERM_SKIP_TSC=1` to skip.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use lexperm_codegen::rust::GenerateError;
-use lexperm_codegen::Builder;
+use lexperm_codegen::{Builder, GenerateError, Target};
+use lexperm_parser::diagnostics::FileId;
+use lexperm_parser::scope::Scope;
+use lexperm_resolver::Catalog;
 
-fn lexicons() -> PathBuf {
+/// Audiences the generated code is checked with: plain, `did:plc`, percent-encoded port, and a
+/// fragment full of characters the query encoding must escape.
+const AUDIENCES: [&str; 4] = [
+    "did:web:api.bsky.app#bsky_appview",
+    "did:plc:ewvi7nxzyoun6zhxrhs64oiz#atproto_labeler",
+    "did:web:localhost%3A3000#svc",
+    "did:web:api.example.com#a~!$&'()*+,;=:@/?z",
+];
+
+fn fixture_lexicons() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rust-gen/lexicons")
 }
 
-fn rustc(args: &[&str], dir: &Path) {
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
-    let output = Command::new(rustc)
+/// The fixture holds only part of `app.bsky`, so its permission set names collections and methods
+/// no loaded lexicon defines (errors of the cross-file rules); the tests let those through.
+fn fixture_builder() -> Builder {
+    Builder::new()
+        .lexicons(fixture_lexicons())
+        .allow_rule("undefined-collection")
+        .allow_rule("undefined-lxm")
+        .emit_rerun_if_changed(false)
+}
+
+fn repo_lexicons() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lexicons")
+}
+
+fn atproto_corpus() -> Option<PathBuf> {
+    let root = std::env::var_os("LEXPERM_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"))
+        .join("atproto-lexicons");
+    if root.is_dir() {
+        Some(root)
+    } else {
+        eprintln!("skipping: corpus not found at {root:?} (set LEXPERM_CORPUS)");
+        None
+    }
+}
+
+/// A copy of the atproto corpus' permission sets (the Bluesky ones), keeping their folders.
+fn bluesky_sets(corpus: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for path in json_files(corpus) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        if text.contains("\"permission-set\"") {
+            let target = dir.path().join(path.strip_prefix(corpus).unwrap());
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, text).unwrap();
+        }
+    }
+    dir
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "json") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The corpus' one lint error: `chat.bsky.authFullChatClient` names a method no lexicon defines.
+fn corpus_builder(corpus: &Path) -> Builder {
+    Builder::new()
+        .lexicons(corpus)
+        .allow_rule("undefined-lxm")
+        .emit_rerun_if_changed(false)
+}
+
+fn run(program: &str, args: &[&str], dir: &Path) -> String {
+    let output = Command::new(program)
         .args(args)
         .current_dir(dir)
         .output()
-        .expect("rustc runs");
+        .unwrap_or_else(|err| panic!("{program} runs: {err}"));
     assert!(
         output.status.success(),
-        "rustc {args:?} failed:\n{}",
+        "{program} {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    String::from_utf8(output.stdout).unwrap()
 }
 
-#[test]
-fn generated_code_matches_the_snapshot() {
-    let code = Builder::new()
-        .lexicons(lexicons())
-        .generate_string()
-        .unwrap();
-    insta::assert_snapshot!("rust_gen_fixture_lexicons", code);
+fn rustc() -> String {
+    std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned())
 }
 
-#[test]
-fn generated_code_builds_without_std_and_gives_canonical_scopes() {
+/// Every byte but ASCII letters and digits percent-encoded: a valid way to write any audience
+/// into a scope string, which the parser must bring to canonical form.
+fn encode_all(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn canonical(scope: &str) -> String {
+    Scope::parse(scope)
+        .unwrap_or_else(|err| panic!("{scope}: {err:?}"))
+        .to_string()
+}
+
+/// One generated item: its NSID, kind and path (Rust `a::b::c` or TypeScript `a.b.c`).
+struct Item {
+    nsid: String,
+    kind: String,
+    path: String,
+}
+
+/// The items of generated code, found from the module nesting and each module's first doc line
+/// (Rust `//! The <kind> `<nsid>`.`, TypeScript `/** NSID of the <kind> `<nsid>`. */`).
+fn items(code: &str, target: Target) -> Vec<Item> {
+    let (open, separator, marker, unit) = match target {
+        Target::Rust => ("pub mod ", "::", "//! The ", 4),
+        _ => ("export namespace ", ".", "/** NSID of the ", 2),
+    };
+    let mut stack: Vec<String> = Vec::new();
+    let mut found = Vec::new();
+    let mut opened = false;
+    for line in code.lines() {
+        let trimmed = line.trim();
+        let first_line = std::mem::replace(&mut opened, false);
+        if let Some(rest) = trimmed.strip_prefix(open) {
+            stack.push(rest.trim_end_matches(" {").to_owned());
+            opened = true;
+        } else if trimmed == "}" && line.len() - trimmed.len() < stack.len() * unit {
+            stack.pop();
+        } else if let Some(rest) = trimmed
+            .strip_prefix(marker)
+            .filter(|_| first_line || target != Target::Rust)
+        {
+            let (kind, nsid) = rest.split_once(" `").unwrap();
+            found.push(Item {
+                nsid: nsid.split('`').next().unwrap().to_owned(),
+                kind: kind.to_owned(),
+                path: stack.join(separator),
+            });
+        }
+    }
+    found
+}
+
+/// What the generated code must print (see [`rust_runner`]), computed with the parser and the
+/// resolver: for every permission set its expansions (`Catalog::expand_str`), `include:` scopes for
+/// each audience; for every endpoint its `rpc:` scope for each audience.
+fn expected_output(items: &[Item], lexicon_dirs: &[&Path]) -> String {
+    let texts: Vec<(String, String)> = lexicon_dirs
+        .iter()
+        .flat_map(|dir| json_files(dir))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            (path.display().to_string(), text)
+        })
+        .collect();
+    let (catalog, _) = Catalog::load(
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, (path, text))| (FileId(i as u32), path.as_str(), text.as_str())),
+    );
+    let mut out = String::new();
+    for item in items {
+        out.push_str(&format!("{} {}\n", item.kind, item.nsid));
+        match item.kind.as_str() {
+            "permission set" => {
+                let without = catalog
+                    .expand_str(&format!("include:{}", item.nsid))
+                    .unwrap();
+                out.push_str(&format!(
+                    "  {}\n",
+                    canonical(&format!("include:{}", item.nsid))
+                ));
+                for scope in without.granted_strings() {
+                    out.push_str(&format!("  - {scope}\n"));
+                }
+                for aud in AUDIENCES {
+                    let include = format!("include:{}?aud={}", item.nsid, encode_all(aud));
+                    out.push_str(&format!("  {}\n", canonical(&include)));
+                    for scope in catalog.expand_str(&include).unwrap().granted_strings() {
+                        out.push_str(&format!("  + {scope}\n"));
+                    }
+                }
+            }
+            "query" | "procedure" => {
+                for aud in AUDIENCES {
+                    let rpc = format!("rpc:{}?aud={}", item.nsid, encode_all(aud));
+                    out.push_str(&format!("  {}\n", canonical(&rpc)));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A Rust program printing, from the generated code, what [`expected_output`] computes.
+fn rust_runner(items: &[Item]) -> String {
+    let mut main = format!(
+        "#![allow(clippy::all)]\nuse gen::scopes::Audience;\nconst AUDIENCES: [&str; {}] = {AUDIENCES:?};\nfn main() {{\n",
+        AUDIENCES.len()
+    );
+    for item in items {
+        let path = format!("gen::scopes::{}", item.path);
+        main.push_str(&format!("    println!(\"{} {}\");\n", item.kind, item.nsid));
+        match item.kind.as_str() {
+            "permission set" => main.push_str(&format!(
+                "    println!(\"  {{}}\", {path}::INCLUDE);
+    for scope in {path}::GRANTED_WITHOUT_AUD {{ println!(\"  - {{scope}}\"); }}
+    for aud in AUDIENCES {{
+        let aud = Audience::new(aud).unwrap();
+        println!(\"  {{}}\", {path}::include_scope(aud));
+        for scope in {path}::granted_with_aud(aud) {{ println!(\"  + {{scope}}\"); }}
+    }}\n"
+            )),
+            "query" | "procedure" => main.push_str(&format!(
+                "    for aud in AUDIENCES {{ println!(\"  {{}}\", {path}::rpc_scope(Audience::new(aud).unwrap())); }}\n"
+            )),
+            _ => {}
+        }
+    }
+    main.push_str("}\n");
+    main
+}
+
+/// Builds `code` as a `#![no_std]` library with `rustc` alone (and documents it with `rustdoc -D
+/// warnings`), runs [`rust_runner`] against it and checks its output equals the resolver's.
+fn check_rust_against_resolver(code: &str, lexicon_dirs: &[&Path]) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path();
-    Builder::new()
-        .lexicons(lexicons())
-        .generate_to(dir.join("lexicons.rs"))
-        .unwrap();
+    std::fs::write(dir.join("scopes.rs"), code).unwrap();
     std::fs::write(
         dir.join("gen.rs"),
-        "#![no_std]\n#![deny(warnings, missing_docs)]\n//! Generated constants.\n/// The lexicons.\npub mod lexicons { include!(\"lexicons.rs\"); }\n",
+        "#![no_std]\n#![deny(warnings, missing_docs)]\n//! Generated constants.\n/// The scopes.\npub mod scopes { include!(\"scopes.rs\"); }\n",
     )
     .unwrap();
-    rustc(
+    run(
+        &rustc(),
         &[
             "--edition",
             "2021",
             "--crate-type",
-            "rlib",
+            "lib",
             "--crate-name",
             "gen",
             "gen.rs",
         ],
         dir,
     );
-    std::fs::write(
-        dir.join("main.rs"),
-        r#"use gen::lexicons::{app, com, org};
-fn main() {
-    println!("{}", app::bsky::feed::like::COLLECTION);
-    println!("{}", app::bsky::feed::like::REPO_ALL);
-    println!("{}", app::bsky::feed::like::REPO_PUT);
-    println!("{}", org::_4chan::my_app::type_::REPO_CREATE);
-    println!("{}", com::atproto::repo::get_record::LXM);
-    println!("{}", com::atproto::repo::get_record::RPC_ANY_AUD);
-    println!("{}", com::atproto::repo::create_record::rpc_scope("did:web:api.example.com#svc_1"));
-    println!("{}", com::atproto::repo::create_record::rpc_scope("did:web:api.example.com#a~!$&'()*+,;=:@/?z"));
-    println!("{}", com::atproto::repo::create_record::rpc_scope("did:web:localhost%3A3000#svc"));
-    println!("{}", com::atproto::repo::create_record::rpc_scope("did:plc:é x"));
-    println!("{}", app::bsky::auth_full_app::INCLUDE);
-    println!("{}", app::bsky::auth_full_app::include_scope("did:web:api.bsky.app#bsky_appview"));
-}
-"#,
-    )
-    .unwrap();
-    rustc(
+    // rustdoc lints too (bare URLs, broken links in descriptions).
+    let rustdoc = std::env::var("RUSTDOC").unwrap_or_else(|_| "rustdoc".to_owned());
+    run(
+        &rustdoc,
+        &[
+            "--edition",
+            "2021",
+            "--crate-type",
+            "lib",
+            "-D",
+            "warnings",
+            "-o",
+            "doc",
+            "gen.rs",
+        ],
+        dir,
+    );
+    let items = items(code, Target::Rust);
+    assert!(!items.is_empty());
+    std::fs::write(dir.join("main.rs"), rust_runner(&items)).unwrap();
+    run(
+        &rustc(),
         &[
             "--edition",
             "2021",
@@ -93,29 +314,265 @@ fn main() {
         ],
         dir,
     );
-    // Expected strings: the `rpc:` and `include:` lines with a valid audience are what
-    // `@atproto/oauth-scopes` 0.3.2 `RpcPermission` / `IncludeScope` `.fromString(s).toString()` give (checked by hand; the reference also keeps every
-    // generated `repo:`/`rpc:` constant of the 444 corpus lexicons unchanged). The last audience is not
-    // a DID reference (the reference rejects it); it only shows that every other byte is escaped, space
-    // as `%20` where the reference's form encoding would write `+`.
-    let output = Command::new(dir.join("main")).output().unwrap();
-    assert!(output.status.success());
-    assert_eq!(
-        String::from_utf8(output.stdout).unwrap(),
-        "app.bsky.feed.like
-repo:app.bsky.feed.like
-repo:app.bsky.feed.like?action=create&action=update
-repo:org.4chan.my-app.type?action=create
-com.atproto.repo.getRecord
-rpc:com.atproto.repo.getRecord?aud=*
-rpc:com.atproto.repo.createRecord?aud=did:web:api.example.com%23svc_1
-rpc:com.atproto.repo.createRecord?aud=did:web:api.example.com%23a%7E%21%24%26%27%28%29*+,%3B%3D:@/%3Fz
-rpc:com.atproto.repo.createRecord?aud=did:web:localhost%3A3000%23svc
-rpc:com.atproto.repo.createRecord?aud=did:plc:%C3%A9%20x
-include:app.bsky.authFullApp
-include:app.bsky.authFullApp?aud=did:web:api.bsky.app%23bsky_appview
-"
+    let output = run(dir.join("main").to_str().unwrap(), &[], dir);
+    assert_same_lines(&output, &expected_output(&items, lexicon_dirs));
+}
+
+/// Compares long outputs line by line, showing the first difference.
+fn assert_same_lines(actual: &str, expected: &str) {
+    for (index, (a, e)) in actual.lines().zip(expected.lines()).enumerate() {
+        assert_eq!(a, e, "line {} differs", index + 1);
+    }
+    assert_eq!(actual.lines().count(), expected.lines().count());
+}
+
+/// Every scope string literal of the generated code (constants and `GRANTED_WITHOUT_AUD` entries;
+/// not comments, not `{aud}` templates) is already in canonical form. Returns how many there are.
+fn check_constants_canonical(code: &str) -> usize {
+    let mut count = 0;
+    for line in code.lines().map(str::trim).filter(|l| !l.starts_with("//")) {
+        for literal in line.split('"').skip(1).step_by(2) {
+            let is_scope = [
+                "repo:", "repo?", "rpc:", "rpc?", "include:", "blob", "account", "identity",
+            ]
+            .iter()
+            .any(|prefix| literal.starts_with(prefix));
+            if is_scope && literal.contains('.') && !literal.contains("{aud}") {
+                assert_eq!(canonical(literal), literal);
+                count += 1;
+            }
+        }
+    }
+    count
+}
+
+fn check_rustfmt_clean(code: &str) {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::write(temp.path().join("scopes.rs"), code).unwrap();
+    let rustfmt = std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".to_owned());
+    let output = Command::new(rustfmt)
+        .args(["--check", "--edition", "2021", "scopes.rs"])
+        .current_dir(temp.path())
+        .output()
+        .expect("rustfmt runs");
+    assert!(
+        output.status.success(),
+        "rustfmt would change the generated code:\n{}",
+        String::from_utf8_lossy(&output.stdout)
     );
+}
+
+fn tsc_available() -> bool {
+    if std::env::var_os("LEXPERM_SKIP_TSC").is_some() {
+        eprintln!("skipping TypeScript checks: LEXPERM_SKIP_TSC is set");
+        return false;
+    }
+    let ok = Command::new("npx")
+        .args(["-y", "-p", "typescript@5", "tsc", "--version"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !ok {
+        eprintln!("skipping TypeScript checks: `npx -y -p typescript@5 tsc` does not run here");
+    }
+    ok
+}
+
+/// Type-checks `code` with `tsc --strict`, compiles it and runs a script printing what
+/// [`expected_output`] computes.
+fn check_typescript_against_resolver(code: &str, lexicon_dirs: &[&Path]) {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path();
+    std::fs::write(dir.join("scopes.ts"), code).unwrap();
+    run(
+        "npx",
+        &[
+            "-y",
+            "-p",
+            "typescript@5",
+            "tsc",
+            "--noEmit",
+            "--strict",
+            "scopes.ts",
+        ],
+        dir,
+    );
+    run(
+        "npx",
+        &[
+            "-y",
+            "-p",
+            "typescript@5",
+            "tsc",
+            "--strict",
+            "--target",
+            "es2020",
+            "--module",
+            "commonjs",
+            "--outDir",
+            "out",
+            "scopes.ts",
+        ],
+        dir,
+    );
+    let items = items(code, Target::TypeScript);
+    let mut script = format!(
+        "const s = require('./out/scopes.js');\nconst AUDIENCES = {};\nconst out = [];\n",
+        serde_json::to_string(&AUDIENCES).unwrap()
+    );
+    for item in &items {
+        let path = format!("s.{}", item.path);
+        script.push_str(&format!(
+            "out.push({:?});\n",
+            format!("{} {}", item.kind, item.nsid)
+        ));
+        match item.kind.as_str() {
+            "permission set" => script.push_str(&format!(
+                "out.push('  ' + {path}.INCLUDE);
+for (const scope of {path}.GRANTED_WITHOUT_AUD) out.push('  - ' + scope);
+for (const aud of AUDIENCES) {{
+  out.push('  ' + {path}.includeScope(aud));
+  for (const scope of {path}.grantedWithAud(aud)) out.push('  + ' + scope);
+}}\n"
+            )),
+            "query" | "procedure" => script.push_str(&format!(
+                "for (const aud of AUDIENCES) out.push('  ' + {path}.rpcScope(aud));\n"
+            )),
+            _ => {}
+        }
+    }
+    script.push_str("process.stdout.write(out.join('\\n') + '\\n');\n");
+    std::fs::write(dir.join("run.js"), script).unwrap();
+    let output = run("node", &["run.js"], dir);
+    assert_same_lines(&output, &expected_output(&items, lexicon_dirs));
+}
+
+#[test]
+fn fixture_lexicons_snapshot_and_build() {
+    let code = fixture_builder().generate_string().unwrap();
+    insta::assert_snapshot!("rust_gen_fixture_lexicons", code);
+    check_rustfmt_clean(&code);
+    check_rust_against_resolver(&code, &[&fixture_lexicons()]);
+    assert_eq!(check_constants_canonical(&code), 15);
+}
+
+#[test]
+fn repo_lexicons_rust() {
+    let code = Builder::new()
+        .lexicons(repo_lexicons())
+        .generate_string()
+        .unwrap();
+    insta::assert_snapshot!("rust_gen_repo_lexicons", code);
+    check_rustfmt_clean(&code);
+    check_rust_against_resolver(&code, &[&repo_lexicons()]);
+    check_constants_canonical(&code);
+}
+
+#[test]
+fn repo_lexicons_typescript() {
+    let code = Builder::new()
+        .lexicons(repo_lexicons())
+        .typescript()
+        .generate_string()
+        .unwrap();
+    insta::assert_snapshot!("ts_gen_repo_lexicons", code);
+    if tsc_available() {
+        check_typescript_against_resolver(&code, &[&repo_lexicons()]);
+    }
+}
+
+#[test]
+fn bluesky_permission_sets_snapshots() {
+    let Some(corpus) = atproto_corpus() else {
+        return;
+    };
+    let sets = bluesky_sets(&corpus);
+    let rust = Builder::new()
+        .lexicons(sets.path())
+        .emit_rerun_if_changed(false)
+        .generate_string()
+        .unwrap();
+    insta::assert_snapshot!("rust_gen_bluesky_permission_sets", rust);
+    let ts = Builder::new()
+        .lexicons(sets.path())
+        .typescript()
+        .generate_string()
+        .unwrap();
+    insta::assert_snapshot!("ts_gen_bluesky_permission_sets", ts);
+}
+
+#[test]
+fn atproto_corpus_rust_builds_alone_and_equals_the_resolver() {
+    let Some(corpus) = atproto_corpus() else {
+        return;
+    };
+    let code = corpus_builder(&corpus).generate_string().unwrap();
+    check_rustfmt_clean(&code);
+    check_rust_against_resolver(&code, &[&corpus]);
+    // 5 per record, 1 per endpoint, 1 per set plus its expansion without audience (26 records, 319
+    // endpoints and 10 sets in the corpus snapshot).
+    let count = check_constants_canonical(&code);
+    assert!(count > 400, "{count}");
+}
+
+#[test]
+fn atproto_corpus_typescript_type_checks_and_equals_the_resolver() {
+    let Some(corpus) = atproto_corpus() else {
+        return;
+    };
+    if !tsc_available() {
+        return;
+    }
+    let code = corpus_builder(&corpus)
+        .target(Target::TypeScript)
+        .generate_string()
+        .unwrap();
+    check_typescript_against_resolver(&code, &[&corpus]);
+}
+
+#[test]
+fn audience_checks_the_did_reference_shape() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path();
+    fixture_builder()
+        .generate_to(dir.join("scopes.rs"))
+        .unwrap();
+    std::fs::write(
+        dir.join("main.rs"),
+        r#"mod scopes { #![allow(dead_code)] include!("scopes.rs"); }
+use scopes::{Audience, Scope};
+const AUD: Option<Audience<'static>> = Audience::new("did:web:api.example.com#svc");
+fn main() {
+    assert!(AUD.is_some());
+    for bad in ["", "did:", "did:web", "did:web:x", "did:web:x#", "did::x#s", "did:Web:x#s",
+                "did:web:#s", "did:web:x#a#b", "did:web:x y#s", "web:x#s"] {
+        assert!(Audience::new(bad).is_none(), "{bad}");
+    }
+    let scope: Scope = scopes::app::bsky::feed::like::REPO_ALL;
+    let as_str: &'static str = scope.into();
+    assert_eq!(as_str, "repo:app.bsky.feed.like");
+    assert_eq!(scope, "repo:app.bsky.feed.like");
+    assert!(scope.starts_with("repo:"));
+    fn takes_str(scope: impl AsRef<str>) -> usize { scope.as_ref().len() }
+    assert_eq!(takes_str(scope), 23);
+    println!("ok");
+}
+"#,
+    )
+    .unwrap();
+    run(
+        &rustc(),
+        &[
+            "--edition",
+            "2021",
+            "-D",
+            "warnings",
+            "-o",
+            "main",
+            "main.rs",
+        ],
+        dir,
+    );
+    assert_eq!(run(dir.join("main").to_str().unwrap(), &[], dir), "ok\n");
 }
 
 #[test]
@@ -126,16 +583,91 @@ fn templates_can_be_overridden_by_file_name() {
         "pub const COLLECTION: &str = \"{{nsid}}\";\n",
     )
     .unwrap();
-    let code = Builder::new()
-        .lexicons(lexicons())
+    let code = fixture_builder()
         .templates(templates.path())
         .generate_string()
         .unwrap();
     assert!(code.contains("pub mod like {\n                pub const COLLECTION: &str = \"app.bsky.feed.like\";\n            }"));
     assert!(!code.contains("REPO_ALL"));
     // Endpoint modules still use the embedded template.
+    assert!(code.contains(
+        "pub const RPC_ANY_AUD: Scope = Scope(\"rpc:com.atproto.repo.getRecord?aud=*\");"
+    ));
+
+    // The same folder overrides the TypeScript set.
+    let ts = fixture_builder()
+        .templates(templates.path())
+        .typescript()
+        .generate_string()
+        .unwrap();
+    assert!(ts.contains("export namespace like {\n        pub const COLLECTION"));
+    assert!(ts.contains("export function rpcScope(aud: Audience): string {"));
+}
+
+fn lint_error(dir: &Path) -> GenerateError {
+    Builder::new()
+        .lexicons(dir)
+        .emit_rerun_if_changed(false)
+        .generate_string()
+        .unwrap_err()
+}
+
+#[test]
+fn the_full_lint_gates_generation() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path();
+    std::fs::write(dir.join("b.json"), "{").unwrap();
+    let err = lint_error(dir);
     assert!(
-        code.contains("pub const RPC_ANY_AUD: &str = \"rpc:com.atproto.repo.getRecord?aud=*\";")
+        matches!(&err, GenerateError::Lint { errors } if errors.len() == 1 && errors[0].code == "L101"),
+        "{err}"
+    );
+    let shown = err.to_string();
+    let path = dir.join("b.json").display().to_string();
+    assert!(
+        shown.starts_with(&format!("{path}:1:2: error[L101/invalid-json]: ")),
+        "{shown}"
+    );
+    assert!(shown.ends_with(
+        "\n1 lint error(s) in the lexicons; no code generated (run `lexperm lint` for details)"
+    ));
+
+    // A cross-file (permission-set) rule: the set names a method no loaded lexicon defines, while
+    // other lexicons of that group are loaded.
+    std::fs::remove_file(dir.join("b.json")).unwrap();
+    let endpoint = r#"{"lexicon": 1, "id": "com.example.app.getThing", "defs": {"main": {"type": "query", "description": "Get.", "output": {"encoding": "application/json"}}}}"#;
+    let set = r#"{"lexicon": 1, "id": "com.example.app.authAll", "defs": {"main": {"type": "permission-set", "title": "All", "permissions": [{"type": "permission", "resource": "rpc", "lxm": ["com.example.app.getThing", "com.example.app.getThings"], "inheritAud": true}]}}}"#;
+    let folder = dir.join("com/example/app");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("getThing.json"), endpoint).unwrap();
+    std::fs::write(folder.join("authAll.json"), set).unwrap();
+    let err = lint_error(dir);
+    let GenerateError::Lint { errors } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(errors.len(), 1, "{err}");
+    assert_eq!((errors[0].code, errors[0].name), ("P120", "undefined-lxm"));
+    assert!(errors[0].path.ends_with("authAll.json"));
+    assert!(errors[0].help.is_some());
+    assert!(err.to_string().contains("\n  help: "), "{err}");
+
+    // Allowing the rule lets it through; the set's expansion still names both methods.
+    let code = Builder::new()
+        .lexicons(dir)
+        .allow_rule("P120")
+        .emit_rerun_if_changed(false)
+        .generate_string()
+        .unwrap();
+    assert!(code
+        .contains("\"rpc?lxm=com.example.app.getThing&lxm=com.example.app.getThings&aud={aud}\""));
+    let err = Builder::new()
+        .lexicons(dir)
+        .allow_rule("no-such-rule")
+        .generate_string()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown lint rule `no-such-rule` (give a code like `P120` or a name like `undefined-lxm`)"
     );
 }
 
@@ -143,8 +675,7 @@ fn templates_can_be_overridden_by_file_name() {
 fn bad_templates_and_inputs_are_errors() {
     let templates = tempfile::tempdir().unwrap();
     std::fs::write(templates.path().join("recrod.hbs"), "x").unwrap();
-    let err = Builder::new()
-        .lexicons(lexicons())
+    let err = fixture_builder()
         .templates(templates.path())
         .generate_string()
         .unwrap_err();
@@ -155,8 +686,7 @@ fn bad_templates_and_inputs_are_errors() {
 
     std::fs::remove_file(templates.path().join("recrod.hbs")).unwrap();
     std::fs::write(templates.path().join("endpoint.hbs"), "{{nsdi}}").unwrap();
-    let err = Builder::new()
-        .lexicons(lexicons())
+    let err = fixture_builder()
         .templates(templates.path())
         .generate_string()
         .unwrap_err();
@@ -166,45 +696,12 @@ fn bad_templates_and_inputs_are_errors() {
     );
 
     let duplicate = tempfile::tempdir().unwrap();
-    let like = std::fs::read_to_string(lexicons().join("like.json")).unwrap();
+    let like = std::fs::read_to_string(fixture_lexicons().join("like.json")).unwrap();
     std::fs::write(duplicate.path().join("a.json"), &like).unwrap();
     std::fs::write(duplicate.path().join("b.json"), &like).unwrap();
-    let err = Builder::new()
-        .lexicons(duplicate.path())
-        .generate_string()
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "app.bsky.feed.like and app.bsky.feed.like both generate module `app::bsky::feed::like`"
-    );
-
-    std::fs::write(duplicate.path().join("b.json"), "{").unwrap();
-    let err = Builder::new()
-        .lexicons(duplicate.path())
-        .generate_string()
-        .unwrap_err();
+    let err = lint_error(duplicate.path());
     assert!(
-        matches!(&err, GenerateError::Lint { path, errors } if path.ends_with("b.json") && errors.len() == 1),
-        "{err}"
-    );
-    assert!(
-        err.to_string().contains(
-            "b.json: 1 lint error(s); run `lexperm lint` for details\n  1:2 L101(invalid-json): "
-        ),
-        "{err}"
-    );
-
-    std::fs::write(
-        duplicate.path().join("b.json"),
-        r#"{"lexicon": 1, "id": "com.example.b", "defs": {"main": {"type": "query", "output": {"encoding": "application/json"}, "parameters": {"type": "params", "properties": {"n": {"type": "integer", "minimum": 0.5}}}}}}"#,
-    )
-    .unwrap();
-    let err = Builder::new()
-        .lexicons(duplicate.path())
-        .generate_string()
-        .unwrap_err();
-    assert!(
-        err.to_string().contains("L103(invalid-field-type)"),
+        matches!(&err, GenerateError::Lint { errors } if errors.iter().any(|e| e.name == "duplicate-nsid")),
         "{err}"
     );
 
@@ -213,4 +710,29 @@ fn bad_templates_and_inputs_are_errors() {
         .generate_string()
         .unwrap_err();
     assert!(matches!(err, GenerateError::Io { .. }), "{err}");
+}
+
+#[test]
+fn generate_to_writes_only_changes() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("scopes.rs");
+    let builder = fixture_builder();
+    builder.generate_to(&out).unwrap();
+    let first = std::fs::metadata(&out).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    builder.generate_to(&out).unwrap();
+    assert_eq!(std::fs::metadata(&out).unwrap().modified().unwrap(), first);
+    let mut by_kind: BTreeMap<String, usize> = BTreeMap::new();
+    for item in items(&std::fs::read_to_string(&out).unwrap(), Target::Rust) {
+        *by_kind.entry(item.kind).or_default() += 1;
+    }
+    assert_eq!(
+        by_kind,
+        BTreeMap::from([
+            ("permission set".to_owned(), 1),
+            ("procedure".to_owned(), 1),
+            ("query".to_owned(), 1),
+            ("record".to_owned(), 2),
+        ])
+    );
 }

@@ -1,45 +1,154 @@
-//! `lexperm gen rust`: Rust scope constants from lexicons, the same code `lexperm_codegen::Builder`
-//! writes from a `build.rs`, for projects that prefer to commit the generated file.
+//! `lexperm gen rust` / `lexperm gen ts`: scope constants from lexicons, the same code
+//! `lexperm_codegen::Builder` writes from a `build.rs`, for projects that commit the generated file.
+//!
+//! `--check` writes nothing: exit 0 when `--out` holds exactly what would be generated, 1 when it is
+//! stale or missing (with a short summary of the difference on stderr). Exit 1 also when a lexicon
+//! has lint errors (printed as `path:line:col: error[CODE/name]: message`), 2 for usage, template
+//! and IO errors.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use lexperm_codegen::Builder;
+use lexperm_codegen::{Builder, GenerateError, Target};
 
-use crate::{EXIT_FAILURE, EXIT_OK};
+use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
-/// Arguments of `lexperm gen rust`.
+/// Arguments of `lexperm gen rust` and `lexperm gen ts`.
 #[derive(Debug, Args)]
-pub struct GenRustArgs {
-    /// Folder searched (recursively) for lexicon `*.json` files; may be repeated.
+pub struct GenCodeArgs {
+    /// Folder searched (recursively) for lexicon `*.json` files; may be repeated (all folders are
+    /// linted as one catalog).
     #[arg(long, value_name = "DIR", default_value = "lexicons")]
     pub lexicons: Vec<PathBuf>,
     /// Folder whose `header.hbs`, `record.hbs`, `endpoint.hbs` or `permission_set.hbs` replace the
     /// embedded templates.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
-    /// File to write the generated Rust code to.
+    /// Let errors of this lint rule (code or name) through the gate; may be repeated.
+    #[arg(long, value_name = "RULE")]
+    pub allow: Vec<String>,
+    /// File to write the generated code to.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Write nothing; exit 1 when FILE is not what would be generated, 0 when it is.
+    #[arg(long)]
+    pub check: bool,
 }
 
-/// Runs `lexperm gen rust` and returns the process exit code.
-pub fn run(args: &GenRustArgs) -> u8 {
-    let mut builder = Builder::new();
+/// Runs `lexperm gen rust` (or `ts`) and returns the process exit code.
+pub fn run(args: &GenCodeArgs, target: Target) -> u8 {
+    if let Some(missing) = args.lexicons.iter().find(|dir| !dir.is_dir()) {
+        eprintln!(
+            "error: lexicon folder {} does not exist or is not a folder\n  help: pass --lexicons DIR",
+            missing.display()
+        );
+        return EXIT_USAGE;
+    }
+    let mut builder = Builder::new().target(target).emit_rerun_if_changed(false);
     for dir in &args.lexicons {
         builder = builder.lexicons(dir);
     }
     if let Some(dir) = &args.templates {
         builder = builder.templates(dir);
     }
-    match builder.generate_to(&args.out) {
+    for rule in &args.allow {
+        builder = builder.allow_rule(rule);
+    }
+    let code = match builder.generate_string() {
+        Ok(code) => code,
+        Err(err @ GenerateError::Lint { .. }) => {
+            eprintln!("{err}");
+            return EXIT_FAILURE;
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            return EXIT_USAGE;
+        }
+    };
+    if args.check {
+        return check(&args.out, &code);
+    }
+    if std::fs::read_to_string(&args.out).is_ok_and(|old| old == code) {
+        println!("{} is up to date", args.out.display());
+        return EXIT_OK;
+    }
+    match std::fs::write(&args.out, code) {
         Ok(()) => {
             println!("wrote {}", args.out.display());
             EXIT_OK
         }
         Err(err) => {
-            eprintln!("error: {err}");
-            EXIT_FAILURE
+            eprintln!("error: cannot write {}: {err}", args.out.display());
+            EXIT_USAGE
         }
+    }
+}
+
+/// Compares `path` with `code`; prints a summary when they differ.
+fn check(path: &Path, code: &str) -> u8 {
+    let old = match std::fs::read_to_string(path) {
+        Ok(old) => old,
+        Err(err) => {
+            eprintln!(
+                "{} is stale: cannot read it ({err})\n  help: run the same command without --check",
+                path.display()
+            );
+            return EXIT_FAILURE;
+        }
+    };
+    if old == code {
+        println!("{} is up to date", path.display());
+        return EXIT_OK;
+    }
+    eprintln!("{} is stale: {}", path.display(), diff_summary(&old, code));
+    eprintln!("  help: run the same command without --check to update it");
+    EXIT_FAILURE
+}
+
+/// `N line(s) removed, M added; first difference at line L` plus that line from each side.
+fn diff_summary(old: &str, new: &str) -> String {
+    let old_lines: Vec<&str> = old.lines().collect();
+    let new_lines: Vec<&str> = new.lines().collect();
+    let mut counts: std::collections::HashMap<&str, isize> = std::collections::HashMap::new();
+    for line in &old_lines {
+        *counts.entry(line).or_default() += 1;
+    }
+    for line in &new_lines {
+        *counts.entry(line).or_default() -= 1;
+    }
+    let removed: isize = counts.values().filter(|n| **n > 0).sum();
+    let added: isize = -counts.values().filter(|n| **n < 0).sum::<isize>();
+    let first = old_lines
+        .iter()
+        .zip(&new_lines)
+        .position(|(a, b)| a != b)
+        .unwrap_or(old_lines.len().min(new_lines.len()));
+    let shown = |lines: &[&str]| {
+        lines
+            .get(first)
+            .map_or("(end of file)".to_owned(), |line| line.trim().to_owned())
+    };
+    format!(
+        "{removed} line(s) only in the file, {added} only in the generated code; first difference at line {}\n  - {}\n  + {}",
+        first + 1,
+        shown(&old_lines),
+        shown(&new_lines)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_summary_counts_lines_and_shows_the_first_difference() {
+        assert_eq!(
+            diff_summary("a\nb\nc\n", "a\nB\nc\nd\n"),
+            "1 line(s) only in the file, 2 only in the generated code; first difference at line 2\n  - b\n  + B"
+        );
+        assert_eq!(
+            diff_summary("a\n", "a\nb\n"),
+            "0 line(s) only in the file, 1 only in the generated code; first difference at line 2\n  - (end of file)\n  + b"
+        );
     }
 }

@@ -1,0 +1,777 @@
+//! From lexicon texts to generated code: lint gate, permission-set expansion, template contexts,
+//! module tree and (for Rust) the line layout rustfmt would give.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use handlebars::Handlebars;
+use lexperm_parser::diagnostics::{FileId, LineIndex, Severity};
+use lexperm_parser::scope::IncludeScope;
+use lexperm_parser::syntax::{DidServiceRef, Nsid};
+use lexperm_resolver::{Catalog, Source};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::rust::{GenerateError, Target};
+
+/// One lexicon file read by the builder.
+pub(crate) struct Input {
+    pub(crate) path: PathBuf,
+    pub(crate) text: String,
+}
+
+/// One lint error that blocks generation. `Display`:
+/// `path:line:col: error[CODE/name]: message`, then `  help: …` when there is help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintError {
+    /// The lexicon file.
+    pub path: PathBuf,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (Unicode scalar values).
+    pub column: u32,
+    /// Stable rule code, e.g. `L101`.
+    pub code: &'static str,
+    /// Kebab-case rule name, e.g. `invalid-json`.
+    pub name: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl fmt::Display for LintError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: error[{}/{}]: {}",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.code,
+            self.name,
+            self.message
+        )?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Audiences used to find where the audience goes in each granted scope; the second one checks
+/// that substituting the audience reproduces the resolver's output.
+const PLACEHOLDER_AUD: &str = "did:web:lexperm-placeholder.invalid#aud";
+const CHECK_AUD: &str = "did:plc:ewvi7nxzyoun6zhxrhs64oiz#check_svc~1";
+/// Where the escaped audience goes in the generated lists (the generated `AUD_MARKER`).
+const AUD_MARKER: &str = "{aud}";
+
+/// What kind of primary def a lexicon has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Record,
+    Query,
+    Procedure,
+    PermissionSet,
+}
+
+#[derive(Serialize)]
+struct ScopeConst {
+    name: &'static str,
+    value: String,
+    doc: String,
+}
+
+#[derive(Serialize)]
+struct ItemContext<'a> {
+    nsid: &'a str,
+    kind: &'static str,
+    doc_lines: Vec<String>,
+    scopes: Vec<ScopeConst>,
+    root: String,
+    granted_without_aud: Vec<String>,
+    granted_with_aud: Vec<String>,
+}
+
+#[derive(Default)]
+struct Module {
+    /// The NSID that owns this module and its rendered body.
+    body: Option<(String, String)>,
+    /// The NSID segments down to this module, joined with `.`.
+    prefix: String,
+    children: BTreeMap<String, Module>,
+}
+
+/// How a target writes the module tree.
+struct Syntax {
+    indent: &'static str,
+    keywords: &'static [&'static str],
+    snake_case: bool,
+}
+
+impl Syntax {
+    fn of(target: Target) -> Syntax {
+        match target {
+            Target::Rust => Syntax {
+                indent: "    ",
+                keywords: &RUST_KEYWORDS,
+                snake_case: true,
+            },
+            Target::TypeScript => Syntax {
+                indent: "  ",
+                keywords: &TS_RESERVED,
+                snake_case: false,
+            },
+        }
+    }
+}
+
+/// Lints `inputs` as one catalog, then renders them.
+pub(crate) fn generate(
+    inputs: &[Input],
+    templates: &Handlebars,
+    target: Target,
+    allowed: &[&str],
+) -> Result<String, GenerateError> {
+    let paths: Vec<String> = inputs
+        .iter()
+        .map(|input| input.path.to_string_lossy().replace('\\', "/"))
+        .collect();
+    lint_gate(inputs, &paths, allowed)?;
+
+    let syntax = Syntax::of(target);
+    let mut docs = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let doc: Value =
+            serde_json::from_str(&input.text).map_err(|err| GenerateError::Lexicon {
+                path: input.path.clone(),
+                message: format!("not valid JSON: {err}"),
+            })?;
+        docs.push(doc);
+    }
+    let sets: Vec<(FileId, &str, &str)> = inputs
+        .iter()
+        .zip(&docs)
+        .enumerate()
+        .filter(|(_, (_, doc))| main_type(doc) == Some("permission-set"))
+        .map(|(index, (input, _))| (file_id(index), paths[index].as_str(), input.text.as_str()))
+        .collect();
+    let (catalog, _) = Catalog::load(sets);
+
+    let mut root = Module::default();
+    let mut count = 0usize;
+    for (input, doc) in inputs.iter().zip(&docs) {
+        let lexicon_error = |message: String| GenerateError::Lexicon {
+            path: input.path.clone(),
+            message,
+        };
+        let nsid = doc
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| lexicon_error("no string `id`".to_owned()))?;
+        let kind = match main_type(doc) {
+            Some("record") => Kind::Record,
+            Some("query") => Kind::Query,
+            Some("procedure") => Kind::Procedure,
+            Some("permission-set") => Kind::PermissionSet,
+            _ => continue,
+        };
+        count += 1;
+        let segments: Vec<String> = nsid
+            .split('.')
+            .map(|segment| module_name(segment, &syntax))
+            .collect();
+        let main = doc.get("defs").and_then(|defs| defs.get("main"));
+        let text = |key: &str| main.and_then(|m| m.get(key)).and_then(Value::as_str);
+        let mut doc_lines: Vec<String> = Vec::new();
+        match kind {
+            Kind::PermissionSet => {
+                let parts: Vec<&str> = [text("title"), text("detail")]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                for (index, part) in parts.iter().enumerate() {
+                    if index > 0 {
+                        doc_lines.push(String::new());
+                    }
+                    doc_lines.extend(part.lines().map(doc_line));
+                }
+            }
+            _ => {
+                let description = text("description")
+                    .or_else(|| doc.get("description").and_then(Value::as_str))
+                    .unwrap_or("");
+                doc_lines.extend(description.lines().map(doc_line));
+            }
+        }
+        let (granted_without_aud, granted_with_aud) = match kind {
+            Kind::PermissionSet => expansions(&catalog, nsid)?,
+            _ => (Vec::new(), Vec::new()),
+        };
+        let context = ItemContext {
+            nsid,
+            kind: match kind {
+                Kind::Record => "record",
+                Kind::Query => "query",
+                Kind::Procedure => "procedure",
+                Kind::PermissionSet => "permission set",
+            },
+            doc_lines,
+            scopes: scope_consts(nsid, kind),
+            root: "super::".repeat(segments.len()),
+            granted_without_aud,
+            granted_with_aud,
+        };
+        let template = match kind {
+            Kind::Record => "record.hbs",
+            Kind::Query | Kind::Procedure => "endpoint.hbs",
+            Kind::PermissionSet => "permission_set.hbs",
+        };
+        let body = render(templates, template, &context)?;
+        let module_path = segments.join(if target == Target::Rust { "::" } else { "." });
+        let mut module = &mut root;
+        for (segment, raw) in segments.into_iter().zip(nsid.split('.')) {
+            let prefix = if module.prefix.is_empty() {
+                raw.to_owned()
+            } else {
+                format!("{}.{raw}", module.prefix)
+            };
+            module = module.children.entry(segment).or_insert_with(|| Module {
+                prefix,
+                ..Module::default()
+            });
+        }
+        if let Some((first, _)) = &module.body {
+            return Err(GenerateError::Collision {
+                module: module_path,
+                first: first.clone(),
+                second: nsid.to_owned(),
+            });
+        }
+        module.body = Some((nsid.to_owned(), body));
+    }
+    let mut out = render(
+        templates,
+        "header.hbs",
+        &serde_json::json!({ "lexicon_count": count }),
+    )?;
+    write_children(&root, 0, &mut out, target, &syntax);
+    if target == Target::Rust {
+        out = rustfmt_layout(&out);
+    }
+    Ok(out)
+}
+
+fn file_id(index: usize) -> FileId {
+    FileId(u32::try_from(index).unwrap_or(u32::MAX))
+}
+
+fn main_type(doc: &Value) -> Option<&str> {
+    doc.get("defs")?.get("main")?.get("type")?.as_str()
+}
+
+/// Fails with every error of the full lint (per-file, cross-file, permission-set rules).
+fn lint_gate(inputs: &[Input], paths: &[String], allowed: &[&str]) -> Result<(), GenerateError> {
+    let sources: Vec<Source> = inputs
+        .iter()
+        .zip(paths)
+        .enumerate()
+        .map(|(index, (input, path))| Source {
+            file: file_id(index),
+            path: Some(path.as_str()),
+            text: &input.text,
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for (file, diagnostics) in lexperm_resolver::lint(&sources) {
+        let Some(input) = inputs.get(file.0 as usize) else {
+            continue;
+        };
+        let mut lines = None;
+        for diagnostic in diagnostics {
+            if diagnostic.severity != Severity::Error || allowed.contains(&diagnostic.code) {
+                continue;
+            }
+            let index = lines.get_or_insert_with(|| LineIndex::new(&input.text));
+            let (line, column) = index.line_col(&input.text, diagnostic.span.start);
+            errors.push(LintError {
+                path: input.path.clone(),
+                line,
+                column,
+                code: diagnostic.code,
+                name: diagnostic.name,
+                message: diagnostic.message,
+                help: diagnostic.help,
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(GenerateError::Lint { errors })
+    }
+}
+
+/// The set's expansion without an audience (canonical strings) and with one (the canonical text
+/// around the audience), both from the resolver. The second is checked: filling in another audience
+/// must give exactly what the resolver gives for it.
+fn expansions(catalog: &Catalog, nsid: &str) -> Result<(Vec<String>, Vec<String>), GenerateError> {
+    let error = |message: String| GenerateError::Expansion {
+        nsid: nsid.to_owned(),
+        message,
+    };
+    let parsed = Nsid::parse(nsid).map_err(|err| error(err.to_string()))?;
+    let expand = |aud: Option<&str>| -> Result<Vec<String>, GenerateError> {
+        let aud = aud
+            .map(DidServiceRef::parse)
+            .transpose()
+            .map_err(|err| error(err.to_string()))?;
+        let include = IncludeScope {
+            nsid: parsed.clone(),
+            aud,
+        };
+        let expansion = catalog
+            .expand(&include)
+            .map_err(|err| error(err.to_string()))?;
+        Ok(expansion.granted_strings())
+    };
+    let without = expand(None)?;
+    let with_placeholder = expand(Some(PLACEHOLDER_AUD))?;
+    let with_check = expand(Some(CHECK_AUD))?;
+    if with_placeholder.len() != with_check.len() {
+        return Err(error(format!(
+            "{} scopes with one audience, {} with another",
+            with_placeholder.len(),
+            with_check.len()
+        )));
+    }
+    let placeholder = escape_query_value(PLACEHOLDER_AUD);
+    let check = escape_query_value(CHECK_AUD);
+    let mut with = Vec::with_capacity(with_placeholder.len());
+    for (scope, expected) in with_placeholder.iter().zip(&with_check) {
+        if scope.contains(AUD_MARKER) {
+            return Err(error(format!("`{scope}` holds the marker `{AUD_MARKER}`")));
+        }
+        let marked = scope.replacen(&placeholder, AUD_MARKER, 1);
+        let rendered = marked.replacen(AUD_MARKER, &check, 1);
+        if marked.contains(&placeholder) || &rendered != expected {
+            return Err(error(format!(
+                "`{scope}` does not become `{expected}` when the audience changes"
+            )));
+        }
+        with.push(marked);
+    }
+    Ok((without, with))
+}
+
+/// The query-value encoding of canonical scope strings (what the generated `write_query_value`
+/// does): keep `A-Za-z0-9-_.*` and `:/,@`, keep `%` unless two hex digits follow it, a space becomes
+/// `+`, every other byte `%XX`.
+fn escape_query_value(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let hex_at = |index: usize| bytes.get(index).is_some_and(u8::is_ascii_hexdigit);
+    let mut out = String::with_capacity(value.len());
+    for (index, &byte) in bytes.iter().enumerate() {
+        if byte.is_ascii_alphanumeric()
+            || b"-_.*:/,@".contains(&byte)
+            || (byte == b'%' && !(hex_at(index + 1) && hex_at(index + 2)))
+        {
+            out.push(char::from(byte));
+        } else if byte == b' ' {
+            out.push('+');
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn render(
+    templates: &Handlebars,
+    name: &str,
+    context: &impl Serialize,
+) -> Result<String, GenerateError> {
+    templates
+        .render(name, context)
+        .map_err(|err| GenerateError::Template {
+            name: name.to_owned(),
+            message: err.to_string(),
+        })
+}
+
+fn write_children(
+    module: &Module,
+    depth: usize,
+    out: &mut String,
+    target: Target,
+    syntax: &Syntax,
+) {
+    let indent = syntax.indent.repeat(depth);
+    for (index, (name, child)) in module.children.iter().enumerate() {
+        if index > 0 || module.body.is_some() || depth == 0 {
+            out.push('\n');
+        }
+        let doc = match &child.body {
+            Some((nsid, _)) => format!("`{nsid}`."),
+            None => format!("Lexicons under `{}.`.", child.prefix),
+        };
+        match target {
+            // A module with a body gets its documentation from the template (inner `//!` lines).
+            Target::Rust if child.body.is_some() => {
+                out.push_str(&format!("{indent}pub mod {name} {{\n"));
+            }
+            Target::Rust => {
+                out.push_str(&format!("{indent}/// {doc}\n{indent}pub mod {name} {{\n"));
+            }
+            Target::TypeScript => {
+                out.push_str(&format!(
+                    "{indent}/** {doc} */\n{indent}export namespace {name} {{\n"
+                ));
+            }
+        }
+        if let Some((_, body)) = &child.body {
+            for line in body.trim_end().lines() {
+                if line.trim().is_empty() {
+                    out.push('\n');
+                } else {
+                    out.push_str(&format!("{indent}{}{line}\n", syntax.indent));
+                }
+            }
+        }
+        write_children(child, depth + 1, out, target, syntax);
+        out.push_str(&format!("{indent}}}\n"));
+    }
+}
+
+/// rustfmt's layout for the shapes the embedded templates emit that depend on line width (its
+/// defaults: `max_width` 100, `array_width` 60): a `const` item too long for one line breaks after
+/// `=`, or inside its constructor call when the value does not fit on the next line either; a
+/// string array that fits on one line (after `=`, or else on the next line) is written on one line.
+pub(crate) fn rustfmt_layout(code: &str) -> String {
+    const MAX_WIDTH: usize = 100;
+    const ARRAY_WIDTH: usize = 60;
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = String::with_capacity(code.len() + code.len() / 16);
+    let mut index = 0;
+    while index < lines.len() {
+        let line = lines[index];
+        let indent = &line[..line.len() - line.trim_start().len()];
+        if line.ends_with(" = &[") && line.trim_start().starts_with("pub const ") {
+            // Collect the elements up to the closing `];`.
+            let mut end = index + 1;
+            while end < lines.len() && lines[end].trim() != "];" {
+                end += 1;
+            }
+            let items: Vec<&str> = lines[index + 1..end.min(lines.len())]
+                .iter()
+                .map(|item| item.trim().trim_end_matches(','))
+                .collect();
+            let array = format!("&[{}]", items.join(", "));
+            let declaration = line.trim_end_matches(" &[");
+            let same_line = format!("{declaration} {array};");
+            let next_line = format!("{declaration}\n{indent}    {array};");
+            // One element: no width limit of its own; more: the array must fit in `array_width`.
+            let fits = items.len() <= 1 || array.len() - 1 <= ARRAY_WIDTH;
+            let joined = if end >= lines.len() || !fits {
+                None
+            } else if same_line.len() <= MAX_WIDTH {
+                Some(same_line)
+            } else if indent.len() + 4 + array.len() < MAX_WIDTH {
+                // The array plus `;` fits on the next line.
+                Some(next_line)
+            } else {
+                None
+            };
+            if let Some(joined) = joined {
+                out.push_str(&joined);
+                out.push('\n');
+                index = end + 1;
+                continue;
+            }
+        } else if line.len() > MAX_WIDTH
+            && line.trim_start().starts_with("pub const ")
+            && line.ends_with(';')
+        {
+            if let Some(at) = line.find(" = ") {
+                let (declaration, value) = (&line[..at], &line[at + 3..]);
+                let call = value
+                    .strip_suffix(");")
+                    .and_then(|inner| inner.split_once('('))
+                    .filter(|(name, _)| !name.is_empty() && !name.contains('"'));
+                match call {
+                    Some((name, argument)) if indent.len() + 4 + value.len() > MAX_WIDTH => {
+                        out.push_str(&format!(
+                            "{declaration} = {name}(\n{indent}    {argument},\n{indent});\n"
+                        ));
+                    }
+                    _ => out.push_str(&format!("{declaration} =\n{indent}    {value}\n")),
+                }
+                index += 1;
+                continue;
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        index += 1;
+    }
+    out
+}
+
+/// The canonical scope strings of one lexicon (the reference's `toString()` form: default `action`
+/// omitted, NSIDs written positionally; NSIDs need no percent-encoding).
+fn scope_consts(nsid: &str, kind: Kind) -> Vec<ScopeConst> {
+    let scope = |name: &'static str, value: String, doc: &str| ScopeConst {
+        name,
+        value,
+        doc: doc.to_owned(),
+    };
+    match kind {
+        Kind::Record => vec![
+            scope(
+                "REPO_ALL",
+                format!("repo:{nsid}"),
+                "`repo:` scope: create, update and delete these records.",
+            ),
+            scope(
+                "REPO_CREATE",
+                format!("repo:{nsid}?action=create"),
+                "`repo:` scope: create these records (`createRecord`).",
+            ),
+            scope(
+                "REPO_UPDATE",
+                format!("repo:{nsid}?action=update"),
+                "`repo:` scope: update these records.",
+            ),
+            scope(
+                "REPO_DELETE",
+                format!("repo:{nsid}?action=delete"),
+                "`repo:` scope: delete these records (`deleteRecord`).",
+            ),
+            scope(
+                "REPO_PUT",
+                format!("repo:{nsid}?action=create&action=update"),
+                "`repo:` scope for `putRecord`, which needs both create and update.",
+            ),
+        ],
+        Kind::Query | Kind::Procedure => vec![scope(
+            "RPC_ANY_AUD",
+            format!("rpc:{nsid}?aud=*"),
+            "`rpc:` scope: call this method on any service.",
+        )],
+        Kind::PermissionSet => vec![scope(
+            "INCLUDE",
+            format!("include:{nsid}"),
+            "`include:` scope of this set without an audience.",
+        )],
+    }
+}
+
+/// One line of a lexicon description as a doc-comment line that rustdoc cannot take for a code block
+/// (and so for a doctest) and that cannot end a TypeScript `/** */` comment: no indentation, no code
+/// fence, no `*/`; bare URLs in `<…>` (rustdoc warns about bare URLs).
+fn doc_line(line: &str) -> String {
+    let line = line
+        .trim()
+        .replace("```", "\\`\\`\\`")
+        .replace("*/", "*\\/");
+    line.split(' ')
+        .map(link_bare_url)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `https://x.example/a.` becomes `<https://x.example/a>.`; `(http://x)` becomes `(<http://x>)`.
+fn link_bare_url(word: &str) -> String {
+    let (open, rest) = match word.strip_prefix('(') {
+        Some(rest) => ("(", rest),
+        None => ("", word),
+    };
+    if !(rest.starts_with("https://") || rest.starts_with("http://")) {
+        return word.to_owned();
+    }
+    let url = rest.trim_end_matches(['.', ',', ';', ':', ')', '!', '?', '\'', '"']);
+    format!("{open}<{url}>{}", &rest[url.len()..])
+}
+
+/// The module (or namespace) name of an NSID segment: for Rust snake case, for TypeScript the
+/// segment itself; `_` for `-`, a leading `_` before a digit, a trailing `_` after keywords.
+fn module_name(segment: &str, syntax: &Syntax) -> String {
+    let mut name = String::with_capacity(segment.len() + 4);
+    let chars: Vec<char> = segment.chars().collect();
+    for (index, &c) in chars.iter().enumerate() {
+        if c == '-' {
+            name.push('_');
+        } else if syntax.snake_case && c.is_ascii_uppercase() {
+            let previous_lower = index > 0
+                && (chars[index - 1].is_ascii_lowercase() || chars[index - 1].is_ascii_digit());
+            let next_lower = chars.get(index + 1).is_some_and(char::is_ascii_lowercase);
+            let after_upper = index > 0 && chars[index - 1].is_ascii_uppercase();
+            if previous_lower || (after_upper && next_lower) {
+                name.push('_');
+            }
+            name.push(c.to_ascii_lowercase());
+        } else {
+            name.push(c);
+        }
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    if syntax.keywords.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
+}
+
+const RUST_KEYWORDS: [&str; 51] = [
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "union", "unsafe", "unsized", "use", "virtual", "where", "while",
+];
+
+/// JavaScript reserved words (strict mode, modules) and TypeScript's predefined type names, none of
+/// which may name a namespace.
+const TS_RESERVED: [&str; 58] = [
+    "any",
+    "arguments",
+    "await",
+    "bigint",
+    "boolean",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "eval",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "implements",
+    "import",
+    "in",
+    "instanceof",
+    "interface",
+    "let",
+    "never",
+    "new",
+    "null",
+    "number",
+    "object",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "return",
+    "static",
+    "string",
+    "super",
+    "switch",
+    "symbol",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "undefined",
+    "unknown",
+    "var",
+    "void",
+    "while",
+    "with",
+    "yield",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_lines_cannot_open_code_blocks_or_close_comments() {
+        assert_eq!(doc_line("    indented code "), "indented code");
+        assert_eq!(doc_line("```rust"), "\\`\\`\\`rust");
+        assert_eq!(doc_line("a */ b"), "a *\\/ b");
+        assert_eq!(
+            doc_line("See https://atproto.com/specs. Or (http://x.example/a)."),
+            "See <https://atproto.com/specs>. Or (<http://x.example/a>)."
+        );
+        assert_eq!(
+            doc_line("<https://a.example> [x](https://b.example)"),
+            "<https://a.example> [x](https://b.example)"
+        );
+    }
+
+    #[test]
+    fn module_names_are_identifiers() {
+        let rust = Syntax::of(Target::Rust);
+        let ts = Syntax::of(Target::TypeScript);
+        let cases = [
+            ("getTimeline", "get_timeline", "getTimeline"),
+            ("authFullApp", "auth_full_app", "authFullApp"),
+            ("getURLInfo", "get_url_info", "getURLInfo"),
+            ("post", "post", "post"),
+            ("4chan", "_4chan", "_4chan"),
+            ("my-app", "my_app", "my_app"),
+            ("type", "type_", "type"),
+            ("self", "self_", "self"),
+            ("delete", "delete", "delete_"),
+            ("listV2", "list_v2", "listV2"),
+        ];
+        for (segment, rust_name, ts_name) in cases {
+            assert_eq!(module_name(segment, &rust), rust_name, "{segment}");
+            assert_eq!(module_name(segment, &ts), ts_name, "{segment}");
+        }
+    }
+
+    #[test]
+    fn query_values_are_escaped_like_the_parser() {
+        assert_eq!(
+            escape_query_value("did:web:a.example#svc_1 é"),
+            "did:web:a.example%23svc_1+%C3%A9"
+        );
+        assert_eq!(escape_query_value("a*-._:/,@%z%4"), "a*-._:/,@%z%4");
+        assert_eq!(escape_query_value("x%3A+y"), "x%253A%2By");
+    }
+
+    #[test]
+    fn rustfmt_layout_breaks_long_consts_and_joins_short_arrays() {
+        let long = format!("    pub const X: &str = \"{}\";\n", "a".repeat(90));
+        assert_eq!(
+            rustfmt_layout(&long),
+            format!("    pub const X: &str =\n        \"{}\";\n", "a".repeat(90))
+        );
+        let short = "pub const A: &[&str] = &[\n    \"x\",\n    \"y\",\n];\n";
+        assert_eq!(
+            rustfmt_layout(short),
+            "pub const A: &[&str] = &[\"x\", \"y\"];\n"
+        );
+        let empty = "pub const A: &[&str] = &[\n];\n";
+        assert_eq!(rustfmt_layout(empty), "pub const A: &[&str] = &[];\n");
+        let one = format!(
+            "pub const A: &[&str] = &[\n    \"{}\",\n];\n",
+            "b".repeat(80)
+        );
+        assert_eq!(
+            rustfmt_layout(&one),
+            format!("pub const A: &[&str] =\n    &[\"{}\"];\n", "b".repeat(80))
+        );
+        let wide = format!(
+            "pub const A: &[&str] = &[\n    \"{}\",\n    \"c\",\n];\n",
+            "b".repeat(60)
+        );
+        assert_eq!(rustfmt_layout(&wide), wide);
+    }
+}
