@@ -85,10 +85,7 @@ impl RuleControl {
 /// with the closest codes and names.
 pub fn lookup(rules: &[&'static RuleMeta], key: &str) -> Result<&'static RuleMeta, String> {
     let wanted = key.trim();
-    if let Some(rule) = rules
-        .iter()
-        .find(|rule| rule.code.eq_ignore_ascii_case(wanted) || rule.name == wanted)
-    {
+    if let Some(rule) = lexperm_parser::rules::find_rule(rules, wanted) {
         return Ok(rule);
     }
     let suggestions = suggest(rules, wanted);

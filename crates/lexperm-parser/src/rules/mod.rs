@@ -189,7 +189,13 @@ pub fn registry() -> &'static [&'static RuleMeta] {
 
 /// Finds a rule by code (`L107`, case-insensitive) or name (`invalid-nsid`).
 pub fn lookup(code_or_name: &str) -> Option<&'static RuleMeta> {
-    REGISTRY
+    find_rule(REGISTRY, code_or_name)
+}
+
+/// Finds a rule of `rules` by code (case-insensitive) or name: the one lookup behind every
+/// registry (the resolver's holds these rules and its own).
+pub fn find_rule(rules: &[&'static RuleMeta], code_or_name: &str) -> Option<&'static RuleMeta> {
+    rules
         .iter()
         .copied()
         .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)

@@ -124,10 +124,7 @@ pub fn registry() -> &'static [&'static RuleMeta] {
 
 /// Finds a rule by code (`P116`, case-insensitive) or name (`outside-namespace`).
 pub fn lookup(code_or_name: &str) -> Option<&'static RuleMeta> {
-    registry()
-        .iter()
-        .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+    lexperm_parser::rules::find_rule(registry(), code_or_name)
 }
 
 /// The rule reporting entries dropped for `reason`. `None` only for
