@@ -271,9 +271,12 @@ pub(crate) fn split_hint(message: &str) -> (String, Option<String>) {
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use lexperm_parser::diagnostics::{Diagnostic, RuleMeta};
+    use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta};
+    use lexperm_parser::scope::include::DropReason;
 
-    use crate::Source;
+    use crate::expand::DroppedEntry;
+    use crate::rules::permission_sets::drop_diagnostic;
+    use crate::{Catalog, Source};
 
     /// The diagnostics `rule` reports when linting `files` (`(path, text)`) together.
     pub(crate) fn run(rule: &RuleMeta, files: &[(&str, &str)]) -> Vec<Diagnostic> {
@@ -341,6 +344,95 @@ pub(crate) mod test_support {
     /// The text `span` covers in `text`.
     pub(crate) fn text_at<'t>(text: &'t str, d: &Diagnostic) -> &'t str {
         &text[d.span.start as usize..d.span.end as usize]
+    }
+
+    /// The permission set the permission-rule tests lint.
+    const SET_NSID: &str = "com.example.authTest";
+    /// Its path, matching [`SET_NSID`].
+    const SET_PATH: &str = "com/example/authTest.json";
+
+    /// Asserts `rule` reports each entry of `cases` (alone in a set) once, with a help, at the
+    /// quoted text when one is given.
+    #[track_caller]
+    pub(crate) fn expect_drops(rule: &RuleMeta, cases: &[(&str, Option<&str>)]) {
+        for (entry, at) in cases {
+            let text = set(SET_NSID, &[entry]);
+            let found = expect(rule, 1, &[(SET_PATH, &text)]);
+            if let Some(at) = at {
+                assert_eq!(text_at(&text, &found[0]), *at, "{entry}");
+            }
+            assert!(found[0].help.is_some(), "{entry}");
+        }
+    }
+
+    /// Asserts `rule` reports nothing for the [`CLEAN`] entries.
+    #[track_caller]
+    pub(crate) fn expect_clean(rule: &RuleMeta) {
+        let text = set(SET_NSID, CLEAN);
+        expect(rule, 0, &[(SET_PATH, &text)]);
+    }
+
+    /// Asserts `rule` is the one [`drop_rule`](crate::rules::drop_rule) gives for `reason`, and
+    /// that a drop for `reason` becomes a diagnostic of `rule` at the dropped field, with the
+    /// message's hint as help. For reasons no entry reaches today, so the mapping is driven
+    /// directly.
+    #[track_caller]
+    pub(crate) fn expect_drop_mapping(rule: &RuleMeta, reason: DropReason) {
+        let text = set(
+            SET_NSID,
+            &[r#""resource": "rpc", "lxm": ["com.example.getPost"], "inheritAud": true"#],
+        );
+        let (catalog, _) = Catalog::load([(FileId(0), "x.json", text.as_str())]);
+        let doc = &catalog.documents()[0];
+        let entry = &doc
+            .permission_set()
+            .unwrap()
+            .permissions
+            .as_ref()
+            .unwrap()
+            .value[0];
+        let dropped = DroppedEntry {
+            entry_index: 0,
+            reason,
+            message: "bad value (hint: fix it)".to_owned(),
+            span: entry.span,
+            entry_span: entry.span,
+            field: Some("lxm".to_owned()),
+        };
+        let mapped = crate::rules::drop_rule(reason).unwrap();
+        assert_eq!(mapped, rule);
+        let d = drop_diagnostic(mapped, doc.nsid.as_ref().unwrap(), entry, &dropped);
+        assert_eq!(d.code, rule.code);
+        assert_eq!(text_at(&text, &d), "[\"com.example.getPost\"]");
+        assert_eq!(d.help.as_deref(), Some("fix it"));
+        assert!(d.message.contains("bad value"));
+    }
+
+    /// Asserts `rule` does not report `entry` (alone in a set) but some other rule does.
+    #[track_caller]
+    pub(crate) fn expect_only_other_rules(rule: &RuleMeta, entry: &str) {
+        let text = set(SET_NSID, &[entry]);
+        expect(rule, 0, &[(SET_PATH, &text)]);
+        assert!(!run_all(&text).is_empty());
+    }
+
+    /// Asserts `rule` reports one grant of `entry` (alone in a set, linted with the lexicon
+    /// `target`) at the quoted text `at`, returning the diagnostic.
+    #[track_caller]
+    pub(crate) fn expect_grant(rule: &RuleMeta, target: &str, entry: &str, at: &str) -> Diagnostic {
+        let text = set(SET_NSID, &[entry]);
+        let mut found = expect(rule, 1, &[(SET_PATH, &text), ("t.json", target)]);
+        assert_eq!(text_at(&text, &found[0]), at);
+        found.remove(0)
+    }
+
+    /// Asserts `rule` reports nothing for `entry` (alone in a set), neither with the lexicon
+    /// `target` nor alone (the set's own group does not count as loaded).
+    #[track_caller]
+    pub(crate) fn expect_no_grant(rule: &RuleMeta, target: &str, entry: &str) {
+        let text = set(SET_NSID, &[entry]);
+        expect(rule, 0, &[(SET_PATH, &text), ("t.json", target)]);
+        expect(rule, 0, &[(SET_PATH, &text)]);
     }
 }
 

@@ -37,39 +37,31 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::{expect, set, text_at, CLEAN};
-
-    const NSID: &str = "com.example.authTest";
+    use crate::rules::test_support::{expect_clean, expect_drops};
 
     #[test]
     fn reports_dropped_entries() {
-        let cases: &[(&str, Option<&str>)] = &[
-            (
-                r#""resource": "blob", "accept": ["image/*"]"#,
-                Some("\"blob\""),
-            ),
-            (
-                r#""resource": "account", "attr": "email""#,
-                Some("\"account\""),
-            ),
-            (
-                r#""resource": "include", "nsid": "com.example.authOther""#,
-                Some("\"include\""),
-            ),
-        ];
-        for (entry, at) in cases {
-            let text = set(NSID, &[entry]);
-            let found = expect(&META, 1, &[("com/example/authTest.json", &text)]);
-            if let Some(at) = at {
-                assert_eq!(text_at(&text, &found[0]), *at, "{entry}");
-            }
-            assert!(found[0].help.is_some(), "{entry}");
-        }
+        expect_drops(
+            &META,
+            &[
+                (
+                    r#""resource": "blob", "accept": ["image/*"]"#,
+                    Some("\"blob\""),
+                ),
+                (
+                    r#""resource": "account", "attr": "email""#,
+                    Some("\"account\""),
+                ),
+                (
+                    r#""resource": "include", "nsid": "com.example.authOther""#,
+                    Some("\"include\""),
+                ),
+            ],
+        );
     }
 
     #[test]
     fn valid_entries_are_clean() {
-        let text = set(NSID, CLEAN);
-        expect(&META, 0, &[("com/example/authTest.json", &text)]);
+        expect_clean(&META);
     }
 }

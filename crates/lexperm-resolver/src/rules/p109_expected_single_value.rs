@@ -37,54 +37,19 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expand::DroppedEntry;
-    use crate::rules::permission_sets::drop_diagnostic;
-    use crate::rules::test_support::{expect, run_all, set, text_at};
-    use crate::Catalog;
-    use lexperm_parser::diagnostics::FileId;
-
-    const NSID: &str = "com.example.authTest";
+    use crate::rules::test_support::{expect_drop_mapping, expect_only_other_rules};
 
     #[test]
     fn maps_the_drop_reason_to_this_rule() {
         // No entry reaches this reason today (see the doc), so drive the mapping directly.
-        let text = set(
-            NSID,
-            &[r#""resource": "rpc", "lxm": ["com.example.getPost"], "inheritAud": true"#],
-        );
-        let (catalog, _) = Catalog::load([(FileId(0), "x.json", text.as_str())]);
-        let doc = &catalog.documents()[0];
-        let entry = &doc
-            .permission_set()
-            .unwrap()
-            .permissions
-            .as_ref()
-            .unwrap()
-            .value[0];
-        let dropped = DroppedEntry {
-            entry_index: 0,
-            reason: DropReason::ExpectedSingleValue,
-            message: "bad value (hint: fix it)".to_owned(),
-            span: entry.span,
-            entry_span: entry.span,
-            field: Some("lxm".to_owned()),
-        };
-        let rule = crate::rules::drop_rule(DropReason::ExpectedSingleValue).unwrap();
-        assert_eq!(rule, &META);
-        let d = drop_diagnostic(rule, doc.nsid.as_ref().unwrap(), entry, &dropped);
-        assert_eq!(d.code, "P109");
-        assert_eq!(text_at(&text, &d), "[\"com.example.getPost\"]");
-        assert_eq!(d.help.as_deref(), Some("fix it"));
-        assert!(d.message.contains("bad value"));
+        expect_drop_mapping(&META, DropReason::ExpectedSingleValue);
     }
 
     #[test]
     fn the_example_is_reported_by_a_more_specific_rule() {
-        let text = set(
-            NSID,
-            &[r#""resource": "rpc", "lxm": ["com.example.getPost"], "aud": ["*"]"#],
+        expect_only_other_rules(
+            &META,
+            r#""resource": "rpc", "lxm": ["com.example.getPost"], "aud": ["*"]"#,
         );
-        expect(&META, 0, &[("com/example/authTest.json", &text)]);
-        assert!(!run_all(&text).is_empty());
     }
 }

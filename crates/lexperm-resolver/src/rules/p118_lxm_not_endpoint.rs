@@ -36,7 +36,7 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::{doc, expect, set, text_at};
+    use crate::rules::test_support::{doc, expect_grant, expect_no_grant};
 
     #[test]
     fn reports_the_grant() {
@@ -44,32 +44,23 @@ mod tests {
             "com.example.post",
             r#""main": {"type": "record", "key": "tid", "record": {"type": "object", "properties": {}}}"#,
         );
-        let text = set(
-            "com.example.authTest",
-            &[r#""resource": "rpc", "lxm": ["com.example.post"], "inheritAud": true"#],
-        );
-        let found = expect(
+        let found = expect_grant(
             &META,
-            1,
-            &[("com/example/authTest.json", &text), ("t.json", &target)],
+            &target,
+            r#""resource": "rpc", "lxm": ["com.example.post"], "inheritAud": true"#,
+            "\"com.example.post\"",
         );
-        assert_eq!(text_at(&text, &found[0]), "\"com.example.post\"");
-        assert!(found[0].help.is_some());
+        assert!(found.help.is_some());
     }
 
     #[test]
     fn matching_and_unknown_groups_are_clean() {
         let target = doc("com.example.getPost", r#""main": {"type": "procedure"}"#);
-        let text = set(
-            "com.example.authTest",
-            &[r#""resource": "rpc", "lxm": ["com.example.getPost"], "inheritAud": true"#],
-        );
-        expect(
+        // Also checked alone: the set's own group does not count as loaded.
+        expect_no_grant(
             &META,
-            0,
-            &[("com/example/authTest.json", &text), ("t.json", &target)],
+            &target,
+            r#""resource": "rpc", "lxm": ["com.example.getPost"], "inheritAud": true"#,
         );
-        // Alone, the set's own group does not count as loaded.
-        expect(&META, 0, &[("com/example/authTest.json", &text)]);
     }
 }

@@ -37,7 +37,7 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::{doc, expect, set, text_at};
+    use crate::rules::test_support::{doc, expect_grant, expect_no_grant};
 
     #[test]
     fn reports_the_grant() {
@@ -45,24 +45,20 @@ mod tests {
             "com.example.post",
             r#""main": {"type": "record", "key": "tid", "record": {"type": "object", "properties": {}}}"#,
         );
-        let text = set(
-            "com.example.authTest",
-            &[r#""resource": "repo", "collection": ["com.example.psot"]"#],
-        );
-        let found = expect(
+        let found = expect_grant(
             &META,
-            1,
-            &[("com/example/authTest.json", &text), ("t.json", &target)],
+            &target,
+            r#""resource": "repo", "collection": ["com.example.psot"]"#,
+            "\"com.example.psot\"",
         );
-        assert_eq!(text_at(&text, &found[0]), "\"com.example.psot\"");
         assert!(
-            found[0]
+            found
                 .help
                 .as_deref()
                 .unwrap()
                 .contains("did you mean `com.example.post`"),
             "{:?}",
-            found[0].help
+            found.help
         );
     }
 
@@ -72,16 +68,11 @@ mod tests {
             "com.example.post",
             r#""main": {"type": "record", "key": "tid", "record": {"type": "object", "properties": {}}}"#,
         );
-        let text = set(
-            "com.example.authTest",
-            &[r#""resource": "repo", "collection": ["com.example.post", "com.example.sub.thing"]"#],
-        );
-        expect(
+        // Also checked alone: the set's own group does not count as loaded.
+        expect_no_grant(
             &META,
-            0,
-            &[("com/example/authTest.json", &text), ("t.json", &target)],
+            &target,
+            r#""resource": "repo", "collection": ["com.example.post", "com.example.sub.thing"]"#,
         );
-        // Alone, the set's own group does not count as loaded.
-        expect(&META, 0, &[("com/example/authTest.json", &text)]);
     }
 }

@@ -37,47 +37,36 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::{doc, expect, set, text_at};
+    use crate::rules::test_support::{doc, expect_grant, expect_no_grant};
 
     #[test]
     fn reports_the_grant() {
         let target = doc("com.example.getPost", r#""main": {"type": "query"}"#);
-        let text = set(
-            "com.example.authTest",
-            &[r#""resource": "rpc", "lxm": ["com.example.getPots"], "inheritAud": true"#],
-        );
-        let found = expect(
+        let found = expect_grant(
             &META,
-            1,
-            &[("com/example/authTest.json", &text), ("t.json", &target)],
+            &target,
+            r#""resource": "rpc", "lxm": ["com.example.getPots"], "inheritAud": true"#,
+            "\"com.example.getPots\"",
         );
-        assert_eq!(text_at(&text, &found[0]), "\"com.example.getPots\"");
         assert!(
-            found[0]
+            found
                 .help
                 .as_deref()
                 .unwrap()
                 .contains("did you mean `com.example.getPost`"),
             "{:?}",
-            found[0].help
+            found.help
         );
     }
 
     #[test]
     fn matching_and_unknown_groups_are_clean() {
         let target = doc("com.example.getPost", r#""main": {"type": "query"}"#);
-        let text = set(
-            "com.example.authTest",
-            &[
-                r#""resource": "rpc", "lxm": ["com.example.getPost", "org.other.getThing"], "inheritAud": true"#,
-            ],
-        );
-        expect(
+        // Also checked alone: the set's own group does not count as loaded.
+        expect_no_grant(
             &META,
-            0,
-            &[("com/example/authTest.json", &text), ("t.json", &target)],
+            &target,
+            r#""resource": "rpc", "lxm": ["com.example.getPost", "org.other.getThing"], "inheritAud": true"#,
         );
-        // Alone, the set's own group does not count as loaded.
-        expect(&META, 0, &[("com/example/authTest.json", &text)]);
     }
 }
