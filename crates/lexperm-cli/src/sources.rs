@@ -1,5 +1,8 @@
-//! The table of loaded files: `FileId` → path (as given on the command line) and text.
+//! The table of loaded files: `FileId` → path (as given on the command line) and text; finding
+//! the `*.json` files of the paths given.
 
+use std::io;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use lexperm_parser::diagnostics::{FileId, LineIndex, Span};
@@ -85,4 +88,48 @@ impl Sources {
     pub fn len(&self) -> usize {
         self.files.len() - self.fetched
     }
+}
+
+/// Adds `path` (a file, or every `*.json` under a directory, sorted) to `files`. An entry the
+/// walk cannot read is passed to `on_walk_error`, whose `Err` stops the walk.
+pub fn collect_json(
+    path: &Path,
+    files: &mut Vec<PathBuf>,
+    mut on_walk_error: impl FnMut(walkdir::Error) -> Result<(), String>,
+) -> Result<(), String> {
+    let metadata = std::fs::metadata(path)
+        .map_err(|err| format!("cannot read {}: {}", path.display(), io_message(&err)))?;
+    if !metadata.is_dir() {
+        files.push(path.to_path_buf());
+        return Ok(());
+    }
+    for entry in walkdir::WalkDir::new(path)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        match entry {
+            Ok(entry) => {
+                let is_json = entry.path().extension().is_some_and(|ext| ext == "json");
+                if is_json && entry.file_type().is_file() {
+                    files.push(entry.into_path());
+                }
+            }
+            Err(err) => on_walk_error(err)?,
+        }
+    }
+    Ok(())
+}
+
+/// An IO error without the `(os error N)` suffix.
+pub fn io_message(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => err.to_string(),
+    }
+}
+
+/// The path as shown in output: as given or found, with `/` separators.
+pub fn display_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
 }

@@ -9,7 +9,7 @@ use lexperm_parser::diagnostics::{Diagnostic, Severity};
 use lexperm_resolver::{Catalog, DroppedEntry};
 
 use crate::render::HumanOptions;
-use crate::sources::{SourceFile, Sources};
+use crate::sources::{collect_json, display_path, io_message, SourceFile, Sources};
 
 /// Directory read when no `--lexicons` is given.
 pub const DEFAULT_LEXICONS: &str = "lexicons";
@@ -61,7 +61,10 @@ impl LexiconDirs {
         let mut files = Vec::new();
         let mut failed = false;
         for dir in &dirs {
-            if let Err(message) = collect(dir, &mut files) {
+            let walked = collect_json(dir, &mut files, |err| {
+                Err(format!("cannot read {}: {err}", dir.display()))
+            });
+            if let Err(message) = walked {
                 eprintln!("error: {message}");
                 failed = true;
             }
@@ -70,7 +73,7 @@ impl LexiconDirs {
         for path in &files {
             match read(path) {
                 Ok(text) => {
-                    sources.add(SourceFile::new(display(path), text));
+                    sources.add(SourceFile::new(display_path(path), text));
                 }
                 Err(message) => {
                     eprintln!("error: {message}");
@@ -106,43 +109,10 @@ impl LexiconDirs {
     }
 }
 
-/// Adds `path` (a file, or every `*.json` under a directory, sorted) to `files`.
-fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
-    let metadata = std::fs::metadata(path)
-        .map_err(|err| format!("cannot read {}: {}", path.display(), io_message(&err)))?;
-    if !metadata.is_dir() {
-        files.push(path.to_path_buf());
-        return Ok(());
-    }
-    for entry in walkdir::WalkDir::new(path)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        let entry = entry.map_err(|err| format!("cannot read {}: {err}", path.display()))?;
-        let is_json = entry.path().extension().is_some_and(|ext| ext == "json");
-        if is_json && entry.file_type().is_file() {
-            files.push(entry.into_path());
-        }
-    }
-    Ok(())
-}
-
 fn read(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path)
         .map_err(|err| format!("cannot read {}: {}", path.display(), io_message(&err)))?;
     String::from_utf8(bytes).map_err(|_| format!("cannot read {}: not UTF-8", path.display()))
-}
-
-fn io_message(err: &io::Error) -> String {
-    match err.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".to_owned(),
-        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        _ => err.to_string(),
-    }
-}
-
-fn display(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
 }
 
 /// Lines of stdin without their line ends; blank lines are skipped.

@@ -11,7 +11,7 @@ use super::remote::RemoteArgs;
 use crate::config::{self, RuleControl};
 use crate::engine;
 use crate::render::{self, Format, HumanOptions, Summary};
-use crate::sources::{SourceFile, Sources};
+use crate::sources::{collect_json, display_path, io_message, SourceFile, Sources};
 
 /// Directory linted when no path is given.
 pub const DEFAULT_PATH: &str = "lexicons";
@@ -88,7 +88,7 @@ pub fn run(args: LintArgs) -> u8 {
     for (path, text) in parallel_map(&files, |path| read(path)) {
         match text {
             Ok(text) => {
-                sources.add(SourceFile::new(display(path), text));
+                sources.add(SourceFile::new(display_path(path), text));
             }
             Err(message) => {
                 eprintln!("error: {message}");
@@ -179,41 +179,24 @@ pub fn lint(sources: &Sources) -> Vec<(FileId, Vec<Diagnostic>)> {
 /// The canonical path of `path` with `/` separators, or `path` itself when it cannot be resolved.
 fn layout_path(path: &str) -> String {
     std::fs::canonicalize(path)
-        .map(|p| display(&p))
+        .map(|p| display_path(&p))
         .unwrap_or_else(|_| path.to_owned())
 }
 
-/// Adds `path` (a file, or every `*.json` under a directory, sorted) to `files`.
+/// Adds `path` (a file, or every `*.json` under a directory, sorted) to `files`; an unreadable
+/// entry is reported and the walk goes on.
 fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
-    let metadata = std::fs::metadata(path)
-        .map_err(|err| format!("cannot read {}: {}", path.display(), io_message(&err)))?;
-    if !metadata.is_dir() {
-        files.push(path.to_path_buf());
-        return Ok(());
-    }
     let mut first_error = None;
     let before = files.len();
-    for entry in walkdir::WalkDir::new(path)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        match entry {
-            Ok(entry) => {
-                let is_json = entry.path().extension().is_some_and(|ext| ext == "json");
-                if is_json && entry.file_type().is_file() {
-                    files.push(entry.into_path());
-                }
-            }
-            Err(err) => {
-                let at = err
-                    .path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| path.display().to_string());
-                eprintln!("error: cannot read {at}: {err}");
-                first_error.get_or_insert(format!("could not walk all of {}", path.display()));
-            }
-        }
-    }
+    collect_json(path, files, |err| {
+        let at = err
+            .path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| path.display().to_string());
+        eprintln!("error: cannot read {at}: {err}");
+        first_error.get_or_insert(format!("could not walk all of {}", path.display()));
+        Ok(())
+    })?;
     if files.len() == before && first_error.is_none() {
         eprintln!("warning: no .json files under {}", path.display());
     }
@@ -233,20 +216,6 @@ fn read(path: &Path) -> Result<String, String> {
             err.utf8_error().valid_up_to()
         )
     })
-}
-
-/// An IO error without the `(os error N)` suffix.
-fn io_message(err: &io::Error) -> String {
-    match err.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => err.to_string(),
-    }
-}
-
-/// The path as shown in output: as given or found, with `/` separators.
-fn display(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
 }
 
 /// Wrapping width of the human format: `$COLUMNS`, else the terminal's width, else 100 (so piped
