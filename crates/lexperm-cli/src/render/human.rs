@@ -18,15 +18,7 @@ pub(super) fn render(
     options: HumanOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let theme = if options.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(options.width)
-        .with_links(false)
-        .without_primary_span_start();
+    let handler = handler(options);
     let mut text = String::new();
     for (file, diagnostics) in findings {
         for diagnostic in diagnostics {
@@ -34,11 +26,7 @@ pub(super) fn render(
                 .get(diagnostic.span.file)
                 .or_else(|| sources.get(*file));
             let report = Report::new(diagnostic, source, sources);
-            text.clear();
-            handler
-                .render_report(&mut text, &report)
-                .map_err(|err| io::Error::other(err.to_string()))?;
-            out.write_all(text.as_bytes())?;
+            write_report(&handler, &report, &mut text, out)?;
             out.write_all(b"\n")?;
         }
     }
@@ -54,25 +42,40 @@ pub(super) fn render_reports(
     options: HumanOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let handler = handler(options);
+    let mut text = String::new();
+    for diagnostic in diagnostics {
+        let report = Report::new(diagnostic, sources.get(diagnostic.span.file), sources);
+        write_report(&handler, &report, &mut text, out)?;
+    }
+    Ok(())
+}
+
+/// miette's graphical handler with `options`' colour and width.
+fn handler(options: HumanOptions) -> GraphicalReportHandler {
     let theme = if options.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme)
+    GraphicalReportHandler::new_themed(theme)
         .with_width(options.width)
         .with_links(false)
-        .without_primary_span_start();
-    let mut text = String::new();
-    for diagnostic in diagnostics {
-        let report = Report::new(diagnostic, sources.get(diagnostic.span.file), sources);
-        text.clear();
-        handler
-            .render_report(&mut text, &report)
-            .map_err(|err| io::Error::other(err.to_string()))?;
-        out.write_all(text.as_bytes())?;
-    }
-    Ok(())
+        .without_primary_span_start()
+}
+
+/// Renders `report` into `text` (a reused buffer) and writes it out.
+fn write_report(
+    handler: &GraphicalReportHandler,
+    report: &Report<'_>,
+    text: &mut String,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    text.clear();
+    handler
+        .render_report(text, report)
+        .map_err(|err| io::Error::other(err.to_string()))?;
+    out.write_all(text.as_bytes())
 }
 
 /// A source text with the name miette shows in the snippet header: `path:line:column` of the
