@@ -152,7 +152,7 @@ impl LexiconResolver {
 mod tests {
     use super::*;
     use crate::dns::DnsResolver;
-    use crate::test_server::{TestDns, TestServer};
+    use crate::test_server::{plc_with_pds, record, record_not_found, TestDns, TestServer};
     use serde_json::json;
 
     /// DNS + PLC + PDS fakes for `com.example.*` published by did:plc:abc.
@@ -164,33 +164,16 @@ mod tests {
             let value = match rkey.as_str() {
                 "com.example.good" | "com.example.tampered" => doc(&rkey),
                 "com.example.wrongid" => doc("com.example.other"),
-                _ => {
-                    let body =
-                        json!({"error": "RecordNotFound", "message": "Could not locate record"});
-                    return (400, body.to_string());
-                }
+                _ => return record_not_found(),
             };
             // The real CID of the content, except for the tampered record.
             let cid = match lexperm_codegen::records::schema_record(&value) {
                 Ok(r) if rkey != "com.example.tampered" => r.cid().to_string(),
                 _ => "bafyreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku".to_string(),
             };
-            let uri = format!("at://did:plc:abc/{LEXICON_COLLECTION}/{rkey}");
-            (
-                200,
-                json!({"uri": uri, "cid": cid, "value": value}).to_string(),
-            )
+            record(LEXICON_COLLECTION, &rkey, &cid, &value)
         });
-        let pds_url = pds.url.clone();
-        let plc = TestServer::start(move |req| {
-            match req.path() {
-            "/did:plc:abc" => (
-                200,
-                json!({"id": "did:plc:abc", "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": pds_url}]}).to_string(),
-            ),
-            _ => (404, "{}".into()),
-        }
-        });
+        let plc = plc_with_pds(pds.url.clone());
         let dns = TestDns::start(vec![
             ("_lexicon.example.com", vec![vec!["did=did:plc:abc"]]),
             ("_atproto.alice.test", vec![vec!["did=did:plc:abc"]]),

@@ -97,7 +97,7 @@ mod tests {
     use crate::cache::{ResolutionCache, ResolutionSource};
     use crate::dns::DnsResolver;
     use crate::identity::IdentityResolver;
-    use crate::test_server::{TestDns, TestServer};
+    use crate::test_server::{plc_with_pds, record, record_not_found, TestDns, TestServer};
     use crate::xrpc::LEXICON_COLLECTION;
     use lexperm_resolver::{Catalog, Origin};
     use serde_json::json;
@@ -119,32 +119,15 @@ mod tests {
                     json!({"$type": LEXICON_COLLECTION, "lexicon": 1, "id": rkey, "defs": {"main": {
                     "type": "record", "key": "tid", "record": {"type": "object", "properties": {}}}}})
                 }
-                _ => {
-                    let body =
-                        json!({"error": "RecordNotFound", "message": "Could not locate record"});
-                    return (400, body.to_string());
-                }
+                _ => return record_not_found(),
             };
             let cid = lexperm_codegen::records::schema_record(&value)
                 .unwrap()
                 .cid()
                 .to_string();
-            let uri = format!("at://did:plc:abc/{LEXICON_COLLECTION}/{rkey}");
-            (
-                200,
-                json!({"uri": uri, "cid": cid, "value": value}).to_string(),
-            )
+            record(LEXICON_COLLECTION, &rkey, &cid, &value)
         });
-        let pds_url = pds.url.clone();
-        let plc = TestServer::start(move |req| {
-            match req.path() {
-            "/did:plc:abc" => (
-                200,
-                json!({"id": "did:plc:abc", "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": pds_url}]}).to_string(),
-            ),
-            _ => (404, "{}".into()),
-        }
-        });
+        let plc = plc_with_pds(pds.url.clone());
         let dns = TestDns::start(vec![
             ("_lexicon.example.com", vec![vec!["did=did:plc:abc"]]),
             ("_lexicon.other.com", vec![vec!["did=did:plc:zzz"]]),

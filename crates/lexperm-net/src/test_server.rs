@@ -76,6 +76,34 @@ impl TestServer {
     }
 }
 
+/// The `getRecord` answer for `rkey` of `collection` in did:plc:abc's repo: `value` with `cid`.
+pub fn record(collection: &str, rkey: &str, cid: &str, value: &serde_json::Value) -> (u16, String) {
+    let uri = format!("at://did:plc:abc/{collection}/{rkey}");
+    (
+        200,
+        serde_json::json!({"uri": uri, "cid": cid, "value": value}).to_string(),
+    )
+}
+
+/// The `getRecord` answer for a record the repo does not have.
+pub fn record_not_found() -> (u16, String) {
+    let body = serde_json::json!({"error": "RecordNotFound", "message": "Could not locate record"});
+    (400, body.to_string())
+}
+
+/// A PLC directory that knows one DID, did:plc:abc, whose PDS is at `pds_url`.
+pub fn plc_with_pds(pds_url: String) -> TestServer {
+    TestServer::start(move |req| {
+        match req.path() {
+        "/did:plc:abc" => (
+            200,
+            serde_json::json!({"id": "did:plc:abc", "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": pds_url}]}).to_string(),
+        ),
+        _ => (404, "{}".into()),
+    }
+    })
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
