@@ -3,48 +3,22 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
+use common::{json_lines, run_piped, Run};
 use serde_json::Value;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 /// Runs `lexperm` in the workspace root with `args` and optional stdin, without colour.
 fn lexperm(args: &[&str], stdin: Option<&str>) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lexperm"))
-        .args(args)
-        .current_dir(common::workspace_root())
-        .env("NO_COLOR", "1")
-        .env_remove("COLUMNS")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn lexperm");
-    {
-        let mut pipe = child.stdin.take().expect("stdin");
-        pipe.write_all(stdin.unwrap_or("").as_bytes())
-            .expect("write stdin");
-    }
-    let out = child.wait_with_output().expect("wait");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("utf8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("utf8 stderr"),
-    }
-}
-
-fn json_lines(stdout: &str) -> Vec<Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON {l:?}: {e}")))
-        .collect()
+    run_piped(
+        Command::new(env!("CARGO_BIN_EXE_lexperm"))
+            .args(args)
+            .current_dir(common::workspace_root())
+            .env("NO_COLOR", "1")
+            .env_remove("COLUMNS"),
+        stdin,
+    )
 }
 
 fn bsky() -> String {
@@ -546,19 +520,7 @@ fn preview_html_renders_in_headless_chromium() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let shot = dir.path().join("consent.png");
     let profile = dir.path().join("profile");
-    let output = Command::new(&chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--window-size=800,900",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--screenshot={}", shot.display()))
+    let output = headless(&chromium, &profile, &shot)
         .arg("--dump-dom")
         .arg(format!("file://{}", page.display()))
         .output()
@@ -573,19 +535,7 @@ fn preview_html_renders_in_headless_chromium() {
     // `--dump-dom` and `--screenshot` are both honoured by current headless Chromium; when an
     // older build only dumps the DOM, take the screenshot in a second run.
     if !shot.exists() {
-        let status = Command::new(&chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--window-size=800,900",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .arg(format!("--screenshot={}", shot.display()))
+        let status = headless(&chromium, &profile, &shot)
             .arg(format!("file://{}", page.display()))
             .output()
             .expect("run chromium");
@@ -598,6 +548,25 @@ fn preview_html_renders_in_headless_chromium() {
     let png = std::fs::read(&shot).expect("screenshot written");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
     assert!(png.len() > 1000, "screenshot is suspiciously small");
+}
+
+/// Headless Chromium with its own `profile` folder, taking a screenshot into `shot`.
+fn headless(chromium: &Path, profile: &Path, shot: &Path) -> Command {
+    let mut command = Command::new(chromium);
+    command
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=800,900",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", shot.display()));
+    command
 }
 
 fn which(name: &str) -> Option<std::path::PathBuf> {

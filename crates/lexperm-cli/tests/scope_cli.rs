@@ -1,41 +1,17 @@
 //! `lexperm scope …` as a process: exit codes, output shapes.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use std::process::Command;
+
+use common::{json_lines, run_piped, Run};
 
 /// Runs `lexperm` with `args` and optional stdin.
 fn lexperm(args: &[&str], stdin: Option<&str>) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lexperm"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn lexperm");
-    {
-        let mut pipe = child.stdin.take().expect("stdin");
-        pipe.write_all(stdin.unwrap_or("").as_bytes())
-            .expect("write stdin");
-    }
-    let out = child.wait_with_output().expect("wait");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("utf8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("utf8 stderr"),
-    }
-}
-
-fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON {l:?}: {e}")))
-        .collect()
+    run_piped(
+        Command::new(env!("CARGO_BIN_EXE_lexperm")).args(args),
+        stdin,
+    )
 }
 
 #[test]
