@@ -1,11 +1,12 @@
 //! Building and running the real `lexperm` binary.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde_json::Value;
+
+use crate::piped;
 
 /// Debug or release build of the CLI.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -69,24 +70,12 @@ pub fn normalize(bin: &Path, inputs: &[String]) -> Result<NormalizeRun, String> 
         stdin_bytes.extend_from_slice(s.as_bytes());
         stdin_bytes.push(b'\n');
     }
-    let start = Instant::now();
-    let mut child = Command::new(bin)
-        .args(["scope", "normalize", "--format", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let writer = std::thread::spawn(move || stdin.write_all(&stdin_bytes));
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("{}: {e}", bin.display()))?;
-    let wall = start.elapsed();
-    writer
-        .join()
-        .map_err(|_| "stdin writer thread panicked".to_string())?
-        .map_err(|e| format!("writing to lexperm: {e}"))?;
+    let (out, wall) = piped::run(
+        Command::new(bin).args(["scope", "normalize", "--format", "json"]),
+        stdin_bytes,
+        &bin.display().to_string(),
+        "lexperm",
+    )?;
     // 0 = all valid, 1 = some input invalid; anything else is a usage or IO error.
     if !matches!(out.status.code(), Some(0) | Some(1)) {
         return Err(format!(

@@ -10,6 +10,7 @@ mod conformance;
 mod gen_corpus;
 mod generate;
 mod lexperm;
+mod piped;
 mod prng;
 mod reference;
 mod scope_lib;

@@ -1,12 +1,13 @@
 //! The TypeScript reference: installing the pinned npm packages and talking to the harness
 //! (`xtask/reference/scopes.mjs`) over JSON lines.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde_json::Value;
+
+use crate::piped;
 
 /// The folder holding `package.json`, `package-lock.json` and the harness scripts.
 pub fn reference_dir(root: &Path) -> PathBuf {
@@ -77,25 +78,13 @@ pub fn run_harness(root: &Path, script: &str, requests: &[Value]) -> Result<Harn
         serde_json::to_writer(&mut input, r).map_err(|e| e.to_string())?;
         input.push(b'\n');
     }
-    let start = Instant::now();
-    let mut child = Command::new("node")
-        .arg(script)
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start node {script}: {e}"))?;
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("node {script}: {e}"))?;
-    let wall = start.elapsed();
-    writer
-        .join()
-        .map_err(|_| "stdin writer thread panicked".to_string())?
-        .map_err(|e| format!("writing to node {script}: {e}"))?;
+    let name = format!("node {script}");
+    let (out, wall) = piped::run(
+        Command::new("node").arg(script).current_dir(&dir),
+        input,
+        &name,
+        &name,
+    )?;
     if !out.status.success() {
         return Err(format!(
             "node {script} failed with {}:\n{}",

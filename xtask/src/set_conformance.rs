@@ -6,7 +6,6 @@
 //! (`xtask/reference/token-scope.mjs`).
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -16,6 +15,7 @@ use lexperm_resolver::{Catalog, ExpandError, TokenScopeError};
 use serde_json::{json, Value};
 
 use crate::lexperm::{self, Profile};
+use crate::piped;
 use crate::reference;
 use crate::set_generate::{self, IncludeForm, SetCorpus};
 
@@ -235,24 +235,16 @@ struct TokenDiff {
 
 /// Runs a node script from the reference folder with `stdin` and returns its stdout.
 fn run_node(root: &Path, script: &str, args: &[&Path], stdin: Vec<u8>) -> Result<String, String> {
-    let mut child = Command::new("node")
-        .arg(script)
-        .args(args)
-        .current_dir(reference::reference_dir(root))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start node {script}: {e}"))?;
-    let mut pipe = child.stdin.take().expect("stdin is piped");
-    let writer = std::thread::spawn(move || pipe.write_all(&stdin));
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("node {script}: {e}"))?;
-    writer
-        .join()
-        .map_err(|_| "stdin writer thread panicked".to_string())?
-        .map_err(|e| format!("writing to node {script}: {e}"))?;
+    let name = format!("node {script}");
+    let (out, _) = piped::run(
+        Command::new("node")
+            .arg(script)
+            .args(args)
+            .current_dir(reference::reference_dir(root)),
+        stdin,
+        &name,
+        &name,
+    )?;
     if !out.status.success() {
         return Err(format!(
             "node {script} failed with {}:\n{}",
@@ -267,25 +259,16 @@ fn run_node(root: &Path, script: &str, args: &[&Path], stdin: Vec<u8>) -> Result
 fn lexperm_expand(bin: &Path, dir: &Path, includes: &[String]) -> Result<Vec<Value>, String> {
     let mut stdin = includes.join("\n").into_bytes();
     stdin.push(b'\n');
-    let mut child = Command::new(bin)
-        .arg("expand")
-        .arg("--lexicons")
-        .arg(dir)
-        .args(["--format", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-    let mut pipe = child.stdin.take().expect("stdin is piped");
-    let writer = std::thread::spawn(move || pipe.write_all(&stdin));
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("{}: {e}", bin.display()))?;
-    writer
-        .join()
-        .map_err(|_| "stdin writer thread panicked".to_string())?
-        .map_err(|e| format!("writing to lexperm: {e}"))?;
+    let (out, _) = piped::run(
+        Command::new(bin)
+            .arg("expand")
+            .arg("--lexicons")
+            .arg(dir)
+            .args(["--format", "json"]),
+        stdin,
+        &bin.display().to_string(),
+        "lexperm",
+    )?;
     // 0 = all expanded, 1 = some include invalid or not found.
     if !matches!(out.status.code(), Some(0) | Some(1)) {
         return Err(format!(
