@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use crate::bench_support::{self, thread_cpu};
 use crate::generate;
 use crate::lexperm::{self, Profile};
 use crate::reference;
@@ -66,22 +67,13 @@ impl Default for Options {
 /// Runs the benchmark. In a debug build of the xtask it re-runs itself with `--release`, so the
 /// in-process figure is an optimized build.
 pub fn run(root: &Path, args: &[String], opts: &Options) -> Result<bool, String> {
-    if cfg!(debug_assertions) && std::env::var_os(INNER).is_none() {
-        eprintln!("re-running bench-vs-reference from a release build of xtask");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        let status = Command::new(cargo)
-            .current_dir(root)
-            .args(["run", "--release", "--quiet", "-p", "xtask", "--"])
-            .arg("bench-vs-reference")
-            .args(args)
-            .env(INNER, "1")
-            .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        return match status.code() {
-            Some(0) => Ok(true),
-            Some(1) => Ok(false),
-            _ => Err(format!("release bench-vs-reference failed with {status}")),
-        };
+    if let Some(verdict) = bench_support::rerun_in_release(
+        root,
+        args,
+        INNER,
+        "re-running bench-vs-reference from a release build of xtask",
+    ) {
+        return verdict;
     }
 
     let node = reference::ensure_installed(root)?;
@@ -130,15 +122,6 @@ fn fmt_rate(r: f64) -> String {
 
 fn ms(d: Duration) -> String {
     format!("{:.1}ms", d.as_secs_f64() * 1e3)
-}
-
-/// CPU time of the calling thread (Linux `/proc/thread-self/schedstat`, nanoseconds); zero where
-/// unavailable.
-fn thread_cpu() -> Duration {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .map_or(Duration::ZERO, Duration::from_nanos)
 }
 
 /// User + system CPU time of all waited-for children (Linux `/proc/self/stat` cutime + cstime, in

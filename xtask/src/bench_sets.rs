@@ -17,6 +17,7 @@ use lexperm_parser::diagnostics::FileId;
 use lexperm_resolver::Catalog;
 use serde_json::Value;
 
+use crate::bench_support::{self, thread_cpu};
 use crate::reference;
 
 /// Rounds per pass and side.
@@ -67,22 +68,13 @@ pub fn bluesky_client() -> String {
 
 /// `bench-vs-reference --only sets`: re-runs itself from a release build, then [`run`].
 pub fn run_task(root: &Path, args: &[String], corpus: &Path) -> Result<bool, String> {
-    if cfg!(debug_assertions) && std::env::var_os(INNER).is_none() {
-        eprintln!("re-running bench-vs-reference --only sets from a release build of xtask");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        let status = Command::new(cargo)
-            .current_dir(root)
-            .args(["run", "--release", "--quiet", "-p", "xtask", "--"])
-            .arg("bench-vs-reference")
-            .args(args)
-            .env(INNER, "1")
-            .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        return match status.code() {
-            Some(0) => Ok(true),
-            Some(1) => Ok(false),
-            _ => Err(format!("release bench-vs-reference failed with {status}")),
-        };
+    if let Some(verdict) = bench_support::rerun_in_release(
+        root,
+        args,
+        INNER,
+        "re-running bench-vs-reference --only sets from a release build of xtask",
+    ) {
+        return verdict;
     }
     let node = reference::ensure_installed(root)?;
     println!("reference: node {node}; lexperm: lexperm-resolver library (release)");
@@ -124,14 +116,6 @@ impl Samples {
             .extend(list("round_cpu_ns_per_iter")?.into_iter().map(ns));
         Ok(())
     }
-}
-
-/// CPU time of the calling thread (Linux `/proc/thread-self/schedstat`); zero where unavailable.
-fn thread_cpu() -> Duration {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .map_or(Duration::ZERO, Duration::from_nanos)
 }
 
 /// Times `op` like `set-bench.mjs` does: warm-up that sizes a round, then [`ROUNDS`] rounds.

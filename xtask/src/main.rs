@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod bench_sets;
+mod bench_support;
 mod codegen_fresh;
 mod conformance;
 mod gen_corpus;
