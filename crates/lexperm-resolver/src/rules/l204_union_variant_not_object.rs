@@ -72,7 +72,7 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::{doc, expect, text_at};
+    use crate::rules::test_support::{doc, expect, record_doc, text_at};
 
     #[test]
     fn reports_tokens_and_scalars_in_unions() {
@@ -102,10 +102,7 @@ mod tests {
               "obj": {"type": "object", "properties": {}},
               "tok": {"type": "token"}"##,
         );
-        let b = doc(
-            "com.example.b",
-            r#""main": {"type": "record", "key": "tid", "record": {"type": "object", "properties": {}}}"#,
-        );
+        let b = record_doc("com.example.b");
         expect(&META, 0, &[("a.json", &a), ("b.json", &b)]);
     }
 }

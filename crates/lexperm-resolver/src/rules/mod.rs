@@ -311,6 +311,14 @@ pub(crate) mod test_support {
         format!(r#"{{"lexicon": 1, "id": "{nsid}", "defs": {{{defs}}}}}"#)
     }
 
+    /// A document `nsid` whose `main` is a `record` with an empty object.
+    pub(crate) fn record_doc(nsid: &str) -> String {
+        doc(
+            nsid,
+            r#""main": {"type": "record", "key": "tid", "record": {"type": "object", "properties": {}}}"#,
+        )
+    }
+
     /// A permission set `nsid` with `entries` (JSON objects without the `type` member).
     pub(crate) fn set(nsid: &str, entries: &[&str]) -> String {
         let entries: Vec<String> = entries

@@ -35,7 +35,7 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::{doc, expect_grant, expect_no_grant};
+    use crate::rules::test_support::{doc, expect_grant, expect_no_grant, record_doc};
 
     #[test]
     fn reports_the_grant() {
@@ -54,10 +54,7 @@ mod tests {
 
     #[test]
     fn matching_and_unknown_groups_are_clean() {
-        let target = doc(
-            "com.example.post",
-            r#""main": {"type": "record", "key": "tid", "record": {"type": "object", "properties": {}}}"#,
-        );
+        let target = record_doc("com.example.post");
         // Also checked alone: the set's own group does not count as loaded.
         expect_no_grant(
             &META,

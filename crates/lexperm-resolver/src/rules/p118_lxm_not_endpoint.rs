@@ -36,14 +36,11 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::{doc, expect_grant, expect_no_grant};
+    use crate::rules::test_support::{doc, expect_grant, expect_no_grant, record_doc};
 
     #[test]
     fn reports_the_grant() {
-        let target = doc(
-            "com.example.post",
-            r#""main": {"type": "record", "key": "tid", "record": {"type": "object", "properties": {}}}"#,
-        );
+        let target = record_doc("com.example.post");
         let found = expect_grant(
             &META,
             &target,
