@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{json_lines, run_piped, Run};
+use common::{json_lines, keys, run_piped, Run};
 use serde_json::Value;
 
 /// Runs `lexperm` in the workspace root with `args` and optional stdin, without colour.
@@ -79,12 +79,7 @@ fn expand_json_shape_and_exit_codes() {
     let lines = json_lines(&run.stdout);
     assert_eq!(lines.len(), 5);
     for line in &lines {
-        let keys: Vec<&str> = line
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let keys = keys(line);
         // `source` (local / remote / null) was added after the first six; their order is kept.
         assert_eq!(
             keys,
@@ -197,12 +192,7 @@ fn expand_token_scope_json_and_human() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let lines = json_lines(&run.stdout);
     assert_eq!(lines.len(), 1);
-    let keys: Vec<&str> = lines[0]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = keys(&lines[0]);
     assert_eq!(keys, ["scope", "token_scope", "errors", "includes"]);
     assert!(lines[0]["includes"]
         .as_array()
@@ -293,12 +283,7 @@ fn check_json_with_provenance() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     let lines = json_lines(&run.stdout);
     assert_eq!(lines.len(), 3);
-    let keys: Vec<&str> = lines[0]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = keys(&lines[0]);
     assert_eq!(
         keys,
         [
