@@ -2,7 +2,7 @@
 //! (`xtask/reference/scopes.mjs`) over JSON lines.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -72,26 +72,12 @@ pub struct HarnessRun {
 
 /// Runs `script` (relative to the reference folder) with `requests` as JSON lines on stdin.
 pub fn run_harness(root: &Path, script: &str, requests: &[Value]) -> Result<HarnessRun, String> {
-    let dir = reference_dir(root);
     let mut input = Vec::new();
     for r in requests {
         serde_json::to_writer(&mut input, r).map_err(|e| e.to_string())?;
         input.push(b'\n');
     }
-    let name = format!("node {script}");
-    let (out, wall) = piped::run(
-        Command::new("node").arg(script).current_dir(&dir),
-        input,
-        &name,
-        &name,
-    )?;
-    if !out.status.success() {
-        return Err(format!(
-            "node {script} failed with {}:\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+    let (out, wall) = run_node(root, script, &[], input)?;
     let text = String::from_utf8(out.stdout).map_err(|e| format!("node output: {e}"))?;
     let answers = text
         .lines()
@@ -111,4 +97,32 @@ pub fn run_harness(root: &Path, script: &str, requests: &[Value]) -> Result<Harn
         return Err(format!("node {script} reported: {err}"));
     }
     Ok(HarnessRun { answers, wall })
+}
+
+/// Runs `node SCRIPT ARGS` in the reference folder with `stdin`; an exit other than 0 is an error
+/// carrying its stderr. Returns the output and the wall time of the process.
+pub fn run_node(
+    root: &Path,
+    script: &str,
+    args: &[&Path],
+    stdin: Vec<u8>,
+) -> Result<(Output, Duration), String> {
+    let name = format!("node {script}");
+    let (out, wall) = piped::run(
+        Command::new("node")
+            .arg(script)
+            .args(args)
+            .current_dir(reference_dir(root)),
+        stdin,
+        &name,
+        &name,
+    )?;
+    if !out.status.success() {
+        return Err(format!(
+            "{name} failed with {}:\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok((out, wall))
 }

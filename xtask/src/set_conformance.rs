@@ -235,23 +235,7 @@ struct TokenDiff {
 
 /// Runs a node script from the reference folder with `stdin` and returns its stdout.
 fn run_node(root: &Path, script: &str, args: &[&Path], stdin: Vec<u8>) -> Result<String, String> {
-    let name = format!("node {script}");
-    let (out, _) = piped::run(
-        Command::new("node")
-            .arg(script)
-            .args(args)
-            .current_dir(reference::reference_dir(root)),
-        stdin,
-        &name,
-        &name,
-    )?;
-    if !out.status.success() {
-        return Err(format!(
-            "node {script} failed with {}:\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+    let (out, _) = reference::run_node(root, script, args, stdin)?;
     String::from_utf8(out.stdout).map_err(|e| format!("node {script} output: {e}"))
 }
 
