@@ -82,7 +82,7 @@ fn param_plain(out: &mut String, first: &mut bool, name: &Name, value: &str) {
 /// reference's UTF-16 order. Lists that are already sorted and unique (what permission-set
 /// expansion and canonical input produce) are only checked, not sorted.
 fn sort_unique_ascii(values: &mut Values<'_>) {
-    if values.windows(2).all(|w| w[0] < w[1]) {
+    if values.len() < 2 || values.windows(2).all(|w| w[0] < w[1]) {
         return;
     }
     values.sort_unstable();
