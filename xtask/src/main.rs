@@ -13,6 +13,7 @@ mod generate;
 mod lexperm;
 mod piped;
 mod prng;
+mod realistic;
 mod reference;
 mod scope_lib;
 mod set_conformance;
@@ -34,7 +35,7 @@ const TASKS: &str = "\
                          --only scopes|sets  run one part only
   bench-vs-reference   time scope normalization (and lint, when `lexperm lint` exists) against
                        the reference; runs from a release build
-                         --seed N  --count N (default 100000)  --rounds N (default 5)
+                         --seed N  --count N (default 100000)  --rounds N (default 7)
                          --runs N (whole-process runs, default 3)  --corpus DIR
                          --enforce           exit 1 when a target (20x / 15x / 20 MiB) is missed
                          --only sets         only the permission-set part (include: expansion of
@@ -42,6 +43,7 @@ const TASKS: &str = "\
   gen-corpus           N [--out DIR] [--seed S]: write N synthetic lexicons
   gen-scopes           print the generated scope strings, one per line
                          --seed N  --count N  --category (prefix each line with its category)
+                         --realistic [--corpus DIR]  the realistic list of bench-vs-reference
   testenv              install|up [--authority DOMAIN]…|down|status: a local PDS, PLC directory and
                        DNS server on 127.0.0.1 for the network tests
   codegen-fresh        build lexperm-example four times (again, after touching a lexicon, again):
@@ -190,18 +192,31 @@ fn gen_scopes(args: &[String]) -> Result<bool, String> {
     let mut seed = 0x1E8_9E22;
     let mut count = 24_000;
     let mut with_category = false;
+    let mut realistic_corpus: Option<PathBuf> = None;
     let mut flags = Flags::new(args);
     while let Some(flag) = flags.next_flag() {
         match flag {
             "--seed" => seed = flags.number(flag)?,
             "--count" => count = flags.number(flag)? as usize,
             "--category" => with_category = true,
+            "--realistic" => {
+                realistic_corpus.get_or_insert_with(|| bench::Options::default().corpus);
+            }
+            "--corpus" => realistic_corpus = Some(PathBuf::from(flags.value(flag)?)),
             other => return Err(format!("gen-scopes: unknown option `{other}`")),
         }
     }
     use std::io::Write;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    if let Some(corpus) = realistic_corpus {
+        for line in realistic::scope_list(&corpus, seed, count)? {
+            if writeln!(out, "{line}").is_err() {
+                break;
+            }
+        }
+        return Ok(true);
+    }
     for case in generate::scope_corpus(seed, count) {
         let written = if with_category {
             writeln!(out, "{}\t{}", case.category, case.input)

@@ -85,9 +85,104 @@ pub struct Nsid(String);
 
 const NSID_MAX_LEN: usize = 253 + 1 + 63;
 
-fn is_alnum(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
+/// [`Nsid::is_valid`] once the length is checked: runs of letters and digits are skipped eight
+/// bytes at a time, and each segment is checked when its `.` (or the end) is reached.
+fn nsid_valid_by_segments(bytes: &[u8]) -> bool {
+    let segment_ok = |start: usize, end: usize, first: bool| {
+        let n = end - start;
+        n > 0
+            && n <= 63
+            && bytes[start] != b'-'
+            && bytes[end - 1] != b'-'
+            && (!first || bytes[start].is_ascii_alphabetic())
+    };
+    let mut start = 0;
+    let mut n_segments = 0usize;
+    let mut dash = false;
+    let mut i = 0;
+    loop {
+        i = alnum_run_end(bytes, i);
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
+        match NSID_CLASS[b as usize] {
+            NSID_DASH => dash = true,
+            NSID_DOT => {
+                if !segment_ok(start, i, n_segments == 0) {
+                    return false;
+                }
+                n_segments += 1;
+                start = i + 1;
+                dash = false;
+            }
+            _ => return false,
+        }
+        i += 1;
+    }
+    if !segment_ok(start, bytes.len(), n_segments == 0) {
+        return false;
+    }
+    n_segments + 1 >= 3 && bytes[start].is_ascii_alphabetic() && !dash
 }
+
+/// The high bit of each byte of `word` that is an ASCII letter or digit.
+fn alnum_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Adding `0x80 - bound` to the low seven bits of a byte sets its high bit exactly when the
+    // byte is at least `bound`, and never carries into the next byte.
+    let at_least = |x: u64, bound: u8| x + ONES * u64::from(0x80 - bound);
+    let x = word & !HIGH;
+    let digit = at_least(x, b'0') & !at_least(x, b'9' + 1);
+    let lower = x | (ONES * 0x20);
+    let alpha = at_least(lower, b'a') & !at_least(lower, b'z' + 1);
+    // Bytes >= 0x80 are never letters or digits.
+    (digit | alpha) & !word & HIGH
+}
+
+/// The end of the run of ASCII letters and digits that starts at `i`: eight bytes at a time
+/// (SWAR, [`alnum_bytes`]), then one at a time.
+fn alnum_run_end(bytes: &[u8], mut i: usize) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let ok = alnum_bytes(u64::from_le_bytes(word));
+        if ok != HIGH {
+            return i + ((!ok & HIGH).trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+        i += 1;
+    }
+    i
+}
+
+const NSID_ALNUM: u8 = 1;
+const NSID_DASH: u8 = 2;
+const NSID_DOT: u8 = 3;
+
+/// Byte classes of [`Nsid::is_valid`]; 0 is a byte an NSID never holds.
+static NSID_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphanumeric() {
+            NSID_ALNUM
+        } else if c == b'-' {
+            NSID_DASH
+        } else if c == b'.' {
+            NSID_DOT
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
 
 impl Nsid {
     /// True when `value` is a valid NSID. Never allocates.
@@ -96,36 +191,7 @@ impl Nsid {
         if bytes.len() > NSID_MAX_LEN || bytes.len() < 5 {
             return false;
         }
-        // One pass; each segment is checked when its `.` (or the end) is reached.
-        let segment_ok = |start: usize, end: usize, first: bool| {
-            let n = end - start;
-            n > 0
-                && n <= 63
-                && bytes[start] != b'-'
-                && bytes[end - 1] != b'-'
-                && (!first || bytes[start].is_ascii_alphabetic())
-        };
-        let mut start = 0;
-        let mut n_segments = 0usize;
-        let mut dash = false;
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'.' {
-                if !segment_ok(start, i, n_segments == 0) {
-                    return false;
-                }
-                n_segments += 1;
-                start = i + 1;
-                dash = false;
-            } else if b == b'-' {
-                dash = true;
-            } else if !is_alnum(b) {
-                return false;
-            }
-        }
-        if !segment_ok(start, bytes.len(), n_segments == 0) {
-            return false;
-        }
-        n_segments + 1 >= 3 && bytes[start].is_ascii_alphabetic() && !dash
+        nsid_valid_by_segments(bytes)
     }
 
     /// Parses an NSID, explaining the first problem found.
@@ -274,12 +340,14 @@ pub struct DidServiceRef {
 impl DidServiceRef {
     /// True when `value` is an atproto DID with a `#fragment`. Never allocates.
     pub fn is_valid(value: &str) -> bool {
-        DidServiceRef::check(value).is_ok()
+        did_ref_plain_valid(value.as_bytes()) || did_ref_problem(value).is_none()
     }
 
     /// Parses a DID service reference, explaining the first problem found.
     pub fn parse(value: &str) -> Result<DidServiceRef, SyntaxError> {
-        DidServiceRef::check(value)?;
+        if let Some(problem) = did_ref_problem(value) {
+            return Err(problem.error(value));
+        }
         let hash = value.find('#').unwrap_or(value.len());
         Ok(DidServiceRef {
             value: value.to_owned(),
@@ -301,38 +369,194 @@ impl DidServiceRef {
     pub fn as_str(&self) -> &str {
         &self.value
     }
+}
 
-    fn check(value: &str) -> Result<(), SyntaxError> {
+/// The first problem of a DID service reference, found without allocating; turned into a
+/// [`SyntaxError`] only when one is asked for.
+#[derive(Debug, Clone, Copy)]
+enum DidProblem {
+    NoFragment,
+    EmptyFragment(usize),
+    SecondHash(usize),
+    FragmentChar(usize),
+    TooLong,
+    NoDidPrefix,
+    NotPlcOrWeb,
+    Method(usize),
+    Msid(usize, &'static str),
+    PlcId,
+    WebEmptyHost,
+    WebPath(usize),
+    WebPort(usize),
+    WebHost,
+}
+
+impl DidProblem {
+    /// The error for `value`, the whole reference text (`did#fragment`).
+    fn error(self, value: &str) -> SyntaxError {
         let kind = SyntaxKind::DidServiceRef;
-        let full = 0..value.len();
-        let Some(hash) = value.find('#') else {
-            return Err(
-                SyntaxError::new(kind, full, "aud needs a #service fragment")
-                    .hint("append the service id, e.g. `did:web:api.example.com#svc_appview`"),
-            );
-        };
-        if hash == value.len() - 1 {
-            return Err(SyntaxError::new(
-                kind,
-                hash..value.len(),
-                "the #service fragment is empty",
-            )
-            .hint("write the service id after `#`"));
-        }
-        if let Some(second) = value[hash + 1..].find('#') {
-            let at = hash + 1 + second;
-            return Err(SyntaxError::new(kind, at..at + 1, "more than one `#`"));
-        }
-        if let Some(bad) = fragment_error(value, hash + 1) {
-            return Err(SyntaxError::new(
+        let did_len = value.find('#').unwrap_or(value.len());
+        let did = 0..did_len;
+        const WEB: usize = "did:web:".len();
+        match self {
+            DidProblem::NoFragment => {
+                SyntaxError::new(kind, 0..value.len(), "aud needs a #service fragment")
+                    .hint("append the service id, e.g. `did:web:api.example.com#svc_appview`")
+            }
+            DidProblem::EmptyFragment(hash) => {
+                SyntaxError::new(kind, hash..value.len(), "the #service fragment is empty")
+                    .hint("write the service id after `#`")
+            }
+            DidProblem::SecondHash(at) => SyntaxError::new(kind, at..at + 1, "more than one `#`"),
+            DidProblem::FragmentChar(bad) => SyntaxError::new(
                 kind,
                 bad..bad + 1,
                 "character not allowed in a URI fragment",
             )
-            .hint("percent-encode it or use letters, digits, `_`, `-`, `.`"));
+            .hint("percent-encode it or use letters, digits, `_`, `-`, `.`"),
+            DidProblem::TooLong => {
+                SyntaxError::new(kind, did, "DID is longer than 2048 characters")
+            }
+            DidProblem::NoDidPrefix => SyntaxError::new(kind, did, "a DID starts with `did:`")
+                .hint("write `did:web:<host>#svc` or `did:plc:<id>#svc`"),
+            DidProblem::NotPlcOrWeb => {
+                SyntaxError::new(kind, did, "only did:plc and did:web DIDs are allowed")
+                    .hint("write `did:plc:<24 chars>#svc` or `did:web:<host>#svc`")
+            }
+            DidProblem::Method(method_len) => {
+                SyntaxError::new(kind, 4..4 + method_len, "invalid DID method name")
+            }
+            DidProblem::Msid(at, msg) => {
+                SyntaxError::new(kind, at..(at + 1).min(did_len).max(at), msg)
+            }
+            DidProblem::PlcId => SyntaxError::new(
+                kind,
+                did,
+                "did:plc needs exactly 24 base32 characters ([a-z2-7]) after `did:plc:`",
+            ),
+            DidProblem::WebEmptyHost => {
+                SyntaxError::new(kind, WEB..WEB + 1, "did:web host is empty")
+            }
+            DidProblem::WebPath(colon) => SyntaxError::new(
+                kind,
+                WEB + colon..did_len,
+                "atproto does not allow path components in did:web",
+            )
+            .hint("use a bare host name, e.g. `did:web:api.example.com`"),
+            DidProblem::WebPort(port) => SyntaxError::new(
+                kind,
+                WEB + port..did_len,
+                "atproto does not allow port numbers in did:web, except for localhost",
+            ),
+            DidProblem::WebHost => {
+                SyntaxError::new(kind, WEB..did_len, "did:web host is not a valid URL host")
+                    .hint("use a DNS name such as `api.example.com`")
+            }
         }
-        check_atproto_did(&value[..hash])
     }
+}
+
+/// Byte classes of [`did_ref_plain_valid`].
+const DID_HOST: u8 = 1;
+const DID_FRAGMENT: u8 = 2;
+static DID_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'.' || c == b'-' || c == b'_' {
+            table[b] |= DID_HOST;
+        }
+        if c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
+                    | b'/'
+                    | b'?'
+            )
+        {
+            table[b] |= DID_FRAGMENT;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// One pass over the common shapes, `did:web:<plain host>#<fragment>` and
+/// `did:plc:<24 base32>#<fragment>` without escapes: true means valid. False means "not decided
+/// here" (the full check runs), so this only ever accepts what [`did_ref_problem`] accepts.
+fn did_ref_plain_valid(value: &[u8]) -> bool {
+    let fragment_ok = |at: usize| {
+        value.get(at) == Some(&b'#')
+            && at + 1 < value.len()
+            && value[at + 1..]
+                .iter()
+                .all(|&b| DID_CLASS[b as usize] & DID_FRAGMENT != 0)
+    };
+    if let Some(id) = value.strip_prefix(b"did:plc:") {
+        return id.len() > 24
+            && id[..24]
+                .iter()
+                .all(|&b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
+            && fragment_ok(32);
+    }
+    let Some(host) = value.strip_prefix(b"did:web:") else {
+        return false;
+    };
+    // The host: `[A-Za-z0-9._-]` up to `#`, no label starting with `xn--`, and a last label that
+    // does not start with a digit (`url_host_is_valid`'s fast path).
+    let mut end = 0;
+    let mut label = 0;
+    let mut last_label = 0;
+    while end < host.len() && DID_CLASS[host[end] as usize] & DID_HOST != 0 {
+        if host[end] == b'.' {
+            label = end + 1;
+        } else if end == label {
+            if host.len() >= end + 4 && host[end..end + 4].eq_ignore_ascii_case(b"xn--") {
+                return false;
+            }
+            last_label = end;
+        }
+        end += 1;
+    }
+    // `last_label` is the start of the last non-empty label, which is the last label after one
+    // trailing `.` is trimmed, unless the host ends in `..` (left to the full check).
+    if end == 0 || 8 + end > 2048 || host[end - 1] == b'.' && (end < 2 || host[end - 2] == b'.') {
+        return false;
+    }
+    !host[last_label].is_ascii_digit() && fragment_ok(8 + end)
+}
+
+/// The first problem of `value` as a DID service reference, or `None` when it is valid.
+fn did_ref_problem(value: &str) -> Option<DidProblem> {
+    let Some(hash) = value.find('#') else {
+        return Some(DidProblem::NoFragment);
+    };
+    if hash == value.len() - 1 {
+        return Some(DidProblem::EmptyFragment(hash));
+    }
+    if let Some(second) = value[hash + 1..].find('#') {
+        return Some(DidProblem::SecondHash(hash + 1 + second));
+    }
+    if let Some(bad) = fragment_error(value, hash + 1) {
+        return Some(DidProblem::FragmentChar(bad));
+    }
+    atproto_did_problem(&value[..hash])
 }
 
 impl fmt::Display for DidServiceRef {
@@ -407,30 +631,15 @@ fn msid_error(did: &str, start: usize) -> Option<(usize, &'static str)> {
     None
 }
 
-fn check_atproto_did(did: &str) -> Result<(), SyntaxError> {
-    let kind = SyntaxKind::DidServiceRef;
-    let full = 0..did.len();
-    let generic = || {
-        SyntaxError::new(
-            kind,
-            full.clone(),
-            "only did:plc and did:web DIDs are allowed",
-        )
-        .hint("write `did:plc:<24 chars>#svc` or `did:web:<host>#svc`")
-    };
+fn atproto_did_problem(did: &str) -> Option<DidProblem> {
     if did.len() > 2048 {
-        return Err(SyntaxError::new(
-            kind,
-            full,
-            "DID is longer than 2048 characters",
-        ));
+        return Some(DidProblem::TooLong);
     }
     let Some(rest) = did.strip_prefix("did:") else {
-        return Err(SyntaxError::new(kind, full, "a DID starts with `did:`")
-            .hint("write `did:web:<host>#svc` or `did:plc:<id>#svc`"));
+        return Some(DidProblem::NoDidPrefix);
     };
     let Some(method_len) = rest.find(':') else {
-        return Err(generic());
+        return Some(DidProblem::NotPlcOrWeb);
     };
     let method = &rest[..method_len];
     if method.is_empty()
@@ -438,18 +647,10 @@ fn check_atproto_did(did: &str) -> Result<(), SyntaxError> {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     {
-        return Err(SyntaxError::new(
-            kind,
-            4..4 + method_len,
-            "invalid DID method name",
-        ));
+        return Some(DidProblem::Method(method_len));
     }
     if let Some((at, msg)) = msid_error(did, 4 + method_len + 1) {
-        return Err(SyntaxError::new(
-            kind,
-            at..(at + 1).min(did.len()).max(at),
-            msg,
-        ));
+        return Some(DidProblem::Msid(at, msg));
     }
     match method {
         "plc" => {
@@ -457,76 +658,42 @@ fn check_atproto_did(did: &str) -> Result<(), SyntaxError> {
                 && did.as_bytes()[8..]
                     .iter()
                     .all(|&b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b));
-            if ok {
-                Ok(())
-            } else {
-                Err(SyntaxError::new(
-                    kind,
-                    full,
-                    "did:plc needs exactly 24 base32 characters ([a-z2-7]) after `did:plc:`",
-                ))
-            }
+            (!ok).then_some(DidProblem::PlcId)
         }
-        "web" => check_atproto_did_web(did),
-        _ => Err(generic()),
+        "web" => did_web_problem(did),
+        _ => Some(DidProblem::NotPlcOrWeb),
     }
 }
 
-fn check_atproto_did_web(did: &str) -> Result<(), SyntaxError> {
-    let kind = SyntaxKind::DidServiceRef;
+fn did_web_problem(did: &str) -> Option<DidProblem> {
     const PREFIX: usize = "did:web:".len();
     let host_enc = &did[PREFIX..];
     if host_enc.starts_with(':') {
-        return Err(SyntaxError::new(
-            kind,
-            PREFIX..PREFIX + 1,
-            "did:web host is empty",
-        ));
+        return Some(DidProblem::WebEmptyHost);
     }
     if let Some(colon) = host_enc.find(':') {
-        return Err(SyntaxError::new(
-            kind,
-            PREFIX + colon..did.len(),
-            "atproto does not allow path components in did:web",
-        )
-        .hint("use a bare host name, e.g. `did:web:api.example.com`"));
+        return Some(DidProblem::WebPath(colon));
     }
     let is_localhost = host_enc == "localhost" || host_enc.starts_with("localhost%3A");
     if !is_localhost {
         if let Some(port) = host_enc.find("%3A") {
-            return Err(SyntaxError::new(
-                kind,
-                PREFIX + port..did.len(),
-                "atproto does not allow port numbers in did:web, except for localhost",
-            ));
+            return Some(DidProblem::WebPort(port));
         }
     }
-    let bad_host = || {
-        SyntaxError::new(
-            kind,
-            PREFIX..did.len(),
-            "did:web host is not a valid URL host",
-        )
-        .hint("use a DNS name such as `api.example.com`")
-    };
     if is_localhost {
         // `http://localhost:<port>`: the port must be empty or digits up to 65535.
         let port = host_enc["localhost".len()..].replace("%3A", ":");
         let port = port.strip_prefix(':').unwrap_or("");
         if !port.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad_host());
+            return Some(DidProblem::WebHost);
         }
         let digits = port.trim_start_matches('0');
         if digits.len() > 5 || digits.parse::<u32>().unwrap_or(0) > 65535 {
-            return Err(bad_host());
+            return Some(DidProblem::WebHost);
         }
-        return Ok(());
+        return None;
     }
-    if url_host_is_valid(host_enc) {
-        Ok(())
-    } else {
-        Err(bad_host())
-    }
+    (!url_host_is_valid(host_enc)).then_some(DidProblem::WebHost)
 }
 
 /// WHATWG URL host parsing for a special scheme, restricted to what a did:web msid can contain
@@ -888,6 +1055,75 @@ mod tests {
             ("did:key:zabc#x", false),
         ] {
             assert_eq!(DidServiceRef::is_valid(did), ok, "{did}");
+        }
+    }
+
+    #[test]
+    fn alnum_run_end_matches_a_byte_loop() {
+        let slow = |bytes: &[u8], i: usize| {
+            i + bytes[i..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count()
+        };
+        // Every byte value at every position of a word, behind and inside alphanumeric runs.
+        for b in 0..=255u8 {
+            for at in 0..20 {
+                let mut bytes = b"abcdefghijklmnopqrstuvwxyz0123456789".to_vec();
+                bytes[at] = b;
+                for from in 0..bytes.len() {
+                    assert_eq!(
+                        alnum_run_end(&bytes, from),
+                        slow(&bytes, from),
+                        "{b:#x} at {at}"
+                    );
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The one-pass fast path only accepts what the full DID check accepts.
+        #[test]
+        fn did_ref_fast_path_agrees_with_the_full_check(
+            method in "(web|plc|key|Web)",
+            msid in "([a-zA-Z0-9._:-]|%3A|%2E|xn--|XN--|localhost|\\.){0,12}",
+            fragment in "(#[a-zA-Z0-9._~%#-]{0,6})?",
+        ) {
+            let value = format!("did:{method}:{msid}{fragment}");
+            if did_ref_plain_valid(value.as_bytes()) {
+                proptest::prop_assert!(did_ref_problem(&value).is_none(), "{}", value);
+            }
+            proptest::prop_assert_eq!(
+                DidServiceRef::is_valid(&value),
+                did_ref_problem(&value).is_none(),
+                "{}",
+                value
+            );
+        }
+    }
+
+    #[test]
+    fn did_ref_fast_path_takes_the_common_shapes() {
+        for did in [
+            "did:web:api.bsky.app#bsky_appview",
+            "did:web:localhost#x",
+            "did:web:a.b.#x",
+            "did:plc:ewvi7nxzyoun6zhxrhs64oiz#atproto_labeler",
+        ] {
+            assert!(did_ref_plain_valid(did.as_bytes()), "{did}");
+            assert!(did_ref_problem(did).is_none(), "{did}");
+        }
+        for did in [
+            "did:web:a..#x",
+            "did:web:xn--80ak6aa92e.com#x",
+            "did:web:1.2.3.4#x",
+            "did:web:a.com#",
+            "did:web:a.com#x%20",
+            "did:plc:ewvi7nxzyoun6zhxrhs64oi#x",
+        ] {
+            assert!(!did_ref_plain_valid(did.as_bytes()), "{did}");
         }
     }
 }

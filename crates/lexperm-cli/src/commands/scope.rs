@@ -108,8 +108,16 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Appends `value` as a JSON string.
+/// Appends `value` as a JSON string. Text without `"`, `\` or control characters (every valid
+/// canonical scope, and most inputs) is copied as it is; anything else goes through
+/// `serde_json`.
 fn push_json_str(out: &mut Vec<u8>, value: &str) {
+    if value.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(value.as_bytes());
+        out.push(b'"');
+        return;
+    }
     // Writing into a Vec cannot fail, and a &str always serializes.
     let _ = serde_json::to_writer(&mut *out, value);
 }
@@ -255,5 +263,26 @@ fn check(args: CheckArgs) -> u8 {
         crate::EXIT_OK
     } else {
         crate::EXIT_FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_json_str;
+
+    #[test]
+    fn json_strings_match_serde_json() {
+        for value in [
+            "",
+            "repo:app.bsky.feed.post",
+            "rpc:a.b.c?aud=did:web:x.com%23s",
+            "quote \" and backslash \\",
+            "tab\tnul\u{0}del\u{7f}",
+            "é 𝔸 \u{2028}",
+        ] {
+            let mut out = Vec::new();
+            push_json_str(&mut out, value);
+            assert_eq!(out, serde_json::to_vec(value).unwrap(), "{value:?}");
+        }
     }
 }

@@ -25,30 +25,90 @@ fn head(out: &mut String, prefix: &str, positional: Option<&str>) {
     }
 }
 
-/// Writes `?name=value` for the first parameter and `&name=value` after it.
-fn param(out: &mut String, first: &mut bool, name: &str, value: &str) {
-    out.push(if *first { '?' } else { '&' });
+/// Writes `prefix:value` for a value the encoder leaves unchanged: a validated NSID, `*` or an
+/// enumerated name (letters, digits, `.` and `-` are never escaped).
+fn head_plain(out: &mut String, prefix: &str, value: &str) {
+    out.push_str(prefix);
+    out.push(':');
+    out.push_str(value);
+}
+
+/// A parameter name with its separator and `=`: `?name=` for the first parameter, `&name=`
+/// after it (one copy each instead of three).
+struct Name {
+    first: &'static str,
+    next: &'static str,
+}
+
+const COLLECTION: Name = Name {
+    first: "?collection=",
+    next: "&collection=",
+};
+const LXM: Name = Name {
+    first: "?lxm=",
+    next: "&lxm=",
+};
+const ACCEPT: Name = Name {
+    first: "?accept=",
+    next: "&accept=",
+};
+const ACTION: Name = Name {
+    first: "?action=",
+    next: "&action=",
+};
+const AUD: Name = Name {
+    first: "?aud=",
+    next: "&aud=",
+};
+
+fn separator(out: &mut String, first: &mut bool, name: &Name) {
+    out.push_str(if *first { name.first } else { name.next });
     *first = false;
-    out.push_str(name);
-    out.push('=');
+}
+
+/// Writes `?name=value` for the first parameter and `&name=value` after it.
+fn param(out: &mut String, first: &mut bool, name: &Name, value: &str) {
+    separator(out, first, name);
     encode_into(out, value, Component::Query);
 }
 
-fn sort_unique(values: &mut Values<'_>) {
-    values.sort_unstable_by(|a, b| js_cmp(a, b));
+/// [`param`] for a value the encoder leaves unchanged (see [`head_plain`]).
+fn param_plain(out: &mut String, first: &mut bool, name: &Name, value: &str) {
+    separator(out, first, name);
+    out.push_str(value);
+}
+
+/// Sorts NSIDs (and `*`) and removes duplicates. NSIDs are ASCII, so byte order is the
+/// reference's UTF-16 order. Lists that are already sorted and unique (what permission-set
+/// expansion and canonical input produce) are only checked, not sorted.
+fn sort_unique_ascii(values: &mut Values<'_>) {
+    if values.len() < 2 || values.windows(2).all(|w| w[0] < w[1]) {
+        return;
+    }
+    values.sort_unstable();
     values.dedup();
 }
 
-/// Writes `prefix:<value>` when `values` has one entry, otherwise `prefix?name=v1&name=v2…` (each
-/// value once, first occurrence first). Returns whether a `?` was written.
-fn multi_head(out: &mut String, prefix: &str, name: &str, values: &[&str]) -> bool {
+/// Writes `prefix:<value>` when `values` has one entry, otherwise `prefix?name=v1&name=v2…`, each
+/// value once. `values` is sorted, so equal values are adjacent. `plain` says that the values
+/// need no encoding (see [`head_plain`]). Returns whether a `?` is still to be written.
+fn multi_head(out: &mut String, prefix: &str, name: &Name, values: &[&str], plain: bool) -> bool {
     let mut first = true;
     if values.len() == 1 {
-        head(out, prefix, Some(values[0]));
+        if plain {
+            head_plain(out, prefix, values[0]);
+        } else {
+            head(out, prefix, Some(values[0]));
+        }
     } else {
-        head(out, prefix, None);
+        out.push_str(prefix);
         for (i, v) in values.iter().enumerate() {
-            if !values[..i].contains(v) {
+            if i > 0 && values[i - 1] == *v {
+                continue;
+            }
+            if plain {
+                param_plain(out, &mut first, name, v);
+            } else {
                 param(out, &mut first, name, v);
             }
         }
@@ -63,14 +123,14 @@ pub(crate) fn write_repo(out: &mut String, collections: &mut Values<'_>, actions
             collections.clear();
             collections.push("*");
         } else {
-            sort_unique(collections);
+            sort_unique_ascii(collections);
         }
     }
-    let mut first = multi_head(out, "repo", "collection", collections);
+    let mut first = multi_head(out, "repo", &COLLECTION, collections, true);
     if actions & 7 != 7 {
         for (bit, name) in REPO_ACTIONS.iter().enumerate() {
             if actions & (1 << bit) != 0 {
-                param(out, &mut first, "action", name);
+                param_plain(out, &mut first, &ACTION, name);
             }
         }
     }
@@ -82,9 +142,9 @@ pub(crate) fn write_rpc(out: &mut String, lxms: &mut Values<'_>, aud: &str) {
         lxms.clear();
         lxms.push("*");
     }
-    sort_unique(lxms);
-    let mut first = multi_head(out, "rpc", "lxm", lxms);
-    param(out, &mut first, "aud", aud);
+    sort_unique_ascii(lxms);
+    let mut first = multi_head(out, "rpc", &LXM, lxms, true);
+    param(out, &mut first, &AUD, aud);
 }
 
 /// `blob`: the accept normalizer (`*/*` absorbs all; otherwise lower-case, drop exact types
@@ -128,33 +188,33 @@ pub(crate) fn write_blob(out: &mut String, accept: &[&str], dedup_first: bool) {
     if dedup_first {
         kept.dedup();
     }
-    multi_head(out, "blob", "accept", &kept);
+    multi_head(out, "blob", &ACCEPT, &kept, false);
 }
 
-/// `account`: the attribute and the actions as given (the default `[read]` is not written).
+/// `account`: the attribute and the actions (validated names) as given (the default `[read]` is not written).
 pub(crate) fn write_account(out: &mut String, attr: &str, actions: &[&str]) {
-    head(out, "account", Some(attr));
+    head_plain(out, "account", attr);
     if actions.iter().all(|a| *a == "read") {
         return;
     }
     let mut first = true;
     for (i, a) in actions.iter().enumerate() {
         if !actions[..i].contains(a) {
-            param(out, &mut first, "action", a);
+            param_plain(out, &mut first, &ACTION, a);
         }
     }
 }
 
 /// `identity:<attr>`.
 pub(crate) fn write_identity(out: &mut String, attr: &str) {
-    head(out, "identity", Some(attr));
+    head_plain(out, "identity", attr);
 }
 
 /// `include:<nsid>[?aud=<aud>]`.
 pub(crate) fn write_include(out: &mut String, nsid: &str, aud: Option<&str>) {
-    head(out, "include", Some(nsid));
+    head_plain(out, "include", nsid);
     if let Some(aud) = aud {
         let mut first = true;
-        param(out, &mut first, "aud", aud);
+        param(out, &mut first, &AUD, aud);
     }
 }

@@ -3,14 +3,13 @@
 //! [`Scope::parse`] and writes exactly [`Scope::write_canonical`]; the tests below and the
 //! conformance run check that.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use smallvec::SmallVec;
 
 use super::canonical::{self, Values, REPO_ACTIONS};
 use super::params::{self, ResourceSpec};
-use super::tokenize::{form_decode, query_start, try_decode_uri_component};
+use super::tokenize::{hex_value, query_start};
 use super::{Resource, Scope, ScopeError, ScopeErrorKind, StaticScope};
 
 /// A scope string that [`normalize_into`] rejected. Creating one costs nothing: the full
@@ -76,62 +75,248 @@ pub fn normalize_into<'a>(input: &'a str, out: &mut String) -> Result<(), ScopeR
     }
 }
 
-/// Bytes the query scan stops at: `&`, `=`, `%` and `+`.
-static QUERY_SPECIAL: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'&' as usize] = true;
-    table[b'=' as usize] = true;
-    table[b'%' as usize] = true;
-    table[b'+' as usize] = true;
-    table
-};
+/// The first index at or after `from` whose byte is one of `targets`, or `bytes.len()`. Eight
+/// bytes at a time (SWAR: a byte equal to a target becomes a zero byte after XOR, and
+/// `(v - 0x01…) & !v & 0x80…` is non-zero exactly when `v` has a zero byte), then one at a time.
+fn find_any<const N: usize>(bytes: &[u8], from: usize, targets: [u8; N]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut j = from;
+    while let Some(chunk) = bytes.get(j..j + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let word = u64::from_le_bytes(word);
+        let mut hit = 0;
+        for t in targets {
+            let v = word ^ (ONES * u64::from(t));
+            hit |= v.wrapping_sub(ONES) & !v & HIGH;
+        }
+        if hit != 0 {
+            break;
+        }
+        j += 8;
+    }
+    while j < bytes.len() && !targets.iter().any(|&t| t == bytes[j]) {
+        j += 1;
+    }
+    j
+}
 
-type Params<'a> = SmallVec<[(Cow<'a, str>, Cow<'a, str>); 6]>;
+/// A name or value of the scope string: a byte range of the input, or of the scratch buffer
+/// when it had to be decoded.
+#[derive(Clone, Copy)]
+struct Text {
+    start: usize,
+    end: usize,
+    decoded: bool,
+}
+
+impl Text {
+    fn raw(start: usize, end: usize) -> Text {
+        Text {
+            start,
+            end,
+            decoded: false,
+        }
+    }
+}
+
+/// Decoded names and values, one after the other: on the stack, moved to the heap only when
+/// more than 256 bytes are decoded.
+struct Scratch {
+    stack: [u8; 256],
+    heap: Vec<u8>,
+    len: usize,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch {
+            stack: [0; 256],
+            heap: Vec::new(),
+            len: 0,
+        }
+    }
+
+    /// Room for `more` bytes after the current ones (filled in, then committed by setting
+    /// `len`).
+    fn room(&mut self, more: usize) -> &mut [u8] {
+        let need = self.len + more;
+        if self.heap.is_empty() && need <= self.stack.len() {
+            return &mut self.stack[self.len..need];
+        }
+        if self.heap.is_empty() {
+            self.heap.extend_from_slice(&self.stack[..self.len]);
+        }
+        self.heap.resize(need, 0);
+        &mut self.heap[self.len..need]
+    }
+
+    fn bytes(&self) -> &[u8] {
+        if self.heap.is_empty() {
+            &self.stack[..self.len]
+        } else {
+            &self.heap[..self.len]
+        }
+    }
+}
+
+/// What the resource prefix of a scope string is.
+enum Head {
+    Static(StaticScope),
+    /// The resource and the offset of the `:` or `?` after its name.
+    Resource(Resource, usize),
+}
+
+/// The prefix of `bytes`, dispatched on its first byte: a static scope (the whole string), or a
+/// resource name followed by `:` or `?`.
+fn head(bytes: &[u8]) -> Option<Head> {
+    let named = |name: &[u8]| {
+        bytes.len() > name.len()
+            && bytes.starts_with(name)
+            && matches!(bytes[name.len()], b':' | b'?')
+    };
+    let (resource, name_len) = match *bytes.first()? {
+        b'r' if named(b"repo") => (Resource::Repo, 4),
+        b'r' if named(b"rpc") => (Resource::Rpc, 3),
+        b'b' if named(b"blob") => (Resource::Blob, 4),
+        b'a' if bytes == b"atproto" => return Some(Head::Static(StaticScope::Atproto)),
+        b'a' if named(b"account") => (Resource::Account, 7),
+        b'i' if named(b"identity") => (Resource::Identity, 8),
+        b'i' if named(b"include") => (Resource::Include, 7),
+        b't' => {
+            return StaticScope::ALL
+                .into_iter()
+                .find(|s| s.as_str().as_bytes() == bytes)
+                .map(Head::Static)
+        }
+        _ => return None,
+    };
+    Some(Head::Resource(resource, name_len))
+}
+
+/// `application/x-www-form-urlencoded` decoding of `raw` onto `scratch` (see
+/// [`form_decode`](super::tokenize::form_decode)); returns the range written. Decoding never
+/// makes text longer, and only an escape of a byte >= 0x80 can make it invalid UTF-8.
+fn form_decode_into(raw: &[u8], scratch: &mut Scratch) -> Text {
+    let start = scratch.len;
+    let out = scratch.room(raw.len());
+    let (mut i, mut run, mut n) = (0, 0, 0);
+    let mut high = false;
+    loop {
+        i = find_any(raw, i, [b'%', b'+']);
+        let Some(&b) = raw.get(i) else {
+            break;
+        };
+        out[n..n + (i - run)].copy_from_slice(&raw[run..i]);
+        n += i - run;
+        if b == b'+' {
+            out[n] = b' ';
+            i += 1;
+        } else if let (Some(hi), Some(lo)) = (
+            raw.get(i + 1).copied().and_then(hex_value),
+            raw.get(i + 2).copied().and_then(hex_value),
+        ) {
+            let d = hi * 16 + lo;
+            high |= d >= 0x80;
+            out[n] = d;
+            i += 3;
+        } else {
+            out[n] = b'%';
+            i += 1;
+        }
+        n += 1;
+        run = i;
+    }
+    out[n..n + (raw.len() - run)].copy_from_slice(&raw[run..]);
+    n += raw.len() - run;
+    scratch.len = start + n;
+    if high && std::str::from_utf8(&scratch.bytes()[start..]).is_err() {
+        let fixed = String::from_utf8_lossy(&scratch.bytes()[start..]).into_owned();
+        scratch.len = start;
+        scratch.room(fixed.len()).copy_from_slice(fixed.as_bytes());
+        scratch.len = start + fixed.len();
+    }
+    Text {
+        start,
+        end: scratch.len,
+        decoded: true,
+    }
+}
+
+/// JavaScript `decodeURIComponent` of `raw` onto `scratch`, or `None` where it throws (a
+/// malformed escape, or escapes that do not decode to UTF-8).
+fn uri_decode_into(raw: &[u8], scratch: &mut Scratch) -> Option<Text> {
+    let start = scratch.len;
+    let out = scratch.room(raw.len());
+    let (mut i, mut run, mut n) = (0, 0, 0);
+    let mut high = false;
+    loop {
+        i = find_any(raw, i, [b'%']);
+        if i >= raw.len() {
+            break;
+        }
+        out[n..n + (i - run)].copy_from_slice(&raw[run..i]);
+        n += i - run;
+        let hi = hex_value(*raw.get(i + 1)?)?;
+        let lo = hex_value(*raw.get(i + 2)?)?;
+        let d = hi * 16 + lo;
+        high |= d >= 0x80;
+        out[n] = d;
+        n += 1;
+        i += 3;
+        run = i;
+    }
+    out[n..n + (raw.len() - run)].copy_from_slice(&raw[run..]);
+    n += raw.len() - run;
+    scratch.len = start + n;
+    if high {
+        std::str::from_utf8(&scratch.bytes()[start..]).ok()?;
+    }
+    Some(Text {
+        start,
+        end: scratch.len,
+        decoded: true,
+    })
+}
 
 fn write_if_valid(input: &str, out: &mut String) -> bool {
-    if let Some(s) = StaticScope::from_name(input) {
-        out.push_str(s.as_str());
-        return true;
-    }
     let bytes = input.as_bytes();
-    // Without `:` or `?` there is no value, and every resource needs one.
-    let Some(prefix_end) = bytes.iter().position(|&b| b == b':' || b == b'?') else {
-        return false;
-    };
-    let resource = match &input[..prefix_end] {
-        "repo" => Resource::Repo,
-        "rpc" => Resource::Rpc,
-        "blob" => Resource::Blob,
-        "account" => Resource::Account,
-        "identity" => Resource::Identity,
-        "include" => Resource::Include,
-        _ => return false,
+    let (resource, prefix_end) = match head(bytes) {
+        None => return false,
+        Some(Head::Static(s)) => {
+            out.push_str(s.as_str());
+            return true;
+        }
+        Some(Head::Resource(resource, end)) => (resource, end),
     };
     // One pass over the rest: the positional part runs to the first `?`; the query is split on
-    // `&` and each segment at its first `=`. Only text holding `%` or `+` is decoded.
+    // `&` and each segment at its first `=`. Only text holding `%` or `+` is decoded, onto one
+    // scratch buffer.
+    let mut scratch = Scratch::new();
     let len = bytes.len();
     let mut i = prefix_end;
     let positional = if bytes[i] == b':' {
         let start = i + 1;
         let mut escaped = false;
-        i = start;
-        while i < len && bytes[i] != b'?' {
-            escaped |= bytes[i] == b'%';
-            i += 1;
+        i = find_any(bytes, start, [b'?', b'%']);
+        while i < len && bytes[i] == b'%' {
+            escaped = true;
+            i = find_any(bytes, i + 1, [b'?', b'%']);
         }
-        let raw = &input[start..i];
         if escaped {
-            match try_decode_uri_component(raw) {
-                Some(v) => Some(v),
+            match uri_decode_into(&bytes[start..i], &mut scratch) {
+                Some(t) => Some(t),
                 None => return false,
             }
         } else {
-            Some(Cow::Borrowed(raw))
+            Some(Text::raw(start, i))
         }
     } else {
         None
     };
-    let mut params: Params<'_> = SmallVec::new();
+    let mut params: SmallVec<[(Text, Text); 8]> = SmallVec::new();
     if i < len.saturating_sub(1) {
         // `i` is the first `?`; `new URLSearchParams` drops one more leading `?`.
         let mut start = query_start(input, i);
@@ -141,27 +326,25 @@ fn write_if_valid(input: &str, out: &mut String) -> bool {
         let mut j = start;
         while j <= len {
             // Skip the bytes that need no attention.
-            while j < len && !QUERY_SPECIAL[bytes[j] as usize] {
-                j += 1;
-            }
+            j = find_any(bytes, j, [b'&', b'=', b'%', b'+']);
             let b = if j < len { bytes[j] } else { b'&' };
             match b {
                 b'&' => {
                     if j > start {
-                        let (name, value) = if eq == usize::MAX {
-                            (&input[start..j], "")
+                        let (name_end, value_start) = if eq == usize::MAX {
+                            (j, j)
                         } else {
-                            (&input[start..eq], &input[eq + 1..j])
+                            (eq, eq + 1)
                         };
                         let name = if name_special {
-                            form_decode(name)
+                            form_decode_into(&bytes[start..name_end], &mut scratch)
                         } else {
-                            Cow::Borrowed(name)
+                            Text::raw(start, name_end)
                         };
                         let value = if value_special {
-                            form_decode(value)
+                            form_decode_into(&bytes[value_start..j], &mut scratch)
                         } else {
-                            Cow::Borrowed(value)
+                            Text::raw(value_start, j)
                         };
                         params.push((name, value));
                     }
@@ -183,13 +366,24 @@ fn write_if_valid(input: &str, out: &mut String) -> bool {
             j += 1;
         }
     }
+    // Every decoded piece is UTF-8 on its own, so the whole buffer is.
+    let Ok(decoded) = std::str::from_utf8(scratch.bytes()) else {
+        return false;
+    };
+    let text = |t: Text| -> &str {
+        if t.decoded {
+            &decoded[t.start..t.end]
+        } else {
+            &input[t.start..t.end]
+        }
+    };
     let Some(spec) = params::spec_for(resource) else {
         return false;
     };
-    let positional = positional.as_deref();
-    let Some(slots) = validate(spec, positional, &params) else {
+    let Some(slots) = validate(spec, positional.map(text), &params, text) else {
         return false;
     };
+    out.reserve(len + 16);
     let [first, second] = slots;
     match resource {
         Resource::Repo => {
@@ -239,45 +433,44 @@ fn write_if_valid(input: &str, out: &mut String) -> bool {
 }
 
 /// The reference `Parser.parse` as a yes/no question: the values of each parameter of `spec` (in
-/// table order, at most two parameters), or `None` when the string is not valid.
+/// table order, at most two parameters), or `None` when the string is not valid. The positional
+/// value always fills the first parameter. Every check must pass, so their order does not
+/// matter and each value is looked at once.
 fn validate<'v>(
     spec: &ResourceSpec,
     positional: Option<&'v str>,
-    params: &'v [(Cow<'_, str>, Cow<'_, str>)],
+    params: &[(Text, Text)],
+    text: impl Fn(Text) -> &'v str,
 ) -> Option<[Values<'v>; 2]> {
-    for (name, _) in params {
-        if !spec.params.iter().any(|p| p.name == name) {
-            return None;
-        }
-    }
     let mut slots: [Values<'v>; 2] = Default::default();
-    if spec.params.len() > slots.len() {
+    let table = spec.params;
+    if table.len() > slots.len() {
         return None;
     }
-    for (param, slot) in spec.params.iter().zip(slots.iter_mut()) {
-        for (name, value) in params {
-            if name == param.name {
-                if !param.multiple && !slot.is_empty() {
-                    return None;
-                }
-                if !(param.validate)(value) {
-                    return None;
-                }
-                slot.push(value.as_ref());
-            }
-        }
-        let is_positional = param.name == spec.positional;
-        if !slot.is_empty() {
-            if is_positional && positional.is_some() {
-                return None;
-            }
-        } else if let (true, Some(value)) = (is_positional, positional) {
-            if !(param.validate)(value) {
-                return None;
-            }
-            slot.push(value);
-        } else if param.required {
+    for &(name, value) in params {
+        let name = text(name);
+        let k = table.iter().position(|p| p.name == name)?;
+        let param = &table[k];
+        let slot = &mut slots[k];
+        if !param.multiple && !slot.is_empty() {
             return None;
+        }
+        let value = text(value);
+        if !(param.validate)(value) {
+            return None;
+        }
+        slot.push(value);
+    }
+    for (k, (param, slot)) in table.iter().zip(slots.iter_mut()).enumerate() {
+        match positional {
+            Some(value) if k == 0 => {
+                if !slot.is_empty() || !(param.validate)(value) {
+                    return None;
+                }
+                slot.push(value);
+            }
+            _ if param.required && slot.is_empty() => return None,
+            _ => {}
         }
     }
     Some(slots)
@@ -371,6 +564,47 @@ mod tests {
             let (slow, fast) = both(&input);
             proptest::prop_assert_eq!(slow, fast, "{:?}", input);
         }
+    }
+
+    #[test]
+    fn find_any_matches_a_byte_loop() {
+        let text = b"repo?collection=a.b.c&action=create%2B+x=y&&zzzzzzzzzzzzzzzzzzzzzzzz=";
+        for from in 0..=text.len() {
+            let slow = (from..text.len())
+                .find(|&j| b"&=%+".contains(&text[j]))
+                .unwrap_or(text.len());
+            assert_eq!(find_any(text, from, [b'&', b'=', b'%', b'+']), slow);
+        }
+        for b in 0..=255u8 {
+            for at in 0..16 {
+                let mut bytes = [b'a'; 16];
+                bytes[at] = b;
+                let expected = if b == b'?' || b == b'%' { at } else { 16 };
+                assert_eq!(find_any(&bytes, 0, [b'?', b'%']), expected, "{b:#x}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_positional_value_fills_the_first_parameter() {
+        for resource in Resource::ALL {
+            let spec = params::spec_for(resource).expect("spec");
+            assert_eq!(spec.params[0].name, spec.positional, "{resource:?}");
+            assert!(spec.params.len() <= 2);
+        }
+    }
+
+    #[test]
+    fn long_inputs_decode_past_the_stack_buffer() {
+        let lxms: Vec<String> = (0..40).map(|i| format!("lxm=com.example.m{i}")).collect();
+        let input = format!(
+            "rpc?{}&aud=did%3Aweb%3Aapi.example.com%23svc",
+            lxms.join("&").replace('.', "%2E")
+        );
+        assert!(input.len() > 256);
+        let (slow, fast) = both(&input);
+        assert!(fast.is_some());
+        assert_eq!(slow, fast);
     }
 
     #[test]

@@ -157,29 +157,6 @@ pub(crate) fn form_decode(raw: &str) -> Cow<'_, str> {
     }
 }
 
-/// JavaScript `decodeURIComponent` on `raw`, or `None` where it throws (a malformed escape, or
-/// escapes that do not decode to UTF-8). Borrows unless `raw` holds a `%`.
-pub(crate) fn try_decode_uri_component(raw: &str) -> Option<Cow<'_, str>> {
-    let bytes = raw.as_bytes();
-    if !bytes.contains(&b'%') {
-        return Some(Cow::Borrowed(raw));
-    }
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hi = hex_value(*bytes.get(i + 1)?)?;
-            let lo = hex_value(*bytes.get(i + 2)?)?;
-            out.push(hi * 16 + lo);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).ok().map(Cow::Owned)
-}
-
 fn parse_query<'a>(input: &'a str, start: usize, out: &mut Vec<QueryParam<'a>>) {
     let mut offset = start;
     for segment in input[start..].split('&') {
@@ -212,6 +189,25 @@ pub(crate) enum Component {
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
+/// `%00%01…%FF`: the escape of byte `b` is at `3 * b`.
+const PERCENT_ESCAPES: &str = {
+    const BYTES: [u8; 768] = {
+        let mut table = [0u8; 768];
+        let mut b = 0;
+        while b < 256 {
+            table[3 * b] = b'%';
+            table[3 * b + 1] = HEX[b >> 4];
+            table[3 * b + 2] = HEX[b & 15];
+            b += 1;
+        }
+        table
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("percent escapes are ASCII"),
+    }
+};
+
 /// Appends `value` encoded for `component`. Identical to the reference except where the
 /// reference output would not re-parse to the same value (docs/divergences.md, §8.6): a `%` in the
 /// positional part is written `%25` (the reference writes `%`, which `decodeURIComponent` decodes
@@ -224,26 +220,39 @@ pub(crate) fn encode_into(out: &mut String, value: &str, component: Component) {
     };
     let bytes = value.as_bytes();
     let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if keep[b as usize] {
-            continue;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight kept bytes at a time: eight table lookups and one branch.
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            if chunk.iter().fold(true, |all, &b| all & keep[b as usize]) {
+                i += 8;
+                continue;
+            }
         }
-        // `run..i` holds only kept (ASCII) bytes, so both ends are char boundaries.
-        if i > run {
-            out.push_str(&value[run..i]);
-        }
-        run = i + 1;
-        if b == b'%' {
-            let escape = !query
-                || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                    && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit));
-            out.push_str(if escape { "%25" } else { "%" });
-        } else if b == b' ' && query {
-            out.push('+');
-        } else {
-            out.push('%');
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 15) as usize] as char);
+        // Otherwise those (up to) eight bytes one at a time.
+        let end = (i + 8).min(bytes.len());
+        while i < end {
+            let b = bytes[i];
+            i += 1;
+            if keep[b as usize] {
+                continue;
+            }
+            // `run..i - 1` holds only kept (ASCII) bytes, so both ends are char boundaries.
+            if i - 1 > run {
+                out.push_str(&value[run..i - 1]);
+            }
+            run = i;
+            if b == b'%' {
+                let escape = !query
+                    || (bytes.get(i).is_some_and(u8::is_ascii_hexdigit)
+                        && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit));
+                out.push_str(if escape { "%25" } else { "%" });
+            } else if b == b' ' && query {
+                out.push('+');
+            } else {
+                let at = 3 * b as usize;
+                out.push_str(&PERCENT_ESCAPES[at..at + 3]);
+            }
         }
     }
     if run < bytes.len() {
