@@ -107,9 +107,16 @@ pub fn run(args: LintArgs) -> u8 {
     let mut findings = match remote.as_mut() {
         None => lint(&sources),
         Some(remote) => {
+            let cwd = std::env::current_dir().ok();
             let files: Vec<(FileId, String, &str)> = sources
                 .iter()
-                .map(|(id, file)| (id, layout_path(&file.path), file.text.as_str()))
+                .map(|(id, file)| {
+                    (
+                        id,
+                        layout_path(cwd.as_deref(), &file.path),
+                        file.text.as_str(),
+                    )
+                })
                 .collect();
             let report = engine::lint_with_source(&files, remote.source(), args.resolve_limit);
             drop(files);
@@ -165,22 +172,44 @@ pub fn run(args: LintArgs) -> u8 {
 /// The lint pipeline: every loaded file is linted on its own and as part of one catalog
 /// (cross-file and permission-set rules); findings come back in file order.
 ///
-/// The path given to the `file-path-mismatch` rule is the file's canonical (absolute) path, so
+/// The path given to the `file-path-mismatch` rule is the file's absolute path, so
 /// linting `lexicons/com/example` or a single file judges the layout the same way as linting
 /// `lexicons/`; the output still shows the path as given.
 pub fn lint(sources: &Sources) -> Vec<(FileId, Vec<Diagnostic>)> {
+    let cwd = std::env::current_dir().ok();
     let files: Vec<(FileId, String, &str)> = sources
         .iter()
-        .map(|(id, file)| (id, layout_path(&file.path), file.text.as_str()))
+        .map(|(id, file)| {
+            (
+                id,
+                layout_path(cwd.as_deref(), &file.path),
+                file.text.as_str(),
+            )
+        })
         .collect();
     engine::lint(&files)
 }
 
-/// The canonical path of `path` with `/` separators, or `path` itself when it cannot be resolved.
-fn layout_path(path: &str) -> String {
-    std::fs::canonicalize(path)
-        .map(|p| display_path(&p))
-        .unwrap_or_else(|_| path.to_owned())
+/// The absolute form of `path` (joined to `cwd` when relative, `.` and `..` folded lexically) with
+/// `/` separators. Lexical on purpose: resolving every file's path through the file system cost more
+/// than the whole lint of a large folder, and the layout rule judges the path as the user laid it out.
+fn layout_path(cwd: Option<&Path>, path: &str) -> String {
+    let path = Path::new(path);
+    let joined = match cwd {
+        Some(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
+    let mut folded = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                folded.pop();
+            }
+            other => folded.push(other),
+        }
+    }
+    display_path(&folded)
 }
 
 /// Adds `path` (a file, or every `*.json` under a directory, sorted) to `files`; an unreadable
