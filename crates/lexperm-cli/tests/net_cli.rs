@@ -14,6 +14,11 @@ fn env_vars() -> Option<Vec<(String, String)>> {
         .map(PathBuf::from)
         .unwrap_or_else(|| manifest_dir().join("../../target/testenv/env"));
     let Ok(text) = std::fs::read_to_string(&path) else {
+        assert!(
+            std::env::var_os("LEXPERM_REQUIRE_TESTENV").is_none(),
+            "LEXPERM_REQUIRE_TESTENV is set but {} is missing",
+            path.display()
+        );
         eprintln!(
             "note: {} not found; skipping (run `cargo xtask testenv up`)",
             path.display()

@@ -22,6 +22,11 @@ impl Env {
                 Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/testenv/env")
             });
         let Ok(text) = std::fs::read_to_string(&path) else {
+            assert!(
+                std::env::var_os("LEXPERM_REQUIRE_TESTENV").is_none(),
+                "LEXPERM_REQUIRE_TESTENV is set but {} is missing",
+                path.display()
+            );
             eprintln!(
                 "note: {} not found; skipping (run `cargo xtask testenv up`)",
                 path.display()

@@ -484,6 +484,10 @@ fn preview_html_renders_in_headless_chromium() {
         .iter()
         .find_map(|name| which(name))
     else {
+        assert!(
+            std::env::var_os("LEXPERM_REQUIRE_CHROMIUM").is_none(),
+            "LEXPERM_REQUIRE_CHROMIUM is set but chromium is not installed"
+        );
         eprintln!("note: chromium is not installed; skipping the headless rendering test");
         return;
     };

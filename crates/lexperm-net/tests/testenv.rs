@@ -57,6 +57,11 @@ fn env_file() -> PathBuf {
 fn testenv() -> Option<TestEnv> {
     let path = env_file();
     let Ok(text) = std::fs::read_to_string(&path) else {
+        assert!(
+            std::env::var_os("LEXPERM_REQUIRE_TESTENV").is_none(),
+            "LEXPERM_REQUIRE_TESTENV is set but {} is missing",
+            path.display()
+        );
         eprintln!(
             "note: {} not found; skipping (run `cargo xtask testenv install && cargo xtask testenv up`)",
             path.display()
