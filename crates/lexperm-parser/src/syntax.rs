@@ -501,30 +501,44 @@ static DID_CLASS: [u8; 256] = {
 /// `did:plc:<24 base32>#<fragment>` without escapes: true means valid. False means "not decided
 /// here" (the full check runs), so this only ever accepts what [`did_ref_problem`] accepts.
 fn did_ref_plain_valid(value: &[u8]) -> bool {
-    let fragment_ok = |at: usize| {
-        value.get(at) == Some(&b'#')
-            && at + 1 < value.len()
-            && value[at + 1..]
-                .iter()
-                .all(|&b| DID_CLASS[b as usize] & DID_FRAGMENT != 0)
-    };
-    if let Some(id) = value.strip_prefix(b"did:plc:") {
-        return id.len() > 24
-            && id[..24]
-                .iter()
-                .all(|&b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
-            && fragment_ok(32);
-    }
-    let Some(host) = value.strip_prefix(b"did:web:") else {
+    let (plc, rest) = if let Some(rest) = value.strip_prefix(b"did:plc:") {
+        (true, rest)
+    } else if let Some(rest) = value.strip_prefix(b"did:web:") {
+        (false, rest)
+    } else {
         return false;
     };
-    // The host: `[A-Za-z0-9._-]` up to `#`, no label starting with `xn--`, and a last label that
-    // does not start with a digit (`url_host_is_valid`'s fast path).
-    let mut end = 0;
+    let Some(hash) = rest.iter().position(|&b| b == b'#') else {
+        return false;
+    };
+    did_ref_parts_plain_valid(plc, &rest[..hash], &rest[hash + 1..])
+}
+
+/// The fast path of [`DidServiceRef::is_valid`] on the pieces of `did:plc:<id>#<fragment>`
+/// (`plc`) or `did:web:<id>#<fragment>`: true means valid, false means "not decided here" (the
+/// full check may still accept it). `id` holds no `#`.
+pub(crate) fn did_ref_parts_plain_valid(plc: bool, id: &[u8], fragment: &[u8]) -> bool {
+    let fragment_ok = !fragment.is_empty()
+        && fragment
+            .iter()
+            .all(|&b| DID_CLASS[b as usize] & DID_FRAGMENT != 0);
+    if plc {
+        return id.len() == 24
+            && id
+                .iter()
+                .all(|&b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
+            && fragment_ok;
+    }
+    // The host: `[A-Za-z0-9._-]`, no label starting with `xn--`, and a last label that does not
+    // start with a digit (`url_host_is_valid`'s fast path).
+    let host = id;
     let mut label = 0;
     let mut last_label = 0;
-    while end < host.len() && DID_CLASS[host[end] as usize] & DID_HOST != 0 {
-        if host[end] == b'.' {
+    for (end, &b) in host.iter().enumerate() {
+        if DID_CLASS[b as usize] & DID_HOST == 0 {
+            return false;
+        }
+        if b == b'.' {
             label = end + 1;
         } else if end == label {
             if host.len() >= end + 4 && host[end..end + 4].eq_ignore_ascii_case(b"xn--") {
@@ -532,14 +546,14 @@ fn did_ref_plain_valid(value: &[u8]) -> bool {
             }
             last_label = end;
         }
-        end += 1;
     }
+    let end = host.len();
     // `last_label` is the start of the last non-empty label, which is the last label after one
     // trailing `.` is trimmed, unless the host ends in `..` (left to the full check).
     if end == 0 || 8 + end > 2048 || host[end - 1] == b'.' && (end < 2 || host[end - 2] == b'.') {
         return false;
     }
-    !host[last_label].is_ascii_digit() && fragment_ok(8 + end)
+    !host[last_label].is_ascii_digit() && fragment_ok
 }
 
 /// The first problem of `value` as a DID service reference, or `None` when it is valid.

@@ -138,13 +138,23 @@ pub(crate) fn write_repo(out: &mut String, collections: &mut Values<'_>, actions
 
 /// `rpc`: methods (`*` or NSIDs) and the audience (`*` or a DID reference).
 pub(crate) fn write_rpc(out: &mut String, lxms: &mut Values<'_>, aud: &str) {
+    let mut first = write_rpc_methods(out, lxms);
+    param(out, &mut first, &AUD, aud);
+}
+
+/// [`write_rpc`] up to the audience; returns whether a `?` is still to be written.
+pub(crate) fn write_rpc_methods(out: &mut String, lxms: &mut Values<'_>) -> bool {
     if lxms.len() > 1 && lxms.contains(&"*") {
         lxms.clear();
         lxms.push("*");
     }
     sort_unique_ascii(lxms);
-    let mut first = multi_head(out, "rpc", &LXM, lxms, true);
-    param(out, &mut first, &AUD, aud);
+    multi_head(out, "rpc", &LXM, lxms, true)
+}
+
+/// Writes `?aud=` (`first`) or `&aud=`; the caller writes the encoded value.
+pub(crate) fn write_aud_name(out: &mut String, first: bool) {
+    out.push_str(if first { AUD.first } else { AUD.next });
 }
 
 /// `blob`: the accept normalizer (`*/*` absorbs all; otherwise lower-case, drop exact types

@@ -9,8 +9,9 @@ use smallvec::SmallVec;
 
 use super::canonical::{self, Values, REPO_ACTIONS};
 use super::params::{self, ResourceSpec};
-use super::tokenize::{hex_value, query_start};
+use super::tokenize::{hex_value, query_start, KEEP_QUERY};
 use super::{Resource, Scope, ScopeError, ScopeErrorKind, StaticScope};
+use crate::syntax::did_ref_parts_plain_valid;
 
 /// A scope string that [`normalize_into`] rejected. Creating one costs nothing: the full
 /// [`ScopeError`] (message, hint, location) is built only by [`ScopeRejection::error`] or
@@ -77,30 +78,55 @@ pub fn normalize_into<'a>(input: &'a str, out: &mut String) -> Result<(), ScopeR
 
 /// The first index at or after `from` whose byte is one of `targets`, or `bytes.len()`. Eight
 /// bytes at a time (SWAR: a byte equal to a target becomes a zero byte after XOR, and
-/// `(v - 0x01…) & !v & 0x80…` is non-zero exactly when `v` has a zero byte), then one at a time.
+/// `(v - 0x01…) & !v & 0x80…` has its lowest set bit in the first zero byte of `v`; bits above it
+/// may be false alarms, so only the lowest one is used). The last partial word is read as the
+/// final eight bytes of the input shifted down, so no byte loop runs unless the input is shorter
+/// than eight bytes.
 fn find_any<const N: usize>(bytes: &[u8], from: usize, targets: [u8; N]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut j = from;
-    while let Some(chunk) = bytes.get(j..j + 8) {
-        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let word = u64::from_le_bytes(word);
+    let len = bytes.len();
+    let first_hit = |word: u64| {
         let mut hit = 0;
         for t in targets {
             let v = word ^ (ONES * u64::from(t));
             hit |= v.wrapping_sub(ONES) & !v & HIGH;
         }
+        hit
+    };
+    let mut j = from;
+    if len < 8 {
+        while j < len && !targets.contains(&bytes[j]) {
+            j += 1;
+        }
+        return j.min(len);
+    }
+    while j + 8 <= len {
+        let hit = first_hit(load_word(bytes, j));
         if hit != 0 {
-            break;
+            return j + (hit.trailing_zeros() / 8) as usize;
         }
         j += 8;
     }
-    while j < bytes.len() && !targets.iter().any(|&t| t == bytes[j]) {
-        j += 1;
+    if j >= len {
+        return len;
     }
-    j
+    // The bytes `j..len` are the top `len - j` bytes of the last word; shifting them down fills
+    // the top with zero bytes, which match no (non-zero) target and come after every real byte.
+    let shift = 8 * (8 - (len - j));
+    let hit = first_hit(load_word(bytes, len - 8) >> shift);
+    if hit != 0 {
+        (j + (hit.trailing_zeros() / 8) as usize).min(len)
+    } else {
+        len
+    }
+}
+
+/// The eight bytes at `at` as a little-endian word (`at + 8 <= bytes.len()`).
+fn load_word(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(word)
 }
 
 /// A name or value of the scope string: a byte range of the input, or of the scratch buffer
@@ -281,6 +307,85 @@ fn uri_decode_into(raw: &[u8], scratch: &mut Scratch) -> Option<Text> {
     })
 }
 
+/// An `aud` value that its raw (still form-encoded) text already shows to be a valid DID service
+/// reference `did:<method>:<id>#<fragment>` whose canonical encoding,
+/// `did:<method>:<id>%23<fragment>`, copies `id` and `fragment` from the input: no decoding,
+/// no DID check on a decoded copy, no re-encoding.
+#[derive(Clone, Copy)]
+struct RawAud {
+    plc: bool,
+    /// The raw value is its own canonical encoding.
+    canonical: bool,
+    value: (usize, usize),
+    id: (usize, usize),
+    fragment: (usize, usize),
+}
+
+impl RawAud {
+    /// Recognizes `did(:|%3A)(plc|web)(:|%3A)<id>(#|%23)<fragment>` at `base..base + raw.len()`
+    /// of the input, where `id` and `fragment` hold no escapes, the fragment only bytes the
+    /// query encoder keeps, and the DID fast path accepts the pieces. `None` leaves the value
+    /// to the general path (decode, check, encode), which also gives every rejection.
+    fn recognize(raw: &[u8], base: usize) -> Option<RawAud> {
+        let mut canonical = true;
+        let colon = |i: usize, canonical: &mut bool| match raw.get(i)? {
+            b':' => Some(i + 1),
+            b'%' if matches!(raw.get(i + 1..i + 3)?, b"3A" | b"3a") => {
+                *canonical = false;
+                Some(i + 3)
+            }
+            _ => None,
+        };
+        if !raw.starts_with(b"did") {
+            return None;
+        }
+        let i = colon(3, &mut canonical)?;
+        let plc = match raw.get(i..i + 3)? {
+            b"plc" => true,
+            b"web" => false,
+            _ => return None,
+        };
+        let id_start = colon(i + 3, &mut canonical)?;
+        let id_end = id_start
+            + raw[id_start..]
+                .iter()
+                .position(|&b| b == b'%' || b == b'#')?;
+        let fragment_start = if raw[id_end] == b'#' {
+            canonical = false;
+            id_end + 1
+        } else if raw.get(id_end + 1..id_end + 3)? == b"23" {
+            id_end + 3
+        } else {
+            return None;
+        };
+        let fragment = &raw[fragment_start..];
+        if !fragment.iter().all(|&b| KEEP_QUERY[b as usize])
+            || !did_ref_parts_plain_valid(plc, &raw[id_start..id_end], fragment)
+        {
+            return None;
+        }
+        Some(RawAud {
+            plc,
+            canonical,
+            value: (base, base + raw.len()),
+            id: (base + id_start, base + id_end),
+            fragment: (base + fragment_start, base + raw.len()),
+        })
+    }
+
+    /// Appends the canonical (query-encoded) value.
+    fn write(&self, input: &str, out: &mut String) {
+        if self.canonical {
+            out.push_str(&input[self.value.0..self.value.1]);
+            return;
+        }
+        out.push_str(if self.plc { "did:plc:" } else { "did:web:" });
+        out.push_str(&input[self.id.0..self.id.1]);
+        out.push_str("%23");
+        out.push_str(&input[self.fragment.0..self.fragment.1]);
+    }
+}
+
 fn write_if_valid(input: &str, out: &mut String) -> bool {
     let bytes = input.as_bytes();
     let (resource, prefix_end) = match head(bytes) {
@@ -317,6 +422,9 @@ fn write_if_valid(input: &str, out: &mut String) -> bool {
         None
     };
     let mut params: SmallVec<[(Text, Text); 8]> = SmallVec::new();
+    // An `aud` recognized in its raw form (see [`RawAud`]): the index of its parameter.
+    let mut fast_aud: Option<(usize, RawAud)> = None;
+    let aud_allowed = matches!(resource, Resource::Rpc | Resource::Include);
     if i < len.saturating_sub(1) {
         // `i` is the first `?`; `new URLSearchParams` drops one more leading `?`.
         let mut start = query_start(input, i);
@@ -341,7 +449,16 @@ fn write_if_valid(input: &str, out: &mut String) -> bool {
                         } else {
                             Text::raw(start, name_end)
                         };
-                        let value = if value_special {
+                        let raw_aud =
+                            if aud_allowed && !name_special && &bytes[start..name_end] == b"aud" {
+                                RawAud::recognize(&bytes[value_start..j], value_start)
+                            } else {
+                                None
+                            };
+                        let value = if let Some(aud) = raw_aud {
+                            fast_aud = Some((params.len(), aud));
+                            Text::raw(value_start, j)
+                        } else if value_special {
                             form_decode_into(&bytes[value_start..j], &mut scratch)
                         } else {
                             Text::raw(value_start, j)
@@ -380,16 +497,22 @@ fn write_if_valid(input: &str, out: &mut String) -> bool {
     let Some(spec) = params::spec_for(resource) else {
         return false;
     };
-    let Some(slots) = validate(spec, positional.map(text), &params, text) else {
+    let mut slots: [Values<'_>; 2] = Default::default();
+    if !validate(
+        spec,
+        positional.map(text),
+        &params,
+        fast_aud.map(|(k, _)| k),
+        text,
+        &mut slots,
+    ) {
         return false;
-    };
-    out.reserve(len + 16);
-    let [first, second] = slots;
+    }
+    let [first, second] = &mut slots;
     match resource {
         Resource::Repo => {
-            let mut collections = first;
             let mut actions = 0u8;
-            for a in &second {
+            for a in second.iter() {
                 if let Some(bit) = REPO_ACTIONS.iter().position(|x| x == a) {
                     actions |= 1 << bit;
                 }
@@ -397,24 +520,31 @@ fn write_if_valid(input: &str, out: &mut String) -> bool {
             if second.is_empty() {
                 actions = 7;
             }
-            canonical::write_repo(out, &mut collections, actions);
+            canonical::write_repo(out, first, actions);
         }
         Resource::Rpc => {
-            let mut lxms = first;
+            let lxms = first;
             let Some(&aud) = second.first() else {
                 return false;
             };
             if aud == "*" && lxms.contains(&"*") {
                 return false;
             }
-            canonical::write_rpc(out, &mut lxms, aud);
+            match fast_aud {
+                Some((_, raw)) => {
+                    let first = canonical::write_rpc_methods(out, lxms);
+                    canonical::write_aud_name(out, first);
+                    raw.write(input, out);
+                }
+                None => canonical::write_rpc(out, lxms, aud),
+            }
         }
-        Resource::Blob => canonical::write_blob(out, &first, false),
+        Resource::Blob => canonical::write_blob(out, first, false),
         Resource::Account => {
             let Some(&attr) = first.first() else {
                 return false;
             };
-            canonical::write_account(out, attr, &second);
+            canonical::write_account(out, attr, second);
         }
         Resource::Identity => {
             let Some(&attr) = first.first() else {
@@ -426,28 +556,50 @@ fn write_if_valid(input: &str, out: &mut String) -> bool {
             let Some(&nsid) = first.first() else {
                 return false;
             };
-            canonical::write_include(out, nsid, second.first().copied());
+            match fast_aud {
+                Some((_, raw)) => {
+                    canonical::write_include(out, nsid, None);
+                    canonical::write_aud_name(out, true);
+                    raw.write(input, out);
+                }
+                None => canonical::write_include(out, nsid, second.first().copied()),
+            }
         }
     }
     true
 }
 
 /// The reference `Parser.parse` as a yes/no question: the values of each parameter of `spec` (in
-/// table order, at most two parameters), or `None` when the string is not valid. The positional
+/// table order, at most two parameters) filled into `slots` (empty on entry), or false when the
+/// string is not valid. The positional
 /// value always fills the first parameter. Every check must pass, so their order does not
-/// matter and each value is looked at once.
+/// matter and each value is looked at once; the parameter at index `prevalidated` was already
+/// checked (a [`RawAud`]).
 fn validate<'v>(
     spec: &ResourceSpec,
     positional: Option<&'v str>,
     params: &[(Text, Text)],
+    prevalidated: Option<usize>,
     text: impl Fn(Text) -> &'v str,
-) -> Option<[Values<'v>; 2]> {
-    let mut slots: [Values<'v>; 2] = Default::default();
+    slots: &mut [Values<'v>; 2],
+) -> bool {
+    validate_into(spec, positional, params, prevalidated, text, slots).is_some()
+}
+
+/// [`validate`] with `?` for the early exits.
+fn validate_into<'v>(
+    spec: &ResourceSpec,
+    positional: Option<&'v str>,
+    params: &[(Text, Text)],
+    prevalidated: Option<usize>,
+    text: impl Fn(Text) -> &'v str,
+    slots: &mut [Values<'v>; 2],
+) -> Option<()> {
     let table = spec.params;
     if table.len() > slots.len() {
         return None;
     }
-    for &(name, value) in params {
+    for (index, &(name, value)) in params.iter().enumerate() {
         let name = text(name);
         let k = table.iter().position(|p| p.name == name)?;
         let param = &table[k];
@@ -456,7 +608,7 @@ fn validate<'v>(
             return None;
         }
         let value = text(value);
-        if !(param.validate)(value) {
+        if prevalidated != Some(index) && !(param.validate)(value) {
             return None;
         }
         slot.push(value);
@@ -473,7 +625,7 @@ fn validate<'v>(
             _ => {}
         }
     }
-    Some(slots)
+    Some(())
 }
 
 #[cfg(test)]
@@ -546,6 +698,34 @@ mod tests {
             "atproto:x",
             "transition:foo",
             "REPO:a.b.c",
+            "rpc:a.b.c?aud=did%3Aweb%3Ax.com%23s",
+            "rpc:a.b.c?aud=did%3aweb%3Ax.com%23s_1",
+            "rpc:a.b.c?aud=did:web:x.com#s",
+            "rpc:a.b.c?aud=did:web:x.com%23s%23t",
+            "rpc:a.b.c?aud=did:web:x.com%23",
+            "rpc:a.b.c?aud=did:web:x.com%23s+t",
+            "rpc:a.b.c?aud=did:web:x.com%23s!t",
+            "rpc:a.b.c?aud=did:web:x.com%23s~",
+            "rpc:a.b.c?aud=did:web:x.com%2523s",
+            "rpc:a.b.c?aud=did:web:x.com%2fy%23s",
+            "rpc:a.b.c?aud=did:web:1.2.3.4%23s",
+            "rpc:a.b.c?aud=did:web:x.xn--y.com%23s",
+            "rpc:a.b.c?aud=did:web:x.com.%23s",
+            "rpc:a.b.c?aud=did:web:x.com..%23s",
+            "rpc:a.b.c?aud=did:web:x.com%3A8080%23s",
+            "rpc:a.b.c?aud=did:web:%23s",
+            "rpc:a.b.c?aud=did:plc:abcdefghijklmnopqrstuvwx%23s",
+            "rpc:a.b.c?aud=did:plc:abcdefghijklmnopqrstuvw1%23s",
+            "rpc:a.b.c?aud=did:plc:abcdefghijklmnopqrstuvwxy%23s",
+            "rpc:a.b.c?aud=did%3Aplc%3Aabcdefghijklmnopqrstuvwx%23s",
+            "rpc:a.b.c?aud=did:key:zabc%23s",
+            "rpc:a.b.c?aud=DID:web:x.com%23s",
+            "rpc:a.b.c?aud=did:web:x.com%23s&aud=did:web:y.com%23s",
+            "rpc?aud=did:web:x.com%23s&lxm=a.b.c&lxm=*",
+            "include:a.b.c?aud=did%3Aweb%3Ax.com%23s",
+            "include:a.b.c?aud=did:web:x.com#s&aud=*",
+            "repo:a.b.c?aud=did:web:x.com%23s",
+            "blob:*/*?aud=did:web:x.com%23s",
         ] {
             let (slow, fast) = both(input);
             assert_eq!(slow, fast, "{input:?}");
@@ -558,7 +738,7 @@ mod tests {
         #[test]
         fn agrees_with_parse_on_random_strings(
             prefix in "(repo|rpc|blob|account|identity|include|atproto|transition)[:?]?",
-            body in "([a-zA-Z0-9.*/:?&=%+#@ -]|%2[0-9A-F]|collection=|action=|lxm=|aud=|accept=|attr=|nsid=|com.example.foo|did:web:x.com%23s|did:plc:abcdefghijklmnopqrstuvwx#s|image/png|create|manage|email){0,8}",
+            body in "([a-zA-Z0-9.*/:?&=%+#@ -]|%2[0-9A-F]|collection=|action=|lxm=|aud=|accept=|attr=|nsid=|com.example.foo|did:web:x.com%23s|did%3Aweb%3Ax.com%23s|did:plc:abcdefghijklmnopqrstuvwx#s|did%3aplc:abcdefghijklmnopqrstuvwx%23s|image/png|create|manage|email){0,8}",
         ) {
             let input = format!("{prefix}{body}");
             let (slow, fast) = both(&input);

@@ -276,7 +276,7 @@ const fn keep_table(positional: bool) -> [bool; 256] {
 }
 
 static KEEP_POSITIONAL: [bool; 256] = keep_table(true);
-static KEEP_QUERY: [bool; 256] = keep_table(false);
+pub(crate) static KEEP_QUERY: [bool; 256] = keep_table(false);
 
 /// The byte where the query of `input` starts, given the offset `q` of its first `?`: one more
 /// leading `?` is skipped, as `new URLSearchParams(init)` does.
