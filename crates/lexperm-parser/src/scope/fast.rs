@@ -122,7 +122,63 @@ fn find_any<const N: usize>(bytes: &[u8], from: usize, targets: [u8; N]) -> usiz
     }
 }
 
+/// A byte [`find_special`] stops at: every separator of a scope string (`% & + = ? #`) lies in
+/// `0x00..=0x2C` or `0x3B..=0x3F`, while letters, digits and `- . / :` do not.
+fn is_special(b: u8) -> bool {
+    b < 0x2D || (0x3B..=0x3F).contains(&b)
+}
+
+/// The high bit of each byte of `word` that [`is_special`] (SWAR: adding `0x80 - bound` to the
+/// low seven bits of a byte sets its high bit exactly when the byte is at least `bound`, and
+/// never carries into the next byte).
+#[inline(always)]
+fn special_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let x = word & !HIGH;
+    let at_least = |bound: u8| x + ONES * u64::from(0x80 - bound);
+    let below_dash = !at_least(0x2D);
+    let semicolon_to_question = at_least(0x3B) & !at_least(0x40);
+    // Bytes >= 0x80 are never special.
+    (below_dash | semicolon_to_question) & !word & HIGH
+}
+
+/// The first index at or after `from` whose byte [`is_special`], or `bytes.len()`: one cheap
+/// word test for the separators of both the positional part and the query, whose callers pass
+/// over the other special bytes. The last partial word is the final eight bytes shifted down,
+/// with the filled-in top bytes masked off.
+#[inline(always)]
+fn find_special(bytes: &[u8], from: usize) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let len = bytes.len();
+    let mut j = from;
+    if len < 8 {
+        while j < len && !is_special(bytes[j]) {
+            j += 1;
+        }
+        return j;
+    }
+    while j + 8 <= len {
+        let hit = special_bytes(load_word(bytes, j));
+        if hit != 0 {
+            return j + (hit.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
+    if j >= len {
+        return j;
+    }
+    let shift = 8 * (8 - (len - j));
+    let hit = special_bytes(load_word(bytes, len - 8) >> shift) & (HIGH >> shift);
+    if hit != 0 {
+        j + (hit.trailing_zeros() / 8) as usize
+    } else {
+        len
+    }
+}
+
 /// The eight bytes at `at` as a little-endian word (`at + 8 <= bytes.len()`).
+#[inline(always)]
 fn load_word(bytes: &[u8], at: usize) -> u64 {
     let mut word = [0u8; 8];
     word.copy_from_slice(&bytes[at..at + 8]);
@@ -148,10 +204,10 @@ impl Text {
     }
 }
 
-/// Decoded names and values, one after the other: on the stack, moved to the heap only when
-/// more than 256 bytes are decoded.
+/// Decoded names and values, one after the other: on the stack (set up only when something is
+/// decoded), moved to the heap only when more than 256 bytes are decoded.
 struct Scratch {
-    stack: [u8; 256],
+    stack: Option<[u8; 256]>,
     heap: Vec<u8>,
     len: usize,
 }
@@ -159,7 +215,7 @@ struct Scratch {
 impl Scratch {
     fn new() -> Scratch {
         Scratch {
-            stack: [0; 256],
+            stack: None,
             heap: Vec::new(),
             len: 0,
         }
@@ -169,11 +225,13 @@ impl Scratch {
     /// `len`).
     fn room(&mut self, more: usize) -> &mut [u8] {
         let need = self.len + more;
-        if self.heap.is_empty() && need <= self.stack.len() {
-            return &mut self.stack[self.len..need];
+        if self.heap.is_empty() && need <= 256 {
+            return &mut self.stack.get_or_insert([0; 256])[self.len..need];
         }
         if self.heap.is_empty() {
-            self.heap.extend_from_slice(&self.stack[..self.len]);
+            if let Some(stack) = &self.stack {
+                self.heap.extend_from_slice(&stack[..self.len]);
+            }
         }
         self.heap.resize(need, 0);
         &mut self.heap[self.len..need]
@@ -181,7 +239,7 @@ impl Scratch {
 
     fn bytes(&self) -> &[u8] {
         if self.heap.is_empty() {
-            &self.stack[..self.len]
+            self.stack.as_ref().map_or(&[], |stack| &stack[..self.len])
         } else {
             &self.heap[..self.len]
         }
@@ -346,10 +404,10 @@ impl RawAud {
             _ => return None,
         };
         let id_start = colon(i + 3, &mut canonical)?;
-        let id_end = id_start
-            + raw[id_start..]
-                .iter()
-                .position(|&b| b == b'%' || b == b'#')?;
+        let id_end = find_any(raw, id_start, [b'%', b'#']);
+        if id_end == raw.len() {
+            return None;
+        }
         let fragment_start = if raw[id_end] == b'#' {
             canonical = false;
             id_end + 1
@@ -405,10 +463,10 @@ fn write_if_valid(input: &str, out: &mut String) -> bool {
     let positional = if bytes[i] == b':' {
         let start = i + 1;
         let mut escaped = false;
-        i = find_any(bytes, start, [b'?', b'%']);
-        while i < len && bytes[i] == b'%' {
-            escaped = true;
-            i = find_any(bytes, i + 1, [b'?', b'%']);
+        i = find_special(bytes, start);
+        while i < len && bytes[i] != b'?' {
+            escaped |= bytes[i] == b'%';
+            i = find_special(bytes, i + 1);
         }
         if escaped {
             match uri_decode_into(&bytes[start..i], &mut scratch) {
@@ -433,8 +491,9 @@ fn write_if_valid(input: &str, out: &mut String) -> bool {
         let mut value_special = false;
         let mut j = start;
         while j <= len {
-            // Skip the bytes that need no attention.
-            j = find_any(bytes, j, [b'&', b'=', b'%', b'+']);
+            // Skip the bytes that need no attention (stopping at a few others too, which the
+            // `match` passes over).
+            j = find_special(bytes, j);
             let b = if j < len { bytes[j] } else { b'&' };
             match b {
                 b'&' => {
@@ -762,6 +821,29 @@ mod tests {
                 let expected = if b == b'?' || b == b'%' { at } else { 16 };
                 assert_eq!(find_any(&bytes, 0, [b'?', b'%']), expected, "{b:#x}");
             }
+        }
+    }
+
+    #[test]
+    fn find_special_matches_a_byte_loop() {
+        for b in 0..=255u8 {
+            for len in 0..20 {
+                for at in 0..len {
+                    let mut bytes = b"app.bsky-feed:get/x".to_vec();
+                    bytes.truncate(len);
+                    bytes[at] = b;
+                    for from in 0..=len {
+                        let slow = (from..len).find(|&j| is_special(bytes[j])).unwrap_or(len);
+                        assert_eq!(find_special(&bytes, from), slow, "{b:#x} at {at}");
+                    }
+                }
+            }
+        }
+        for b in b"%&+=?#" {
+            assert!(is_special(*b));
+        }
+        for b in (b'a'..=b'z').chain(b'A'..=b'Z').chain(b'0'..=b'9') {
+            assert!(!is_special(b));
         }
     }
 
