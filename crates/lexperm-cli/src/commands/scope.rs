@@ -112,7 +112,7 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 /// canonical scope, and most inputs) is copied as it is; anything else goes through
 /// `serde_json`.
 fn push_json_str(out: &mut Vec<u8>, value: &str) {
-    if value.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if json_plain(value.as_bytes()) {
         out.push(b'"');
         out.extend_from_slice(value.as_bytes());
         out.push(b'"');
@@ -120,6 +120,39 @@ fn push_json_str(out: &mut Vec<u8>, value: &str) {
     }
     // Writing into a Vec cannot fail, and a &str always serializes.
     let _ = serde_json::to_writer(&mut *out, value);
+}
+
+/// True when `bytes` holds no `"`, `\\` or control character (below 0x20): eight bytes at a time
+/// (SWAR: `(w - 0x01…·n) & !w & 0x80…` is non-zero exactly when some byte of `w` is below `n`,
+/// for `n <= 0x80`; a byte equal to `c` is a zero byte of `w ^ 0x01…·c`).
+fn json_plain(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        if below(w, 0x20) | below(w ^ (ONES * 0x22), 1) | below(w ^ (ONES * 0x5C), 1) != 0 {
+            return false;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
+}
+
+/// Appends what `error.to_string()` gives (`message`, then ` (hint: …)`), without formatting
+/// machinery.
+fn push_error_text(out: &mut String, error: &ScopeError) {
+    out.push_str(&error.message);
+    if let Some(hint) = &error.hint {
+        out.push_str(" (hint: ");
+        out.push_str(hint);
+        out.push(')');
+    }
 }
 
 fn render_error(input: &str, offset: usize, error: &ScopeError) -> String {
@@ -160,6 +193,7 @@ fn normalize(args: NormalizeArgs) -> u8 {
     let mut all_valid = true;
     let mut canonical = String::new();
     let mut line = Vec::with_capacity(256);
+    let mut error_text = String::new();
     for input in inputs {
         let result = normalize_one(input, &mut canonical);
         all_valid &= result.is_ok();
@@ -176,7 +210,9 @@ fn normalize(args: NormalizeArgs) -> u8 {
                     }
                     Err((_, error)) => {
                         line.extend_from_slice(b",\"valid\":false,\"canonical\":null,\"error\":");
-                        push_json_str(&mut line, &error.to_string());
+                        error_text.clear();
+                        push_error_text(&mut error_text, error);
+                        push_json_str(&mut line, &error_text);
                         line.extend_from_slice(b"}\n");
                     }
                 }
@@ -268,7 +304,36 @@ fn check(args: CheckArgs) -> u8 {
 
 #[cfg(test)]
 mod tests {
-    use super::push_json_str;
+    use super::{json_plain, push_error_text, push_json_str};
+
+    #[test]
+    fn json_plain_matches_a_byte_loop() {
+        for b in 0..=255u8 {
+            for len in 1..20 {
+                for at in 0..len {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = b;
+                    let slow = bytes.iter().all(|&c| c >= 0x20 && c != b'"' && c != b'\\');
+                    assert_eq!(json_plain(&bytes), slow, "{b:#x} at {at} of {len}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn error_text_matches_display() {
+        for input in [
+            "repo:com.example.*",
+            "rpc:a.b.c",
+            "bogus",
+            "repo?collection=x&collection",
+        ] {
+            let error = lexperm_parser::scope::Scope::parse(input).unwrap_err();
+            let mut text = String::new();
+            push_error_text(&mut text, &error);
+            assert_eq!(text, error.to_string(), "{input}");
+        }
+    }
 
     #[test]
     fn json_strings_match_serde_json() {
