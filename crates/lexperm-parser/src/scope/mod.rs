@@ -486,7 +486,10 @@ fn suggest_resource(prefix: &str) -> Option<String> {
         return Some("write `atproto` in lower case".to_owned());
     }
     for r in Resource::ALL {
-        if lower.starts_with(&format!("{}%3a", r.as_str())) {
+        if lower
+            .strip_prefix(r.as_str())
+            .is_some_and(|rest| rest.starts_with("%3a"))
+        {
             return Some(format!(
                 "do not percent-encode the `:` after `{}`",
                 r.as_str()

@@ -430,11 +430,6 @@ pub(crate) fn parse_with(
     let resource = spec.resource.as_str();
     for (name, origin) in source.names() {
         if !spec.params.iter().any(|p| p.name == name) {
-            let allowed: Vec<String> = spec
-                .params
-                .iter()
-                .map(|p| format!("`{}`", p.name))
-                .collect();
             let mut e = err(
                 ScopeErrorKind::UnknownParam,
                 &origin,
@@ -442,7 +437,14 @@ pub(crate) fn parse_with(
             );
             e.hint = Some(match suggest(name, spec) {
                 Some(s) => format!("did you mean `{s}`? (names are case-sensitive)"),
-                None => format!("allowed parameters: {}", allowed.join(", ")),
+                None => {
+                    let allowed: Vec<String> = spec
+                        .params
+                        .iter()
+                        .map(|p| format!("`{}`", p.name))
+                        .collect();
+                    format!("allowed parameters: {}", allowed.join(", "))
+                }
             });
             return Err(e);
         }
