@@ -174,7 +174,13 @@ fn lexicon_files(root: &Path, out: &Path) -> Result<Vec<PathBuf>, String> {
     let walk = WalkDir::new(root)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|entry| out.is_none() || std::fs::canonicalize(entry.path()).ok() != out);
+        // Skip the output folder when it lies inside the lexicons; only folders can be it, so
+        // files are not resolved through the file system.
+        .filter_entry(|entry| {
+            out.is_none()
+                || !entry.file_type().is_dir()
+                || std::fs::canonicalize(entry.path()).ok() != out
+        });
     for entry in walk {
         let entry = entry.map_err(|err| format!("cannot list {}: {err}", root.display()))?;
         let is_json = entry.path().extension().is_some_and(|ext| ext == "json");

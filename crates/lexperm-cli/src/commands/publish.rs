@@ -20,12 +20,11 @@ use lexperm_net::publish::{
 use lexperm_net::session::SessionStore;
 use lexperm_net::xrpc::LEXICON_COLLECTION;
 use lexperm_net::{NetError, Secret};
-use walkdir::WalkDir;
 
 use super::net_args::NetArgs;
 use crate::config::{self, RuleControl};
 use crate::engine;
-use crate::sources::{SourceFile, Sources};
+use crate::sources::{collect_json, SourceFile, Sources};
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
 /// Environment variable holding the app password.
@@ -184,12 +183,13 @@ fn load_lexicons(root: &Path, config_file: Option<&Path>) -> Result<Vec<LocalLex
         .map_err(usage)?;
     let mut sources = Sources::new();
     let mut errors = 0;
-    for entry in WalkDir::new(root).sort_by_file_name() {
-        let entry = entry.map_err(|e| usage(format!("cannot list {}: {e}", root.display())))?;
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "json") {
-            continue;
-        }
-        let path = entry.path();
+    // The same walk as `lexperm lint`, so publish sees exactly the files lint judged.
+    let mut paths = Vec::new();
+    collect_json(root, &mut paths, |e| {
+        Err(format!("cannot list {}: {e}", root.display()))
+    })
+    .map_err(usage)?;
+    for path in &paths {
         match std::fs::read_to_string(path) {
             Ok(text) => {
                 sources.add(SourceFile::new(path.display().to_string(), text));
