@@ -9,7 +9,7 @@
 //! live in the resolver, not here.
 
 use crate::diagnostics::{Diagnostic, FileId, RuleMeta};
-use crate::lexicon::{self, Def, LexiconDoc, LoadedLexicon, Schema, SchemaKind};
+use crate::lexicon::{self, Def, LexiconDoc, LoadedLexicon, Schema, SchemaKind, Spanned};
 
 pub mod l101_invalid_json;
 pub mod l102_duplicate_key;
@@ -275,6 +275,34 @@ pub struct Visit<'a> {
     pub in_record: bool,
     /// True inside `parameters`.
     pub in_params: bool,
+}
+
+/// Where a ref string was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefPlace {
+    /// The `ref` of a `ref` schema.
+    Ref,
+    /// One of a `union`'s `refs`.
+    UnionVariant,
+}
+
+/// Every ref string of `doc` (`ref` schemas and union variants), in document order.
+pub fn refs(doc: &LexiconDoc) -> Vec<(&Spanned<String>, RefPlace)> {
+    let mut found = Vec::new();
+    walk(doc, &mut |visit| match &visit.schema.kind {
+        SchemaKind::Ref(r) => {
+            if let Some(reference) = &r.reference {
+                found.push((reference, RefPlace::Ref));
+            }
+        }
+        SchemaKind::Union(u) => {
+            for reference in u.refs.iter().flat_map(|refs| &refs.value) {
+                found.push((reference, RefPlace::UnionVariant));
+            }
+        }
+        _ => {}
+    });
+    found
 }
 
 /// Visits every schema of `doc`, defs first, parents before children.

@@ -1,8 +1,8 @@
 //! S125 `redundant-main-fragment`: a ref ends in `#main`.
 
 use crate::diagnostics::{Diagnostic, RuleMeta, Severity};
-use crate::lexicon::{LexiconDoc, SchemaKind, Spanned};
-use crate::rules::walk;
+use crate::lexicon::{LexiconDoc, Spanned};
+use crate::rules::refs;
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -42,19 +42,9 @@ fn report(out: &mut Vec<Diagnostic>, reference: &Spanned<String>) {
 
 /// Checks refs for `#main`.
 pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
-    walk(doc, &mut |visit| match &visit.schema.kind {
-        SchemaKind::Ref(r) => {
-            if let Some(reference) = &r.reference {
-                report(out, reference);
-            }
-        }
-        SchemaKind::Union(u) => {
-            for reference in u.refs.iter().flat_map(|r| &r.value) {
-                report(out, reference);
-            }
-        }
-        _ => {}
-    });
+    for (reference, _) in refs(doc) {
+        report(out, reference);
+    }
 }
 
 #[cfg(test)]

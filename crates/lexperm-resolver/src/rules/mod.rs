@@ -9,9 +9,9 @@
 use std::sync::OnceLock;
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta};
-use lexperm_parser::lexicon::{Def, LexiconDoc, SchemaKind, Spanned};
+use lexperm_parser::lexicon::{Def, LexiconDoc};
 use lexperm_parser::rules::l124_invalid_ref_syntax::ref_problem;
-use lexperm_parser::rules::walk;
+pub use lexperm_parser::rules::{refs, RefPlace};
 use lexperm_parser::scope::include::DropReason;
 
 use crate::catalog::Catalog;
@@ -219,34 +219,6 @@ pub fn has_group_of(catalog: &Catalog, nsid: &str) -> bool {
         doc.nsid.as_ref().is_some_and(|n| n.group_prefix() == group)
             && doc.permission_set().is_none()
     })
-}
-
-/// Where a ref string was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefPlace {
-    /// The `ref` of a `ref` schema.
-    Ref,
-    /// One of a `union`'s `refs`.
-    UnionVariant,
-}
-
-/// Every ref string of `doc` (`ref` schemas and union variants), in document order.
-pub fn refs(doc: &LexiconDoc) -> Vec<(&Spanned<String>, RefPlace)> {
-    let mut found = Vec::new();
-    walk(doc, &mut |visit| match &visit.schema.kind {
-        SchemaKind::Ref(r) => {
-            if let Some(reference) = &r.reference {
-                found.push((reference, RefPlace::Ref));
-            }
-        }
-        SchemaKind::Union(u) => {
-            for reference in u.refs.iter().flat_map(|refs| &refs.value) {
-                found.push((reference, RefPlace::UnionVariant));
-            }
-        }
-        _ => {}
-    });
-    found
 }
 
 /// `a` or `an` before a schema type name, with the name quoted: "an `object`", "a `token`".
