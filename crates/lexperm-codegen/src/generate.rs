@@ -138,7 +138,7 @@ pub(crate) fn generate(
         .iter()
         .map(|input| input.path.to_string_lossy().replace('\\', "/"))
         .collect();
-    lint_gate(inputs, &paths, allowed)?;
+    let catalog = lint_gate(inputs, &paths, allowed)?;
 
     let syntax = Syntax::of(target);
     let mut docs = Vec::with_capacity(inputs.len());
@@ -150,14 +150,6 @@ pub(crate) fn generate(
             })?;
         docs.push(doc);
     }
-    let sets: Vec<(FileId, &str, &str)> = inputs
-        .iter()
-        .zip(&docs)
-        .enumerate()
-        .filter(|(_, (_, doc))| main_type(doc) == Some("permission-set"))
-        .map(|(index, (input, _))| (file_id(index), paths[index].as_str(), input.text.as_str()))
-        .collect();
-    let (catalog, _) = Catalog::load(sets);
 
     let mut root = Module::default();
     let mut count = 0usize;
@@ -271,8 +263,13 @@ fn main_type(doc: &Value) -> Option<&str> {
     doc.get("defs")?.get("main")?.get("type")?.as_str()
 }
 
-/// Fails with every error of the full lint (per-file, cross-file, permission-set rules).
-fn lint_gate(inputs: &[Input], paths: &[String], allowed: &[&str]) -> Result<(), GenerateError> {
+/// Fails with every error of the full lint (per-file, cross-file, permission-set rules); when
+/// there is none, returns the catalog the lint built, which the expansions then use.
+fn lint_gate(
+    inputs: &[Input],
+    paths: &[String],
+    allowed: &[&str],
+) -> Result<Catalog, GenerateError> {
     let sources: Vec<Source> = inputs
         .iter()
         .zip(paths)
@@ -284,7 +281,8 @@ fn lint_gate(inputs: &[Input], paths: &[String], allowed: &[&str]) -> Result<(),
         })
         .collect();
     let mut errors = Vec::new();
-    for (file, diagnostics) in lexperm_resolver::lint(&sources) {
+    let (results, catalog) = lexperm_resolver::lint_with_catalog(&sources);
+    for (file, diagnostics) in results {
         let Some(input) = inputs.get(file.0 as usize) else {
             continue;
         };
@@ -307,7 +305,7 @@ fn lint_gate(inputs: &[Input], paths: &[String], allowed: &[&str]) -> Result<(),
         }
     }
     if errors.is_empty() {
-        Ok(())
+        Ok(catalog)
     } else {
         Err(GenerateError::Lint { errors })
     }

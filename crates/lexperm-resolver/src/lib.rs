@@ -22,7 +22,7 @@ pub use coverage::{Coverage, GroupCoverage, ItemCoverage, SetCoverage};
 pub use expand::{
     expand_set, parse_include, DroppedEntry, ExpandError, GrantedScope, SetExpansion,
 };
-pub use lint::{lint, lint_with_source, RemoteLint, Source};
+pub use lint::{lint, lint_with_catalog, lint_with_source, RemoteLint, Source};
 pub use preview::{Preview, PreviewPermission};
 pub use source::{FetchedLexicon, LexiconSource, NoSource, ResolveError};
 pub use token::{Provenance, TokenChecker, TokenScope, TokenScopeError, TokenValue};

@@ -39,7 +39,14 @@ impl<'a> Source<'a> {
 /// file's diagnostics are sorted by position, then code. Files that do not parse take part in no
 /// catalog rule. Work is spread over the available cores; the result does not depend on it.
 pub fn lint(sources: &[Source<'_>]) -> Vec<(FileId, Vec<Diagnostic>)> {
-    lint_inner(sources, None).results
+    lint_inner(sources, None).0.results
+}
+
+/// Like [`lint`], and also hands back the catalog the rules ran on, so that a caller that goes on
+/// to expand or generate from the same files does not load them again.
+pub fn lint_with_catalog(sources: &[Source<'_>]) -> (Vec<(FileId, Vec<Diagnostic>)>, Catalog) {
+    let (report, catalog) = lint_inner(sources, None);
+    (report.results, catalog)
 }
 
 /// What [`lint_with_source`] found and fetched.
@@ -69,13 +76,13 @@ pub fn lint_with_source(
     remote: &mut dyn LexiconSource,
     limit: usize,
 ) -> RemoteLint {
-    lint_inner(sources, Some((remote, limit)))
+    lint_inner(sources, Some((remote, limit))).0
 }
 
 fn lint_inner(
     sources: &[Source<'_>],
     remote: Option<(&mut dyn LexiconSource, usize)>,
-) -> RemoteLint {
+) -> (RemoteLint, Catalog) {
     let loaded: Vec<LoadedLexicon> = parallel_map(sources, |source| {
         lexperm_parser::rules::lint_file(source.file, source.text)
     });
@@ -166,12 +173,13 @@ fn lint_inner(
             ))
         });
     }
-    RemoteLint {
+    let report = RemoteLint {
         results,
         fetched,
         failed,
         skipped,
-    }
+    };
+    (report, catalog)
 }
 
 /// Applies `work` to every item on up to `available_parallelism` threads; results keep item order.
