@@ -27,6 +27,7 @@ static CONFIGURE_ALLOCATOR: extern "C" fn() = {
 };
 mod config;
 mod engine;
+mod lines;
 mod render;
 mod sources;
 

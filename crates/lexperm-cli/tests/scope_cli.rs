@@ -158,3 +158,44 @@ fn check_malformed_request_is_usage_error() {
     let run = lexperm(&["scope", "check", "repo:a.b.c?action=create"], None);
     assert_eq!(run.code, 2, "missing --granted");
 }
+
+#[test]
+fn normalize_stdin_names_a_line_that_is_not_utf8() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lexperm"))
+        .args(["scope", "normalize", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn lexperm");
+    let mut pipe = child.stdin.take().expect("stdin");
+    // lexperm stops reading at the bad line, so the rest may not be taken: ignore a broken pipe.
+    let _ = pipe.write_all(b"atproto\nrepo:a.b.\xffc\nidentity:handle\n");
+    drop(pipe);
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(2));
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let lines = json_lines(&stdout);
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert_eq!(lines[0]["canonical"], "atproto");
+    let stderr = String::from_utf8(output.stderr).expect("UTF-8");
+    assert!(stderr.contains("stdin line 2 is not UTF-8"), "{stderr}");
+}
+
+#[test]
+fn normalize_stdin_streams_many_lines_in_order() {
+    // More than one read block (256 KiB), so lines cross block boundaries.
+    let mut stdin = String::new();
+    for i in 0..20_000 {
+        stdin.push_str(&format!("repo?action=create&collection=com.example.n{i}\n"));
+    }
+    let run = lexperm(&["scope", "normalize"], Some(&stdin));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 20_000);
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(*line, format!("repo:com.example.n{i}?action=create"));
+    }
+}

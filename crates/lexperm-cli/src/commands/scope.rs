@@ -2,13 +2,15 @@
 //!
 //! Glue only: parsing, canonical forms and matching live in `lexperm_parser::scope`.
 
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 
 use clap::{Args, Subcommand, ValueEnum};
 use lexperm_parser::scope::{
     normalize_into, normalize_scope_string, ScopeError, ScopeRequest, ScopeSet,
 };
 use serde_json::json;
+
+use crate::lines::{self, LineError};
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -93,21 +95,6 @@ fn normalize_one(input: &str, canonical: &mut String) -> Result<(), (usize, Scop
     Ok(())
 }
 
-fn read_stdin() -> std::io::Result<String> {
-    let mut text = String::new();
-    std::io::stdin().lock().read_to_string(&mut text)?;
-    Ok(text)
-}
-
-/// The lines of `text` as `BufRead::read_line` splits them (`\n`, with a `\r` before it removed).
-fn lines(text: &str) -> impl Iterator<Item = &str> {
-    text.split_inclusive('\n').map(|line| {
-        line.strip_suffix("\r\n")
-            .or_else(|| line.strip_suffix('\n'))
-            .unwrap_or(line)
-    })
-}
-
 /// Appends `value` as a JSON string. Text without `"`, `\` or control characters (every valid
 /// canonical scope, and most inputs) is copied as it is; anything else goes through
 /// `serde_json`.
@@ -174,74 +161,106 @@ fn render_error(input: &str, offset: usize, error: &ScopeError) -> String {
     out
 }
 
-fn normalize(args: NormalizeArgs) -> u8 {
-    let stdin_text;
-    let inputs: Box<dyn Iterator<Item = &str>> = if args.scopes.is_empty() {
-        stdin_text = match read_stdin() {
-            Ok(text) => text,
-            Err(e) => {
-                eprintln!("error: cannot read stdin: {e}");
-                return crate::EXIT_USAGE;
-            }
-        };
-        Box::new(lines(&stdin_text))
-    } else {
-        Box::new(args.scopes.iter().map(String::as_str))
-    };
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let mut all_valid = true;
-    let mut canonical = String::new();
-    let mut line = Vec::with_capacity(256);
-    let mut error_text = String::new();
-    for input in inputs {
-        let result = normalize_one(input, &mut canonical);
-        all_valid &= result.is_ok();
-        let written = match args.format {
+/// The output side of `scope normalize`: one reused set of buffers for every input line.
+struct Normalizer<W: Write> {
+    format: Format,
+    out: W,
+    all_valid: bool,
+    canonical: String,
+    line: Vec<u8>,
+    error_text: String,
+}
+
+impl<W: Write> Normalizer<W> {
+    fn new(format: Format, out: W) -> Self {
+        Normalizer {
+            format,
+            out,
+            all_valid: true,
+            canonical: String::new(),
+            line: Vec::with_capacity(256),
+            error_text: String::new(),
+        }
+    }
+
+    /// Normalizes one input and writes its result.
+    fn input(&mut self, input: &str) -> std::io::Result<()> {
+        let result = normalize_one(input, &mut self.canonical);
+        self.all_valid &= result.is_ok();
+        match self.format {
             Format::Json => {
+                let line = &mut self.line;
                 line.clear();
                 line.extend_from_slice(b"{\"input\":");
-                push_json_str(&mut line, input);
+                push_json_str(line, input);
                 match &result {
                     Ok(()) => {
                         line.extend_from_slice(b",\"valid\":true,\"canonical\":");
-                        push_json_str(&mut line, &canonical);
+                        push_json_str(line, &self.canonical);
                         line.extend_from_slice(b",\"error\":null}\n");
                     }
                     Err((_, error)) => {
                         line.extend_from_slice(b",\"valid\":false,\"canonical\":null,\"error\":");
-                        error_text.clear();
-                        push_error_text(&mut error_text, error);
-                        push_json_str(&mut line, &error_text);
+                        self.error_text.clear();
+                        push_error_text(&mut self.error_text, error);
+                        push_json_str(line, &self.error_text);
                         line.extend_from_slice(b"}\n");
                     }
                 }
-                out.write_all(&line)
+                self.out.write_all(line)
             }
             Format::Human => match &result {
                 Ok(()) => {
-                    let mut r = out.write_all(canonical.as_bytes());
-                    if r.is_ok() {
-                        r = out.write_all(b"\n");
-                    }
-                    r
+                    self.out.write_all(self.canonical.as_bytes())?;
+                    self.out.write_all(b"\n")
                 }
                 Err((offset, error)) => {
                     // Keep stdout and stderr in order for a reader of both.
-                    let r = out.flush();
+                    self.out.flush()?;
                     eprint!("{}", render_error(input, *offset, error));
-                    r
+                    Ok(())
                 }
             },
-        };
-        if written.is_err() {
-            return crate::EXIT_USAGE;
         }
     }
-    if out.flush().is_err() {
+}
+
+fn normalize(args: NormalizeArgs) -> u8 {
+    let stdout = std::io::stdout();
+    let mut normalizer = Normalizer::new(
+        args.format,
+        BufWriter::with_capacity(64 * 1024, stdout.lock()),
+    );
+    if args.scopes.is_empty() {
+        // Streamed: memory stays at one read block however long the input is.
+        let read = lines::for_each_line(std::io::stdin().lock(), |input| normalizer.input(input));
+        match read {
+            Ok(()) => {}
+            Err(LineError::Stopped(_)) => return crate::EXIT_USAGE,
+            Err(LineError::Io(e)) => {
+                let _ = normalizer.out.flush();
+                eprintln!("error: cannot read stdin: {e}");
+                return crate::EXIT_USAGE;
+            }
+            Err(LineError::NotUtf8 { line }) => {
+                let _ = normalizer.out.flush();
+                eprintln!(
+                    "error: stdin line {line} is not UTF-8; the lines before it were normalized"
+                );
+                return crate::EXIT_USAGE;
+            }
+        }
+    } else {
+        for input in &args.scopes {
+            if normalizer.input(input).is_err() {
+                return crate::EXIT_USAGE;
+            }
+        }
+    }
+    if normalizer.out.flush().is_err() {
         return crate::EXIT_USAGE;
     }
-    if all_valid {
+    if normalizer.all_valid {
         crate::EXIT_OK
     } else {
         crate::EXIT_FAILURE

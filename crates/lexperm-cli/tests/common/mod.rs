@@ -91,12 +91,16 @@ pub fn run_piped(command: &mut Command, stdin: Option<&str>) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn lexperm");
-    {
-        let mut pipe = child.stdin.take().expect("stdin");
-        pipe.write_all(stdin.unwrap_or("").as_bytes())
-            .expect("write stdin");
-    }
+    // Written from a thread: lexperm streams, so it writes output while it still reads, and a
+    // full stdout pipe would otherwise block both sides.
+    let mut pipe = child.stdin.take().expect("stdin");
+    let input = stdin.unwrap_or("").as_bytes().to_vec();
+    let writer = std::thread::spawn(move || pipe.write_all(&input));
     let out = child.wait_with_output().expect("wait");
+    writer
+        .join()
+        .expect("stdin writer thread")
+        .expect("write stdin");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8(out.stdout).expect("utf8 stdout"),
