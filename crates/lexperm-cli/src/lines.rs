@@ -34,11 +34,8 @@ pub fn for_each_line<E>(
     // has not been read.
     let mut start = 0;
     let mut filled = 0;
+    // Lines handed out so far.
     let mut line = 0;
-    let mut emit = |bytes: &[u8], line: usize| match std::str::from_utf8(bytes) {
-        Ok(text) => each(text).map_err(LineError::Stopped),
-        Err(_) => Err(LineError::NotUtf8 { line }),
-    };
     loop {
         if start > 0 {
             buf.copy_within(start..filled, 0);
@@ -55,24 +52,56 @@ pub fn for_each_line<E>(
             Err(e) => return Err(LineError::Io(e)),
         };
         // The kept bytes hold no `\n`, so the search starts at the new ones.
-        let mut search = filled;
+        let search = filled;
         filled += read;
-        while let Some(offset) = memchr::memchr(b'\n', &buf[search..filled]) {
-            let end = search + offset;
-            let text = &buf[start..end];
-            let text = text.strip_suffix(b"\r").unwrap_or(text);
-            line += 1;
-            emit(text, line)?;
-            start = end + 1;
-            search = start;
-        }
-        if read == 0 {
-            if start < filled {
-                emit(&buf[start..filled], line + 1)?;
+        // Every complete line now in the buffer (all of it at the end of the input).
+        let end = if read == 0 {
+            filled
+        } else {
+            match memchr::memrchr(b'\n', &buf[search..filled]) {
+                Some(offset) => search + offset + 1,
+                None => continue,
             }
+        };
+        // One UTF-8 check for the block; on failure, the lines before the bad one still count.
+        let (text, bad) = match std::str::from_utf8(&buf[start..end]) {
+            Ok(text) => (text, None),
+            Err(e) => {
+                let good = &buf[start..start + e.valid_up_to()];
+                let first_bad_line = line + good.iter().filter(|&&b| b == b'\n').count() + 1;
+                let upto = memchr::memrchr(b'\n', good).map_or(0, |i| i + 1);
+                let text = std::str::from_utf8(&good[..upto]).unwrap_or_default();
+                (text, Some(first_bad_line))
+            }
+        };
+        line += split_lines(text, &mut each).map_err(LineError::Stopped)?;
+        if let Some(line) = bad {
+            return Err(LineError::NotUtf8 { line });
+        }
+        start = end;
+        if read == 0 {
             return Ok(());
         }
     }
+}
+
+/// Calls `each` with the lines of `text`, which holds whole lines (its last line may lack a
+/// `\n` only at the end of the input); returns how many there were.
+fn split_lines<E>(text: &str, each: &mut impl FnMut(&str) -> Result<(), E>) -> Result<usize, E> {
+    let mut count = 0;
+    let mut from = 0;
+    while from < text.len() {
+        let end = memchr::memchr(b'\n', &text.as_bytes()[from..]).map_or(text.len(), |i| from + i);
+        let line = &text[from..end];
+        each(
+            line.strip_suffix('\r')
+                .filter(|_| end < text.len())
+                .unwrap_or(line),
+        )?;
+        count += 1;
+        from = end + 1;
+    }
+    Ok(count)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //!
 //! Glue only: parsing, canonical forms and matching live in `lexperm_parser::scope`.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use clap::{Args, Subcommand, ValueEnum};
 use lexperm_parser::scope::{
@@ -79,7 +79,7 @@ pub fn run(cmd: ScopeCommand) -> u8 {
 /// line and its error.
 fn normalize_one(input: &str, canonical: &mut String) -> Result<(), (usize, ScopeError)> {
     canonical.clear();
-    if !input.contains(' ') {
+    if memchr::memchr(b' ', input.as_bytes()).is_none() {
         return normalize_into(input, canonical).map_err(|r| (0, r.error()));
     }
     let mut offset = 0;
@@ -95,18 +95,18 @@ fn normalize_one(input: &str, canonical: &mut String) -> Result<(), (usize, Scop
     Ok(())
 }
 
-/// Appends `value` as a JSON string. Text without `"`, `\` or control characters (every valid
+/// Appends `value` as a JSON string. Text without `"`, `\\` or control characters (every valid
 /// canonical scope, and most inputs) is copied as it is; anything else goes through
 /// `serde_json`.
-fn push_json_str(out: &mut Vec<u8>, value: &str) {
+fn push_json_str(out: &mut String, value: &str) {
     if json_plain(value.as_bytes()) {
-        out.push(b'"');
-        out.extend_from_slice(value.as_bytes());
-        out.push(b'"');
+        out.push('"');
+        out.push_str(value);
+        out.push('"');
         return;
     }
-    // Writing into a Vec cannot fail, and a &str always serializes.
-    let _ = serde_json::to_writer(&mut *out, value);
+    // A &str always serializes.
+    out.push_str(&serde_json::to_string(value).unwrap_or_default());
 }
 
 /// True when `bytes` holds no `"`, `\\` or control character (below 0x20): eight bytes at a time
@@ -161,14 +161,17 @@ fn render_error(input: &str, offset: usize, error: &ScopeError) -> String {
     out
 }
 
-/// The output side of `scope normalize`: one reused set of buffers for every input line.
+/// Output is collected here and written out in blocks of about this size.
+const OUT_BLOCK: usize = 64 * 1024;
+
+/// The output side of `scope normalize`: results are appended to one buffer (canonical forms
+/// straight from [`normalize_into`], without a copy) that goes to `out` in blocks.
 struct Normalizer<W: Write> {
     format: Format,
     out: W,
+    buf: String,
     all_valid: bool,
     canonical: String,
-    line: Vec<u8>,
-    error_text: String,
 }
 
 impl<W: Write> Normalizer<W> {
@@ -176,61 +179,98 @@ impl<W: Write> Normalizer<W> {
         Normalizer {
             format,
             out,
+            buf: String::with_capacity(OUT_BLOCK + 4096),
             all_valid: true,
             canonical: String::new(),
-            line: Vec::with_capacity(256),
-            error_text: String::new(),
         }
     }
 
     /// Normalizes one input and writes its result.
     fn input(&mut self, input: &str) -> std::io::Result<()> {
-        let result = normalize_one(input, &mut self.canonical);
-        self.all_valid &= result.is_ok();
         match self.format {
-            Format::Json => {
-                let line = &mut self.line;
-                line.clear();
-                line.extend_from_slice(b"{\"input\":");
-                push_json_str(line, input);
-                match &result {
-                    Ok(()) => {
-                        line.extend_from_slice(b",\"valid\":true,\"canonical\":");
-                        push_json_str(line, &self.canonical);
-                        line.extend_from_slice(b",\"error\":null}\n");
-                    }
-                    Err((_, error)) => {
-                        line.extend_from_slice(b",\"valid\":false,\"canonical\":null,\"error\":");
-                        self.error_text.clear();
-                        push_error_text(&mut self.error_text, error);
-                        push_json_str(line, &self.error_text);
-                        line.extend_from_slice(b"}\n");
-                    }
-                }
-                self.out.write_all(line)
-            }
-            Format::Human => match &result {
+            Format::Json => self.json(input),
+            Format::Human => self.human(input)?,
+        }
+        if self.buf.len() >= OUT_BLOCK {
+            self.flush_buf()?;
+        }
+        Ok(())
+    }
+
+    /// `{"input":…,"valid":…,"canonical":…,"error":…}` and a newline.
+    fn json(&mut self, input: &str) {
+        let buf = &mut self.buf;
+        buf.push_str("{\"input\":");
+        push_json_str(buf, input);
+        let result = if memchr::memchr(b' ', input.as_bytes()).is_none() {
+            // The common case: one value, whose canonical form (always plain JSON text: ASCII
+            // without quotes, backslashes or controls) is written in place.
+            buf.push_str(",\"valid\":true,\"canonical\":\"");
+            let mark = buf.len();
+            match normalize_into(input, buf) {
                 Ok(()) => {
-                    self.out.write_all(self.canonical.as_bytes())?;
-                    self.out.write_all(b"\n")
-                }
-                Err((offset, error)) => {
-                    // Keep stdout and stderr in order for a reader of both.
-                    self.out.flush()?;
-                    eprint!("{}", render_error(input, *offset, error));
+                    debug_assert!(json_plain(&buf.as_bytes()[mark..]));
+                    buf.push_str("\",\"error\":null}\n");
                     Ok(())
                 }
-            },
+                Err(rejection) => {
+                    buf.truncate(mark - ",\"valid\":true,\"canonical\":\"".len());
+                    Err(rejection.error())
+                }
+            }
+        } else {
+            match normalize_one(input, &mut self.canonical) {
+                Ok(()) => {
+                    buf.push_str(",\"valid\":true,\"canonical\":");
+                    push_json_str(buf, &self.canonical);
+                    buf.push_str(",\"error\":null}\n");
+                    Ok(())
+                }
+                Err((_, error)) => Err(error),
+            }
+        };
+        if let Err(error) = result {
+            self.all_valid = false;
+            buf.push_str(",\"valid\":false,\"canonical\":null,\"error\":");
+            self.canonical.clear();
+            push_error_text(&mut self.canonical, &error);
+            push_json_str(buf, &self.canonical);
+            buf.push_str("}\n");
         }
+    }
+
+    /// The canonical form and a newline, or the error on stderr.
+    fn human(&mut self, input: &str) -> std::io::Result<()> {
+        match normalize_one(input, &mut self.canonical) {
+            Ok(()) => {
+                self.buf.push_str(&self.canonical);
+                self.buf.push('\n');
+            }
+            Err((offset, error)) => {
+                self.all_valid = false;
+                // Keep stdout and stderr in order for a reader of both.
+                self.flush()?;
+                eprint!("{}", render_error(input, offset, &error));
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_buf(&mut self) -> std::io::Result<()> {
+        self.out.write_all(self.buf.as_bytes())?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.flush_buf()?;
+        self.out.flush()
     }
 }
 
 fn normalize(args: NormalizeArgs) -> u8 {
     let stdout = std::io::stdout();
-    let mut normalizer = Normalizer::new(
-        args.format,
-        BufWriter::with_capacity(64 * 1024, stdout.lock()),
-    );
+    let mut normalizer = Normalizer::new(args.format, stdout.lock());
     if args.scopes.is_empty() {
         // Streamed: memory stays at one read block however long the input is.
         let read = lines::for_each_line(std::io::stdin().lock(), |input| normalizer.input(input));
@@ -238,12 +278,12 @@ fn normalize(args: NormalizeArgs) -> u8 {
             Ok(()) => {}
             Err(LineError::Stopped(_)) => return crate::EXIT_USAGE,
             Err(LineError::Io(e)) => {
-                let _ = normalizer.out.flush();
+                let _ = normalizer.flush();
                 eprintln!("error: cannot read stdin: {e}");
                 return crate::EXIT_USAGE;
             }
             Err(LineError::NotUtf8 { line }) => {
-                let _ = normalizer.out.flush();
+                let _ = normalizer.flush();
                 eprintln!(
                     "error: stdin line {line} is not UTF-8; the lines before it were normalized"
                 );
@@ -257,7 +297,7 @@ fn normalize(args: NormalizeArgs) -> u8 {
             }
         }
     }
-    if normalizer.out.flush().is_err() {
+    if normalizer.flush().is_err() {
         return crate::EXIT_USAGE;
     }
     if normalizer.all_valid {
@@ -364,9 +404,9 @@ mod tests {
             "tab\tnul\u{0}del\u{7f}",
             "é 𝔸 \u{2028}",
         ] {
-            let mut out = Vec::new();
+            let mut out = String::new();
             push_json_str(&mut out, value);
-            assert_eq!(out, serde_json::to_vec(value).unwrap(), "{value:?}");
+            assert_eq!(out, serde_json::to_string(value).unwrap(), "{value:?}");
         }
     }
 }
