@@ -5,6 +5,7 @@
 //! never fails outright.
 #![deny(missing_docs)]
 
+mod bytemap;
 pub mod diagnostics;
 pub mod formats;
 pub mod json;

@@ -5,6 +5,7 @@
 //! `is_valid` functions never allocate; `parse` functions return a [`SyntaxError`] that says what
 //! is wrong, where (a byte range inside the checked text) and how to fix it.
 
+use crate::bytemap::{self, Classes};
 use std::fmt;
 use std::ops::Range;
 
@@ -125,6 +126,33 @@ fn nsid_valid_by_segments(bytes: &[u8]) -> bool {
     n_segments + 1 >= 3 && bytes[start].is_ascii_alphabetic() && !dash
 }
 
+/// [`Nsid::is_valid`] for 5 to 64 bytes: each rule is a test on the byte class maps (with at
+/// most 64 bytes no segment can pass 63). Agrees with [`nsid_valid_by_segments`] (tested below).
+fn nsid_valid_short(bytes: &[u8]) -> bool {
+    let len = bytes.len();
+    debug_assert!((5..=64).contains(&len));
+    let Classes {
+        all,
+        alnum,
+        dot,
+        dash,
+        ..
+    } = bytemap::classes(bytes);
+    let last = len - 1;
+    if alnum | dot | dash != all
+        || !bytes[0].is_ascii_alphabetic()
+        || (dot | dash) >> last != 0
+        || dot & (dot >> 1) != 0
+        || dash & ((dot << 1) | (dot >> 1)) != 0
+        || dot.count_ones() < 2
+    {
+        return false;
+    }
+    // The name: after the last dot, a letter first and no dash.
+    let name = bytemap::last_bit(dot) + 1;
+    bytes[name].is_ascii_alphabetic() && dash >> name == 0
+}
+
 /// The high bit of each byte of `word` that is an ASCII letter or digit.
 fn alnum_bytes(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -188,10 +216,11 @@ impl Nsid {
     /// True when `value` is a valid NSID. Never allocates.
     pub fn is_valid(value: &str) -> bool {
         let bytes = value.as_bytes();
-        if bytes.len() > NSID_MAX_LEN || bytes.len() < 5 {
-            return false;
+        match bytes.len() {
+            5..=64 => nsid_valid_short(bytes),
+            65..=NSID_MAX_LEN => nsid_valid_by_segments(bytes),
+            _ => false,
         }
-        nsid_valid_by_segments(bytes)
     }
 
     /// Parses an NSID, explaining the first problem found.
@@ -529,9 +558,41 @@ pub(crate) fn did_ref_parts_plain_valid(plc: bool, id: &[u8], fragment: &[u8]) -
                 .all(|&b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
             && fragment_ok;
     }
-    // The host: `[A-Za-z0-9._-]`, no label starting with `xn--`, and a last label that does not
-    // start with a digit (`url_host_is_valid`'s fast path).
-    let host = id;
+    if id.len() <= 64 {
+        return host_plain_valid_short(id) && fragment_ok;
+    }
+    host_plain_valid(id) && fragment_ok
+}
+
+/// [`host_plain_valid`] for up to 64 bytes, on the byte class maps; a host with `--` is left
+/// to the loop (it may hold an `xn--` label).
+fn host_plain_valid_short(host: &[u8]) -> bool {
+    let Classes {
+        all,
+        alnum,
+        dot,
+        dash,
+        underscore,
+    } = bytemap::classes(host);
+    if dash & (dash >> 1) != 0 {
+        return host_plain_valid(host);
+    }
+    let end = host.len();
+    // Non-dot bytes at the start or after a dot.
+    let label_starts = all & !dot & ((dot << 1) | 1);
+    if alnum | dot | dash | underscore != all
+        || label_starts == 0
+        || dot >> (end - 1) != 0 && (end < 2 || dot >> (end - 2) & 1 != 0)
+    {
+        return false;
+    }
+    !host[bytemap::last_bit(label_starts)].is_ascii_digit()
+}
+
+/// The host of a plain `did:web`: `[A-Za-z0-9._-]`, no label starting with `xn--`, and a last
+/// label that does not start with a digit (`url_host_is_valid`'s fast path). False means "not
+/// decided here".
+fn host_plain_valid(host: &[u8]) -> bool {
     let mut label = 0;
     let mut last_label = 0;
     for (end, &b) in host.iter().enumerate() {
@@ -553,7 +614,7 @@ pub(crate) fn did_ref_parts_plain_valid(plc: bool, id: &[u8], fragment: &[u8]) -
     if end == 0 || 8 + end > 2048 || host[end - 1] == b'.' && (end < 2 || host[end - 2] == b'.') {
         return false;
     }
-    !host[last_label].is_ascii_digit() && fragment_ok
+    !host[last_label].is_ascii_digit()
 }
 
 /// The first problem of `value` as a DID service reference, or `None` when it is valid.
@@ -1093,6 +1154,130 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// The word-at-a-time NSID check against the segment loop, on NSID-like strings.
+    fn nsid_paths_agree(value: &str) {
+        let bytes = value.as_bytes();
+        if (5..=64).contains(&bytes.len()) {
+            assert_eq!(
+                nsid_valid_short(bytes),
+                nsid_valid_by_segments(bytes),
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn nsid_short_path_agrees_on_edge_cases() {
+        for value in [
+            "a.b.c",
+            "a.b.c-",
+            "a.b-.c",
+            "a.-b.c",
+            "a.b.-c",
+            "a.b.c-d",
+            "a-b.c-d.e",
+            "1a.b.c",
+            "a.1b.c",
+            "a.b.1c",
+            "a..b.c",
+            ".a.b.c",
+            "a.b.c.",
+            "a.b",
+            "ab.cd",
+            "a.b.c\u{0}",
+            "a.b.c\u{80}x",
+            "com.example.fooBar",
+            "com.exa_mple.foo",
+            "com.example.foo*",
+            "app.bsky.feed.getFeedSkeleton",
+            "a.b.c/d",
+            "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a.b.c.d.e.f",
+            "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a.b.c.d.e.fg",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b.c",
+            "a.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.c",
+            "a.b.ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc-",
+            "a.b.cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc",
+        ] {
+            nsid_paths_agree(value);
+        }
+        // Every byte at every position of a valid NSID of each word-boundary length.
+        for len in [5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64] {
+            let mut base = vec![b'a'; len];
+            base[2] = b'.';
+            base[len - 2] = b'.';
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut bytes = base.clone();
+                    bytes[at] = b;
+                    if let Ok(value) = std::str::from_utf8(&bytes) {
+                        nsid_paths_agree(value);
+                    }
+                }
+            }
+        }
+    }
+
+    fn host_paths_agree(host: &str) {
+        if host.len() <= 64 {
+            assert_eq!(
+                host_plain_valid_short(host.as_bytes()),
+                host_plain_valid(host.as_bytes()),
+                "{host:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn host_short_path_agrees_on_edge_cases() {
+        for host in [
+            "",
+            ".",
+            "..",
+            "a.",
+            "a..",
+            ".a",
+            "a.b.",
+            "x.com",
+            "x.com.",
+            "1.2.3.4",
+            "1.2.3.a",
+            "a.2",
+            "a.2.",
+            "xn--a.com",
+            "a.xn--b.com",
+            "a.XN--b",
+            "a.bxn--c",
+            "a--b.com",
+            "a_b.c-d",
+            "a b.com",
+            "a%2e.com",
+            "api.example.com",
+            "é.com",
+        ] {
+            host_paths_agree(host);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20000))]
+        #[test]
+        fn host_short_path_agrees_on_random_hosts(host in "[a-cxnXN0-2._:-]{0,64}") {
+            host_paths_agree(&host);
+        }
+
+        #[test]
+        fn nsid_short_path_agrees_on_random_strings(value in "[a-cA-C0-9.-]{5,64}") {
+            nsid_paths_agree(&value);
+        }
+
+        #[test]
+        fn nsid_short_path_agrees_on_nsid_shapes(
+            value in "([a-z][a-z0-9-]{0,6}\\.){1,5}[a-zA-Z0-9-]{1,8}",
+        ) {
+            nsid_paths_agree(&value);
         }
     }
 

@@ -11,6 +11,7 @@ use super::canonical::{self, Values, REPO_ACTIONS};
 use super::params::{self, ResourceSpec};
 use super::tokenize::{hex_value, query_start, KEEP_QUERY};
 use super::{Resource, Scope, ScopeError, ScopeErrorKind, StaticScope};
+use crate::bytemap::find_special;
 use crate::syntax::did_ref_parts_plain_valid;
 
 /// A scope string that [`normalize_into`] rejected. Creating one costs nothing: the full
@@ -117,61 +118,6 @@ fn find_any<const N: usize>(bytes: &[u8], from: usize, targets: [u8; N]) -> usiz
     let hit = first_hit(load_word(bytes, len - 8) >> shift);
     if hit != 0 {
         (j + (hit.trailing_zeros() / 8) as usize).min(len)
-    } else {
-        len
-    }
-}
-
-/// A byte [`find_special`] stops at: every separator of a scope string (`% & + = ? #`) lies in
-/// `0x00..=0x2C` or `0x3B..=0x3F`, while letters, digits and `- . / :` do not.
-fn is_special(b: u8) -> bool {
-    b < 0x2D || (0x3B..=0x3F).contains(&b)
-}
-
-/// The high bit of each byte of `word` that [`is_special`] (SWAR: adding `0x80 - bound` to the
-/// low seven bits of a byte sets its high bit exactly when the byte is at least `bound`, and
-/// never carries into the next byte).
-#[inline(always)]
-fn special_bytes(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let x = word & !HIGH;
-    let at_least = |bound: u8| x + ONES * u64::from(0x80 - bound);
-    let below_dash = !at_least(0x2D);
-    let semicolon_to_question = at_least(0x3B) & !at_least(0x40);
-    // Bytes >= 0x80 are never special.
-    (below_dash | semicolon_to_question) & !word & HIGH
-}
-
-/// The first index at or after `from` whose byte [`is_special`], or `bytes.len()`: one cheap
-/// word test for the separators of both the positional part and the query, whose callers pass
-/// over the other special bytes. The last partial word is the final eight bytes shifted down,
-/// with the filled-in top bytes masked off.
-#[inline(always)]
-fn find_special(bytes: &[u8], from: usize) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let len = bytes.len();
-    let mut j = from;
-    if len < 8 {
-        while j < len && !is_special(bytes[j]) {
-            j += 1;
-        }
-        return j;
-    }
-    while j + 8 <= len {
-        let hit = special_bytes(load_word(bytes, j));
-        if hit != 0 {
-            return j + (hit.trailing_zeros() / 8) as usize;
-        }
-        j += 8;
-    }
-    if j >= len {
-        return j;
-    }
-    let shift = 8 * (8 - (len - j));
-    let hit = special_bytes(load_word(bytes, len - 8) >> shift) & (HIGH >> shift);
-    if hit != 0 {
-        j + (hit.trailing_zeros() / 8) as usize
     } else {
         len
     }
@@ -821,29 +767,6 @@ mod tests {
                 let expected = if b == b'?' || b == b'%' { at } else { 16 };
                 assert_eq!(find_any(&bytes, 0, [b'?', b'%']), expected, "{b:#x}");
             }
-        }
-    }
-
-    #[test]
-    fn find_special_matches_a_byte_loop() {
-        for b in 0..=255u8 {
-            for len in 0..20 {
-                for at in 0..len {
-                    let mut bytes = b"app.bsky-feed:get/x".to_vec();
-                    bytes.truncate(len);
-                    bytes[at] = b;
-                    for from in 0..=len {
-                        let slow = (from..len).find(|&j| is_special(bytes[j])).unwrap_or(len);
-                        assert_eq!(find_special(&bytes, from), slow, "{b:#x} at {at}");
-                    }
-                }
-            }
-        }
-        for b in b"%&+=?#" {
-            assert!(is_special(*b));
-        }
-        for b in (b'a'..=b'z').chain(b'A'..=b'Z').chain(b'0'..=b'9') {
-            assert!(!is_special(b));
         }
     }
 
