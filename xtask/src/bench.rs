@@ -148,7 +148,9 @@ fn children_cpu() -> Duration {
 }
 
 /// Spawns the command `runs` times and returns the best wall time (with that run's CPU time) and
-/// that run's stdout.
+/// that run's stdout. Stdout goes to a file under `target/xtask-bench` (what `tool > file`
+/// does), not to a pipe: reading a pipe into a growing buffer cost this harness more than
+/// lexperm's whole run, and that cost belongs to neither tool.
 fn time_process(
     mut make: impl FnMut() -> Command,
     stdin_file: Option<&Path>,
@@ -166,7 +168,13 @@ fn time_process(
             let file = std::fs::File::open(f).map_err(|e| format!("{}: {e}", f.display()))?;
             cmd.stdin(Stdio::from(file));
         }
-        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let out_path = bench_output_path();
+        if let Some(dir) = out_path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let out_file =
+            std::fs::File::create(&out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
+        cmd.stdout(Stdio::from(out_file)).stderr(Stdio::piped());
         let cpu_before = children_cpu();
         let start = Instant::now();
         let out = cmd
@@ -183,10 +191,19 @@ fn time_process(
         }
         if wall < best.wall {
             best = Timing { wall, cpu };
-            stdout = out.stdout;
+            stdout =
+                std::fs::read(&out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
         }
     }
     Ok((best, stdout))
+}
+
+/// Where [`time_process`] sends a run's stdout.
+fn bench_output_path() -> PathBuf {
+    crate::workspace_root()
+        .join("target")
+        .join("xtask-bench")
+        .join("whole-process.out")
 }
 
 /// Median round of the reference's in-process normalization, from one `bench_normalize` answer.
