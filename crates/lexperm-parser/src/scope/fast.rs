@@ -489,8 +489,13 @@ fn write_if_valid(input: &str, out: &mut String) -> bool {
         }
     }
     // Every decoded piece is UTF-8 on its own, so the whole buffer is.
-    let Ok(decoded) = std::str::from_utf8(scratch.bytes()) else {
-        return false;
+    let decoded = if scratch.len == 0 {
+        ""
+    } else {
+        match std::str::from_utf8(scratch.bytes()) {
+            Ok(decoded) => decoded,
+            Err(_) => return false,
+        }
     };
     let text = |t: Text| -> &str {
         if t.decoded {
@@ -591,6 +596,12 @@ fn validate<'v>(
     validate_into(spec, positional, params, prevalidated, text, slots).is_some()
 }
 
+/// `a == b` for the short parameter names, compared in place (a general `==` calls `memcmp`).
+#[inline(always)]
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 /// [`validate`] with `?` for the early exits.
 fn validate_into<'v>(
     spec: &ResourceSpec,
@@ -606,7 +617,7 @@ fn validate_into<'v>(
     }
     for (index, &(name, value)) in params.iter().enumerate() {
         let name = text(name);
-        let k = table.iter().position(|p| p.name == name)?;
+        let k = table.iter().position(|p| same_name(p.name, name))?;
         let param = &table[k];
         let slot = &mut slots[k];
         if !param.multiple && !slot.is_empty() {
