@@ -49,7 +49,7 @@ pub fn allows(case: &AllowsCase) -> Result<(bool, String), String> {
 
 /// Normalizes every input (parse + canonical `Display`, the work of
 /// `normalizeAtprotoOauthScopeValue`) and returns how many were valid.
-pub fn normalize_count_valid(inputs: &[String]) -> usize {
+pub fn normalize_count_valid(inputs: &[&str]) -> usize {
     let mut valid = 0;
     for input in inputs {
         if let Ok(scope) = Scope::parse(input) {
@@ -63,7 +63,7 @@ pub fn normalize_count_valid(inputs: &[String]) -> usize {
 
 /// Normalizes every input through `normalize_into` with one reused buffer (the fast path of
 /// `lexperm scope normalize`) and returns how many were valid.
-pub fn normalize_into_count_valid(inputs: &[String]) -> usize {
+pub fn normalize_into_count_valid(inputs: &[&str]) -> usize {
     let mut valid = 0;
     let mut out = String::with_capacity(256);
     for input in inputs {

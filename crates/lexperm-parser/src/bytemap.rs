@@ -18,6 +18,27 @@ pub(crate) struct Classes {
     pub underscore: u64,
 }
 
+impl Classes {
+    /// The maps of the bytes `start..end` (bit 0 for byte `start`).
+    #[inline]
+    pub fn range(self, start: usize, end: usize) -> Classes {
+        debug_assert!(start <= end && end <= 64);
+        let keep = if end == start {
+            0
+        } else {
+            u64::MAX >> (64 - (end - start))
+        };
+        let cut = |map: u64| map.checked_shr(start as u32).unwrap_or(0) & keep;
+        Classes {
+            all: cut(self.all),
+            alnum: cut(self.alnum),
+            dot: cut(self.dot),
+            dash: cut(self.dash),
+            underscore: cut(self.underscore),
+        }
+    }
+}
+
 /// The classes of `bytes` (at most 64 of them).
 #[inline]
 pub(crate) fn classes(bytes: &[u8]) -> Classes {
@@ -257,6 +278,21 @@ mod tests {
         }
         for b in (b'a'..=b'z').chain(b'A'..=b'Z').chain(b'0'..=b'9') {
             assert!(!is_special(b));
+        }
+    }
+
+    #[test]
+    fn range_matches_the_classes_of_the_slice() {
+        let text = b"did:web:api.example-1.com%23svc_appview.x";
+        let whole = classes(text);
+        for start in 0..=text.len() {
+            for end in start..=text.len() {
+                assert_eq!(
+                    whole.range(start, end),
+                    classes(&text[start..end]),
+                    "{start}..{end}"
+                );
+            }
         }
     }
 

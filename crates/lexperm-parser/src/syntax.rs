@@ -567,13 +567,18 @@ pub(crate) fn did_ref_parts_plain_valid(plc: bool, id: &[u8], fragment: &[u8]) -
 /// [`host_plain_valid`] for up to 64 bytes, on the byte class maps; a host with `--` is left
 /// to the loop (it may hold an `xn--` label).
 fn host_plain_valid_short(host: &[u8]) -> bool {
+    host_plain_valid_classes(host, bytemap::classes(host))
+}
+
+/// [`host_plain_valid_short`] given the byte classes of `host` (at most 64 bytes).
+pub(crate) fn host_plain_valid_classes(host: &[u8], classes: Classes) -> bool {
     let Classes {
         all,
         alnum,
         dot,
         dash,
         underscore,
-    } = bytemap::classes(host);
+    } = classes;
     if dash & (dash >> 1) != 0 {
         return host_plain_valid(host);
     }

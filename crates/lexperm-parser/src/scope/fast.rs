@@ -11,8 +11,8 @@ use super::canonical::{self, Values, REPO_ACTIONS};
 use super::params::{self, ResourceSpec};
 use super::tokenize::{hex_value, query_start, KEEP_QUERY};
 use super::{Resource, Scope, ScopeError, ScopeErrorKind, StaticScope};
-use crate::bytemap::find_special;
-use crate::syntax::did_ref_parts_plain_valid;
+use crate::bytemap::{self, find_special};
+use crate::syntax::{did_ref_parts_plain_valid, host_plain_valid_classes, Nsid};
 
 /// A scope string that [`normalize_into`] rejected. Creating one costs nothing: the full
 /// [`ScopeError`] (message, hint, location) is built only by [`ScopeRejection::error`] or
@@ -350,6 +350,9 @@ impl RawAud {
             _ => return None,
         };
         let id_start = colon(i + 3, &mut canonical)?;
+        if let Some(aud) = RawAud::recognize_plain(raw, base, plc, canonical, id_start) {
+            return Some(aud);
+        }
         let id_end = find_any(raw, id_start, [b'%', b'#']);
         if id_end == raw.len() {
             return None;
@@ -377,6 +380,59 @@ impl RawAud {
         })
     }
 
+    /// [`RawAud::recognize`] after `did:<method>:`, for values of up to 64 bytes whose id and
+    /// fragment hold only letters, digits, `.`, `-` and `_`, on their byte class maps; `None`
+    /// leaves the value to the byte loops of `recognize` (which decide the same where this
+    /// decides).
+    fn recognize_plain(
+        raw: &[u8],
+        base: usize,
+        plc: bool,
+        mut canonical: bool,
+        id_start: usize,
+    ) -> Option<RawAud> {
+        let len = raw.len();
+        if len > 64 {
+            return None;
+        }
+        let classes = bytemap::classes(raw);
+        let plain = classes.alnum | classes.dot | classes.dash | classes.underscore;
+        let from = |at: usize| classes.all & (u64::MAX << at);
+        // The id runs to the first other byte, which must start `#` or `%23`.
+        let stop = from(id_start) & !plain;
+        if stop == 0 {
+            return None;
+        }
+        let id_end = stop.trailing_zeros() as usize;
+        let fragment_start = match raw[id_end] {
+            b'#' => {
+                canonical = false;
+                id_end + 1
+            }
+            b'%' if raw.get(id_end + 1..id_end + 3) == Some(b"23") => id_end + 3,
+            _ => return None,
+        };
+        if fragment_start >= len || from(fragment_start) & !plain != 0 {
+            return None;
+        }
+        let id = &raw[id_start..id_end];
+        let valid = if plc {
+            id.len() == 24
+                && id
+                    .iter()
+                    .all(|&b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
+        } else {
+            host_plain_valid_classes(id, classes.range(id_start, id_end))
+        };
+        valid.then_some(RawAud {
+            plc,
+            canonical,
+            value: (base, base + len),
+            id: (base + id_start, base + id_end),
+            fragment: (base + fragment_start, base + len),
+        })
+    }
+
     /// Appends the canonical (query-encoded) value.
     fn write(&self, input: &str, out: &mut String) {
         if self.canonical {
@@ -400,6 +456,11 @@ fn write_if_valid(input: &str, out: &mut String) -> bool {
         }
         Some(Head::Resource(resource, end)) => (resource, end),
     };
+    if matches!(resource, Resource::Rpc | Resource::Include | Resource::Repo)
+        && write_simple(input, resource, prefix_end, out)
+    {
+        return true;
+    }
     // One pass over the rest: the positional part runs to the first `?`; the query is split on
     // `&` and each segment at its first `=`. Only text holding `%` or `+` is decoded, onto one
     // scratch buffer.
@@ -579,6 +640,201 @@ fn write_if_valid(input: &str, out: &mut String) -> bool {
     true
 }
 
+/// The shapes most scope strings have, written without the general machinery: NSIDs without
+/// escapes (one, or several named ones in strictly increasing order, as permission-set expansion
+/// writes them), an `aud` that [`RawAud`] recognizes, repo actions:
+///
+/// - `rpc:<nsid>?aud=<did ref>`, `rpc?lxm=<nsid>[&lxm=<nsid>…]&aud=<did ref>` (any order);
+/// - `include:<nsid>[?aud=<did ref>]`, `include?nsid=<nsid>[&aud=<did ref>]` (either order);
+/// - `repo:<nsid>[?action=<a>…]`, `repo?collection=<nsid>[&collection=<nsid>…][&action=<a>…]`.
+///
+/// True when the input is one of them, valid, and its canonical form was appended; false means
+/// "not decided here" and leaves `out` as it was: anything else (escapes, `*`, repeats, unsorted
+/// lists, unknown or empty parameters, invalid values) goes the general way, which also gives
+/// every rejection.
+fn write_simple(input: &str, resource: Resource, prefix_end: usize, out: &mut String) -> bool {
+    let mark = out.len();
+    let written = write_simple_or_stop(input, resource, prefix_end, out).is_some();
+    if !written {
+        out.truncate(mark);
+    }
+    written
+}
+
+/// [`write_simple`] with `?` for "not decided here"; `out` may hold a partial result then.
+fn write_simple_or_stop(
+    input: &str,
+    resource: Resource,
+    prefix_end: usize,
+    out: &mut String,
+) -> Option<()> {
+    let bytes = input.as_bytes();
+    let len = bytes.len();
+    let (prefix, nsid_name) = match resource {
+        Resource::Rpc => ("rpc", "lxm"),
+        Resource::Include => ("include", "nsid"),
+        Resource::Repo => ("repo", "collection"),
+        _ => return None,
+    };
+    let mut nsids = NsidList {
+        several: resource != Resource::Include,
+        count: 0,
+        first: "",
+        last: "",
+    };
+    let mut positional = false;
+    let mut aud: Option<RawAud> = None;
+    let mut actions = 0u8;
+    let mut i = prefix_end;
+    if bytes[i] == b':' {
+        let end = find_special(bytes, i + 1);
+        if end < len && bytes[end] != b'?' {
+            return None;
+        }
+        nsids.add(&input[i + 1..end], false)?;
+        positional = true;
+        i = end;
+    }
+    if i < len {
+        // `bytes[i]` is the `?`; each segment is `name=value`.
+        let mut start = i + 1;
+        while start <= len {
+            if start == len {
+                return None;
+            }
+            let eq = find_special(bytes, start);
+            if eq >= len || bytes[eq] != b'=' {
+                return None;
+            }
+            let name = &bytes[start..eq];
+            let value_start = eq + 1;
+            // What the name is for this resource (slice patterns compare in place).
+            let kind = match (resource, name) {
+                (Resource::Rpc | Resource::Include, b"aud") => SimpleParam::Aud,
+                (Resource::Rpc, b"lxm")
+                | (Resource::Include, b"nsid")
+                | (Resource::Repo, b"collection") => SimpleParam::Nsid,
+                (Resource::Repo, b"action") => SimpleParam::Action,
+                _ => return None,
+            };
+            let end = if kind == SimpleParam::Aud {
+                // The raw audience runs to the next `&`; it may hold `%` and `#`.
+                let mut end = find_special(bytes, value_start);
+                while end < len && bytes[end] != b'&' {
+                    end = find_special(bytes, end + 1);
+                }
+                if aud.is_some() {
+                    return None;
+                }
+                aud = Some(RawAud::recognize(&bytes[value_start..end], value_start)?);
+                end
+            } else {
+                let end = find_special(bytes, value_start);
+                if end < len && bytes[end] != b'&' {
+                    return None;
+                }
+                let value = &input[value_start..end];
+                if kind == SimpleParam::Nsid {
+                    if positional {
+                        return None;
+                    }
+                    nsids.add(value, true)?;
+                } else {
+                    actions |= match value.as_bytes() {
+                        b"create" => 1,
+                        b"update" => 2,
+                        b"delete" => 4,
+                        _ => return None,
+                    };
+                }
+                end
+            };
+            start = end + 1;
+        }
+    }
+    if nsids.count == 0 || resource == Resource::Rpc && aud.is_none() {
+        return None;
+    }
+    out.push_str(prefix);
+    if nsids.count == 1 {
+        out.push(':');
+        out.push_str(nsids.first);
+    } else {
+        // Several (named, valid, sorted): the query's `name=value` segments, in input order.
+        let mut separator = '?';
+        let mut start = i + 1;
+        while start < len {
+            let mut end = find_special(bytes, start);
+            while end < len && bytes[end] != b'&' {
+                end = find_special(bytes, end + 1);
+            }
+            let segment = &input[start..end];
+            if let Some(value) = segment
+                .strip_prefix(nsid_name)
+                .and_then(|rest| rest.strip_prefix('='))
+            {
+                out.push(separator);
+                out.push_str(nsid_name);
+                out.push('=');
+                out.push_str(value);
+                separator = '&';
+            }
+            start = end + 1;
+        }
+    }
+    let mut separator = if nsids.count == 1 { '?' } else { '&' };
+    if let Some(aud) = aud {
+        out.push(separator);
+        out.push_str("aud=");
+        aud.write(input, out);
+    }
+    if actions != 0 && actions != 7 {
+        for (bit, name) in REPO_ACTIONS.iter().enumerate() {
+            if actions & (1 << bit) != 0 {
+                out.push(separator);
+                out.push_str("action=");
+                out.push_str(name);
+                separator = '&';
+            }
+        }
+    }
+    Some(())
+}
+
+/// The parameters [`write_simple`] takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SimpleParam {
+    Aud,
+    Nsid,
+    Action,
+}
+
+/// The NSIDs of [`write_simple`]: checked as they come, written at the end.
+struct NsidList<'a> {
+    /// Whether the parameter takes several values.
+    several: bool,
+    count: usize,
+    first: &'a str,
+    last: &'a str,
+}
+
+impl<'a> NsidList<'a> {
+    /// Takes a valid NSID that sorts after the previous one; a positional one (`named` false)
+    /// or a single-valued parameter takes no second value.
+    fn add(&mut self, value: &'a str, named: bool) -> Option<()> {
+        if self.count > 0 && !(named && self.several && value > self.last) || !Nsid::is_valid(value)
+        {
+            return None;
+        }
+        if self.count == 0 {
+            self.first = value;
+        }
+        self.count += 1;
+        self.last = value;
+        Some(())
+    }
+}
+
 /// The reference `Parser.parse` as a yes/no question: the values of each parameter of `spec` (in
 /// table order, at most two parameters) filled into `slots` (empty on entry), or false when the
 /// string is not valid. The positional
@@ -742,6 +998,31 @@ mod tests {
             "include:a.b.c?aud=did:web:x.com#s&aud=*",
             "repo:a.b.c?aud=did:web:x.com%23s",
             "blob:*/*?aud=did:web:x.com%23s",
+            // The shapes of `write_simple`, and near misses that must go the general way.
+            "rpc?lxm=a.b.c&lxm=a.b.d&aud=did:web:x.com%23s",
+            "rpc?lxm=a.b.d&lxm=a.b.c&aud=did:web:x.com%23s",
+            "rpc?lxm=a.b.c&lxm=a.b.c&aud=did:web:x.com%23s",
+            "rpc?aud=did:web:x.com%23s&lxm=a.b.c&lxm=a.b.d",
+            "rpc?lxm=a.b.c&aud=did:web:x.com%23s&lxm=a.b.d",
+            "rpc:a.b.c?lxm=a.b.d&aud=did:web:x.com%23s",
+            "rpc:a.b.c?aud=did:web:x.com%23s&aud=did:web:x.com%23s",
+            "rpc?lxm=a.b.c?&aud=did:web:x.com%23s",
+            "rpc?lxm=a.b.c=&aud=did:web:x.com%23s",
+            "rpc?lxm=a.b.c",
+            "rpc:a.b.c",
+            "include?nsid=a.b.c&nsid=a.b.d",
+            "include?aud=did:web:x.com%23s&nsid=a.b.c",
+            "include:a.b.c?nsid=a.b.c",
+            "include:a.b.c?aud=did:web:x.com%23s&foo=bar",
+            "repo?collection=a.b.c&collection=a.b.d&action=create",
+            "repo?action=delete&collection=a.b.c&action=create",
+            "repo:a.b.c?action=create&action=update&action=delete",
+            "repo:a.b.c?action=create&&action=update",
+            "repo:a.b.c?action=create&",
+            "repo:a.b.c?action=Create",
+            "repo:a.b.c?",
+            "repo:a.b.c?aud=did:web:x.com%23s",
+            "repo?collection=a.b.c&collection=a.b.d&collection=a.b.c",
         ] {
             let (slow, fast) = both(input);
             assert_eq!(slow, fast, "{input:?}");
@@ -757,6 +1038,31 @@ mod tests {
             body in "([a-zA-Z0-9.*/:?&=%+#@ -]|%2[0-9A-F]|collection=|action=|lxm=|aud=|accept=|attr=|nsid=|com.example.foo|did:web:x.com%23s|did%3Aweb%3Ax.com%23s|did:plc:abcdefghijklmnopqrstuvwx#s|did%3aplc:abcdefghijklmnopqrstuvwx%23s|image/png|create|manage|email){0,8}",
         ) {
             let input = format!("{prefix}{body}");
+            let (slow, fast) = both(&input);
+            proptest::prop_assert_eq!(slow, fast, "{:?}", input);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// Queries assembled from the parameters of the common shapes, in any order.
+        #[test]
+        fn agrees_with_parse_on_simple_shapes(
+            prefix in 0..8usize,
+            segments in proptest::collection::vec(0..16usize, 0..6),
+        ) {
+            const PREFIXES: [&str; 8] = [
+                "rpc?", "rpc:a.b.c?", "include?", "include:a.b.c?", "repo?", "repo:a.b.c?",
+                "rpc:com.example.foo", "repo:a.b.c",
+            ];
+            const SEGMENTS: [&str; 16] = [
+                "lxm=a.b.c", "lxm=a.b.d", "lxm=com.example.foo", "aud=did:web:x.com%23s",
+                "aud=did%3Aplc%3Aabcdefghijklmnopqrstuvwx%23s", "aud=*", "nsid=a.b.c",
+                "collection=a.b.c", "collection=a.b.d", "action=create", "action=update",
+                "action=delete", "action=read", "", "lxm=*", "collection=a.b.c-",
+            ];
+            let query: Vec<&str> = segments.iter().map(|&k| SEGMENTS[k]).collect();
+            let input = format!("{}{}", PREFIXES[prefix], query.join("&"));
             let (slow, fast) = both(&input);
             proptest::prop_assert_eq!(slow, fast, "{:?}", input);
         }
