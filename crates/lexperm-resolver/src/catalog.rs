@@ -13,6 +13,7 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use lexperm_parser::diagnostics::{Diagnostic, FileId, Span};
 use lexperm_parser::lexicon::{
@@ -21,6 +22,7 @@ use lexperm_parser::lexicon::{
 };
 use lexperm_parser::syntax::Nsid;
 
+use crate::expand::LintExpansion;
 use crate::source::{LexiconSource, ResolveError};
 
 /// Where a catalog document came from.
@@ -48,6 +50,9 @@ pub struct CatalogDoc {
     pub has_errors: bool,
     /// Where it came from.
     pub origin: Origin,
+    /// The lint expansion of its permission set, made on first use. Documents are never
+    /// changed once in the catalog, so it cannot go stale.
+    pub(crate) lint_expansion: OnceLock<Option<LintExpansion>>,
 }
 
 impl CatalogDoc {
@@ -210,6 +215,7 @@ impl Catalog {
             doc,
             has_errors,
             origin,
+            lint_expansion: OnceLock::new(),
         });
         Some(index)
     }

@@ -37,6 +37,15 @@ pub struct GrantedScope {
     pub entry_span: Span,
 }
 
+/// What expanding a document's permission set for lint gave (see
+/// [`crate::rules::permission_sets`]), kept on the document so that the rule of each drop reason
+/// does not expand the set again.
+#[derive(Debug, Clone)]
+pub(crate) struct LintExpansion {
+    pub granted: Vec<GrantedScope>,
+    pub dropped: Vec<DroppedEntry>,
+}
+
 /// One entry the expansion dropped (the reference drops it silently).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DroppedEntry {

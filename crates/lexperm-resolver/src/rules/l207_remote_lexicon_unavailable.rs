@@ -10,7 +10,7 @@ use lexperm_parser::scope::Scope;
 use lexperm_parser::syntax::Nsid;
 
 use crate::catalog::{Catalog, Origin};
-use crate::rules::permission_sets::expand_doc;
+use crate::rules::permission_sets::lint_set;
 use crate::rules::{refs, resolve_ref, RefTarget};
 use crate::source::ResolveError;
 
@@ -78,8 +78,8 @@ pub fn targets(catalog: &Catalog) -> Vec<Target> {
                 add(nsid, reference.span);
             }
         }
-        let Some(set) = expand_doc(doc) else { continue };
-        for granted in &set.expansion.granted {
+        let Some(set) = lint_set(doc) else { continue };
+        for granted in set.granted {
             let field = match &granted.scope {
                 Scope::Repo(_) => "collection",
                 Scope::Rpc(_) => "lxm",

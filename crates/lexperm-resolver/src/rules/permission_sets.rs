@@ -15,7 +15,7 @@ use lexperm_parser::scope::Scope;
 use lexperm_parser::syntax::Nsid;
 
 use crate::catalog::{Catalog, CatalogDoc};
-use crate::expand::{expand_set, DroppedEntry, SetExpansion};
+use crate::expand::{expand_set, DroppedEntry, GrantedScope, LintExpansion, SetExpansion};
 use crate::rules::{a_type, drop_rule, has_group_of, split_hint};
 
 /// The audience the lint pretends every include carries.
@@ -44,6 +44,35 @@ pub fn expand_doc(doc: &CatalogDoc) -> Option<ExpandedSet<'_>> {
         nsid,
         entries: set.permissions.as_ref().map_or(&[], |p| &p.value),
         expansion: expand_set(&include, doc, set),
+    })
+}
+
+/// A permission set as the lint rules see it: its NSID, entries and lint expansion.
+pub(crate) struct LintSet<'c> {
+    pub nsid: &'c Nsid,
+    pub entries: &'c [lexicon::PermissionEntry],
+    pub granted: &'c [GrantedScope],
+    pub dropped: &'c [DroppedEntry],
+}
+
+/// [`expand_doc`] for the lint rules: expanded once per document, whichever rule asks first.
+pub(crate) fn lint_set(doc: &CatalogDoc) -> Option<LintSet<'_>> {
+    let expansion = doc
+        .lint_expansion
+        .get_or_init(|| {
+            expand_doc(doc).map(|set| LintExpansion {
+                granted: set.expansion.granted,
+                dropped: set.expansion.dropped,
+            })
+        })
+        .as_ref()?;
+    let nsid = doc.nsid.as_ref()?;
+    let set = doc.permission_set()?;
+    Some(LintSet {
+        nsid,
+        entries: set.permissions.as_ref().map_or(&[], |p| &p.value),
+        granted: &expansion.granted,
+        dropped: &expansion.dropped,
     })
 }
 
@@ -148,8 +177,8 @@ pub fn report_drops(catalog: &Catalog, reason: DropReason, out: &mut Vec<Diagnos
         return;
     };
     for doc in catalog.documents() {
-        let Some(set) = expand_doc(doc) else { continue };
-        for dropped in set.expansion.dropped.iter().filter(|d| d.reason == reason) {
+        let Some(set) = lint_set(doc) else { continue };
+        for dropped in set.dropped.iter().filter(|d| d.reason == reason) {
             let entry = &set.entries[dropped.entry_index];
             if shape_reported(entry) {
                 continue;
@@ -254,8 +283,8 @@ pub fn report_grants(
         GrantProblem::CollectionNotRecord | GrantProblem::UndefinedCollection
     );
     for doc in catalog.documents() {
-        let Some(set) = expand_doc(doc) else { continue };
-        for granted in &set.expansion.granted {
+        let Some(set) = lint_set(doc) else { continue };
+        for granted in set.granted {
             let field = match (&granted.scope, wants_repo) {
                 (Scope::Repo(_), true) => "collection",
                 (Scope::Rpc(_), false) => "lxm",
