@@ -42,7 +42,8 @@ pub enum ScopeCommand {
 /// Arguments of `lexperm scope normalize`.
 #[derive(Debug, Args)]
 pub struct NormalizeArgs {
-    /// Scope strings; read from stdin (one per line) when none are given.
+    /// Scope strings; read from stdin (one per line, streamed) when none are given. A stdin
+    /// line that is not UTF-8 stops the run there with exit code 2.
     pub scopes: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
