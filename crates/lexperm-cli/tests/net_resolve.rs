@@ -280,6 +280,32 @@ fn expand_check_and_lint_resolve_published_lexicons() {
     assert_eq!(run.json()[0]["fetched"], "cache");
     assert_eq!(run.json()[0]["granted"], expected["granted"]);
 
+    // preview: the fetched set gives the same consent screen as the local copy.
+    let local_preview = lexperm(
+        &local,
+        &cache,
+        &args(
+            &["preview", "--lexicons", ".", "--format", "json", &include],
+            &[],
+        ),
+    );
+    assert_eq!(local_preview.code, 0, "{}", local_preview.stderr);
+    let run = lexperm(
+        &empty,
+        &cache,
+        &args(
+            &["preview", "--resolve", "--format", "json", &include],
+            &env.net(),
+        ),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json(), local_preview.json());
+    assert!(
+        run.stderr.contains(&format!("{set} fetched: at://")),
+        "{}",
+        run.stderr
+    );
+
     // Cold cache: --offline fails with a clear error.
     let cold = tmp.path().join("cold");
     let run = lexperm(
@@ -291,6 +317,17 @@ fn expand_check_and_lint_resolve_published_lexicons() {
     assert!(
         run.stderr.contains("not in the resolution cache")
             && run.stderr.contains("--offline forbids the network"),
+        "{}",
+        run.stderr
+    );
+    let run = lexperm(
+        &empty,
+        &cold,
+        &args(&["preview", "--offline", &include], &[]),
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("not in the resolution cache"),
         "{}",
         run.stderr
     );

@@ -8,10 +8,12 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use handlebars::Handlebars;
+use lexperm_parser::scope::Scope;
 use lexperm_resolver::Preview;
 use serde_json::json;
 
 use super::lexicons::LexiconDirs;
+use super::remote::RemoteArgs;
 
 /// The embedded page template.
 const TEMPLATE: &str = include_str!("../templates/preview.html.hbs");
@@ -45,17 +47,44 @@ pub struct PreviewArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    remote: RemoteArgs,
 }
 
 /// Runs `preview`: 0 when the set was found, 1 when not (or invalid), 2 for usage and IO errors.
 pub fn run(args: PreviewArgs) -> u8 {
-    let Ok(loaded) = args.lexicons.load() else {
+    let Ok(mut loaded) = args.lexicons.load_for(args.remote.enabled()) else {
         return crate::EXIT_USAGE;
     };
+    let mut remote = match args.remote.remote() {
+        Ok(remote) => remote,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_USAGE;
+        }
+    };
+    let set = match Scope::parse(&args.include) {
+        Ok(Scope::Include(include)) => Some(include.nsid),
+        _ => None,
+    };
+    if let (Some(remote), Some(set)) = (remote.as_mut(), &set) {
+        remote.fetch(&mut loaded, set);
+        if let Some((uri, cid, fetched)) = remote.provenance(set.as_str()) {
+            eprintln!("note: {set} fetched: {uri}, cid {cid}, from the {fetched}");
+        }
+    }
     let preview = match loaded.catalog.preview(&args.include, args.lang.as_deref()) {
         Ok(preview) => preview,
         Err(error) => {
-            eprintln!("error: {error} [{}]", error.code());
+            // A failed fetch says more than "not found".
+            match remote
+                .as_ref()
+                .zip(set.as_ref())
+                .and_then(|(r, s)| r.error(s.as_str()))
+            {
+                Some(fetch_error) => eprintln!("error: {fetch_error}"),
+                None => eprintln!("error: {error} [{}]", error.code()),
+            }
             return crate::EXIT_FAILURE;
         }
     };

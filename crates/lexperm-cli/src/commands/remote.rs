@@ -1,6 +1,7 @@
-//! `--resolve` for the commands that read lexicon directories (`expand`, `check`, `lint`): fetch
-//! permission sets and lexicons that are not in the local directories from their authority
-//! (DNS `_lexicon` TXT → DID → DID document → PDS → record), through the resolution cache.
+//! `--resolve` for the commands that read lexicon directories (`expand`, `check`, `lint`,
+//! `preview`): fetch permission sets and lexicons that are not in the local directories from
+//! their authority (DNS `_lexicon` TXT → DID → DID document → PDS → record), through the
+//! resolution cache.
 
 use std::collections::BTreeMap;
 
