@@ -1,5 +1,6 @@
-//! Process-level tests of `lexperm lint` and `lexperm explain`: exit codes, rule control, config,
-//! IO errors. Each test builds a small directory of lexicons and runs the real binary in it.
+//! Process-level tests of `lexperm lint`, `lexperm explain` and the publish lint gate: exit codes,
+//! rule control, config, IO errors. Each test builds a small directory of lexicons and runs the
+//! real binary in it.
 
 mod common;
 
@@ -398,4 +399,44 @@ fn example_authority_lints_clean() {
     let root = common::workspace_root();
     let (out, _) = check(&root, &["lint", "lexicons", "--deny", "warnings"], 0);
     assert!(out.starts_with("0 errors, 0 warnings in "), "{out}");
+}
+
+/// A permission set whose only entry the authorization server would drop (P116), so nothing it
+/// promises would ever be granted.
+const DROPPING_SET: &str = r#"{
+  "lexicon": 1,
+  "id": "com.example.authFull",
+  "defs": {
+    "main": {
+      "type": "permission-set",
+      "title": "Full access",
+      "detail": "Everything the example app does.",
+      "permissions": [
+        { "type": "permission", "resource": "repo", "collection": ["org.other.post"] }
+      ]
+    }
+  }
+}
+"#;
+
+#[test]
+fn publish_gate_refuses_a_set_whose_entries_would_be_dropped() {
+    // The gate runs the whole lint pipeline, permission-set rules included, before any network
+    // step: the handle is never resolved.
+    let dir = dir_with(&[("com/example/authFull.json", DROPPING_SET)]);
+    let (out, err) = check(
+        dir.path(),
+        &[
+            "publish",
+            "--handle",
+            "nobody.invalid",
+            "--lexicons",
+            ".",
+            "--dry-run",
+        ],
+        1,
+    );
+    assert_eq!(out, "");
+    assert!(err.contains("P116(outside-namespace)"), "{err}");
+    assert!(err.contains("nothing was published"), "{err}");
 }
