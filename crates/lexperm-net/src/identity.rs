@@ -48,6 +48,22 @@ pub struct DidDocument {
     /// Services.
     #[serde(default)]
     pub service: Vec<DidService>,
+    /// Verification methods (the `#atproto` one signs the repository).
+    #[serde(default, rename = "verificationMethod")]
+    pub verification_method: Vec<VerificationMethod>,
+}
+
+/// One verification method of a DID document.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct VerificationMethod {
+    /// `#atproto` or `<did>#atproto` for the repository signing key.
+    pub id: String,
+    /// `Multikey` for atproto keys.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The key: `z` + base58btc of the multicodec key bytes.
+    #[serde(default, rename = "publicKeyMultibase")]
+    pub public_key_multibase: Option<String>,
 }
 
 /// One service entry of a DID document.
@@ -75,6 +91,18 @@ impl DidDocument {
             .and_then(|s| s.endpoint.as_str())
             .filter(|e| e.starts_with("https://") || e.starts_with("http://"))
             .map(|e| e.trim_end_matches('/').to_string())
+    }
+
+    /// The repository signing key: the `#atproto` verification method's type and
+    /// `publicKeyMultibase`.
+    pub fn atproto_signing_key(&self) -> Option<crate::proof::SigningKey<'_>> {
+        let method = self.verification_method.iter().find(|m| {
+            m.id == "#atproto" || m.id.strip_suffix("#atproto") == Some(self.id.as_str())
+        })?;
+        Some(crate::proof::SigningKey {
+            kind: &method.kind,
+            public_key_multibase: method.public_key_multibase.as_deref()?,
+        })
     }
 
     /// The handle claimed in `alsoKnownAs` (`at://<handle>`), if any.

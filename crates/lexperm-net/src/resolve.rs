@@ -1,12 +1,14 @@
 //! Lexicon resolution: NSID → `_lexicon` TXT → DID → DID document → PDS → `getRecord` →
 //! checked lexicon document, through the resolution cache.
 
+use lexperm_codegen::cid::Cid;
 use serde_json::Value;
 
 use crate::authority::nsid_authority;
 use crate::cache::{CachedLexicon, ResolutionCache, ResolutionSource};
 use crate::error::{NetError, XrpcErrorKind};
-use crate::identity::IdentityResolver;
+use crate::identity::{DidDocument, IdentityResolver};
+use crate::proof::verify_record_proof;
 use crate::xrpc::{XrpcClient, LEXICON_COLLECTION};
 
 /// A resolved lexicon and where it came from.
@@ -56,6 +58,31 @@ pub fn check_lexicon_record(nsid: &str, uri: &str, record: &Value) -> Result<(),
     Ok(())
 }
 
+/// Check that the authority's signed repository holds `cid` for the lexicon record of `nsid`:
+/// `com.atproto.sync.getRecord` and [`verify_record_proof`] against the DID document's
+/// `#atproto` key. Without it, a PDS could serve any content under the authority's name.
+pub fn check_record_proof(
+    client: &XrpcClient,
+    doc: &DidDocument,
+    nsid: &str,
+    uri: &str,
+    cid: &str,
+) -> Result<(), NetError> {
+    let invalid = |detail: String| NetError::InvalidLexicon {
+        nsid: nsid.to_string(),
+        uri: uri.to_string(),
+        detail: format!("repository proof: {detail}"),
+    };
+    let key = doc
+        .atproto_signing_key()
+        .ok_or_else(|| invalid(format!("{} has no #atproto signing key", doc.id)))?;
+    let cid = Cid::parse(cid).map_err(|e| invalid(format!("bad record CID: {e}")))?;
+    let car = client.get_record_proof(&doc.id, LEXICON_COLLECTION, nsid)?;
+    verify_record_proof(&car, &doc.id, key, LEXICON_COLLECTION, nsid, &cid)
+        .map(|_| ())
+        .map_err(invalid)
+}
+
 /// Check that `record` hashes to `cid` (DAG-CBOR, CIDv1 sha2-256), so the content is the one the
 /// repository commits to. (The commit signature itself is not verified; see docs/net.md.)
 pub fn check_record_cid(nsid: &str, uri: &str, record: &Value, cid: &str) -> Result<(), NetError> {
@@ -98,7 +125,11 @@ impl LexiconResolver {
     pub fn fetch(&self, nsid: &str) -> Result<CachedLexicon, NetError> {
         let authority = nsid_authority(nsid)?;
         let did = self.identity.dns().lexicon_authority_did(&authority)?;
-        let pds = self.identity.pds_of(&did)?;
+        let doc = self.identity.resolve_did(&did)?;
+        let pds = doc.pds_endpoint().ok_or_else(|| NetError::Identity {
+            subject: did.clone(),
+            detail: "the DID document has no #atproto_pds service".into(),
+        })?;
         let client = XrpcClient::new(&pds)?;
         let record = client
             .get_record(&did, LEXICON_COLLECTION, nsid)
@@ -113,6 +144,7 @@ impl LexiconResolver {
             })?;
         check_lexicon_record(nsid, &record.uri, &record.value)?;
         check_record_cid(nsid, &record.uri, &record.value, &record.cid)?;
+        check_record_proof(&client, &doc, nsid, &record.uri, &record.cid)?;
         let fetched_at = match &self.cache {
             Some(c) => c.now_secs(),
             None => crate::cache::unix_secs(std::time::SystemTime::now()),
@@ -152,24 +184,40 @@ impl LexiconResolver {
 mod tests {
     use super::*;
     use crate::dns::DnsResolver;
-    use crate::test_server::{plc_with_pds, record, record_not_found, TestDns, TestServer};
+    use crate::test_server::{
+        plc_with_pds, record, record_not_found, record_proof, TestDns, TestServer,
+    };
     use serde_json::json;
 
     /// DNS + PLC + PDS fakes for `com.example.*` published by did:plc:abc.
     fn world() -> (TestDns, TestServer, TestServer) {
-        let pds = TestServer::start(|req| {
+        let pds = TestServer::start_bytes(|req| {
             let rkey = req.target.split("rkey=").nth(1).unwrap_or("").to_string();
             let doc =
                 |id: &str| json!({"$type": LEXICON_COLLECTION, "lexicon": 1, "id": id, "defs": {}});
             let value = match rkey.as_str() {
-                "com.example.good" | "com.example.tampered" => doc(&rkey),
+                "com.example.good" | "com.example.tampered" | "com.example.unproven" => doc(&rkey),
                 "com.example.wrongid" => doc("com.example.other"),
                 _ => return record_not_found(),
             };
+            let real = lexperm_codegen::records::schema_record(&value)
+                .map(|r| r.cid().to_string())
+                .unwrap_or_default();
+            let other = "bafyreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku".to_string();
+            if req.path() == "/xrpc/com.atproto.sync.getRecord" {
+                // The signed repository holds other content for the unproven record.
+                let proven = if rkey == "com.example.unproven" {
+                    other
+                } else {
+                    real
+                };
+                return record_proof(LEXICON_COLLECTION, &rkey, &proven);
+            }
             // The real CID of the content, except for the tampered record.
-            let cid = match lexperm_codegen::records::schema_record(&value) {
-                Ok(r) if rkey != "com.example.tampered" => r.cid().to_string(),
-                _ => "bafyreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku".to_string(),
+            let cid = if rkey == "com.example.tampered" {
+                other
+            } else {
+                real
             };
             record(LEXICON_COLLECTION, &rkey, &cid, &value)
         });
@@ -209,6 +257,14 @@ mod tests {
             .to_string();
         assert!(err.contains("hashes to"), "{err}");
         assert_eq!(got.lexicon.pds, pds.url);
+        let err = resolver
+            .resolve("com.example.unproven")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("repository proof: the signed repository holds bafyreihdwd"),
+            "{err}"
+        );
         let err = resolver.resolve("com.example.wrongid").unwrap_err();
         assert!(matches!(err, NetError::InvalidLexicon { .. }), "{err:?}");
         let err = resolver.resolve("com.example.absent").unwrap_err();

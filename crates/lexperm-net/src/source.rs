@@ -97,7 +97,9 @@ mod tests {
     use crate::cache::{ResolutionCache, ResolutionSource};
     use crate::dns::DnsResolver;
     use crate::identity::IdentityResolver;
-    use crate::test_server::{plc_with_pds, record, record_not_found, TestDns, TestServer};
+    use crate::test_server::{
+        plc_with_pds, record, record_not_found, record_proof, TestDns, TestServer,
+    };
     use crate::xrpc::LEXICON_COLLECTION;
     use lexperm_resolver::{Catalog, Origin};
     use serde_json::json;
@@ -107,7 +109,7 @@ mod tests {
     /// DNS + PLC + PDS fakes: `_lexicon.example.com` → did:plc:abc, whose PDS has one
     /// permission set and one record; `_lexicon.other.com` names a DID the PLC does not know.
     fn world() -> (TestDns, TestServer, TestServer) {
-        let pds = TestServer::start(|req| {
+        let pds = TestServer::start_bytes(|req| {
             let rkey = req.target.split("rkey=").nth(1).unwrap_or("").to_string();
             let value = match rkey.as_str() {
                 SET => {
@@ -125,6 +127,9 @@ mod tests {
                 .unwrap()
                 .cid()
                 .to_string();
+            if req.path() == "/xrpc/com.atproto.sync.getRecord" {
+                return record_proof(LEXICON_COLLECTION, &rkey, &cid);
+            }
             record(LEXICON_COLLECTION, &rkey, &cid, &value)
         });
         let plc = plc_with_pds(pds.url.clone());

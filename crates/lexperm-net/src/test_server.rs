@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use lexperm_codegen::cid::Cid;
+
 /// One request as seen by the server.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -33,7 +35,7 @@ impl Request {
     }
 }
 
-type Handler = dyn Fn(&Request) -> (u16, String) + Send + Sync;
+type Handler = dyn Fn(&Request) -> (u16, Vec<u8>) + Send + Sync;
 
 pub struct TestServer {
     pub url: String,
@@ -44,7 +46,18 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// Serves `handler`'s `(status, JSON text)`.
     pub fn start(handler: impl Fn(&Request) -> (u16, String) + Send + Sync + 'static) -> Self {
+        TestServer::start_bytes(move |request| {
+            let (status, body) = handler(request);
+            (status, body.into_bytes())
+        })
+    }
+
+    /// Serves `handler`'s `(status, body bytes)`: JSON, or a CAR file for `com.atproto.sync.*`.
+    pub fn start_bytes(
+        handler: impl Fn(&Request) -> (u16, Vec<u8>) + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let stop = Arc::new(AtomicBool::new(false));
@@ -77,31 +90,140 @@ impl TestServer {
 }
 
 /// The `getRecord` answer for `rkey` of `collection` in did:plc:abc's repo: `value` with `cid`.
-pub fn record(collection: &str, rkey: &str, cid: &str, value: &serde_json::Value) -> (u16, String) {
+pub fn record(
+    collection: &str,
+    rkey: &str,
+    cid: &str,
+    value: &serde_json::Value,
+) -> (u16, Vec<u8>) {
     let uri = format!("at://did:plc:abc/{collection}/{rkey}");
     (
         200,
-        serde_json::json!({"uri": uri, "cid": cid, "value": value}).to_string(),
+        serde_json::json!({"uri": uri, "cid": cid, "value": value})
+            .to_string()
+            .into_bytes(),
     )
 }
 
 /// The `getRecord` answer for a record the repo does not have.
-pub fn record_not_found() -> (u16, String) {
+pub fn record_not_found() -> (u16, Vec<u8>) {
     let body = serde_json::json!({"error": "RecordNotFound", "message": "Could not locate record"});
-    (400, body.to_string())
+    (400, body.to_string().into_bytes())
 }
 
-/// A PLC directory that knows one DID, did:plc:abc, whose PDS is at `pds_url`.
+/// A PLC directory that knows one DID, did:plc:abc, whose PDS is at `pds_url` and whose
+/// signing key is [`signing_key`].
 pub fn plc_with_pds(pds_url: String) -> TestServer {
+    let key = key_multibase(&signing_key());
     TestServer::start(move |req| {
         match req.path() {
         "/did:plc:abc" => (
             200,
-            serde_json::json!({"id": "did:plc:abc", "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": pds_url}]}).to_string(),
+            serde_json::json!({
+                "id": "did:plc:abc",
+                "verificationMethod": [{
+                    "id": "did:plc:abc#atproto",
+                    "type": "Multikey",
+                    "controller": "did:plc:abc",
+                    "publicKeyMultibase": key,
+                }],
+                "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": pds_url}],
+            })
+            .to_string(),
         ),
         _ => (404, "{}".into()),
     }
     })
+}
+
+/// The repository signing key of did:plc:abc in these fakes.
+pub fn signing_key() -> k256::ecdsa::SigningKey {
+    k256::ecdsa::SigningKey::from_slice(&[7; 32]).expect("a valid secp256k1 key")
+}
+
+/// `z` + base58btc of `secp256k1-pub` and the compressed point: a DID document's Multikey.
+pub fn key_multibase(key: &k256::ecdsa::SigningKey) -> String {
+    let point = key.verifying_key().to_encoded_point(true);
+    let mut bytes = vec![0xe7, 0x01];
+    bytes.extend_from_slice(point.as_bytes());
+    format!("z{}", bs58::encode(bytes).into_string())
+}
+
+/// DAG-CBOR of a JSON value (`$link` and `$bytes` as the data model writes them) and its CID.
+pub fn dag_cbor_block(value: &serde_json::Value) -> (Cid, Vec<u8>) {
+    let bytes = lexperm_codegen::cbor::encode(value).expect("encodable");
+    (Cid::for_dag_cbor(&bytes), bytes)
+}
+
+/// Standard base64 with padding, for `$bytes`.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |v, &b| (v << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A CAR v1 file with `root` and `blocks`.
+pub fn car_file(root: &Cid, blocks: &[(Cid, Vec<u8>)]) -> Vec<u8> {
+    let (_, header) =
+        dag_cbor_block(&serde_json::json!({"roots": [{"$link": root.to_string()}], "version": 1}));
+    let varint = |out: &mut Vec<u8>, mut n: usize| loop {
+        let b = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(b);
+            break;
+        }
+        out.push(b | 0x80);
+    };
+    let mut out = Vec::new();
+    varint(&mut out, header.len());
+    out.extend_from_slice(&header);
+    for (cid, data) in blocks {
+        varint(&mut out, cid.as_bytes().len() + data.len());
+        out.extend_from_slice(cid.as_bytes());
+        out.extend_from_slice(data);
+    }
+    out
+}
+
+/// A version 3 commit of `did` over the MST root `data`, signed with `key` (low-S).
+pub fn signed_commit(did: &str, data: &Cid, key: &k256::ecdsa::SigningKey) -> (Cid, Vec<u8>) {
+    use k256::ecdsa::signature::Signer;
+    let unsigned = serde_json::json!({
+        "did": did,
+        "version": 3,
+        "data": {"$link": data.to_string()},
+        "rev": "3l3qo2vutsw2b",
+        "prev": null,
+    });
+    let (_, unsigned_bytes) = dag_cbor_block(&unsigned);
+    let sig: k256::ecdsa::Signature = key.sign(&unsigned_bytes);
+    let sig = sig.normalize_s().unwrap_or(sig);
+    let mut signed = unsigned;
+    signed["sig"] = serde_json::json!({"$bytes": base64(&sig.to_bytes())});
+    dag_cbor_block(&signed)
+}
+
+/// The `com.atproto.sync.getRecord` answer of did:plc:abc for a repository whose MST is one
+/// node holding `collection/rkey` → `cid`.
+pub fn record_proof(collection: &str, rkey: &str, cid: &str) -> (u16, Vec<u8>) {
+    let key = format!("{collection}/{rkey}");
+    let node = dag_cbor_block(&serde_json::json!({
+        "e": [{"k": {"$bytes": base64(key.as_bytes())}, "p": 0, "t": null, "v": {"$link": cid}}],
+        "l": null,
+    }));
+    let commit = signed_commit("did:plc:abc", &node.0, &signing_key());
+    (200, car_file(&commit.0, &[commit.clone(), node]))
 }
 
 impl Drop for TestServer {
@@ -149,13 +271,19 @@ fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) -
         body: String::from_utf8_lossy(&body).into_owned(),
     };
     let (status, body) = handler(&request);
+    let content_type = if request.path().starts_with("/xrpc/com.atproto.sync.") {
+        "application/vnd.ipld.car"
+    } else {
+        "application/json"
+    };
     requests.lock().unwrap().push(request);
-    let response = format!(
-        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+    let head = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
     );
     let mut stream = stream;
-    stream.write_all(response.as_bytes()).ok()?;
+    stream.write_all(head.as_bytes()).ok()?;
+    stream.write_all(&body).ok()?;
     stream.flush().ok()?;
     Some(())
 }

@@ -246,6 +246,37 @@ impl XrpcClient {
         )
     }
 
+    /// `com.atproto.sync.getRecord`: the CAR file proving a record (signed commit, MST path,
+    /// record block); see [`crate::proof`].
+    pub fn get_record_proof(
+        &self,
+        did: &str,
+        collection: &str,
+        rkey: &str,
+    ) -> Result<Vec<u8>, NetError> {
+        let method = "com.atproto.sync.getRecord";
+        let url = self.url(method);
+        let response = self
+            .http
+            .get(&url)
+            .query(&[("did", did), ("collection", collection), ("rkey", rkey)])
+            .send()
+            .map_err(|e| NetError::transport(&url, e))?;
+        let status = response.status();
+        let body = response.bytes().map_err(|e| NetError::transport(&url, e))?;
+        if !status.is_success() {
+            let parsed: Option<ErrorBody> = serde_json::from_slice(&body).ok();
+            let (error, message) = parsed.map_or((None, None), |b| (b.error, b.message));
+            return Err(NetError::Xrpc {
+                method: method.to_string(),
+                status: status.as_u16(),
+                error,
+                message,
+            });
+        }
+        Ok(body.to_vec())
+    }
+
     /// Like [`get_record`](Self::get_record), with `RecordNotFound` mapped to `None`.
     pub fn get_record_opt(
         &self,
