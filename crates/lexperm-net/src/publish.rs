@@ -13,6 +13,8 @@ use serde_json::Value;
 use crate::authority::{nsid_authority, ExpectedTxtRecord};
 use crate::dns::DnsResolver;
 use crate::error::{NetError, XrpcErrorKind};
+use crate::identity::DidDocument;
+use crate::resolve::check_record_proof;
 use crate::xrpc::{Agent, RecordEntry, Swap, LEXICON_COLLECTION};
 
 /// A lexicon ready to publish: its record (with `$type`) and the locally computed CID.
@@ -299,11 +301,13 @@ pub fn dry_run(plan: &PublishPlan) -> Vec<PublishResult> {
 }
 
 /// Apply a plan: create-only writes for new records, `swapRecord` = the planned remote CID for
-/// updates, then read each record back and compare CIDs. Errors stay per record; `on_result`
-/// is called after every entry (for progress output).
+/// updates, then read each record back, compare CIDs, and check the repository proof against
+/// `doc` (the plan DID's document) as `resolve` does. Errors stay per record; `on_result` is
+/// called after every entry (for progress output).
 pub fn apply_plan(
     agent: &mut Agent,
     plan: &PublishPlan,
+    doc: &DidDocument,
     mut on_result: impl FnMut(&PublishResult),
 ) -> Vec<PublishResult> {
     let mut results = Vec::new();
@@ -315,7 +319,8 @@ pub fn apply_plan(
                     _ => Swap::CreateOnly,
                 };
                 let mut result = PublishResult::from_entry(entry, PublishStatus::Done);
-                match write_and_verify(agent, &plan.did, &entry.nsid, record, &swap, local_cid) {
+                match write_and_verify(agent, doc, &plan.did, &entry.nsid, record, &swap, local_cid)
+                {
                     Ok(remote_cid) => result.remote_cid = Some(remote_cid),
                     Err(reason) => {
                         result.status = PublishStatus::Failed;
@@ -334,6 +339,7 @@ pub fn apply_plan(
 
 fn write_and_verify(
     agent: &mut Agent,
+    doc: &DidDocument,
     did: &str,
     nsid: &str,
     record: &Value,
@@ -370,6 +376,14 @@ fn write_and_verify(
             back.cid
         ));
     }
+    if doc.id != did {
+        return Err(format!(
+            "the DID document is for {}, the plan for {did}",
+            doc.id
+        ));
+    }
+    check_record_proof(agent.client(), doc, nsid, &back.uri, &back.cid)
+        .map_err(|e| format!("written, but the signed repository does not prove it: {e}"))?;
     Ok(back.cid)
 }
 

@@ -502,8 +502,12 @@ mod publish {
         assert_eq!(action(&plan, &b), PlanAction::Create);
         assert_eq!(action(&plan, &c), PlanAction::Refused);
 
+        let doc = IdentityResolver::new(&env.plc_url, env.dns())
+            .unwrap()
+            .resolve_did(&env.did)
+            .unwrap();
         let mut seen = 0;
-        let results = apply_plan(&mut agent, &plan, |_| seen += 1);
+        let results = apply_plan(&mut agent, &plan, &doc, |_| seen += 1);
         assert_eq!(seen, results.len());
         for r in &results {
             if r.nsid == c {
@@ -529,7 +533,7 @@ mod publish {
         agent
             .put_record(LEXICON_COLLECTION, &b, &other.record, &Swap::Any)
             .unwrap();
-        let results = apply_plan(&mut agent, &plan, |_| {});
+        let results = apply_plan(&mut agent, &plan, &doc, |_| {});
         let rb = results.iter().find(|r| r.nsid == b).unwrap();
         assert_eq!(rb.status, PublishStatus::Failed);
         assert!(
@@ -545,7 +549,7 @@ mod publish {
         // Re-plan and apply: b is updated to the local version.
         let remote = client.list_records(&env.did, LEXICON_COLLECTION).unwrap();
         let plan = plan_publish(&env.did, &locals, &remote, &auth);
-        let results = apply_plan(&mut agent, &plan, |_| {});
+        let results = apply_plan(&mut agent, &plan, &doc, |_| {});
         let rb = results.iter().find(|r| r.nsid == b).unwrap();
         assert_eq!(
             (rb.action, &rb.status),

@@ -138,6 +138,10 @@ fn publish(args: &PublishArgs) -> Result<u8, Failure> {
     let results = if args.dry_run {
         dry_run(&plan)
     } else {
+        // For the read-back proof of each write: the repository's signing key.
+        let doc = identity
+            .resolve_did(&did)
+            .map_err(|e| failure(format!("cannot resolve {did}: {e}")))?;
         let writes = plan
             .entries
             .iter()
@@ -146,7 +150,7 @@ fn publish(args: &PublishArgs) -> Result<u8, Failure> {
         let bar =
             (args.format == PublishFormat::Human && std::io::stderr().is_terminal() && writes > 0)
                 .then(|| indicatif::ProgressBar::new(plan.entries.len() as u64));
-        let results = apply_plan(&mut agent, &plan, |_| {
+        let results = apply_plan(&mut agent, &plan, &doc, |_| {
             if let Some(bar) = &bar {
                 bar.inc(1);
             }
