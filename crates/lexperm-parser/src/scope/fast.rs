@@ -232,35 +232,30 @@ fn head(bytes: &[u8]) -> Option<Head> {
 fn form_decode_into(raw: &[u8], scratch: &mut Scratch) -> Text {
     let start = scratch.len;
     let out = scratch.room(raw.len());
-    let (mut i, mut run, mut n) = (0, 0, 0);
+    // Byte by byte: the values that get here hold escapes, usually many of them, and short runs
+    // between them cost more to find and copy than to walk.
+    let (mut i, mut n) = (0, 0);
     let mut high = false;
-    loop {
-        i = find_any(raw, i, [b'%', b'+']);
-        let Some(&b) = raw.get(i) else {
-            break;
+    while let Some(&b) = raw.get(i) {
+        let decoded = match b {
+            b'+' => b' ',
+            b'%' => match (
+                raw.get(i + 1).copied().and_then(hex_value),
+                raw.get(i + 2).copied().and_then(hex_value),
+            ) {
+                (Some(hi), Some(lo)) => {
+                    i += 2;
+                    hi * 16 + lo
+                }
+                _ => b'%',
+            },
+            _ => b,
         };
-        out[n..n + (i - run)].copy_from_slice(&raw[run..i]);
-        n += i - run;
-        if b == b'+' {
-            out[n] = b' ';
-            i += 1;
-        } else if let (Some(hi), Some(lo)) = (
-            raw.get(i + 1).copied().and_then(hex_value),
-            raw.get(i + 2).copied().and_then(hex_value),
-        ) {
-            let d = hi * 16 + lo;
-            high |= d >= 0x80;
-            out[n] = d;
-            i += 3;
-        } else {
-            out[n] = b'%';
-            i += 1;
-        }
+        high |= decoded >= 0x80;
+        out[n] = decoded;
         n += 1;
-        run = i;
+        i += 1;
     }
-    out[n..n + (raw.len() - run)].copy_from_slice(&raw[run..]);
-    n += raw.len() - run;
     scratch.len = start + n;
     if high && std::str::from_utf8(&scratch.bytes()[start..]).is_err() {
         let fixed = String::from_utf8_lossy(&scratch.bytes()[start..]).into_owned();
