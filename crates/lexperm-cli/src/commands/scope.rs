@@ -2,7 +2,7 @@
 //!
 //! Glue only: parsing, canonical forms and matching live in `lexperm_parser::scope`.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use clap::{Args, Subcommand, ValueEnum};
 use lexperm_parser::scope::{
@@ -170,6 +170,8 @@ const OUT_BLOCK: usize = 64 * 1024;
 struct Normalizer<W: Write> {
     format: Format,
     out: W,
+    /// Write each result at once (someone is typing the input).
+    flush_each: bool,
     buf: String,
     all_valid: bool,
     canonical: String,
@@ -180,6 +182,7 @@ impl<W: Write> Normalizer<W> {
         Normalizer {
             format,
             out,
+            flush_each: false,
             buf: String::with_capacity(OUT_BLOCK + 4096),
             all_valid: true,
             canonical: String::new(),
@@ -192,8 +195,8 @@ impl<W: Write> Normalizer<W> {
             Format::Json => self.json(input),
             Format::Human => self.human(input)?,
         }
-        if self.buf.len() >= OUT_BLOCK {
-            self.flush_buf()?;
+        if self.buf.len() >= OUT_BLOCK || self.flush_each {
+            self.flush()?;
         }
         Ok(())
     }
@@ -272,6 +275,7 @@ impl<W: Write> Normalizer<W> {
 fn normalize(args: NormalizeArgs) -> u8 {
     let stdout = std::io::stdout();
     let mut normalizer = Normalizer::new(args.format, stdout.lock());
+    normalizer.flush_each = args.scopes.is_empty() && std::io::stdin().is_terminal();
     if args.scopes.is_empty() {
         // Streamed: memory stays at one read block however long the input is.
         let read = lines::for_each_line(std::io::stdin().lock(), |input| normalizer.input(input));
