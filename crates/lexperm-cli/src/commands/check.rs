@@ -47,15 +47,8 @@ pub fn run(args: CheckArgs) -> u8 {
             }
         }
     }
-    let Ok(mut loaded) = args.lexicons.load_for(args.remote.enabled()) else {
+    let Ok((mut loaded, mut remote)) = args.remote.load(&args.lexicons) else {
         return crate::EXIT_USAGE;
-    };
-    let mut remote = match args.remote.remote() {
-        Ok(remote) => remote,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return crate::EXIT_USAGE;
-        }
     };
     if let Some(remote) = remote.as_mut() {
         remote.fetch_includes(&mut loaded, &args.scope);

@@ -35,15 +35,8 @@ pub struct ExpandArgs {
 
 /// Runs `expand` and returns the exit code.
 pub fn run(args: ExpandArgs) -> u8 {
-    let Ok(mut loaded) = args.lexicons.load_for(args.remote.enabled()) else {
+    let Ok((mut loaded, mut remote)) = args.remote.load(&args.lexicons) else {
         return crate::EXIT_USAGE;
-    };
-    let mut remote = match args.remote.remote() {
-        Ok(remote) => remote,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return crate::EXIT_USAGE;
-        }
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());

@@ -53,15 +53,8 @@ pub struct PreviewArgs {
 
 /// Runs `preview`: 0 when the set was found, 1 when not (or invalid), 2 for usage and IO errors.
 pub fn run(args: PreviewArgs) -> u8 {
-    let Ok(mut loaded) = args.lexicons.load_for(args.remote.enabled()) else {
+    let Ok((mut loaded, mut remote)) = args.remote.load(&args.lexicons) else {
         return crate::EXIT_USAGE;
-    };
-    let mut remote = match args.remote.remote() {
-        Ok(remote) => remote,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return crate::EXIT_USAGE;
-        }
     };
     let set = match Scope::parse(&args.include) {
         Ok(Scope::Include(include)) => Some(include.nsid),

@@ -15,7 +15,7 @@ use lexperm_parser::syntax::Nsid;
 use lexperm_resolver::{Origin, ResolveError, Resolved};
 use serde_json::{json, Value};
 
-use super::lexicons::Loaded;
+use super::lexicons::{LexiconDirs, Loaded};
 use super::net_args::NetArgs;
 use crate::sources::{SourceFile, Sources};
 
@@ -56,6 +56,19 @@ impl RemoteArgs {
     /// True with `--resolve` or `--offline`.
     pub fn enabled(&self) -> bool {
         self.resolve || self.offline
+    }
+
+    /// The lexicons of `dirs` (a missing default directory is fine with `--resolve`) and the
+    /// remote source. Errors are printed; the caller exits with the usage code.
+    pub fn load(&self, dirs: &LexiconDirs) -> Result<(Loaded, Option<Remote>), ()> {
+        let loaded = dirs.load_for(self.enabled())?;
+        match self.remote() {
+            Ok(remote) => Ok((loaded, remote)),
+            Err(message) => {
+                eprintln!("error: {message}");
+                Err(())
+            }
+        }
     }
 
     /// The remote source, or `None` without `--resolve`/`--offline`. Errors are usage errors.
