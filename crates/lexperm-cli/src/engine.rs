@@ -1,7 +1,7 @@
 //! The CLI's only door into the rule crates: the one rule registry and the catalog lint.
 
 use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta};
-use lexperm_resolver::{LexiconSource, RemoteLint, Source};
+use lexperm_resolver::{Catalog, LexiconSource, RemoteLint, Source};
 
 /// Every rule the CLI knows (per-file and catalog rules), sorted by code (for `explain`, SARIF
 /// and rule settings).
@@ -13,6 +13,13 @@ pub fn registry() -> Vec<&'static RuleMeta> {
 /// permission-set rules. One entry per file, in input order.
 pub fn lint(files: &[(FileId, String, &str)]) -> Vec<(FileId, Vec<Diagnostic>)> {
     lexperm_resolver::lint(&sources(files))
+}
+
+/// [`lint`], handing back the catalog the rules ran on.
+pub fn lint_with_catalog(
+    files: &[(FileId, String, &str)],
+) -> (Vec<(FileId, Vec<Diagnostic>)>, Catalog) {
+    lexperm_resolver::lint_with_catalog(&sources(files))
 }
 
 /// Like [`lint`], fetching the lexicons the files name but do not hold through `remote` first
