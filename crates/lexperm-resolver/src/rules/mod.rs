@@ -455,6 +455,45 @@ mod tests {
     use lexperm_parser::diagnostics::Severity;
 
     #[test]
+    fn large_catalogs_give_the_findings_of_one_thread_in_rule_order() {
+        // 80 documents (more than the threshold for two threads), with findings of several rules:
+        // refs to missing defs and records, and a permission set granting outside its namespace.
+        let mut catalog = Catalog::new();
+        for i in 0..80u32 {
+            let text = if i % 10 == 0 {
+                format!(
+                    r#"{{"lexicon": 1, "id": "com.example.auth{i}", "defs": {{"main": {{
+                        "type": "permission-set", "title": "T", "detail": "D",
+                        "permissions": [{{"type": "permission", "resource": "repo",
+                            "collection": ["org.other.post", "com.example.missing{i}"]}}]}}}}}}"#
+                )
+            } else {
+                format!(
+                    r#"{{"lexicon": 1, "id": "com.example.thing{i}", "defs": {{"main": {{
+                        "type": "object", "properties": {{
+                            "a": {{"type": "ref", "ref": "com.example.thing{}#nope"}},
+                            "b": {{"type": "ref", "ref": "org.elsewhere.thing"}}}}}}}}}}"#,
+                    (i + 1) % 80
+                )
+            };
+            catalog.add(
+                lexperm_parser::diagnostics::FileId(i),
+                &format!("f{i}.json"),
+                &text,
+            );
+        }
+        let mut sequential = Vec::new();
+        for check in CHECKS {
+            check(&catalog, &mut sequential);
+        }
+        let mut parallel = Vec::new();
+        lint_catalog(&catalog, &mut parallel);
+        let codes: BTreeSet<&str> = sequential.iter().map(|d| d.code).collect();
+        assert!(codes.len() >= 3, "{codes:?}");
+        assert_eq!(parallel, sequential);
+    }
+
+    #[test]
     fn registry_is_sorted_unique_and_documented() {
         let rules = registry();
         assert_eq!(
