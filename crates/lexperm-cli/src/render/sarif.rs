@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 
 use lexperm_parser::diagnostics::{RuleMeta, Severity};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
 
 use super::{location, Findings};
@@ -125,38 +126,31 @@ fn physical_location(path: &str, line: u32, column: u32, end_line: u32, end_colu
     })
 }
 
+/// Bytes percent-encoded in a SARIF artifact URI: everything but RFC 3986 unreserved
+/// characters, sub-delims, `/` and `@` (what a URI path keeps as it is).
+const URI_PATH_ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b'@');
+
 /// A relative URI reference for a relative path, a `file://` URI for an absolute one; separators
 /// become `/` and characters that are not allowed in a URI path are percent-encoded.
 pub(super) fn uri(path: &str) -> String {
-    let mut uri = String::with_capacity(path.len() + 8);
     let path = path.replace('\\', "/");
-    if path.starts_with('/') {
-        uri.push_str("file://");
-    }
-    for byte in path.bytes() {
-        match byte {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'.'
-            | b'_'
-            | b'~'
-            | b'/'
-            | b'!'
-            | b'$'
-            | b'&'
-            | b'\''
-            | b'('
-            | b')'
-            | b'*'
-            | b'+'
-            | b','
-            | b';'
-            | b'='
-            | b'@' => uri.push(byte as char),
-            other => uri.push_str(&format!("%{other:02X}")),
-        }
-    }
-    uri
+    let scheme = if path.starts_with('/') { "file://" } else { "" };
+    format!("{scheme}{}", utf8_percent_encode(&path, URI_PATH_ESCAPED))
 }
