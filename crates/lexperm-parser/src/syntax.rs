@@ -86,8 +86,9 @@ pub struct Nsid(String);
 
 const NSID_MAX_LEN: usize = 253 + 1 + 63;
 
-/// [`Nsid::is_valid`] once the length is checked: runs of letters and digits are skipped eight
-/// bytes at a time, and each segment is checked when its `.` (or the end) is reached.
+/// [`Nsid::is_valid`] once the length is checked, byte by byte with each segment checked at its
+/// `.` (or the end): the path for NSIDs longer than 64 bytes, and the one [`nsid_valid_short`]
+/// is tested against.
 fn nsid_valid_by_segments(bytes: &[u8]) -> bool {
     let segment_ok = |start: usize, end: usize, first: bool| {
         let n = end - start;
@@ -100,15 +101,9 @@ fn nsid_valid_by_segments(bytes: &[u8]) -> bool {
     let mut start = 0;
     let mut n_segments = 0usize;
     let mut dash = false;
-    let mut i = 0;
-    loop {
-        i = alnum_run_end(bytes, i);
-        let Some(&b) = bytes.get(i) else {
-            break;
-        };
-        match NSID_CLASS[b as usize] {
-            NSID_DASH => dash = true,
-            NSID_DOT => {
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'.' => {
                 if !segment_ok(start, i, n_segments == 0) {
                     return false;
                 }
@@ -116,9 +111,10 @@ fn nsid_valid_by_segments(bytes: &[u8]) -> bool {
                 start = i + 1;
                 dash = false;
             }
+            b'-' => dash = true,
+            _ if b.is_ascii_alphanumeric() => {}
             _ => return false,
         }
-        i += 1;
     }
     if !segment_ok(start, bytes.len(), n_segments == 0) {
         return false;
@@ -152,65 +148,6 @@ fn nsid_valid_short(bytes: &[u8]) -> bool {
     let name = bytemap::last_bit(dot) + 1;
     bytes[name].is_ascii_alphabetic() && dash >> name == 0
 }
-
-/// The high bit of each byte of `word` that is an ASCII letter or digit.
-fn alnum_bytes(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Adding `0x80 - bound` to the low seven bits of a byte sets its high bit exactly when the
-    // byte is at least `bound`, and never carries into the next byte.
-    let at_least = |x: u64, bound: u8| x + ONES * u64::from(0x80 - bound);
-    let x = word & !HIGH;
-    let digit = at_least(x, b'0') & !at_least(x, b'9' + 1);
-    let lower = x | (ONES * 0x20);
-    let alpha = at_least(lower, b'a') & !at_least(lower, b'z' + 1);
-    // Bytes >= 0x80 are never letters or digits.
-    (digit | alpha) & !word & HIGH
-}
-
-/// The end of the run of ASCII letters and digits that starts at `i`: eight bytes at a time
-/// (SWAR, [`alnum_bytes`]), then one at a time.
-fn alnum_run_end(bytes: &[u8], mut i: usize) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let ok = alnum_bytes(u64::from_le_bytes(word));
-        if ok != HIGH {
-            return i + ((!ok & HIGH).trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-        i += 1;
-    }
-    i
-}
-
-const NSID_ALNUM: u8 = 1;
-const NSID_DASH: u8 = 2;
-const NSID_DOT: u8 = 3;
-
-/// Byte classes of [`Nsid::is_valid`]; 0 is a byte an NSID never holds.
-static NSID_CLASS: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = if c.is_ascii_alphanumeric() {
-            NSID_ALNUM
-        } else if c == b'-' {
-            NSID_DASH
-        } else if c == b'.' {
-            NSID_DOT
-        } else {
-            0
-        };
-        b += 1;
-    }
-    table
-};
 
 impl Nsid {
     /// True when `value` is a valid NSID. Never allocates.
@@ -1138,31 +1075,7 @@ mod tests {
         }
     }
 
-    #[test]
-    fn alnum_run_end_matches_a_byte_loop() {
-        let slow = |bytes: &[u8], i: usize| {
-            i + bytes[i..]
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric())
-                .count()
-        };
-        // Every byte value at every position of a word, behind and inside alphanumeric runs.
-        for b in 0..=255u8 {
-            for at in 0..20 {
-                let mut bytes = b"abcdefghijklmnopqrstuvwxyz0123456789".to_vec();
-                bytes[at] = b;
-                for from in 0..bytes.len() {
-                    assert_eq!(
-                        alnum_run_end(&bytes, from),
-                        slow(&bytes, from),
-                        "{b:#x} at {at}"
-                    );
-                }
-            }
-        }
-    }
-
-    /// The word-at-a-time NSID check against the segment loop, on NSID-like strings.
+    /// The byte-map NSID check against the segment loop, on NSID-like strings.
     fn nsid_paths_agree(value: &str) {
         let bytes = value.as_bytes();
         if (5..=64).contains(&bytes.len()) {
