@@ -399,6 +399,59 @@ impl Parser<'_> {
     }
 
     /// Reports a `//` or `/*` comment.
+    /// What follows an array element (`close` is `]`) or an object member (`}`) of the container
+    /// opened at `open`: true after a `,` (another item follows); false at the closing bracket or
+    /// after an error (a trailing comma, a comment in an object, anything else), which end it.
+    fn after_item(&mut self, open: usize, close: u8) -> bool {
+        let (item, container) = if close == b']' {
+            ("array element", "array")
+        } else {
+            ("object member", "object")
+        };
+        let close_char = close as char;
+        self.skip_whitespace();
+        match self.bytes.get(self.pos) {
+            Some(b',') => {
+                let comma = self.pos;
+                self.pos += 1;
+                self.skip_whitespace();
+                if self.bytes.get(self.pos) == Some(&close) {
+                    self.error_with_help(
+                        comma,
+                        comma + 1,
+                        "trailing comma is not allowed in JSON",
+                        &format!("remove the `,` before `{close_char}`"),
+                    );
+                    return false;
+                }
+                true
+            }
+            Some(&b) if b == close => {
+                self.pos += 1;
+                false
+            }
+            Some(b'/') if close == b'}' => {
+                let at = self.pos;
+                self.comment(at);
+                false
+            }
+            _ => {
+                let message = format!(
+                    "expected `,` or `{close_char}` after {item}, found {}",
+                    self.found()
+                );
+                self.error_here(message);
+                if let Some(last) = self.diagnostics.last_mut() {
+                    last.labels.push(crate::diagnostics::Label {
+                        span: Span::new(self.file, open as u32, open as u32 + 1),
+                        message: format!("the {container} starts here"),
+                    });
+                }
+                false
+            }
+        }
+    }
+
     fn comment(&mut self, start: usize) {
         self.error_with_help(
             start,
@@ -701,40 +754,8 @@ impl Parser<'_> {
             if self.failed {
                 break;
             }
-            self.skip_whitespace();
-            match self.bytes.get(self.pos) {
-                Some(b',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_whitespace();
-                    if self.bytes.get(self.pos) == Some(&b']') {
-                        self.error_with_help(
-                            comma,
-                            comma + 1,
-                            "trailing comma is not allowed in JSON",
-                            "remove the `,` before `]`",
-                        );
-                        break;
-                    }
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    break;
-                }
-                _ => {
-                    let message = format!(
-                        "expected `,` or `]` after array element, found {}",
-                        self.found()
-                    );
-                    self.error_here(message);
-                    if let Some(last) = self.diagnostics.last_mut() {
-                        last.labels.push(crate::diagnostics::Label {
-                            span: Span::new(self.file, start as u32, start as u32 + 1),
-                            message: "the array starts here".into(),
-                        });
-                    }
-                    break;
-                }
+            if !self.after_item(start, b']') {
+                break;
             }
         }
         Some(JsonValue {
@@ -854,45 +875,8 @@ impl Parser<'_> {
             if self.failed {
                 break;
             }
-            self.skip_whitespace();
-            match self.bytes.get(self.pos) {
-                Some(b',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_whitespace();
-                    if self.bytes.get(self.pos) == Some(&b'}') {
-                        self.error_with_help(
-                            comma,
-                            comma + 1,
-                            "trailing comma is not allowed in JSON",
-                            "remove the `,` before `}`",
-                        );
-                        break;
-                    }
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(b'/') => {
-                    let at = self.pos;
-                    self.comment(at);
-                    break;
-                }
-                _ => {
-                    let message = format!(
-                        "expected `,` or `}}` after object member, found {}",
-                        self.found()
-                    );
-                    self.error_here(message);
-                    if let Some(last) = self.diagnostics.last_mut() {
-                        last.labels.push(crate::diagnostics::Label {
-                            span: Span::new(self.file, start as u32, start as u32 + 1),
-                            message: "the object starts here".into(),
-                        });
-                    }
-                    break;
-                }
+            if !self.after_item(start, b'}') {
+                break;
             }
         }
         Some(JsonValue {
