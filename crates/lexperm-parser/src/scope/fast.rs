@@ -714,10 +714,7 @@ fn write_simple_or_stop(
             };
             let end = if kind == SimpleParam::Aud {
                 // The raw audience runs to the next `&`; it may hold `%` and `#`.
-                let mut end = find_special(bytes, value_start);
-                while end < len && bytes[end] != b'&' {
-                    end = find_special(bytes, end + 1);
-                }
+                let end = segment_end(bytes, value_start);
                 if aud.is_some() {
                     return None;
                 }
@@ -759,10 +756,7 @@ fn write_simple_or_stop(
         let mut separator = '?';
         let mut start = i + 1;
         while start < len {
-            let mut end = find_special(bytes, start);
-            while end < len && bytes[end] != b'&' {
-                end = find_special(bytes, end + 1);
-            }
+            let end = segment_end(bytes, start);
             let segment = &input[start..end];
             if let Some(value) = segment
                 .strip_prefix(nsid_name)
@@ -802,6 +796,15 @@ enum SimpleParam {
     Aud,
     Nsid,
     Action,
+}
+
+/// The end of the query segment that starts at `from`: the next `&`, or the end of `bytes`.
+fn segment_end(bytes: &[u8], from: usize) -> usize {
+    let mut end = find_special(bytes, from);
+    while end < bytes.len() && bytes[end] != b'&' {
+        end = find_special(bytes, end + 1);
+    }
+    end
 }
 
 /// The NSIDs of [`write_simple`]: checked as they come, written at the end.
