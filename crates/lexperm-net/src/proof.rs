@@ -76,7 +76,7 @@ pub fn verify_record_proof(
     };
     // The unsigned commit is the same map without `sig`; DAG-CBOR's key order is unchanged by
     // removing an entry, so its encoding is the signed one with that entry cut out.
-    let unsigned = without_entry(commit_bytes, entries, sig_entry)?;
+    let unsigned = without_entry(commit_bytes, entries, sig_entry);
     key.verify(&unsigned, signature)?;
 
     let data = Cid::from_bytes(data).map_err(|e| format!("bad MST root link: {e}"))?;
@@ -294,7 +294,7 @@ fn link_or_null(value: Option<&Cbor<'_>>, name: &str) -> Result<Option<Cid>, Str
 }
 
 /// `bytes` (a DAG-CBOR map whose entries are `entries`) without the entry `cut`.
-fn without_entry(bytes: &[u8], entries: &[Entry<'_>], cut: &Entry<'_>) -> Result<Vec<u8>, String> {
+fn without_entry(bytes: &[u8], entries: &[Entry<'_>], cut: &Entry<'_>) -> Vec<u8> {
     let count = entries.len() - 1;
     let mut out = Vec::with_capacity(bytes.len());
     write_head(&mut out, 5, count as u64);
@@ -303,7 +303,7 @@ fn without_entry(bytes: &[u8], entries: &[Entry<'_>], cut: &Entry<'_>) -> Result
             out.extend_from_slice(&bytes[entry.range.clone()]);
         }
     }
-    Ok(out)
+    out
 }
 
 /// A DAG-CBOR head: major type and argument, shortest form.
