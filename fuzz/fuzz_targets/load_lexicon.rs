@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use lexperm_parser::diagnostics::FileId;
-use lexperm_parser::{json, lexicon, rules};
+use lexperm_parser::{json, lexicon};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     if let Some(value) = &value {
         let _ = lexicon::from_json(FileId(0), value);
     }
-    let loaded = rules::lint_file(FileId(0), text);
+    let loaded = lexperm_lint::lint_file(FileId(0), text);
     for diagnostic in &loaded.diagnostics {
         assert!(diagnostic.span.start <= diagnostic.span.end);
         assert!(diagnostic.span.end as usize <= text.len());

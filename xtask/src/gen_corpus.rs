@@ -487,8 +487,7 @@ mod tests {
         for (path, text) in &files {
             let doc: Value = serde_json::from_str(text).unwrap();
             assert_eq!(doc["lexicon"], 1);
-            let loaded =
-                lexperm_parser::rules::lint_file(lexperm_parser::diagnostics::FileId(0), text);
+            let loaded = lexperm_lint::lint_file(lexperm_parser::diagnostics::FileId(0), text);
             assert!(
                 loaded.diagnostics.is_empty(),
                 "{}: {:#?}",

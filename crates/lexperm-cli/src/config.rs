@@ -85,7 +85,7 @@ impl RuleControl {
 /// with the closest codes and names.
 pub fn lookup(rules: &[&'static RuleMeta], key: &str) -> Result<&'static RuleMeta, String> {
     let wanted = key.trim();
-    if let Some(rule) = lexperm_parser::rules::find_rule(rules, wanted) {
+    if let Some(rule) = lexperm_lint::find_rule(rules, wanted) {
         return Ok(rule);
     }
     let suggestions = suggest(rules, wanted);

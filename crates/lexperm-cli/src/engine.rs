@@ -1,35 +1,36 @@
 //! The CLI's only door into the rule crates: the one rule registry and the catalog lint.
 
+use lexperm_lint::{RemoteLint, Source};
 use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta};
-use lexperm_resolver::{Catalog, LexiconSource, RemoteLint, Source};
+use lexperm_resolver::{Catalog, LexiconSource};
 
 /// Every rule the CLI knows (per-file and catalog rules), sorted by code (for `explain`, SARIF
 /// and rule settings).
 pub fn registry() -> Vec<&'static RuleMeta> {
-    lexperm_resolver::rules::registry().to_vec()
+    lexperm_lint::registry().to_vec()
 }
 
 /// Lints `files` (`(id, layout path, text)`) as one catalog: per-file rules, then cross-file and
 /// permission-set rules. One entry per file, in input order.
 pub fn lint(files: &[(FileId, String, &str)]) -> Vec<(FileId, Vec<Diagnostic>)> {
-    lexperm_resolver::lint(&sources(files))
+    lexperm_lint::lint(&sources(files))
 }
 
 /// [`lint`], handing back the catalog the rules ran on.
 pub fn lint_with_catalog(
     files: &[(FileId, String, &str)],
 ) -> (Vec<(FileId, Vec<Diagnostic>)>, Catalog) {
-    lexperm_resolver::lint_with_catalog(&sources(files))
+    lexperm_lint::lint_with_catalog(&sources(files))
 }
 
 /// Like [`lint`], fetching the lexicons the files name but do not hold through `remote` first
-/// (at most `limit`); see [`lexperm_resolver::lint_with_source`].
+/// (at most `limit`); see [`lexperm_lint::lint_with_source`].
 pub fn lint_with_source(
     files: &[(FileId, String, &str)],
     remote: &mut dyn LexiconSource,
     limit: usize,
 ) -> RemoteLint {
-    lexperm_resolver::lint_with_source(&sources(files), remote, limit)
+    lexperm_lint::lint_with_source(&sources(files), remote, limit)
 }
 
 fn sources<'a>(files: &'a [(FileId, String, &'a str)]) -> Vec<Source<'a>> {

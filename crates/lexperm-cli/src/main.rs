@@ -1,5 +1,7 @@
 //! The `lexperm` binary: argument parsing, IO, output formats and exit codes. No rule or scope logic
 //! lives here.
+// The only unsafe code is the allocator option set before `main` (below).
+#![deny(unsafe_code)]
 
 use std::process::ExitCode;
 
@@ -16,6 +18,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// than up front, which halves the peak RSS of a lint run. Option 4 is `mi_option_arena_eager_commit`
 /// in mimalloc v2's `mi_option_e`.
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
 #[used]
 #[link_section = ".init_array"]
 static CONFIGURE_ALLOCATOR: extern "C" fn() = {

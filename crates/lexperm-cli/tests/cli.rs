@@ -301,7 +301,7 @@ fn explain_catalog_rules() {
 #[test]
 fn explain_prints_the_doc_of_every_rule() {
     let dir = dir_with(&[]);
-    let registry = lexperm_resolver::rules::registry();
+    let registry = lexperm_lint::registry();
     for family in ["L1", "S1", "L2", "P1"] {
         assert!(
             registry.iter().any(|rule| rule.code.starts_with(family)),

@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use lexperm_resolver::rules::{lookup, registry};
+use lexperm_lint::{lookup, registry};
 
 const FORMATS: &[&str] = &["human", "json", "sarif", "github"];
 

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use lexperm_codegen::cbor;
 use lexperm_codegen::records::schema_record;
+use lexperm_datamodel::cbor;
 use serde_json::Value;
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {

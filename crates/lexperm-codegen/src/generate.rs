@@ -6,10 +6,11 @@ use std::fmt;
 use std::path::PathBuf;
 
 use handlebars::Handlebars;
+use lexperm_lint::Source;
 use lexperm_parser::diagnostics::{FileId, LineIndex, Severity};
 use lexperm_parser::scope::IncludeScope;
 use lexperm_parser::syntax::{DidServiceRef, Nsid};
-use lexperm_resolver::{Catalog, Source};
+use lexperm_resolver::Catalog;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -281,7 +282,7 @@ fn lint_gate(
         })
         .collect();
     let mut errors = Vec::new();
-    let (results, catalog) = lexperm_resolver::lint_with_catalog(&sources);
+    let (results, catalog) = lexperm_lint::lint_with_catalog(&sources);
     for (file, diagnostics) in results {
         let Some(input) = inputs.get(file.0 as usize) else {
             continue;

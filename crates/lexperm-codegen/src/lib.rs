@@ -1,12 +1,10 @@
 //! Generation from AT Protocol lexicons: OAuth scope constants (Rust for `build.rs`, or
 //! TypeScript), and publishable `com.atproto.lexicon.schema` records with their DAG-CBOR encoding
-//! and CID, computed locally.
+//! and CID, computed locally (through `lexperm_datamodel`).
 //!
 //! - [`rust`]: scope constants ([`Builder`], [`Target`]): `repo:` scopes per record, `rpc:` scopes
 //!   per endpoint, `include:` scopes and their exact expansions per permission set, behind the full
 //!   lint of `lexperm_resolver`.
-//! - [`cbor`]: DAG-CBOR encoder for atproto data model values in their JSON form.
-//! - [`cid`]: CIDv1 (dag-cbor, sha2-256) and its base32 string form.
 //! - [`records`]: the `com.atproto.lexicon.schema` record of a lexicon document, with CID and AT-URI.
 //!
 //! ```no_run
@@ -24,10 +22,8 @@
 //! template folders and writes the generated file).
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
-mod base;
-pub mod cbor;
-pub mod cid;
 mod generate;
 pub mod records;
 pub mod rust;

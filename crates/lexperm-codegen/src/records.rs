@@ -34,8 +34,8 @@ use serde_json::{Map, Value};
 
 use lexperm_parser::formats::{check_nsid, NsidError};
 
-use crate::cbor::{self, EncodeError};
-use crate::cid::Cid;
+use lexperm_datamodel::cbor::{self, EncodeError};
+use lexperm_datamodel::cid::Cid;
 
 /// The collection NSID of published lexicons, also the `$type` of their records.
 pub const SCHEMA_COLLECTION: &str = "com.atproto.lexicon.schema";

@@ -15,7 +15,7 @@
 //! What [`Builder::generate_to`] does, in order:
 //! 1. prints `cargo:rerun-if-changed=` for every lexicon folder, subfolder and `*.json` file, and for
 //!    the template folder and its files (turn off with [`Builder::emit_rerun_if_changed`]);
-//! 2. lints all lexicons together with `lexperm_resolver::lint` (per-file, cross-file and
+//! 2. lints all lexicons together with `lexperm_lint::lint` (per-file, cross-file and
 //!    permission-set rules, default severities; [`Builder::allow_rule`] lets a rule pass) and
 //!    fails with [`GenerateError::Lint`], whose `Display` lists each error as
 //!    `path:line:col: error[CODE/name]: message` plus its help;
@@ -247,7 +247,7 @@ impl Builder {
             .allowed_rules
             .iter()
             .map(|rule| {
-                lexperm_resolver::rules::lookup(rule)
+                lexperm_lint::lookup(rule)
                     .map(|meta| meta.code)
                     .ok_or_else(|| GenerateError::UnknownRule { rule: rule.clone() })
             })

@@ -95,11 +95,11 @@ impl DidDocument {
 
     /// The repository signing key: the `#atproto` verification method's type and
     /// `publicKeyMultibase`.
-    pub fn atproto_signing_key(&self) -> Option<crate::proof::SigningKey<'_>> {
+    pub fn atproto_signing_key(&self) -> Option<lexperm_datamodel::proof::SigningKey<'_>> {
         let method = self.verification_method.iter().find(|m| {
             m.id == "#atproto" || m.id.strip_suffix("#atproto") == Some(self.id.as_str())
         })?;
-        Some(crate::proof::SigningKey {
+        Some(lexperm_datamodel::proof::SigningKey {
             kind: &method.kind,
             public_key_multibase: method.public_key_multibase.as_deref()?,
         })

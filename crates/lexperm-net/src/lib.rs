@@ -10,12 +10,13 @@
 //! - [`session`]: session persistence (mode 0600) under the user's cache dir.
 //! - [`cache`] and [`resolve`]: lexicon resolution with a 24 h stale / 90 d expiry cache;
 //!   [`source::NetLexiconSource`] offers it to the resolver as a `LexiconSource`.
-//! - [`proof`]: repository proofs (`com.atproto.sync.getRecord`): the signed commit, the MST
-//!   path and the record block of a fetched lexicon.
+//! - repository proofs (`com.atproto.sync.getRecord`) of fetched lexicons are checked with
+//!   `lexperm_datamodel::proof`.
 //! - [`publish`]: authority checks, publish plans, compare-and-swap apply with read-back.
 //!
 //! Secrets (passwords, tokens) are wrapped in [`Secret`], whose `Debug` and `Display` redact them.
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod account;
 pub mod authority;
@@ -24,7 +25,6 @@ pub mod dns;
 mod error;
 mod http;
 pub mod identity;
-pub mod proof;
 pub mod publish;
 pub mod resolve;
 pub mod session;

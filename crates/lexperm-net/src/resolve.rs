@@ -1,15 +1,15 @@
 //! Lexicon resolution: NSID → `_lexicon` TXT → DID → DID document → PDS → `getRecord` →
 //! checked lexicon document, through the resolution cache.
 
-use lexperm_codegen::cid::Cid;
+use lexperm_datamodel::cid::Cid;
 use serde_json::Value;
 
 use crate::authority::nsid_authority;
 use crate::cache::{CachedLexicon, ResolutionCache, ResolutionSource};
 use crate::error::{NetError, XrpcErrorKind};
 use crate::identity::{DidDocument, IdentityResolver};
-use crate::proof::verify_record_proof;
 use crate::xrpc::{XrpcClient, LEXICON_COLLECTION};
+use lexperm_datamodel::proof::verify_record_proof;
 
 /// A resolved lexicon and where it came from.
 #[derive(Debug, Clone, PartialEq)]

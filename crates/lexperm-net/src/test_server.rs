@@ -6,8 +6,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use lexperm_codegen::cid::Cid;
-
 /// One request as seen by the server.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -141,67 +139,9 @@ pub fn signing_key() -> k256::ecdsa::SigningKey {
     k256::ecdsa::SigningKey::from_slice(&[7; 32]).expect("a valid secp256k1 key")
 }
 
-/// `z` + base58btc of `secp256k1-pub` and the compressed point: a DID document's Multikey.
-pub fn key_multibase(key: &k256::ecdsa::SigningKey) -> String {
-    let point = key.verifying_key().to_encoded_point(true);
-    let mut bytes = vec![0xe7, 0x01];
-    bytes.extend_from_slice(point.as_bytes());
-    format!("z{}", bs58::encode(bytes).into_string())
-}
-
-/// DAG-CBOR of a JSON value (`$link` and `$bytes` as the data model writes them) and its CID.
-pub fn dag_cbor_block(value: &serde_json::Value) -> (Cid, Vec<u8>) {
-    let bytes = lexperm_codegen::cbor::encode(value).expect("encodable");
-    (Cid::for_dag_cbor(&bytes), bytes)
-}
-
-/// Standard base64 with padding, for `$bytes`.
-pub fn base64(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-/// A CAR v1 file with `root` and `blocks`.
-pub fn car_file(root: &Cid, blocks: &[(Cid, Vec<u8>)]) -> Vec<u8> {
-    let (_, header) =
-        dag_cbor_block(&serde_json::json!({"roots": [{"$link": root.to_string()}], "version": 1}));
-    let varint = |out: &mut Vec<u8>, mut n: usize| loop {
-        let b = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(b);
-            break;
-        }
-        out.push(b | 0x80);
-    };
-    let mut out = Vec::new();
-    varint(&mut out, header.len());
-    out.extend_from_slice(&header);
-    for (cid, data) in blocks {
-        varint(&mut out, cid.as_bytes().len() + data.len());
-        out.extend_from_slice(cid.as_bytes());
-        out.extend_from_slice(data);
-    }
-    out
-}
-
-/// A version 3 commit of `did` over the MST root `data`, signed with `key` (low-S).
-pub fn signed_commit(did: &str, data: &Cid, key: &k256::ecdsa::SigningKey) -> (Cid, Vec<u8>) {
-    use k256::ecdsa::signature::Signer;
-    let unsigned = serde_json::json!({
-        "did": did,
-        "version": 3,
-        "data": {"$link": data.to_string()},
-        "rev": "3l3qo2vutsw2b",
-        "prev": null,
-    });
-    let (_, unsigned_bytes) = dag_cbor_block(&unsigned);
-    let sig: k256::ecdsa::Signature = key.sign(&unsigned_bytes);
-    let sig = sig.normalize_s().unwrap_or(sig);
-    let mut signed = unsigned;
-    signed["sig"] = serde_json::json!({"$bytes": base64(&sig.to_bytes())});
-    dag_cbor_block(&signed)
-}
+pub use lexperm_datamodel::test_support::{
+    base64, car_file, dag_cbor_block, key_multibase, signed_commit,
+};
 
 /// The `com.atproto.sync.getRecord` answer of did:plc:abc for a repository whose MST is one
 /// node holding `collection/rkey` → `cid`.

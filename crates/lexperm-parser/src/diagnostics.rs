@@ -91,6 +91,56 @@ pub struct RuleMeta {
     pub doc: &'static str,
 }
 
+/// A problem the loader itself reports while reading JSON and building the typed model. Each is a
+/// lint rule of its own (the rule crate holds its documentation); its code and name live here so
+/// that the loader can report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LoadProblem {
+    /// `L101 invalid-json`: not strict JSON, too large or nested too deeply.
+    InvalidJson,
+    /// `L102 duplicate-key`: an object has the same key twice.
+    DuplicateKey,
+    /// `L103 invalid-field-type`: a field holds the wrong kind of JSON value.
+    InvalidFieldType,
+    /// `L104 missing-required-field`: a field the Lexicon language requires is absent.
+    MissingRequiredField,
+    /// `L105 unknown-schema-type`: a schema's `type` is not a Lexicon type.
+    UnknownSchemaType,
+}
+
+impl LoadProblem {
+    /// Every load problem, in code order.
+    pub const ALL: [LoadProblem; 5] = [
+        LoadProblem::InvalidJson,
+        LoadProblem::DuplicateKey,
+        LoadProblem::InvalidFieldType,
+        LoadProblem::MissingRequiredField,
+        LoadProblem::UnknownSchemaType,
+    ];
+
+    /// The rule code (`L101`…`L105`).
+    pub const fn code(self) -> &'static str {
+        match self {
+            LoadProblem::InvalidJson => "L101",
+            LoadProblem::DuplicateKey => "L102",
+            LoadProblem::InvalidFieldType => "L103",
+            LoadProblem::MissingRequiredField => "L104",
+            LoadProblem::UnknownSchemaType => "L105",
+        }
+    }
+
+    /// The rule name (`invalid-json`, …).
+    pub const fn name(self) -> &'static str {
+        match self {
+            LoadProblem::InvalidJson => "invalid-json",
+            LoadProblem::DuplicateKey => "duplicate-key",
+            LoadProblem::InvalidFieldType => "invalid-field-type",
+            LoadProblem::MissingRequiredField => "missing-required-field",
+            LoadProblem::UnknownSchemaType => "unknown-schema-type",
+        }
+    }
+}
+
 /// A secondary location attached to a diagnostic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
@@ -128,6 +178,20 @@ impl Diagnostic {
             code: rule.code,
             name: rule.name,
             severity: rule.severity,
+            span,
+            message: message.into(),
+            help: None,
+            labels: Vec::new(),
+            nsid: None,
+        }
+    }
+
+    /// A diagnostic for a problem the loader reports, always an error.
+    pub fn load(problem: LoadProblem, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code: problem.code(),
+            name: problem.name(),
+            severity: Severity::Error,
             span,
             message: message.into(),
             help: None,

@@ -8,8 +8,7 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostics::{Diagnostic, FileId, Span};
-use crate::rules::{l101_invalid_json, l102_duplicate_key};
+use crate::diagnostics::{Diagnostic, FileId, LoadProblem, Span};
 
 /// Deepest nesting of arrays and objects accepted.
 pub const MAX_DEPTH: usize = 128;
@@ -199,8 +198,8 @@ pub fn parse(file: FileId, text: &str) -> (Option<JsonValue>, Vec<Diagnostic>) {
 /// Like [`parse`], and also says whether the text was syntactically complete.
 pub fn parse_document(file: FileId, text: &str) -> ParsedJson {
     if text.len() > MAX_FILE_SIZE {
-        let diagnostic = Diagnostic::new(
-            &l101_invalid_json::META,
+        let diagnostic = Diagnostic::load(
+            LoadProblem::InvalidJson,
             Span::new(file, 0, 0),
             format!(
                 "file is too large: {} bytes (the limit is {} bytes)",
@@ -285,7 +284,7 @@ impl Parser<'_> {
     fn error_at(&mut self, start: usize, end: usize, message: impl Into<String>) {
         let span = self.span(start, end);
         self.diagnostics
-            .push(Diagnostic::new(&l101_invalid_json::META, span, message));
+            .push(Diagnostic::load(LoadProblem::InvalidJson, span, message));
         self.failed = true;
     }
 
@@ -847,8 +846,8 @@ impl Parser<'_> {
                         // member keeps its first position and takes the last value.
                         let member = &mut object.members[index];
                         self.diagnostics.push(
-                            Diagnostic::new(
-                                &l102_duplicate_key::META,
+                            Diagnostic::load(
+                                LoadProblem::DuplicateKey,
                                 key_span,
                                 format!("duplicate key `{key}` in object"),
                             )

@@ -3,21 +3,17 @@
 //! [`load`] reads a file, [`from_json`] builds from an already parsed [`JsonValue`]. Both return a
 //! [`LoadedLexicon`]: the model (when the text was a JSON object) plus every diagnostic found while
 //! building it. The loader only checks what it needs to build the model: JSON syntax
-//! ([`L101`](crate::rules::l101_invalid_json)), duplicate keys (`L102`), field value types (`L103`),
-//! missing required fields (`L104`) and unknown `type` values (`L105`). Everything else (where a
-//! type may appear, formats, limits, style) is a rule in [`crate::rules`], run by
-//! [`crate::rules::lint_file`].
+//! (`L101`), duplicate keys (`L102`), field value types (`L103`), missing required fields (`L104`)
+//! and unknown `type` values (`L105`), each a [`LoadProblem`]. Everything else (where a type may
+//! appear, formats, limits, style) is a lint rule of the `lexperm-lint` crate.
 //!
 //! The model keeps fields it does not know in `unknown_fields` (for the `unexpected-field` lint),
 //! and keeps every `permission` entry of a permission set as its raw JSON members, because the
 //! meaning of those fields belongs to the scope grammar.
 
-use crate::diagnostics::{Diagnostic, FileId, Span};
+use crate::diagnostics::{Diagnostic, FileId, LoadProblem, Span};
 use crate::formats::StringFormat;
 use crate::json::{self, JsonKind, JsonMember, JsonObject, JsonValue};
-use crate::rules::{
-    l103_invalid_field_type, l104_missing_required_field, l105_unknown_schema_type,
-};
 
 /// A value together with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +29,7 @@ pub struct Spanned<T> {
 pub struct LoadedLexicon {
     /// The model, when the text held a JSON object at the top.
     pub doc: Option<LexiconDoc>,
-    /// Everything found while loading (and, after [`crate::rules::lint_file`], linting).
+    /// Everything found while loading (and, after linting, every lint finding).
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -722,19 +718,43 @@ fn found(value: &JsonValue) -> String {
     }
 }
 
+/// The diagnostic for a `type` value described by `found` (e.g. `"float"`).
+fn unknown_schema_type(span: Span, found: &str) -> Diagnostic {
+    let help = if found == "\"null\"" {
+        "the `null` type was removed from the Lexicon language; use `nullable` on the object"
+    } else {
+        "use one of: boolean, integer, string, bytes, cid-link, blob, array, object, token, ref, union, unknown, record, query, procedure, subscription, permission-set"
+    };
+    Diagnostic::load(
+        LoadProblem::UnknownSchemaType,
+        span,
+        format!("unknown schema type {found}"),
+    )
+    .with_help(help)
+}
+
 impl Loader<'_> {
     fn wrong_type(&mut self, what: &str, expected: &str, value: &JsonValue) {
-        self.diagnostics.push(l103_invalid_field_type::check(
-            value.span,
-            what,
-            expected,
-            &found(value),
-        ));
+        let found = found(value);
+        self.diagnostics.push(
+            Diagnostic::load(
+                LoadProblem::InvalidFieldType,
+                value.span,
+                format!("{what} must be {expected}, found {found}"),
+            )
+            .with_help(format!("change the value to {expected}")),
+        );
     }
 
     fn missing(&mut self, anchor: Span, field: &str, owner: &str) {
-        self.diagnostics
-            .push(l104_missing_required_field::check(anchor, field, owner));
+        self.diagnostics.push(
+            Diagnostic::load(
+                LoadProblem::MissingRequiredField,
+                anchor,
+                format!("{owner} is missing the required field `{field}`"),
+            )
+            .with_help(format!("add `{field}`")),
+        );
     }
 
     fn string(&mut self, object: &JsonObject, key: &str) -> Option<Spanned<String>> {
@@ -1053,7 +1073,7 @@ impl Loader<'_> {
             Some(t) => match t.as_str() {
                 None => {
                     self.diagnostics
-                        .push(l105_unknown_schema_type::check(t.span, &found(t)));
+                        .push(unknown_schema_type(t.span, &found(t)));
                     None
                 }
                 Some(name) => {
@@ -1063,10 +1083,8 @@ impl Loader<'_> {
                     });
                     let parsed = SchemaType::from_name(name);
                     if parsed.is_none() {
-                        self.diagnostics.push(l105_unknown_schema_type::check(
-                            t.span,
-                            &format!("\"{name}\""),
-                        ));
+                        self.diagnostics
+                            .push(unknown_schema_type(t.span, &format!("\"{name}\"")));
                     }
                     parsed
                 }

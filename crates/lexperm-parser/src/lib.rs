@@ -10,6 +10,5 @@ pub mod diagnostics;
 pub mod formats;
 pub mod json;
 pub mod lexicon;
-pub mod rules;
 pub mod scope;
 pub mod syntax;

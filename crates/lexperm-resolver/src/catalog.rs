@@ -22,7 +22,7 @@ use lexperm_parser::lexicon::{
 };
 use lexperm_parser::syntax::Nsid;
 
-use crate::expand::LintExpansion;
+use crate::expand::{expand_set, AudienceExpansion, PLACEHOLDER_AUD};
 use crate::source::{LexiconSource, ResolveError};
 
 /// Where a catalog document came from.
@@ -50,12 +50,35 @@ pub struct CatalogDoc {
     pub has_errors: bool,
     /// Where it came from.
     pub origin: Origin,
-    /// The lint expansion of its permission set, made on first use. Documents are never
-    /// changed once in the catalog, so it cannot go stale.
-    pub(crate) lint_expansion: OnceLock<Option<LintExpansion>>,
+    /// [`Self::expansion_with_aud`], made on first use. Documents are never changed once in the
+    /// catalog, so it cannot go stale.
+    audience_expansion: OnceLock<Option<AudienceExpansion>>,
 }
 
 impl CatalogDoc {
+    /// The expansion of the document's permission set as `include:<nsid>?aud=<placeholder>`
+    /// ([`PLACEHOLDER_AUD`]), made once and kept. `None` when `main` is not a permission set or the
+    /// `id` is not an NSID.
+    pub fn expansion_with_aud(&self) -> Option<&AudienceExpansion> {
+        self.audience_expansion
+            .get_or_init(|| {
+                let nsid = self.nsid.as_ref()?;
+                let set = self.permission_set()?;
+                let text = format!("include:{nsid}?aud={PLACEHOLDER_AUD}");
+                let Ok(lexperm_parser::scope::Scope::Include(include)) =
+                    lexperm_parser::scope::Scope::parse(&text)
+                else {
+                    return None;
+                };
+                let expansion = expand_set(&include, self, set);
+                Some(AudienceExpansion {
+                    granted: expansion.granted,
+                    dropped: expansion.dropped,
+                })
+            })
+            .as_ref()
+    }
+
     /// The `main` def.
     pub fn main(&self) -> Option<&Def> {
         self.doc.main()
@@ -160,7 +183,7 @@ impl Catalog {
     }
 
     /// Builds a catalog from documents that were already loaded (for example by
-    /// [`lexperm_parser::rules::lint_file`], which also lints). Their diagnostics are not kept.
+    /// [`lexperm_lint::lint_file`], which also lints). Their diagnostics are not kept.
     pub fn from_loaded<I>(loaded: I) -> Catalog
     where
         I: IntoIterator<Item = (FileId, String, LoadedLexicon)>,
@@ -215,7 +238,7 @@ impl Catalog {
             doc,
             has_errors,
             origin,
-            lint_expansion: OnceLock::new(),
+            audience_expansion: OnceLock::new(),
         });
         Some(index)
     }

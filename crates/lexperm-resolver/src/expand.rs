@@ -37,12 +37,16 @@ pub struct GrantedScope {
     pub entry_span: Span,
 }
 
-/// What expanding a document's permission set for lint gave (see
-/// [`crate::rules::permission_sets`]), kept on the document so that the rule of each drop reason
-/// does not expand the set again.
+/// The audience [`CatalogDoc::expansion_with_aud`] expands a set with: a placeholder service, so
+/// that `inheritAud: true` entries are judged as they are when a client asks with an audience.
+pub const PLACEHOLDER_AUD: &str = "did:web:lint.invalid%23lint";
+
+/// What expanding a document's permission set with [`PLACEHOLDER_AUD`] gave.
 #[derive(Debug, Clone)]
-pub(crate) struct LintExpansion {
+pub struct AudienceExpansion {
+    /// Granted scopes in entry order, duplicates kept.
     pub granted: Vec<GrantedScope>,
+    /// Dropped entries in entry order.
     pub dropped: Vec<DroppedEntry>,
 }
 

@@ -1,0 +1,65 @@
+//! P116 `outside-namespace`: the reference authorization server drops a permission-set entry for
+//! [`DropReason::OutsideNamespace`].
+
+use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
+use lexperm_parser::scope::include::DropReason;
+
+use lexperm_resolver::catalog::Catalog;
+use crate::catalog_rules::permission_sets::report_drops;
+
+/// Rule metadata.
+pub const META: RuleMeta = RuleMeta {
+    code: "P116",
+    name: "outside-namespace",
+    severity: Severity::Error,
+    summary: "A permission-set entry grants a collection or method outside the set's namespace",
+    doc: r##"## What it does
+Reports a `collection` or `lxm` value that does not start with the set's group: the set NSID up
+to its last dot (`com.example.` for `com.example.authFull`). Sub-groups are fine; siblings,
+parents and other authorities are not. The comparison is byte-exact, like the reference.
+
+## Why is this bad?
+The reference drops the whole entry when any one value is outside, so the in-namespace NSIDs
+listed with it are lost too. A set's own depth limits its reach: `com.example.feed.authPosts`
+cannot grant `com.example.actor.profile`; move the set up to `com.example.authPosts` or split it.
+
+## Example
+```json
+{"id": "com.example.feed.authPosts", "defs": {"main": {"type": "permission-set", "permissions": [
+  {"type": "permission", "resource": "repo", "collection": ["com.example.actor.profile"]}]}}}
+```
+"##,
+};
+
+/// Reports every entry dropped for [`DropReason::OutsideNamespace`].
+pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    report_drops(catalog, DropReason::OutsideNamespace, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog_rules::test_support::{expect_clean, expect_drops};
+
+    #[test]
+    fn reports_dropped_entries() {
+        expect_drops(
+            &META,
+            &[
+                (
+                    r#""resource": "repo", "collection": ["com.example.post", "org.other.post"]"#,
+                    Some("\"org.other.post\""),
+                ),
+                (
+                    r#""resource": "rpc", "lxm": ["com.examplefoo.getPost"], "inheritAud": true"#,
+                    Some("\"com.examplefoo.getPost\""),
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn valid_entries_are_clean() {
+        expect_clean(&META);
+    }
+}

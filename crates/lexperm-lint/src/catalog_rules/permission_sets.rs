@@ -1,0 +1,402 @@
+//! What the permission-set rules share: expanding each set the way the reference authorization
+//! server does, and reporting what it drops (`P101`–`P116`) or what the survivors grant that the
+//! catalog contradicts (`P117`–`P120`).
+//!
+//! Each set is expanded as `include:<set nsid>?aud=<some service>`, so `inheritAud: true` entries
+//! are judged as they are when a client asks with an audience (the normal case); without one the
+//! reference drops every such entry, which is a property of the request, not of the set.
+
+use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Span};
+use lexperm_parser::json::JsonValue;
+use lexperm_parser::lexicon::{self, SchemaType};
+use crate::file_rules::l129_invalid_permission_value::value_problem;
+use lexperm_parser::scope::include::DropReason;
+use lexperm_parser::scope::Scope;
+use lexperm_parser::syntax::Nsid;
+
+use lexperm_resolver::catalog::{Catalog, CatalogDoc};
+use lexperm_resolver::expand::{DroppedEntry, GrantedScope};
+use crate::catalog_rules::{a_type, drop_rule, has_group_of, split_hint};
+
+/// A permission set as the lint rules see it: its NSID, entries and lint expansion.
+pub(crate) struct LintSet<'c> {
+    pub nsid: &'c Nsid,
+    pub entries: &'c [lexicon::PermissionEntry],
+    pub granted: &'c [GrantedScope],
+    pub dropped: &'c [DroppedEntry],
+}
+
+/// The set of `doc` as the lint rules see it; expanded once per document, whichever rule asks
+/// first.
+pub(crate) fn lint_set(doc: &CatalogDoc) -> Option<LintSet<'_>> {
+    let expansion = doc.expansion_with_aud()?;
+    let nsid = doc.nsid.as_ref()?;
+    let set = doc.permission_set()?;
+    Some(LintSet {
+        nsid,
+        entries: set.permissions.as_ref().map_or(&[], |p| &p.value),
+        granted: &expansion.granted,
+        dropped: &expansion.dropped,
+    })
+}
+
+/// True when the per-file rules already reject the entry's shape (`missing-required-field`,
+/// `invalid-field-type`, `invalid-permission-entry`, `invalid-permission-value`): the reference
+/// then rejects the whole document, so what the entry would grant is moot and not reported again.
+fn shape_reported(entry: &lexicon::PermissionEntry) -> bool {
+    let bad_type = entry
+        .member("type")
+        .is_none_or(|m| m.value.as_str() != Some("permission"));
+    let bad_resource = entry.resource.as_ref().is_none_or(|r| r.value.is_empty());
+    bad_type
+        || bad_resource
+        || entry
+            .parameters()
+            .any(|m| value_problem(&m.value).is_some())
+}
+
+/// Where to report things about the whole entry: its `resource` value, else its first byte.
+fn entry_anchor(entry: &lexicon::PermissionEntry) -> Span {
+    match &entry.resource {
+        Some(resource) => resource.span,
+        None => Span::new(entry.span.file, entry.span.start, entry.span.start + 1),
+    }
+}
+
+/// The array element of a `collection`/`lxm`/`action` field that caused `reason`, when one did.
+fn offending_element<'v>(
+    set: &Nsid,
+    value: &'v JsonValue,
+    reason: DropReason,
+) -> Option<&'v JsonValue> {
+    value.as_array()?.iter().find(|item| {
+        let Some(s) = item.as_str() else {
+            return reason == DropReason::ExpectedString;
+        };
+        match reason {
+            DropReason::WildcardInSet => s == "*",
+            DropReason::OutsideNamespace => s != "*" && !set.is_parent_authority_of(s),
+            DropReason::InvalidNsid => s != "*" && Nsid::parse(s).is_err(),
+            DropReason::InvalidAction => !matches!(s, "create" | "update" | "delete"),
+            _ => false,
+        }
+    })
+}
+
+/// The primary span for a dropped entry: the offending array element, the field's value (its key
+/// for an unknown field), or the entry.
+fn drop_span(set: &Nsid, entry: &lexicon::PermissionEntry, dropped: &DroppedEntry) -> Span {
+    let Some(member) = dropped.field.as_deref().and_then(|f| entry.member(f)) else {
+        return entry_anchor(entry);
+    };
+    if dropped.reason == DropReason::UnknownField {
+        return member.key_span;
+    }
+    offending_element(set, &member.value, dropped.reason)
+        .map_or(member.value.span, |item| item.span)
+}
+
+/// A fix for an out-of-namespace grant: the common parent group to move the set to, or a split.
+fn namespace_help(set: &Nsid, target: Option<&str>) -> String {
+    let group = set.group_prefix();
+    let Some(target) = target.and_then(|t| Nsid::parse(t).ok()) else {
+        return format!(
+            "a set may only grant NSIDs starting with `{group}`; split the entry so each part sits in a set under its own namespace"
+        );
+    };
+    let set_segments: Vec<&str> = group.trim_end_matches('.').split('.').collect();
+    let target_group = target.group_prefix();
+    let target_segments: Vec<&str> = target_group.trim_end_matches('.').split('.').collect();
+    let common: Vec<&str> = set_segments
+        .iter()
+        .zip(&target_segments)
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| *a)
+        .collect();
+    if common.len() < 2 {
+        return format!(
+            "a set may only grant NSIDs starting with `{group}`; `{target}` belongs to another authority, so request it directly or include a set published under `{target_group}`"
+        );
+    }
+    let name = set.name();
+    let auth_name = if name.starts_with("auth") {
+        name.to_owned()
+    } else {
+        let mut chars = name.chars();
+        let first: String = chars
+            .next()
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_default();
+        format!("auth{first}{}", chars.as_str())
+    };
+    format!(
+        "a set may only grant NSIDs starting with `{group}`: move the set to `{}.{auth_name}` so it covers `{target}`, or split the entry and grant `{target}` from a set under `{target_group}`",
+        common.join(".")
+    )
+}
+
+/// Reports every entry the reference drops for `reason`, as `rule`.
+pub fn report_drops(catalog: &Catalog, reason: DropReason, out: &mut Vec<Diagnostic>) {
+    let Some(rule) = drop_rule(reason) else {
+        return;
+    };
+    for doc in catalog.documents() {
+        let Some(set) = lint_set(doc) else { continue };
+        for dropped in set.dropped.iter().filter(|d| d.reason == reason) {
+            let entry = &set.entries[dropped.entry_index];
+            if shape_reported(entry) {
+                continue;
+            }
+            out.push(drop_diagnostic(rule, set.nsid, entry, dropped));
+        }
+    }
+}
+
+/// The diagnostic for one dropped entry of set `set`, as `rule`.
+pub(crate) fn drop_diagnostic(
+    rule: &RuleMeta,
+    set: &Nsid,
+    entry: &lexicon::PermissionEntry,
+    dropped: &DroppedEntry,
+) -> Diagnostic {
+    let span = drop_span(set, entry, dropped);
+    let (message, hint) = split_hint(&dropped.message);
+    let message = without_ignored_clause(&message);
+    let hint = if dropped.reason == DropReason::OutsideNamespace {
+        let target = dropped
+            .field
+            .as_deref()
+            .and_then(|f| entry.member(f))
+            .and_then(|m| offending_element(set, &m.value, dropped.reason))
+            .and_then(JsonValue::as_str);
+        Some(namespace_help(set, target))
+    } else {
+        hint.or_else(|| Some(default_hint(dropped.reason).to_owned()))
+    };
+    let resource = entry
+        .resource
+        .as_ref()
+        .map_or("permission", |r| r.value.as_str());
+    let mut diagnostic = Diagnostic::new(
+        rule,
+        span,
+        format!(
+            "`{resource}` permission #{} is dropped by the authorization server: {message}",
+            dropped.entry_index + 1
+        ),
+    );
+    let anchor = entry_anchor(entry);
+    if anchor != span {
+        diagnostic = diagnostic.with_label(anchor, "in this permission");
+    }
+    if let Some(hint) = hint {
+        diagnostic = diagnostic.with_help(hint);
+    }
+    diagnostic
+}
+
+/// The parser's message without its "the entry is ignored" clause (the lint message says so).
+fn without_ignored_clause(message: &str) -> String {
+    let mut message = message.to_owned();
+    for clause in [
+        "; the reference ignores the whole entry",
+        "; the whole entry is ignored",
+        ", so the entry is ignored",
+        "; the entry is ignored",
+    ] {
+        message = message.replace(clause, "");
+    }
+    message
+}
+
+/// A fix for reasons whose parser message carries no hint.
+fn default_hint(reason: DropReason) -> &'static str {
+    match reason {
+        DropReason::ExpectedString => "write every NSID and action as a JSON string",
+        DropReason::EmptyArray => {
+            "list at least one value; to grant every action, remove `action` instead"
+        }
+        DropReason::InvalidNsid => "list full NSIDs such as `com.example.feed.post`",
+        DropReason::InvalidAction => "use `create`, `update` and/or `delete`",
+        _ => "fix the entry so that the set grants what it promises",
+    }
+}
+
+/// What a granted collection or method can be wrong about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantProblem {
+    /// A granted collection is defined, but not as a `record`.
+    CollectionNotRecord,
+    /// A granted method is defined, but not as a `query` or `procedure`.
+    LxmNotEndpoint,
+    /// A granted collection is in a loaded NSID group but not defined.
+    UndefinedCollection,
+    /// A granted method is in a loaded NSID group but not defined.
+    UndefinedLxm,
+}
+
+/// Reports `problem` for every collection or method that a surviving entry grants.
+pub fn report_grants(
+    catalog: &Catalog,
+    rule: &RuleMeta,
+    problem: GrantProblem,
+    out: &mut Vec<Diagnostic>,
+) {
+    let wants_repo = matches!(
+        problem,
+        GrantProblem::CollectionNotRecord | GrantProblem::UndefinedCollection
+    );
+    for doc in catalog.documents() {
+        let Some(set) = lint_set(doc) else { continue };
+        for granted in set.granted {
+            let field = match (&granted.scope, wants_repo) {
+                (Scope::Repo(_), true) => "collection",
+                (Scope::Rpc(_), false) => "lxm",
+                _ => continue,
+            };
+            let entry = &set.entries[granted.entry_index];
+            let Some(items) = entry.member(field).and_then(|m| m.value.as_array()) else {
+                continue;
+            };
+            for item in items {
+                let Some(nsid) = item.as_str() else { continue };
+                if let Some(d) = grant_problem(catalog, problem, rule, nsid, item.span) {
+                    out.push(d);
+                }
+            }
+        }
+    }
+}
+
+fn grant_problem(
+    catalog: &Catalog,
+    problem: GrantProblem,
+    rule: &RuleMeta,
+    nsid: &str,
+    span: Span,
+) -> Option<Diagnostic> {
+    match (problem, catalog.get(nsid).map(|d| &d.doc)) {
+        (GrantProblem::CollectionNotRecord | GrantProblem::LxmNotEndpoint, Some(target)) => {
+            let found = target.main().and_then(|d| d.schema.schema_type());
+            let (ok, wanted, help) = if problem == GrantProblem::CollectionNotRecord {
+                (
+                    found == Some(SchemaType::Record),
+                    "a `record`",
+                    "`repo` permissions take record collections; grant a query or procedure with an `rpc` permission instead",
+                )
+            } else {
+                (
+                    matches!(found, Some(SchemaType::Query | SchemaType::Procedure)),
+                    "a `query` or `procedure`",
+                    "`rpc` permissions take query and procedure NSIDs; grant a record collection with a `repo` permission instead",
+                )
+            };
+            if ok {
+                return None;
+            }
+            let what = match found {
+                Some(t) => format!("its main def is {}", a_type(t.as_str())),
+                None => "it has no main def".to_owned(),
+            };
+            Some(
+                Diagnostic::new(rule, span, format!("`{nsid}` is not {wanted}: {what}"))
+                    .with_label(target.anchor(), "defined here")
+                    .with_help(help),
+            )
+        }
+        (GrantProblem::UndefinedCollection | GrantProblem::UndefinedLxm, None)
+            if has_group_of(catalog, nsid) =>
+        {
+            let kind = if problem == GrantProblem::UndefinedCollection {
+                "collection"
+            } else {
+                "method"
+            };
+            let group = &nsid[..=nsid.rfind('.').unwrap_or(0)];
+            let name = nsid.rsplit('.').next().unwrap_or(nsid);
+            let diagnostic = Diagnostic::new(
+                rule,
+                span,
+                format!(
+                    "the set grants {kind} `{nsid}`, but no loaded lexicon defines it (other `{group}*` lexicons are loaded)"
+                ),
+            );
+            let same_name = catalog
+                .indexed()
+                .filter_map(|d| d.nsid.as_ref())
+                .find(|n| n.name() == name)
+                .or_else(|| {
+                    // A near miss in the same group (`psot` for `post`).
+                    catalog
+                        .indexed()
+                        .filter_map(|d| d.nsid.as_ref())
+                        .filter(|n| n.group_prefix() == group)
+                        .map(|n| (edit_distance(n.name(), name), n))
+                        .filter(|(distance, _)| *distance <= 2)
+                        .min_by_key(|(distance, n)| (*distance, n.as_str().to_owned()))
+                        .map(|(_, n)| n)
+                });
+            let diagnostic = match same_name {
+                Some(other) => diagnostic.with_help(format!(
+                    "did you mean `{other}`? Otherwise define `{nsid}` or remove it from the set"
+                )),
+                None => diagnostic.with_help(format!(
+                    "fix the NSID, define `{nsid}`, or remove it from the set"
+                )),
+            };
+            Some(diagnostic)
+        }
+        _ => None,
+    }
+}
+
+/// Levenshtein distance over Unicode scalar values, counting an adjacent swap as one edit.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_swaps_once() {
+        assert_eq!(edit_distance("post", "psot"), 1);
+        assert_eq!(edit_distance("getPost", "getPots"), 1);
+        assert_eq!(edit_distance("like", "post"), 4);
+        assert_eq!(edit_distance("", "ab"), 2);
+    }
+
+    #[test]
+    fn namespace_help_suggests_the_common_group() {
+        let set = Nsid::parse("pub.chive.auth.fullAccess").unwrap();
+        let help = namespace_help(&set, Some("pub.chive.actor.profile"));
+        assert!(help.contains("`pub.chive.authFullAccess`"), "{help}");
+        let help = namespace_help(&set, Some("org.other.thing"));
+        assert!(help.contains("another authority"), "{help}");
+        let set = Nsid::parse("com.example.feed.authPosts").unwrap();
+        let help = namespace_help(&set, Some("com.example.actor.profile"));
+        assert!(help.contains("`com.example.authPosts`"), "{help}");
+    }
+}

@@ -1,0 +1,74 @@
+//! L112 `unknown-string-format`: a string `format` is not one of the Lexicon formats.
+
+use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
+use lexperm_parser::formats::StringFormat;
+use lexperm_parser::lexicon::{LexiconDoc, SchemaKind};
+use crate::file_rules::walk;
+
+/// Rule metadata.
+pub const META: RuleMeta = RuleMeta {
+    code: "L112",
+    name: "unknown-string-format",
+    severity: Severity::Error,
+    summary: "A string `format` is not a Lexicon string format",
+    doc: r#"## What it does
+Reports a string schema whose `format` is not one of `at-identifier`, `at-uri`, `cid`, `datetime`,
+`did`, `handle`, `language`, `nsid`, `record-key`, `tid`, `uri`.
+
+## Why is this bad?
+Both reference validators reject the document; validators could not check the data.
+
+## Example
+```json
+{"type": "string", "format": "email"}
+```
+"#,
+};
+
+/// Checks every string format.
+pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
+    walk(doc, &mut |visit| {
+        if let SchemaKind::String(s) = &visit.schema.kind {
+            if let Some(format) = &s.format {
+                if StringFormat::from_name(&format.value).is_none() {
+                    let names: Vec<_> = StringFormat::ALL.iter().map(|f| f.as_str()).collect();
+                    out.push(
+                        Diagnostic::new(
+                            &META,
+                            format.span,
+                            format!("unknown string format `{}`", format.value),
+                        )
+                        .with_help(format!(
+                            "use one of: {}; or drop `format` and describe the value",
+                            names.join(", ")
+                        )),
+                    );
+                }
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::file_rules::test_support::{expect, with_def};
+
+    #[test]
+    fn reports_email() {
+        expect(
+            &META,
+            1,
+            &with_def("x", r#"{"type": "string", "format": "email"}"#),
+        );
+    }
+
+    #[test]
+    fn known_formats_are_clean() {
+        expect(
+            &META,
+            0,
+            &with_def("x", r#"{"type": "string", "format": "record-key"}"#),
+        );
+    }
+}

@@ -1,0 +1,97 @@
+//! L113 `required-property-undefined`: `required` names a property that is not defined.
+
+use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
+use lexperm_parser::lexicon::{LexiconDoc, Properties, SchemaKind, SpannedList};
+use crate::file_rules::walk;
+
+/// Rule metadata.
+pub const META: RuleMeta = RuleMeta {
+    code: "L113",
+    name: "required-property-undefined",
+    severity: Severity::Error,
+    summary: "`required` names a property missing from `properties`",
+    doc: r#"## What it does
+Reports an entry of an object's or params' `required` list that is not a key of its `properties`.
+
+## Why is this bad?
+No data can satisfy the schema: a required field with no schema. Both reference validators reject
+the document ("Required field \"z\" not defined").
+
+## Example
+```json
+{"type": "object", "required": ["text"], "properties": {"txt": {"type": "string"}}}
+```
+"#,
+};
+
+pub(crate) fn undefined<'a>(
+    list: Option<&'a SpannedList<String>>,
+    properties: Option<&'a Properties>,
+) -> impl Iterator<Item = &'a lexperm_parser::lexicon::Spanned<String>> {
+    let properties = properties.map(|p| p.value.as_slice()).unwrap_or(&[]);
+    list.into_iter()
+        .flat_map(|l| &l.value)
+        .filter(move |name| !properties.iter().any(|p| p.name == name.value))
+}
+
+/// Checks `required` lists of objects and params.
+pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
+    walk(doc, &mut |visit| {
+        let (required, properties) = match &visit.schema.kind {
+            SchemaKind::Object(o) => (o.required.as_ref(), o.properties.as_ref()),
+            SchemaKind::Params(p) => (p.required.as_ref(), p.properties.as_ref()),
+            _ => return,
+        };
+        for name in undefined(required, properties) {
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    name.span,
+                    format!(
+                        "required property `{}` is not defined in `properties`",
+                        name.value
+                    ),
+                )
+                .with_help("add the property to `properties`, or fix the spelling"),
+            );
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::file_rules::test_support::{expect, with_def};
+
+    #[test]
+    fn reports_unknown_required() {
+        expect(
+            &META,
+            1,
+            &with_def(
+                "x",
+                r#"{"type": "object", "required": ["z"], "properties": {}}"#,
+            ),
+        );
+        expect(
+            &META,
+            1,
+            &with_def(
+                "main",
+                r#"{"type": "query", "parameters": {"type": "params", "required": ["q"], "properties": {}}}"#,
+            ),
+        );
+    }
+
+    #[test]
+    fn defined_required_is_clean() {
+        expect(
+            &META,
+            0,
+            &with_def(
+                "x",
+                r#"{"type": "object", "required": ["z"], "properties": {"z": {"type": "integer"}}}"#,
+            ),
+        );
+    }
+}

@@ -1,0 +1,334 @@
+//! Loads real-world and reference lexicons and checks the verdicts.
+//!
+//! - interop `lexicon-valid.json`: every case loads with zero errors;
+//! - interop `lexicon-invalid.json`: every case fails with the rule code in [`INVALID_CASES`];
+//! - `reference/lexicon-doc-probes.json`: lexperm's verdict matches `@atproto/lex-document`'s,
+//!   except the deliberate divergences in [`PROBE_DIVERGENCES`];
+//! - indigo `lint-examples.json`: lexperm reports the same lexlint rule names;
+//! - the shared corpus (`$LEXPERM_CORPUS`, default: the `shared/corpus` beside the workspace): every lexicon loads
+//!   with zero errors except the defects listed in [`CORPUS_DEFECTS`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use lexperm_lint::lint_file;
+use lexperm_parser::diagnostics::{Diagnostic, FileId, Severity};
+use serde_json::Value;
+
+fn fixture(path: &str) -> Value {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path);
+    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full:?}: {e}"));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn lint_value(value: &Value) -> Vec<Diagnostic> {
+    let text = serde_json::to_string_pretty(value).unwrap();
+    lint_file(FileId(0), &text).diagnostics
+}
+
+fn error_codes(diagnostics: &[Diagnostic]) -> Vec<&'static str> {
+    let mut codes: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.code)
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes
+}
+
+#[test]
+fn interop_valid_lexicons_have_no_errors() {
+    let cases = fixture("interop/lexicon/lexicon-valid.json");
+    let cases = cases.as_array().unwrap();
+    assert_eq!(cases.len(), 3);
+    for case in cases {
+        let diagnostics = lint_value(&case["lexicon"]);
+        assert!(
+            error_codes(&diagnostics).is_empty(),
+            "{}: {diagnostics:#?}",
+            case["name"]
+        );
+    }
+}
+
+/// Each invalid interop case and the rule that must reject it.
+const INVALID_CASES: &[(&str, &str)] = &[
+    ("invalid lexicon field", "L103"),
+    ("invalid id field", "L103"),
+    ("invalid NSID", "L107"),
+    ("defined unknown", "L110"),
+    ("defined ref", "L110"),
+    ("non-main primary", "L109"),
+    ("record missing type object", "L104"),
+];
+
+#[test]
+fn interop_invalid_lexicons_fail_with_the_expected_rule() {
+    let cases = fixture("interop/lexicon/lexicon-invalid.json");
+    let cases = cases.as_array().unwrap();
+    assert_eq!(cases.len(), INVALID_CASES.len());
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let expected = INVALID_CASES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap_or_else(|| panic!("no expected code for {name:?}"))
+            .1;
+        let codes = error_codes(&lint_value(&case["lexicon"]));
+        assert!(
+            codes.contains(&expected),
+            "{name}: expected {expected}, got {codes:?}"
+        );
+    }
+}
+
+#[test]
+fn interop_catalog_loads() {
+    // The catalogue uses inline nested objects (allowed by the spec and Go, rejected by TS): they
+    // are a portability warning, not an error.
+    for name in [
+        "permission-set",
+        "procedure",
+        "query",
+        "record",
+        "subscription",
+    ] {
+        let value = fixture(&format!("interop/lexicon/catalog/{name}.json"));
+        let diagnostics = lint_value(&value);
+        assert!(
+            error_codes(&diagnostics).is_empty(),
+            "{name}: {diagnostics:#?}"
+        );
+    }
+}
+
+/// Probe cases where lexperm deliberately disagrees with `@atproto/lex-document`, with lexperm's
+/// verdict (`true` = error) and the rule that decides. See `docs/lexicon-divergences.md`.
+const PROBE_DIVERGENCES: &[(&str, bool, &str)] = &[
+    (
+        "nested inline object prop",
+        false,
+        "S118 warning: spec and Go allow it",
+    ),
+    (
+        "array of object items",
+        false,
+        "S118 warning: spec and Go allow it",
+    ),
+    (
+        "array of array",
+        false,
+        "S118 warning: spec and Go allow it",
+    ),
+    (
+        "closed empty union prop",
+        true,
+        "L119: spec says invalid, Go rejects",
+    ),
+    (
+        "string default+const",
+        true,
+        "L120: spec says exclusive, Go rejects",
+    ),
+    (
+        "string min>max",
+        true,
+        "L121: no value can match, Go rejects",
+    ),
+    ("negative maxLength", true, "L122: Go rejects"),
+    ("nullable not in props", true, "L114: Go rejects"),
+    ("zero defs", true, "L108: spec says invalid"),
+    (
+        "permset title:langs (old)",
+        true,
+        "L127: translations silently lost",
+    ),
+    (
+        "def name with dot",
+        true,
+        "L111: Go rejects, ambiguous in refs",
+    ),
+    (
+        "def name with hash",
+        true,
+        "L111: Go rejects, unaddressable",
+    ),
+    (
+        "blob accept bad glob",
+        true,
+        "L123: spec forbids partial globs",
+    ),
+    (
+        "input on query",
+        true,
+        "L118: spec checklist, input is ignored",
+    ),
+    ("ref empty string", true, "L124: can never resolve"),
+    ("ref garbage", true, "L124: can never resolve"),
+];
+
+#[test]
+fn doc_probes_match_the_typescript_verdicts() {
+    let probes = fixture("reference/lexicon-doc-probes.json");
+    let cases = probes["cases"].as_array().unwrap();
+    let mut mismatches = Vec::new();
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let ts_error = case["ts_lex_document"].as_str().unwrap() != "ok";
+        let expected = match PROBE_DIVERGENCES.iter().find(|(n, _, _)| *n == name) {
+            Some((_, verdict, _)) => {
+                assert_ne!(
+                    *verdict, ts_error,
+                    "{name} is listed as a divergence but agrees with TS"
+                );
+                *verdict
+            }
+            None => ts_error,
+        };
+        let diagnostics = lint_value(&case["lexicon"]);
+        let ours = !error_codes(&diagnostics).is_empty();
+        if ours != expected {
+            mismatches.push(format!(
+                "{name}: expected error={expected}, got {diagnostics:#?}"
+            ));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+/// lexperm rule codes and the indigo lexlint rule names they reproduce.
+const LEXLINT_NAMES: &[(&str, &str)] = &[
+    ("L106", "lexicon-version"),
+    ("L107", "invalid-nsid"),
+    ("L109", "non-main-primary"),
+    ("S101", "missing-primary-description"),
+    ("S102", "undescribed-token"),
+    ("S103", "endpoint-output-undefined"),
+    ("S104", "unlimited-string"),
+    ("S105", "large-string"),
+    ("S106", "unlimited-bytes"),
+    ("S107", "large-bytes"),
+    ("S108", "known-string-local-ref"),
+    ("S109", "field-name-syntax"),
+    ("S110", "def-name-syntax"),
+    ("S111", "defs-main-definition"),
+    ("S112", "nullable-and-optional"),
+    ("S113", "permissionset-no-title"),
+    ("S115", "permissionset-no-permissions"),
+    ("S116", "subscription-no-messages"),
+    ("S117", "unexpected-field"),
+];
+
+#[test]
+fn lexlint_examples_give_the_same_verdict() {
+    let examples = fixture("indigo/lint-examples.json");
+    for example in examples.as_array().unwrap() {
+        let mut expected: Vec<&str> = example["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        expected.sort_unstable();
+        let diagnostics = lint_value(&example["schema"]);
+        let mut ours: Vec<&str> = diagnostics
+            .iter()
+            .map(|d| {
+                LEXLINT_NAMES
+                    .iter()
+                    .find(|(code, _)| *code == d.code)
+                    .map_or(d.name, |(_, name)| *name)
+            })
+            .collect();
+        ours.sort_unstable();
+        ours.dedup();
+        assert_eq!(ours, expected, "{}", example["name"]);
+    }
+}
+
+/// Real defects found in the shared corpus: (path suffix, rule code, why it is real).
+const CORPUS_DEFECTS: &[(&str, &str, &str)] = &[];
+
+fn corpus_root() -> PathBuf {
+    std::env::var_os("LEXPERM_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .ancestors()
+                .map(|dir| dir.join("shared").join("corpus"))
+                .find(|dir| dir.is_dir())
+                .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"))
+        })
+}
+
+fn collect_json(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_json(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn shared_corpus_loads_without_errors() {
+    let root = corpus_root();
+    if !root.exists() {
+        eprintln!("skipping: corpus not found at {root:?} (set LEXPERM_CORPUS)");
+        return;
+    }
+    let mut files = Vec::new();
+    for folder in [
+        "atproto-lexicons",
+        "hypercerts-org-hypercerts-lexicon",
+        "lexicon-community-lexicon",
+        "mary-ext-tangled.sh-mirror",
+        "mary-ext-atcute",
+    ] {
+        collect_json(&root.join(folder), &mut files);
+    }
+    files.sort();
+    assert!(files.len() >= 550, "found only {} files", files.len());
+    let mut unexpected = Vec::new();
+    let mut warnings: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut found_defects = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let loaded = lint_file(FileId(0), &text);
+        assert!(loaded.doc.is_some(), "{path:?}");
+        for d in &loaded.diagnostics {
+            if d.severity != Severity::Error {
+                *warnings.entry(d.code).or_default() += 1;
+                continue;
+            }
+            let display = path.display().to_string();
+            match CORPUS_DEFECTS
+                .iter()
+                .find(|(suffix, code, _)| display.ends_with(suffix) && *code == d.code)
+            {
+                Some(defect) => found_defects.push(defect.0),
+                None => unexpected.push(format!("{display}: {} {}: {}", d.code, d.name, d.message)),
+            }
+        }
+    }
+    eprintln!("{} files; warnings by rule: {warnings:?}", files.len());
+    assert!(
+        unexpected.is_empty(),
+        "unexpected errors:\n{}",
+        unexpected.join("\n")
+    );
+    for (suffix, code, _) in CORPUS_DEFECTS {
+        assert!(
+            found_defects.contains(suffix),
+            "defect {suffix} {code} no longer reported"
+        );
+    }
+}
