@@ -3,7 +3,9 @@
 //
 // usage: node extract.mjs <node_modules>
 //
-// - atproto: `@atproto/api`'s `schemaDict` (the lexicon documents as JSON), plus the permission
+// - atproto: `@atproto/api`'s `schemaDict` (the lexicon documents as JSON; its code generator
+//   writes every `ref`/`refs` entry as `lex:<nsid>#<name>`, which is turned back into the lexicon
+//   form: `#<name>` inside the same document, `<nsid>#<name>` elsewhere), plus the permission
 //   sets (`app.bsky.auth*`, `chat.bsky.authFullChatClient`), which `schemaDict` leaves out. Those
 //   come from `@atproto/pds`, whose `dist/lexicons` modules build them with `@atproto/lex`
 //   (`l.permissionSet(nsid, permissions, options)`); each `PermissionSet` value is written back as
@@ -32,13 +34,33 @@ function emit(set, pkg, doc) {
   process.stdout.write(JSON.stringify({ set, package: pkg, doc }) + '\n')
 }
 
+// `lex:<nsid>#<name>` → `#<name>` when <nsid> is the document's own id, else `<nsid>#<name>`.
+function lexiconRef(ref, id) {
+  if (typeof ref !== 'string' || !ref.startsWith('lex:')) return ref
+  const target = ref.slice('lex:'.length)
+  return target.startsWith(`${id}#`) ? target.slice(id.length) : target
+}
+
+// A copy of `value` with every `ref` string and `refs` array entry in lexicon form.
+function unprefixRefs(value, id) {
+  if (Array.isArray(value)) return value.map((v) => unprefixRefs(v, id))
+  if (value === null || typeof value !== 'object') return value
+  const out = {}
+  for (const [key, v] of Object.entries(value)) {
+    if (key === 'ref' && typeof v === 'string') out[key] = lexiconRef(v, id)
+    else if (key === 'refs' && Array.isArray(v)) out[key] = v.map((r) => lexiconRef(r, id))
+    else out[key] = unprefixRefs(v, id)
+  }
+  return out
+}
+
 // atproto: schemaDict
 const api = `@atproto/api@${version('@atproto/api')}`
 const { schemaDict } = require(join(modules, '@atproto/api/dist/client/lexicons.js'))
 const seen = new Set()
 for (const doc of Object.values(schemaDict)) {
   seen.add(doc.id)
-  emit('atproto', api, doc)
+  emit('atproto', api, unprefixRefs(doc, doc.id))
 }
 
 // atproto: the permission sets, from the generated modules of @atproto/pds
