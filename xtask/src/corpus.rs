@@ -39,6 +39,14 @@ pub fn output_dir(root: &Path) -> PathBuf {
     root.join("target").join("corpus")
 }
 
+/// Where the tasks that read the corpus look by default: `$LEXPERM_CORPUS`, else `target/corpus`.
+pub fn default_dir() -> PathBuf {
+    match std::env::var_os("LEXPERM_CORPUS") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => output_dir(&crate::workspace_root()),
+    }
+}
+
 /// Runs the task; `--force` reinstalls and re-extracts even when the stamps match.
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut force = false;
@@ -79,8 +87,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    let text =
-        String::from_utf8(output.stdout).map_err(|e| format!("{SCRIPT} output is not UTF-8: {e}"))?;
+    let text = String::from_utf8(output.stdout)
+        .map_err(|e| format!("{SCRIPT} output is not UTF-8: {e}"))?;
     let sets = collect(&text)?;
 
     let mut summary = serde_json::Map::new();
@@ -108,7 +116,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             serde_json::json!({ "documents": docs.len(), "packages": packages }),
         );
     }
-    let mut json = serde_json::to_string_pretty(&Value::Object(summary)).map_err(|e| e.to_string())?;
+    let mut json =
+        serde_json::to_string_pretty(&Value::Object(summary)).map_err(|e| e.to_string())?;
     json.push('\n');
     write(&out.join("sets.json"), &json)?;
     write(&out.join(STAMP), &key)
@@ -137,7 +146,10 @@ fn collect(text: &str) -> Result<BTreeMap<String, SetDocs>, String> {
         path.set_extension("json");
         let docs = sets.entry(set.clone()).or_default();
         if docs.insert(path, (package, doc)).is_some() {
-            return Err(format!("{SCRIPT}: {} appears twice in set {set}", nsid.as_str()));
+            return Err(format!(
+                "{SCRIPT}: {} appears twice in set {set}",
+                nsid.as_str()
+            ));
         }
     }
     for set in SETS {

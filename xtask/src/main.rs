@@ -21,6 +21,10 @@ mod set_conformance;
 mod set_generate;
 mod testenv;
 
+#[cfg(test)]
+#[path = "../../tests/support/corpus.rs"]
+mod test_corpus;
+
 const TASKS: &str = "\
   conformance          compare lexperm with @atproto/oauth-scopes on generated scope strings
                        and permission checks

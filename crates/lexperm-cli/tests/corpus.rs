@@ -93,7 +93,10 @@ fn corpus_catalog_findings_are_the_expected_kinds() {
     assert_eq!(count("atproto/", "L203"), 0);
     // The permission sets (10 in atproto, 3 in hypercerts) drop nothing; the one P-rule finding is
     // the undefined method of `chat.bsky.authFullChatClient` (P120).
-    assert_eq!(count("atproto/chat/bsky/authFullChatClient.json", "P120"), 1);
+    assert_eq!(
+        count("atproto/chat/bsky/authFullChatClient.json", "P120"),
+        1
+    );
     for code in (101..=116).map(|n| format!("P{n}")) {
         assert_eq!(count("", &code), 0, "{code}");
     }

@@ -389,10 +389,7 @@ fn coverage_human_and_json() {
         return;
     };
 
-    let run = lexperm(
-        &["coverage", "--lexicons", &bsky, "--format", "json"],
-        None,
-    );
+    let run = lexperm(&["coverage", "--lexicons", &bsky, "--format", "json"], None);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let lines = json_lines(&run.stdout);
     assert_eq!(lines.len(), 1);
