@@ -24,14 +24,9 @@ use crate::scope_lib;
 /// Environment variable marking the release re-execution of the task.
 const INNER: &str = "LEXPERM_XTASK_BENCH_RELEASE";
 
-/// The corpus folders of the lint comparison, relative to the corpus root.
-pub const LINT_FOLDERS: &[&str] = &[
-    "atproto-lexicons",
-    "hypercerts-org-hypercerts-lexicon",
-    "lexicon-community-lexicon",
-    "mary-ext-tangled.sh-mirror",
-    "mary-ext-atcute",
-];
+/// The corpus folders of the lint comparison, relative to the corpus root: every set of
+/// `cargo xtask corpus`.
+pub const LINT_FOLDERS: &[&str] = crate::corpus::SETS;
 
 /// Command-line options of the task.
 pub struct Options {
@@ -56,11 +51,7 @@ impl Default for Options {
             count: 100_000,
             rounds: 7,
             runs: 3,
-            corpus: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .ancestors()
-                .map(|dir| dir.join("shared").join("corpus"))
-                .find(|dir| dir.is_dir())
-                .unwrap_or_else(|| PathBuf::from("/work/shared/corpus")),
+            corpus: crate::corpus::default_dir(),
             enforce: false,
         }
     }
@@ -528,7 +519,7 @@ fn lint_bench(root: &Path, bin: &Path, opts: &Options) -> Result<bool, String> {
     let folders: Vec<PathBuf> = LINT_FOLDERS.iter().map(|f| opts.corpus.join(f)).collect();
     if let Some(missing) = folders.iter().find(|f| !f.is_dir()) {
         return Err(format!(
-            "lint corpus folder {} is missing\n  hint: pass --corpus <dir>",
+            "lint corpus folder {} is missing\n  hint: run `cargo xtask corpus`, or pass --corpus <dir>",
             missing.display()
         ));
     }

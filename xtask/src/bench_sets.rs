@@ -28,11 +28,7 @@ pub const ROUND_MS: u64 = 100;
 pub const PASSES: usize = 3;
 
 /// Corpus folders holding the permission sets, relative to the corpus root.
-pub const SET_FOLDERS: &[&str] = &[
-    "atproto-lexicons",
-    "hypercerts-org-hypercerts-lexicon",
-    "lexicon-community-lexicon",
-];
+pub const SET_FOLDERS: &[&str] = crate::corpus::SETS;
 
 /// The audience of the `?aud=` variant of every include.
 pub const BENCH_AUD: &str = "did:web:api.example.com%23svc";
@@ -176,7 +172,7 @@ pub fn run(root: &Path, corpus: &Path) -> Result<bool, String> {
     let folders: Vec<PathBuf> = SET_FOLDERS.iter().map(|f| corpus.join(f)).collect();
     if let Some(missing) = folders.iter().find(|f| !f.is_dir()) {
         return Err(format!(
-            "corpus folder {} is missing\n  hint: pass --corpus <dir>",
+            "corpus folder {} is missing\n  hint: run `cargo xtask corpus`, or pass --corpus <dir>",
             missing.display()
         ));
     }

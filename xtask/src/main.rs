@@ -8,6 +8,7 @@ mod bench_sets;
 mod bench_support;
 mod codegen_fresh;
 mod conformance;
+mod corpus;
 mod gen_corpus;
 mod generate;
 mod lexperm;
@@ -19,6 +20,10 @@ mod scope_lib;
 mod set_conformance;
 mod set_generate;
 mod testenv;
+
+#[cfg(test)]
+#[path = "../../tests/support/corpus.rs"]
+mod test_corpus;
 
 const TASKS: &str = "\
   conformance          compare lexperm with @atproto/oauth-scopes on generated scope strings
@@ -40,6 +45,10 @@ const TASKS: &str = "\
                          --enforce           exit 1 when a target (20x / 15x / 20 MiB) is missed
                          --only sets         only the permission-set part (include: expansion of
                                              the corpus sets, Bluesky token scope)
+  corpus               install the pinned npm packages of xtask/corpus/ and extract their
+                       lexicon documents into target/corpus/<set>/ (the real-world corpus of
+                       the tests and benchmarks); does nothing when up to date
+                         --force             reinstall and extract again
   gen-corpus           N [--out DIR] [--seed S]: write N synthetic lexicons
   gen-scopes           print the generated scope strings, one per line
                          --seed N  --count N  --category (prefix each line with its category)
@@ -64,6 +73,7 @@ fn main() -> ExitCode {
         }
         "conformance" => conformance_task(rest),
         "bench-vs-reference" => bench_task(rest),
+        "corpus" => corpus::run(&workspace_root(), rest).map(|()| true),
         "gen-corpus" => gen_corpus::run(rest).map(|()| true),
         "gen-scopes" => gen_scopes(rest),
         "testenv" => testenv::run(rest).map(|()| true).map_err(|e| e.to_string()),

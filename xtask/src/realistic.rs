@@ -19,11 +19,7 @@ use serde_json::Value;
 use crate::prng::Prng;
 
 /// The corpus folders whose permission sets are expanded.
-pub const SET_FOLDERS: &[&str] = &[
-    "atproto-lexicons",
-    "hypercerts-org-hypercerts-lexicon",
-    "lexicon-community-lexicon",
-];
+pub const SET_FOLDERS: &[&str] = crate::corpus::SETS;
 
 /// The audience of the `include:…?aud=` spelling and of the generated `rpc` scopes.
 const AUD: &str = "did:web:api.example.com%23svc_appview";
@@ -97,7 +93,7 @@ pub fn scope_list(corpus: &Path, seed: u64, count: usize) -> Result<Vec<String>,
     }
     if sets == 0 {
         return Err(format!(
-            "no permission sets under {} ({})\n  hint: pass --corpus <dir>",
+            "no permission sets under {} ({})\n  hint: run `cargo xtask corpus`, or pass --corpus <dir>",
             corpus.display(),
             SET_FOLDERS.join(", ")
         ));
@@ -273,11 +269,10 @@ mod tests {
 
     #[test]
     fn every_string_of_the_list_is_valid() {
-        let corpus = Path::new("/work/shared/corpus");
-        if !corpus.is_dir() {
+        let Some(corpus) = crate::test_corpus::corpus() else {
             return;
-        }
-        let list = scope_list(corpus, 1, 5000).expect("list");
+        };
+        let list = scope_list(&corpus, 1, 5000).expect("list");
         assert_eq!(list.len(), 5000);
         for s in &list {
             assert!(Scope::parse(s).is_ok(), "{s}");

@@ -14,7 +14,7 @@ pub fn reference_dir(root: &Path) -> PathBuf {
     root.join("xtask").join("reference")
 }
 
-fn tool_version(tool: &str) -> Result<String, String> {
+pub fn tool_version(tool: &str) -> Result<String, String> {
     let out = Command::new(tool).arg("--version").output().map_err(|e| {
         format!(
             "cannot run `{tool}`: {e}\n  hint: install Node.js 20 or newer (with npm) and put it on PATH"

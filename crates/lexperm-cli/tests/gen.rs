@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "../../../tests/support/corpus.rs"]
+mod support;
+
 /// What one run of the binary left behind.
 struct Run {
     code: i32,
@@ -411,14 +414,10 @@ fn gen_rust_constants_equal_expand_for_repo_lexicons() {
 
 #[test]
 fn gen_rust_constants_equal_expand_for_the_atproto_corpus() {
-    let corpus = std::env::var_os("LEXPERM_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"))
-        .join("atproto-lexicons");
-    if !corpus.is_dir() {
-        eprintln!("skipping: corpus not found at {corpus:?} (set LEXPERM_CORPUS)");
+    let Some(corpus) = support::corpus() else {
         return;
-    }
+    };
+    let corpus = corpus.join("atproto");
     // The corpus' one lint error: a set names `chat.bsky.convo.exportAccountData`, defined nowhere.
     assert_eq!(
         check_gen_rust_against_expand(&corpus, &["undefined-lxm"]),

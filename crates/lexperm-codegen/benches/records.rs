@@ -1,48 +1,22 @@
-//! Encoding + CID of every lexicon in the atproto corpus (402 files).
+//! Encoding + CID of every lexicon in the atproto corpus (397 files).
 //!
-//! The corpus folder is `$LEXPERM_CORPUS/atproto-lexicons` (default: the `shared/corpus` beside the workspace).
-//! Run with `cargo bench -p lexperm-codegen --bench records`.
-
-use std::path::{Path, PathBuf};
+//! The corpus folder is the `atproto` set of `cargo xtask corpus`; without it the bench prints a
+//! note and measures nothing. Run with `cargo bench -p lexperm-codegen --bench records`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use lexperm_codegen::records::schema_record;
 use lexperm_datamodel::cbor;
 use serde_json::Value;
 
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path.extension().is_some_and(|ext| ext == "json") {
-            out.push(path);
-        }
-    }
-}
+#[path = "../../../tests/support/corpus.rs"]
+mod support;
 
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("LEXPERM_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .ancestors()
-                .map(|dir| dir.join("shared").join("corpus"))
-                .find(|dir| dir.is_dir())
-                .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"))
-        })
-        .join("atproto-lexicons")
-}
-
+/// Every document of the corpus' `atproto` set, or nothing (with the skip note) without a corpus.
 fn load_corpus() -> Vec<Value> {
-    let root = corpus_dir();
-    let mut files = Vec::new();
-    json_files(&root, &mut files);
-    files.sort();
-    files
+    let Some(root) = support::corpus_for("records bench") else {
+        return Vec::new();
+    };
+    support::corpus_files(&root, &["atproto"])
         .iter()
         .map(|path| {
             let text = std::fs::read_to_string(path).expect("readable lexicon file");
@@ -54,7 +28,6 @@ fn load_corpus() -> Vec<Value> {
 fn bench_records(c: &mut Criterion) {
     let docs = load_corpus();
     if docs.is_empty() {
-        eprintln!("no lexicons found; set LEXPERM_CORPUS to the corpus folder");
         return;
     }
     let total_bytes: usize = docs

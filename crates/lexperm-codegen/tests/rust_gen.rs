@@ -1,8 +1,9 @@
 //! The scope-constant generator (Rust and TypeScript): snapshots, `rustc` / `rustfmt` / `tsc` on the
 //! output, equality of every generated scope with the resolver's, the lint gate, template overrides.
 //!
-//! Inputs: the fixture folder, the repository's `lexicons/`, and the shared corpus
-//! (`$LEXPERM_CORPUS`, default `/work/shared/corpus`; corpus tests are skipped when it is missing).
+//! Inputs: the fixture folder, the repository's `lexicons/`, and the `atproto` set of the
+//! real-world corpus (`cargo xtask corpus`; see `tests/support/corpus.rs` for where it is looked
+//! for and how a missing corpus skips).
 //! TypeScript checks run `npx -y -p typescript@5 tsc` and `node`; set `LEXPERM_SKIP_TSC=1` to skip.
 
 use std::collections::BTreeMap;
@@ -13,6 +14,9 @@ use lexperm_codegen::{Builder, GenerateError, Target};
 use lexperm_parser::diagnostics::FileId;
 use lexperm_parser::scope::Scope;
 use lexperm_resolver::Catalog;
+
+#[path = "../../../tests/support/corpus.rs"]
+mod support;
 
 /// Audiences the generated code is checked with: plain, `did:plc`, percent-encoded port, and a
 /// fragment full of characters the query encoding must escape.
@@ -41,17 +45,9 @@ fn repo_lexicons() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lexicons")
 }
 
+/// The corpus' `atproto` set, or `None` (with the skip note) when the corpus is missing.
 fn atproto_corpus() -> Option<PathBuf> {
-    let root = std::env::var_os("LEXPERM_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"))
-        .join("atproto-lexicons");
-    if root.is_dir() {
-        Some(root)
-    } else {
-        eprintln!("skipping: corpus not found at {root:?} (set LEXPERM_CORPUS)");
-        None
-    }
+    support::corpus().map(|root| root.join("atproto"))
 }
 
 /// A copy of the atproto corpus' permission sets (the Bluesky ones), keeping their folders.

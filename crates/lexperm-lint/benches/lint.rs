@@ -1,53 +1,27 @@
-//! Throughput of `lint_file` (JSON parse, typed model, every per-file rule) over the shared corpus
-//! (`$LEXPERM_CORPUS`, default: the `shared/corpus` beside the workspace; 551 real lexicons).
+//! Throughput of `lint_file` (JSON parse, typed model, every per-file rule) over the real-world
+//! corpus of `cargo xtask corpus` (456 lexicons); without it, prints a note and measures nothing.
 
-use std::path::{Path, PathBuf};
+#[path = "../../../tests/support/corpus.rs"]
+mod support;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use lexperm_lint::lint_file;
 use lexperm_parser::diagnostics::FileId;
 
-fn collect(dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(std::fs::read_to_string(&path).unwrap());
-        }
-    }
-}
-
+/// The text of every corpus lexicon, or nothing (with the skip note) when the corpus is missing.
 fn corpus() -> Vec<String> {
-    let root = std::env::var_os("LEXPERM_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .ancestors()
-                .map(|dir| dir.join("shared").join("corpus"))
-                .find(|dir| dir.is_dir())
-                .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"))
-        });
-    let mut texts = Vec::new();
-    for folder in [
-        "atproto-lexicons",
-        "hypercerts-org-hypercerts-lexicon",
-        "lexicon-community-lexicon",
-        "mary-ext-tangled.sh-mirror",
-        "mary-ext-atcute",
-    ] {
-        collect(&root.join(folder), &mut texts);
-    }
-    texts
+    let Some(root) = support::corpus_for("lint_file bench") else {
+        return Vec::new();
+    };
+    support::corpus_files(&root, support::CORPUS_SETS)
+        .iter()
+        .map(|path| std::fs::read_to_string(path).unwrap())
+        .collect()
 }
 
 fn bench(c: &mut Criterion) {
     let texts = corpus();
     if texts.is_empty() {
-        eprintln!("no corpus found; set LEXPERM_CORPUS");
         return;
     }
     let bytes: usize = texts.iter().map(String::len).sum();

@@ -5,11 +5,12 @@
 //! - `reference/lexicon-doc-probes.json`: lexperm's verdict matches `@atproto/lex-document`'s,
 //!   except the deliberate divergences in [`PROBE_DIVERGENCES`];
 //! - indigo `lint-examples.json`: lexperm reports the same lexlint rule names;
-//! - the shared corpus (`$LEXPERM_CORPUS`, default: the `shared/corpus` beside the workspace): every lexicon loads
-//!   with zero errors except the defects listed in [`CORPUS_DEFECTS`].
+//! - the real-world corpus of `cargo xtask corpus` (skipped with a note when it is missing, see
+//!   `tests/support/corpus.rs`): every lexicon loads with zero errors except the defects listed in
+//!   [`CORPUS_DEFECTS`].
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use lexperm_lint::lint_file;
 use lexperm_parser::diagnostics::{Diagnostic, FileId, Severity};
@@ -249,54 +250,21 @@ fn lexlint_examples_give_the_same_verdict() {
     }
 }
 
-/// Real defects found in the shared corpus: (path suffix, rule code, why it is real).
+#[path = "../../../tests/support/corpus.rs"]
+mod support;
+
+/// Real defects found in the corpus: (path suffix, rule code, why it is real).
 const CORPUS_DEFECTS: &[(&str, &str, &str)] = &[];
 
-fn corpus_root() -> PathBuf {
-    std::env::var_os("LEXPERM_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .ancestors()
-                .map(|dir| dir.join("shared").join("corpus"))
-                .find(|dir| dir.is_dir())
-                .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"))
-        })
-}
-
-fn collect_json(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+#[test]
+fn real_world_corpus_loads_without_errors() {
+    let Some(root) = support::corpus() else {
         return;
     };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_json(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-}
-
-#[test]
-fn shared_corpus_loads_without_errors() {
-    let root = corpus_root();
-    if !root.exists() {
-        eprintln!("skipping: corpus not found at {root:?} (set LEXPERM_CORPUS)");
-        return;
-    }
-    let mut files = Vec::new();
-    for folder in [
-        "atproto-lexicons",
-        "hypercerts-org-hypercerts-lexicon",
-        "lexicon-community-lexicon",
-        "mary-ext-tangled.sh-mirror",
-        "mary-ext-atcute",
-    ] {
-        collect_json(&root.join(folder), &mut files);
-    }
-    files.sort();
-    assert!(files.len() >= 550, "found only {} files", files.len());
+    let files = support::corpus_files(&root, support::CORPUS_SETS);
+    // 397 atproto documents (387 of @atproto/api, 10 permission sets of @atproto/pds) and 59 of
+    // @hypercerts-org/lexicon.
+    assert_eq!(files.len(), 456, "corpus lexicon count changed");
     let mut unexpected = Vec::new();
     let mut warnings: BTreeMap<&str, usize> = BTreeMap::new();
     let mut found_defects = Vec::new();

@@ -2,55 +2,14 @@
 #![allow(dead_code)]
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-/// The real-world lexicon folders of the shared corpus that are lexicon documents only.
-pub const CORPUS_LEXICON_DIRS: &[&str] = &[
-    "atproto-lexicons",
-    "hypercerts-org-hypercerts-lexicon",
-    "lexicon-community-lexicon",
-    "mary-ext-tangled.sh-mirror",
-    "mary-ext-atcute",
-];
+#[path = "../../../../tests/support/corpus.rs"]
+mod support;
 
-/// The workspace root.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("crate sits in crates/<name>")
-        .to_path_buf()
-}
-
-/// The shared corpus: `$LEXPERM_CORPUS`, or the first `shared/corpus` beside an ancestor of the
-/// workspace (that is where sessions and CI keep it).
-pub fn corpus_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("LEXPERM_CORPUS") {
-        return PathBuf::from(dir);
-    }
-    workspace_root()
-        .ancestors()
-        .map(|dir| dir.join("shared").join("corpus"))
-        .chain([PathBuf::from("/work/shared/corpus")])
-        .find(|dir| dir.join("README.md").is_file())
-        .expect("shared/corpus not found beside the workspace; set LEXPERM_CORPUS")
-}
-
-/// Every `*.json` file under the corpus lexicon folders, sorted.
-pub fn corpus_files() -> Vec<PathBuf> {
-    let root = corpus_dir();
-    let mut files = Vec::new();
-    for dir in CORPUS_LEXICON_DIRS {
-        for entry in walkdir::WalkDir::new(root.join(dir)).sort_by_file_name() {
-            let entry = entry.expect("corpus is readable");
-            if entry.path().extension().is_some_and(|ext| ext == "json") {
-                files.push(entry.into_path());
-            }
-        }
-    }
-    files
-}
+#[allow(unused_imports)]
+pub use support::{corpus, corpus_files, workspace_root, CORPUS_SETS};
 
 /// Runs the built `lexperm` binary in `dir` with `args`, without colour.
 pub fn lexperm(dir: &Path, args: &[&str]) -> Output {

@@ -85,7 +85,7 @@ mod tests {
     fn matching_paths() {
         assert!(path_matches("com/example/post.json", "com.example.post"));
         assert!(path_matches(
-            "/work/lexicons/com/example/post.json",
+            "/home/user/lexicons/com/example/post.json",
             "com.example.post"
         ));
         assert!(path_matches(
