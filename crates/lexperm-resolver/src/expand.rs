@@ -18,7 +18,9 @@
 //! assert_eq!(expansion.dropped[0].code(), "outside-namespace");
 //! ```
 
-use lexperm_parser::diagnostics::Span;
+use std::fmt;
+
+use lexperm_parser::diagnostics::{write_hint, Span};
 use lexperm_parser::json::{JsonKind, JsonValue};
 use lexperm_parser::lexicon::{self, PermissionSetSchema, SchemaType};
 use lexperm_parser::scope::include::{self, DropReason, EntryValue, PermissionEntry};
@@ -57,8 +59,13 @@ pub struct DroppedEntry {
     pub entry_index: usize,
     /// Why; [`DropReason::name`] is the stable code shared with the lint rules.
     pub reason: DropReason,
-    /// What is wrong and how to fix it.
+    /// What is wrong (names the field and value).
     pub message: String,
+    /// What the reference does about it, when the plain-text form says so (see
+    /// [`include::Dropped::consequence`]).
+    pub consequence: Option<&'static str>,
+    /// How to fix it.
+    pub hint: Option<String>,
     /// The offending field's key and value when one is to blame, else the whole entry.
     pub span: Span,
     /// Where the entry is.
@@ -71,6 +78,13 @@ impl DroppedEntry {
     /// The stable kebab-case reason code (`outside-namespace`, `fixed-aud`, …).
     pub fn code(&self) -> &'static str {
         self.reason.name()
+    }
+}
+
+impl fmt::Display for DroppedEntry {
+    /// `message`, the consequence, then ` (hint: …)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        include::write_text(f, &self.message, self.consequence, self.hint.as_deref())
     }
 }
 
@@ -101,12 +115,14 @@ impl SetExpansion<'_> {
 #[non_exhaustive]
 pub enum ExpandError {
     /// The string is not a valid `include:` scope.
-    #[error("`{input}` is not a valid include scope: {message}")]
+    #[error("`{input}` is not a valid include scope: {message}{}", Hint(hint.as_deref()))]
     InvalidScope {
         /// The input.
         input: String,
         /// Why.
         message: String,
+        /// How to fix it.
+        hint: Option<String>,
     },
     /// No document in the catalog declares the NSID.
     #[error(
@@ -124,6 +140,15 @@ pub enum ExpandError {
         /// The type of `main`, when it has one.
         found: Option<SchemaType>,
     },
+}
+
+/// Writes ` (hint: …)` for an error message.
+struct Hint<'a>(Option<&'a str>);
+
+impl fmt::Display for Hint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_hint(f, self.0)
+    }
 }
 
 impl ExpandError {
@@ -191,6 +216,8 @@ pub fn expand_set<'c>(
                 entry_index: d.entry_index,
                 reason: d.reason,
                 message: d.message,
+                consequence: d.consequence,
+                hint: d.hint,
                 span: member.map_or(entry.span, |m| {
                     Span::new(entry.span.file, m.key_span.start, m.value.span.end)
                 }),
@@ -248,13 +275,12 @@ pub fn parse_include(input: &str) -> Result<IncludeScope, ExpandError> {
             message:
                 "it is a scope of another resource (expected `include:<nsid>[?aud=<did#svc>]`)"
                     .to_owned(),
+            hint: None,
         }),
         Err(ScopeError { message, hint, .. }) => Err(ExpandError::InvalidScope {
             input: input.to_owned(),
-            message: match hint {
-                Some(h) => format!("{message} (hint: {h})"),
-                None => message,
-            },
+            message,
+            hint,
         }),
     }
 }

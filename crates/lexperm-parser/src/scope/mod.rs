@@ -464,10 +464,7 @@ impl ScopeError {
 impl fmt::Display for ScopeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, " (hint: {hint})")?;
-        }
-        Ok(())
+        crate::diagnostics::write_hint(f, self.hint.as_deref())
     }
 }
 
