@@ -31,6 +31,7 @@ pub use request::{ScopeRequest, ScopeRequestError};
 pub use set::{normalize_scope_string, scope_needed_for, ScopeSet};
 
 pub use fast::{normalize_into, ScopeRejection};
+pub use tokenize::encode_query_value;
 use tokenize::StringSyntax;
 
 /// A resource that takes parameters (everything but the static scopes).

@@ -260,6 +260,15 @@ pub(crate) fn encode_into(out: &mut String, value: &str, component: Component) {
     }
 }
 
+/// Encodes `value` as a query value of a canonical scope string (`?aud=…`): what the canonical
+/// form writes for it, and what the tokenizer decodes back to `value`. Code that builds scope
+/// strings (generated constants, templates) uses this instead of an encoder of its own.
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    encode_into(&mut out, value, Component::Query);
+    out
+}
+
 /// Bytes written as they are: `encodeURIComponent`'s unreserved set plus the un-escaped
 /// `: / , @`, and for the positional part also `! ~ ' ( ) +`.
 const fn keep_table(positional: bool) -> [bool; 256] {
@@ -353,6 +362,60 @@ mod tests {
         out.clear();
         encode_into(&mut out, "image/png;a=b", Component::Positional);
         assert_eq!(out, "image/png%3Ba%3Db");
+    }
+}
+
+#[cfg(test)]
+mod query_value {
+    use super::{encode_query_value, StringSyntax};
+    use proptest::prelude::*;
+
+    /// The value the tokenizer reads from `?aud=<encoded>`.
+    fn decoded(encoded: &str) -> String {
+        let input = format!("include?aud={encoded}");
+        let syntax = StringSyntax::parse(&input).expect("tokenizes");
+        assert_eq!(syntax.params.len(), 1, "{input}");
+        syntax.params[0].value.to_string()
+    }
+
+    #[test]
+    fn encodes_like_the_canonical_form() {
+        assert_eq!(
+            encode_query_value("did:web:a.example#svc_1 é"),
+            "did:web:a.example%23svc_1+%C3%A9"
+        );
+        assert_eq!(encode_query_value("a*-._:/,@%z%4"), "a*-._:/,@%z%4");
+        assert_eq!(encode_query_value("x%3A+y"), "x%253A%2By");
+        assert_eq!(encode_query_value("a&b=c?d"), "a%26b%3Dc%3Fd");
+    }
+
+    #[test]
+    fn round_trips_through_the_tokenizer() {
+        for value in [
+            "did:web:api.example.com#svc",
+            "",
+            "%",
+            "%%",
+            "%4",
+            "%zz",
+            "%41",
+            "%4%41",
+            "+",
+            " + ",
+            "a&b=c",
+            "é€𝄞",
+            "%\u{e9}",
+            "?x",
+        ] {
+            assert_eq!(decoded(&encode_query_value(value)), value, "{value:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_value_round_trips(value in "(\\PC|%[0-9a-fA-Fg]{0,2}|[+&=? ])*") {
+            prop_assert_eq!(decoded(&encode_query_value(&value)), value);
+        }
     }
 }
 
