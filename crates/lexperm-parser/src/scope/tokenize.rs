@@ -123,38 +123,14 @@ fn decode_uri_component(input: &str, range: Range<usize>) -> Result<Cow<'_, str>
     }
 }
 
-/// `application/x-www-form-urlencoded` decoding of one name or value: `+` is a space, `%XX` is
-/// decoded, a malformed `%` stays literal, invalid UTF-8 becomes U+FFFD. Borrows unless the text
-/// holds a `+` or `%`.
-pub(crate) fn form_decode(raw: &str) -> Cow<'_, str> {
-    let bytes = raw.as_bytes();
-    if !bytes.iter().any(|&b| b == b'+' || b == b'%') {
-        return Cow::Borrowed(raw);
-    }
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'+' {
-            out.push(b' ');
-        } else if b == b'%' {
-            let hi = bytes.get(i + 1).copied().and_then(hex_value);
-            let lo = bytes.get(i + 2).copied().and_then(hex_value);
-            if let (Some(hi), Some(lo)) = (hi, lo) {
-                out.push(hi * 16 + lo);
-                i += 3;
-                continue;
-            }
-            out.push(b);
-        } else {
-            out.push(b);
-        }
-        i += 1;
-    }
-    match String::from_utf8(out) {
-        Ok(s) => Cow::Owned(s),
-        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
-    }
+/// `application/x-www-form-urlencoded` decoding of one `name=value` segment of the query (the
+/// WHATWG parser `URLSearchParams` uses, through the `form_urlencoded` crate): split at the first
+/// `=`, `+` is a space, `%XX` is decoded, a malformed `%` (lone, `%2`, `%zz`) stays literal,
+/// invalid UTF-8 after decoding becomes U+FFFD. Borrows unless the text holds a `+` or `%`.
+pub(crate) fn form_decode(segment: &str) -> (Cow<'_, str>, Cow<'_, str>) {
+    form_urlencoded::parse(segment.as_bytes())
+        .next()
+        .unwrap_or_default()
 }
 
 fn parse_query<'a>(input: &'a str, start: usize, out: &mut Vec<QueryParam<'a>>) {
@@ -165,15 +141,16 @@ fn parse_query<'a>(input: &'a str, start: usize, out: &mut Vec<QueryParam<'a>>) 
         if segment.is_empty() {
             continue;
         }
-        let (name, value, value_start) = match segment.find('=') {
-            Some(eq) => (&segment[..eq], &segment[eq + 1..], seg_start + eq + 1),
-            None => (segment, "", seg_start + segment.len()),
+        let value_start = match segment.find('=') {
+            Some(eq) => seg_start + eq + 1,
+            None => seg_start + segment.len(),
         };
+        let (name, value) = form_decode(segment);
         out.push(QueryParam {
-            name: form_decode(name),
-            value: form_decode(value),
+            name,
+            value,
             range: seg_start..seg_start + segment.len(),
-            value_range: value_start..value_start + value.len(),
+            value_range: value_start..seg_start + segment.len(),
         });
     }
 }
@@ -335,6 +312,43 @@ mod tests {
         let s = StringSyntax::parse("repo:%2A?&&").unwrap();
         assert_eq!(s.positional.unwrap().0, "*");
         assert!(s.params.is_empty());
+    }
+
+    #[test]
+    fn decodes_query_segments_like_urlsearchparams() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("a=%", "a", "%"),
+            ("a=%zz", "a", "%zz"),
+            ("a=%2", "a", "%2"),
+            ("a=%%41", "a", "%A"),
+            ("a=a+b%2Bc", "a", "a b+c"),
+            ("a=%C3%A9", "a", "é"),
+            ("a=%FF", "a", "\u{FFFD}"),
+            ("a=%C3", "a", "\u{FFFD}"),
+            ("a=%E2%82x", "a", "\u{FFFD}x"),
+            ("a=%ED%A0%80", "a", "\u{FFFD}\u{FFFD}\u{FFFD}"),
+            ("a=b=c", "a", "b=c"),
+            ("=v", "", "v"),
+            ("n", "n", ""),
+            ("%3D+=1", "= ", "1"),
+        ];
+        for (segment, name, value) in cases {
+            let input = format!("x?{segment}");
+            let s = StringSyntax::parse(&input).unwrap();
+            assert_eq!(s.params.len(), 1, "{segment}");
+            assert_eq!(s.params[0].name, *name, "{segment}");
+            assert_eq!(s.params[0].value, *value, "{segment}");
+            assert_eq!(s.params[0].range, 2..input.len(), "{segment}");
+            let raw_value = segment.split_once('=').map_or("", |(_, v)| v);
+            assert_eq!(
+                &input[s.params[0].value_range.clone()],
+                raw_value,
+                "{segment}"
+            );
+        }
+        // Undecoded text is borrowed.
+        let s = StringSyntax::parse("x?a=b").unwrap();
+        assert!(matches!(s.params[0].value, Cow::Borrowed(_)));
     }
 
     #[test]
