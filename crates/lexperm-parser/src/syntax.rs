@@ -1265,4 +1265,24 @@ mod tests {
             assert!(!did_ref_plain_valid(did.as_bytes()), "{did}");
         }
     }
+
+    #[test]
+    fn problems_callers_tell_apart_are_set_where_found() {
+        use SyntaxProblem::{Invalid, MissingFragment, PartialWildcard};
+        let nsid = |v: &str| Nsid::parse(v).unwrap_err().problem;
+        let accept = |v: &str| AcceptPattern::parse(v).unwrap_err().problem;
+        let did = |v: &str| DidServiceRef::parse(v).unwrap_err().problem;
+        assert_eq!(nsid("com.example.*"), PartialWildcard);
+        assert_eq!(nsid("com.*.post"), PartialWildcard);
+        assert_eq!(nsid("*"), Invalid);
+        assert_eq!(nsid("com.example"), Invalid);
+        assert_eq!(accept("image/pn*"), PartialWildcard);
+        assert_eq!(accept("*/png"), PartialWildcard);
+        assert_eq!(accept("image"), Invalid);
+        assert_eq!(accept("image/png png"), Invalid);
+        assert_eq!(did("did:web:api.example.com"), MissingFragment);
+        assert_eq!(did("did:web:api.example.com#"), MissingFragment);
+        assert_eq!(did("did:foo:bar#svc"), Invalid);
+        assert_eq!(did("did:web:api.example.com#a#b"), Invalid);
+    }
 }

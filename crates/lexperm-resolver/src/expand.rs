@@ -284,3 +284,58 @@ pub fn parse_include(input: &str) -> Result<IncludeScope, ExpandError> {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lexperm_parser::diagnostics::FileId;
+
+    #[test]
+    fn dropped_entries_keep_message_consequence_and_hint_apart() {
+        let set = r#"{"lexicon": 1, "id": "com.example.authPost", "defs": {"main": {
+          "type": "permission-set", "permissions": [
+            {"type": "permission", "resource": "repo", "collection": ["app.bsky.feed.post"]}]}}}"#;
+        let (catalog, _) = Catalog::load([(FileId(0), "authPost.json", set)]);
+        let expansion = catalog.expand_str("include:com.example.authPost").unwrap();
+        let dropped = &expansion.dropped[0];
+        assert_eq!(
+            dropped.message,
+            "`collection` value `app.bsky.feed.post` is outside the namespace of `com.example.authPost`"
+        );
+        assert_eq!(dropped.consequence, Some("; the whole entry is ignored"));
+        let hint = "a set may only grant NSIDs starting with `com.example.`; move `app.bsky.feed.post` to a set under its own namespace";
+        assert_eq!(dropped.hint.as_deref(), Some(hint));
+        assert_eq!(
+            dropped.to_string(),
+            format!(
+                "{}; the whole entry is ignored (hint: {hint})",
+                dropped.message
+            )
+        );
+        assert_eq!(dropped.field.as_deref(), Some("collection"));
+    }
+
+    #[test]
+    fn invalid_include_scopes_keep_the_hint_apart() {
+        let Err(error) = parse_include("include:com.example.authPost?aud=*") else {
+            panic!("`aud=*` is rejected");
+        };
+        let ExpandError::InvalidScope { message, hint, .. } = &error else {
+            panic!("{error:?}");
+        };
+        assert!(
+            message.starts_with("`aud` value `*`: `include` does not accept `aud=*`"),
+            "{message}"
+        );
+        let hint = hint.as_deref().expect("a hint");
+        assert_eq!(
+            error.to_string(),
+            format!("`include:com.example.authPost?aud=*` is not a valid include scope: {message} (hint: {hint})")
+        );
+        let Err(ExpandError::InvalidScope { hint, .. }) = parse_include("repo:com.example.post")
+        else {
+            panic!("a repo scope is not an include scope");
+        };
+        assert_eq!(hint, None);
+    }
+}

@@ -614,3 +614,113 @@ fn explain_parse_error(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// What expanding the single entry `fields` gives under `include`: the one drop.
+    fn drop_of(include: &str, fields: serde_json::Value) -> Dropped {
+        let Ok(Scope::Include(include)) = Scope::parse(include) else {
+            panic!("{include} is an include scope");
+        };
+        let entry = PermissionEntry::from_json(&fields).expect("object");
+        let mut expansion = expand(&include, &include.nsid, &[entry]);
+        assert!(expansion.granted.is_empty(), "{fields}");
+        assert_eq!(expansion.dropped.len(), 1, "{fields}");
+        expansion.dropped.remove(0)
+    }
+
+    #[test]
+    fn drops_carry_message_consequence_and_hint_as_fields() {
+        const SET: &str = "include:com.example.authTest";
+        const WITH_AUD: &str = "include:com.example.authTest?aud=did:web:a.example%23svc";
+        let cases = [
+            (
+                SET,
+                json!({"type": "permission", "resource": "blob", "accept": ["*/*"]}),
+                DropReason::UnsupportedResource,
+                "`blob` permissions are not allowed in permission sets (only `repo` and `rpc`)",
+                Some(ENTRY_IGNORED),
+                Some("request `blob:…` scopes directly instead"),
+            ),
+            (
+                SET,
+                json!({"type": "permission", "resource": "Repo"}),
+                DropReason::UnknownResource,
+                "unknown resource `Repo`",
+                Some(ENTRY_IGNORED),
+                Some("use `repo` or `rpc`"),
+            ),
+            (
+                SET,
+                json!({"type": "permission", "resource": "repo", "collection": ["org.other.post"]}),
+                DropReason::OutsideNamespace,
+                "`collection` value `org.other.post` is outside the namespace of `com.example.authTest`",
+                Some(WHOLE_ENTRY_IGNORED),
+                Some("a set may only grant NSIDs starting with `com.example.`; move `org.other.post` to a set under its own namespace"),
+            ),
+            (
+                SET,
+                json!({"type": "permission", "resource": "repo", "collection": ["com.example.post"], "description": "x"}),
+                DropReason::UnknownField,
+                "unknown field `description`",
+                Some(REFERENCE_IGNORES_ENTRY),
+                Some("remove `description`"),
+            ),
+            (
+                SET,
+                json!({"type": "permission", "resource": "rpc", "lxm": ["com.example.get"], "inheritAud": true}),
+                DropReason::InheritAudWithoutIncludeAud,
+                "`inheritAud` is true but `include:com.example.authTest` has no `aud`",
+                Some(SO_ENTRY_IGNORED),
+                Some("request `include:com.example.authTest?aud=did:web:<host>%23<service>`"),
+            ),
+            (
+                WITH_AUD,
+                json!({"type": "permission", "resource": "rpc", "lxm": ["com.example.get"], "aud": "did:web:b.example#svc"}),
+                DropReason::FixedAud,
+                "`aud` is `did:web:b.example#svc`; permission sets may only use `\"aud\": \"*\"` or `\"inheritAud\": true`",
+                None,
+                Some("replace `aud` with `\"inheritAud\": true` so the audience comes from `include:…?aud=`"),
+            ),
+            (
+                SET,
+                json!({"type": "permission", "resource": "repo", "collection": "com.example.post"}),
+                DropReason::ExpectedArray,
+                "`collection` must be an array of strings",
+                None,
+                Some("write `\"collection\": [ … ]`"),
+            ),
+            (
+                SET,
+                json!({"type": "permission", "resource": "repo", "collection": ["com.example.*"]}),
+                DropReason::InvalidNsid,
+                "`collection` value `com.example.*`: partial wildcards are not allowed",
+                None,
+                Some("use `*` alone, or list each NSID explicitly"),
+            ),
+            (
+                SET,
+                json!({"type": "permission", "resource": "repo", "collection": ["com.example.post"], "action": []}),
+                DropReason::EmptyArray,
+                "`action` must list at least one value",
+                None,
+                None,
+            ),
+        ];
+        for (include, fields, reason, message, consequence, hint) in cases {
+            let dropped = drop_of(include, fields);
+            assert_eq!(dropped.reason, reason, "{dropped:?}");
+            assert_eq!(dropped.message, message);
+            assert_eq!(dropped.consequence, consequence);
+            assert_eq!(dropped.hint.as_deref(), hint);
+            let mut text = format!("{message}{}", consequence.unwrap_or(""));
+            if let Some(hint) = hint {
+                text.push_str(&format!(" (hint: {hint})"));
+            }
+            assert_eq!(dropped.to_string(), text);
+        }
+    }
+}
