@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use handlebars::Handlebars;
 use lexperm_lint::Source;
 use lexperm_parser::diagnostics::{FileId, LineIndex, Severity};
-use lexperm_parser::scope::IncludeScope;
+use lexperm_parser::scope::{encode_query_value, IncludeScope};
 use lexperm_parser::syntax::{DidServiceRef, Nsid};
 use lexperm_resolver::Catalog;
 use serde::Serialize;
@@ -345,8 +345,8 @@ fn expansions(catalog: &Catalog, nsid: &str) -> Result<(Vec<String>, Vec<String>
             with_check.len()
         )));
     }
-    let placeholder = escape_query_value(PLACEHOLDER_AUD);
-    let check = escape_query_value(CHECK_AUD);
+    let placeholder = encode_query_value(PLACEHOLDER_AUD);
+    let check = encode_query_value(CHECK_AUD);
     let mut with = Vec::with_capacity(with_placeholder.len());
     for (scope, expected) in with_placeholder.iter().zip(&with_check) {
         if scope.contains(AUD_MARKER) {
@@ -362,28 +362,6 @@ fn expansions(catalog: &Catalog, nsid: &str) -> Result<(Vec<String>, Vec<String>
         with.push(marked);
     }
     Ok((without, with))
-}
-
-/// The query-value encoding of canonical scope strings (what the generated `write_query_value`
-/// does): keep `A-Za-z0-9-_.*` and `:/,@`, keep `%` unless two hex digits follow it, a space becomes
-/// `+`, every other byte `%XX`.
-fn escape_query_value(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let hex_at = |index: usize| bytes.get(index).is_some_and(u8::is_ascii_hexdigit);
-    let mut out = String::with_capacity(value.len());
-    for (index, &byte) in bytes.iter().enumerate() {
-        if byte.is_ascii_alphanumeric()
-            || b"-_.*:/,@".contains(&byte)
-            || (byte == b'%' && !(hex_at(index + 1) && hex_at(index + 2)))
-        {
-            out.push(char::from(byte));
-        } else if byte == b' ' {
-            out.push('+');
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 fn render(
@@ -733,16 +711,6 @@ mod tests {
             assert_eq!(module_name(segment, &rust), rust_name, "{segment}");
             assert_eq!(module_name(segment, &ts), ts_name, "{segment}");
         }
-    }
-
-    #[test]
-    fn query_values_are_escaped_like_the_parser() {
-        assert_eq!(
-            escape_query_value("did:web:a.example#svc_1 é"),
-            "did:web:a.example%23svc_1+%C3%A9"
-        );
-        assert_eq!(escape_query_value("a*-._:/,@%z%4"), "a*-._:/,@%z%4");
-        assert_eq!(escape_query_value("x%3A+y"), "x%253A%2By");
     }
 
     #[test]

@@ -222,6 +222,18 @@ impl Diagnostic {
     }
 }
 
+/// Writes ` (hint: …)` when there is a hint: what the `Display` of an error with a hint field puts
+/// after its message, for plain-text output. Consumers that want the hint read the field; nothing
+/// parses this text back.
+pub fn write_hint<W: fmt::Write + ?Sized>(out: &mut W, hint: Option<&str>) -> fmt::Result {
+    if let Some(hint) = hint {
+        out.write_str(" (hint: ")?;
+        out.write_str(hint)?;
+        out.write_str(")")?;
+    }
+    Ok(())
+}
+
 /// Converts byte offsets to 1-based line and column numbers (columns count Unicode scalar values).
 #[derive(Debug, Clone)]
 pub struct LineIndex {

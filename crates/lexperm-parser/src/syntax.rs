@@ -31,11 +31,26 @@ impl SyntaxKind {
     }
 }
 
+/// The problems of a syntax value that callers tell apart; the message explains every problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SyntaxProblem {
+    /// A `*` next to other characters where only a whole `*` (or `type/*`) is allowed:
+    /// `com.example.*`, `image/pn*`.
+    PartialWildcard,
+    /// A DID reference without a `#service` fragment, or with an empty one.
+    MissingFragment,
+    /// Any other problem.
+    Invalid,
+}
+
 /// Why a syntax value was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
     /// The kind of value that was checked.
     pub kind: SyntaxKind,
+    /// Which problem it is, where callers need to tell it apart.
+    pub problem: SyntaxProblem,
     /// Byte range of the offending part, relative to the checked text.
     pub range: Range<usize>,
     /// What is wrong.
@@ -48,6 +63,7 @@ impl SyntaxError {
     fn new(kind: SyntaxKind, range: Range<usize>, message: impl Into<String>) -> Self {
         SyntaxError {
             kind,
+            problem: SyntaxProblem::Invalid,
             range,
             message: message.into(),
             hint: None,
@@ -58,15 +74,17 @@ impl SyntaxError {
         self.hint = Some(hint.into());
         self
     }
+
+    fn problem(mut self, problem: SyntaxProblem) -> Self {
+        self.problem = problem;
+        self
+    }
 }
 
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "invalid {}: {}", self.kind.as_str(), self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, " (hint: {hint})")?;
-        }
-        Ok(())
+        crate::diagnostics::write_hint(f, self.hint.as_deref())
     }
 }
 
@@ -183,7 +201,8 @@ impl Nsid {
         }
         if let Some(star) = value.find('*') {
             return err(star..star + 1, "partial wildcards are not allowed")
-                .hint("use `*` alone, or list each NSID explicitly");
+                .hint("use `*` alone, or list each NSID explicitly")
+                .problem(SyntaxProblem::PartialWildcard);
         }
         if let Some((idx, ch)) = value
             .char_indices()
@@ -368,10 +387,12 @@ impl DidProblem {
             DidProblem::NoFragment => {
                 SyntaxError::new(kind, 0..value.len(), "aud needs a #service fragment")
                     .hint("append the service id, e.g. `did:web:api.example.com#svc_appview`")
+                    .problem(SyntaxProblem::MissingFragment)
             }
             DidProblem::EmptyFragment(hash) => {
                 SyntaxError::new(kind, hash..value.len(), "the #service fragment is empty")
                     .hint("write the service id after `#`")
+                    .problem(SyntaxProblem::MissingFragment)
             }
             DidProblem::SecondHash(at) => SyntaxError::new(kind, at..at + 1, "more than one `#`"),
             DidProblem::FragmentChar(bad) => SyntaxError::new(
@@ -963,6 +984,7 @@ impl AcceptPattern {
                 star..star + 1,
                 "partial wildcards are not allowed (only `type/*` or `*/*`)",
             )
+            .problem(SyntaxProblem::PartialWildcard)
         };
         Err(err.hint(hint))
     }
@@ -1242,5 +1264,25 @@ mod tests {
         ] {
             assert!(!did_ref_plain_valid(did.as_bytes()), "{did}");
         }
+    }
+
+    #[test]
+    fn problems_callers_tell_apart_are_set_where_found() {
+        use SyntaxProblem::{Invalid, MissingFragment, PartialWildcard};
+        let nsid = |v: &str| Nsid::parse(v).unwrap_err().problem;
+        let accept = |v: &str| AcceptPattern::parse(v).unwrap_err().problem;
+        let did = |v: &str| DidServiceRef::parse(v).unwrap_err().problem;
+        assert_eq!(nsid("com.example.*"), PartialWildcard);
+        assert_eq!(nsid("com.*.post"), PartialWildcard);
+        assert_eq!(nsid("*"), Invalid);
+        assert_eq!(nsid("com.example"), Invalid);
+        assert_eq!(accept("image/pn*"), PartialWildcard);
+        assert_eq!(accept("*/png"), PartialWildcard);
+        assert_eq!(accept("image"), Invalid);
+        assert_eq!(accept("image/png png"), Invalid);
+        assert_eq!(did("did:web:api.example.com"), MissingFragment);
+        assert_eq!(did("did:web:api.example.com#"), MissingFragment);
+        assert_eq!(did("did:foo:bar#svc"), Invalid);
+        assert_eq!(did("did:web:api.example.com#a#b"), Invalid);
     }
 }

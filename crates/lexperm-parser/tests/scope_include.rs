@@ -64,10 +64,9 @@ fn include_drop_reasons() {
             seen.insert(dropped.reason.name());
             let entry = &case["permissions"][dropped.entry_index];
             out.push_str(&format!(
-                "{} | {include}\n  entry: {entry}\n  {}: {}\n",
+                "{} | {include}\n  entry: {entry}\n  {}: {dropped}\n",
                 case["vector"].as_str().unwrap_or(""),
                 dropped.reason.name(),
-                dropped.message
             ));
         }
     }

@@ -18,7 +18,9 @@
 //! assert_eq!(expansion.dropped[0].code(), "outside-namespace");
 //! ```
 
-use lexperm_parser::diagnostics::Span;
+use std::fmt;
+
+use lexperm_parser::diagnostics::{write_hint, Span};
 use lexperm_parser::json::{JsonKind, JsonValue};
 use lexperm_parser::lexicon::{self, PermissionSetSchema, SchemaType};
 use lexperm_parser::scope::include::{self, DropReason, EntryValue, PermissionEntry};
@@ -57,8 +59,13 @@ pub struct DroppedEntry {
     pub entry_index: usize,
     /// Why; [`DropReason::name`] is the stable code shared with the lint rules.
     pub reason: DropReason,
-    /// What is wrong and how to fix it.
+    /// What is wrong (names the field and value).
     pub message: String,
+    /// What the reference does about it, when the plain-text form says so (see
+    /// [`include::Dropped::consequence`]).
+    pub consequence: Option<&'static str>,
+    /// How to fix it.
+    pub hint: Option<String>,
     /// The offending field's key and value when one is to blame, else the whole entry.
     pub span: Span,
     /// Where the entry is.
@@ -71,6 +78,13 @@ impl DroppedEntry {
     /// The stable kebab-case reason code (`outside-namespace`, `fixed-aud`, …).
     pub fn code(&self) -> &'static str {
         self.reason.name()
+    }
+}
+
+impl fmt::Display for DroppedEntry {
+    /// `message`, the consequence, then ` (hint: …)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        include::write_text(f, &self.message, self.consequence, self.hint.as_deref())
     }
 }
 
@@ -101,12 +115,14 @@ impl SetExpansion<'_> {
 #[non_exhaustive]
 pub enum ExpandError {
     /// The string is not a valid `include:` scope.
-    #[error("`{input}` is not a valid include scope: {message}")]
+    #[error("`{input}` is not a valid include scope: {message}{}", Hint(hint.as_deref()))]
     InvalidScope {
         /// The input.
         input: String,
         /// Why.
         message: String,
+        /// How to fix it.
+        hint: Option<String>,
     },
     /// No document in the catalog declares the NSID.
     #[error(
@@ -124,6 +140,15 @@ pub enum ExpandError {
         /// The type of `main`, when it has one.
         found: Option<SchemaType>,
     },
+}
+
+/// Writes ` (hint: …)` for an error message.
+struct Hint<'a>(Option<&'a str>);
+
+impl fmt::Display for Hint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_hint(f, self.0)
+    }
 }
 
 impl ExpandError {
@@ -191,6 +216,8 @@ pub fn expand_set<'c>(
                 entry_index: d.entry_index,
                 reason: d.reason,
                 message: d.message,
+                consequence: d.consequence,
+                hint: d.hint,
                 span: member.map_or(entry.span, |m| {
                     Span::new(entry.span.file, m.key_span.start, m.value.span.end)
                 }),
@@ -248,13 +275,67 @@ pub fn parse_include(input: &str) -> Result<IncludeScope, ExpandError> {
             message:
                 "it is a scope of another resource (expected `include:<nsid>[?aud=<did#svc>]`)"
                     .to_owned(),
+            hint: None,
         }),
         Err(ScopeError { message, hint, .. }) => Err(ExpandError::InvalidScope {
             input: input.to_owned(),
-            message: match hint {
-                Some(h) => format!("{message} (hint: {h})"),
-                None => message,
-            },
+            message,
+            hint,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lexperm_parser::diagnostics::FileId;
+
+    #[test]
+    fn dropped_entries_keep_message_consequence_and_hint_apart() {
+        let set = r#"{"lexicon": 1, "id": "com.example.authPost", "defs": {"main": {
+          "type": "permission-set", "permissions": [
+            {"type": "permission", "resource": "repo", "collection": ["app.bsky.feed.post"]}]}}}"#;
+        let (catalog, _) = Catalog::load([(FileId(0), "authPost.json", set)]);
+        let expansion = catalog.expand_str("include:com.example.authPost").unwrap();
+        let dropped = &expansion.dropped[0];
+        assert_eq!(
+            dropped.message,
+            "`collection` value `app.bsky.feed.post` is outside the namespace of `com.example.authPost`"
+        );
+        assert_eq!(dropped.consequence, Some("; the whole entry is ignored"));
+        let hint = "a set may only grant NSIDs starting with `com.example.`; move `app.bsky.feed.post` to a set under its own namespace";
+        assert_eq!(dropped.hint.as_deref(), Some(hint));
+        assert_eq!(
+            dropped.to_string(),
+            format!(
+                "{}; the whole entry is ignored (hint: {hint})",
+                dropped.message
+            )
+        );
+        assert_eq!(dropped.field.as_deref(), Some("collection"));
+    }
+
+    #[test]
+    fn invalid_include_scopes_keep_the_hint_apart() {
+        let Err(error) = parse_include("include:com.example.authPost?aud=*") else {
+            panic!("`aud=*` is rejected");
+        };
+        let ExpandError::InvalidScope { message, hint, .. } = &error else {
+            panic!("{error:?}");
+        };
+        assert!(
+            message.starts_with("`aud` value `*`: `include` does not accept `aud=*`"),
+            "{message}"
+        );
+        let hint = hint.as_deref().expect("a hint");
+        assert_eq!(
+            error.to_string(),
+            format!("`include:com.example.authPost?aud=*` is not a valid include scope: {message} (hint: {hint})")
+        );
+        let Err(ExpandError::InvalidScope { hint, .. }) = parse_include("repo:com.example.post")
+        else {
+            panic!("a repo scope is not an include scope");
+        };
+        assert_eq!(hint, None);
     }
 }

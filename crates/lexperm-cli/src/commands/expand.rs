@@ -107,7 +107,7 @@ fn expand_all(
                     "dropped": result.as_ref().map(|e| e.dropped.iter().map(|d| json!({
                         "index": d.entry_index,
                         "code": d.code(),
-                        "message": d.message,
+                        "message": d.to_string(),
                     })).collect::<Vec<_>>()).unwrap_or_default(),
                 });
                 if let Some(members) = line.as_object_mut() {

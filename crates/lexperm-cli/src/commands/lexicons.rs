@@ -141,28 +141,20 @@ pub fn human_options() -> HumanOptions {
     }
 }
 
-/// Splits a resolver message `what (hint: how)` into message and help.
-pub fn split_hint(message: &str) -> (String, Option<String>) {
-    match message.find(" (hint: ") {
-        Some(i) if message.ends_with(')') => (
-            message[..i].to_owned(),
-            Some(message[i + " (hint: ".len()..message.len() - 1].to_owned()),
-        ),
-        _ => (message.to_owned(), None),
-    }
-}
-
 /// A dropped set entry as a warning diagnostic pointing at the blamed field (or the entry),
 /// coded `dropped(<reason>)`.
 pub fn dropped_diagnostic(dropped: &DroppedEntry, nsid: &str) -> Diagnostic {
-    let (message, help) = split_hint(&dropped.message);
+    let consequence = dropped.consequence.unwrap_or("");
     Diagnostic {
         code: "dropped",
         name: dropped.code(),
         severity: Severity::Warning,
         span: dropped.span,
-        message: format!("entry #{} is dropped: {message}", dropped.entry_index),
-        help,
+        message: format!(
+            "entry #{} is dropped: {}{consequence}",
+            dropped.entry_index, dropped.message
+        ),
+        help: dropped.hint.clone(),
         labels: Vec::new(),
         nsid: Some(nsid.to_owned()),
     }

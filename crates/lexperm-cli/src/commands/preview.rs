@@ -131,7 +131,7 @@ fn to_json(preview: &Preview) -> serde_json::Value {
         "dropped": preview.dropped.iter().map(|d| json!({
             "index": d.entry_index,
             "code": d.code(),
-            "message": d.message,
+            "message": d.to_string(),
         })).collect::<Vec<_>>(),
     })
 }

@@ -5,6 +5,7 @@
 use std::io::{IsTerminal, Write};
 
 use clap::{Args, Subcommand, ValueEnum};
+use lexperm_parser::diagnostics::write_hint;
 use lexperm_parser::scope::{
     normalize_into, normalize_scope_string, ScopeError, ScopeRequest, ScopeSet,
 };
@@ -136,11 +137,8 @@ fn json_plain(bytes: &[u8]) -> bool {
 /// machinery.
 fn push_error_text(out: &mut String, error: &ScopeError) {
     out.push_str(&error.message);
-    if let Some(hint) = &error.hint {
-        out.push_str(" (hint: ");
-        out.push_str(hint);
-        out.push(')');
-    }
+    // Writing to a `String` cannot fail.
+    let _ = write_hint(out, error.hint.as_deref());
 }
 
 fn render_error(input: &str, offset: usize, error: &ScopeError) -> String {

@@ -16,7 +16,7 @@ use lexperm_parser::syntax::Nsid;
 
 use lexperm_resolver::catalog::{Catalog, CatalogDoc};
 use lexperm_resolver::expand::{DroppedEntry, GrantedScope};
-use crate::catalog_rules::{a_type, drop_rule, has_group_of, split_hint};
+use crate::catalog_rules::{a_type, drop_rule, has_group_of};
 
 /// A permission set as the lint rules see it: its NSID, entries and lint expansion.
 pub(crate) struct LintSet<'c> {
@@ -160,8 +160,8 @@ pub(crate) fn drop_diagnostic(
     dropped: &DroppedEntry,
 ) -> Diagnostic {
     let span = drop_span(set, entry, dropped);
-    let (message, hint) = split_hint(&dropped.message);
-    let message = without_ignored_clause(&message);
+    // The consequence clause is left out: the lint message says the entry is dropped.
+    let message = &dropped.message;
     let hint = if dropped.reason == DropReason::OutsideNamespace {
         let target = dropped
             .field
@@ -171,7 +171,12 @@ pub(crate) fn drop_diagnostic(
             .and_then(JsonValue::as_str);
         Some(namespace_help(set, target))
     } else {
-        hint.or_else(|| Some(default_hint(dropped.reason).to_owned()))
+        Some(
+            dropped
+                .hint
+                .clone()
+                .unwrap_or_else(|| default_hint(dropped.reason).to_owned()),
+        )
     };
     let resource = entry
         .resource
@@ -193,20 +198,6 @@ pub(crate) fn drop_diagnostic(
         diagnostic = diagnostic.with_help(hint);
     }
     diagnostic
-}
-
-/// The parser's message without its "the entry is ignored" clause (the lint message says so).
-fn without_ignored_clause(message: &str) -> String {
-    let mut message = message.to_owned();
-    for clause in [
-        "; the reference ignores the whole entry",
-        "; the whole entry is ignored",
-        ", so the entry is ignored",
-        "; the entry is ignored",
-    ] {
-        message = message.replace(clause, "");
-    }
-    message
 }
 
 /// A fix for reasons whose parser message carries no hint.

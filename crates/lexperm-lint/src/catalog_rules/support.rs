@@ -149,16 +149,6 @@ pub(crate) fn a_type(name: &str) -> String {
     format!("{article} `{name}`")
 }
 
-/// Splits a parser message `… (hint: …)` into the message and the hint.
-pub(crate) fn split_hint(message: &str) -> (String, Option<String>) {
-    if let Some(start) = message.rfind(" (hint: ") {
-        if let Some(hint) = message[start + 8..].strip_suffix(')') {
-            return (message[..start].to_owned(), Some(hint.to_owned()));
-        }
-    }
-    (message.to_owned(), None)
-}
-
 #[cfg(test)]
 pub(crate) mod test_support {
     use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta};
@@ -273,7 +263,7 @@ pub(crate) mod test_support {
 
     /// Asserts `rule` is the one [`drop_rule`](crate::catalog_rules::drop_rule) gives for `reason`, and
     /// that a drop for `reason` becomes a diagnostic of `rule` at the dropped field, with the
-    /// message's hint as help. For reasons no entry reaches today, so the mapping is driven
+    /// drop's hint as help. For reasons no entry reaches today, so the mapping is driven
     /// directly.
     #[track_caller]
     pub(crate) fn expect_drop_mapping(rule: &RuleMeta, reason: DropReason) {
@@ -293,7 +283,9 @@ pub(crate) mod test_support {
         let dropped = DroppedEntry {
             entry_index: 0,
             reason,
-            message: "bad value (hint: fix it)".to_owned(),
+            message: "bad value".to_owned(),
+            consequence: None,
+            hint: Some("fix it".to_owned()),
             span: entry.span,
             entry_span: entry.span,
             field: Some("lxm".to_owned()),
@@ -450,14 +442,5 @@ mod tests {
         // A permission set alone does not make its group known.
         assert!(!has_group_of(&catalog, "org.other.post"));
         assert!(!has_group_of(&catalog, "nodots"));
-    }
-
-    #[test]
-    fn split_hint_separates_the_trailing_hint() {
-        assert_eq!(
-            split_hint("bad `x` (hint: use y)"),
-            ("bad `x`".to_owned(), Some("use y".to_owned()))
-        );
-        assert_eq!(split_hint("plain"), ("plain".to_owned(), None));
     }
 }

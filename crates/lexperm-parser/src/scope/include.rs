@@ -18,6 +18,8 @@
 //! assert_eq!(expansion.granted_strings(), vec!["repo:com.example.calendar.event"]);
 //! ```
 
+use std::fmt;
+
 use super::params::{self, Lookup, Origin, ParamSource, RawValue};
 use super::{IncludeScope, NsidPattern, Scope, ScopeError, ScopeErrorKind};
 use crate::syntax::Nsid;
@@ -227,9 +229,42 @@ pub struct Dropped {
     pub reason: DropReason,
     /// Index in the entry's `fields` of the offending field, when one is to blame.
     pub field_index: Option<usize>,
-    /// What is wrong (names the field and value) and how to fix it.
+    /// What is wrong (names the field and value).
     pub message: String,
+    /// What the reference does about it, when the plain-text form says so: a clause written
+    /// right after [`message`](Self::message), its separator included (`; the entry is ignored`).
+    pub consequence: Option<&'static str>,
+    /// How to fix it.
+    pub hint: Option<String>,
 }
+
+impl fmt::Display for Dropped {
+    /// `message`, the consequence, then ` (hint: …)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_text(f, &self.message, self.consequence, self.hint.as_deref())
+    }
+}
+
+/// The plain-text form of a dropped entry from its parts: `message`, the consequence clause, then
+/// ` (hint: …)`.
+pub fn write_text<W: fmt::Write + ?Sized>(
+    out: &mut W,
+    message: &str,
+    consequence: Option<&str>,
+    hint: Option<&str>,
+) -> fmt::Result {
+    out.write_str(message)?;
+    if let Some(consequence) = consequence {
+        out.write_str(consequence)?;
+    }
+    crate::diagnostics::write_hint(out, hint)
+}
+
+/// Consequence clauses (see [`Dropped::consequence`]).
+const ENTRY_IGNORED: &str = "; the entry is ignored";
+const WHOLE_ENTRY_IGNORED: &str = "; the whole entry is ignored";
+const SO_ENTRY_IGNORED: &str = ", so the entry is ignored";
+const REFERENCE_IGNORES_ENTRY: &str = "; the reference ignores the whole entry";
 
 /// The result of expanding one `include:` scope.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -330,18 +365,49 @@ pub fn expand(include: &IncludeScope, set_nsid: &Nsid, entries: &[PermissionEntr
     for (entry_index, entry) in entries.iter().enumerate() {
         match expand_entry(include, set_nsid, entry, injected.as_ref()) {
             Ok(scope) => expansion.granted.push(Granted { scope, entry_index }),
-            Err((reason, field_index, message)) => expansion.dropped.push(Dropped {
+            Err(drop) => expansion.dropped.push(Dropped {
                 entry_index,
-                reason,
-                field_index,
-                message,
+                reason: drop.reason,
+                field_index: drop.field,
+                message: drop.message,
+                consequence: drop.consequence,
+                hint: drop.hint,
             }),
         }
     }
     expansion
 }
 
-type DropInfo = (DropReason, Option<usize>, String);
+/// Why [`expand_entry`] dropped an entry: a [`Dropped`] without its index.
+struct DropInfo {
+    reason: DropReason,
+    field: Option<usize>,
+    message: String,
+    consequence: Option<&'static str>,
+    hint: Option<String>,
+}
+
+impl DropInfo {
+    fn new(reason: DropReason, field: Option<usize>, message: impl Into<String>) -> Self {
+        DropInfo {
+            reason,
+            field,
+            message: message.into(),
+            consequence: None,
+            hint: None,
+        }
+    }
+
+    fn consequence(mut self, clause: &'static str) -> Self {
+        self.consequence = Some(clause);
+        self
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
 
 fn expand_entry(
     include: &IncludeScope,
@@ -351,35 +417,40 @@ fn expand_entry(
 ) -> Result<Scope, DropInfo> {
     let resource_field = entry.get("resource");
     let resource = resource_field.and_then(|(_, v)| v.as_str());
+    let resource_index = resource_field.map(|(i, _)| i);
     let spec = match resource {
         Some("repo") => &params::REPO,
         Some("rpc") => &params::RPC,
         Some(r @ ("blob" | "account" | "identity" | "include")) => {
-            return Err((
+            return Err(DropInfo::new(
                 DropReason::UnsupportedResource,
-                resource_field.map(|(i, _)| i),
+                resource_index,
                 format!(
-                    "`{r}` permissions are not allowed in permission sets (only `repo` and `rpc`); the entry is ignored (hint: request `{r}:…` scopes directly instead)"
+                    "`{r}` permissions are not allowed in permission sets (only `repo` and `rpc`)"
                 ),
-            ));
+            )
+            .consequence(ENTRY_IGNORED)
+            .hint(format!("request `{r}:…` scopes directly instead")));
         }
         Some(r) => {
-            return Err((
+            return Err(DropInfo::new(
                 DropReason::UnknownResource,
-                resource_field.map(|(i, _)| i),
-                format!("unknown resource `{r}`; the entry is ignored (hint: use `repo` or `rpc`)"),
-            ));
+                resource_index,
+                format!("unknown resource `{r}`"),
+            )
+            .consequence(ENTRY_IGNORED)
+            .hint("use `repo` or `rpc`"));
         }
         None => {
             let what = match resource_field {
                 Some((_, v)) => format!("`resource` is {}, not a string", v.type_name()),
                 None => "the entry has no `resource`".to_owned(),
             };
-            return Err((
-                DropReason::UnknownResource,
-                resource_field.map(|(i, _)| i),
-                format!("{what}; the entry is ignored (hint: set `resource` to `repo` or `rpc`)"),
-            ));
+            return Err(
+                DropInfo::new(DropReason::UnknownResource, resource_index, what)
+                    .consequence(ENTRY_IGNORED)
+                    .hint("set `resource` to `repo` or `rpc`"),
+            );
         }
     };
     let is_rpc = spec.resource == super::Resource::Rpc;
@@ -392,13 +463,14 @@ fn expand_entry(
                     EntryValue::String(s) => format!("`{s}`"),
                     other => other.type_name().to_owned(),
                 };
-                return Err((
+                return Err(DropInfo::new(
                     DropReason::FixedAud,
                     Some(i),
                     format!(
-                        "`aud` is {shown}; permission sets may only use `\"aud\": \"*\"` or `\"inheritAud\": true` (hint: replace `aud` with `\"inheritAud\": true` so the audience comes from `include:…?aud=`)"
+                        "`aud` is {shown}; permission sets may only use `\"aud\": \"*\"` or `\"inheritAud\": true`"
                     ),
-                ));
+                )
+                .hint("replace `aud` with `\"inheritAud\": true` so the audience comes from `include:…?aud=`"));
             }
         }
     }
@@ -423,24 +495,29 @@ fn expand_entry(
     for value in values {
         match value {
             NsidPattern::Any => {
-                return Err((
+                return Err(DropInfo::new(
                     DropReason::WildcardInSet,
                     field,
-                    format!(
-                        "`{field_name}` contains `*`; permission sets must list NSIDs (hint: list each NSID under `{}`)",
-                        set_nsid.group_prefix()
-                    ),
-                ));
+                    format!("`{field_name}` contains `*`; permission sets must list NSIDs"),
+                )
+                .hint(format!(
+                    "list each NSID under `{}`",
+                    set_nsid.group_prefix()
+                )));
             }
             NsidPattern::Nsid(n) if !set_nsid.is_parent_authority_of(n.as_str()) => {
-                return Err((
+                return Err(DropInfo::new(
                     DropReason::OutsideNamespace,
                     field,
                     format!(
-                        "`{field_name}` value `{n}` is outside the namespace of `{set_nsid}`; the whole entry is ignored (hint: a set may only grant NSIDs starting with `{}`; move `{n}` to a set under its own namespace)",
-                        set_nsid.group_prefix()
+                        "`{field_name}` value `{n}` is outside the namespace of `{set_nsid}`"
                     ),
-                ));
+                )
+                .consequence(WHOLE_ENTRY_IGNORED)
+                .hint(format!(
+                    "a set may only grant NSIDs starting with `{}`; move `{n}` to a set under its own namespace",
+                    set_nsid.group_prefix()
+                )));
             }
             NsidPattern::Nsid(_) => {}
         }
@@ -459,41 +536,45 @@ fn explain_parse_error(
         .and_then(|i| entry.fields.get(i))
         .map(|(n, _)| n.as_str())
         .unwrap_or("");
-    let with_hint = |msg: &str| match &e.hint {
-        Some(h) => format!("{msg} (hint: {h})"),
-        None => msg.to_owned(),
-    };
     let reason = match e.kind {
         ScopeErrorKind::UnknownParam if is_rpc && field_name == "inheritAud" => {
             let inherit = entry.get("inheritAud").map(|(_, v)| v);
             let has_aud = entry.get("aud").is_some();
             return match inherit {
-                Some(EntryValue::Bool(true)) if has_aud => (
+                Some(EntryValue::Bool(true)) if has_aud => DropInfo::new(
                     DropReason::AudWithInheritAud,
                     field,
-                    "`aud` and `inheritAud` are both given (hint: keep only `\"inheritAud\": true`)".to_owned(),
-                ),
-                Some(EntryValue::Bool(true)) => (
-                    DropReason::InheritAudWithoutIncludeAud,
-                    field,
-                    format!(
-                        "`inheritAud` is true but `{}` has no `aud`, so the entry is ignored (hint: request `{}?aud=did:web:<host>%23<service>`)",
-                        Scope::Include(include.clone()),
-                        Scope::Include(include.clone())
-                    ),
-                ),
-                Some(v) => (
+                    "`aud` and `inheritAud` are both given",
+                )
+                .hint("keep only `\"inheritAud\": true`"),
+                Some(EntryValue::Bool(true)) => {
+                    let include = Scope::Include(include.clone());
+                    DropInfo::new(
+                        DropReason::InheritAudWithoutIncludeAud,
+                        field,
+                        format!("`inheritAud` is true but `{include}` has no `aud`"),
+                    )
+                    .consequence(SO_ENTRY_IGNORED)
+                    .hint(format!(
+                        "request `{include}?aud=did:web:<host>%23<service>`"
+                    ))
+                }
+                Some(v) => DropInfo::new(
                     DropReason::InheritAudNotTrue,
                     field,
                     format!(
-                        "`inheritAud` is {} but only `true` is accepted (the reference drops any other value) (hint: use `\"inheritAud\": true`, or remove it and use `\"aud\": \"*\"`)",
+                        "`inheritAud` is {} but only `true` is accepted (the reference drops any other value)",
                         match v {
                             EntryValue::Bool(false) => "`false`".to_owned(),
                             other => other.type_name().to_owned(),
                         }
                     ),
-                ),
-                None => (DropReason::UnknownField, field, with_hint(&e.message)),
+                )
+                .hint("use `\"inheritAud\": true`, or remove it and use `\"aud\": \"*\"`"),
+                None => DropInfo {
+                    hint: e.hint,
+                    ..DropInfo::new(DropReason::UnknownField, field, e.message)
+                },
             };
         }
         ScopeErrorKind::UnknownParam => DropReason::UnknownField,
@@ -510,23 +591,136 @@ fn explain_parse_error(
         },
         _ => DropReason::InvalidValue,
     };
-    let message = match reason {
-        DropReason::UnknownField => format!(
-            "unknown field `{field_name}`; the reference ignores the whole entry (hint: remove `{field_name}`)"
-        ),
-        DropReason::ExpectedArray => format!(
-            "{} (hint: write `\"{field_name}\": [ … ]`)",
-            e.message
-        ),
+    match reason {
+        DropReason::UnknownField => {
+            DropInfo::new(reason, field, format!("unknown field `{field_name}`"))
+                .consequence(REFERENCE_IGNORES_ENTRY)
+                .hint(format!("remove `{field_name}`"))
+        }
+        DropReason::ExpectedArray => {
+            DropInfo::new(reason, field, e.message).hint(format!("write `\"{field_name}\": [ … ]`"))
+        }
         DropReason::MissingField => {
             let name = e.param.unwrap_or("?");
             let hint = match name {
                 "aud" => "add `\"inheritAud\": true` (audience from `include:…?aud=`) or `\"aud\": \"*\"`".to_owned(),
                 other => format!("add `\"{other}\": [ … ]`"),
             };
-            format!("the entry has no `{name}` field (hint: {hint})")
+            DropInfo::new(reason, field, format!("the entry has no `{name}` field")).hint(hint)
         }
-        _ => with_hint(&e.message),
-    };
-    (reason, field, message)
+        _ => DropInfo {
+            hint: e.hint,
+            ..DropInfo::new(reason, field, e.message)
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// What expanding the single entry `fields` gives under `include`: the one drop.
+    fn drop_of(include: &str, fields: serde_json::Value) -> Dropped {
+        let Ok(Scope::Include(include)) = Scope::parse(include) else {
+            panic!("{include} is an include scope");
+        };
+        let entry = PermissionEntry::from_json(&fields).expect("object");
+        let mut expansion = expand(&include, &include.nsid, &[entry]);
+        assert!(expansion.granted.is_empty(), "{fields}");
+        assert_eq!(expansion.dropped.len(), 1, "{fields}");
+        expansion.dropped.remove(0)
+    }
+
+    #[test]
+    fn drops_carry_message_consequence_and_hint_as_fields() {
+        const SET: &str = "include:com.example.authTest";
+        const WITH_AUD: &str = "include:com.example.authTest?aud=did:web:a.example%23svc";
+        let cases = [
+            (
+                SET,
+                json!({"type": "permission", "resource": "blob", "accept": ["*/*"]}),
+                DropReason::UnsupportedResource,
+                "`blob` permissions are not allowed in permission sets (only `repo` and `rpc`)",
+                Some(ENTRY_IGNORED),
+                Some("request `blob:…` scopes directly instead"),
+            ),
+            (
+                SET,
+                json!({"type": "permission", "resource": "Repo"}),
+                DropReason::UnknownResource,
+                "unknown resource `Repo`",
+                Some(ENTRY_IGNORED),
+                Some("use `repo` or `rpc`"),
+            ),
+            (
+                SET,
+                json!({"type": "permission", "resource": "repo", "collection": ["org.other.post"]}),
+                DropReason::OutsideNamespace,
+                "`collection` value `org.other.post` is outside the namespace of `com.example.authTest`",
+                Some(WHOLE_ENTRY_IGNORED),
+                Some("a set may only grant NSIDs starting with `com.example.`; move `org.other.post` to a set under its own namespace"),
+            ),
+            (
+                SET,
+                json!({"type": "permission", "resource": "repo", "collection": ["com.example.post"], "description": "x"}),
+                DropReason::UnknownField,
+                "unknown field `description`",
+                Some(REFERENCE_IGNORES_ENTRY),
+                Some("remove `description`"),
+            ),
+            (
+                SET,
+                json!({"type": "permission", "resource": "rpc", "lxm": ["com.example.get"], "inheritAud": true}),
+                DropReason::InheritAudWithoutIncludeAud,
+                "`inheritAud` is true but `include:com.example.authTest` has no `aud`",
+                Some(SO_ENTRY_IGNORED),
+                Some("request `include:com.example.authTest?aud=did:web:<host>%23<service>`"),
+            ),
+            (
+                WITH_AUD,
+                json!({"type": "permission", "resource": "rpc", "lxm": ["com.example.get"], "aud": "did:web:b.example#svc"}),
+                DropReason::FixedAud,
+                "`aud` is `did:web:b.example#svc`; permission sets may only use `\"aud\": \"*\"` or `\"inheritAud\": true`",
+                None,
+                Some("replace `aud` with `\"inheritAud\": true` so the audience comes from `include:…?aud=`"),
+            ),
+            (
+                SET,
+                json!({"type": "permission", "resource": "repo", "collection": "com.example.post"}),
+                DropReason::ExpectedArray,
+                "`collection` must be an array of strings",
+                None,
+                Some("write `\"collection\": [ … ]`"),
+            ),
+            (
+                SET,
+                json!({"type": "permission", "resource": "repo", "collection": ["com.example.*"]}),
+                DropReason::InvalidNsid,
+                "`collection` value `com.example.*`: partial wildcards are not allowed",
+                None,
+                Some("use `*` alone, or list each NSID explicitly"),
+            ),
+            (
+                SET,
+                json!({"type": "permission", "resource": "repo", "collection": ["com.example.post"], "action": []}),
+                DropReason::EmptyArray,
+                "`action` must list at least one value",
+                None,
+                None,
+            ),
+        ];
+        for (include, fields, reason, message, consequence, hint) in cases {
+            let dropped = drop_of(include, fields);
+            assert_eq!(dropped.reason, reason, "{dropped:?}");
+            assert_eq!(dropped.message, message);
+            assert_eq!(dropped.consequence, consequence);
+            assert_eq!(dropped.hint.as_deref(), hint);
+            let mut text = format!("{message}{}", consequence.unwrap_or(""));
+            if let Some(hint) = hint {
+                text.push_str(&format!(" (hint: {hint})"));
+            }
+            assert_eq!(dropped.to_string(), text);
+        }
+    }
 }

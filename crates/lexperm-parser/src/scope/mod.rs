@@ -31,6 +31,7 @@ pub use request::{ScopeRequest, ScopeRequestError};
 pub use set::{normalize_scope_string, scope_needed_for, ScopeSet};
 
 pub use fast::{normalize_into, ScopeRejection};
+pub use tokenize::encode_query_value;
 use tokenize::StringSyntax;
 
 /// A resource that takes parameters (everything but the static scopes).
@@ -464,10 +465,7 @@ impl ScopeError {
 impl fmt::Display for ScopeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, " (hint: {hint})")?;
-        }
-        Ok(())
+        crate::diagnostics::write_hint(f, self.hint.as_deref())
     }
 }
 
@@ -687,5 +685,52 @@ mod tests {
         );
         assert_eq!(canon("rpc:*?aud=*"), None);
         assert_eq!(canon("include:com.example.authFull?aud=*"), None);
+    }
+
+    #[test]
+    fn error_kinds_are_set_where_the_problem_is_found() {
+        use ScopeErrorKind::*;
+        let cases: &[(&str, ScopeErrorKind)] = &[
+            ("", Empty),
+            ("Repo:com.example.post", UnknownResource),
+            ("transition:nope", UnknownResource),
+            ("atproto?x=1", StaticWithParams),
+            ("repo:%zz", MalformedEscape),
+            ("repo:%FF", MalformedEscape),
+            (
+                "repo:com.example.post?colection=com.example.a",
+                UnknownParam,
+            ),
+            ("account?attr=email&attr=repo", RepeatedParam),
+            (
+                "repo:com.example.a?collection=com.example.b",
+                PositionalAndNamed,
+            ),
+            ("rpc:com.example.getPost", MissingParam),
+            ("account:bogus", InvalidValue),
+            ("repo:com.example", InvalidValue),
+            ("repo:com.example.*", PartialWildcard),
+            ("blob:image/pn*", PartialWildcard),
+            (
+                "rpc:com.example.getPost?aud=did:web:api.example.com",
+                AudMissingFragment,
+            ),
+            (
+                "rpc:com.example.getPost?aud=did:web:api.example.com%23",
+                AudMissingFragment,
+            ),
+            ("include:com.example.authFull?aud=*", IncludeAudWildcard),
+            ("rpc:*?aud=*", RpcUnrestricted),
+        ];
+        for (input, kind) in cases {
+            let e = Scope::parse(input).unwrap_err();
+            assert_eq!(e.kind, *kind, "{input:?}: {e}");
+            assert!(!e.message.contains("hint"), "{input:?}: {e}");
+            let text = match &e.hint {
+                Some(hint) => format!("{} (hint: {hint})", e.message),
+                None => e.message.clone(),
+            };
+            assert_eq!(e.to_string(), text, "{input:?}");
+        }
     }
 }

@@ -10,7 +10,7 @@ use super::{
     IncludeScope, NsidPattern, RepoAction, RepoScope, Resource, RpcScope, Scope, ScopeError,
     ScopeErrorKind,
 };
-use crate::syntax::{AcceptPattern, DidServiceRef, Nsid, SyntaxError};
+use crate::syntax::{AcceptPattern, DidServiceRef, Nsid, SyntaxError, SyntaxProblem};
 
 /// A validated parameter value.
 #[derive(Debug, Clone)]
@@ -35,12 +35,10 @@ pub(crate) struct ValueError {
 
 impl ValueError {
     fn from_syntax(err: SyntaxError) -> Self {
-        let kind = if err.message.contains("partial wildcard") {
-            ScopeErrorKind::PartialWildcard
-        } else if err.message.contains("#service fragment") {
-            ScopeErrorKind::AudMissingFragment
-        } else {
-            ScopeErrorKind::InvalidValue
+        let kind = match err.problem {
+            SyntaxProblem::PartialWildcard => ScopeErrorKind::PartialWildcard,
+            SyntaxProblem::MissingFragment => ScopeErrorKind::AudMissingFragment,
+            _ => ScopeErrorKind::InvalidValue,
         };
         ValueError {
             kind,

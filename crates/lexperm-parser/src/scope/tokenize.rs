@@ -123,38 +123,14 @@ fn decode_uri_component(input: &str, range: Range<usize>) -> Result<Cow<'_, str>
     }
 }
 
-/// `application/x-www-form-urlencoded` decoding of one name or value: `+` is a space, `%XX` is
-/// decoded, a malformed `%` stays literal, invalid UTF-8 becomes U+FFFD. Borrows unless the text
-/// holds a `+` or `%`.
-pub(crate) fn form_decode(raw: &str) -> Cow<'_, str> {
-    let bytes = raw.as_bytes();
-    if !bytes.iter().any(|&b| b == b'+' || b == b'%') {
-        return Cow::Borrowed(raw);
-    }
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'+' {
-            out.push(b' ');
-        } else if b == b'%' {
-            let hi = bytes.get(i + 1).copied().and_then(hex_value);
-            let lo = bytes.get(i + 2).copied().and_then(hex_value);
-            if let (Some(hi), Some(lo)) = (hi, lo) {
-                out.push(hi * 16 + lo);
-                i += 3;
-                continue;
-            }
-            out.push(b);
-        } else {
-            out.push(b);
-        }
-        i += 1;
-    }
-    match String::from_utf8(out) {
-        Ok(s) => Cow::Owned(s),
-        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
-    }
+/// `application/x-www-form-urlencoded` decoding of one `name=value` segment of the query (the
+/// WHATWG parser `URLSearchParams` uses, through the `form_urlencoded` crate): split at the first
+/// `=`, `+` is a space, `%XX` is decoded, a malformed `%` (lone, `%2`, `%zz`) stays literal,
+/// invalid UTF-8 after decoding becomes U+FFFD. Borrows unless the text holds a `+` or `%`.
+pub(crate) fn form_decode(segment: &str) -> (Cow<'_, str>, Cow<'_, str>) {
+    form_urlencoded::parse(segment.as_bytes())
+        .next()
+        .unwrap_or_default()
 }
 
 fn parse_query<'a>(input: &'a str, start: usize, out: &mut Vec<QueryParam<'a>>) {
@@ -165,15 +141,16 @@ fn parse_query<'a>(input: &'a str, start: usize, out: &mut Vec<QueryParam<'a>>) 
         if segment.is_empty() {
             continue;
         }
-        let (name, value, value_start) = match segment.find('=') {
-            Some(eq) => (&segment[..eq], &segment[eq + 1..], seg_start + eq + 1),
-            None => (segment, "", seg_start + segment.len()),
+        let value_start = match segment.find('=') {
+            Some(eq) => seg_start + eq + 1,
+            None => seg_start + segment.len(),
         };
+        let (name, value) = form_decode(segment);
         out.push(QueryParam {
-            name: form_decode(name),
-            value: form_decode(value),
+            name,
+            value,
             range: seg_start..seg_start + segment.len(),
-            value_range: value_start..value_start + value.len(),
+            value_range: value_start..seg_start + segment.len(),
         });
     }
 }
@@ -260,6 +237,15 @@ pub(crate) fn encode_into(out: &mut String, value: &str, component: Component) {
     }
 }
 
+/// Encodes `value` as a query value of a canonical scope string (`?aud=…`): what the canonical
+/// form writes for it, and what the tokenizer decodes back to `value`. Code that builds scope
+/// strings (generated constants, templates) uses this instead of an encoder of its own.
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    encode_into(&mut out, value, Component::Query);
+    out
+}
+
 /// Bytes written as they are: `encodeURIComponent`'s unreserved set plus the un-escaped
 /// `: / , @`, and for the positional part also `! ~ ' ( ) +`.
 const fn keep_table(positional: bool) -> [bool; 256] {
@@ -329,6 +315,43 @@ mod tests {
     }
 
     #[test]
+    fn decodes_query_segments_like_urlsearchparams() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("a=%", "a", "%"),
+            ("a=%zz", "a", "%zz"),
+            ("a=%2", "a", "%2"),
+            ("a=%%41", "a", "%A"),
+            ("a=a+b%2Bc", "a", "a b+c"),
+            ("a=%C3%A9", "a", "é"),
+            ("a=%FF", "a", "\u{FFFD}"),
+            ("a=%C3", "a", "\u{FFFD}"),
+            ("a=%E2%82x", "a", "\u{FFFD}x"),
+            ("a=%ED%A0%80", "a", "\u{FFFD}\u{FFFD}\u{FFFD}"),
+            ("a=b=c", "a", "b=c"),
+            ("=v", "", "v"),
+            ("n", "n", ""),
+            ("%3D+=1", "= ", "1"),
+        ];
+        for (segment, name, value) in cases {
+            let input = format!("x?{segment}");
+            let s = StringSyntax::parse(&input).unwrap();
+            assert_eq!(s.params.len(), 1, "{segment}");
+            assert_eq!(s.params[0].name, *name, "{segment}");
+            assert_eq!(s.params[0].value, *value, "{segment}");
+            assert_eq!(s.params[0].range, 2..input.len(), "{segment}");
+            let raw_value = segment.split_once('=').map_or("", |(_, v)| v);
+            assert_eq!(
+                &input[s.params[0].value_range.clone()],
+                raw_value,
+                "{segment}"
+            );
+        }
+        // Undecoded text is borrowed.
+        let s = StringSyntax::parse("x?a=b").unwrap();
+        assert!(matches!(s.params[0].value, Cow::Borrowed(_)));
+    }
+
+    #[test]
     fn drops_one_leading_question_mark_of_the_query() {
         let s = StringSyntax::parse("account??attr=email").unwrap();
         assert_eq!(s.params.len(), 1);
@@ -353,6 +376,60 @@ mod tests {
         out.clear();
         encode_into(&mut out, "image/png;a=b", Component::Positional);
         assert_eq!(out, "image/png%3Ba%3Db");
+    }
+}
+
+#[cfg(test)]
+mod query_value {
+    use super::{encode_query_value, StringSyntax};
+    use proptest::prelude::*;
+
+    /// The value the tokenizer reads from `?aud=<encoded>`.
+    fn decoded(encoded: &str) -> String {
+        let input = format!("include?aud={encoded}");
+        let syntax = StringSyntax::parse(&input).expect("tokenizes");
+        assert_eq!(syntax.params.len(), 1, "{input}");
+        syntax.params[0].value.to_string()
+    }
+
+    #[test]
+    fn encodes_like_the_canonical_form() {
+        assert_eq!(
+            encode_query_value("did:web:a.example#svc_1 é"),
+            "did:web:a.example%23svc_1+%C3%A9"
+        );
+        assert_eq!(encode_query_value("a*-._:/,@%z%4"), "a*-._:/,@%z%4");
+        assert_eq!(encode_query_value("x%3A+y"), "x%253A%2By");
+        assert_eq!(encode_query_value("a&b=c?d"), "a%26b%3Dc%3Fd");
+    }
+
+    #[test]
+    fn round_trips_through_the_tokenizer() {
+        for value in [
+            "did:web:api.example.com#svc",
+            "",
+            "%",
+            "%%",
+            "%4",
+            "%zz",
+            "%41",
+            "%4%41",
+            "+",
+            " + ",
+            "a&b=c",
+            "é€𝄞",
+            "%\u{e9}",
+            "?x",
+        ] {
+            assert_eq!(decoded(&encode_query_value(value)), value, "{value:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_value_round_trips(value in "(\\PC|%[0-9a-fA-Fg]{0,2}|[+&=? ])*") {
+            prop_assert_eq!(decoded(&encode_query_value(&value)), value);
+        }
     }
 }
 
