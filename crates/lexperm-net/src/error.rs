@@ -107,6 +107,16 @@ pub enum NetError {
         /// What is wrong.
         detail: String,
     },
+    /// The authority's signed repository does not prove the fetched record.
+    #[error("lexicon {nsid} at {uri} is invalid: repository proof: {source}")]
+    Proof {
+        /// The NSID that was resolved.
+        nsid: String,
+        /// The AT-URI of the record.
+        uri: String,
+        /// Which link of the proof failed.
+        source: lexperm_datamodel::proof::ProofError,
+    },
     /// The authority's repository has no record for this NSID.
     #[error("{nsid} is not published: {did} (named by _lexicon.{authority}) has no com.atproto.lexicon.schema record `{nsid}` on {pds}")]
     NotPublished {

@@ -80,7 +80,11 @@ pub fn check_record_proof(
     let car = client.get_record_proof(&doc.id, LEXICON_COLLECTION, nsid)?;
     verify_record_proof(&car, &doc.id, key, LEXICON_COLLECTION, nsid, &cid)
         .map(|_| ())
-        .map_err(invalid)
+        .map_err(|source| NetError::Proof {
+            nsid: nsid.to_string(),
+            uri: uri.to_string(),
+            source,
+        })
 }
 
 /// Check that `record` hashes to `cid` (DAG-CBOR, CIDv1 sha2-256), so the content is the one the
@@ -184,6 +188,7 @@ impl LexiconResolver {
 mod tests {
     use super::*;
     use crate::dns::DnsResolver;
+    use lexperm_datamodel::proof::ProofError;
     use crate::test_server::{
         plc_with_pds, record, record_not_found, record_proof, TestDns, TestServer,
     };
@@ -264,6 +269,17 @@ mod tests {
         assert!(
             err.contains("repository proof: the signed repository holds bafyreihdwd"),
             "{err}"
+        );
+        let err = resolver.resolve("com.example.unproven").unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                NetError::Proof {
+                    source: ProofError::RecordMismatch { found, .. },
+                    ..
+                } if found.to_string().starts_with("bafyreihdwd")
+            ),
+            "{err:?}"
         );
         let err = resolver.resolve("com.example.wrongid").unwrap_err();
         assert!(matches!(err, NetError::InvalidLexicon { .. }), "{err:?}");
