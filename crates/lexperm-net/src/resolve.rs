@@ -188,10 +188,10 @@ impl LexiconResolver {
 mod tests {
     use super::*;
     use crate::dns::DnsResolver;
-    use lexperm_datamodel::proof::ProofError;
     use crate::test_server::{
         plc_with_pds, record, record_not_found, record_proof, TestDns, TestServer,
     };
+    use lexperm_datamodel::proof::ProofError;
     use serde_json::json;
 
     /// DNS + PLC + PDS fakes for `com.example.*` published by did:plc:abc.
