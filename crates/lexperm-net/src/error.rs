@@ -124,8 +124,8 @@ pub enum NetError {
         nsid: String,
         /// The AT-URI of the record.
         uri: String,
-        /// Which link of the proof failed.
-        source: lexperm_datamodel::proof::ProofError,
+        /// Which link of the proof failed (boxed: it carries CIDs and keeps `NetError` small).
+        source: Box<lexperm_datamodel::proof::ProofError>,
     },
     /// The authority's repository has no record for this NSID.
     #[error("{nsid} is not published: {did} (named by _lexicon.{authority}) has no com.atproto.lexicon.schema record `{nsid}` on {pds}")]

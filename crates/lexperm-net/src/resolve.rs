@@ -83,7 +83,7 @@ pub fn check_record_proof(
         .map_err(|source| NetError::Proof {
             nsid: nsid.to_string(),
             uri: uri.to_string(),
-            source,
+            source: Box::new(source),
         })
 }
 
@@ -274,10 +274,11 @@ mod tests {
         assert!(
             matches!(
                 &err,
-                NetError::Proof {
-                    source: ProofError::RecordMismatch { found, .. },
-                    ..
-                } if found.to_string().starts_with("bafyreihdwd")
+                NetError::Proof { source, .. } if matches!(
+                    source.as_ref(),
+                    ProofError::RecordMismatch { found, .. }
+                        if found.to_string().starts_with("bafyreihdwd")
+                )
             ),
             "{err:?}"
         );
