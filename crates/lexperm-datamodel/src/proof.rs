@@ -116,7 +116,7 @@ pub enum ProofError {
     #[error(transparent)]
     Car(#[from] CarError),
     /// The CAR lacks the block of its root.
-    #[error("the CAR does not hold its root block (the commit) {root}")]
+    #[error("the CAR does not hold its root block {root} (the commit)")]
     MissingCommit {
         /// The root CID.
         root: Cid,
