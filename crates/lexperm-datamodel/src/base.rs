@@ -1,130 +1,81 @@
-//! Hand-written RFC 4648 codecs: base32 lower case without padding (the multibase `b` form of CIDs) and
-//! base64 decoding (the `$bytes` form of the atproto data model).
+//! RFC 4648 codecs through `data-encoding`: base32 lower case without padding (the multibase `b` form
+//! of CIDs) and standard-alphabet base64 (the `$bytes` form of the atproto data model), both
+//! refusing non-zero trailing bits so every byte string has exactly one accepted text.
 
-const BASE32_ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-const BASE64_ALPHABET: &[u8; 64] =
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+use std::sync::LazyLock;
+
+use data_encoding::{DecodeKind, Encoding, Specification, BASE64_NOPAD};
+
+/// Base32 (RFC 4648 §6) with the lower-case alphabet and no padding.
+static BASE32_LOWER: LazyLock<Encoding> = LazyLock::new(|| {
+    let mut spec = Specification::new();
+    spec.symbols.push_str("abcdefghijklmnopqrstuvwxyz234567");
+    spec.check_trailing_bits = true;
+    spec.encoding()
+        .expect("32 distinct ASCII symbols form a valid specification")
+});
 
 /// Why a base32 or base64 string could not be decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum DecodeError {
     /// A character outside the alphabet, at this byte offset.
+    #[error("invalid character {found:?} at offset {offset}")]
     InvalidChar { offset: usize, found: char },
     /// The length leaves a partial symbol that cannot hold a whole byte.
+    #[error("length {len} cannot be a whole number of bytes")]
     InvalidLength { len: usize },
     /// The unused low bits of the last symbol are not zero (not the canonical encoding).
+    #[error("the last character has non-zero unused bits")]
     NonZeroTrailingBits,
-}
-
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DecodeError::InvalidChar { offset, found } => {
-                write!(f, "invalid character {found:?} at offset {offset}")
-            }
-            DecodeError::InvalidLength { len } => {
-                write!(f, "length {len} cannot be a whole number of bytes")
-            }
-            DecodeError::NonZeroTrailingBits => {
-                write!(f, "the last character has non-zero unused bits")
-            }
-        }
-    }
 }
 
 /// Encodes bytes as lower-case base32 without padding.
 pub(crate) fn base32_lower_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
-    let mut buffer: u32 = 0;
-    let mut bits: u32 = 0;
-    for &byte in bytes {
-        buffer = (buffer << 8) | u32::from(byte);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(BASE32_ALPHABET[((buffer >> bits) & 31) as usize] as char);
-        }
-        buffer &= (1 << bits) - 1;
-    }
-    if bits > 0 {
-        out.push(BASE32_ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
-    }
-    out
+    BASE32_LOWER.encode(bytes)
 }
 
 /// Decodes lower-case base32 without padding.
 pub(crate) fn base32_lower_decode(text: &str) -> Result<Vec<u8>, DecodeError> {
-    decode_bits(text, 5, |c| match c {
-        b'a'..=b'z' => Some(c - b'a'),
-        b'2'..=b'7' => Some(c - b'2' + 26),
-        _ => None,
-    })
+    decode(&BASE32_LOWER, text)
 }
 
-/// Decodes standard-alphabet base64 (RFC 4648 §4). Trailing `=` padding is accepted but not required.
+/// Decodes standard-alphabet base64 (RFC 4648 §4). Trailing `=` padding is accepted but not required;
+/// when present it must make the length a multiple of 4.
 pub(crate) fn base64_decode(text: &str) -> Result<Vec<u8>, DecodeError> {
     let unpadded = text.trim_end_matches('=');
     let padding = text.len() - unpadded.len();
     if padding > 0 && (padding > 2 || !text.len().is_multiple_of(4)) {
         return Err(DecodeError::InvalidLength { len: text.len() });
     }
-    decode_bits(unpadded, 6, |c| {
-        BASE64_ALPHABET
-            .iter()
-            .position(|&a| a == c)
-            .map(|index| index as u8)
-    })
+    decode(&BASE64_NOPAD, unpadded)
 }
 
-/// Encodes bytes as standard-alphabet base64 without padding (used in tests and error messages).
+/// Encodes bytes as standard-alphabet base64 without padding (used in tests).
 #[cfg(any(test, feature = "test-support"))]
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    let mut buffer: u32 = 0;
-    let mut bits: u32 = 0;
-    for &byte in bytes {
-        buffer = (buffer << 8) | u32::from(byte);
-        bits += 8;
-        while bits >= 6 {
-            bits -= 6;
-            out.push(BASE64_ALPHABET[((buffer >> bits) & 63) as usize] as char);
-        }
-        buffer &= (1 << bits) - 1;
-    }
-    if bits > 0 {
-        out.push(BASE64_ALPHABET[((buffer << (6 - bits)) & 63) as usize] as char);
-    }
-    out
+    BASE64_NOPAD.encode(bytes)
 }
 
-fn decode_bits(
-    text: &str,
-    bits_per_char: u32,
-    symbol: impl Fn(u8) -> Option<u8>,
-) -> Result<Vec<u8>, DecodeError> {
-    let mut out = Vec::with_capacity(text.len() * bits_per_char as usize / 8);
-    let mut buffer: u32 = 0;
-    let mut bits: u32 = 0;
-    for (offset, byte) in text.bytes().enumerate() {
-        let Some(value) = symbol(byte) else {
-            let found = text[offset..].chars().next().unwrap_or('\u{fffd}');
-            return Err(DecodeError::InvalidChar { offset, found });
-        };
-        buffer = (buffer << bits_per_char) | u32::from(value);
-        bits += bits_per_char;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-            buffer &= (1 << bits) - 1;
-        }
-    }
-    if bits >= bits_per_char {
-        return Err(DecodeError::InvalidLength { len: text.len() });
-    }
-    if buffer != 0 {
-        return Err(DecodeError::NonZeroTrailingBits);
-    }
-    Ok(out)
+/// Decodes with an unpadded `encoding`. A character outside the alphabet is reported before a bad
+/// length, wherever it is; `data-encoding` checks the length first, so that case looks for one.
+fn decode(encoding: &Encoding, text: &str) -> Result<Vec<u8>, DecodeError> {
+    let invalid_char = |offset: usize| DecodeError::InvalidChar {
+        offset,
+        found: text[offset..].chars().next().unwrap_or('\u{fffd}'),
+    };
+    encoding
+        .decode(text.as_bytes())
+        .map_err(|err| match err.kind {
+            DecodeKind::Symbol => invalid_char(err.position),
+            DecodeKind::Trailing => DecodeError::NonZeroTrailingBits,
+            DecodeKind::Length | DecodeKind::Padding => {
+                let symbols = encoding.specification().symbols;
+                match text.bytes().position(|b| !symbols.as_bytes().contains(&b)) {
+                    Some(offset) => invalid_char(offset),
+                    None => DecodeError::InvalidLength { len: text.len() },
+                }
+            }
+        })
 }
 
 #[cfg(test)]
@@ -200,6 +151,49 @@ mod tests {
         assert_eq!(
             base64_decode("Zg="),
             Err(DecodeError::InvalidLength { len: 3 })
+        );
+    }
+
+    #[test]
+    fn a_bad_character_is_reported_before_a_bad_length() {
+        // Lengths 5 (base64) and 3 (base32) cannot hold whole bytes; the character still wins,
+        // also when it is the last one, past the longest valid prefix.
+        assert_eq!(
+            base64_decode("Zm9v*"),
+            Err(DecodeError::InvalidChar {
+                offset: 4,
+                found: '*'
+            })
+        );
+        assert_eq!(
+            base64_decode("Z*9vY"),
+            Err(DecodeError::InvalidChar {
+                offset: 1,
+                found: '*'
+            })
+        );
+        assert_eq!(
+            base32_lower_decode("mé"),
+            Err(DecodeError::InvalidChar {
+                offset: 1,
+                found: 'é'
+            })
+        );
+        // Padding in the middle is a character outside the alphabet, not a second block.
+        assert_eq!(
+            base64_decode("Zg==Zg=="),
+            Err(DecodeError::InvalidChar {
+                offset: 2,
+                found: '='
+            })
+        );
+        // A bad character comes before non-zero trailing bits.
+        assert_eq!(
+            base64_decode("*h"),
+            Err(DecodeError::InvalidChar {
+                offset: 0,
+                found: '*'
+            })
         );
     }
 }

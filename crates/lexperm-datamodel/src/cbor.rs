@@ -1,4 +1,6 @@
-//! DAG-CBOR encoding of atproto data model values given in their JSON form.
+//! DAG-CBOR: encoding of atproto data model values given in their JSON form, and (inside this crate)
+//! decoding of the subset that commits, MST nodes and CAR headers use. Both go through one owner of
+//! the CBOR head (major type and argument, shortest form).
 //!
 //! The JSON form maps onto DAG-CBOR as the atproto data model specifies:
 //! - integers (signed 64-bit) become CBOR integers in their shortest form. A number written with a
@@ -31,6 +33,11 @@ use serde_json::{Map, Number, Value};
 
 use crate::base::base64_decode;
 use crate::cid::{Cid, CidError};
+
+pub(crate) mod decode;
+pub(crate) mod head;
+
+pub use decode::DecodeError;
 
 /// CBOR tag that marks a CID link in DAG-CBOR.
 pub const CID_TAG: u64 = 42;
@@ -189,39 +196,25 @@ impl<'a> Encoder<'a> {
     }
 
     fn head(&mut self, major: u8, argument: u64) {
-        let major = major << 5;
-        if argument < 24 {
-            self.out.push(major | argument as u8);
-        } else if argument <= u64::from(u8::MAX) {
-            self.out.extend_from_slice(&[major | 24, argument as u8]);
-        } else if argument <= u64::from(u16::MAX) {
-            self.out.push(major | 25);
-            self.out.extend_from_slice(&(argument as u16).to_be_bytes());
-        } else if argument <= u64::from(u32::MAX) {
-            self.out.push(major | 26);
-            self.out.extend_from_slice(&(argument as u32).to_be_bytes());
-        } else {
-            self.out.push(major | 27);
-            self.out.extend_from_slice(&argument.to_be_bytes());
-        }
+        head::write(&mut self.out, major, argument);
     }
 
     fn integer(&mut self, value: i64) {
         if value >= 0 {
-            self.head(0, value as u64);
+            self.head(head::UNSIGNED, value as u64);
         } else {
             // CBOR major type 1 stores -1 - n.
-            self.head(1, (-1 - value) as u64);
+            self.head(head::NEGATIVE, (-1 - value) as u64);
         }
     }
 
     fn text(&mut self, text: &str) {
-        self.head(3, text.len() as u64);
+        self.head(head::TEXT, text.len() as u64);
         self.out.extend_from_slice(text.as_bytes());
     }
 
     fn bytes(&mut self, bytes: &[u8]) {
-        self.head(2, bytes.len() as u64);
+        self.head(head::BYTES, bytes.len() as u64);
         self.out.extend_from_slice(bytes);
     }
 
@@ -236,7 +229,7 @@ impl<'a> Encoder<'a> {
             }
             Value::String(text) => self.text(text),
             Value::Array(items) => {
-                self.head(4, items.len() as u64);
+                self.head(head::ARRAY, items.len() as u64);
                 for (index, item) in items.iter().enumerate() {
                     self.path.push(Segment::Index(index));
                     self.value(item)?;
@@ -274,8 +267,8 @@ impl<'a> Encoder<'a> {
             };
             let cid = Cid::parse(text)
                 .map_err(|err| self.error_at("$link", EncodeErrorKind::InvalidLink(err)))?;
-            self.head(6, CID_TAG);
-            self.head(2, cid.as_bytes().len() as u64 + 1);
+            self.head(head::TAG, CID_TAG);
+            self.head(head::BYTES, cid.as_bytes().len() as u64 + 1);
             self.out.push(0x00);
             self.out.extend_from_slice(cid.as_bytes());
             return Ok(());
@@ -315,7 +308,7 @@ impl<'a> Encoder<'a> {
                 .cmp(&b.len())
                 .then_with(|| a.as_bytes().cmp(b.as_bytes()))
         });
-        self.head(5, entries.len() as u64);
+        self.head(head::MAP, entries.len() as u64);
         for (key, item) in entries {
             self.text(key);
             self.path.push(Segment::Key(key));

@@ -18,6 +18,7 @@ use std::str::FromStr;
 use sha2::{Digest, Sha256};
 
 use crate::base::{base32_lower_decode, base32_lower_encode};
+use crate::varint::{self, VarintError};
 
 /// Multicodec code of DAG-CBOR.
 pub const CODEC_DAG_CBOR: u64 = 0x71;
@@ -94,10 +95,10 @@ impl Cid {
     pub fn for_dag_cbor(dag_cbor_bytes: &[u8]) -> Cid {
         let digest = Sha256::digest(dag_cbor_bytes);
         let mut bytes = Vec::with_capacity(4 + digest.len());
-        write_varint(&mut bytes, 1);
-        write_varint(&mut bytes, CODEC_DAG_CBOR);
-        write_varint(&mut bytes, MULTIHASH_SHA2_256);
-        write_varint(&mut bytes, digest.len() as u64);
+        varint::encode(&mut bytes, 1);
+        varint::encode(&mut bytes, CODEC_DAG_CBOR);
+        varint::encode(&mut bytes, MULTIHASH_SHA2_256);
+        varint::encode(&mut bytes, digest.len() as u64);
         let digest_start = bytes.len();
         bytes.extend_from_slice(&digest);
         Cid {
@@ -126,24 +127,32 @@ impl Cid {
 
     /// Reads the binary form of a CIDv1 (no multibase prefix, no leading 0x00).
     pub fn from_bytes(bytes: &[u8]) -> Result<Cid, CidError> {
-        let mut offset = 0;
-        let version = read_varint(bytes, &mut offset, "version")?;
-        if version != 1 {
-            return Err(CidError::UnsupportedVersion { version });
+        let header = Header::read(bytes)?;
+        let actual = bytes.len() - header.digest_start;
+        if header.declared != actual as u64 {
+            return Err(CidError::DigestLength {
+                declared: header.declared,
+                actual,
+            });
         }
-        let codec = read_varint(bytes, &mut offset, "codec")?;
-        let hash_code = read_varint(bytes, &mut offset, "multihash code")?;
-        let declared = read_varint(bytes, &mut offset, "multihash length")?;
-        let actual = bytes.len() - offset;
-        if declared != actual as u64 {
-            return Err(CidError::DigestLength { declared, actual });
+        Ok(header.cid(bytes))
+    }
+
+    /// Reads the binary CIDv1 at the start of `bytes` (a CAR section, where the block follows the
+    /// CID) and returns it with its length.
+    pub fn read_prefix(bytes: &[u8]) -> Result<(Cid, usize), CidError> {
+        let header = Header::read(bytes)?;
+        let actual = bytes.len() - header.digest_start;
+        match usize::try_from(header.declared) {
+            Ok(declared) if declared <= actual => {
+                let end = header.digest_start + declared;
+                Ok((header.cid(&bytes[..end]), end))
+            }
+            _ => Err(CidError::DigestLength {
+                declared: header.declared,
+                actual,
+            }),
         }
-        Ok(Cid {
-            bytes: bytes.to_vec(),
-            codec,
-            hash_code,
-            digest_start: offset,
-        })
     }
 
     /// The binary form (version, codec, multihash), as DAG-CBOR tag 42 carries it after a 0x00 byte.
@@ -181,31 +190,48 @@ impl FromStr for Cid {
     }
 }
 
-pub(crate) fn write_varint(out: &mut Vec<u8>, mut value: u64) {
-    while value >= 0x80 {
-        out.push((value as u8) | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
+/// The fields of a binary CIDv1 before its digest.
+struct Header {
+    codec: u64,
+    hash_code: u64,
+    /// The digest length the multihash declares.
+    declared: u64,
+    digest_start: usize,
 }
 
-fn read_varint(bytes: &[u8], offset: &mut usize, field: &'static str) -> Result<u64, CidError> {
-    let mut value: u64 = 0;
-    // The multiformats unsigned-varint spec caps varints at 9 bytes (63 bits).
-    for index in 0..9 {
-        let Some(&byte) = bytes.get(*offset) else {
-            return Err(CidError::Truncated { field });
+impl Header {
+    fn read(bytes: &[u8]) -> Result<Header, CidError> {
+        let mut offset = 0;
+        let mut field = |field: &'static str| {
+            varint::decode(bytes, &mut offset).map_err(|err| match err {
+                VarintError::Truncated { .. } => CidError::Truncated { field },
+                _ => CidError::InvalidVarint { field },
+            })
         };
-        *offset += 1;
-        value |= u64::from(byte & 0x7f) << (7 * index);
-        if byte & 0x80 == 0 {
-            if byte == 0 && index > 0 {
-                return Err(CidError::InvalidVarint { field });
-            }
-            return Ok(value);
+        let version = field("version")?;
+        if version != 1 {
+            return Err(CidError::UnsupportedVersion { version });
+        }
+        let codec = field("codec")?;
+        let hash_code = field("multihash code")?;
+        let declared = field("multihash length")?;
+        Ok(Header {
+            codec,
+            hash_code,
+            declared,
+            digest_start: offset,
+        })
+    }
+
+    /// The CID whose binary form is `bytes` (this header and the whole digest).
+    fn cid(self, bytes: &[u8]) -> Cid {
+        Cid {
+            bytes: bytes.to_vec(),
+            codec: self.codec,
+            hash_code: self.hash_code,
+            digest_start: self.digest_start,
         }
     }
-    Err(CidError::InvalidVarint { field })
 }
 
 #[cfg(test)]
@@ -274,14 +300,32 @@ mod tests {
 
     #[test]
     fn varints_must_be_minimal() {
-        let mut offset = 0;
         assert_eq!(
-            read_varint(&[0x81, 0x00], &mut offset, "codec"),
+            Cid::from_bytes(&[0x01, 0xf1, 0x00, 0x12, 0x00]),
             Err(CidError::InvalidVarint { field: "codec" })
         );
-        let mut out = Vec::new();
-        write_varint(&mut out, 300);
-        let mut offset = 0;
-        assert_eq!(read_varint(&out, &mut offset, "codec"), Ok(300));
+        assert_eq!(
+            Cid::from_bytes(&[0x81, 0x00]),
+            Err(CidError::InvalidVarint { field: "version" })
+        );
+    }
+
+    #[test]
+    fn read_prefix_stops_after_the_digest() {
+        let cid = Cid::for_dag_cbor(b"x");
+        let mut section = cid.as_bytes().to_vec();
+        section.extend_from_slice(b"block");
+        assert_eq!(
+            Cid::read_prefix(&section),
+            Ok((cid.clone(), cid.as_bytes().len()))
+        );
+        let short = &cid.as_bytes()[..10];
+        assert_eq!(
+            Cid::read_prefix(short),
+            Err(CidError::DigestLength {
+                declared: 32,
+                actual: 6
+            })
+        );
     }
 }

@@ -4,14 +4,16 @@
 //! [`verify_record_proof`] checks every link of that chain, so a fetched lexicon is the one the
 //! authority's signing key committed to, not only something the PDS says.
 //!
-//! Only what the proof needs is implemented: CAR v1 reading, a DAG-CBOR decoder for commits and
-//! MST nodes, MST key lookup, and ECDSA (secp256k1 or P-256, low-S) over the unsigned commit.
+//! Only what the proof needs is implemented: CAR v1 reading ([`crate::car`]), DAG-CBOR decoding of
+//! commits and MST nodes, MST key lookup, and ECDSA (secp256k1 or P-256, low-S) over the unsigned
+//! commit.
 
-use std::collections::HashMap;
-use std::ops::Range;
+use std::fmt;
 
-use crate::cid::Cid;
-use sha2::{Digest, Sha256};
+use crate::car::{Car, CarError};
+use crate::cbor::decode::{decode, get, Cbor, Entry};
+use crate::cbor::{head, DecodeError};
+use crate::cid::{Cid, CidError};
 
 /// What a verified proof says about the repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +35,174 @@ pub struct SigningKey<'a> {
     pub public_key_multibase: &'a str,
 }
 
+/// The elliptic curve of a signing key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Curve {
+    /// secp256k1 (`K256`).
+    Secp256k1,
+    /// NIST P-256 (`ES256`).
+    P256,
+}
+
+impl fmt::Display for Curve {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Curve::Secp256k1 => "secp256k1",
+            Curve::P256 => "P-256",
+        })
+    }
+}
+
+/// What is wrong with a node of the MST on the path to the record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MstProblem {
+    /// The node is not a map.
+    #[error("an MST node is not a map")]
+    NodeNotMap,
+    /// The node has no `e` array.
+    #[error("an MST node has no entry list `e`")]
+    NoEntryList,
+    /// An entry is not a map.
+    #[error("an MST entry is not a map")]
+    EntryNotMap,
+    /// An entry lacks its prefix length, key suffix or value link.
+    #[error("an MST entry lacks `p`, `k` or `v`")]
+    EntryFields,
+    /// An entry shares more bytes with the previous key than that key has.
+    #[error(
+        "an MST entry's prefix ({prefix} bytes) is longer than the previous key ({previous} bytes)"
+    )]
+    PrefixTooLong {
+        /// The entry's `p`.
+        prefix: u64,
+        /// The length of the previous key.
+        previous: usize,
+    },
+    /// A subtree field (`l` or `t`) is neither a link nor null.
+    #[error("an MST `{field}` is neither a link nor null")]
+    SubtreeNotLink {
+        /// `l` or `t`.
+        field: &'static str,
+    },
+}
+
+/// Why a repository proof does not prove the record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProofError {
+    /// The signing key is not `z` + base58btc.
+    #[error("the signing key is not base58btc multibase (`z…`)")]
+    KeyNotMultibase,
+    /// The signing key's text after `z` is not base58btc.
+    #[error("the signing key is not base58btc: {0}")]
+    KeyNotBase58(bs58::decode::Error),
+    /// The key bytes are not a point on the curve.
+    #[error("the {curve} signing key is not a valid point")]
+    InvalidPoint {
+        /// The curve the key type names.
+        curve: Curve,
+    },
+    /// A `Multikey` whose multicodec is neither `secp256k1-pub` nor `p256-pub`.
+    #[error("the Multikey signing key is neither secp256k1 nor P-256")]
+    UnsupportedMultikey,
+    /// A verification method type other than `Multikey` and the two legacy ECDSA types.
+    #[error("unsupported verification method type `{kind}`")]
+    UnsupportedKeyType {
+        /// The verification method's `type`.
+        kind: String,
+    },
+    /// The CAR file is malformed, or a block does not hash to its CID.
+    #[error(transparent)]
+    Car(#[from] CarError),
+    /// The CAR lacks the block of its root.
+    #[error("the CAR does not hold its root block {root} (the commit)")]
+    MissingCommit {
+        /// The root CID.
+        root: Cid,
+    },
+    /// A commit or MST node block is not DAG-CBOR.
+    #[error("block {cid} is not DAG-CBOR: {source}")]
+    Block {
+        /// The block's CID.
+        cid: Cid,
+        /// What is wrong.
+        source: DecodeError,
+    },
+    /// The commit is not a map.
+    #[error("the commit is not a map")]
+    CommitNotMap,
+    /// A commit field is missing or of the wrong type.
+    #[error("the commit's `{field}` is missing or not {expected}")]
+    CommitField {
+        /// `did`, `version`, `rev`, `data` or `sig`.
+        field: &'static str,
+        /// What it must be.
+        expected: &'static str,
+    },
+    /// The commit has no `sig`.
+    #[error("the commit is not signed")]
+    Unsigned,
+    /// The commit is for another repository.
+    #[error("the commit is for {found}, not {expected}")]
+    DidMismatch {
+        /// The DID asked for.
+        expected: String,
+        /// The commit's `did`.
+        found: String,
+    },
+    /// The signature does not verify with the key (or is not 64 bytes `r || s`).
+    #[error("the commit signature does not verify with the DID's signing key")]
+    SignatureInvalid,
+    /// The signature's `s` is in the upper half of the curve order.
+    #[error("the commit signature is not in low-S form")]
+    HighS,
+    /// A link in the commit or the MST does not hold a valid CID.
+    #[error("bad {link} link: {source}")]
+    BadLink {
+        /// `MST root`, `MST value`, ``MST `l` `` or ``MST `t` ``.
+        link: &'static str,
+        /// What is wrong.
+        source: CidError,
+    },
+    /// The CAR lacks an MST node on the path to the record.
+    #[error("the proof lacks MST node {cid}")]
+    MissingMstNode {
+        /// The node's CID.
+        cid: Cid,
+    },
+    /// An MST node on the path is malformed.
+    #[error("MST node {cid}: {problem}")]
+    MstNode {
+        /// The node's CID.
+        cid: Cid,
+        /// What is wrong.
+        problem: MstProblem,
+    },
+    /// The path goes deeper than a real repository's MST.
+    #[error("the MST is deeper than {MAX_MST_DEPTH} levels")]
+    MstTooDeep,
+    /// The signed repository holds another CID at the record's path.
+    #[error("the signed repository holds {found} at {path}, not {expected}")]
+    RecordMismatch {
+        /// `collection/rkey`.
+        path: String,
+        /// The CID asked for.
+        expected: Cid,
+        /// The CID the MST holds.
+        found: Cid,
+    },
+    /// The signed repository has nothing at the record's path.
+    #[error("the signed repository has no record at {path}")]
+    RecordAbsent {
+        /// `collection/rkey`.
+        path: String,
+    },
+}
+
+/// Deepest MST path followed; a tree deeper than this is not a real repository.
+const MAX_MST_DEPTH: usize = 64;
+
 /// Checks that `car` (a `com.atproto.sync.getRecord` answer) proves that the repository of `did`,
 /// signed with `key` (the DID document's `#atproto` key), holds `record_cid` at
 /// `collection/rkey`.
@@ -43,56 +213,65 @@ pub fn verify_record_proof(
     collection: &str,
     rkey: &str,
     record_cid: &Cid,
-) -> Result<ProofSummary, String> {
+) -> Result<ProofSummary, ProofError> {
     let key = PublicKey::from_method(key)?;
-    let (root, blocks) = read_car(car)?;
-    let commit_bytes = blocks
-        .get(root.as_bytes())
-        .ok_or("the CAR does not hold its root block (the commit)")?;
-    let commit = decode(commit_bytes)?;
-    let entries = commit.map().ok_or("the commit is not a map")?;
-    let field = |name: &str| entries.iter().find(|e| e.key == name);
-    let text = |name: &str| match field(name).map(|e| &e.value) {
-        Some(Cbor::Text(t)) => Ok(*t),
-        _ => Err(format!("the commit has no text `{name}`")),
+    let car = Car::read(car)?;
+    let root = car.root();
+    let commit_bytes = car
+        .block(root)
+        .ok_or_else(|| ProofError::MissingCommit { root: root.clone() })?;
+    let commit = decode_block(root, commit_bytes)?;
+    let entries = commit.map().ok_or(ProofError::CommitNotMap)?;
+    let field =
+        |field: &'static str, expected: &'static str| ProofError::CommitField { field, expected };
+    let Some(Cbor::Text(commit_did)) = get(entries, "did") else {
+        return Err(field("did", "text"));
     };
-    let commit_did = text("did")?;
-    if commit_did != did {
-        return Err(format!("the commit is for {commit_did}, not {did}"));
+    if *commit_did != did {
+        return Err(ProofError::DidMismatch {
+            expected: did.to_owned(),
+            found: (*commit_did).to_owned(),
+        });
     }
-    match field("version").map(|e| &e.value) {
-        Some(Cbor::Uint(2 | 3)) => {}
-        _ => return Err("the commit is not a version 2 or 3 commit".into()),
-    }
-    let rev = text("rev")?.to_owned();
-    let Some(Cbor::Link(data)) = field("data").map(|e| &e.value) else {
-        return Err("the commit has no `data` link".into());
+    let Some(Cbor::Uint(2 | 3)) = get(entries, "version") else {
+        return Err(field("version", "2 or 3"));
     };
-    let Some(sig_entry) = field("sig") else {
-        return Err("the commit is not signed".into());
+    let Some(Cbor::Text(rev)) = get(entries, "rev") else {
+        return Err(field("rev", "text"));
+    };
+    let Some(Cbor::Link(data)) = get(entries, "data") else {
+        return Err(field("data", "a link"));
+    };
+    let Some(sig_entry) = entries.iter().find(|e| e.key == "sig") else {
+        return Err(ProofError::Unsigned);
     };
     let Cbor::Bytes(signature) = sig_entry.value else {
-        return Err("the commit's `sig` is not a byte string".into());
+        return Err(field("sig", "a byte string"));
     };
     // The unsigned commit is the same map without `sig`; DAG-CBOR's key order is unchanged by
     // removing an entry, so its encoding is the signed one with that entry cut out.
     let unsigned = without_entry(commit_bytes, entries, sig_entry);
     key.verify(&unsigned, signature)?;
 
-    let data = Cid::from_bytes(data).map_err(|e| format!("bad MST root link: {e}"))?;
+    let data = Cid::from_bytes(data).map_err(|source| ProofError::BadLink {
+        link: "MST root",
+        source,
+    })?;
     let path = format!("{collection}/{rkey}");
-    match mst_lookup(&blocks, &data, path.as_bytes())? {
+    match mst_lookup(&car, &data, path.as_bytes())? {
         Some(found) if found == *record_cid => {}
         Some(found) => {
-            return Err(format!(
-                "the signed repository holds {found} at {path}, not {record_cid}"
-            ))
+            return Err(ProofError::RecordMismatch {
+                path,
+                expected: record_cid.clone(),
+                found,
+            })
         }
-        None => return Err(format!("the signed repository has no record at {path}")),
+        None => return Err(ProofError::RecordAbsent { path }),
     }
     Ok(ProofSummary {
         commit: root.to_string(),
-        rev,
+        rev: (*rev).to_owned(),
     })
 }
 
@@ -106,164 +285,112 @@ impl PublicKey {
     /// `z` + base58btc of: for `Multikey`, the multicodec (`secp256k1-pub` 0xe7 or `p256-pub`
     /// 0x1200) and the compressed point; for the legacy `EcdsaSecp256k1VerificationKey2019` and
     /// `EcdsaSecp256r1VerificationKey2019` types, the bare point (compressed or not).
-    fn from_method(key: SigningKey<'_>) -> Result<PublicKey, String> {
+    fn from_method(key: SigningKey<'_>) -> Result<PublicKey, ProofError> {
         let encoded = key
             .public_key_multibase
             .strip_prefix('z')
-            .ok_or("the signing key is not base58btc multibase (`z…`)")?;
+            .ok_or(ProofError::KeyNotMultibase)?;
         let bytes = bs58::decode(encoded)
             .into_vec()
-            .map_err(|e| format!("the signing key is not base58btc: {e}"))?;
+            .map_err(ProofError::KeyNotBase58)?;
+        let invalid = |curve| move |_| ProofError::InvalidPoint { curve };
         let k256 = |point: &[u8]| {
             k256::ecdsa::VerifyingKey::from_sec1_bytes(point)
                 .map(PublicKey::K256)
-                .map_err(|_| "the secp256k1 signing key is not a valid point".to_string())
+                .map_err(invalid(Curve::Secp256k1))
         };
         let p256 = |point: &[u8]| {
             p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
                 .map(PublicKey::P256)
-                .map_err(|_| "the P-256 signing key is not a valid point".to_string())
+                .map_err(invalid(Curve::P256))
         };
         match (key.kind, bytes.as_slice()) {
             ("Multikey", [0xe7, 0x01, point @ ..]) => k256(point),
             ("Multikey", [0x80, 0x24, point @ ..]) => p256(point),
-            ("Multikey", _) => {
-                Err("the Multikey signing key is neither secp256k1 nor P-256".into())
-            }
+            ("Multikey", _) => Err(ProofError::UnsupportedMultikey),
             ("EcdsaSecp256k1VerificationKey2019", point) => k256(point),
             ("EcdsaSecp256r1VerificationKey2019", point) => p256(point),
-            (other, _) => Err(format!("unsupported verification method type `{other}`")),
+            (other, _) => Err(ProofError::UnsupportedKeyType {
+                kind: other.to_owned(),
+            }),
         }
     }
 
     /// ECDSA over SHA-256 of `message`; the signature is 64 bytes `r || s` with a low `s`, as
     /// atproto requires.
-    fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), String> {
+    fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), ProofError> {
         use k256::ecdsa::signature::Verifier;
-        let bad = || "the commit signature does not verify with the DID's signing key".to_string();
+        let bad = |_| ProofError::SignatureInvalid;
         match self {
             PublicKey::K256(key) => {
-                let sig = k256::ecdsa::Signature::from_slice(signature).map_err(|_| bad())?;
+                let sig = k256::ecdsa::Signature::from_slice(signature).map_err(bad)?;
                 if sig.normalize_s().is_some() {
-                    return Err("the commit signature is not in low-S form".into());
+                    return Err(ProofError::HighS);
                 }
-                key.verify(message, &sig).map_err(|_| bad())
+                key.verify(message, &sig).map_err(bad)
             }
             PublicKey::P256(key) => {
-                let sig = p256::ecdsa::Signature::from_slice(signature).map_err(|_| bad())?;
+                let sig = p256::ecdsa::Signature::from_slice(signature).map_err(bad)?;
                 if sig.normalize_s().is_some() {
-                    return Err("the commit signature is not in low-S form".into());
+                    return Err(ProofError::HighS);
                 }
-                key.verify(message, &sig).map_err(|_| bad())
+                key.verify(message, &sig).map_err(bad)
             }
         }
     }
 }
 
-/// Blocks by binary CID.
-type Blocks<'a> = HashMap<&'a [u8], &'a [u8]>;
-
-/// The CAR's root and its blocks, each checked against its CID's SHA-256.
-fn read_car(car: &[u8]) -> Result<(Cid, Blocks<'_>), String> {
-    let mut at = 0;
-    let header_len = varint(car, &mut at)? as usize;
-    let header = car
-        .get(at..at + header_len)
-        .ok_or("the CAR header is cut off")?;
-    at += header_len;
-    let header = decode(header)?;
-    let roots = header
-        .map()
-        .and_then(|m| m.iter().find(|e| e.key == "roots"))
-        .and_then(|e| match &e.value {
-            Cbor::Array(items) => Some(items),
-            _ => None,
-        })
-        .ok_or("the CAR header has no roots")?;
-    let [Cbor::Link(root)] = roots.as_slice() else {
-        return Err("the CAR must have exactly one root".into());
-    };
-    let root = Cid::from_bytes(root).map_err(|e| format!("bad CAR root: {e}"))?;
-    let mut blocks = HashMap::new();
-    while at < car.len() {
-        let len = varint(car, &mut at)? as usize;
-        let section = car.get(at..at + len).ok_or("a CAR block is cut off")?;
-        at += len;
-        let cid_len = cid_length(section)?;
-        let (cid_bytes, data) = section.split_at(cid_len);
-        let cid = Cid::from_bytes(cid_bytes).map_err(|e| format!("bad block CID: {e}"))?;
-        if cid.hash_code() != 0x12 || Sha256::digest(data).as_slice() != cid.digest() {
-            return Err(format!("block {cid} does not hash to its CID"));
-        }
-        blocks.insert(cid_bytes, data);
-    }
-    Ok((root, blocks))
-}
-
-/// The length of the binary CIDv1 at the start of `bytes`.
-fn cid_length(bytes: &[u8]) -> Result<usize, String> {
-    let mut at = 0;
-    let version = varint(bytes, &mut at)?;
-    if version != 1 {
-        return Err(format!("block CID version {version} (only CIDv1 is used)"));
-    }
-    varint(bytes, &mut at)?; // codec
-    varint(bytes, &mut at)?; // hash function
-    let digest = varint(bytes, &mut at)? as usize;
-    if at + digest > bytes.len() {
-        return Err("a block CID is cut off".into());
-    }
-    Ok(at + digest)
-}
-
-/// An unsigned LEB128 varint at `*at`, at most 9 bytes.
-fn varint(bytes: &[u8], at: &mut usize) -> Result<u64, String> {
-    let mut value = 0u64;
-    for shift in (0..63).step_by(7) {
-        let b = *bytes.get(*at).ok_or("a varint is cut off")?;
-        *at += 1;
-        value |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            return Ok(value);
-        }
-    }
-    Err("a varint is too long".into())
+/// Decodes the block of `cid`.
+fn decode_block<'a>(cid: &Cid, bytes: &'a [u8]) -> Result<Cbor<'a>, ProofError> {
+    decode(bytes).map_err(|source| ProofError::Block {
+        cid: cid.clone(),
+        source,
+    })
 }
 
 /// The value stored under `key` in the MST rooted at `node`, `None` when the tree (as far as the
 /// proof shows it) has no such key. A missing block on the path is an error.
-fn mst_lookup(blocks: &Blocks<'_>, node: &Cid, key: &[u8]) -> Result<Option<Cid>, String> {
+fn mst_lookup(car: &Car<'_>, node: &Cid, key: &[u8]) -> Result<Option<Cid>, ProofError> {
     let mut next = Some(node.clone());
-    // A tree deeper than 64 levels is not a real repository.
-    for _ in 0..64 {
+    for _ in 0..MAX_MST_DEPTH {
         let Some(cid) = next.take() else {
             return Ok(None);
         };
-        let bytes = blocks
-            .get(cid.as_bytes())
-            .ok_or_else(|| format!("the proof lacks MST node {cid}"))?;
-        let node = decode(bytes)?;
-        let fields = node.map().ok_or("an MST node is not a map")?;
-        let get = |name: &str| fields.iter().find(|e| e.key == name).map(|e| &e.value);
-        let mut left = link_or_null(get("l"), "l")?;
-        let Some(Cbor::Array(entries)) = get("e") else {
-            return Err("an MST node has no entry list `e`".into());
+        let bytes = car
+            .block(&cid)
+            .ok_or_else(|| ProofError::MissingMstNode { cid: cid.clone() })?;
+        let node = decode_block(&cid, bytes)?;
+        let malformed = |problem| ProofError::MstNode {
+            cid: cid.clone(),
+            problem,
+        };
+        let fields = node
+            .map()
+            .ok_or_else(|| malformed(MstProblem::NodeNotMap))?;
+        let mut left = subtree(&cid, get(fields, "l"), "l")?;
+        let Some(Cbor::Array(entries)) = get(fields, "e") else {
+            return Err(malformed(MstProblem::NoEntryList));
         };
         let mut previous: Vec<u8> = Vec::new();
         let mut descend = None;
         for entry in entries {
-            let entry = entry.map().ok_or("an MST entry is not a map")?;
-            let get = |name: &str| entry.iter().find(|e| e.key == name).map(|e| &e.value);
+            let entry = entry
+                .map()
+                .ok_or_else(|| malformed(MstProblem::EntryNotMap))?;
             let (Some(Cbor::Uint(prefix)), Some(Cbor::Bytes(suffix)), Some(Cbor::Link(value))) =
-                (get("p"), get("k"), get("v"))
+                (get(entry, "p"), get(entry, "k"), get(entry, "v"))
             else {
-                return Err("an MST entry lacks `p`, `k` or `v`".into());
+                return Err(malformed(MstProblem::EntryFields));
             };
-            let prefix = usize::try_from(*prefix).unwrap_or(usize::MAX);
-            if prefix > previous.len() {
-                return Err("an MST entry's prefix is longer than the previous key".into());
+            match usize::try_from(*prefix) {
+                Ok(shared) if shared <= previous.len() => previous.truncate(shared),
+                _ => {
+                    return Err(malformed(MstProblem::PrefixTooLong {
+                        prefix: *prefix,
+                        previous: previous.len(),
+                    }))
+                }
             }
-            previous.truncate(prefix);
             previous.extend_from_slice(suffix);
             match key.cmp(previous.as_slice()) {
                 std::cmp::Ordering::Less => {
@@ -271,25 +398,41 @@ fn mst_lookup(blocks: &Blocks<'_>, node: &Cid, key: &[u8]) -> Result<Option<Cid>
                     break;
                 }
                 std::cmp::Ordering::Equal => {
-                    return Cid::from_bytes(value)
-                        .map(Some)
-                        .map_err(|e| format!("bad MST value link: {e}"));
+                    return Cid::from_bytes(value).map(Some).map_err(|source| {
+                        ProofError::BadLink {
+                            link: "MST value",
+                            source,
+                        }
+                    });
                 }
-                std::cmp::Ordering::Greater => left = link_or_null(get("t"), "t")?,
+                std::cmp::Ordering::Greater => left = subtree(&cid, get(entry, "t"), "t")?,
             }
         }
         next = descend.unwrap_or(left);
     }
-    Err("the MST is deeper than 64 levels".into())
+    Err(ProofError::MstTooDeep)
 }
 
-fn link_or_null(value: Option<&Cbor<'_>>, name: &str) -> Result<Option<Cid>, String> {
+/// The subtree link `field` (`l` or `t`) of MST node `node`, `None` when absent or null.
+fn subtree(
+    node: &Cid,
+    value: Option<&Cbor<'_>>,
+    field: &'static str,
+) -> Result<Option<Cid>, ProofError> {
     match value {
         None | Some(Cbor::Null) => Ok(None),
-        Some(Cbor::Link(bytes)) => Cid::from_bytes(bytes)
-            .map(Some)
-            .map_err(|e| format!("bad MST link `{name}`: {e}")),
-        Some(_) => Err(format!("an MST `{name}` is neither a link nor null")),
+        Some(Cbor::Link(bytes)) => {
+            Cid::from_bytes(bytes)
+                .map(Some)
+                .map_err(|source| ProofError::BadLink {
+                    link: if field == "l" { "MST `l`" } else { "MST `t`" },
+                    source,
+                })
+        }
+        Some(_) => Err(ProofError::MstNode {
+            cid: node.clone(),
+            problem: MstProblem::SubtreeNotLink { field },
+        }),
     }
 }
 
@@ -297,7 +440,7 @@ fn link_or_null(value: Option<&Cbor<'_>>, name: &str) -> Result<Option<Cid>, Str
 fn without_entry(bytes: &[u8], entries: &[Entry<'_>], cut: &Entry<'_>) -> Vec<u8> {
     let count = entries.len() - 1;
     let mut out = Vec::with_capacity(bytes.len());
-    write_head(&mut out, 5, count as u64);
+    head::write(&mut out, head::MAP, count as u64);
     for entry in entries {
         if entry.range != cut.range {
             out.extend_from_slice(&bytes[entry.range.clone()]);
@@ -306,148 +449,19 @@ fn without_entry(bytes: &[u8], entries: &[Entry<'_>], cut: &Entry<'_>) -> Vec<u8
     out
 }
 
-/// A DAG-CBOR head: major type and argument, shortest form.
-fn write_head(out: &mut Vec<u8>, major: u8, arg: u64) {
-    let major = major << 5;
-    match arg {
-        0..=23 => out.push(major | arg as u8),
-        24..=0xff => out.extend_from_slice(&[major | 24, arg as u8]),
-        0x100..=0xffff => {
-            out.push(major | 25);
-            out.extend_from_slice(&(arg as u16).to_be_bytes());
-        }
-        0x1_0000..=0xffff_ffff => {
-            out.push(major | 26);
-            out.extend_from_slice(&(arg as u32).to_be_bytes());
-        }
-        _ => {
-            out.push(major | 27);
-            out.extend_from_slice(&arg.to_be_bytes());
-        }
-    }
-}
-
-/// A decoded DAG-CBOR value (the subset commits and MST nodes use).
-#[derive(Debug)]
-enum Cbor<'a> {
-    Uint(u64),
-    Bytes(&'a [u8]),
-    Text(&'a str),
-    Array(Vec<Cbor<'a>>),
-    Map(Vec<Entry<'a>>),
-    /// Tag 42: the binary CID (after its 0x00 prefix).
-    Link(&'a [u8]),
-    Null,
-    /// `true` or `false` (no check needs which).
-    Bool,
-}
-
-/// One map entry and the bytes it spans (key and value).
-#[derive(Debug)]
-struct Entry<'a> {
-    key: &'a str,
-    value: Cbor<'a>,
-    range: Range<usize>,
-}
-
-impl<'a> Cbor<'a> {
-    fn map(&self) -> Option<&[Entry<'a>]> {
-        match self {
-            Cbor::Map(entries) => Some(entries),
-            _ => None,
-        }
-    }
-}
-
-/// Decodes one whole DAG-CBOR value.
-fn decode(bytes: &[u8]) -> Result<Cbor<'_>, String> {
-    let mut at = 0;
-    let value = decode_at(bytes, &mut at, 0)?;
-    if at != bytes.len() {
-        return Err("trailing bytes after a CBOR value".into());
-    }
-    Ok(value)
-}
-
-fn decode_at<'a>(bytes: &'a [u8], at: &mut usize, depth: usize) -> Result<Cbor<'a>, String> {
-    if depth > 32 {
-        return Err("CBOR nested too deeply".into());
-    }
-    let first = *bytes.get(*at).ok_or("a CBOR value is cut off")?;
-    *at += 1;
-    let (major, info) = (first >> 5, first & 0x1f);
-    let arg = match info {
-        0..=23 => u64::from(info),
-        24..=27 => {
-            let n = 1usize << (info - 24);
-            let raw = bytes.get(*at..*at + n).ok_or("a CBOR head is cut off")?;
-            *at += n;
-            raw.iter().fold(0u64, |v, &b| (v << 8) | u64::from(b))
-        }
-        _ => return Err("indefinite-length or reserved CBOR (not DAG-CBOR)".into()),
-    };
-    let take = |at: &mut usize, n: u64| -> Result<&'a [u8], String> {
-        let n = usize::try_from(n).map_err(|_| "a CBOR length is too large")?;
-        let end = at.checked_add(n).ok_or("a CBOR length is too large")?;
-        let slice = bytes.get(*at..end).ok_or("a CBOR string is cut off")?;
-        *at = end;
-        Ok(slice)
-    };
-    Ok(match major {
-        0 => Cbor::Uint(arg),
-        2 => Cbor::Bytes(take(at, arg)?),
-        3 => Cbor::Text(std::str::from_utf8(take(at, arg)?).map_err(|_| "CBOR text is not UTF-8")?),
-        4 => {
-            let mut items = Vec::new();
-            for _ in 0..arg {
-                items.push(decode_at(bytes, at, depth + 1)?);
-            }
-            Cbor::Array(items)
-        }
-        5 => {
-            let mut entries = Vec::new();
-            for _ in 0..arg {
-                let start = *at;
-                let Cbor::Text(key) = decode_at(bytes, at, depth + 1)? else {
-                    return Err("a CBOR map key is not text (not DAG-CBOR)".into());
-                };
-                let value = decode_at(bytes, at, depth + 1)?;
-                entries.push(Entry {
-                    key,
-                    value,
-                    range: start..*at,
-                });
-            }
-            Cbor::Map(entries)
-        }
-        6 if arg == 42 => match decode_at(bytes, at, depth + 1)? {
-            Cbor::Bytes([0, cid @ ..]) => Cbor::Link(cid),
-            _ => return Err("a CBOR tag 42 does not hold 0x00 + a CID".into()),
-        },
-        7 => match info {
-            20 | 21 => Cbor::Bool,
-            22 => Cbor::Null,
-            _ => {
-                return Err("unsupported CBOR simple value or float in a commit or MST node".into())
-            }
-        },
-        _ => {
-            return Err(format!(
-                "unsupported CBOR major type {major} in a commit or MST node"
-            ))
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use k256::ecdsa::signature::Signer;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
+    use crate::car::RootError;
     use crate::test_support::{
         base64, car_file, dag_cbor_block as block, key_multibase, signed_commit,
     };
+
+    const DID: &str = "did:plc:abc";
+    const COLLECTION: &str = "com.atproto.lexicon.schema";
 
     struct Repo {
         key: k256::ecdsa::SigningKey,
@@ -472,14 +486,6 @@ mod tests {
         /// MST: the first record in a left subtree, the others in the root node. `drop_block`
         /// leaves one block out (0 commit, 1 root node, 2 leaf).
         fn proof(&self, did: &str, records: &[(&str, &Cid)], drop_block: Option<usize>) -> Vec<u8> {
-            let entry = |prefix: usize, key: &str, value: &Cid| {
-                json!({
-                    "k": {"$bytes": base64(&key.as_bytes()[prefix..])},
-                    "p": prefix,
-                    "t": null,
-                    "v": {"$link": value.to_string()},
-                })
-            };
             let (first_key, first_cid) = records[0];
             let leaf = block(&json!({"e": [entry(0, first_key, first_cid)], "l": null}));
             let mut entries = Vec::new();
@@ -501,6 +507,52 @@ mod tests {
             }
             car_file(&commit.0, &blocks)
         }
+
+        /// A proof CAR whose signed commit points at `nodes[0]`, with `nodes` as the MST blocks.
+        fn proof_over(&self, nodes: &[(Cid, Vec<u8>)]) -> Vec<u8> {
+            let commit = signed_commit(DID, &nodes[0].0, &self.key);
+            let mut blocks = vec![commit.clone()];
+            blocks.extend_from_slice(nodes);
+            car_file(&commit.0, &blocks)
+        }
+
+        /// Verifies `car` for `c/rkey` holding `cid` in the repository of `DID`.
+        fn verify(&self, car: &[u8], rkey: &str, cid: &Cid) -> Result<ProofSummary, ProofError> {
+            verify_record_proof(car, DID, self.key(), "c", rkey, cid)
+        }
+    }
+
+    /// An MST entry for `key`, sharing `prefix` bytes with the previous key.
+    fn entry(prefix: usize, key: &str, value: &Cid) -> Value {
+        json!({
+            "k": {"$bytes": base64(&key.as_bytes()[prefix..])},
+            "p": prefix,
+            "t": null,
+            "v": {"$link": value.to_string()},
+        })
+    }
+
+    /// `bytes` with the CID `link` inside it turned into a CIDv2 (which no reader accepts), as a
+    /// block with its own CID.
+    fn with_bad_link(bytes: &[u8], link: &Cid) -> (Cid, Vec<u8>) {
+        let at = bytes
+            .windows(link.as_bytes().len())
+            .position(|w| w == link.as_bytes())
+            .expect("the link is in the block");
+        let mut patched = bytes.to_vec();
+        patched[at] = 0x02;
+        (Cid::for_dag_cbor(&patched), patched)
+    }
+
+    fn multikey(multibase: &str) -> SigningKey<'_> {
+        SigningKey {
+            kind: "Multikey",
+            public_key_multibase: multibase,
+        }
+    }
+
+    fn z(bytes: &[u8]) -> String {
+        format!("z{}", bs58::encode(bytes).into_string())
     }
 
     #[test]
@@ -508,7 +560,7 @@ mod tests {
         let repo = Repo::new(7);
         let (good, _) = block(&json!({"id": "com.example.good"}));
         let (other, _) = block(&json!({"id": "com.example.other"}));
-        let did = "did:plc:abc";
+        let did = DID;
         let records = [
             ("com.atproto.lexicon.schema/com.example.a", &other),
             ("com.atproto.lexicon.schema/com.example.good", &good),
@@ -519,44 +571,37 @@ mod tests {
             &proof,
             did,
             repo.key(),
-            "com.atproto.lexicon.schema",
+            COLLECTION,
             "com.example.good",
             &good,
         )
         .expect("valid proof");
         assert_eq!(ok.rev, "3l3qo2vutsw2b");
         // The record in the left subtree is found too.
-        verify_record_proof(
-            &proof,
-            did,
-            repo.key(),
-            "com.atproto.lexicon.schema",
-            "com.example.a",
-            &other,
-        )
-        .expect("left subtree");
+        verify_record_proof(&proof, did, repo.key(), COLLECTION, "com.example.a", &other)
+            .expect("left subtree");
 
-        fn multikey(multibase: &str) -> SigningKey<'_> {
-            SigningKey {
-                kind: "Multikey",
-                public_key_multibase: multibase,
-            }
-        }
         let fail = |car: &[u8], key: &str, rkey: &str, cid: &Cid, did: &str| {
-            verify_record_proof(
-                car,
-                did,
-                multikey(key),
-                "com.atproto.lexicon.schema",
-                rkey,
-                cid,
-            )
-            .unwrap_err()
+            verify_record_proof(car, did, multikey(key), COLLECTION, rkey, cid).unwrap_err()
         };
         let err = fail(&proof, &repo.multibase, "com.example.good", &other, did);
-        assert!(err.contains("not bafyrei"), "{err}");
+        assert_eq!(
+            err,
+            ProofError::RecordMismatch {
+                path: "com.atproto.lexicon.schema/com.example.good".into(),
+                expected: other.clone(),
+                found: good.clone(),
+            }
+        );
+        assert!(err.to_string().contains("not bafyrei"), "{err}");
         let err = fail(&proof, &repo.multibase, "com.example.absent", &good, did);
-        assert!(err.contains("no record at"), "{err}");
+        assert_eq!(
+            err,
+            ProofError::RecordAbsent {
+                path: "com.atproto.lexicon.schema/com.example.absent".into()
+            }
+        );
+        assert!(err.to_string().contains("no record at"), "{err}");
         let err = fail(
             &proof,
             &Repo::new(9).multibase,
@@ -564,7 +609,8 @@ mod tests {
             &good,
             did,
         );
-        assert!(err.contains("does not verify"), "{err}");
+        assert_eq!(err, ProofError::SignatureInvalid);
+        assert!(err.to_string().contains("does not verify"), "{err}");
         let err = fail(
             &proof,
             &repo.multibase,
@@ -572,15 +618,33 @@ mod tests {
             &good,
             "did:plc:xyz",
         );
-        assert!(err.contains("the commit is for did:plc:abc"), "{err}");
+        assert_eq!(
+            err,
+            ProofError::DidMismatch {
+                expected: "did:plc:xyz".into(),
+                found: did.into()
+            }
+        );
+        assert!(
+            err.to_string().contains("the commit is for did:plc:abc"),
+            "{err}"
+        );
         let missing = repo.proof(did, &records, Some(1));
         let err = fail(&missing, &repo.multibase, "com.example.good", &good, did);
-        assert!(err.contains("lacks MST node"), "{err}");
+        assert!(matches!(err, ProofError::MissingMstNode { .. }), "{err:?}");
+        assert!(err.to_string().contains("lacks MST node"), "{err}");
         let mut tampered = proof.clone();
         let last = tampered.len() - 1;
         tampered[last] ^= 1;
         let err = fail(&tampered, &repo.multibase, "com.example.good", &good, did);
-        assert!(err.contains("does not hash to its CID"), "{err}");
+        assert!(
+            matches!(err, ProofError::Car(CarError::HashMismatch { .. })),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains("does not hash to its CID"),
+            "{err}"
+        );
         let err = fail(
             &proof[..proof.len() - 5],
             &repo.multibase,
@@ -588,25 +652,35 @@ mod tests {
             &good,
             did,
         );
-        assert!(err.contains("cut off"), "{err}");
+        assert!(
+            matches!(err, ProofError::Car(CarError::BlockCutOff { .. })),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("cut off"), "{err}");
         let err = fail(&proof, "zQ3sh", "com.example.good", &good, did);
-        assert!(err.contains("signing key"), "{err}");
+        assert!(err.to_string().contains("signing key"), "{err}");
 
         // The legacy DID document form: the bare uncompressed point, typed by curve.
         let point = repo.key.verifying_key().to_encoded_point(false);
-        let legacy = format!("z{}", bs58::encode(point.as_bytes()).into_string());
+        let legacy = z(point.as_bytes());
         let with_legacy = |kind| {
             let key = SigningKey {
                 kind,
                 public_key_multibase: &legacy,
             };
-            let rkey = "com.example.good";
-            verify_record_proof(&proof, did, key, "com.atproto.lexicon.schema", rkey, &good)
+            verify_record_proof(&proof, did, key, COLLECTION, "com.example.good", &good)
         };
         with_legacy("EcdsaSecp256k1VerificationKey2019").expect("legacy key form");
         let err = with_legacy("JsonWebKey2020").unwrap_err();
+        assert_eq!(
+            err,
+            ProofError::UnsupportedKeyType {
+                kind: "JsonWebKey2020".into()
+            }
+        );
         assert!(
-            err.contains("unsupported verification method type"),
+            err.to_string()
+                .contains("unsupported verification method type"),
             "{err}"
         );
     }
@@ -615,7 +689,7 @@ mod tests {
     fn high_s_signatures_are_refused() {
         let repo = Repo::new(3);
         let (good, _) = block(&json!({"id": "com.example.good"}));
-        let unsigned = json!({"did": "did:plc:abc", "version": 3, "data": {"$link": good.to_string()}, "rev": "r", "prev": null});
+        let unsigned = json!({"did": DID, "version": 3, "data": {"$link": good.to_string()}, "rev": "r", "prev": null});
         let (_, bytes) = block(&unsigned);
         let sig: k256::ecdsa::Signature = repo.key.sign(&bytes);
         let low = sig.normalize_s().unwrap_or(sig);
@@ -625,24 +699,211 @@ mod tests {
         let key = PublicKey::from_method(repo.key()).unwrap();
         assert!(key.verify(&bytes, &low.to_bytes()).is_ok());
         let err = key.verify(&bytes, &high.to_bytes()).unwrap_err();
-        assert!(err.contains("low-S"), "{err}");
+        assert_eq!(err, ProofError::HighS);
+        assert!(err.to_string().contains("low-S"), "{err}");
+        // Through the whole proof: the same commit signed with the high-S signature.
+        let mut signed = unsigned;
+        signed["sig"] = json!({"$bytes": base64(&high.to_bytes())});
+        let commit = block(&signed);
+        let car = car_file(&commit.0, std::slice::from_ref(&commit));
+        assert_eq!(repo.verify(&car, "k", &good), Err(ProofError::HighS));
+        assert_eq!(
+            key.verify(&bytes, &[0; 10]),
+            Err(ProofError::SignatureInvalid)
+        );
     }
 
     #[test]
-    fn decoder_refuses_what_dag_cbor_forbids() {
-        for (bytes, needle) in [
-            (&[0x9f, 0xff][..], "indefinite"),
-            (&[0xa1, 0x01, 0x02][..], "not text"),
-            (&[0xf9, 0x00, 0x00][..], "float"),
-            (&[0x62, 0x61][..], "cut off"),
-            (&[0xd8, 0x2a, 0x41, 0x01][..], "tag 42"),
-            (&[0x01, 0x02][..], "trailing"),
+    fn key_errors_are_typed() {
+        let repo = Repo::new(5);
+        let car = repo.proof(DID, &[("c/k", &Cid::for_dag_cbor(b"x"))], None);
+        let good = Cid::for_dag_cbor(b"x");
+        let check =
+            |key: SigningKey<'_>| verify_record_proof(&car, DID, key, "c", "k", &good).unwrap_err();
+        assert_eq!(check(multikey("QmAbc")), ProofError::KeyNotMultibase);
+        assert!(matches!(
+            check(multikey("z0OIl")),
+            ProofError::KeyNotBase58(_)
+        ));
+        let bad_k256 = z(&[[0xe7, 0x01].as_slice(), &[4; 33]].concat());
+        assert_eq!(
+            check(multikey(&bad_k256)),
+            ProofError::InvalidPoint {
+                curve: Curve::Secp256k1
+            }
+        );
+        let bad_p256 = z(&[[0x80, 0x24].as_slice(), &[2; 5]].concat());
+        assert_eq!(
+            check(multikey(&bad_p256)),
+            ProofError::InvalidPoint { curve: Curve::P256 }
+        );
+        assert_eq!(
+            check(multikey(&bad_p256)).to_string(),
+            "the P-256 signing key is not a valid point"
+        );
+        let ed25519 = z(&[[0xed, 0x01].as_slice(), &[1; 32]].concat());
+        assert_eq!(check(multikey(&ed25519)), ProofError::UnsupportedMultikey);
+        assert!(repo.verify(&car, "k", &good).is_ok());
+    }
+
+    #[test]
+    fn commit_errors_are_typed() {
+        let repo = Repo::new(4);
+        let good = Cid::for_dag_cbor(b"x");
+        let link = json!({"$link": good.to_string()});
+        let check = |root: (Cid, Vec<u8>)| {
+            let car = car_file(&root.0, std::slice::from_ref(&root));
+            repo.verify(&car, "k", &good).unwrap_err()
+        };
+        let commit = |edit: &dyn Fn(&mut Value)| {
+            let mut value = json!({"did": DID, "version": 3, "rev": "r", "data": link, "prev": null, "sig": {"$bytes": ""}});
+            edit(&mut value);
+            block(&value)
+        };
+
+        let not_cbor = vec![0x9f, 0xff];
+        let not_cbor = (Cid::for_dag_cbor(&not_cbor), not_cbor);
+        assert_eq!(
+            check(not_cbor.clone()),
+            ProofError::Block {
+                cid: not_cbor.0.clone(),
+                source: DecodeError::Indefinite { offset: 0 }
+            }
+        );
+        let root = block(&json!({"a": 1}));
+        let car = car_file(&root.0, &[]);
+        assert_eq!(
+            repo.verify(&car, "k", &good),
+            Err(ProofError::MissingCommit { root: root.0 })
+        );
+        assert_eq!(check(block(&json!([1]))), ProofError::CommitNotMap);
+        let field = |field, expected| ProofError::CommitField { field, expected };
+        assert_eq!(
+            check(commit(&|c| c["did"] = json!(1))),
+            field("did", "text")
+        );
+        assert_eq!(
+            check(commit(&|c| c["version"] = json!(4))),
+            field("version", "2 or 3")
+        );
+        assert_eq!(
+            check(commit(&|c| {
+                c.as_object_mut().unwrap().remove("rev");
+            })),
+            field("rev", "text")
+        );
+        assert_eq!(
+            check(commit(&|c| c["data"] = json!("x"))),
+            field("data", "a link")
+        );
+        assert_eq!(
+            check(commit(&|c| c["sig"] = json!("x"))),
+            field("sig", "a byte string")
+        );
+        assert_eq!(
+            check(commit(&|c| {
+                c.as_object_mut().unwrap().remove("sig");
+            })),
+            ProofError::Unsigned
+        );
+        assert_eq!(check(commit(&|_| {})), ProofError::SignatureInvalid);
+        // The car module's errors arrive wrapped.
+        let mut no_root = Vec::new();
+        crate::varint::encode(&mut no_root, 1);
+        no_root.push(0xa0);
+        assert_eq!(
+            repo.verify(&no_root, "k", &good),
+            Err(ProofError::Car(CarError::NoRoots))
+        );
+        let bad_root = car_file(&good, &[]);
+        let (_, patched) = with_bad_link(&bad_root, &good);
+        assert!(matches!(
+            repo.verify(&patched, "k", &good),
+            Err(ProofError::Car(CarError::BadRoot(RootError::Cid(_))))
+        ));
+    }
+
+    #[test]
+    fn mst_errors_are_typed() {
+        let repo = Repo::new(6);
+        let good = Cid::for_dag_cbor(b"x");
+        let node = |value: Value| block(&value);
+        let check = |nodes: &[(Cid, Vec<u8>)]| repo.verify(&repo.proof_over(nodes), "k", &good);
+        let malformed = |root: &(Cid, Vec<u8>), problem| ProofError::MstNode {
+            cid: root.0.clone(),
+            problem,
+        };
+
+        let leaf = node(json!({"e": [entry(0, "c/k", &good)], "l": null}));
+        assert!(check(std::slice::from_ref(&leaf)).is_ok());
+
+        for (value, problem) in [
+            (json!([1]), MstProblem::NodeNotMap),
+            (json!({"l": null}), MstProblem::NoEntryList),
+            (json!({"e": [1], "l": null}), MstProblem::EntryNotMap),
+            (json!({"e": [{"p": 0}], "l": null}), MstProblem::EntryFields),
+            (
+                json!({"e": [entry(0, "c/k", &good)], "l": 1}),
+                MstProblem::SubtreeNotLink { field: "l" },
+            ),
         ] {
-            let err = decode(bytes).unwrap_err();
-            assert!(err.contains(needle), "{bytes:x?}: {err}");
+            let root = node(value);
+            assert_eq!(
+                check(std::slice::from_ref(&root)),
+                Err(malformed(&root, problem.clone())),
+                "{problem}"
+            );
         }
-        let mut deep = vec![0x81; 40];
-        deep.push(0x01);
-        assert!(decode(&deep).unwrap_err().contains("deeply"));
+        let mut long_prefix = entry(0, "c/k", &good);
+        long_prefix["p"] = json!(2);
+        let root = node(json!({"e": [long_prefix], "l": null}));
+        assert_eq!(
+            check(std::slice::from_ref(&root)),
+            Err(malformed(
+                &root,
+                MstProblem::PrefixTooLong {
+                    prefix: 2,
+                    previous: 0
+                }
+            ))
+        );
+        let undecodable = vec![0x81, 0x18, 0x01];
+        let undecodable = (Cid::for_dag_cbor(&undecodable), undecodable);
+        assert_eq!(
+            check(std::slice::from_ref(&undecodable)),
+            Err(ProofError::Block {
+                cid: undecodable.0.clone(),
+                source: DecodeError::NonMinimalHead { offset: 1 }
+            })
+        );
+
+        // A value link and a subtree link that are not valid CIDs.
+        let bad_value = with_bad_link(&leaf.1, &good);
+        assert!(matches!(
+            check(&[bad_value]),
+            Err(ProofError::BadLink {
+                link: "MST value",
+                source: CidError::UnsupportedVersion { version: 2 }
+            })
+        ));
+        let parent =
+            node(json!({"e": [entry(0, "c/z", &good)], "l": {"$link": leaf.0.to_string()}}));
+        let bad_left = with_bad_link(&parent.1, &leaf.0);
+        assert!(matches!(
+            check(&[bad_left, leaf.clone()]),
+            Err(ProofError::BadLink {
+                link: "MST `l`",
+                ..
+            })
+        ));
+        assert!(check(&[parent, leaf.clone()]).is_ok());
+
+        // A chain of left subtrees deeper than any real repository.
+        let mut chain = vec![node(json!({"e": [], "l": null}))];
+        for _ in 0..MAX_MST_DEPTH + 5 {
+            let below = chain[0].0.to_string();
+            chain.insert(0, node(json!({"e": [], "l": {"$link": below}})));
+        }
+        assert_eq!(check(&chain), Err(ProofError::MstTooDeep));
     }
 }

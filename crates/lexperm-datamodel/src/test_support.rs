@@ -31,10 +31,10 @@ pub fn car_file(root: &Cid, blocks: &[(Cid, Vec<u8>)]) -> Vec<u8> {
     let (_, header) =
         dag_cbor_block(&json!({"roots": [{"$link": root.to_string()}], "version": 1}));
     let mut out = Vec::new();
-    crate::cid::write_varint(&mut out, header.len() as u64);
+    crate::varint::encode(&mut out, header.len() as u64);
     out.extend_from_slice(&header);
     for (cid, data) in blocks {
-        crate::cid::write_varint(&mut out, (cid.as_bytes().len() + data.len()) as u64);
+        crate::varint::encode(&mut out, (cid.as_bytes().len() + data.len()) as u64);
         out.extend_from_slice(cid.as_bytes());
         out.extend_from_slice(data);
     }

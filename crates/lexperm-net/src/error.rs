@@ -52,6 +52,16 @@ pub enum NetError {
         /// The XRPC `message` from the body, if any.
         message: Option<String>,
     },
+    /// A plain HTTP request (DID document, `.well-known`) answered with a non-success status.
+    #[error("unexpected response from {url}: HTTP {status}{}", body.as_deref().map(|b| format!(": {b}")).unwrap_or_default())]
+    HttpStatus {
+        /// The URL that was requested (without query string).
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+        /// The start of the response body, when the caller reads it.
+        body: Option<String>,
+    },
     /// The server could not be reached (connection refused, timeout, TLS, ...).
     #[error("cannot reach {url}: {detail}")]
     Transport {
@@ -107,6 +117,16 @@ pub enum NetError {
         /// What is wrong.
         detail: String,
     },
+    /// The authority's signed repository does not prove the fetched record.
+    #[error("lexicon {nsid} at {uri} is invalid: repository proof: {source}")]
+    Proof {
+        /// The NSID that was resolved.
+        nsid: String,
+        /// The AT-URI of the record.
+        uri: String,
+        /// Which link of the proof failed (boxed: it carries CIDs and keeps `NetError` small).
+        source: Box<lexperm_datamodel::proof::ProofError>,
+    },
     /// The authority's repository has no record for this NSID.
     #[error("{nsid} is not published: {did} (named by _lexicon.{authority}) has no com.atproto.lexicon.schema record `{nsid}` on {pds}")]
     NotPublished {
@@ -159,6 +179,14 @@ impl NetError {
             NetError::Xrpc {
                 error: Some(name), ..
             } => Some(XrpcErrorKind::from_name(name)),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of a non-success answer (XRPC or plain HTTP).
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            NetError::Xrpc { status, .. } | NetError::HttpStatus { status, .. } => Some(*status),
             _ => None,
         }
     }

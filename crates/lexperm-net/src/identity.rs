@@ -246,12 +246,10 @@ impl IdentityResolver {
             });
         };
         let doc: DidDocument = get_json(&self.http, &url).map_err(|e| match e {
-            NetError::InvalidResponse { detail, .. } if detail.starts_with("HTTP 404") => {
-                NetError::Identity {
-                    subject: did.to_string(),
-                    detail: format!("no DID document at {url} (HTTP 404)"),
-                }
-            }
+            NetError::HttpStatus { status: 404, .. } => NetError::Identity {
+                subject: did.to_string(),
+                detail: format!("no DID document at {url} (HTTP 404)"),
+            },
             other => other,
         })?;
         if doc.id != did {

@@ -322,9 +322,9 @@ pub fn apply_plan(
                 match write_and_verify(agent, doc, &plan.did, &entry.nsid, record, &swap, local_cid)
                 {
                     Ok(remote_cid) => result.remote_cid = Some(remote_cid),
-                    Err(reason) => {
+                    Err(error) => {
                         result.status = PublishStatus::Failed;
-                        result.reason = Some(reason);
+                        result.reason = Some(error.to_string());
                     }
                 }
                 result
@@ -337,6 +337,35 @@ pub fn apply_plan(
     results
 }
 
+/// Why writing a record, or verifying it afterwards, failed.
+#[derive(Debug, thiserror::Error)]
+enum WriteError {
+    /// The logged-in account is not the plan's repository.
+    #[error("the session is for {session}, the plan for {plan}")]
+    SessionMismatch { session: String, plan: String },
+    /// `swapRecord` did not match: the record changed since planning.
+    #[error("the record changed since planning ({0}); run publish again")]
+    Changed(NetError),
+    /// `putRecord` failed otherwise.
+    #[error(transparent)]
+    Put(NetError),
+    /// `getRecord` after the write failed.
+    #[error("written, but reading it back failed: {0}")]
+    ReadBack(NetError),
+    /// The record read back is not the one `putRecord` reported.
+    #[error("putRecord answered CID {put} but the record reads back as {back}")]
+    ReadBackCid { put: String, back: String },
+    /// The stored record is not the local one.
+    #[error("the PDS stored CID {stored} but the local CID is {local} (the record was altered or encoded differently)")]
+    LocalCid { stored: String, local: String },
+    /// The DID document given is not the plan's repository's.
+    #[error("the DID document is for {doc}, the plan for {plan}")]
+    DocMismatch { doc: String, plan: String },
+    /// The repository proof of the written record failed.
+    #[error("written, but the signed repository does not prove it: {0}")]
+    Unproven(NetError),
+}
+
 fn write_and_verify(
     agent: &mut Agent,
     doc: &DidDocument,
@@ -345,45 +374,43 @@ fn write_and_verify(
     record: &Value,
     swap: &Swap,
     local_cid: &str,
-) -> Result<String, String> {
+) -> Result<String, WriteError> {
     if agent.session().did != did {
-        return Err(format!(
-            "the session is for {}, the plan for {did}",
-            agent.session().did
-        ));
+        return Err(WriteError::SessionMismatch {
+            session: agent.session().did.clone(),
+            plan: did.to_string(),
+        });
     }
     let put = agent
         .put_record(LEXICON_COLLECTION, nsid, record, swap)
         .map_err(|e| match e.xrpc_kind() {
-            Some(XrpcErrorKind::InvalidSwap) => {
-                format!("the record changed since planning ({e}); run publish again")
-            }
-            _ => e.to_string(),
+            Some(XrpcErrorKind::InvalidSwap) => WriteError::Changed(e),
+            _ => WriteError::Put(e),
         })?;
     let back = agent
         .client()
         .get_record(did, LEXICON_COLLECTION, nsid)
-        .map_err(|e: NetError| format!("written, but reading it back failed: {e}"))?;
+        .map_err(WriteError::ReadBack)?;
     if back.cid != put.cid {
-        return Err(format!(
-            "putRecord answered CID {} but the record reads back as {}",
-            put.cid, back.cid
-        ));
+        return Err(WriteError::ReadBackCid {
+            put: put.cid,
+            back: back.cid,
+        });
     }
     if back.cid != local_cid {
-        return Err(format!(
-            "the PDS stored CID {} but the local CID is {local_cid} (the record was altered or encoded differently)",
-            back.cid
-        ));
+        return Err(WriteError::LocalCid {
+            stored: back.cid,
+            local: local_cid.to_string(),
+        });
     }
     if doc.id != did {
-        return Err(format!(
-            "the DID document is for {}, the plan for {did}",
-            doc.id
-        ));
+        return Err(WriteError::DocMismatch {
+            doc: doc.id.clone(),
+            plan: did.to_string(),
+        });
     }
     check_record_proof(agent.client(), doc, nsid, &back.uri, &back.cid)
-        .map_err(|e| format!("written, but the signed repository does not prove it: {e}"))?;
+        .map_err(WriteError::Unproven)?;
     Ok(back.cid)
 }
 
@@ -435,6 +462,87 @@ mod tests {
     use serde_json::json;
 
     const DID: &str = "did:plc:me";
+
+    #[test]
+    fn apply_reports_each_write_failure_with_its_reason() {
+        use crate::session::Session;
+        use crate::test_server::TestServer;
+        use crate::xrpc::XrpcClient;
+        use crate::Secret;
+
+        let server = TestServer::start(|req| {
+            let rkey = req
+                .json()
+                .get("rkey")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or_else(|| req.target.split("rkey=").nth(1).map(str::to_string))
+                .unwrap_or_default();
+            let uri = format!("at://{DID}/{LEXICON_COLLECTION}/{rkey}");
+            match (req.path(), rkey.as_str()) {
+                ("/xrpc/com.atproto.repo.putRecord", "com.example.swap") => (
+                    400,
+                    json!({"error": "InvalidSwap", "message": "Record was at bafyother"})
+                        .to_string(),
+                ),
+                _ => (
+                    200,
+                    json!({"uri": uri, "cid": "bafyremote", "value": {}}).to_string(),
+                ),
+            }
+        });
+        let session = Session {
+            service: server.url.clone(),
+            did: DID.into(),
+            handle: "me.test".into(),
+            access_jwt: Secret::new("a"),
+            refresh_jwt: Secret::new("r"),
+        };
+        let client = XrpcClient::new(&server.url).unwrap();
+        let mut agent = Agent::from_session(client, session, None);
+        let doc: DidDocument = serde_json::from_value(json!({"id": DID})).unwrap();
+        let create = |nsid: &str| PlanEntry {
+            nsid: nsid.into(),
+            action: PlanAction::Create,
+            reason: None,
+            fix: None,
+            local_cid: Some("bafylocal".into()),
+            remote_cid: None,
+            diff: Vec::new(),
+            record: Some(local(nsid, "bafylocal", "d").record),
+        };
+        let plan = PublishPlan {
+            did: DID.into(),
+            entries: vec![create("com.example.altered"), create("com.example.swap")],
+        };
+        let results = apply_plan(&mut agent, &plan, &doc, |_| {});
+        let reasons: Vec<(&str, PublishStatus)> = results
+            .iter()
+            .map(|r| (r.reason.as_deref().unwrap_or(""), r.status.clone()))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                (
+                    "the PDS stored CID bafyremote but the local CID is bafylocal (the record was altered or encoded differently)",
+                    PublishStatus::Failed
+                ),
+                (
+                    "the record changed since planning (com.atproto.repo.putRecord failed with HTTP 400: InvalidSwap: Record was at bafyother); run publish again",
+                    PublishStatus::Failed
+                ),
+            ]
+        );
+        let other = PublishPlan {
+            did: "did:plc:other".into(),
+            entries: vec![create("com.example.altered")],
+        };
+        let results = apply_plan(&mut agent, &other, &doc, |_| {});
+        assert_eq!(
+            results[0].reason.as_deref(),
+            Some("the session is for did:plc:me, the plan for did:plc:other")
+        );
+    }
 
     fn local(nsid: &str, cid: &str, desc: &str) -> LocalLexicon {
         LocalLexicon {

@@ -80,7 +80,11 @@ pub fn check_record_proof(
     let car = client.get_record_proof(&doc.id, LEXICON_COLLECTION, nsid)?;
     verify_record_proof(&car, &doc.id, key, LEXICON_COLLECTION, nsid, &cid)
         .map(|_| ())
-        .map_err(invalid)
+        .map_err(|source| NetError::Proof {
+            nsid: nsid.to_string(),
+            uri: uri.to_string(),
+            source: Box::new(source),
+        })
 }
 
 /// Check that `record` hashes to `cid` (DAG-CBOR, CIDv1 sha2-256), so the content is the one the
@@ -187,6 +191,7 @@ mod tests {
     use crate::test_server::{
         plc_with_pds, record, record_not_found, record_proof, TestDns, TestServer,
     };
+    use lexperm_datamodel::proof::ProofError;
     use serde_json::json;
 
     /// DNS + PLC + PDS fakes for `com.example.*` published by did:plc:abc.
@@ -264,6 +269,18 @@ mod tests {
         assert!(
             err.contains("repository proof: the signed repository holds bafyreihdwd"),
             "{err}"
+        );
+        let err = resolver.resolve("com.example.unproven").unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                NetError::Proof { source, .. } if matches!(
+                    source.as_ref(),
+                    ProofError::RecordMismatch { found, .. }
+                        if found.to_string().starts_with("bafyreihdwd")
+                )
+            ),
+            "{err:?}"
         );
         let err = resolver.resolve("com.example.wrongid").unwrap_err();
         assert!(matches!(err, NetError::InvalidLexicon { .. }), "{err:?}");
