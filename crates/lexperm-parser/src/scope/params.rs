@@ -10,7 +10,10 @@ use super::{
     IncludeScope, NsidPattern, RepoAction, RepoScope, Resource, RpcScope, Scope, ScopeError,
     ScopeErrorKind,
 };
-use crate::syntax::{AcceptPattern, DidServiceRef, Nsid, SyntaxError};
+use crate::syntax::{
+    AcceptPattern, AcceptProblem, DidRefProblem, DidServiceRef, Nsid, NsidProblem, SyntaxError,
+    SyntaxReason,
+};
 
 /// A validated parameter value.
 #[derive(Debug, Clone)]
@@ -35,12 +38,15 @@ pub(crate) struct ValueError {
 
 impl ValueError {
     fn from_syntax(err: SyntaxError) -> Self {
-        let kind = if err.message.contains("partial wildcard") {
-            ScopeErrorKind::PartialWildcard
-        } else if err.message.contains("#service fragment") {
-            ScopeErrorKind::AudMissingFragment
-        } else {
-            ScopeErrorKind::InvalidValue
+        let kind = match err.reason {
+            SyntaxReason::Nsid(NsidProblem::PartialWildcard)
+            | SyntaxReason::AcceptPattern(AcceptProblem::PartialWildcard) => {
+                ScopeErrorKind::PartialWildcard
+            }
+            SyntaxReason::DidServiceRef(
+                DidRefProblem::NoFragment | DidRefProblem::EmptyFragment,
+            ) => ScopeErrorKind::AudMissingFragment,
+            _ => ScopeErrorKind::InvalidValue,
         };
         ValueError {
             kind,

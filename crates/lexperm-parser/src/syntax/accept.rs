@@ -1,11 +1,26 @@
 //! MIME accept patterns: [`AcceptPattern`].
 
-use super::{SyntaxError, SyntaxKind};
+use super::{SyntaxError, SyntaxKind, SyntaxReason};
 use std::fmt;
 
 // ---------------------------------------------------------------------------------------------
 // Accept pattern
 // ---------------------------------------------------------------------------------------------
+
+/// Which accept pattern rule a value breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AcceptProblem {
+    /// A space.
+    Space,
+    /// No `/`.
+    MissingSlash,
+    /// Nothing before or after the `/`.
+    EmptySide,
+    /// More than one `/`.
+    SecondSlash,
+    /// A `*` other than `type/*` or `*/*`.
+    PartialWildcard,
+}
 
 /// A MIME accept pattern as used by `blob` scopes: `*/*`, `type/*` or `type/subtype`
 /// (`@atproto/oauth-scopes` `isAccept`). The text is kept as written (no case folding).
@@ -42,25 +57,42 @@ impl AcceptPattern {
         if AcceptPattern::is_valid(value) {
             return Ok(AcceptPattern(value.to_owned()));
         }
-        let kind = SyntaxKind::AcceptPattern;
         let full = 0..value.len();
         let hint = "write `type/subtype`, `type/*` or `*/*`, e.g. `image/png`";
-        let err = if let Some(space) = value.find(' ') {
-            SyntaxError::new(kind, space..space + 1, "spaces are not allowed")
+        let (problem, range, message) = if let Some(space) = value.find(' ') {
+            (
+                AcceptProblem::Space,
+                space..space + 1,
+                "spaces are not allowed",
+            )
         } else if !value.contains('/') {
-            SyntaxError::new(kind, full, "an accept pattern needs a `/`")
+            (
+                AcceptProblem::MissingSlash,
+                full,
+                "an accept pattern needs a `/`",
+            )
         } else if value.starts_with('/') || value.ends_with('/') {
-            SyntaxError::new(kind, full, "both sides of `/` must be non-empty")
+            (
+                AcceptProblem::EmptySide,
+                full,
+                "both sides of `/` must be non-empty",
+            )
         } else if value.matches('/').count() > 1 {
-            SyntaxError::new(kind, full, "an accept pattern has exactly one `/`")
+            (
+                AcceptProblem::SecondSlash,
+                full,
+                "an accept pattern has exactly one `/`",
+            )
         } else {
             let star = value.find('*').unwrap_or(0);
-            SyntaxError::new(
-                kind,
+            (
+                AcceptProblem::PartialWildcard,
                 star..star + 1,
                 "partial wildcards are not allowed (only `type/*` or `*/*`)",
             )
         };
+        let reason = SyntaxReason::AcceptPattern(problem);
+        let err = SyntaxError::new(SyntaxKind::AcceptPattern, reason, range, message);
         Err(err.hint(hint))
     }
 

@@ -1,6 +1,7 @@
 //! DID service references: [`DidServiceRef`].
 
-use super::{SyntaxError, SyntaxKind};
+use super::did::{did_method, DidProblem, DID_MAX_LEN};
+use super::{SyntaxError, SyntaxKind, SyntaxReason};
 use crate::bytemap::{self, Classes};
 use std::fmt;
 
@@ -50,10 +51,24 @@ impl DidServiceRef {
     }
 }
 
+/// Which rule of its `#service` fragment a DID service reference breaks; rules of its DID part
+/// are [`DidProblem`]s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DidRefProblem {
+    /// No `#`.
+    NoFragment,
+    /// Nothing after `#`.
+    EmptyFragment,
+    /// A second `#`.
+    SecondHash,
+    /// A character not allowed in a URI fragment.
+    FragmentCharacter,
+}
+
 /// The first problem of a DID service reference, found without allocating; turned into a
 /// [`SyntaxError`] only when one is asked for.
 #[derive(Debug, Clone, Copy)]
-enum DidProblem {
+enum Fault {
     NoFragment,
     EmptyFragment(usize),
     SecondHash(usize),
@@ -62,7 +77,7 @@ enum DidProblem {
     NoDidPrefix,
     NotPlcOrWeb,
     Method(usize),
-    Msid(usize, &'static str),
+    Msid(usize, DidProblem),
     PlcId,
     WebEmptyHost,
     WebPath(usize),
@@ -70,67 +85,110 @@ enum DidProblem {
     WebHost,
 }
 
-impl DidProblem {
+impl Fault {
     /// The error for `value`, the whole reference text (`did#fragment`).
     fn error(self, value: &str) -> SyntaxError {
-        let kind = SyntaxKind::DidServiceRef;
         let did_len = value.find('#').unwrap_or(value.len());
         let did = 0..did_len;
         const WEB: usize = "did:web:".len();
-        match self {
-            DidProblem::NoFragment => {
-                SyntaxError::new(kind, 0..value.len(), "aud needs a #service fragment")
-                    .hint("append the service id, e.g. `did:web:api.example.com#svc_appview`")
-            }
-            DidProblem::EmptyFragment(hash) => {
-                SyntaxError::new(kind, hash..value.len(), "the #service fragment is empty")
-                    .hint("write the service id after `#`")
-            }
-            DidProblem::SecondHash(at) => SyntaxError::new(kind, at..at + 1, "more than one `#`"),
-            DidProblem::FragmentChar(bad) => SyntaxError::new(
-                kind,
+        let fragment = SyntaxReason::DidServiceRef;
+        let (reason, range, message, hint) = match self {
+            Fault::NoFragment => (
+                fragment(DidRefProblem::NoFragment),
+                0..value.len(),
+                "aud needs a #service fragment",
+                Some("append the service id, e.g. `did:web:api.example.com#svc_appview`"),
+            ),
+            Fault::EmptyFragment(hash) => (
+                fragment(DidRefProblem::EmptyFragment),
+                hash..value.len(),
+                "the #service fragment is empty",
+                Some("write the service id after `#`"),
+            ),
+            Fault::SecondHash(at) => (
+                fragment(DidRefProblem::SecondHash),
+                at..at + 1,
+                "more than one `#`",
+                None,
+            ),
+            Fault::FragmentChar(bad) => (
+                fragment(DidRefProblem::FragmentCharacter),
                 bad..bad + 1,
                 "character not allowed in a URI fragment",
-            )
-            .hint("percent-encode it or use letters, digits, `_`, `-`, `.`"),
-            DidProblem::TooLong => {
-                SyntaxError::new(kind, did, "DID is longer than 2048 characters")
-            }
-            DidProblem::NoDidPrefix => SyntaxError::new(kind, did, "a DID starts with `did:`")
-                .hint("write `did:web:<host>#svc` or `did:plc:<id>#svc`"),
-            DidProblem::NotPlcOrWeb => {
-                SyntaxError::new(kind, did, "only did:plc and did:web DIDs are allowed")
-                    .hint("write `did:plc:<24 chars>#svc` or `did:web:<host>#svc`")
-            }
-            DidProblem::Method(method_len) => {
-                SyntaxError::new(kind, 4..4 + method_len, "invalid DID method name")
-            }
-            DidProblem::Msid(at, msg) => {
-                SyntaxError::new(kind, at..(at + 1).min(did_len).max(at), msg)
-            }
-            DidProblem::PlcId => SyntaxError::new(
-                kind,
+                Some("percent-encode it or use letters, digits, `_`, `-`, `.`"),
+            ),
+            Fault::TooLong => (
+                SyntaxReason::Did(DidProblem::TooLong),
+                did,
+                "DID is longer than 2048 characters",
+                None,
+            ),
+            Fault::NoDidPrefix => (
+                SyntaxReason::Did(DidProblem::MissingPrefix),
+                did,
+                "a DID starts with `did:`",
+                Some("write `did:web:<host>#svc` or `did:plc:<id>#svc`"),
+            ),
+            Fault::NotPlcOrWeb => (
+                SyntaxReason::Did(DidProblem::NotPlcOrWeb),
+                did,
+                "only did:plc and did:web DIDs are allowed",
+                Some("write `did:plc:<24 chars>#svc` or `did:web:<host>#svc`"),
+            ),
+            Fault::Method(method_len) => (
+                SyntaxReason::Did(DidProblem::BadMethod),
+                4..4 + method_len,
+                "invalid DID method name",
+                None,
+            ),
+            Fault::Msid(at, problem) => (
+                SyntaxReason::Did(problem),
+                at..(at + 1).min(did_len).max(at),
+                match problem {
+                    DidProblem::EmptyIdentifier => "the DID method-specific id is empty",
+                    DidProblem::BadEnd => "a DID cannot end with `:`",
+                    DidProblem::BadEscape => {
+                        "bad percent-escape in DID (use two uppercase hex digits)"
+                    }
+                    _ => "character not allowed in a DID",
+                },
+                None,
+            ),
+            Fault::PlcId => (
+                SyntaxReason::Did(DidProblem::PlcIdentifier),
                 did,
                 "did:plc needs exactly 24 base32 characters ([a-z2-7]) after `did:plc:`",
+                None,
             ),
-            DidProblem::WebEmptyHost => {
-                SyntaxError::new(kind, WEB..WEB + 1, "did:web host is empty")
-            }
-            DidProblem::WebPath(colon) => SyntaxError::new(
-                kind,
+            Fault::WebEmptyHost => (
+                SyntaxReason::Did(DidProblem::WebEmptyHost),
+                WEB..WEB + 1,
+                "did:web host is empty",
+                None,
+            ),
+            Fault::WebPath(colon) => (
+                SyntaxReason::Did(DidProblem::WebPath),
                 WEB + colon..did_len,
                 "atproto does not allow path components in did:web",
-            )
-            .hint("use a bare host name, e.g. `did:web:api.example.com`"),
-            DidProblem::WebPort(port) => SyntaxError::new(
-                kind,
+                Some("use a bare host name, e.g. `did:web:api.example.com`"),
+            ),
+            Fault::WebPort(port) => (
+                SyntaxReason::Did(DidProblem::WebPort),
                 WEB + port..did_len,
                 "atproto does not allow port numbers in did:web, except for localhost",
+                None,
             ),
-            DidProblem::WebHost => {
-                SyntaxError::new(kind, WEB..did_len, "did:web host is not a valid URL host")
-                    .hint("use a DNS name such as `api.example.com`")
-            }
+            Fault::WebHost => (
+                SyntaxReason::Did(DidProblem::WebHost),
+                WEB..did_len,
+                "did:web host is not a valid URL host",
+                Some("use a DNS name such as `api.example.com`"),
+            ),
+        };
+        let err = SyntaxError::new(SyntaxKind::DidServiceRef, reason, range, message);
+        match hint {
+            Some(hint) => err.hint(hint),
+            None => err,
         }
     }
 }
@@ -187,7 +245,7 @@ fn did_ref_plain_valid(value: &[u8]) -> bool {
     } else {
         return false;
     };
-    let Some(hash) = rest.iter().position(|&b| b == b'#') else {
+    let Some(hash) = memchr::memchr(b'#', rest) else {
         return false;
     };
     did_ref_parts_plain_valid(plc, &rest[..hash], &rest[hash + 1..])
@@ -266,25 +324,28 @@ fn host_plain_valid(host: &[u8]) -> bool {
     let end = host.len();
     // `last_label` is the start of the last non-empty label, which is the last label after one
     // trailing `.` is trimmed, unless the host ends in `..` (left to the full check).
-    if end == 0 || 8 + end > 2048 || host[end - 1] == b'.' && (end < 2 || host[end - 2] == b'.') {
+    if end == 0
+        || 8 + end > DID_MAX_LEN
+        || host[end - 1] == b'.' && (end < 2 || host[end - 2] == b'.')
+    {
         return false;
     }
     !host[last_label].is_ascii_digit()
 }
 
 /// The first problem of `value` as a DID service reference, or `None` when it is valid.
-fn did_ref_problem(value: &str) -> Option<DidProblem> {
+fn did_ref_problem(value: &str) -> Option<Fault> {
     let Some(hash) = value.find('#') else {
-        return Some(DidProblem::NoFragment);
+        return Some(Fault::NoFragment);
     };
     if hash == value.len() - 1 {
-        return Some(DidProblem::EmptyFragment(hash));
+        return Some(Fault::EmptyFragment(hash));
     }
     if let Some(second) = value[hash + 1..].find('#') {
-        return Some(DidProblem::SecondHash(hash + 1 + second));
+        return Some(Fault::SecondHash(hash + 1 + second));
     }
     if let Some(bad) = fragment_error(value, hash + 1) {
-        return Some(DidProblem::FragmentChar(bad));
+        return Some(Fault::FragmentChar(bad));
     }
     atproto_did_problem(&value[..hash])
 }
@@ -330,10 +391,10 @@ fn fragment_error(value: &str, start: usize) -> Option<usize> {
 }
 
 /// `@atproto/did` `assertDidMsid`: method-specific-id characters; uppercase hex only in escapes.
-fn msid_error(did: &str, start: usize) -> Option<(usize, &'static str)> {
+fn msid_error(did: &str, start: usize) -> Option<(usize, DidProblem)> {
     let bytes = did.as_bytes();
     if start >= bytes.len() {
-        return Some((start, "the DID method-specific id is empty"));
+        return Some((start, DidProblem::EmptyIdentifier));
     }
     let upper_hex = |b: Option<&u8>| matches!(b, Some(b'0'..=b'9' | b'A'..=b'F'));
     let mut i = start;
@@ -342,45 +403,42 @@ fn msid_error(did: &str, start: usize) -> Option<(usize, &'static str)> {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'_' => {}
             b':' => {
                 if i == bytes.len() - 1 {
-                    return Some((i, "a DID cannot end with `:`"));
+                    return Some((i, DidProblem::BadEnd));
                 }
             }
             b'%' => {
                 if !upper_hex(bytes.get(i + 1)) || !upper_hex(bytes.get(i + 2)) {
-                    return Some((
-                        i,
-                        "bad percent-escape in DID (use two uppercase hex digits)",
-                    ));
+                    return Some((i, DidProblem::BadEscape));
                 }
                 i += 2;
             }
-            _ => return Some((i, "character not allowed in a DID")),
+            _ => return Some((i, DidProblem::DisallowedCharacter)),
         }
         i += 1;
     }
     None
 }
 
-fn atproto_did_problem(did: &str) -> Option<DidProblem> {
-    if did.len() > 2048 {
-        return Some(DidProblem::TooLong);
-    }
-    let Some(rest) = did.strip_prefix("did:") else {
-        return Some(DidProblem::NoDidPrefix);
+fn atproto_did_problem(did: &str) -> Option<Fault> {
+    // The DID part shares the length, `did:` and method-separator rules of every DID; the
+    // method may hold digits here, and only `plc` and `web` pass.
+    let method = match did_method(did) {
+        Ok(method) => method,
+        Err(DidProblem::TooLong) => return Some(Fault::TooLong),
+        Err(DidProblem::MissingPrefix) => return Some(Fault::NoDidPrefix),
+        Err(_) => return Some(Fault::NotPlcOrWeb),
     };
-    let Some(method_len) = rest.find(':') else {
-        return Some(DidProblem::NotPlcOrWeb);
-    };
-    let method = &rest[..method_len];
+    let method_len = method.len();
+    let method = &did[method];
     if method.is_empty()
         || !method
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     {
-        return Some(DidProblem::Method(method_len));
+        return Some(Fault::Method(method_len));
     }
-    if let Some((at, msg)) = msid_error(did, 4 + method_len + 1) {
-        return Some(DidProblem::Msid(at, msg));
+    if let Some((at, problem)) = msid_error(did, 4 + method_len + 1) {
+        return Some(Fault::Msid(at, problem));
     }
     match method {
         "plc" => {
@@ -388,26 +446,26 @@ fn atproto_did_problem(did: &str) -> Option<DidProblem> {
                 && did.as_bytes()[8..]
                     .iter()
                     .all(|&b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b));
-            (!ok).then_some(DidProblem::PlcId)
+            (!ok).then_some(Fault::PlcId)
         }
         "web" => did_web_problem(did),
-        _ => Some(DidProblem::NotPlcOrWeb),
+        _ => Some(Fault::NotPlcOrWeb),
     }
 }
 
-fn did_web_problem(did: &str) -> Option<DidProblem> {
+fn did_web_problem(did: &str) -> Option<Fault> {
     const PREFIX: usize = "did:web:".len();
     let host_enc = &did[PREFIX..];
     if host_enc.starts_with(':') {
-        return Some(DidProblem::WebEmptyHost);
+        return Some(Fault::WebEmptyHost);
     }
     if let Some(colon) = host_enc.find(':') {
-        return Some(DidProblem::WebPath(colon));
+        return Some(Fault::WebPath(colon));
     }
     let is_localhost = host_enc == "localhost" || host_enc.starts_with("localhost%3A");
     if !is_localhost {
         if let Some(port) = host_enc.find("%3A") {
-            return Some(DidProblem::WebPort(port));
+            return Some(Fault::WebPort(port));
         }
     }
     if is_localhost {
@@ -415,15 +473,15 @@ fn did_web_problem(did: &str) -> Option<DidProblem> {
         let port = host_enc["localhost".len()..].replace("%3A", ":");
         let port = port.strip_prefix(':').unwrap_or("");
         if !port.bytes().all(|b| b.is_ascii_digit()) {
-            return Some(DidProblem::WebHost);
+            return Some(Fault::WebHost);
         }
         let digits = port.trim_start_matches('0');
         if digits.len() > 5 || digits.parse::<u32>().unwrap_or(0) > 65535 {
-            return Some(DidProblem::WebHost);
+            return Some(Fault::WebHost);
         }
         return None;
     }
-    (!url_host_is_valid(host_enc)).then_some(DidProblem::WebHost)
+    (!url_host_is_valid(host_enc)).then_some(Fault::WebHost)
 }
 
 /// WHATWG URL host parsing for a special scheme, restricted to what a did:web msid can contain

@@ -1,9 +1,12 @@
-//! atproto syntax values used by scope strings: [`Nsid`], [`DidServiceRef`] and [`AcceptPattern`].
+//! The one owner of each atproto string grammar: [`Nsid`] and [`NsidAuthority`], [`Did`],
+//! [`DidServiceRef`], [`Handle`], [`AtIdentifier`], [`RecordKey`], [`Tid`], [`AtUri`],
+//! [`LanguageTag`] and [`AcceptPattern`]. Every other module and crate calls these.
 //!
-//! Every validator is hand-written and mirrors the reference exactly (`@atproto/syntax`
-//! `isValidNsid`, `@atproto/did` `isAtprotoDidRefAbsolute`, `@atproto/oauth-scopes` `isAccept`).
-//! `is_valid` functions never allocate; `parse` functions return a [`SyntaxError`] that says what
-//! is wrong, where (a byte range inside the checked text) and how to fix it.
+//! Every validator is hand-written and mirrors the reference exactly (`@atproto/syntax`,
+//! `@atproto/did` `isAtprotoDidRefAbsolute`, `@atproto/oauth-scopes` `isAccept`). `is_valid`
+//! functions never allocate; `check` and `parse` functions return a [`SyntaxError`] that says which
+//! rule is broken ([`SyntaxReason`]), where (a byte range inside the checked text) and how to fix
+//! it.
 
 use std::fmt;
 use std::ops::Range;
@@ -13,8 +16,22 @@ use std::ops::Range;
 pub enum SyntaxKind {
     /// A namespaced identifier (`com.example.fooBar`).
     Nsid,
+    /// A DID (`did:plc:…`, `did:web:…`, any method).
+    Did,
     /// An atproto DID with a service fragment (`did:web:api.example.com#svc`).
     DidServiceRef,
+    /// A handle (`alice.example.com`).
+    Handle,
+    /// A handle or a DID.
+    AtIdentifier,
+    /// A record key (`self`, `3jzfcijpj2z2a`).
+    RecordKey,
+    /// A timestamp identifier (`3jzfcijpj2z2a`).
+    Tid,
+    /// An `at://` URI.
+    AtUri,
+    /// A BCP 47 language tag (`en-US`).
+    Language,
     /// A MIME accept pattern (`image/*`).
     AcceptPattern,
 }
@@ -24,10 +41,40 @@ impl SyntaxKind {
     pub fn as_str(self) -> &'static str {
         match self {
             SyntaxKind::Nsid => "NSID",
+            SyntaxKind::Did => "DID",
             SyntaxKind::DidServiceRef => "DID service reference",
+            SyntaxKind::Handle => "handle",
+            SyntaxKind::AtIdentifier => "at-identifier",
+            SyntaxKind::RecordKey => "record key",
+            SyntaxKind::Tid => "TID",
+            SyntaxKind::AtUri => "AT URI",
+            SyntaxKind::Language => "language tag",
             SyntaxKind::AcceptPattern => "accept pattern",
         }
     }
+}
+
+/// Which rule of which grammar a value breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SyntaxReason {
+    /// An NSID rule.
+    Nsid(NsidProblem),
+    /// A DID rule (plain DIDs and the DID part of a service reference).
+    Did(DidProblem),
+    /// A rule of the `#service` fragment of a DID service reference.
+    DidServiceRef(DidRefProblem),
+    /// A handle rule.
+    Handle(HandleProblem),
+    /// A record key rule.
+    RecordKey(RecordKeyProblem),
+    /// A TID rule.
+    Tid(TidProblem),
+    /// An `at://` URI rule.
+    AtUri(AtUriProblem),
+    /// A language tag rule.
+    Language(LanguageProblem),
+    /// An accept pattern rule.
+    AcceptPattern(AcceptProblem),
 }
 
 /// Why a syntax value was rejected.
@@ -35,6 +82,8 @@ impl SyntaxKind {
 pub struct SyntaxError {
     /// The kind of value that was checked.
     pub kind: SyntaxKind,
+    /// The rule that is broken.
+    pub reason: SyntaxReason,
     /// Byte range of the offending part, relative to the checked text.
     pub range: Range<usize>,
     /// What is wrong.
@@ -44,9 +93,15 @@ pub struct SyntaxError {
 }
 
 impl SyntaxError {
-    pub(crate) fn new(kind: SyntaxKind, range: Range<usize>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        kind: SyntaxKind,
+        reason: SyntaxReason,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         SyntaxError {
             kind,
+            reason,
             range,
             message: message.into(),
             hint: None,
@@ -56,6 +111,30 @@ impl SyntaxError {
     pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// The same error as part of a larger value of kind `kind`, starting at byte `offset` of it.
+    pub(crate) fn within(mut self, kind: SyntaxKind, offset: usize) -> Self {
+        self.kind = kind;
+        self.range = self.range.start + offset..self.range.end + offset;
+        self
+    }
+}
+
+/// `Ok` when `found` is `None`, else the error of `kind` for the problem, worded by its `Display`.
+pub(crate) fn checked<P: Copy + fmt::Display>(
+    kind: SyntaxKind,
+    reason: fn(P) -> SyntaxReason,
+    found: Option<(P, Range<usize>)>,
+) -> Result<(), SyntaxError> {
+    match found {
+        None => Ok(()),
+        Some((problem, range)) => Err(SyntaxError::new(
+            kind,
+            reason(problem),
+            range,
+            problem.to_string(),
+        )),
     }
 }
 
@@ -72,10 +151,20 @@ impl fmt::Display for SyntaxError {
 impl std::error::Error for SyntaxError {}
 
 mod accept;
+mod at_uri;
+mod did;
 mod did_ref;
+mod handle;
+mod language;
 mod nsid;
+mod record_key;
 
-pub use accept::AcceptPattern;
-pub use did_ref::DidServiceRef;
+pub use accept::{AcceptPattern, AcceptProblem};
+pub use at_uri::{AtUri, AtUriProblem};
+pub use did::{Did, DidProblem};
 pub(crate) use did_ref::{did_ref_parts_plain_valid, host_plain_valid_classes};
-pub use nsid::Nsid;
+pub use did_ref::{DidRefProblem, DidServiceRef};
+pub use handle::{AtIdentifier, Handle, HandleProblem};
+pub use language::{LanguageProblem, LanguageTag};
+pub use nsid::{lexicon_record_name, Nsid, NsidAuthority, NsidProblem};
+pub use record_key::{RecordKey, RecordKeyProblem, Tid, TidProblem};
