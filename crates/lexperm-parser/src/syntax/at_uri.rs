@@ -141,34 +141,29 @@ impl AtUri {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::test_support::assert_problems;
 
     #[test]
     fn problems_name_the_rule_and_the_place() {
-        for (value, problem, range) in [
-            ("at://a.com#x", AtUriProblem::BadFragment, 10..12),
-            ("http://a.com", AtUriProblem::MissingPrefix, 0..12),
-            ("at://a.com/b c", AtUriProblem::DisallowedCharacter, 12..13),
-            ("at://a_b.com", AtUriProblem::BadAuthority, 5..12),
-            ("at://a.com/c-d", AtUriProblem::BadCollection, 11..14),
-            ("at://a.com/a.b.c/..", AtUriProblem::BadRecordKey, 17..19),
-            (
-                "at://a.com/a.b.c/k/x",
-                AtUriProblem::TooManySegments,
-                19..20,
-            ),
-            ("at://a.com/", AtUriProblem::BadCollection, 11..11),
-        ] {
-            assert_eq!(
-                AtUri::problem(value),
-                Some((problem, range.clone())),
-                "{value}"
-            );
-            let err = AtUri::check(value).unwrap_err();
-            assert_eq!(
-                (err.reason, err.range),
-                (SyntaxReason::AtUri(problem), range)
-            );
-        }
+        assert_problems(
+            &[
+                ("at://a.com#x", AtUriProblem::BadFragment, 10..12),
+                ("http://a.com", AtUriProblem::MissingPrefix, 0..12),
+                ("at://a.com/b c", AtUriProblem::DisallowedCharacter, 12..13),
+                ("at://a_b.com", AtUriProblem::BadAuthority, 5..12),
+                ("at://a.com/c-d", AtUriProblem::BadCollection, 11..14),
+                ("at://a.com/a.b.c/..", AtUriProblem::BadRecordKey, 17..19),
+                (
+                    "at://a.com/a.b.c/k/x",
+                    AtUriProblem::TooManySegments,
+                    19..20,
+                ),
+                ("at://a.com/", AtUriProblem::BadCollection, 11..11),
+            ],
+            AtUri::problem,
+            AtUri::check,
+            SyntaxReason::AtUri,
+        );
         assert!(AtUri::is_valid("at://did:plc:abc/a.b.c/k#/x[0]"));
     }
 }

@@ -134,6 +134,7 @@ impl Did {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::test_support::assert_problems;
 
     #[test]
     fn problems_name_the_rule_and_the_place() {
@@ -148,15 +149,7 @@ mod tests {
             ("did:plc:ab:", DidProblem::BadEnd, 10..11),
             (&long, DidProblem::TooLong, 0..2049),
         ];
-        for (value, problem, range) in cases {
-            assert_eq!(
-                Did::problem(value),
-                Some((problem, range.clone())),
-                "{value}"
-            );
-            let err = Did::check(value).unwrap_err();
-            assert_eq!((err.reason, err.range), (SyntaxReason::Did(problem), range));
-        }
+        assert_problems(&cases, Did::problem, Did::check, SyntaxReason::Did);
         assert!(Did::is_valid(&long[..2048]));
         assert!(Did::is_valid("did:web:example.com%3A8080"));
     }

@@ -137,6 +137,7 @@ impl AtIdentifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::test_support::assert_problems;
 
     #[test]
     fn problems_name_the_rule_and_the_place() {
@@ -153,18 +154,7 @@ mod tests {
             ("a.b.1com", HandleProblem::LastLabelStartsWithDigit, 4..8),
             (&long_label, HandleProblem::LabelTooLong, 2..66),
         ];
-        for (value, problem, range) in cases {
-            assert_eq!(
-                Handle::problem(value),
-                Some((problem, range.clone())),
-                "{value}"
-            );
-            let err = Handle::check(value).unwrap_err();
-            assert_eq!(
-                (err.reason, err.range),
-                (SyntaxReason::Handle(problem), range)
-            );
-        }
+        assert_problems(&cases, Handle::problem, Handle::check, SyntaxReason::Handle);
         assert!(Handle::is_valid(&labels(61)));
         let err = AtIdentifier::check("did:x").unwrap_err();
         assert_eq!(err.kind, SyntaxKind::AtIdentifier);

@@ -150,6 +150,31 @@ impl fmt::Display for SyntaxError {
 
 impl std::error::Error for SyntaxError {}
 
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{SyntaxError, SyntaxReason};
+    use std::ops::Range;
+
+    /// Asserts that `problem` finds each case's rule and range, and that `check` reports them
+    /// as `reason(rule)`.
+    pub(crate) fn assert_problems<P: Copy + PartialEq + std::fmt::Debug>(
+        cases: &[(&str, P, Range<usize>)],
+        problem: fn(&str) -> Option<(P, Range<usize>)>,
+        check: fn(&str) -> Result<(), SyntaxError>,
+        reason: fn(P) -> SyntaxReason,
+    ) {
+        for (value, rule, range) in cases {
+            assert_eq!(problem(value), Some((*rule, range.clone())), "{value:?}");
+            let err = check(value).unwrap_err();
+            assert_eq!(
+                (err.reason, err.range),
+                (reason(*rule), range.clone()),
+                "{value:?}"
+            );
+        }
+    }
+}
+
 mod accept;
 mod at_uri;
 mod did;

@@ -380,6 +380,7 @@ pub fn lexicon_record_name(authority: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::test_support::assert_problems;
 
     #[test]
     fn nsid_basics() {
@@ -571,16 +572,7 @@ mod tests {
             ("a.b.c-d", NsidProblem::NameHasHyphen, 4..7),
             ("a.b", NsidProblem::TooFewSegments, 0..3),
         ];
-        for (value, problem, range) in cases {
-            assert_eq!(
-                Nsid::problem(value),
-                Some((problem, range.clone())),
-                "{value}"
-            );
-            let err = Nsid::check(value).unwrap_err();
-            assert_eq!(err.reason, SyntaxReason::Nsid(problem));
-            assert_eq!(err.range, range);
-        }
+        assert_problems(&cases, Nsid::problem, Nsid::check, SyntaxReason::Nsid);
         assert_eq!(
             NsidProblem::TooFewSegments.to_string(),
             "NSID needs at least three parts"

@@ -136,39 +136,35 @@ impl Tid {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::test_support::assert_problems;
 
     #[test]
     fn problems_name_the_rule_and_the_place() {
         let long = "a".repeat(513);
-        for (value, problem, range) in [
-            ("", RecordKeyProblem::Empty, 0..0),
-            (&long[..], RecordKeyProblem::TooLong, 0..513),
-            ("..", RecordKeyProblem::DotSegment, 0..2),
-            ("a/b", RecordKeyProblem::DisallowedCharacter, 1..2),
-            ("aé", RecordKeyProblem::DisallowedCharacter, 1..3),
-        ] {
-            assert_eq!(RecordKey::problem(value), Some((problem, range.clone())));
-            let err = RecordKey::check(value).unwrap_err();
-            assert_eq!(
-                (err.reason, err.range),
-                (SyntaxReason::RecordKey(problem), range)
-            );
-        }
+        assert_problems(
+            &[
+                ("", RecordKeyProblem::Empty, 0..0),
+                (&long[..], RecordKeyProblem::TooLong, 0..513),
+                ("..", RecordKeyProblem::DotSegment, 0..2),
+                ("a/b", RecordKeyProblem::DisallowedCharacter, 1..2),
+                ("aé", RecordKeyProblem::DisallowedCharacter, 1..3),
+            ],
+            RecordKey::problem,
+            RecordKey::check,
+            SyntaxReason::RecordKey,
+        );
         assert!(RecordKey::is_valid(&long[1..]));
-        for (value, problem, range) in [
-            ("3jzfcijpj2z2", TidProblem::WrongLength, 0..12),
-            ("kjzfcijpj2z2a", TidProblem::BadFirstCharacter, 0..1),
-            ("3jzfcijpj2z2A", TidProblem::DisallowedCharacter, 12..13),
-            ("3jzfcijpjé2z", TidProblem::DisallowedCharacter, 9..11),
-        ] {
-            assert_eq!(
-                Tid::problem(value),
-                Some((problem, range.clone())),
-                "{value}"
-            );
-            let err = Tid::check(value).unwrap_err();
-            assert_eq!((err.reason, err.range), (SyntaxReason::Tid(problem), range));
-        }
+        assert_problems(
+            &[
+                ("3jzfcijpj2z2", TidProblem::WrongLength, 0..12),
+                ("kjzfcijpj2z2a", TidProblem::BadFirstCharacter, 0..1),
+                ("3jzfcijpj2z2A", TidProblem::DisallowedCharacter, 12..13),
+                ("3jzfcijpjé2z", TidProblem::DisallowedCharacter, 9..11),
+            ],
+            Tid::problem,
+            Tid::check,
+            SyntaxReason::Tid,
+        );
         assert!(Tid::is_valid("3jzfcijpj2z2a"));
     }
 }
