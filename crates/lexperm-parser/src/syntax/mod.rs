@@ -155,11 +155,14 @@ pub(crate) mod test_support {
     use super::{SyntaxError, SyntaxReason};
     use std::ops::Range;
 
+    /// A grammar's `problem` function.
+    type Finder<P> = fn(&str) -> Option<(P, Range<usize>)>;
+
     /// Asserts that `problem` finds each case's rule and range, and that `check` reports them
     /// as `reason(rule)`.
     pub(crate) fn assert_problems<P: Copy + PartialEq + std::fmt::Debug>(
         cases: &[(&str, P, Range<usize>)],
-        problem: fn(&str) -> Option<(P, Range<usize>)>,
+        problem: Finder<P>,
         check: fn(&str) -> Result<(), SyntaxError>,
         reason: fn(P) -> SyntaxReason,
     ) {
