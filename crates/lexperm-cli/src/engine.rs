@@ -1,5 +1,6 @@
 //! The CLI's only door into the rule crates: the one rule registry and the catalog lint.
 
+pub use lexperm_lint::parallel::{map_in_order, threads_for};
 use lexperm_lint::{RemoteLint, Source};
 use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta};
 use lexperm_resolver::{Catalog, LexiconSource};

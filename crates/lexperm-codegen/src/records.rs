@@ -32,7 +32,7 @@
 
 use serde_json::{Map, Value};
 
-use lexperm_parser::formats::{check_nsid, NsidError};
+use lexperm_parser::syntax::{Nsid, NsidProblem};
 
 use lexperm_datamodel::cbor::{self, EncodeError};
 use lexperm_datamodel::cid::Cid;
@@ -111,7 +111,7 @@ pub enum RecordError {
         /// The `id` value.
         id: String,
         /// Which NSID rule it breaks.
-        reason: NsidError,
+        reason: NsidProblem,
     },
     /// The document has a `$type` other than `com.atproto.lexicon.schema`.
     #[error("`/$type` is {found:?}; a published lexicon's `$type` must be \"com.atproto.lexicon.schema\" (or absent)")]
@@ -155,10 +155,12 @@ pub fn schema_record(doc: &Value) -> Result<SchemaRecord, RecordError> {
             })
         }
     };
-    check_nsid(nsid).map_err(|reason| RecordError::InvalidNsid {
-        id: nsid.clone(),
-        reason,
-    })?;
+    if let Some((reason, _)) = Nsid::problem(nsid) {
+        return Err(RecordError::InvalidNsid {
+            id: nsid.clone(),
+            reason,
+        });
+    }
     match map.get("defs") {
         None => return Err(RecordError::MissingField { field: "defs" }),
         Some(Value::Object(_)) => {}

@@ -16,6 +16,7 @@ use lexperm_parser::lexicon::LexiconDoc;
 use lexperm_resolver::Catalog;
 
 mod lint;
+pub mod parallel;
 
 pub use file_rules::{lint_doc, lint_file};
 pub use lint::{lint, lint_with_catalog, lint_with_source, RemoteLint, Source};

@@ -6,6 +6,7 @@ use lexperm_parser::diagnostics::{Diagnostic, FileId, Span};
 use lexperm_parser::lexicon::LoadedLexicon;
 
 use crate::catalog_rules::{self, l207_remote_lexicon_unavailable as l207};
+use crate::parallel::{map_in_order, threads_for};
 use lexperm_resolver::catalog::{Catalog, Resolved};
 use lexperm_resolver::source::{LexiconSource, ResolveError};
 
@@ -182,30 +183,9 @@ fn lint_inner(
     (report, catalog)
 }
 
-/// Applies `work` to every item on up to `available_parallelism` threads; results keep item order.
+/// [`map_in_order`] on as many threads as `items` is worth (about 64 items a thread).
 fn parallel_map<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(items.len() / 64 + 1);
-    if threads <= 1 {
-        return items.iter().map(work).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&work).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+    map_in_order(items, threads_for(items.len(), 64), work)
 }
 
 #[cfg(test)]

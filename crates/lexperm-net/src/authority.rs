@@ -8,57 +8,21 @@ use std::fmt;
 
 use crate::identity::validate_did;
 
-/// The authority domain of an NSID: drop the name segment, reverse the rest.
-///
-/// `app.toy.record` → `toy.app`. The result is lowercased (DNS names are case-insensitive).
-pub fn nsid_authority(nsid: &str) -> Result<String, crate::NetError> {
-    let invalid = |detail: &str| crate::NetError::InvalidInput {
-        what: "NSID",
-        value: nsid.to_string(),
-        detail: detail.to_string(),
-    };
-    let segments: Vec<&str> = nsid.split('.').collect();
-    if segments.len() < 3 {
-        return Err(invalid(
-            "an NSID has at least three segments, e.g. `com.example.thing`",
-        ));
-    }
-    if segments.iter().any(|s| s.is_empty()) {
-        return Err(invalid("empty segment"));
-    }
-    let name = segments[segments.len() - 1];
-    if !name.chars().all(|c| c.is_ascii_alphanumeric())
-        || name.starts_with(|c: char| c.is_ascii_digit())
-    {
-        return Err(invalid(
-            "the name segment must be ASCII letters and digits, not starting with a digit",
-        ));
-    }
-    for seg in &segments[..segments.len() - 1] {
-        let ok = seg.len() <= 63
-            && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            && !seg.starts_with('-')
-            && !seg.ends_with('-');
-        if !ok {
-            return Err(invalid(
-                "domain segments are ASCII letters, digits and inner hyphens (max 63)",
-            ));
-        }
-    }
-    if segments[0].starts_with(|c: char| c.is_ascii_digit()) {
-        return Err(invalid("the first segment must not start with a digit"));
-    }
-    let mut domain: Vec<String> = segments[..segments.len() - 1]
-        .iter()
-        .map(|s| s.to_ascii_lowercase())
-        .collect();
-    domain.reverse();
-    Ok(domain.join("."))
-}
+pub use lexperm_parser::syntax::lexicon_record_name;
+use lexperm_parser::syntax::NsidAuthority;
 
-/// The DNS name holding the authority record for an authority domain: `_lexicon.<authority>`.
-pub fn lexicon_record_name(authority: &str) -> String {
-    format!("_lexicon.{authority}")
+/// The authority domain of an NSID ([`NsidAuthority`]): drop the name segment, reverse the rest.
+///
+/// `app.toy.record` → `toy.app`. The result is lowercased (DNS names are case-insensitive). The
+/// NSID must be valid, 317-byte limit and name segment included.
+pub fn nsid_authority(nsid: &str) -> Result<String, crate::NetError> {
+    NsidAuthority::of_str(nsid)
+        .map(NsidAuthority::into_string)
+        .map_err(|err| crate::NetError::InvalidInput {
+            what: "NSID",
+            value: nsid.to_string(),
+            detail: err.message,
+        })
 }
 
 /// Why an authority does not (uniquely) point at a DID.
@@ -229,6 +193,20 @@ mod tests {
         ] {
             assert!(nsid_authority(bad).is_err(), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn authority_applies_the_length_limits_of_nsids() {
+        // 63 + 1 + 63 + 1 + 63 + 1 + 63 + 1 + 62 = 318 bytes: one past the NSID limit.
+        let segment = "a".repeat(63);
+        let too_long = format!("{segment}.{segment}.{segment}.{segment}.{}", "b".repeat(62));
+        assert_eq!(too_long.len(), 318);
+        assert!(nsid_authority(&too_long).is_err());
+        assert!(nsid_authority(&too_long[..317]).is_ok());
+        // A name segment of 64 bytes.
+        let long_name = format!("com.example.{}", "b".repeat(64));
+        assert!(nsid_authority(&long_name).is_err());
+        assert!(nsid_authority(&long_name[..long_name.len() - 1]).is_ok());
     }
 
     #[test]

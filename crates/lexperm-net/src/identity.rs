@@ -13,28 +13,10 @@ use crate::xrpc::XrpcClient;
 /// The public PLC directory, used when no other is configured.
 pub const DEFAULT_PLC_URL: &str = "https://plc.directory";
 
-/// Check DID syntax (`did:<method>:<id>`, method lowercase letters, id from the allowed set).
+/// Check DID syntax ([`lexperm_parser::syntax::Did`]): `did:<method>:<id>`, method lowercase
+/// letters, id from the allowed set; the error says which rule is broken.
 pub fn validate_did(did: &str) -> Result<(), String> {
-    let rest = did.strip_prefix("did:").ok_or("must start with `did:`")?;
-    let (method, id) = rest
-        .split_once(':')
-        .ok_or("must be `did:<method>:<identifier>`")?;
-    if method.is_empty() || !method.chars().all(|c| c.is_ascii_lowercase()) {
-        return Err("the method must be lowercase ASCII letters".into());
-    }
-    if id.is_empty() || id.ends_with(':') || id.ends_with('%') {
-        return Err("the identifier must not be empty or end in `:` or `%`".into());
-    }
-    if !id
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "._:%-".contains(c))
-    {
-        return Err("the identifier may only contain letters, digits and `._:%-`".into());
-    }
-    if did.len() > 2048 {
-        return Err("longer than 2048 characters".into());
-    }
-    Ok(())
+    lexperm_parser::syntax::Did::check(did).map_err(|err| err.message)
 }
 
 /// A DID document, reduced to what lexperm uses.

@@ -1,9 +1,13 @@
-//! Syntax checks for the Lexicon string formats (lexicon spec, "String Formats"): `at-identifier`,
-//! `at-uri`, `cid`, `datetime`, `did`, `handle`, `nsid`, `tid`, `record-key`, `uri`, `language`.
+//! The Lexicon string formats (lexicon spec, "String Formats"): `at-identifier`, `at-uri`, `cid`,
+//! `datetime`, `did`, `handle`, `nsid`, `tid`, `record-key`, `uri`, `language`.
 //!
-//! Hand-written, no regex, no allocation. Each `is_valid_*` follows the reference validators
-//! (`@atproto/syntax`, indigo `atproto/syntax`) and is tested against the interop vectors.
+//! [`StringFormat::is_valid`] dispatches to the grammar owners in [`crate::syntax`]; the formats
+//! only lexicons use (`cid`, `datetime`, `uri`) and the lexicon-only checks (record key types,
+//! blob `accept`, body `encoding`) live here. Hand-written, no regex, no allocation, following
+//! the reference validators (`@atproto/syntax`, indigo `atproto/syntax`); every format is tested
+//! against the interop vectors.
 
+use crate::syntax::{AtIdentifier, AtUri, Did, Handle, LanguageTag, Nsid, RecordKey, Tid};
 use std::fmt;
 
 /// The string formats a lexicon `string` schema may name.
@@ -77,17 +81,17 @@ impl StringFormat {
     /// True when `value` is valid for this format.
     pub fn is_valid(self, value: &str) -> bool {
         match self {
-            StringFormat::AtIdentifier => is_valid_at_identifier(value),
-            StringFormat::AtUri => is_valid_at_uri(value),
+            StringFormat::AtIdentifier => AtIdentifier::is_valid(value),
+            StringFormat::AtUri => AtUri::is_valid(value),
             StringFormat::Cid => is_valid_cid(value),
             StringFormat::Datetime => is_valid_datetime(value),
-            StringFormat::Did => is_valid_did(value),
-            StringFormat::Handle => is_valid_handle(value),
-            StringFormat::Nsid => is_valid_nsid(value),
-            StringFormat::Tid => is_valid_tid(value),
-            StringFormat::RecordKey => is_valid_record_key(value),
+            StringFormat::Did => Did::is_valid(value),
+            StringFormat::Handle => Handle::is_valid(value),
+            StringFormat::Nsid => Nsid::is_valid(value),
+            StringFormat::Tid => Tid::is_valid(value),
+            StringFormat::RecordKey => RecordKey::is_valid(value),
             StringFormat::Uri => is_valid_uri(value),
-            StringFormat::Language => is_valid_language(value),
+            StringFormat::Language => LanguageTag::is_valid(value),
         }
     }
 }
@@ -96,174 +100,6 @@ impl fmt::Display for StringFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-/// Why a string is not an NSID; messages follow `@atproto/syntax`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NsidError {
-    /// Longer than 317 characters.
-    TooLong,
-    /// A character outside ASCII letters, digits, `-` and `.`.
-    DisallowedCharacters,
-    /// Fewer than three segments.
-    TooFewParts,
-    /// An empty segment.
-    EmptyPart,
-    /// A segment longer than 63 characters.
-    PartTooLong,
-    /// A segment starting or ending with `-`.
-    HyphenAtEdge,
-    /// The first segment starts with a digit.
-    FirstPartStartsWithDigit,
-    /// The name segment has a hyphen or starts with a digit.
-    BadName,
-}
-
-impl fmt::Display for NsidError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            NsidError::TooLong => "NSID is too long (317 chars max)",
-            NsidError::DisallowedCharacters => {
-                "Disallowed characters in NSID (ASCII letters, digits, dashes, periods only)"
-            }
-            NsidError::TooFewParts => "NSID needs at least three parts",
-            NsidError::EmptyPart => "NSID parts can not be empty",
-            NsidError::PartTooLong => "NSID part too long (max 63 chars)",
-            NsidError::HyphenAtEdge => "NSID parts can not start or end with hyphen",
-            NsidError::FirstPartStartsWithDigit => "NSID first part may not start with a digit",
-            NsidError::BadName => {
-                "NSID name part must be only letters and digits (and no leading digit)"
-            }
-        })
-    }
-}
-
-/// Checks NSID syntax exactly as `@atproto/syntax` `isValidNsid` (regex plus length ≤ 317),
-/// returning the first problem found.
-pub fn check_nsid(value: &str) -> Result<(), NsidError> {
-    if value.len() > 317 {
-        return Err(NsidError::TooLong);
-    }
-    if !value
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-    {
-        return Err(NsidError::DisallowedCharacters);
-    }
-    let count = value.split('.').count();
-    if count < 3 {
-        return Err(NsidError::TooFewParts);
-    }
-    for (i, part) in value.split('.').enumerate() {
-        let bytes = part.as_bytes();
-        if bytes.is_empty() {
-            return Err(NsidError::EmptyPart);
-        }
-        if bytes.len() > 63 {
-            return Err(NsidError::PartTooLong);
-        }
-        if i + 1 == count {
-            if !bytes[0].is_ascii_alphabetic() || !bytes.iter().all(u8::is_ascii_alphanumeric) {
-                return Err(NsidError::BadName);
-            }
-        } else {
-            if bytes[0] == b'-' || bytes[bytes.len() - 1] == b'-' {
-                return Err(NsidError::HyphenAtEdge);
-            }
-            if i == 0 && !bytes[0].is_ascii_alphabetic() {
-                return Err(NsidError::FirstPartStartsWithDigit);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// NSID syntax, exactly `@atproto/syntax` `isValidNsid`.
-pub fn is_valid_nsid(value: &str) -> bool {
-    check_nsid(value).is_ok()
-}
-
-/// Handle syntax: ASCII letters, digits, `-`, `.`; at most 253 characters; at least two labels of
-/// 1–63 characters not starting or ending with `-`; the last label does not start with a digit.
-pub fn is_valid_handle(value: &str) -> bool {
-    if value.is_empty() || value.len() > 253 {
-        return false;
-    }
-    if !value
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-    {
-        return false;
-    }
-    let mut labels = 0;
-    let mut last = "";
-    for label in value.split('.') {
-        let bytes = label.as_bytes();
-        if bytes.is_empty() || bytes.len() > 63 {
-            return false;
-        }
-        if bytes[0] == b'-' || bytes[bytes.len() - 1] == b'-' {
-            return false;
-        }
-        labels += 1;
-        last = label;
-    }
-    labels >= 2 && last.as_bytes()[0].is_ascii_alphabetic()
-}
-
-/// DID syntax: `did:<method>:<id>`, method lower-case letters, id of `[A-Za-z0-9._:%-]` not ending
-/// in `:` or `%`, at most 2048 characters.
-pub fn is_valid_did(value: &str) -> bool {
-    if value.len() > 2048 {
-        return false;
-    }
-    let Some(rest) = value.strip_prefix("did:") else {
-        return false;
-    };
-    let Some((method, id)) = rest.split_once(':') else {
-        return false;
-    };
-    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_lowercase()) {
-        return false;
-    }
-    if id.is_empty()
-        || !id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'%' | b'-'))
-    {
-        return false;
-    }
-    !matches!(id.as_bytes()[id.len() - 1], b':' | b'%')
-}
-
-/// `at-identifier`: a DID or a handle.
-pub fn is_valid_at_identifier(value: &str) -> bool {
-    if value.starts_with("did:") {
-        is_valid_did(value)
-    } else {
-        is_valid_handle(value)
-    }
-}
-
-/// Record key syntax: 1–512 characters of `[A-Za-z0-9._:~-]`, not `.` or `..`.
-pub fn is_valid_record_key(value: &str) -> bool {
-    !value.is_empty()
-        && value.len() <= 512
-        && value != "."
-        && value != ".."
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'~' | b'-'))
-}
-
-/// TID syntax: 13 characters of base32-sortable, the first in `234567a-j`.
-pub fn is_valid_tid(value: &str) -> bool {
-    let bytes = value.as_bytes();
-    bytes.len() == 13
-        && matches!(bytes[0], b'2'..=b'7' | b'a'..=b'j')
-        && bytes[1..]
-            .iter()
-            .all(|b| matches!(b, b'2'..=b'7' | b'a'..=b'z'))
 }
 
 /// CID syntax (the loose check of the reference validators): 8–256 characters of
@@ -296,74 +132,6 @@ pub fn is_valid_uri(value: &str) -> bool {
         return false;
     }
     !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_graphic())
-}
-
-/// `at-uri`: `at://<did or handle>[/<nsid>[/<record-key>]][#/<fragment>]`, at most 8 KiB.
-pub fn is_valid_at_uri(value: &str) -> bool {
-    if value.len() > 8 * 1024 {
-        return false;
-    }
-    let (uri, fragment) = match value.split_once('#') {
-        Some((uri, fragment)) => (uri, Some(fragment)),
-        None => (value, None),
-    };
-    if let Some(fragment) = fragment {
-        let bytes = fragment.as_bytes();
-        if bytes.first() != Some(&b'/')
-            || !bytes
-                .iter()
-                .all(|&b| is_uri_path_char(b) || matches!(b, b'[' | b']'))
-        {
-            return false;
-        }
-    }
-    let Some(rest) = uri.strip_prefix("at://") else {
-        return false;
-    };
-    if !rest.bytes().all(is_uri_path_char) {
-        return false;
-    }
-    let mut parts = rest.split('/');
-    let authority = parts.next().unwrap_or("");
-    if !is_valid_at_identifier(authority) {
-        return false;
-    }
-    if let Some(collection) = parts.next() {
-        if !is_valid_nsid(collection) {
-            return false;
-        }
-        if let Some(rkey) = parts.next() {
-            if !is_valid_record_key(rkey) {
-                return false;
-            }
-        }
-    }
-    parts.next().is_none()
-}
-
-fn is_uri_path_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'.' | b'_'
-                | b'~'
-                | b':'
-                | b'@'
-                | b'!'
-                | b'$'
-                | b'&'
-                | b'\''
-                | b')'
-                | b'('
-                | b'*'
-                | b'+'
-                | b','
-                | b';'
-                | b'='
-                | b'%'
-                | b'/'
-                | b'-'
-        )
 }
 
 /// `datetime`: RFC 3339 with upper-case `T` and `Z`, whole seconds, optional fraction of 1–20
@@ -452,137 +220,13 @@ fn days_in_month(year: i64, month: i64) -> i64 {
     }
 }
 
-const GRANDFATHERED: &[&str] = &[
-    "en-GB-oed",
-    "i-ami",
-    "i-bnn",
-    "i-default",
-    "i-enochian",
-    "i-hak",
-    "i-klingon",
-    "i-lux",
-    "i-mingo",
-    "i-navajo",
-    "i-pwn",
-    "i-tao",
-    "i-tay",
-    "i-tsu",
-    "sgn-BE-FR",
-    "sgn-BE-NL",
-    "sgn-CH-DE",
-    "art-lojban",
-    "cel-gaulish",
-    "no-bok",
-    "no-nyn",
-    "zh-guoyu",
-    "zh-hakka",
-    "zh-min",
-    "zh-min-nan",
-    "zh-xiang",
-];
-
-/// `language`: a well-formed BCP 47 tag, the grammar `@atproto/syntax` `isValidLanguage` accepts
-/// (primary language subtag in lower case, the rest case-insensitive).
-pub fn is_valid_language(value: &str) -> bool {
-    language_tag(value).is_some()
-}
-
-/// Like [`is_valid_language`], and also rejects repeated variants or extension singletons
-/// (`@atproto/syntax` `parseLanguageString`).
-pub fn is_valid_language_strict(value: &str) -> bool {
-    language_tag(value).is_some_and(|unique| unique)
-}
-
-/// Parses a language tag; `Some(no_duplicates)` when well-formed.
-fn language_tag(value: &str) -> Option<bool> {
-    if GRANDFATHERED.contains(&value) {
-        return Some(true);
-    }
-    let alpha = |s: &str| s.bytes().all(|b| b.is_ascii_alphabetic());
-    let alnum = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric());
-    let mut subtags = value.split('-').peekable();
-    let first = subtags.next()?;
-    if first == "x" || first == "X" {
-        return private_use_rest(&mut subtags).then_some(true);
-    }
-    if !(2..=3).contains(&first.len()) || !first.bytes().all(|b| b.is_ascii_lowercase()) {
-        return None;
-    }
-    // extlang: up to three 3-letter subtags.
-    let mut extlangs = 0;
-    while extlangs < 3 && subtags.peek().is_some_and(|s| s.len() == 3 && alpha(s)) {
-        subtags.next();
-        extlangs += 1;
-    }
-    if subtags.peek().is_some_and(|s| s.len() == 4 && alpha(s)) {
-        subtags.next();
-    }
-    if subtags.peek().is_some_and(|s| {
-        (s.len() == 2 && alpha(s)) || (s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
-    }) {
-        subtags.next();
-    }
-    let mut unique = true;
-    let mut variants: Vec<&str> = Vec::new();
-    while let Some(s) = subtags.peek() {
-        let is_variant = ((5..=8).contains(&s.len()) && alnum(s))
-            || (s.len() == 4 && s.as_bytes()[0].is_ascii_digit() && alnum(s));
-        if !is_variant {
-            break;
-        }
-        if variants.iter().any(|v| v.eq_ignore_ascii_case(s)) {
-            unique = false;
-        }
-        variants.push(s);
-        subtags.next();
-    }
-    let mut singletons: Vec<u8> = Vec::new();
-    while let Some(s) = subtags.next() {
-        if s.len() != 1 || !s.as_bytes()[0].is_ascii_alphanumeric() {
-            return None;
-        }
-        let singleton = s.as_bytes()[0].to_ascii_lowercase();
-        if singleton == b'x' {
-            return private_use_rest(&mut subtags).then_some(unique);
-        }
-        if singletons.contains(&singleton) {
-            unique = false;
-        }
-        singletons.push(singleton);
-        let mut count = 0;
-        while subtags
-            .peek()
-            .is_some_and(|s| (2..=8).contains(&s.len()) && alnum(s))
-        {
-            subtags.next();
-            count += 1;
-        }
-        if count == 0 {
-            return None;
-        }
-    }
-    Some(unique)
-}
-
-/// After an `x` singleton: one or more subtags of 1–8 alphanumerics, up to the end.
-fn private_use_rest<'a>(subtags: &mut impl Iterator<Item = &'a str>) -> bool {
-    let mut count = 0;
-    for s in subtags {
-        if s.is_empty() || s.len() > 8 || !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return false;
-        }
-        count += 1;
-    }
-    count > 0
-}
-
 /// Checks a record `key` value (`tid`, `nsid`, `any`, or `literal:<record-key>`).
 pub fn is_valid_record_key_type(value: &str) -> bool {
     match value {
         "tid" | "nsid" | "any" => true,
         _ => value
             .strip_prefix("literal:")
-            .is_some_and(is_valid_record_key),
+            .is_some_and(RecordKey::is_valid),
     }
 }
 
@@ -629,6 +273,7 @@ pub fn is_valid_encoding(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::NsidProblem;
     use std::path::Path;
 
     /// Reads an interop vector file: one value per line, `#` comments and blank lines skipped,
@@ -665,7 +310,7 @@ mod tests {
         check(
             "nsid_syntax_valid.txt",
             &["nsid_syntax_invalid.txt"],
-            is_valid_nsid,
+            Nsid::is_valid,
         );
     }
 
@@ -674,7 +319,7 @@ mod tests {
         check(
             "handle_syntax_valid.txt",
             &["handle_syntax_invalid.txt"],
-            is_valid_handle,
+            Handle::is_valid,
         );
     }
 
@@ -683,7 +328,7 @@ mod tests {
         check(
             "did_syntax_valid.txt",
             &["did_syntax_invalid.txt"],
-            is_valid_did,
+            Did::is_valid,
         );
     }
 
@@ -692,7 +337,7 @@ mod tests {
         check(
             "atidentifier_syntax_valid.txt",
             &["atidentifier_syntax_invalid.txt"],
-            is_valid_at_identifier,
+            AtIdentifier::is_valid,
         );
     }
 
@@ -701,7 +346,7 @@ mod tests {
         check(
             "aturi_syntax_valid.txt",
             &["aturi_syntax_invalid.txt"],
-            is_valid_at_uri,
+            AtUri::is_valid,
         );
     }
 
@@ -728,7 +373,7 @@ mod tests {
         check(
             "recordkey_syntax_valid.txt",
             &["recordkey_syntax_invalid.txt"],
-            is_valid_record_key,
+            RecordKey::is_valid,
         );
     }
 
@@ -737,7 +382,7 @@ mod tests {
         check(
             "tid_syntax_valid.txt",
             &["tid_syntax_invalid.txt"],
-            is_valid_tid,
+            Tid::is_valid,
         );
     }
 
@@ -755,28 +400,33 @@ mod tests {
         check(
             "language_syntax_valid.txt",
             &["language_syntax_invalid.txt"],
-            is_valid_language,
+            LanguageTag::is_valid,
         );
         check(
             "language_syntax_valid.txt",
             &["language_syntax_invalid.txt", "language_parse_invalid.txt"],
-            is_valid_language_strict,
+            LanguageTag::is_valid_strict,
         );
     }
 
     #[test]
     fn nsid_errors_name_the_problem() {
-        assert_eq!(check_nsid("one-two-three"), Err(NsidError::TooFewParts));
-        assert_eq!(check_nsid("a..b"), Err(NsidError::EmptyPart));
+        let problem = |value| Nsid::problem(value).map(|(problem, _)| problem);
+        assert_eq!(problem("one-two-three"), Some(NsidProblem::TooFewSegments));
+        assert_eq!(problem("a..b"), Some(NsidProblem::EmptySegment));
         assert_eq!(
-            check_nsid("1a.b.c"),
-            Err(NsidError::FirstPartStartsWithDigit)
+            problem("1a.b.c"),
+            Some(NsidProblem::FirstSegmentStartsWithDigit)
         );
-        assert_eq!(check_nsid("a.b.c-d"), Err(NsidError::BadName));
-        assert_eq!(check_nsid("a.-b.c"), Err(NsidError::HyphenAtEdge));
-        assert_eq!(check_nsid("a.b.c*"), Err(NsidError::DisallowedCharacters));
-        assert!(is_valid_nsid("cn.8.lex.stuff"));
-        assert!(!is_valid_nsid("com.example.*"));
+        assert_eq!(problem("a.b.c-d"), Some(NsidProblem::NameHasHyphen));
+        assert_eq!(problem("a.-b.c"), Some(NsidProblem::HyphenAtEdge));
+        assert_eq!(problem("a.b.c*"), Some(NsidProblem::PartialWildcard));
+        assert_eq!(
+            NsidProblem::PartialWildcard.to_string(),
+            NsidProblem::DisallowedCharacter.to_string()
+        );
+        assert!(StringFormat::Nsid.is_valid("cn.8.lex.stuff"));
+        assert!(!StringFormat::Nsid.is_valid("com.example.*"));
     }
 
     #[test]

@@ -529,7 +529,7 @@ impl RecordKeyType {
             "any" => Some(RecordKeyType::Any),
             _ => value
                 .strip_prefix("literal:")
-                .filter(|key| crate::formats::is_valid_record_key(key))
+                .filter(|key| crate::syntax::RecordKey::is_valid(key))
                 .map(|key| RecordKeyType::Literal(key.to_string())),
         }
     }

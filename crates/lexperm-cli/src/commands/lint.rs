@@ -2,7 +2,6 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::{Args, ValueEnum};
 use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta, Severity};
@@ -268,50 +267,13 @@ fn terminal_width() -> usize {
     100
 }
 
-/// Applies `work` to every item on up to `available_parallelism` threads; results keep item order.
-fn parallel_map<'a, T: Sync, R: Send>(
-    items: &'a [T],
-    work: impl Fn(&'a T) -> R + Sync,
-) -> Vec<(&'a T, R)> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(items.len() / 64 + 1);
-    if threads <= 1 {
-        return items.iter().map(|item| (item, work(item))).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let start = next.fetch_add(16, Ordering::Relaxed);
-                        if start >= items.len() {
-                            break done;
-                        }
-                        let end = (start + 16).min(items.len());
-                        for (offset, item) in items[start..end].iter().enumerate() {
-                            done.push((start + offset, work(item)));
-                        }
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    results.sort_unstable_by_key(|(index, _)| *index);
-    results
-        .into_iter()
-        .map(|(index, result)| (&items[index], result))
+/// Applies `work` to every item on up to `available_parallelism` threads (about 64 items a
+/// thread); results keep item order, each next to its item.
+fn parallel_map<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<(&T, R)> {
+    let threads = engine::threads_for(items.len(), 64);
+    items
+        .iter()
+        .zip(engine::map_in_order(items, threads, work))
         .collect()
 }
 

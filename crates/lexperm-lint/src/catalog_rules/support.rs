@@ -8,6 +8,7 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta};
 use lexperm_parser::lexicon::{Def, LexiconDoc};
 use crate::file_rules::l124_invalid_ref_syntax::ref_problem;
+use crate::parallel::{map_in_order, threads_for};
 pub use crate::file_rules::{refs, RefPlace};
 use lexperm_parser::scope::include::DropReason;
 
@@ -40,41 +41,21 @@ pub fn drop_rule(reason: DropReason) -> Option<&'static RuleMeta> {
 
 /// Runs every catalog rule over `catalog`, appending to `out` in rule order.
 ///
-/// A large catalog is checked on two threads, the rules dealt out alternately (neighbours are
-/// often the same kind of walk), and the findings put back in rule order, so the output does not
-/// depend on the threads.
+/// A large catalog is checked on two threads ([`map_in_order`]), and the findings put back in
+/// rule order, so the output does not depend on the threads.
 pub fn lint_catalog(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     let checks = crate::catalog_checks();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
-    if threads < 2 || catalog.documents().len() < 64 {
-        for check in checks {
-            check(catalog, out);
-        }
-        return;
-    }
-    let run = |first: usize| -> Vec<(usize, Vec<Diagnostic>)> {
-        (first..checks.len())
-            .step_by(2)
-            .map(|i| {
-                let mut found = Vec::new();
-                checks[i](catalog, &mut found);
-                (i, found)
-            })
-            .collect()
+    let threads = if catalog.documents().len() < 64 {
+        1
+    } else {
+        threads_for(checks.len(), 1).min(2)
     };
-    let (odd, even) = std::thread::scope(|scope| {
-        let odd = scope.spawn(|| run(1));
-        let even = run(0);
-        let odd = odd
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (odd, even)
+    let found = map_in_order(&checks, threads, |check| {
+        let mut found = Vec::new();
+        check(catalog, &mut found);
+        found
     });
-    let mut by_rule: Vec<(usize, Vec<Diagnostic>)> = even.into_iter().chain(odd).collect();
-    by_rule.sort_by_key(|(i, _)| *i);
-    for (_, found) in by_rule {
-        out.extend(found);
-    }
+    out.extend(found.into_iter().flatten());
 }
 
 /// Where a ref points.

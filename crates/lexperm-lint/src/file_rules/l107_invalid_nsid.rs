@@ -1,7 +1,7 @@
 //! L107 `invalid-nsid`: the document `id` is not a valid NSID.
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
-use lexperm_parser::formats::check_nsid;
+use lexperm_parser::syntax::Nsid;
 use lexperm_parser::lexicon::LexiconDoc;
 
 /// Rule metadata.
@@ -30,7 +30,7 @@ invalid NSID cannot be resolved or published.
 /// Checks the `id` field.
 pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
     if let Some(id) = &doc.id {
-        if let Err(error) = check_nsid(&id.value) {
+        if let Some((problem, _)) = Nsid::problem(&id.value) {
             let help = if id.value.contains('#') {
                 "the `id` is a bare NSID; fragments belong in refs"
             } else {
@@ -40,7 +40,7 @@ pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     &META,
                     id.span,
-                    format!("invalid NSID `{}`: {error}", id.value),
+                    format!("invalid NSID `{}`: {problem}", id.value),
                 )
                 .with_help(help),
             );

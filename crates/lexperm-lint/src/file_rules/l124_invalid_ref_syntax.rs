@@ -1,7 +1,7 @@
 //! L124 `invalid-ref-syntax`: a `ref` or union ref is not `#name`, `nsid` or `nsid#name`.
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
-use lexperm_parser::formats::check_nsid;
+use lexperm_parser::syntax::Nsid;
 use lexperm_parser::lexicon::{LexiconDoc, Spanned};
 use crate::file_rules::refs;
 
@@ -47,9 +47,7 @@ pub fn ref_problem(value: &str) -> Option<String> {
             None => Some("the ref is empty".into()),
         };
     }
-    check_nsid(nsid)
-        .err()
-        .map(|e| format!("`{nsid}` is not a valid NSID: {e}"))
+    Nsid::problem(nsid).map(|(problem, _)| format!("`{nsid}` is not a valid NSID: {problem}"))
 }
 
 fn report(out: &mut Vec<Diagnostic>, reference: &Spanned<String>) {

@@ -1,7 +1,7 @@
 //! L126 `invalid-language-tag`: a `title:lang`/`detail:lang` key is not a BCP 47 language tag.
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
-use lexperm_parser::formats::is_valid_language;
+use lexperm_parser::syntax::LanguageTag;
 use lexperm_parser::lexicon::LexiconDoc;
 use crate::file_rules::permission_sets;
 
@@ -34,7 +34,7 @@ pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
             ("detail:lang", &set.detail_lang),
         ] {
             for (tag, _) in map.iter().flat_map(|m| &m.entries) {
-                if !is_valid_language(&tag.value) {
+                if !LanguageTag::is_valid(&tag.value) {
                     out.push(
                         Diagnostic::new(
                             &META,

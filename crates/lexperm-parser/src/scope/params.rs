@@ -10,7 +10,10 @@ use super::{
     IncludeScope, NsidPattern, RepoAction, RepoScope, Resource, RpcScope, Scope, ScopeError,
     ScopeErrorKind,
 };
-use crate::syntax::{AcceptPattern, DidServiceRef, Nsid, SyntaxError, SyntaxProblem};
+use crate::syntax::{
+    AcceptPattern, AcceptProblem, DidRefProblem, DidServiceRef, Nsid, NsidProblem, SyntaxError,
+    SyntaxReason,
+};
 
 /// A validated parameter value.
 #[derive(Debug, Clone)]
@@ -35,9 +38,14 @@ pub(crate) struct ValueError {
 
 impl ValueError {
     fn from_syntax(err: SyntaxError) -> Self {
-        let kind = match err.problem {
-            SyntaxProblem::PartialWildcard => ScopeErrorKind::PartialWildcard,
-            SyntaxProblem::MissingFragment => ScopeErrorKind::AudMissingFragment,
+        let kind = match err.reason {
+            SyntaxReason::Nsid(NsidProblem::PartialWildcard)
+            | SyntaxReason::AcceptPattern(AcceptProblem::PartialWildcard) => {
+                ScopeErrorKind::PartialWildcard
+            }
+            SyntaxReason::DidServiceRef(
+                DidRefProblem::NoFragment | DidRefProblem::EmptyFragment,
+            ) => ScopeErrorKind::AudMissingFragment,
             _ => ScopeErrorKind::InvalidValue,
         };
         ValueError {
