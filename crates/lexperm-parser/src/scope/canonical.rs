@@ -8,7 +8,9 @@ use std::borrow::Cow;
 use smallvec::SmallVec;
 
 use super::js_cmp;
+use super::params::ResourceSpec;
 use super::tokenize::{encode_into, Component};
+use super::Resource;
 
 /// A short list of values, inline up to eight.
 pub(crate) type Values<'a> = SmallVec<[&'a str; 8]>;
@@ -227,4 +229,92 @@ pub(crate) fn write_include(out: &mut String, nsid: &str, aud: Option<&str>) {
         let mut first = true;
         param(out, &mut first, &AUD, aud);
     }
+}
+
+/// The canonical query encoding of one value in up to four consecutive pieces: what a caller
+/// that recognized the value in its raw text hands over instead of decoded text to encode.
+pub(crate) type Encoded<'a> = [&'a str; 4];
+
+/// Writes a query value: its pieces when already encoded, otherwise the encoded text.
+fn query_value(out: &mut String, value: &str, encoded: Option<&Encoded<'_>>) {
+    match encoded {
+        Some(pieces) => pieces.iter().for_each(|piece| out.push_str(piece)),
+        None => encode_into(out, value, Component::Query),
+    }
+}
+
+/// Writes the canonical form of `spec`'s resource from validated values: `values[k]` lists the
+/// values of `spec.params[k]` (the positional one included), `encoded[k]` holds the canonical
+/// encoding of a single-valued parameter's value when the caller has it (its text in `values`
+/// is then only compared, never written). The formatter is the one
+/// [`Scope::write_canonical`](super::Scope::write_canonical) uses. Returns false, with `out`
+/// possibly partly written, when the values need a decision that is not made here (a rule
+/// across parameters, a resource or parameter this does not know); the caller then asks
+/// `Scope::parse`.
+pub(crate) fn write_values(
+    out: &mut String,
+    spec: &ResourceSpec,
+    values: &mut [Values<'_>],
+    encoded: &[Option<Encoded<'_>>],
+) -> bool {
+    write_values_or_defer(out, spec, values, encoded).is_some()
+}
+
+/// The one value of the single-valued parameter `k`, or none; `None` for several.
+fn single<'v>(values: &[Values<'v>], k: usize) -> Option<Option<&'v str>> {
+    match values.get(k)?.as_slice() {
+        [] => Some(None),
+        [value] => Some(Some(*value)),
+        _ => None,
+    }
+}
+
+/// [`write_values`] with `?` for "not decided here".
+fn write_values_or_defer(
+    out: &mut String,
+    spec: &ResourceSpec,
+    values: &mut [Values<'_>],
+    encoded: &[Option<Encoded<'_>>],
+) -> Option<()> {
+    let index = |name: &str| spec.index_of(name.as_bytes());
+    match spec.resource {
+        Resource::Repo => {
+            let (c, a) = (index("collection")?, index("action")?);
+            let mut actions = 0u8;
+            for action in values.get(a)? {
+                let bit = REPO_ACTIONS.iter().position(|name| name == action)?;
+                actions |= 1 << bit;
+            }
+            if actions == 0 {
+                actions = 7;
+            }
+            write_repo(out, values.get_mut(c)?, actions);
+        }
+        Resource::Rpc => {
+            let (l, d) = (index("lxm")?, index("aud")?);
+            let aud = single(values, d)??;
+            let lxms = values.get_mut(l)?;
+            if aud == "*" && lxms.contains(&"*") {
+                return None;
+            }
+            let first = write_rpc_methods(out, lxms);
+            write_aud_name(out, first);
+            query_value(out, aud, encoded.get(d)?.as_ref());
+        }
+        Resource::Blob => write_blob(out, values.get(index("accept")?)?, false),
+        Resource::Account => {
+            let attr = single(values, index("attr")?)??;
+            write_account(out, attr, values.get(index("action")?)?);
+        }
+        Resource::Identity => write_identity(out, single(values, index("attr")?)??),
+        Resource::Include => {
+            let (n, d) = (index("nsid")?, index("aud")?);
+            write_include(out, single(values, n)??, None);
+            if let Some(aud) = single(values, d)? {
+                write_aud_name(out, true);
+                query_value(out, aud, encoded.get(d)?.as_ref());
+            }
+        }
+    }
+    Some(())
 }
