@@ -29,6 +29,7 @@ fn head(out: &mut String, prefix: &str, positional: Option<&str>) {
 
 /// Writes `prefix:value` for a value the encoder leaves unchanged: a validated NSID, `*` or an
 /// enumerated name (letters, digits, `.` and `-` are never escaped).
+#[inline]
 fn head_plain(out: &mut String, prefix: &str, value: &str) {
     out.push_str(prefix);
     out.push(':');
@@ -63,6 +64,7 @@ const AUD: Name = Name {
     next: "&aud=",
 };
 
+#[inline]
 fn separator(out: &mut String, first: &mut bool, name: &Name) {
     out.push_str(if *first { name.first } else { name.next });
     *first = false;
@@ -75,6 +77,7 @@ fn param(out: &mut String, first: &mut bool, name: &Name, value: &str) {
 }
 
 /// [`param`] for a value the encoder leaves unchanged (see [`head_plain`]).
+#[inline]
 fn param_plain(out: &mut String, first: &mut bool, name: &Name, value: &str) {
     separator(out, first, name);
     out.push_str(value);
@@ -83,6 +86,7 @@ fn param_plain(out: &mut String, first: &mut bool, name: &Name, value: &str) {
 /// Sorts NSIDs (and `*`) and removes duplicates. NSIDs are ASCII, so byte order is the
 /// reference's UTF-16 order. Lists that are already sorted and unique (what permission-set
 /// expansion and canonical input produce) are only checked, not sorted.
+#[inline]
 fn sort_unique_ascii(values: &mut Values<'_>) {
     if values.len() < 2 || values.windows(2).all(|w| w[0] < w[1]) {
         return;
@@ -94,6 +98,7 @@ fn sort_unique_ascii(values: &mut Values<'_>) {
 /// Writes `prefix:<value>` when `values` has one entry, otherwise `prefix?name=v1&name=v2…`, each
 /// value once. `values` is sorted, so equal values are adjacent. `plain` says that the values
 /// need no encoding (see [`head_plain`]). Returns whether a `?` is still to be written.
+#[inline]
 fn multi_head(out: &mut String, prefix: &str, name: &Name, values: &[&str], plain: bool) -> bool {
     let mut first = true;
     if values.len() == 1 {
@@ -236,9 +241,13 @@ pub(crate) fn write_include(out: &mut String, nsid: &str, aud: Option<&str>) {
 pub(crate) type Encoded<'a> = [&'a str; 4];
 
 /// Writes a query value: its pieces when already encoded, otherwise the encoded text.
+#[inline]
 fn query_value(out: &mut String, value: &str, encoded: Option<&Encoded<'_>>) {
     match encoded {
-        Some(pieces) => pieces.iter().for_each(|piece| out.push_str(piece)),
+        Some(pieces) => pieces
+            .iter()
+            .filter(|piece| !piece.is_empty())
+            .for_each(|piece| out.push_str(piece)),
         None => encode_into(out, value, Component::Query),
     }
 }

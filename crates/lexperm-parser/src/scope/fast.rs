@@ -104,13 +104,17 @@ fn normalize_with<'a>(
     }
 }
 
+/// The signature of [`canonical::write_values`].
+type WriteValues =
+    fn(&mut String, &ResourceSpec, &mut [Values<'_>], &[Option<Encoded<'_>>]) -> bool;
+
 /// Where the fast path finds a resource's parameter table and its canonical formatter.
 struct Tables {
     /// The parameter table; `None` hands the resource to `Scope::parse`.
     spec: fn(Resource) -> Option<&'static ResourceSpec>,
     /// The canonical formatter of validated values ([`canonical::write_values`]); false hands
     /// the input to `Scope::parse`.
-    write: fn(&mut String, &ResourceSpec, &mut [Values<'_>], &[Option<Encoded<'_>>]) -> bool,
+    write: WriteValues,
 }
 
 /// The tables `Scope::parse` and `Scope::write_canonical` use.
@@ -230,9 +234,14 @@ impl Scratch {
     }
 }
 
-/// One named value of the query: its parameter (index into the table), its text, and its
-/// canonical encoding when [`RawAud`] recognized it (and so checked it).
-type Named<'a> = (usize, Text, Option<Encoded<'a>>);
+/// [`Resource::from_name`] with the names compared in place (a general `==` calls `memcmp`).
+#[inline(always)]
+fn resource_named(name: &[u8]) -> Option<Resource> {
+    Resource::ALL.into_iter().find(|r| {
+        let known = r.as_str().as_bytes();
+        known.len() == name.len() && known.iter().zip(name).all(|(a, b)| a == b)
+    })
+}
 
 /// The reference `Parser.parse` as a decision, from the tables: every check must pass, so their
 /// order does not matter and each value is looked at once.
@@ -246,7 +255,7 @@ fn decide(input: &str, out: &mut String, tables: &Tables) -> Decision {
         return Decision::Rejected;
     }
     let parts = Parts::of(input);
-    let Some(resource) = Resource::from_name(&input[..parts.prefix_end]) else {
+    let Some(resource) = resource_named(&input.as_bytes()[..parts.prefix_end]) else {
         return Decision::Rejected;
     };
     let Some(spec) = (tables.spec)(resource) else {
@@ -259,17 +268,11 @@ fn decide(input: &str, out: &mut String, tables: &Tables) -> Decision {
     let bytes = input.as_bytes();
     let mut scratch = Scratch::new();
     let positional = match parts.positional {
-        Some(range) => {
-            let raw = &bytes[range.clone()];
-            if memchr::memchr(b'%', raw).is_some() {
-                match scratch.uri_decode(raw) {
-                    Some(text) => Some(text),
-                    None => return Decision::Rejected,
-                }
-            } else {
-                Some(Text::raw(range.start, range.end))
-            }
-        }
+        Some((range, true)) => match scratch.uri_decode(&bytes[range]) {
+            Some(text) => Some(text),
+            None => return Decision::Rejected,
+        },
+        Some((range, false)) => Some(Text::raw(range.start, range.end)),
         None => None,
     };
     // The parameter the positional value fills; a table without one is left to the general way.
@@ -281,10 +284,27 @@ fn decide(input: &str, out: &mut String, tables: &Tables) -> Decision {
         None => None,
     };
     let mut counts = [0u8; MAX_PARAMS];
-    if let Some(k) = positional_index {
-        counts[k] = 1;
+    let mut values: [Values<'_>; MAX_PARAMS] = Default::default();
+    let mut encoded: [Option<Encoded<'_>>; MAX_PARAMS] = [None; MAX_PARAMS];
+    // Values are checked and kept as they come while nothing was decoded; from the first
+    // decoded text on (which lives in `scratch`, still growing) they wait in `pending`, so each
+    // parameter's values stay in input order.
+    let mut pending: SmallVec<[(usize, Text); 4]> = SmallVec::new();
+    match (positional_index, positional) {
+        (Some(k), Some(t)) if !t.decoded => {
+            let value = &input[t.start..t.end];
+            if !(table[k].validate)(value) {
+                return Decision::Rejected;
+            }
+            values[k].push(value);
+            counts[k] = 1;
+        }
+        (Some(k), Some(t)) => {
+            pending.push((k, t));
+            counts[k] = 1;
+        }
+        _ => {}
     }
-    let mut named: SmallVec<[Named<'_>; 8]> = SmallVec::new();
     for segment in Segments::new(input, parts.query.unwrap_or(bytes.len() + 1)) {
         let raw_name = &bytes[segment.name.clone()];
         let k = if segment.name_escaped {
@@ -306,22 +326,29 @@ fn decide(input: &str, out: &mut String, tables: &Tables) -> Decision {
             return Decision::Rejected;
         }
         counts[k] = counts[k].saturating_add(1);
-        let range = segment.value.clone();
-        let recognized = if !param.multiple && params::accepts_every_did_ref(param) {
-            RawAud::recognize(&bytes[range.clone()], range.start)
+        let range = segment.value;
+        if !param.multiple && params::accepts_every_did_ref(param) {
+            if let Some(aud) = RawAud::recognize(&bytes[range.clone()], range.start) {
+                // Checked as a DID reference, which the parameter accepts.
+                encoded[k] = Some(aud.encoded(input));
+                values[k].push(&input[range.start..range.end]);
+                continue;
+            }
+        }
+        let text = if segment.value_escaped {
+            scratch.form_decode(&bytes[range.start..range.end])
         } else {
-            None
+            Text::raw(range.start, range.end)
         };
-        let value = match recognized {
-            Some(aud) => (
-                k,
-                Text::raw(range.start, range.end),
-                Some(aud.encoded(input)),
-            ),
-            None if segment.value_escaped => (k, scratch.form_decode(&bytes[range]), None),
-            None => (k, Text::raw(range.start, range.end), None),
-        };
-        named.push(value);
+        if !text.decoded && pending.is_empty() {
+            let value = &input[range.start..range.end];
+            if !(param.validate)(value) {
+                return Decision::Rejected;
+            }
+            values[k].push(value);
+        } else {
+            pending.push((k, text));
+        }
     }
     // A parameter the table requires, given neither by name nor positionally.
     if table
@@ -331,39 +358,22 @@ fn decide(input: &str, out: &mut String, tables: &Tables) -> Decision {
     {
         return Decision::Rejected;
     }
-    // Each decoded piece is UTF-8 on its own, so the whole buffer is.
-    let decoded = if scratch.len == 0 {
-        ""
-    } else {
-        match std::str::from_utf8(scratch.bytes()) {
-            Ok(decoded) => decoded,
-            Err(_) => return Decision::Deferred,
+    if !pending.is_empty() {
+        // Each decoded piece is UTF-8 on its own, so the whole buffer is.
+        let Ok(decoded) = std::str::from_utf8(scratch.bytes()) else {
+            return Decision::Deferred;
+        };
+        for &(k, t) in &pending {
+            let value = if t.decoded {
+                &decoded[t.start..t.end]
+            } else {
+                &input[t.start..t.end]
+            };
+            if !(table[k].validate)(value) {
+                return Decision::Rejected;
+            }
+            values[k].push(value);
         }
-    };
-    let text = |t: Text| -> &str {
-        if t.decoded {
-            &decoded[t.start..t.end]
-        } else {
-            &input[t.start..t.end]
-        }
-    };
-    let mut values: [Values<'_>; MAX_PARAMS] = Default::default();
-    let mut encoded: [Option<Encoded<'_>>; MAX_PARAMS] = [None; MAX_PARAMS];
-    if let (Some(k), Some(t)) = (positional_index, positional) {
-        let value = text(t);
-        if !(table[k].validate)(value) {
-            return Decision::Rejected;
-        }
-        values[k].push(value);
-    }
-    for &(k, t, recognized) in &named {
-        let value = text(t);
-        // A recognized audience was checked as a DID reference, which the parameter accepts.
-        if recognized.is_none() && !(table[k].validate)(value) {
-            return Decision::Rejected;
-        }
-        values[k].push(value);
-        encoded[k] = recognized;
     }
     let n = table.len();
     if (tables.write)(out, spec, &mut values[..n], &encoded[..n]) {

@@ -34,7 +34,7 @@ impl<'a> StringSyntax<'a> {
         let parts = Parts::of(input);
         let prefix = &input[..parts.prefix_end];
         let positional = match parts.positional {
-            Some(range) => Some((decode_uri_component(input, range.clone())?, range)),
+            Some((range, _)) => Some((decode_uri_component(input, range.clone())?, range)),
             None => None,
         };
         let mut params = Vec::new();
@@ -56,8 +56,8 @@ impl<'a> StringSyntax<'a> {
 pub(crate) struct Parts {
     /// The end of the resource prefix (the input's length when there is no `:` or `?`).
     pub prefix_end: usize,
-    /// The raw positional part.
-    pub positional: Option<Range<usize>>,
+    /// The raw positional part, and whether it holds a `%`.
+    pub positional: Option<(Range<usize>, bool)>,
     /// Where the query starts (see [`query_start`]), when the first `?` is not the last byte.
     pub query: Option<usize>,
 }
@@ -68,7 +68,10 @@ impl Parts {
     pub(crate) fn of(input: &str) -> Parts {
         let bytes = input.as_bytes();
         let len = bytes.len();
-        let Some(first) = memchr::memchr2(b':', b'?', bytes) else {
+        // The prefix is a resource name of a few bytes: a loop finds its end sooner than a
+        // `memchr2` call sets up.
+        let first = bytes.iter().position(|&b| b == b':' || b == b'?');
+        let Some(first) = first else {
             return Parts {
                 prefix_end: len,
                 positional: None,
@@ -78,8 +81,14 @@ impl Parts {
         let (q, positional) = if bytes[first] == b'?' {
             (Some(first), None)
         } else {
-            let q = memchr::memchr(b'?', &bytes[first + 1..]).map(|i| first + 1 + i);
-            (q, Some(first + 1..q.unwrap_or(len)))
+            // To the first `?`, noting escapes on the way.
+            let mut end = find_special(bytes, first + 1);
+            let mut escaped = false;
+            while end < len && bytes[end] != b'?' {
+                escaped |= bytes[end] == b'%';
+                end = find_special(bytes, end + 1);
+            }
+            ((end < len).then_some(end), Some((first + 1..end, escaped)))
         };
         Parts {
             prefix_end: first,
