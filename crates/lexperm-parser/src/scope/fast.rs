@@ -237,10 +237,9 @@ impl Scratch {
 /// [`Resource::from_name`] with the names compared in place (a general `==` calls `memcmp`).
 #[inline(always)]
 fn resource_named(name: &[u8]) -> Option<Resource> {
-    Resource::ALL.into_iter().find(|r| {
-        let known = r.as_str().as_bytes();
-        known.len() == name.len() && known.iter().zip(name).all(|(a, b)| a == b)
-    })
+    Resource::ALL
+        .into_iter()
+        .find(|r| params::same_bytes(r.as_str().as_bytes(), name))
 }
 
 /// The reference `Parser.parse` as a decision, from the tables: every check must pass, so their

@@ -301,14 +301,19 @@ pub(crate) static INCLUDE: ResourceSpec = ResourceSpec {
 };
 
 impl ResourceSpec {
-    /// The index of the parameter named `name` (compared byte by byte in place: the names are
-    /// short and a general comparison calls `memcmp`).
+    /// The index of the parameter named `name`.
     #[inline]
     pub(crate) fn index_of(&self, name: &[u8]) -> Option<usize> {
-        self.params.iter().position(|p| {
-            p.name.len() == name.len() && p.name.bytes().zip(name).all(|(a, &b)| a == b)
-        })
+        self.params
+            .iter()
+            .position(|p| same_bytes(p.name.as_bytes(), name))
     }
+}
+
+/// `a == b` for short names, compared in place (a general comparison calls `memcmp`).
+#[inline(always)]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Whether `param` accepts every valid DID service reference (`DidServiceRef::is_valid`): then
