@@ -36,30 +36,18 @@ struct Head {
     positional: &'static str,
 }
 
-const REPO: Head = Head {
-    name: "repo",
-    positional: "repo:",
-};
-const RPC: Head = Head {
-    name: "rpc",
-    positional: "rpc:",
-};
-const BLOB: Head = Head {
-    name: "blob",
-    positional: "blob:",
-};
-const ACCOUNT: Head = Head {
-    name: "account",
-    positional: "account:",
-};
-const IDENTITY: Head = Head {
-    name: "identity",
-    positional: "identity:",
-};
-const INCLUDE: Head = Head {
-    name: "include",
-    positional: "include:",
-};
+impl Head {
+    const fn new(name: &'static str, positional: &'static str) -> Head {
+        Head { name, positional }
+    }
+}
+
+const REPO: Head = Head::new("repo", "repo:");
+const RPC: Head = Head::new("rpc", "rpc:");
+const BLOB: Head = Head::new("blob", "blob:");
+const ACCOUNT: Head = Head::new("account", "account:");
+const IDENTITY: Head = Head::new("identity", "identity:");
+const INCLUDE: Head = Head::new("include", "include:");
 
 /// A parameter name with its separator and `=`: `?name=` for the first parameter, `&name=`
 /// after it.
@@ -69,6 +57,10 @@ struct Name {
 }
 
 impl Name {
+    const fn new(first: &'static str, next: &'static str) -> Name {
+        Name { first, next }
+    }
+
     #[inline(always)]
     fn get(&self, first: bool) -> &'static str {
         if first {
@@ -79,26 +71,11 @@ impl Name {
     }
 }
 
-const COLLECTION: Name = Name {
-    first: "?collection=",
-    next: "&collection=",
-};
-const LXM: Name = Name {
-    first: "?lxm=",
-    next: "&lxm=",
-};
-const ACCEPT: Name = Name {
-    first: "?accept=",
-    next: "&accept=",
-};
-const ACTION: Name = Name {
-    first: "?action=",
-    next: "&action=",
-};
-const AUD: Name = Name {
-    first: "?aud=",
-    next: "&aud=",
-};
+const COLLECTION: Name = Name::new("?collection=", "&collection=");
+const LXM: Name = Name::new("?lxm=", "&lxm=");
+const ACCEPT: Name = Name::new("?accept=", "&accept=");
+const ACTION: Name = Name::new("?action=", "&action=");
+const AUD: Name = Name::new("?aud=", "&aud=");
 
 /// Sorts NSIDs (and `*`) and removes duplicates. NSIDs are ASCII, so byte order is the
 /// reference's UTF-16 order. Lists that are already sorted and unique (what permission-set
@@ -446,4 +423,42 @@ fn write_values_or_defer(
         }
     }
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The constant heads and names spell what the tables and `Resource` say.
+    #[test]
+    fn heads_and_names_follow_the_tables() {
+        for (head, resource) in [
+            (&REPO, Resource::Repo),
+            (&RPC, Resource::Rpc),
+            (&BLOB, Resource::Blob),
+            (&ACCOUNT, Resource::Account),
+            (&IDENTITY, Resource::Identity),
+            (&INCLUDE, Resource::Include),
+        ] {
+            assert_eq!(head.name, resource.as_str());
+            assert_eq!(head.positional, format!("{}:", resource.as_str()));
+        }
+        for (name, table, param) in [
+            (&COLLECTION, &params::REPO, "collection"),
+            (&ACTION, &params::REPO, "action"),
+            (&LXM, &params::RPC, "lxm"),
+            (&AUD, &params::RPC, "aud"),
+            (&ACCEPT, &params::BLOB, "accept"),
+            (&ACTION, &params::ACCOUNT, "action"),
+            (&AUD, &params::INCLUDE, "aud"),
+        ] {
+            assert!(table.index_of(param.as_bytes()).is_some(), "{param}");
+            assert_eq!(name.first, format!("?{param}="));
+            assert_eq!(name.next, format!("&{param}="));
+        }
+        // Every writer finds its parameters in the static tables at compile time.
+        assert!(REPO_PARAMS.places.is_some() && RPC_PARAMS.places.is_some());
+        assert!(BLOB_PARAMS.places.is_some() && ACCOUNT_PARAMS.places.is_some());
+        assert!(IDENTITY_PARAMS.places.is_some() && INCLUDE_PARAMS.places.is_some());
+    }
 }
