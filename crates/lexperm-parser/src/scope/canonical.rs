@@ -1,14 +1,18 @@
 //! The canonical formatter (`Parser.format` + `ScopeStringSyntax.toString` of the reference),
 //! shared by [`Scope::write_canonical`](super::Scope::write_canonical) and the allocation-free
 //! [`normalize_into`](super::normalize_into). It works on borrowed value slices and writes into
-//! one caller-owned buffer.
+//! one caller-owned buffer: each piece of text is copied once, with the separators and
+//! parameter names as constant pieces (`rpc:`, `?aud=`, `&lxm=`) that the compiler writes in
+//! place.
 
 use std::borrow::Cow;
 
 use smallvec::SmallVec;
 
 use super::js_cmp;
+use super::params::{self, ResourceSpec};
 use super::tokenize::{encode_into, Component};
+use super::Resource;
 
 /// A short list of values, inline up to eight.
 pub(crate) type Values<'a> = SmallVec<[&'a str; 8]>;
@@ -16,71 +20,67 @@ pub(crate) type Values<'a> = SmallVec<[&'a str; 8]>;
 /// Repo actions as a bit set, in the reference order `create`, `update`, `delete`.
 pub(crate) const REPO_ACTIONS: [&str; 3] = ["create", "update", "delete"];
 
-/// Writes `prefix[:positional]`.
-fn head(out: &mut String, prefix: &str, positional: Option<&str>) {
-    out.push_str(prefix);
-    if let Some(positional) = positional {
-        out.push(':');
-        encode_into(out, positional, Component::Positional);
+/// Appends `pieces` after one capacity check.
+#[inline(always)]
+fn put<const N: usize>(out: &mut String, pieces: [&str; N]) {
+    out.reserve(pieces.iter().map(|piece| piece.len()).sum());
+    for piece in pieces {
+        out.push_str(piece);
     }
 }
 
-/// Writes `prefix:value` for a value the encoder leaves unchanged: a validated NSID, `*` or an
-/// enumerated name (letters, digits, `.` and `-` are never escaped).
-fn head_plain(out: &mut String, prefix: &str, value: &str) {
-    out.push_str(prefix);
-    out.push(':');
-    out.push_str(value);
+/// How a resource's canonical form starts: `name` before a query, `positional` (`name:`)
+/// before the positional value.
+struct Head {
+    name: &'static str,
+    positional: &'static str,
 }
 
+impl Head {
+    const fn new(name: &'static str, positional: &'static str) -> Head {
+        Head { name, positional }
+    }
+}
+
+const REPO: Head = Head::new("repo", "repo:");
+const RPC: Head = Head::new("rpc", "rpc:");
+const BLOB: Head = Head::new("blob", "blob:");
+const ACCOUNT: Head = Head::new("account", "account:");
+const IDENTITY: Head = Head::new("identity", "identity:");
+const INCLUDE: Head = Head::new("include", "include:");
+
 /// A parameter name with its separator and `=`: `?name=` for the first parameter, `&name=`
-/// after it (one copy each instead of three).
+/// after it.
 struct Name {
     first: &'static str,
     next: &'static str,
 }
 
-const COLLECTION: Name = Name {
-    first: "?collection=",
-    next: "&collection=",
-};
-const LXM: Name = Name {
-    first: "?lxm=",
-    next: "&lxm=",
-};
-const ACCEPT: Name = Name {
-    first: "?accept=",
-    next: "&accept=",
-};
-const ACTION: Name = Name {
-    first: "?action=",
-    next: "&action=",
-};
-const AUD: Name = Name {
-    first: "?aud=",
-    next: "&aud=",
-};
+impl Name {
+    const fn new(first: &'static str, next: &'static str) -> Name {
+        Name { first, next }
+    }
 
-fn separator(out: &mut String, first: &mut bool, name: &Name) {
-    out.push_str(if *first { name.first } else { name.next });
-    *first = false;
+    #[inline(always)]
+    fn get(&self, first: bool) -> &'static str {
+        if first {
+            self.first
+        } else {
+            self.next
+        }
+    }
 }
 
-/// Writes `?name=value` for the first parameter and `&name=value` after it.
-fn param(out: &mut String, first: &mut bool, name: &Name, value: &str) {
-    separator(out, first, name);
-    encode_into(out, value, Component::Query);
-}
-
-/// [`param`] for a value the encoder leaves unchanged (see [`head_plain`]).
-fn param_plain(out: &mut String, first: &mut bool, name: &Name, value: &str) {
-    separator(out, first, name);
-    out.push_str(value);
-}
+const COLLECTION: Name = Name::new("?collection=", "&collection=");
+const LXM: Name = Name::new("?lxm=", "&lxm=");
+const ACCEPT: Name = Name::new("?accept=", "&accept=");
+const ACTION: Name = Name::new("?action=", "&action=");
+const AUD: Name = Name::new("?aud=", "&aud=");
 
 /// Sorts NSIDs (and `*`) and removes duplicates. NSIDs are ASCII, so byte order is the
 /// reference's UTF-16 order. Lists that are already sorted and unique (what permission-set
 /// expansion and canonical input produce) are only checked, not sorted.
+#[inline]
 fn sort_unique_ascii(values: &mut Values<'_>) {
     if values.len() < 2 || values.windows(2).all(|w| w[0] < w[1]) {
         return;
@@ -89,72 +89,91 @@ fn sort_unique_ascii(values: &mut Values<'_>) {
     values.dedup();
 }
 
-/// Writes `prefix:<value>` when `values` has one entry, otherwise `prefix?name=v1&name=v2…`, each
-/// value once. `values` is sorted, so equal values are adjacent. `plain` says that the values
-/// need no encoding (see [`head_plain`]). Returns whether a `?` is still to be written.
-fn multi_head(out: &mut String, prefix: &str, name: &Name, values: &[&str], plain: bool) -> bool {
-    let mut first = true;
-    if values.len() == 1 {
-        if plain {
-            head_plain(out, prefix, values[0]);
+/// An NSID list as `repo` and `rpc` take it: `*` absorbs the rest; otherwise sorted, each
+/// value once.
+#[inline(always)]
+fn nsid_list(values: &mut Values<'_>) {
+    if values.len() > 1 {
+        if values.contains(&"*") {
+            values.clear();
+            values.push("*");
         } else {
-            head(out, prefix, Some(values[0]));
+            sort_unique_ascii(values);
         }
-    } else {
-        out.push_str(prefix);
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 && values[i - 1] == *v {
+    }
+}
+
+/// Writes `head:<value>` when `values` has one entry, otherwise `head?name=v1&name=v2…`.
+/// `plain` says that the values are NSIDs, `*` or enumerated names, which the encoder leaves
+/// unchanged (letters, digits, `.`, `-` and `*` are never escaped), and that they are unique;
+/// otherwise each is encoded and an entry equal to the one before it (the list is sorted) is
+/// skipped. Returns whether a `?` is still to be written.
+#[inline(always)]
+fn multi_head(out: &mut String, head: &Head, name: &Name, values: &[&str], plain: bool) -> bool {
+    if let [value] = values {
+        if plain {
+            put(out, [head.positional, value]);
+        } else {
+            out.push_str(head.positional);
+            encode_into(out, value, Component::Positional);
+        }
+        return true;
+    }
+    out.push_str(head.name);
+    let mut first = true;
+    for (i, value) in values.iter().enumerate() {
+        if plain {
+            put(out, [name.get(first), value]);
+        } else {
+            if i > 0 && values[i - 1] == *value {
                 continue;
             }
-            if plain {
-                param_plain(out, &mut first, name, v);
-            } else {
-                param(out, &mut first, name, v);
-            }
+            out.push_str(name.get(first));
+            encode_into(out, value, Component::Query);
         }
+        first = false;
     }
     first
 }
 
+/// Writes the `action=` parameters of a repo action bit set (none for all three, the default).
+#[inline(always)]
+fn repo_actions(out: &mut String, mut first: bool, actions: u8) {
+    if actions & 7 == 7 {
+        return;
+    }
+    for (bit, action) in REPO_ACTIONS.iter().enumerate() {
+        if actions & (1 << bit) != 0 {
+            put(out, [ACTION.get(first), action]);
+            first = false;
+        }
+    }
+}
+
 /// `repo`: `collections` as parsed (`*` or NSIDs), `actions` as a bit set over [`REPO_ACTIONS`].
 pub(crate) fn write_repo(out: &mut String, collections: &mut Values<'_>, actions: u8) {
-    if collections.len() > 1 {
-        if collections.contains(&"*") {
-            collections.clear();
-            collections.push("*");
-        } else {
-            sort_unique_ascii(collections);
-        }
-    }
-    let mut first = multi_head(out, "repo", &COLLECTION, collections, true);
-    if actions & 7 != 7 {
-        for (bit, name) in REPO_ACTIONS.iter().enumerate() {
-            if actions & (1 << bit) != 0 {
-                param_plain(out, &mut first, &ACTION, name);
-            }
-        }
-    }
+    nsid_list(collections);
+    let first = multi_head(out, &REPO, &COLLECTION, collections, true);
+    repo_actions(out, first, actions);
 }
 
 /// `rpc`: methods (`*` or NSIDs) and the audience (`*` or a DID reference).
 pub(crate) fn write_rpc(out: &mut String, lxms: &mut Values<'_>, aud: &str) {
-    let mut first = write_rpc_methods(out, lxms);
-    param(out, &mut first, &AUD, aud);
+    write_rpc_encoded(out, lxms, aud, None);
 }
 
-/// [`write_rpc`] up to the audience; returns whether a `?` is still to be written.
-pub(crate) fn write_rpc_methods(out: &mut String, lxms: &mut Values<'_>) -> bool {
-    if lxms.len() > 1 && lxms.contains(&"*") {
-        lxms.clear();
-        lxms.push("*");
-    }
-    sort_unique_ascii(lxms);
-    multi_head(out, "rpc", &LXM, lxms, true)
-}
-
-/// Writes `?aud=` (`first`) or `&aud=`; the caller writes the encoded value.
-pub(crate) fn write_aud_name(out: &mut String, first: bool) {
-    out.push_str(if first { AUD.first } else { AUD.next });
+/// [`write_rpc`] with the audience's canonical encoding when the caller has it.
+#[inline(always)]
+fn write_rpc_encoded(
+    out: &mut String,
+    lxms: &mut Values<'_>,
+    aud: &str,
+    encoded: Option<&Encoded<'_>>,
+) {
+    nsid_list(lxms);
+    let first = multi_head(out, &RPC, &LXM, lxms, true);
+    out.push_str(AUD.get(first));
+    query_value(out, aud, encoded);
 }
 
 /// `blob`: the accept normalizer (`*/*` absorbs all; otherwise lower-case, drop exact types
@@ -164,7 +183,7 @@ pub(crate) fn write_aud_name(out: &mut String, first: bool) {
 /// first (`blob:a/b`), which gives the form the canonical string re-parses to.
 pub(crate) fn write_blob(out: &mut String, accept: &[&str], dedup_first: bool) {
     if accept.contains(&"*/*") {
-        head(out, "blob", Some("*/*"));
+        multi_head(out, &BLOB, &ACCEPT, &["*/*"], false);
         return;
     }
     let lower: SmallVec<[Cow<'_, str>; 8]> = accept
@@ -198,33 +217,248 @@ pub(crate) fn write_blob(out: &mut String, accept: &[&str], dedup_first: bool) {
     if dedup_first {
         kept.dedup();
     }
-    multi_head(out, "blob", &ACCEPT, &kept, false);
+    multi_head(out, &BLOB, &ACCEPT, &kept, false);
 }
 
 /// `account`: the attribute and the actions (validated names) as given (the default `[read]` is not written).
 pub(crate) fn write_account(out: &mut String, attr: &str, actions: &[&str]) {
-    head_plain(out, "account", attr);
+    put(out, [ACCOUNT.positional, attr]);
     if actions.iter().all(|a| *a == "read") {
         return;
     }
     let mut first = true;
     for (i, a) in actions.iter().enumerate() {
         if !actions[..i].contains(a) {
-            param_plain(out, &mut first, &ACTION, a);
+            put(out, [ACTION.get(first), a]);
+            first = false;
         }
     }
 }
 
 /// `identity:<attr>`.
 pub(crate) fn write_identity(out: &mut String, attr: &str) {
-    head_plain(out, "identity", attr);
+    put(out, [IDENTITY.positional, attr]);
 }
 
 /// `include:<nsid>[?aud=<aud>]`.
 pub(crate) fn write_include(out: &mut String, nsid: &str, aud: Option<&str>) {
-    head_plain(out, "include", nsid);
+    write_include_encoded(out, nsid, aud, None);
+}
+
+/// [`write_include`] with the audience's canonical encoding when the caller has it.
+#[inline(always)]
+fn write_include_encoded(
+    out: &mut String,
+    nsid: &str,
+    aud: Option<&str>,
+    encoded: Option<&Encoded<'_>>,
+) {
+    put(out, [INCLUDE.positional, nsid]);
     if let Some(aud) = aud {
-        let mut first = true;
-        param(out, &mut first, &AUD, aud);
+        out.push_str(AUD.first);
+        query_value(out, aud, encoded);
+    }
+}
+
+/// The canonical query encoding of one value in up to four consecutive pieces: what a caller
+/// that recognized the value in its raw text hands over instead of decoded text to encode.
+pub(crate) type Encoded<'a> = [&'a str; 4];
+
+/// Writes a query value: its pieces when already encoded, otherwise the encoded text.
+#[inline(always)]
+fn query_value(out: &mut String, value: &str, encoded: Option<&Encoded<'_>>) {
+    match encoded {
+        Some([whole, "", "", ""]) => out.push_str(whole),
+        Some(&pieces) => put(out, pieces),
+        None => encode_into(out, value, Component::Query),
+    }
+}
+
+/// Writes the canonical form of `spec`'s resource from validated values: `values[k]` lists the
+/// values of `spec.params[k]` (the positional one included), `encoded[k]` holds the canonical
+/// encoding of a single-valued parameter's value when the caller has it (its text in `values`
+/// is then only compared, never written). The formatter is the one
+/// [`Scope::write_canonical`](super::Scope::write_canonical) uses. Returns false, with `out`
+/// possibly partly written, when the values need a decision that is not made here (a rule
+/// across parameters, a resource or parameter this does not know); the caller then asks
+/// `Scope::parse`.
+pub(crate) fn write_values(
+    out: &mut String,
+    spec: &ResourceSpec,
+    values: &mut [Values<'_>],
+    encoded: &[Option<Encoded<'_>>],
+) -> bool {
+    write_values_or_defer(out, spec, values, encoded).is_some()
+}
+
+/// The parameters a writer reads, by name, and where they stand in their resource's table
+/// (found at compile time).
+struct Params<const N: usize> {
+    table: &'static ResourceSpec,
+    names: [&'static str; N],
+    places: Option<[usize; N]>,
+}
+
+impl<const N: usize> Params<N> {
+    const fn new(table: &'static ResourceSpec, names: [&'static str; N]) -> Params<N> {
+        let mut places = [0; N];
+        let mut i = 0;
+        while i < N {
+            match const_index_of(table, names[i]) {
+                Some(k) => places[i] = k,
+                None => {
+                    return Params {
+                        table,
+                        names,
+                        places: None,
+                    }
+                }
+            }
+            i += 1;
+        }
+        Params {
+            table,
+            names,
+            places: Some(places),
+        }
+    }
+
+    /// The places of the parameters in `spec`: those found at compile time when `spec` is the
+    /// table they were found in, otherwise looked up by name.
+    #[inline(always)]
+    fn places(&self, spec: &ResourceSpec) -> Option<[usize; N]> {
+        if std::ptr::eq(spec, self.table) {
+            return self.places;
+        }
+        let mut places = [0; N];
+        for (place, name) in places.iter_mut().zip(self.names) {
+            *place = spec.index_of(name.as_bytes())?;
+        }
+        Some(places)
+    }
+}
+
+/// [`ResourceSpec::index_of`] at compile time.
+const fn const_index_of(spec: &ResourceSpec, name: &str) -> Option<usize> {
+    let mut k = 0;
+    while k < spec.params.len() {
+        let (a, b) = (spec.params[k].name.as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut i = 0;
+            while i < a.len() && a[i] == b[i] {
+                i += 1;
+            }
+            if i == a.len() {
+                return Some(k);
+            }
+        }
+        k += 1;
+    }
+    None
+}
+
+const REPO_PARAMS: Params<2> = Params::new(&params::REPO, ["collection", "action"]);
+const RPC_PARAMS: Params<2> = Params::new(&params::RPC, ["lxm", "aud"]);
+const BLOB_PARAMS: Params<1> = Params::new(&params::BLOB, ["accept"]);
+const ACCOUNT_PARAMS: Params<2> = Params::new(&params::ACCOUNT, ["attr", "action"]);
+const IDENTITY_PARAMS: Params<1> = Params::new(&params::IDENTITY, ["attr"]);
+const INCLUDE_PARAMS: Params<2> = Params::new(&params::INCLUDE, ["nsid", "aud"]);
+
+/// The one value of the single-valued parameter `k`, or none; `None` for several.
+#[inline(always)]
+fn single<'v>(values: &[Values<'v>], k: usize) -> Option<Option<&'v str>> {
+    match values.get(k)?.as_slice() {
+        [] => Some(None),
+        [value] => Some(Some(*value)),
+        _ => None,
+    }
+}
+
+/// [`write_values`] with `?` for "not decided here".
+fn write_values_or_defer(
+    out: &mut String,
+    spec: &ResourceSpec,
+    values: &mut [Values<'_>],
+    encoded: &[Option<Encoded<'_>>],
+) -> Option<()> {
+    match spec.resource {
+        Resource::Repo => {
+            let [c, a] = REPO_PARAMS.places(spec)?;
+            let mut actions = 0u8;
+            for action in values.get(a)? {
+                let bit = REPO_ACTIONS.iter().position(|name| name == action)?;
+                actions |= 1 << bit;
+            }
+            if actions == 0 {
+                actions = 7;
+            }
+            write_repo(out, values.get_mut(c)?, actions);
+        }
+        Resource::Rpc => {
+            let [l, d] = RPC_PARAMS.places(spec)?;
+            let aud = single(values, d)??;
+            let encoded = encoded.get(d)?.as_ref();
+            let lxms = values.get_mut(l)?;
+            if aud == "*" && lxms.contains(&"*") {
+                return None;
+            }
+            write_rpc_encoded(out, lxms, aud, encoded);
+        }
+        Resource::Blob => {
+            let [k] = BLOB_PARAMS.places(spec)?;
+            write_blob(out, values.get(k)?, false);
+        }
+        Resource::Account => {
+            let [t, a] = ACCOUNT_PARAMS.places(spec)?;
+            write_account(out, single(values, t)??, values.get(a)?);
+        }
+        Resource::Identity => {
+            let [t] = IDENTITY_PARAMS.places(spec)?;
+            write_identity(out, single(values, t)??);
+        }
+        Resource::Include => {
+            let [n, d] = INCLUDE_PARAMS.places(spec)?;
+            let aud = single(values, d)?;
+            write_include_encoded(out, single(values, n)??, aud, encoded.get(d)?.as_ref());
+        }
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The constant heads and names spell what the tables and `Resource` say.
+    #[test]
+    fn heads_and_names_follow_the_tables() {
+        for (head, resource) in [
+            (&REPO, Resource::Repo),
+            (&RPC, Resource::Rpc),
+            (&BLOB, Resource::Blob),
+            (&ACCOUNT, Resource::Account),
+            (&IDENTITY, Resource::Identity),
+            (&INCLUDE, Resource::Include),
+        ] {
+            assert_eq!(head.name, resource.as_str());
+            assert_eq!(head.positional, format!("{}:", resource.as_str()));
+        }
+        for (name, table, param) in [
+            (&COLLECTION, &params::REPO, "collection"),
+            (&ACTION, &params::REPO, "action"),
+            (&LXM, &params::RPC, "lxm"),
+            (&AUD, &params::RPC, "aud"),
+            (&ACCEPT, &params::BLOB, "accept"),
+            (&ACTION, &params::ACCOUNT, "action"),
+            (&AUD, &params::INCLUDE, "aud"),
+        ] {
+            assert!(table.index_of(param.as_bytes()).is_some(), "{param}");
+            assert_eq!(name.first, format!("?{param}="));
+            assert_eq!(name.next, format!("&{param}="));
+        }
+        // Every writer finds its parameters in the static tables at compile time.
+        assert!(REPO_PARAMS.places.is_some() && RPC_PARAMS.places.is_some());
+        assert!(BLOB_PARAMS.places.is_some() && ACCOUNT_PARAMS.places.is_some());
+        assert!(IDENTITY_PARAMS.places.is_some() && INCLUDE_PARAMS.places.is_some());
     }
 }

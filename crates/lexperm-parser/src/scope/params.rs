@@ -306,6 +306,33 @@ pub(crate) static INCLUDE: ResourceSpec = ResourceSpec {
     ],
 };
 
+impl ResourceSpec {
+    /// The index of the parameter named `name`.
+    #[inline]
+    pub(crate) fn index_of(&self, name: &[u8]) -> Option<usize> {
+        self.params
+            .iter()
+            .position(|p| same_bytes(p.name.as_bytes(), name))
+    }
+}
+
+/// `a == b` for short names, compared in place (a general comparison calls `memcmp`).
+#[inline(always)]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// Whether `param` accepts every valid DID service reference (`DidServiceRef::is_valid`): then
+/// a caller that has checked a value as a DID reference in another form need not call
+/// `validate` on it. Decided by the validator in the table, so a parameter whose validator
+/// changes is no longer covered.
+pub(crate) fn accepts_every_did_ref(param: &ParamSpec) -> bool {
+    let covering: [fn(&str) -> bool; 2] = [valid_rpc_aud, valid_include_aud];
+    covering
+        .iter()
+        .any(|&covers| std::ptr::fn_addr_eq(param.validate, covers))
+}
+
 /// The table for a resource.
 pub(crate) fn spec_for(resource: Resource) -> Option<&'static ResourceSpec> {
     match resource {

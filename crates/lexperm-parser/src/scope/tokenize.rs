@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use super::{ScopeError, ScopeErrorKind};
+use crate::bytemap::find_special;
 
 /// One `name=value` pair of the query part, decoded like WHATWG `URLSearchParams`.
 #[derive(Debug, Clone)]
@@ -30,42 +31,158 @@ impl<'a> StringSyntax<'a> {
     /// Tokenizes `input`. Fails only on a malformed percent-escape in the positional part, where
     /// the reference `decodeURIComponent` throws.
     pub(crate) fn parse(input: &'a str) -> Result<StringSyntax<'a>, ScopeError> {
-        let q = input.find('?');
-        let c = input.find(':');
-        let prefix_end = match (q, c) {
-            (Some(q), Some(c)) => q.min(c),
-            (Some(i), None) | (None, Some(i)) => i,
-            (None, None) => {
-                return Ok(StringSyntax {
-                    prefix: input,
-                    positional: None,
-                    params: Vec::new(),
-                })
-            }
-        };
-        let prefix = &input[..prefix_end];
-        let positional = match (c, q) {
-            (Some(c), None) => Some(c + 1..input.len()),
-            (Some(c), Some(q)) if c < q => Some(c + 1..q),
-            _ => None,
-        };
-        let positional = match positional {
-            Some(range) => Some((decode_uri_component(input, range.clone())?, range)),
+        let parts = Parts::of(input);
+        let prefix = &input[..parts.prefix_end];
+        let positional = match parts.positional {
+            Some((range, _)) => Some((decode_uri_component(input, range.clone())?, range)),
             None => None,
         };
         let mut params = Vec::new();
-        if let Some(q) = q {
-            if q < input.len() - 1 {
-                // `new URLSearchParams(init)` drops one leading `?` of its init string, so
-                // `account??attr=email` reads the query `attr=email` (reference behaviour).
-                parse_query(input, query_start(input, q), &mut params);
-            }
+        if let Some(start) = parts.query {
+            parse_query(input, start, &mut params);
         }
         Ok(StringSyntax {
             prefix,
             positional,
             params,
         })
+    }
+}
+
+/// Where the parts of a scope string are: the resource prefix ends at the first `:` or `?`, the
+/// positional part runs from a `:` before every `?` to the first `?`, and the query follows the
+/// first `?`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Parts {
+    /// The end of the resource prefix (the input's length when there is no `:` or `?`).
+    pub prefix_end: usize,
+    /// The raw positional part, and whether it holds a `%`.
+    pub positional: Option<(Range<usize>, bool)>,
+    /// Where the query starts (see [`query_start`]), when the first `?` is not the last byte.
+    pub query: Option<usize>,
+}
+
+impl Parts {
+    /// The parts of `input`.
+    #[inline]
+    pub(crate) fn of(input: &str) -> Parts {
+        let bytes = input.as_bytes();
+        let len = bytes.len();
+        // The prefix is a resource name of a few bytes: a loop finds its end sooner than a
+        // `memchr2` call sets up.
+        let first = bytes.iter().position(|&b| b == b':' || b == b'?');
+        let Some(first) = first else {
+            return Parts {
+                prefix_end: len,
+                positional: None,
+                query: None,
+            };
+        };
+        let (q, positional) = if bytes[first] == b'?' {
+            (Some(first), None)
+        } else {
+            // To the first `?`, noting escapes on the way.
+            let mut end = find_special(bytes, first + 1);
+            let mut escaped = false;
+            while end < len && bytes[end] != b'?' {
+                escaped |= bytes[end] == b'%';
+                end = find_special(bytes, end + 1);
+            }
+            ((end < len).then_some(end), Some((first + 1..end, escaped)))
+        };
+        Parts {
+            prefix_end: first,
+            positional,
+            // `new URLSearchParams(init)` drops one leading `?` of its init string, so
+            // `account??attr=email` reads the query `attr=email` (reference behaviour).
+            query: q.filter(|&q| q + 1 < len).map(|q| query_start(input, q)),
+        }
+    }
+}
+
+/// One non-empty `name=value` segment of a query: split at its first `=` (a segment without
+/// one is a name with an empty value), with a note of which side holds `%` or `+`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Segment {
+    pub name: Range<usize>,
+    pub value: Range<usize>,
+    pub name_escaped: bool,
+    pub value_escaped: bool,
+}
+
+impl Segment {
+    /// The whole `name=value` text.
+    pub(crate) fn range(&self) -> Range<usize> {
+        self.name.start..self.value.end
+    }
+}
+
+/// The segments of a query (`URLSearchParams` splits on `&` and skips empty segments), found
+/// with [`find_special`] so the bytes between separators are passed over in blocks.
+pub(crate) struct Segments<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Segments<'a> {
+    /// The segments of `input[start..]`.
+    pub(crate) fn new(input: &'a str, start: usize) -> Segments<'a> {
+        Segments {
+            bytes: input.as_bytes(),
+            at: start,
+        }
+    }
+}
+
+impl Iterator for Segments<'_> {
+    type Item = Segment;
+
+    #[inline]
+    fn next(&mut self) -> Option<Segment> {
+        let bytes = self.bytes;
+        let len = bytes.len();
+        loop {
+            if self.at > len {
+                return None;
+            }
+            let start = self.at;
+            let mut eq = None;
+            let (mut name_escaped, mut value_escaped) = (false, false);
+            let mut j = start;
+            loop {
+                j = find_special(bytes, j);
+                if j >= len {
+                    break;
+                }
+                match bytes[j] {
+                    b'&' => break,
+                    b'=' if eq.is_none() => eq = Some(j),
+                    b'%' | b'+' => {
+                        if eq.is_none() {
+                            name_escaped = true;
+                        } else {
+                            value_escaped = true;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            self.at = j + 1;
+            if j == start {
+                continue;
+            }
+            let (name, value) = match eq {
+                Some(eq) => (start..eq, eq + 1..j),
+                None => (start..j, j..j),
+            };
+            return Some(Segment {
+                name,
+                value,
+                name_escaped,
+                value_escaped,
+            });
+        }
     }
 }
 
@@ -78,40 +195,73 @@ pub(crate) fn hex_value(b: u8) -> Option<u8> {
     }
 }
 
+/// Decodes `raw` into `out` (at least `raw.len()` bytes long: decoding never makes text
+/// longer) and returns the number of bytes written. Every `%XX` becomes its byte; with `FORM`
+/// (`application/x-www-form-urlencoded`) every `+` becomes a space and a malformed `%` stays as
+/// it is, without it a malformed escape is an error at its offset (`decodeURIComponent`).
+#[inline]
+fn decode_to<const FORM: bool>(raw: &[u8], out: &mut [u8]) -> Result<usize, usize> {
+    // Byte by byte: text that gets here holds escapes, often many of them, and the short runs
+    // between them cost more to find and copy than to walk.
+    let (mut i, mut n) = (0, 0);
+    while let Some(&b) = raw.get(i) {
+        let mut decoded = b;
+        if b == b'%' {
+            match (
+                raw.get(i + 1).copied().and_then(hex_value),
+                raw.get(i + 2).copied().and_then(hex_value),
+            ) {
+                (Some(hi), Some(lo)) => {
+                    decoded = hi * 16 + lo;
+                    i += 2;
+                }
+                _ if FORM => {}
+                _ => return Err(i),
+            }
+        } else if FORM && b == b'+' {
+            decoded = b' ';
+        }
+        out[n] = decoded;
+        n += 1;
+        i += 1;
+    }
+    Ok(n)
+}
+
+/// `decodeURIComponent` of `raw` into `out` (see [`decode_to`]): the number of bytes written, or
+/// the offset of the first malformed escape. The bytes written need not be UTF-8.
+pub(crate) fn uri_decode_to(raw: &[u8], out: &mut [u8]) -> Result<usize, usize> {
+    decode_to::<false>(raw, out)
+}
+
+/// `application/x-www-form-urlencoded` decoding of `raw` into `out` (see [`decode_to`]): the
+/// number of bytes written. The bytes written need not be UTF-8.
+pub(crate) fn form_decode_to(raw: &[u8], out: &mut [u8]) -> usize {
+    match decode_to::<true>(raw, out) {
+        Ok(n) | Err(n) => n,
+    }
+}
+
 /// JavaScript `decodeURIComponent` on `input[range]`: every `%XX` is decoded; a malformed escape or
 /// a decoded byte sequence that is not UTF-8 is an error.
 fn decode_uri_component(input: &str, range: Range<usize>) -> Result<Cow<'_, str>, ScopeError> {
     let raw = &input[range.clone()];
-    if !raw.contains('%') {
+    if memchr::memchr(b'%', raw.as_bytes()).is_none() {
         return Ok(Cow::Borrowed(raw));
     }
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hi = bytes.get(i + 1).copied().and_then(hex_value);
-            let lo = bytes.get(i + 2).copied().and_then(hex_value);
-            match (hi, lo) {
-                (Some(hi), Some(lo)) => {
-                    out.push(hi * 16 + lo);
-                    i += 3;
-                    continue;
-                }
-                _ => {
-                    let at = range.start + i;
-                    let end = (at + 3).min(range.end);
-                    return Err(ScopeError::new(
-                        ScopeErrorKind::MalformedEscape,
-                        at..end,
-                        "malformed percent-escape in the positional part",
-                    )
-                    .with_hint("write `%` as `%25`, and escapes as `%` plus two hex digits"));
-                }
-            }
+    let mut out = vec![0; raw.len()];
+    match uri_decode_to(raw.as_bytes(), &mut out) {
+        Ok(n) => out.truncate(n),
+        Err(i) => {
+            let at = range.start + i;
+            let end = (at + 3).min(range.end);
+            return Err(ScopeError::new(
+                ScopeErrorKind::MalformedEscape,
+                at..end,
+                "malformed percent-escape in the positional part",
+            )
+            .with_hint("write `%` as `%25`, and escapes as `%` plus two hex digits"));
         }
-        out.push(bytes[i]);
-        i += 1;
     }
     match String::from_utf8(out) {
         Ok(s) => Ok(Cow::Owned(s)),
@@ -123,34 +273,35 @@ fn decode_uri_component(input: &str, range: Range<usize>) -> Result<Cow<'_, str>
     }
 }
 
-/// `application/x-www-form-urlencoded` decoding of one `name=value` segment of the query (the
-/// WHATWG parser `URLSearchParams` uses, through the `form_urlencoded` crate): split at the first
-/// `=`, `+` is a space, `%XX` is decoded, a malformed `%` (lone, `%2`, `%zz`) stays literal,
-/// invalid UTF-8 after decoding becomes U+FFFD. Borrows unless the text holds a `+` or `%`.
-pub(crate) fn form_decode(segment: &str) -> (Cow<'_, str>, Cow<'_, str>) {
-    form_urlencoded::parse(segment.as_bytes())
-        .next()
-        .unwrap_or_default()
+/// `application/x-www-form-urlencoded` decoding of one name or value (the WHATWG rules
+/// `URLSearchParams` applies; the `form_urlencoded` crate decodes the same way but only into new
+/// strings, while [`normalize_into`](super::fast::normalize_into) decodes into a caller's buffer, so
+/// both paths share [`decode_to`] instead): `+` is a space, `%XX` is
+/// decoded, a malformed `%` stays literal, invalid UTF-8 becomes U+FFFD. Borrows unless the text
+/// holds a `+` or `%`.
+pub(crate) fn form_decode(raw: &str) -> Cow<'_, str> {
+    let bytes = raw.as_bytes();
+    if memchr::memchr2(b'+', b'%', bytes).is_none() {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = vec![0; bytes.len()];
+    let n = form_decode_to(bytes, &mut out);
+    out.truncate(n);
+    match String::from_utf8(out) {
+        Ok(s) => Cow::Owned(s),
+        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    }
 }
 
 fn parse_query<'a>(input: &'a str, start: usize, out: &mut Vec<QueryParam<'a>>) {
-    let mut offset = start;
-    for segment in input[start..].split('&') {
-        let seg_start = offset;
-        offset += segment.len() + 1;
-        if segment.is_empty() {
-            continue;
-        }
-        let value_start = match segment.find('=') {
-            Some(eq) => seg_start + eq + 1,
-            None => seg_start + segment.len(),
-        };
-        let (name, value) = form_decode(segment);
+    for segment in Segments::new(input, start) {
+        let name = &input[segment.name.clone()];
+        let value = &input[segment.value.clone()];
         out.push(QueryParam {
-            name,
-            value,
-            range: seg_start..seg_start + segment.len(),
-            value_range: value_start..seg_start + segment.len(),
+            name: form_decode(name),
+            value: form_decode(value),
+            range: segment.range(),
+            value_range: segment.value,
         });
     }
 }

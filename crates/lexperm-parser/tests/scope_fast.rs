@@ -1,0 +1,249 @@
+//! `normalize_into` against its definition, `Scope::parse` + `Display`, in both directions:
+//! it accepts exactly what `Scope::parse` accepts, and then writes exactly its canonical form.
+
+use lexperm_parser::scope::{normalize_into, Scope};
+use proptest::prelude::*;
+
+/// Both answers for `input`; the buffer must be left as it was on a rejection.
+fn check(input: &str) -> Result<(), TestCaseError> {
+    let slow = Scope::parse(input).ok().map(|s| s.to_string());
+    let mut out = String::from("kept ");
+    let fast = match normalize_into(input, &mut out) {
+        Ok(()) => Some(out["kept ".len()..].to_owned()),
+        Err(rejection) => {
+            prop_assert_eq!(&out, "kept ", "{:?}: buffer restored", input);
+            prop_assert_eq!(rejection.input(), input);
+            None
+        }
+    };
+    prop_assert_eq!(
+        fast.is_some(),
+        slow.is_some(),
+        "{:?}: normalize_into {:?}, parse {:?}",
+        input,
+        fast,
+        slow
+    );
+    prop_assert_eq!(fast, slow, "{:?}", input);
+    Ok(())
+}
+
+/// Each resource with its parameters: (name, good values, bad values).
+type Param = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+const NSIDS: &[&str] = &[
+    "com.example.foo",
+    "com.example.bar",
+    "app.bsky.feed.post",
+    "a.b.c",
+    "*",
+];
+const BAD_NSIDS: &[&str] = &["com.example.*", "com", "-a.b.c", "a..b.c", "", "A.b.c!"];
+const AUDS: &[&str] = &[
+    "did:web:api.example.com#svc",
+    "did:plc:abcdefghijklmnopqrstuvwx#atproto_labeler",
+    "did:web:x.com:8080#s",
+    "*",
+];
+const BAD_AUDS: &[&str] = &[
+    "did:web:api.example.com",
+    "did:key:zabc#s",
+    "did:web:#s",
+    "x#s",
+];
+
+const RESOURCES: &[(&str, &[Param])] = &[
+    (
+        "repo",
+        &[
+            ("collection", NSIDS, BAD_NSIDS),
+            (
+                "action",
+                &["create", "update", "delete"],
+                &["Create", "read", ""],
+            ),
+        ],
+    ),
+    ("rpc", &[("lxm", NSIDS, BAD_NSIDS), ("aud", AUDS, BAD_AUDS)]),
+    (
+        "blob",
+        &[(
+            "accept",
+            &[
+                "image/png",
+                "image/*",
+                "*/*",
+                "video/MP4",
+                "application/ld+json",
+            ],
+            &["image", "*/png", "image/png/x", ""],
+        )],
+    ),
+    (
+        "account",
+        &[
+            (
+                "attr",
+                &["email", "repo", "status"],
+                &["Email", "handle", "*"],
+            ),
+            ("action", &["read", "manage"], &["write", "Read"]),
+        ],
+    ),
+    (
+        "identity",
+        &[("attr", &["handle", "*"], &["email", "Handle"])],
+    ),
+    (
+        "include",
+        &[
+            (
+                "nsid",
+                &["com.example.authFull", "a.b.c"],
+                &["*", "com.example.*"],
+            ),
+            (
+                "aud",
+                &["did:web:api.example.com#svc"],
+                &["*", "did:web:x.com"],
+            ),
+        ],
+    ),
+];
+
+/// Percent-encodes `text` for a query or positional value: `how` 0 leaves it, 1 encodes
+/// `#`, `:` and `+` (the minimal form), 2 encodes every byte but letters and digits, 3 mixes
+/// the hex case.
+fn encode(text: &str, how: u8) -> String {
+    let mut out = String::new();
+    for (i, b) in text.bytes().enumerate() {
+        let escape = match how {
+            1 => matches!(b, b'#' | b':' | b'+' | b'%' | b'&' | b'=' | b'?'),
+            2 | 3 => !b.is_ascii_alphanumeric(),
+            _ => false,
+        };
+        if escape {
+            if how == 3 && i % 2 == 0 {
+                out.push_str(&format!("%{b:02x}"));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(b as char);
+        }
+    }
+    out
+}
+
+/// A scope string of one resource: some of its parameters, each with one to three values that
+/// are good (or, with `bad`, sometimes bad), named or positional, in the given order and
+/// encoding.
+fn scope_string() -> impl Strategy<Value = String> {
+    (
+        0..RESOURCES.len(),
+        proptest::collection::vec((0..4usize, 0..8usize, 0..3usize, any::<bool>()), 0..6),
+        any::<bool>(),
+        0..4u8,
+        any::<bool>(),
+    )
+        .prop_map(|(r, picks, positional, how, bad)| {
+            let (name, params) = RESOURCES[r];
+            let mut segments = Vec::new();
+            let mut head = String::new();
+            for (i, &(p, v, repeat, use_bad)) in picks.iter().enumerate() {
+                let (param, good, wrong) = params[p % params.len()];
+                for n in 0..=repeat {
+                    let pool = if bad && use_bad { wrong } else { good };
+                    let value = pool[(v + n) % pool.len()];
+                    if positional && i == 0 && n == 0 && p % params.len() == 0 {
+                        head = format!(":{}", encode(value, how.min(1) * 2));
+                    } else {
+                        segments.push(format!("{param}={}", encode(value, how)));
+                    }
+                }
+            }
+            let query = if segments.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", segments.join("&"))
+            };
+            format!("{name}{head}{query}")
+        })
+}
+
+/// One text-level change: insert, delete or replace a byte with one of the scope alphabet.
+fn mutate(input: String, at: usize, op: u8, with: usize) -> String {
+    const ALPHABET: &[&str] = &[
+        "?", ":", "&", "=", "%", "+", "#", "*", "/", " ", "%2", "%zz", "%25", "%23", "%3A", "%C3",
+        "%FF", "A", ".", "-", "é", "\u{0}",
+    ];
+    let mut chars: Vec<char> = input.chars().collect();
+    let at = if chars.is_empty() {
+        0
+    } else {
+        at % chars.len()
+    };
+    let piece: Vec<char> = ALPHABET[with % ALPHABET.len()].chars().collect();
+    match op % 3 {
+        0 => {
+            chars.splice(at..at, piece);
+        }
+        1 if !chars.is_empty() => {
+            chars.remove(at);
+        }
+        _ if !chars.is_empty() => {
+            chars.splice(at..at + 1, piece);
+        }
+        _ => chars.extend(piece),
+    }
+    chars.into_iter().collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// Valid and invalid strings of every resource, every parameter order and encoding.
+    #[test]
+    fn agrees_on_generated_scopes(input in scope_string()) {
+        check(&input)?;
+    }
+
+    /// The same strings with one text-level change (near-valid).
+    #[test]
+    fn agrees_on_near_valid_scopes(
+        input in scope_string(),
+        at in any::<usize>(),
+        op in any::<u8>(),
+        with in any::<usize>(),
+    ) {
+        check(&mutate(input, at, op, with))?;
+    }
+
+    /// Escape-heavy strings: every byte of a generated string percent-encoded (after the
+    /// resource name), with mixed hex case.
+    #[test]
+    fn agrees_on_escape_heavy_scopes(input in scope_string(), how in 2..4u8) {
+        let cut = input.find([':', '?']).unwrap_or(input.len());
+        let (head, rest) = input.split_at(cut);
+        let (sep, rest) = rest.split_at(rest.len().min(1));
+        check(&format!("{head}{sep}{}", encode(rest, how)))?;
+        check(&format!("{head}{sep}{}", rest.replace('=', "%3D").replace('&', "%26")))?;
+    }
+
+    /// Random text, alone and behind each resource prefix.
+    #[test]
+    fn agrees_on_random_text(
+        prefix in "(repo|rpc|blob|account|identity|include|atproto|transition|REPO)?[:?]?",
+        body in "\\PC{0,40}",
+        bytes in proptest::collection::vec(any::<u8>(), 0..40),
+    ) {
+        check(&format!("{prefix}{body}"))?;
+        let lossy = String::from_utf8_lossy(&bytes);
+        check(&lossy)?;
+        check(&format!("{prefix}{lossy}"))?;
+    }
+}
