@@ -4,7 +4,7 @@
 //
 // usage: node token-scope.mjs NODE_MODULES_DIR CASES.json > out.json
 //   CASES.json: {"lexicons": ["dir", …], "scopes": ["<client scope>", …]} (dirs relative to the file)
-// Install the reference first: (cd /tmp/ref && npm install @atproto/oauth-provider @atproto/oauth-scopes)
+// NODE_MODULES_DIR: the pinned reference install (`npm ci` of xtask/reference/package*.json).
 //
 // Request validation (dedupe, drop non-atproto values, `atproto` / `openid` checks) is the three
 // statements of RequestManager.validate, repeated here; resolution and expansion are the

@@ -1,38 +1,31 @@
 //! Expansion of every corpus permission set (with and without `?aud=`), and the token scope of a
-//! client requesting the ten Bluesky sets. Inputs: `fixtures/resolver/sources/` (verbatim copies
-//! of the corpus sets).
+//! client requesting the ten Bluesky sets. Inputs: the permission sets of the real-world corpus
+//! (`cargo xtask corpus`); without it, prints a note and measures nothing.
 
-use std::path::{Path, PathBuf};
+#[path = "../../../tests/support/corpus.rs"]
+mod support;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use lexperm_parser::diagnostics::FileId;
 use lexperm_resolver::Catalog;
 
+/// Path and text of every permission set of the corpus, or nothing (with the skip note) when the
+/// corpus is missing.
 fn sources() -> Vec<(String, String)> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/resolver/sources");
-    let mut files = Vec::new();
-    walk(&root, &mut files);
-    files.sort();
-    files
+    let Some(root) = support::corpus_for("expand bench") else {
+        return Vec::new();
+    };
+    support::corpus_files(&root, support::CORPUS_SETS)
         .into_iter()
-        // `lexicon-valid.json` is a list of test documents, not one lexicon.
-        .filter(|p| !p.ends_with("lexicon-valid.json"))
         .map(|p| {
-            let text = std::fs::read_to_string(&p).expect("read fixture");
+            let text = std::fs::read_to_string(&p).expect("read corpus file");
             (p.display().to_string(), text)
         })
+        .filter(|(_, text)| {
+            let doc: serde_json::Value = serde_json::from_str(text).expect("corpus json");
+            doc["defs"]["main"]["type"] == "permission-set"
+        })
         .collect()
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("read fixture dir") {
-        let path = entry.expect("dir entry").path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
 }
 
 fn catalog(sources: &[(String, String)]) -> Catalog {
@@ -59,6 +52,9 @@ const BSKY_SETS: &[&str] = &[
 
 fn bench(c: &mut Criterion) {
     let sources = sources();
+    if sources.is_empty() {
+        return;
+    }
     let catalog = catalog(&sources);
     let includes: Vec<String> = catalog
         .permission_sets()
@@ -70,7 +66,11 @@ fn bench(c: &mut Criterion) {
             ]
         })
         .collect();
-    assert_eq!(includes.len(), 26, "13 corpus sets, with and without aud");
+    assert_eq!(
+        includes.len(),
+        26,
+        "13 corpus sets (10 Bluesky, 3 hypercerts), with and without aud"
+    );
 
     c.bench_function("expand/all_corpus_sets_x2", |b| {
         b.iter(|| {

@@ -1,8 +1,14 @@
-//! Every case of the reference expansion file (`fixtures/resolver/permission-set-expansions.json`,
-//! produced by `@atproto/oauth-scopes` `IncludeScope.toScopes`) reproduced through the catalog:
-//! documents are loaded as files, looked up by NSID and expanded.
+//! Every case of the reference expansion files reproduced through the catalog: documents are
+//! loaded as files, looked up by NSID and expanded. `fixtures/resolver/permission-set-expansions.json`
+//! holds the permission sets written for lexperm (`fixtures/resolver/sources/`) and synthetic
+//! ones; `fixtures/resolver/corpus-expansions.json` every permission set of the real-world corpus.
+//! Both were measured with `@atproto/oauth-scopes` `IncludeScope.toScopes`
+//! (`fixtures/resolver/expansions.mjs`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
 
 use lexperm_parser::diagnostics::FileId;
 use lexperm_resolver::Catalog;
@@ -12,18 +18,18 @@ fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/resolver")
 }
 
-fn read(path: &PathBuf) -> String {
+fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
-/// The document text a case's `source` names (`file` or `file#name` inside a `[{name, lexicon}]`
-/// array).
-fn source_text(source: &str) -> String {
+/// The document text a case's `source` names under `root` (`file` or `file#name` inside a
+/// `[{name, lexicon}]` array).
+fn source_text(root: &Path, source: &str) -> String {
     let (file, name) = match source.split_once('#') {
         Some((file, name)) => (file, Some(name)),
         None => (source, None),
     };
-    let text = read(&fixtures().join("sources").join(file));
+    let text = read(&root.join(file));
     match name {
         None => text,
         Some(name) => {
@@ -79,20 +85,18 @@ fn check(catalog: &Catalog, case: &Value) -> Option<String> {
     })
 }
 
-#[test]
-fn reference_expansions_through_the_catalog() {
-    let doc: Value =
-        serde_json::from_str(&read(&fixtures().join("permission-set-expansions.json")))
-            .expect("json");
+/// Checks every case of the expansion file `cases_file`, whose `source`s are files under `root`;
+/// returns the number of cases checked.
+fn check_file(cases_file: &Path, root: &Path) -> usize {
+    let doc: Value = serde_json::from_str(&read(cases_file)).expect("json");
     let cases = doc["cases"].as_array().expect("cases");
-    assert_eq!(cases.len(), 78);
 
-    // Every real set in one catalog, as `lexperm expand --lexicons` would load them.
+    // Every file-backed set in one catalog, as `lexperm expand --lexicons` would load them.
     let mut texts: Vec<(String, String)> = Vec::new();
     for case in cases.iter().filter(|c| c.get("permissions").is_none()) {
         let source = case["source"].as_str().expect("source");
         if !texts.iter().any(|(s, _)| s == source) {
-            texts.push((source.to_owned(), source_text(source)));
+            texts.push((source.to_owned(), source_text(root, source)));
         }
     }
     let (shared, diagnostics) = Catalog::load(
@@ -118,8 +122,33 @@ fn reference_expansions_through_the_catalog() {
         failures.extend(failure);
         checked += 1;
     }
-    assert_eq!(checked, 78);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    checked
+}
+
+#[test]
+fn reference_expansions_through_the_catalog() {
+    let checked = check_file(
+        &fixtures().join("permission-set-expansions.json"),
+        &fixtures().join("sources"),
+    );
+    assert_eq!(checked, 78);
+}
+
+/// Every permission set of the real-world corpus, without and with `?aud=`.
+#[test]
+fn corpus_expansions_through_the_catalog() {
+    let Some(root) = corpus::corpus() else { return };
+    let checked = check_file(&fixtures().join("corpus-expansions.json"), &root);
+    // Two cases per permission set of the corpus.
+    let sets = corpus::corpus_files(&root, corpus::CORPUS_SETS)
+        .iter()
+        .filter(|path| {
+            let doc: Value = serde_json::from_str(&read(path)).expect("json");
+            doc["defs"]["main"]["type"] == "permission-set"
+        })
+        .count();
+    assert_eq!(checked, 2 * sets);
 }
 
 /// Dropped entries point into the file: the span of a blamed field starts at its key.

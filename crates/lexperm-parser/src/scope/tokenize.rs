@@ -585,29 +585,28 @@ mod query_value {
 }
 
 #[cfg(test)]
-mod indigo_generic {
+mod reference_tokenize {
     use super::StringSyntax;
 
-    /// indigo's generic tokenizer vectors. indigo does not distinguish an absent positional part
-    /// from an empty one; the reference does (`repo:?collection=…` is invalid, `repo?collection=…`
-    /// is not), so absent is compared as `""` here.
+    /// `fixtures/scope/tokenize.json`: values written for lexperm (the cases of indigo's generic
+    /// tokenizer vectors) with the reference's split. An absent positional part (`null`) differs
+    /// from an empty one (`repo:?collection=…` is invalid, `repo?collection=…` is not).
     #[test]
-    fn matches_indigo_generic_vectors() {
+    fn matches_reference_tokenize_vectors() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../fixtures/scope/indigo/generic_scopes_valid.json"
+            "/../../fixtures/scope/tokenize.json"
         );
         let text = std::fs::read_to_string(path).expect("fixture");
-        let cases: serde_json::Value = serde_json::from_str(&text).expect("json");
-        let cases = cases.as_array().expect("array");
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let cases = doc["cases"].as_array().expect("cases");
         assert!(cases.len() >= 18);
         for case in cases {
             let scope = case["scope"].as_str().expect("scope");
-            let generic = &case["generic"];
             let syntax = StringSyntax::parse(scope).expect("tokenizes");
-            assert_eq!(syntax.prefix, generic["resource"], "{scope}");
-            let positional = syntax.positional.as_ref().map_or("", |(p, _)| p.as_ref());
-            assert_eq!(positional, generic["positional"], "{scope}");
+            assert_eq!(syntax.prefix, case["prefix"], "{scope}");
+            let positional = syntax.positional.as_ref().map(|(p, _)| p.as_ref());
+            assert_eq!(positional, case["positional"].as_str(), "{scope}");
             let mut params = serde_json::Map::new();
             for p in &syntax.params {
                 let entry = params
@@ -617,11 +616,7 @@ mod indigo_generic {
                     values.push(serde_json::Value::String(p.value.to_string()));
                 }
             }
-            assert_eq!(
-                serde_json::Value::Object(params),
-                generic["params"],
-                "{scope}"
-            );
+            assert_eq!(serde_json::Value::Object(params), case["params"], "{scope}");
         }
     }
 }
