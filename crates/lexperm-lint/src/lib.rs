@@ -105,6 +105,8 @@ declare_rules! {
         file l127_deprecated_lang_map_key,
         file l128_invalid_permission_entry,
         file l129_invalid_permission_value,
+        file l130_invalid_space_name,
+        file l131_invalid_space_collection,
         file s101_missing_primary_description,
         file s102_undescribed_token,
         file s103_endpoint_output_undefined,
