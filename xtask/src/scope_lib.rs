@@ -43,6 +43,12 @@ pub fn allows(case: &AllowsCase) -> Result<(bool, String), String> {
         ScopeRequest::Blob { mime } => set.allows_blob(mime),
         ScopeRequest::Account { attr, action } => set.allows_account(*attr, *action),
         ScopeRequest::Identity { attr } => set.allows_identity(*attr),
+        ScopeRequest::Space {
+            space_type,
+            authority,
+            skey,
+            op,
+        } => set.allows_space(space_type, authority, skey, op),
     };
     Ok((granted.is_some(), scope_needed_for(&request)))
 }

@@ -19,7 +19,10 @@ mod lint;
 pub mod parallel;
 
 pub use file_rules::{lint_doc, lint_file};
-pub use lint::{lint, lint_with_catalog, lint_with_source, RemoteLint, Source};
+pub use lint::{
+    lint, lint_with_catalog, lint_with_catalog_for, lint_with_source, lint_with_source_for,
+    RemoteLint, Source,
+};
 
 /// How a rule finds what it reports.
 #[derive(Clone, Copy)]
@@ -105,6 +108,8 @@ declare_rules! {
         file l127_deprecated_lang_map_key,
         file l128_invalid_permission_entry,
         file l129_invalid_permission_value,
+        file l130_invalid_space_name,
+        file l131_invalid_space_collection,
         file s101_missing_primary_description,
         file s102_undescribed_token,
         file s103_endpoint_output_undefined,

@@ -156,11 +156,13 @@ pub enum SchemaType {
     PermissionSet,
     /// `permission`
     Permission,
+    /// `space` (permissioned data: a space type declaration)
+    Space,
 }
 
 impl SchemaType {
     /// Every type, in the order of the spec's table.
-    pub const ALL: [SchemaType; 19] = [
+    pub const ALL: [SchemaType; 20] = [
         SchemaType::Boolean,
         SchemaType::Integer,
         SchemaType::String,
@@ -180,6 +182,7 @@ impl SchemaType {
         SchemaType::Subscription,
         SchemaType::PermissionSet,
         SchemaType::Permission,
+        SchemaType::Space,
     ];
 
     /// The keyword as written in JSON.
@@ -204,6 +207,7 @@ impl SchemaType {
             SchemaType::Subscription => "subscription",
             SchemaType::PermissionSet => "permission-set",
             SchemaType::Permission => "permission",
+            SchemaType::Space => "space",
         }
     }
 
@@ -212,7 +216,7 @@ impl SchemaType {
         SchemaType::ALL.iter().copied().find(|t| t.as_str() == name)
     }
 
-    /// Record, query, procedure, subscription and permission-set: allowed only as `main`.
+    /// Record, query, procedure, subscription, permission-set and space: allowed only as `main`.
     pub fn is_primary(self) -> bool {
         matches!(
             self,
@@ -221,6 +225,7 @@ impl SchemaType {
                 | SchemaType::Procedure
                 | SchemaType::Subscription
                 | SchemaType::PermissionSet
+                | SchemaType::Space
         )
     }
 
@@ -303,6 +308,7 @@ pub enum SchemaKind {
     Subscription(Box<SubscriptionSchema>),
     PermissionSet(Box<PermissionSetSchema>),
     Permission(Box<PermissionEntry>),
+    Space(Box<SpaceSchema>),
     /// `type` is missing, not a string, or not a known type (already reported by the loader).
     Invalid,
 }
@@ -330,6 +336,7 @@ impl SchemaKind {
             SchemaKind::Subscription(_) => SchemaType::Subscription,
             SchemaKind::PermissionSet(_) => SchemaType::PermissionSet,
             SchemaKind::Permission(_) => SchemaType::Permission,
+            SchemaKind::Space(_) => SchemaType::Space,
             SchemaKind::Invalid => return None,
         })
     }
@@ -638,6 +645,22 @@ pub struct PermissionSetSchema {
     pub permissions: Option<Spanned<Vec<PermissionEntry>>>,
 }
 
+/// `space`: a permissioned-data space type. Spaces of this type hold records of `collections`;
+/// `name` is what consent screens show.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SpaceSchema {
+    /// `key` (required): the record-key type of the spaces' keys (`tid`, `nsid`, `any`,
+    /// `literal:<key>`).
+    pub key: Option<Spanned<String>>,
+    /// `name` (required): the name shown to users, 1 to 64 UTF-8 bytes.
+    pub name: Option<Spanned<String>>,
+    /// `name:lang`: translations of `name`.
+    pub name_lang: Option<LangMap>,
+    /// `collections` (required, may be empty): the record types spaces of this type hold, and the
+    /// write targets of a `space:` grant that names none.
+    pub collections: Option<SpannedList<String>>,
+}
+
 /// One `permission` object, kept raw: every member (including `type` and `resource`) with its key
 /// span and value, in source order. The fields' meaning comes from the scope grammar.
 #[derive(Debug, Clone, PartialEq)]
@@ -723,7 +746,7 @@ fn unknown_schema_type(span: Span, found: &str) -> Diagnostic {
     let help = if found == "\"null\"" {
         "the `null` type was removed from the Lexicon language; use `nullable` on the object"
     } else {
-        "use one of: boolean, integer, string, bytes, cid-link, blob, array, object, token, ref, union, unknown, record, query, procedure, subscription, permission-set"
+        "use one of: boolean, integer, string, bytes, cid-link, blob, array, object, token, ref, union, unknown, record, query, procedure, subscription, permission-set, space"
     };
     Diagnostic::load(
         LoadProblem::UnknownSchemaType,
@@ -1335,6 +1358,22 @@ impl Loader<'_> {
                         "detail:lang",
                         "permissions",
                     ],
+                )
+            }
+            Some(SchemaType::Space) => {
+                for field in ["key", "name", "collections"] {
+                    if object.get(field).is_none() {
+                        self.missing(anchor, field, &type_label(SchemaType::Space));
+                    }
+                }
+                (
+                    SchemaKind::Space(Box::new(SpaceSchema {
+                        key: self.string(object, "key"),
+                        name: self.string(object, "name"),
+                        name_lang: self.lang_map(object, "name:lang"),
+                        collections: self.string_list(object, "collections"),
+                    })),
+                    &["key", "name", "name:lang", "collections"],
                 )
             }
             Some(SchemaType::Permission) => {

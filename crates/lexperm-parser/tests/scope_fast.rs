@@ -1,7 +1,8 @@
 //! `normalize_into` against its definition, `Scope::parse` + `Display`, in both directions:
-//! it accepts exactly what `Scope::parse` accepts, and then writes exactly its canonical form.
+//! it accepts exactly what `Scope::parse` accepts, and then writes exactly its canonical form,
+//! under both references.
 
-use lexperm_parser::scope::{normalize_into, Scope};
+use lexperm_parser::scope::{normalize_into, normalize_into_with, Reference, Scope};
 use proptest::prelude::*;
 
 /// Both answers for `input`; the buffer must be left as it was on a rejection.
@@ -25,6 +26,28 @@ fn check(input: &str) -> Result<(), TestCaseError> {
         slow
     );
     prop_assert_eq!(fast, slow, "{:?}", input);
+    check_stable(input)
+}
+
+/// [`check`] under the 0.5.12 reference, through the `_with` entry points.
+fn check_stable(input: &str) -> Result<(), TestCaseError> {
+    let reference = Reference::Stable0512;
+    let slow = Scope::parse_with(input, reference)
+        .ok()
+        .map(|s| s.to_string());
+    let mut out = String::from("kept ");
+    let fast = match normalize_into_with(input, &mut out, reference) {
+        Ok(()) => Some(out["kept ".len()..].to_owned()),
+        Err(rejection) => {
+            prop_assert_eq!(&out, "kept ", "{:?}: buffer restored", input);
+            prop_assert_eq!(
+                rejection.error(),
+                Scope::parse_with(input, reference).unwrap_err()
+            );
+            None
+        }
+    };
+    prop_assert_eq!(fast, slow, "{:?} under 0.5.12", input);
     Ok(())
 }
 
@@ -55,6 +78,17 @@ const BAD_AUDS: &[&str] = &[
     "did:web:#s",
     "x#s",
 ];
+
+const SPACE_AUTHORITIES: &[&str] = &[
+    "did:plc:abcdefghijklmnopqrstuvwx",
+    "did:web:example.com",
+    "self",
+    "*",
+    "did:key:zQ3sh",
+];
+const BAD_SPACE_AUTHORITIES: &[&str] = &["Self", "did:plc:", "x", "", "did:web:a#s"];
+const SPACE_KEYS: &[&str] = &["*", "self", "3jzfcijpj2z2a", "a.b-c_d~e:f", "..."];
+const BAD_SPACE_KEYS: &[&str] = &[".", "..", "", "a b", "a/b"];
 
 const RESOURCES: &[(&str, &[Param])] = &[
     (
@@ -113,6 +147,21 @@ const RESOURCES: &[(&str, &[Param])] = &[
             ),
         ],
     ),
+    (
+        "space",
+        &[
+            ("type", NSIDS, BAD_NSIDS),
+            ("authority", SPACE_AUTHORITIES, BAD_SPACE_AUTHORITIES),
+            ("skey", SPACE_KEYS, BAD_SPACE_KEYS),
+            ("collection", NSIDS, BAD_NSIDS),
+            (
+                "action",
+                &["read_self", "read", "create", "update", "delete"],
+                &["manage", "Read", ""],
+            ),
+            ("manage", &["create", "update", "delete"], &["read", ""]),
+        ],
+    ),
 ];
 
 /// Percent-encodes `text` for a query or positional value: `how` 0 leaves it, 1 encodes
@@ -145,7 +194,7 @@ fn encode(text: &str, how: u8) -> String {
 fn scope_string() -> impl Strategy<Value = String> {
     (
         0..RESOURCES.len(),
-        proptest::collection::vec((0..4usize, 0..8usize, 0..3usize, any::<bool>()), 0..6),
+        proptest::collection::vec((0..6usize, 0..8usize, 0..3usize, any::<bool>()), 0..6),
         any::<bool>(),
         0..4u8,
         any::<bool>(),
@@ -237,7 +286,7 @@ proptest! {
     /// Random text, alone and behind each resource prefix.
     #[test]
     fn agrees_on_random_text(
-        prefix in "(repo|rpc|blob|account|identity|include|atproto|transition|REPO)?[:?]?",
+        prefix in "(repo|rpc|blob|account|identity|include|space|atproto|transition|REPO)?[:?]?",
         body in "\\PC{0,40}",
         bytes in proptest::collection::vec(any::<u8>(), 0..40),
     ) {

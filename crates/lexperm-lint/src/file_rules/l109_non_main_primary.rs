@@ -8,15 +8,16 @@ pub const META: RuleMeta = RuleMeta {
     code: "L109",
     name: "non-main-primary",
     severity: Severity::Error,
-    summary: "A primary type (record, query, procedure, subscription, permission-set) is not named `main`",
+    summary: "A primary type (record, query, procedure, subscription, permission-set, space) is not named `main`",
     doc: r#"## What it does
-Reports a `record`, `query`, `procedure`, `subscription` or `permission-set` definition whose name
+Reports a `record`, `query`, `procedure`, `subscription`, `permission-set` or `space` definition whose name
 is not `main` (indigo lexlint: `non-main-primary`). Since only `main` can hold a primary type, this
 also catches a file with two primary definitions.
 
 ## Why is this bad?
-An NSID names exactly one record type, endpoint, subscription or permission set: the one in
-`main`. All three reference implementations reject the document.
+An NSID names exactly one record type, endpoint, subscription, permission set or space type: the
+one in `main`. All three reference implementations reject the document (for `space`, the
+permissioned-data one).
 
 ## Example
 ```json

@@ -1,22 +1,24 @@
-//! L116 `invalid-record-key-type`: a record `key` is not `tid`, `nsid`, `any` or `literal:<key>`.
+//! L116 `invalid-record-key-type`: a record's or space's `key` is not `tid`, `nsid`, `any` or
+//! `literal:<key>`.
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::formats::is_valid_record_key_type;
-use lexperm_parser::lexicon::{LexiconDoc, SchemaKind};
+use lexperm_parser::lexicon::{LexiconDoc, SchemaKind, Spanned};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
     code: "L116",
     name: "invalid-record-key-type",
     severity: Severity::Error,
-    summary: "A record `key` is not `tid`, `nsid`, `any` or `literal:<record-key>`",
+    summary: "A record or space `key` is not `tid`, `nsid`, `any` or `literal:<record-key>`",
     doc: r#"## What it does
-Reports a record `key` other than `tid`, `nsid`, `any` or `literal:<value>` where `<value>` is a
-valid record key (so `literal:` alone is an error, as in `@atproto/lex-document`).
+Reports a record's or space type's `key` other than `tid`, `nsid`, `any` or `literal:<value>` where
+`<value>` is a valid record key (so `literal:` alone is an error, as in `@atproto/lex-document`).
 
 ## Why is this bad?
-The key type decides which record keys a PDS accepts; an unknown key type makes the record
-unwritable. `@atproto/lex-document` rejects the document.
+The key type decides which record keys (or space keys) a PDS accepts; an unknown key type makes
+the record unwritable or the space impossible to create. `@atproto/lex-document` rejects the
+document.
 
 ## Example
 ```json
@@ -25,17 +27,26 @@ unwritable. `@atproto/lex-document` rejects the document.
 "#,
 };
 
-/// Checks record keys.
+/// Checks record and space keys.
 pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
     for def in &doc.defs {
-        if let SchemaKind::Record(record) = &def.schema.kind {
-            if let Some(key) = &record.key {
-                if !is_valid_record_key_type(&key.value) {
-                    out.push(
-                        Diagnostic::new(&META, key.span, format!("invalid record key type `{}`", key.value))
-                            .with_help("use `tid`, `nsid`, `any`, or `literal:<record-key>` such as `literal:self`"),
-                    );
-                }
+        let (key, what): (&Option<Spanned<String>>, &str) = match &def.schema.kind {
+            SchemaKind::Record(record) => (&record.key, "record"),
+            SchemaKind::Space(space) => (&space.key, "space"),
+            _ => continue,
+        };
+        if let Some(key) = key {
+            if !is_valid_record_key_type(&key.value) {
+                out.push(
+                    Diagnostic::new(
+                        &META,
+                        key.span,
+                        format!("invalid {what} key type `{}`", key.value),
+                    )
+                    .with_help(
+                        "use `tid`, `nsid`, `any`, or `literal:<record-key>` such as `literal:self`",
+                    ),
+                );
             }
         }
     }
@@ -57,6 +68,14 @@ mod tests {
             1,
             &with_def("main", &RECORD.replace("KEY", "literal:")),
         );
+    }
+
+    #[test]
+    fn reports_a_bogus_space_key() {
+        let space = r#"{"type": "space", "key": "KEY", "name": "N", "collections": []}"#;
+        let found = expect(&META, 1, &with_def("main", &space.replace("KEY", "bogus")));
+        assert_eq!(found[0].message, "invalid space key type `bogus`");
+        expect(&META, 0, &with_def("main", &space.replace("KEY", "literal:self")));
     }
 
     #[test]

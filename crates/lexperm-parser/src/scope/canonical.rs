@@ -48,6 +48,7 @@ const BLOB: Head = Head::new("blob", "blob:");
 const ACCOUNT: Head = Head::new("account", "account:");
 const IDENTITY: Head = Head::new("identity", "identity:");
 const INCLUDE: Head = Head::new("include", "include:");
+const SPACE: Head = Head::new("space", "space:");
 
 /// A parameter name with its separator and `=`: `?name=` for the first parameter, `&name=`
 /// after it.
@@ -76,6 +77,17 @@ const LXM: Name = Name::new("?lxm=", "&lxm=");
 const ACCEPT: Name = Name::new("?accept=", "&accept=");
 const ACTION: Name = Name::new("?action=", "&action=");
 const AUD: Name = Name::new("?aud=", "&aud=");
+const AUTHORITY: Name = Name::new("?authority=", "&authority=");
+const SKEY: Name = Name::new("?skey=", "&skey=");
+const MANAGE: Name = Name::new("?manage=", "&manage=");
+
+/// Space actions as a bit set, in the reference order.
+pub(crate) const SPACE_ACTIONS: [&str; 5] = ["read_self", "read", "create", "update", "delete"];
+/// The default space actions (`read`, `create`, `update`, `delete`) as bits over
+/// [`SPACE_ACTIONS`].
+const SPACE_DEFAULT_ACTIONS: u8 = 0b11110;
+/// Space management operations as a bit set, in the reference order.
+pub(crate) const SPACE_MANAGE: [&str; 3] = ["create", "update", "delete"];
 
 /// Sorts NSIDs (and `*`) and removes duplicates. NSIDs are ASCII, so byte order is the
 /// reference's UTF-16 order. Lists that are already sorted and unique (what permission-set
@@ -235,6 +247,65 @@ pub(crate) fn write_account(out: &mut String, attr: &str, actions: &[&str]) {
     }
 }
 
+/// The single values and bit sets of a `space` scope.
+pub(crate) struct SpaceParts<'a> {
+    /// `*` or the type (written as the positional part, encoded).
+    pub space_type: &'a str,
+    /// `self` (left out), `*` or the DID.
+    pub authority: &'a str,
+    /// `*` (left out) or the key.
+    pub skey: &'a str,
+    /// Bits over [`SPACE_ACTIONS`]; none or exactly the default is left out.
+    pub actions: u8,
+    /// Bits over [`SPACE_MANAGE`].
+    pub manage: u8,
+}
+
+/// Writes the `names` whose bit is set in `bits`, in table order.
+#[inline(always)]
+fn bit_values(out: &mut String, first: &mut bool, name: &Name, names: &[&str], bits: u8) {
+    for (bit, value) in names.iter().enumerate() {
+        if bits & (1 << bit) != 0 {
+            put(out, [name.get(*first), value]);
+            *first = false;
+        }
+    }
+}
+
+/// Writes one single value unless it equals its default.
+#[inline(always)]
+fn single_value(out: &mut String, first: &mut bool, name: &Name, value: &str, default: &str) {
+    if value != default {
+        out.push_str(name.get(*first));
+        encode_into(out, value, Component::Query);
+        *first = false;
+    }
+}
+
+/// `space:<type>` then `authority`, `skey`, `collection` (`*` absorbs the rest, otherwise
+/// sorted, each once), `action`, `manage`, leaving out the defaults (`self`, `*`, no
+/// collections, the four default actions, no management).
+pub(crate) fn write_space(out: &mut String, parts: &SpaceParts<'_>, collections: &mut Values<'_>) {
+    out.push_str(SPACE.positional);
+    encode_into(out, parts.space_type, Component::Positional);
+    let mut first = true;
+    single_value(out, &mut first, &AUTHORITY, parts.authority, "self");
+    single_value(out, &mut first, &SKEY, parts.skey, "*");
+    nsid_list(collections);
+    for (i, collection) in collections.iter().enumerate() {
+        if i > 0 && collections[i - 1] == *collection {
+            continue;
+        }
+        out.push_str(COLLECTION.get(first));
+        encode_into(out, collection, Component::Query);
+        first = false;
+    }
+    if parts.actions != 0 && parts.actions != SPACE_DEFAULT_ACTIONS {
+        bit_values(out, &mut first, &ACTION, &SPACE_ACTIONS, parts.actions);
+    }
+    bit_values(out, &mut first, &MANAGE, &SPACE_MANAGE, parts.manage);
+}
+
 /// `identity:<attr>`.
 pub(crate) fn write_identity(out: &mut String, attr: &str) {
     put(out, [IDENTITY.positional, attr]);
@@ -363,6 +434,27 @@ const BLOB_PARAMS: Params<1> = Params::new(&params::BLOB, ["accept"]);
 const ACCOUNT_PARAMS: Params<2> = Params::new(&params::ACCOUNT, ["attr", "action"]);
 const IDENTITY_PARAMS: Params<1> = Params::new(&params::IDENTITY, ["attr"]);
 const INCLUDE_PARAMS: Params<2> = Params::new(&params::INCLUDE, ["nsid", "aud"]);
+const SPACE_PARAMS: Params<6> = Params::new(
+    &params::SPACE,
+    [
+        "type",
+        "authority",
+        "skey",
+        "collection",
+        "action",
+        "manage",
+    ],
+);
+
+/// The bit set of `values` over `names`; `None` for a value not in `names`.
+#[inline(always)]
+fn name_bits(values: &[&str], names: &[&str]) -> Option<u8> {
+    let mut bits = 0u8;
+    for value in values {
+        bits |= 1 << names.iter().position(|name| name == value)?;
+    }
+    Some(bits)
+}
 
 /// The one value of the single-valued parameter `k`, or none; `None` for several.
 #[inline(always)]
@@ -421,6 +513,17 @@ fn write_values_or_defer(
             let aud = single(values, d)?;
             write_include_encoded(out, single(values, n)??, aud, encoded.get(d)?.as_ref());
         }
+        Resource::Space => {
+            let [t, a, k, c, x, m] = SPACE_PARAMS.places(spec)?;
+            let parts = SpaceParts {
+                space_type: single(values, t)??,
+                authority: single(values, a)?.unwrap_or("self"),
+                skey: single(values, k)?.unwrap_or("*"),
+                actions: name_bits(values.get(x)?, &SPACE_ACTIONS)?,
+                manage: name_bits(values.get(m)?, &SPACE_MANAGE)?,
+            };
+            write_space(out, &parts, values.get_mut(c)?);
+        }
     }
     Some(())
 }
@@ -439,6 +542,7 @@ mod tests {
             (&ACCOUNT, Resource::Account),
             (&IDENTITY, Resource::Identity),
             (&INCLUDE, Resource::Include),
+            (&SPACE, Resource::Space),
         ] {
             assert_eq!(head.name, resource.as_str());
             assert_eq!(head.positional, format!("{}:", resource.as_str()));
@@ -451,6 +555,11 @@ mod tests {
             (&ACCEPT, &params::BLOB, "accept"),
             (&ACTION, &params::ACCOUNT, "action"),
             (&AUD, &params::INCLUDE, "aud"),
+            (&AUTHORITY, &params::SPACE, "authority"),
+            (&SKEY, &params::SPACE, "skey"),
+            (&COLLECTION, &params::SPACE, "collection"),
+            (&ACTION, &params::SPACE, "action"),
+            (&MANAGE, &params::SPACE, "manage"),
         ] {
             assert!(table.index_of(param.as_bytes()).is_some(), "{param}");
             assert_eq!(name.first, format!("?{param}="));
@@ -460,5 +569,19 @@ mod tests {
         assert!(REPO_PARAMS.places.is_some() && RPC_PARAMS.places.is_some());
         assert!(BLOB_PARAMS.places.is_some() && ACCOUNT_PARAMS.places.is_some());
         assert!(IDENTITY_PARAMS.places.is_some() && INCLUDE_PARAMS.places.is_some());
+        assert!(SPACE_PARAMS.places.is_some());
+        // The bit orders are the enumerations' orders.
+        let actions: Vec<&str> = crate::scope::SpaceAction::ALL
+            .iter()
+            .map(|a| a.as_str())
+            .collect();
+        assert_eq!(actions, SPACE_ACTIONS);
+        let manage: Vec<&str> = crate::scope::SpaceManageOp::ALL
+            .iter()
+            .map(|m| m.as_str())
+            .collect();
+        assert_eq!(manage, SPACE_MANAGE);
+        let default = name_bits(&["read", "create", "update", "delete"], &SPACE_ACTIONS);
+        assert_eq!(default, Some(SPACE_DEFAULT_ACTIONS));
     }
 }

@@ -16,7 +16,7 @@ use smallvec::SmallVec;
 use super::canonical::{self, Encoded, Values};
 use super::params::{self, ResourceSpec};
 use super::tokenize::{form_decode_to, uri_decode_to, Parts, Segments, KEEP_QUERY};
-use super::{Resource, Scope, ScopeError, ScopeErrorKind, StaticScope};
+use super::{Reference, Resource, Scope, ScopeError, ScopeErrorKind, StaticScope};
 use crate::bytemap;
 use crate::syntax::{did_ref_parts_plain_valid, host_plain_valid_classes};
 
@@ -26,6 +26,7 @@ use crate::syntax::{did_ref_parts_plain_valid, host_plain_valid_classes};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScopeRejection<'a> {
     input: &'a str,
+    reference: Reference,
 }
 
 impl<'a> ScopeRejection<'a> {
@@ -36,7 +37,7 @@ impl<'a> ScopeRejection<'a> {
 
     /// The error [`Scope::parse`] reports for the input.
     pub fn error(&self) -> ScopeError {
-        match Scope::parse(self.input) {
+        match Scope::parse_with(self.input, self.reference) {
             Err(e) => e,
             // The two paths are tested to agree; if they ever do not, say so instead of
             // panicking.
@@ -74,7 +75,16 @@ impl std::error::Error for ScopeRejection<'_> {}
 /// assert_eq!(err.error().kind.name(), "partial-wildcard");
 /// ```
 pub fn normalize_into<'a>(input: &'a str, out: &mut String) -> Result<(), ScopeRejection<'a>> {
-    normalize_with(input, out, &TABLES)
+    normalize_with(input, out, &TABLES, Reference::default())
+}
+
+/// [`normalize_into`] following `reference`.
+pub fn normalize_into_with<'a>(
+    input: &'a str,
+    out: &mut String,
+    reference: Reference,
+) -> Result<(), ScopeRejection<'a>> {
+    normalize_with(input, out, &TABLES, reference)
 }
 
 /// [`normalize_into`] on the given tables.
@@ -83,22 +93,24 @@ fn normalize_with<'a>(
     input: &'a str,
     out: &mut String,
     tables: &Tables,
+    reference: Reference,
 ) -> Result<(), ScopeRejection<'a>> {
     let mark = out.len();
-    match decide(input, out, tables) {
+    let rejection = ScopeRejection { input, reference };
+    match decide(input, out, tables, reference) {
         Decision::Written => Ok(()),
         Decision::Rejected => {
             out.truncate(mark);
-            Err(ScopeRejection { input })
+            Err(rejection)
         }
         Decision::Deferred => {
             out.truncate(mark);
-            match Scope::parse(input) {
+            match Scope::parse_with(input, reference) {
                 Ok(scope) => {
                     scope.write_canonical(out);
                     Ok(())
                 }
-                Err(_) => Err(ScopeRejection { input }),
+                Err(_) => Err(rejection),
             }
         }
     }
@@ -236,16 +248,17 @@ impl Scratch {
 
 /// [`Resource::from_name`] with the names compared in place (a general `==` calls `memcmp`).
 #[inline(always)]
-fn resource_named(name: &[u8]) -> Option<Resource> {
+fn resource_named(name: &[u8], reference: Reference) -> Option<Resource> {
     Resource::ALL
         .into_iter()
         .find(|r| params::same_bytes(r.as_str().as_bytes(), name))
+        .filter(|r| reference.knows(*r))
 }
 
 /// The reference `Parser.parse` as a decision, from the tables: every check must pass, so their
 /// order does not matter and each value is looked at once.
 #[inline(always)]
-fn decide(input: &str, out: &mut String, tables: &Tables) -> Decision {
+fn decide(input: &str, out: &mut String, tables: &Tables, reference: Reference) -> Decision {
     if let Some(s) = StaticScope::from_name(input) {
         out.push_str(s.as_str());
         return Decision::Written;
@@ -254,7 +267,7 @@ fn decide(input: &str, out: &mut String, tables: &Tables) -> Decision {
         return Decision::Rejected;
     }
     let parts = Parts::of(input);
-    let Some(resource) = resource_named(&input.as_bytes()[..parts.prefix_end]) else {
+    let Some(resource) = resource_named(&input.as_bytes()[..parts.prefix_end], reference) else {
         return Decision::Rejected;
     };
     let Some(spec) = (tables.spec)(resource) else {
@@ -535,11 +548,19 @@ mod tests {
         (slow, fast)
     }
 
+    /// The scope fixtures whose columns are scope strings.
+    const FIXTURES: [&str; 4] = [
+        "parse.txt",
+        "normalize.txt",
+        "differential.txt",
+        "space.txt",
+    ];
+
     #[test]
     fn agrees_with_parse_on_the_fixture_inputs() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/scope");
         let mut n = 0;
-        for file in ["parse.txt", "normalize.txt", "differential.txt"] {
+        for file in FIXTURES {
             let text = std::fs::read_to_string(format!("{dir}/{file}")).expect("fixture");
             for line in text.lines() {
                 if line.starts_with('#') {
@@ -693,7 +714,7 @@ mod tests {
     fn corpus() -> Vec<String> {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/scope");
         let mut inputs: Vec<String> = EDGE_CASES.iter().map(|s| (*s).to_owned()).collect();
-        for file in ["parse.txt", "normalize.txt", "differential.txt"] {
+        for file in FIXTURES {
             let text = std::fs::read_to_string(format!("{dir}/{file}")).expect("fixture");
             for line in text.lines().filter(|l| !l.starts_with('#')) {
                 inputs.extend(line.split('\t').map(str::to_owned));
@@ -709,14 +730,14 @@ mod tests {
         for input in corpus() {
             let slow = Scope::parse(&input).ok().map(|s| s.to_string());
             let mut out = String::from("prefix ");
-            let fast = normalize_with(&input, &mut out, tables)
+            let fast = normalize_with(&input, &mut out, tables, Reference::default())
                 .ok()
                 .map(|()| out["prefix ".len()..].to_owned());
             assert_eq!(slow, fast, "{input:?}");
             let prefix_end = input.find([':', '?']).unwrap_or(input.len());
             let resource = Resource::from_name(&input[..prefix_end]);
             if resource.is_some_and(|r| deferred.contains(&r)) {
-                let decision = decide(&input, &mut String::new(), tables);
+                let decision = decide(&input, &mut String::new(), tables, Reference::default());
                 assert_eq!(decision, Decision::Deferred, "{input:?}");
                 handed_on += 1;
             }
@@ -762,11 +783,21 @@ mod tests {
         // Rejections are still decided here; only the valid inputs are handed on.
         let mut out = String::new();
         assert_eq!(
-            decide("repo:a.b.c?foo=bar", &mut out, &without_formatters),
+            decide(
+                "repo:a.b.c?foo=bar",
+                &mut out,
+                &without_formatters,
+                Reference::default()
+            ),
             Decision::Rejected
         );
         assert_eq!(
-            decide("repo:a.b.c", &mut out, &without_formatters),
+            decide(
+                "repo:a.b.c",
+                &mut out,
+                &without_formatters,
+                Reference::default()
+            ),
             Decision::Deferred
         );
         agrees_on_tables(&without_formatters, &[]);
@@ -861,7 +892,13 @@ mod tests {
         };
         assert!(wide(Resource::Repo).expect("spec").params.len() > MAX_PARAMS);
         let mut out = String::new();
-        assert!(normalize_with("repo:a.b.c?extra-a=x", &mut out, &tables).is_err());
+        assert!(normalize_with(
+            "repo:a.b.c?extra-a=x",
+            &mut out,
+            &tables,
+            Reference::default()
+        )
+        .is_err());
         agrees_on_tables(&tables, &[Resource::Repo]);
     }
 

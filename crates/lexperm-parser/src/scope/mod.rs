@@ -1,7 +1,8 @@
 //! atproto OAuth scope strings: parsing, canonical form, matching and `include:` expansion.
 //!
-//! The behaviour follows the reference `@atproto/oauth-scopes` 0.5.12 (see `docs/divergences.md`
-//! for the few deliberate differences).
+//! The behaviour follows the reference `@atproto/oauth-scopes` 0.5.12 plus the `space:` resource
+//! of its permissioned-data build (see [`Reference`] for choosing between the two, and
+//! `docs/divergences.md` for the few deliberate differences).
 //!
 //! ```
 //! use lexperm_parser::scope::{Scope, ScopeSet, RepoAction};
@@ -28,9 +29,9 @@ mod set;
 mod tokenize;
 
 pub use request::{ScopeRequest, ScopeRequestError};
-pub use set::{normalize_scope_string, scope_needed_for, ScopeSet};
+pub use set::{normalize_scope_string, normalize_scope_string_with, scope_needed_for, ScopeSet};
 
-pub use fast::{normalize_into, ScopeRejection};
+pub use fast::{normalize_into, normalize_into_with, ScopeRejection};
 pub use tokenize::encode_query_value;
 use tokenize::StringSyntax;
 
@@ -49,17 +50,20 @@ pub enum Resource {
     Identity,
     /// `include`: a permission set, expanded by the authorization server.
     Include,
+    /// `space`: permissioned data (only with [`Reference::PermissionedData`]).
+    Space,
 }
 
 impl Resource {
     /// Every resource, in the order the reference tries them.
-    pub const ALL: [Resource; 6] = [
+    pub const ALL: [Resource; 7] = [
         Resource::Account,
         Resource::Blob,
         Resource::Identity,
         Resource::Include,
         Resource::Repo,
         Resource::Rpc,
+        Resource::Space,
     ];
 
     /// The resource name as written in scope strings.
@@ -71,12 +75,61 @@ impl Resource {
             Resource::Account => "account",
             Resource::Identity => "identity",
             Resource::Include => "include",
+            Resource::Space => "space",
         }
     }
 
     /// The resource with this exact (case-sensitive) name.
     pub fn from_name(name: &str) -> Option<Resource> {
         Resource::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
+/// Which reference implementation the grammar follows. Authorization servers run either the
+/// released `@atproto/oauth-scopes` 0.5.12 or its permissioned-data build, which adds the
+/// `space` resource (`space:` scopes and `resource: "space"` permission-set entries) and
+/// otherwise answers like 0.5.12.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Reference {
+    /// The permissioned-data build (the default): `space` is a resource.
+    #[default]
+    PermissionedData,
+    /// The released 0.5.12: `space:…` is an unknown resource, `resource: "space"` entries are
+    /// dropped as unknown, and a `spaceType` field on other entries is an unknown field.
+    Stable0512,
+}
+
+impl Reference {
+    /// Both references, the default first.
+    pub const ALL: [Reference; 2] = [Reference::PermissionedData, Reference::Stable0512];
+
+    /// The name used on the command line (`permissioned-data`, `0.5.12`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Reference::PermissionedData => "permissioned-data",
+            Reference::Stable0512 => "0.5.12",
+        }
+    }
+
+    /// The reference with this [`name`](Reference::name).
+    pub fn from_name(name: &str) -> Option<Reference> {
+        Reference::ALL.into_iter().find(|r| r.name() == name)
+    }
+
+    /// True when this reference has `resource`.
+    pub fn knows(self, resource: Resource) -> bool {
+        resource != Resource::Space || self == Reference::PermissionedData
+    }
+
+    /// The resource named exactly `name`, if this reference has it.
+    pub fn resource_named(self, name: &str) -> Option<Resource> {
+        Resource::from_name(name).filter(|r| self.knows(*r))
+    }
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -172,6 +225,9 @@ macro_rules! name_enum {
         }
     };
 }
+
+pub(crate) mod space;
+pub use space::{SpaceAction, SpaceAuthority, SpaceKey, SpaceManageOp, SpaceOp, SpaceScope};
 
 name_enum!(
     /// A `repo` action.
@@ -353,6 +409,8 @@ pub enum Scope {
     Identity(IdentityScope),
     /// `include:…`
     Include(IncludeScope),
+    /// `space:…` (permissioned data).
+    Space(SpaceScope),
     /// `atproto`, `transition:generic`, `transition:chat.bsky`, `transition:email`.
     Static(StaticScope),
 }
@@ -472,9 +530,9 @@ impl fmt::Display for ScopeError {
 impl std::error::Error for ScopeError {}
 
 /// Known resource names, for suggestions.
-fn suggest_resource(prefix: &str) -> Option<String> {
+fn suggest_resource(prefix: &str, reference: Reference) -> Option<String> {
     let lower = prefix.to_ascii_lowercase();
-    if let Some(r) = Resource::from_name(&lower) {
+    if let Some(r) = reference.resource_named(&lower) {
         return Some(format!(
             "resource names are case-sensitive: write `{}`",
             r.as_str()
@@ -483,7 +541,7 @@ fn suggest_resource(prefix: &str) -> Option<String> {
     if lower == "atproto" {
         return Some("write `atproto` in lower case".to_owned());
     }
-    for r in Resource::ALL {
+    for r in Resource::ALL.into_iter().filter(|r| reference.knows(*r)) {
         if lower
             .strip_prefix(r.as_str())
             .is_some_and(|rest| rest.starts_with("%3a"))
@@ -498,8 +556,14 @@ fn suggest_resource(prefix: &str) -> Option<String> {
 }
 
 impl Scope {
-    /// Parses one scope value (`normalizeAtprotoOauthScopeValue` succeeds exactly when this does).
+    /// Parses one scope value (`normalizeAtprotoOauthScopeValue` succeeds exactly when this does),
+    /// following the default [`Reference`].
     pub fn parse(input: &str) -> Result<Scope, ScopeError> {
+        Scope::parse_with(input, Reference::default())
+    }
+
+    /// [`Scope::parse`] following `reference`.
+    pub fn parse_with(input: &str, reference: Reference) -> Result<Scope, ScopeError> {
         if let Some(s) = StaticScope::from_name(input) {
             return Ok(Scope::Static(s));
         }
@@ -509,7 +573,7 @@ impl Scope {
         }
         let prefix_end = input.find([':', '?']).unwrap_or(input.len());
         let prefix = &input[..prefix_end];
-        let Some(resource) = Resource::from_name(prefix) else {
+        let Some(resource) = reference.resource_named(prefix) else {
             if prefix == "transition" {
                 return Err(ScopeError::new(
                     ScopeErrorKind::UnknownResource,
@@ -533,7 +597,7 @@ impl Scope {
                 0..prefix_end,
                 format!("unknown scope resource `{prefix}`"),
             );
-            e.hint = Some(suggest_resource(prefix).unwrap_or_else(|| {
+            e.hint = Some(suggest_resource(prefix, reference).unwrap_or_else(|| {
                 "known resources: repo, rpc, blob, account, identity, include, and the static scopes atproto and transition:*".to_owned()
             }));
             return Err(e);
@@ -564,6 +628,7 @@ impl Scope {
             Scope::Account(_) => Some(Resource::Account),
             Scope::Identity(_) => Some(Resource::Identity),
             Scope::Include(_) => Some(Resource::Include),
+            Scope::Space(_) => Some(Resource::Space),
             Scope::Static(_) => None,
         }
     }
@@ -649,6 +714,21 @@ impl Scope {
                 i.nsid.as_str(),
                 i.aud.as_ref().map(DidServiceRef::as_str),
             ),
+            Scope::Space(s) => {
+                let mut collections: canonical::Values<'_> =
+                    s.collections.iter().map(NsidPattern::as_str).collect();
+                canonical::write_space(
+                    out,
+                    &canonical::SpaceParts {
+                        space_type: s.space_type.as_str(),
+                        authority: s.authority.as_str(),
+                        skey: s.skey.as_str(),
+                        actions: space::bits(SpaceAction::ALL, &s.actions),
+                        manage: space::bits(SpaceManageOp::ALL, &s.manage),
+                    },
+                    &mut collections,
+                );
+            }
         }
     }
 }

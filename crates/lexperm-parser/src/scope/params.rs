@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use super::include::EntryValue;
+use super::space::{self, SpaceAction, SpaceAuthority, SpaceKey, SpaceManageOp};
 use super::tokenize::StringSyntax;
 use super::{
     AccountAction, AccountAttr, AccountScope, Audience, BlobScope, IdentityAttr, IdentityScope,
@@ -27,6 +28,10 @@ pub(crate) enum ParamValue {
     IdentityAttr(IdentityAttr),
     Nsid(Nsid),
     DidRef(DidServiceRef),
+    SpaceAuthority(SpaceAuthority),
+    SpaceKey(SpaceKey),
+    SpaceAction(SpaceAction),
+    SpaceManage(SpaceManageOp),
 }
 
 /// Why one value failed validation.
@@ -37,7 +42,7 @@ pub(crate) struct ValueError {
 }
 
 impl ValueError {
-    fn from_syntax(err: SyntaxError) -> Self {
+    pub(crate) fn from_syntax(err: SyntaxError) -> Self {
         let kind = match err.reason {
             SyntaxReason::Nsid(NsidProblem::PartialWildcard)
             | SyntaxReason::AcceptPattern(AcceptProblem::PartialWildcard) => {
@@ -56,12 +61,25 @@ impl ValueError {
     }
 
     fn one_of(allowed: &[&str]) -> Self {
-        let list: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+        ValueError::one_of_names(allowed.iter().copied())
+    }
+
+    /// "not an allowed value", with the allowed names as the hint.
+    pub(crate) fn one_of_names<'n>(allowed: impl Iterator<Item = &'n str>) -> Self {
+        let list: Vec<String> = allowed.map(|a| format!("`{a}`")).collect();
         ValueError {
             kind: ScopeErrorKind::InvalidValue,
             message: "not an allowed value".to_owned(),
             hint: Some(format!("use one of {}", list.join(", "))),
         }
+    }
+
+    /// `hint` when the error has none.
+    pub(crate) fn or_hint(mut self, hint: &str) -> Self {
+        if self.hint.is_none() {
+            self.hint = Some(hint.to_owned());
+        }
+        self
     }
 }
 
@@ -306,6 +324,58 @@ pub(crate) static INCLUDE: ResourceSpec = ResourceSpec {
     ],
 };
 
+/// `space`: `type` (positional, single, required), `authority` (single, default `self`), `skey`
+/// (single, default `*`), `collection` (multi, default none), `action` (multi, default `read`,
+/// `create`, `update`, `delete`), `manage` (multi, default none).
+pub(crate) static SPACE: ResourceSpec = ResourceSpec {
+    resource: Resource::Space,
+    positional: "type",
+    params: &[
+        ParamSpec {
+            name: "type",
+            multiple: false,
+            required: true,
+            convert: space::space_type,
+            validate: space::valid_space_type,
+        },
+        ParamSpec {
+            name: "authority",
+            multiple: false,
+            required: false,
+            convert: space::space_authority,
+            validate: space::valid_space_authority,
+        },
+        ParamSpec {
+            name: "skey",
+            multiple: false,
+            required: false,
+            convert: space::space_key,
+            validate: space::valid_space_key,
+        },
+        ParamSpec {
+            name: "collection",
+            multiple: true,
+            required: false,
+            convert: nsid_pattern,
+            validate: valid_nsid_pattern,
+        },
+        ParamSpec {
+            name: "action",
+            multiple: true,
+            required: false,
+            convert: space::space_action,
+            validate: space::valid_space_action,
+        },
+        ParamSpec {
+            name: "manage",
+            multiple: true,
+            required: false,
+            convert: space::space_manage,
+            validate: space::valid_space_manage,
+        },
+    ],
+};
+
 impl ResourceSpec {
     /// The index of the parameter named `name`.
     #[inline]
@@ -342,6 +412,7 @@ pub(crate) fn spec_for(resource: Resource) -> Option<&'static ResourceSpec> {
         Resource::Account => Some(&ACCOUNT),
         Resource::Identity => Some(&IDENTITY),
         Resource::Include => Some(&INCLUDE),
+        Resource::Space => Some(&SPACE),
     }
 }
 
@@ -468,9 +539,14 @@ pub(crate) fn parse_with(
                 &origin,
                 format!("`{resource}` has no parameter `{name}`"),
             );
-            e.hint = Some(match suggest(name, spec) {
-                Some(s) => format!("did you mean `{s}`? (names are case-sensitive)"),
-                None => {
+            let renamed = match spec.resource {
+                Resource::Space => space::renamed_hint(name),
+                _ => None,
+            };
+            e.hint = Some(match (renamed, suggest(name, spec)) {
+                (Some(renamed), _) => renamed,
+                (None, Some(s)) => format!("did you mean `{s}`? (names are case-sensitive)"),
+                (None, None) => {
                     let allowed: Vec<String> = spec
                         .params
                         .iter()
@@ -740,6 +816,9 @@ fn build(resource: Resource, values: Vec<Option<Vec<ParamValue>>>) -> Result<Sco
             });
             Scope::Include(IncludeScope { nsid, aud })
         }
+        Resource::Space => Scope::Space(space::build(it.collect()).ok_or_else(|| {
+            ScopeError::new(ScopeErrorKind::MissingParam, 0..0, "`space` needs a `type`")
+        })?),
     };
     Ok(scope)
 }

@@ -2,8 +2,13 @@
 
 use std::fmt;
 
+use super::canonical::{self, SpaceParts, Values};
+use super::space::bits;
 use super::tokenize::{format_scope, StringSyntax};
-use super::{AccountAction, AccountAttr, IdentityAttr, RepoAction};
+use super::{
+    AccountAction, AccountAttr, IdentityAttr, Reference, RepoAction, SpaceAction, SpaceManageOp,
+    SpaceOp,
+};
 
 /// One permission request, as the reference `ScopePermissions.allows*` receive them. Values are
 /// not validated beyond their shape (the reference does not validate them either): a request for
@@ -41,6 +46,17 @@ pub enum ScopeRequest {
         /// Attribute.
         attr: IdentityAttr,
     },
+    /// An operation in the space `(space_type, authority, skey)`.
+    Space {
+        /// Space type NSID (unvalidated).
+        space_type: String,
+        /// The space owner's DID (unvalidated; `self` is not resolved and matches only `*`).
+        authority: String,
+        /// Space key (unvalidated).
+        skey: String,
+        /// The operation.
+        op: SpaceOp,
+    },
 }
 
 /// Why a request string could not be read.
@@ -59,13 +75,28 @@ impl fmt::Display for ScopeRequestError {
 impl std::error::Error for ScopeRequestError {}
 
 const FORMS: &str = "expected one of `repo:<collection>?action=<create|update|delete>`, \
-`rpc:<lxm>?aud=<did#svc>`, `blob:<mime>`, `account:<attr>?action=<read|manage>`, `identity:<attr>`";
+`rpc:<lxm>?aud=<did#svc>`, `blob:<mime>`, `account:<attr>?action=<read|manage>`, `identity:<attr>`, \
+`space:<type>?authority=<did>&skey=<skey>&action=<read|read_self|create|update|delete>[&collection=<nsid>]`, \
+`space:<type>?authority=<did>&skey=<skey>&manage=<create|update|delete>`";
 
 impl ScopeRequest {
     /// Reads a request written like a scope: `repo:<collection>?action=<create|update|delete>`,
     /// `rpc:<lxm>?aud=<did#svc>`, `blob:<mime>`, `account:<attr>[?action=<read|manage>]`
-    /// (default `read`), `identity:<attr>`. Values are decoded like scope strings.
+    /// (default `read`), `identity:<attr>`,
+    /// `space:<type>?authority=<did>&skey=<skey>&action=<read|read_self|create|update|delete>`
+    /// (with `&collection=<nsid>` for `create`, `update`, `delete`) or
+    /// `space:<type>?authority=<did>&skey=<skey>&manage=<create|update|delete>`. Values are
+    /// decoded like scope strings.
     pub fn parse(input: &str) -> Result<ScopeRequest, ScopeRequestError> {
+        ScopeRequest::parse_with(input, Reference::default())
+    }
+
+    /// [`ScopeRequest::parse`] following `reference` (`space:` requests need
+    /// [`Reference::PermissionedData`]).
+    pub fn parse_with(
+        input: &str,
+        reference: Reference,
+    ) -> Result<ScopeRequest, ScopeRequestError> {
         let fail = |what: String| ScopeRequestError {
             message: format!("invalid request `{input}`: {what}; {FORMS}"),
         };
@@ -74,12 +105,22 @@ impl ScopeRequest {
             Some((value, _)) if !value.is_empty() => value.to_string(),
             _ => return Err(fail("missing the value after `:`".to_owned())),
         };
+        if syntax.prefix == "space" && !reference.knows(super::Resource::Space) {
+            return Err(fail(format!(
+                "the {reference} reference has no `space` resource"
+            )));
+        }
         let mut action: Option<String> = None;
         let mut aud: Option<String> = None;
+        let [mut authority, mut skey, mut collection, mut manage] = [None, None, None, None];
         for p in &syntax.params {
             let slot = match (syntax.prefix, p.name.as_ref()) {
-                ("repo" | "account", "action") => &mut action,
+                ("repo" | "account" | "space", "action") => &mut action,
                 ("rpc", "aud") => &mut aud,
+                ("space", "authority") => &mut authority,
+                ("space", "skey") => &mut skey,
+                ("space", "collection") => &mut collection,
+                ("space", "manage") => &mut manage,
                 (_, name) => return Err(fail(format!("unexpected parameter `{name}`"))),
             };
             if slot.is_some() {
@@ -120,6 +161,43 @@ impl ScopeRequest {
                     .ok_or_else(|| fail(format!("unknown identity attribute `{positional}`")))?;
                 Ok(ScopeRequest::Identity { attr })
             }
+            "space" => {
+                let need = |name: &str, value: Option<String>| {
+                    value.ok_or_else(|| fail(format!("`space` needs `{name}=`")))
+                };
+                let authority = need("authority", authority)?;
+                let skey = need("skey", skey)?;
+                let op =
+                    match (action, manage) {
+                        (Some(_), Some(_)) => {
+                            return Err(fail(
+                                "give either `action=` or `manage=`, not both".to_owned(),
+                            ))
+                        }
+                        (None, None) => {
+                            return Err(fail("`space` needs `action=` or `manage=`".to_owned()))
+                        }
+                        (None, Some(m)) => {
+                            if collection.is_some() {
+                                return Err(fail("`manage=` takes no `collection=`".to_owned()));
+                            }
+                            SpaceOp::Manage(SpaceManageOp::from_name(&m).ok_or_else(|| {
+                                fail(format!("unknown space manage operation `{m}`"))
+                            })?)
+                        }
+                        (Some(a), None) => {
+                            let action = SpaceAction::from_name(&a)
+                                .ok_or_else(|| fail(format!("unknown space action `{a}`")))?;
+                            space_op(action, collection).map_err(fail)?
+                        }
+                    };
+                Ok(ScopeRequest::Space {
+                    space_type: positional,
+                    authority,
+                    skey,
+                    op,
+                })
+            }
             other => Err(fail(format!("unknown resource `{other}`"))),
         }
     }
@@ -148,8 +226,66 @@ impl ScopeRequest {
                 }
             },
             ScopeRequest::Identity { attr } => format_scope("identity", Some(attr.as_str()), &[]),
+            ScopeRequest::Space {
+                space_type,
+                authority,
+                skey,
+                op,
+            } => {
+                // Management is paired with `read_self`, the narrowest action, since leaving
+                // `action` out would mean the four default actions.
+                let (collection, action, manage) = match op {
+                    SpaceOp::Read => (None, SpaceAction::Read, None),
+                    SpaceOp::ReadSelf => (None, SpaceAction::ReadSelf, None),
+                    SpaceOp::Write { action, collection } => (
+                        Some(collection.as_str()),
+                        SpaceAction::of_write(*action),
+                        None,
+                    ),
+                    SpaceOp::Manage(m) => (None, SpaceAction::ReadSelf, Some(*m)),
+                };
+                let mut collections: Values<'_> = collection.into_iter().collect();
+                let mut out = String::with_capacity(64);
+                canonical::write_space(
+                    &mut out,
+                    &SpaceParts {
+                        space_type,
+                        authority,
+                        skey,
+                        actions: bits(SpaceAction::ALL, &[action]),
+                        manage: bits(SpaceManageOp::ALL, manage.as_slice()),
+                    },
+                    &mut collections,
+                );
+                out
+            }
         }
     }
+}
+
+/// The operation of a space request with `action=`: reads take no collection, writes need one.
+fn space_op(action: SpaceAction, collection: Option<String>) -> Result<SpaceOp, String> {
+    let write = match action {
+        SpaceAction::Read | SpaceAction::ReadSelf => {
+            if collection.is_some() {
+                return Err(format!("`action={action}` takes no `collection=`"));
+            }
+            return Ok(if action == SpaceAction::Read {
+                SpaceOp::Read
+            } else {
+                SpaceOp::ReadSelf
+            });
+        }
+        SpaceAction::Create => RepoAction::Create,
+        SpaceAction::Update => RepoAction::Update,
+        SpaceAction::Delete => RepoAction::Delete,
+    };
+    let collection =
+        collection.ok_or_else(|| format!("`action={action}` needs `collection=<nsid>`"))?;
+    Ok(SpaceOp::Write {
+        action: write,
+        collection,
+    })
 }
 
 impl std::str::FromStr for ScopeRequest {

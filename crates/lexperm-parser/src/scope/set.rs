@@ -2,19 +2,24 @@
 //! `ScopePermissionsTransition`).
 
 use super::{
-    js_cmp, normalize_into, AccountAction, AccountAttr, IdentityAttr, RepoAction, Scope,
-    ScopeRequest, StaticScope,
+    js_cmp, normalize_into_with, AccountAction, AccountAttr, IdentityAttr, Reference, RepoAction,
+    Scope, ScopeRequest, SpaceOp, StaticScope,
 };
 
 /// `normalizeAtprotoOauthScope`: splits on single spaces, canonicalizes each value, drops invalid,
 /// unknown and empty values, sorts (JavaScript order) and joins with one space. Duplicates are
 /// kept.
 pub fn normalize_scope_string(scope: &str) -> String {
+    normalize_scope_string_with(scope, Reference::default())
+}
+
+/// [`normalize_scope_string`] following `reference`.
+pub fn normalize_scope_string_with(scope: &str, reference: Reference) -> String {
     let mut buf = String::with_capacity(scope.len() + 16);
     let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
     for value in scope.split(' ') {
         let start = buf.len();
-        if normalize_into(value, &mut buf).is_ok() {
+        if normalize_into_with(value, &mut buf, reference).is_ok() {
             ranges.push(start..buf.len());
         }
     }
@@ -46,6 +51,7 @@ pub fn scope_needed_for(request: &ScopeRequest) -> String {
 /// reference PDS uses): `transition:generic` grants every repo write, every blob, and every rpc
 /// method not under `chat.bsky.`; `transition:chat.bsky` grants `chat.bsky.*` methods;
 /// `transition:email` grants reading the email. The transition scope is then the one returned.
+/// No transition scope grants access to a space.
 #[derive(Debug, Clone, Default)]
 pub struct ScopeSet {
     scopes: Vec<Scope>,
@@ -57,8 +63,15 @@ pub struct ScopeSet {
 }
 
 impl ScopeSet {
-    /// Parses a space-separated scope string (`ScopePermissions` mode, no transition scopes).
+    /// Parses a space-separated scope string (`ScopePermissions` mode, no transition scopes),
+    /// following the default [`Reference`].
     pub fn parse(scope: &str) -> ScopeSet {
+        ScopeSet::parse_with(scope, Reference::default())
+    }
+
+    /// [`ScopeSet::parse`] following `reference` (with [`Reference::Stable0512`], `space:`
+    /// values are ignored as unknown).
+    pub fn parse_with(scope: &str, reference: Reference) -> ScopeSet {
         let mut set = ScopeSet::default();
         if scope.is_empty() {
             return set;
@@ -69,7 +82,7 @@ impl ScopeSet {
                 continue;
             }
             seen.push(value);
-            match Scope::parse(value) {
+            match Scope::parse_with(value, reference) {
                 Ok(parsed) => {
                     let index = set.scopes.len();
                     match parsed {
@@ -177,6 +190,21 @@ impl ScopeSet {
             .find(|s| matches!(s, Scope::Identity(i) if i.matches(attr)))
     }
 
+    /// The scope granting `op` in the space `(space_type, authority, skey)`; `authority` is the
+    /// space owner's DID (a granted `authority=self` matches nothing). `read` grants
+    /// `read_self`; transition scopes grant nothing here.
+    pub fn allows_space(
+        &self,
+        space_type: &str,
+        authority: &str,
+        skey: &str,
+        op: &SpaceOp,
+    ) -> Option<&Scope> {
+        self.scopes
+            .iter()
+            .find(|s| matches!(s, Scope::Space(g) if g.matches(space_type, authority, skey, op)))
+    }
+
     /// Dispatches `request` to the matching `allows_*`.
     pub fn allows(&self, request: &ScopeRequest) -> Option<&Scope> {
         match request {
@@ -185,6 +213,12 @@ impl ScopeSet {
             ScopeRequest::Blob { mime } => self.allows_blob(mime),
             ScopeRequest::Account { attr, action } => self.allows_account(*attr, *action),
             ScopeRequest::Identity { attr } => self.allows_identity(*attr),
+            ScopeRequest::Space {
+                space_type,
+                authority,
+                skey,
+                op,
+            } => self.allows_space(space_type, authority, skey, op),
         }
     }
 }
