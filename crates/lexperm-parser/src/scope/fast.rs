@@ -10,12 +10,14 @@
 //! below and `tests/scope_fast.rs` check that in both directions.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use smallvec::SmallVec;
 
 use super::canonical::{self, Encoded, Values};
 use super::params::{self, ResourceSpec};
 use super::tokenize::{form_decode_to, uri_decode_to, Parts, Segments, KEEP_QUERY};
+use crate::bytemap::find_special;
 use super::{Resource, Scope, ScopeError, ScopeErrorKind, StaticScope};
 use crate::bytemap;
 use crate::syntax::{did_ref_parts_plain_valid, host_plain_valid_classes};
@@ -105,8 +107,7 @@ fn normalize_with<'a>(
 }
 
 /// The signature of [`canonical::write_values`].
-type WriteValues =
-    fn(&mut String, &ResourceSpec, &mut [Values<'_>], &[Option<Encoded<'_>>]) -> bool;
+type WriteValues = fn(&mut String, &ResourceSpec, &mut [&mut [&str]], &[Option<Encoded<'_>>]) -> bool;
 
 /// Where the fast path finds a resource's parameter table and its canonical formatter.
 struct Tables {
@@ -115,16 +116,104 @@ struct Tables {
     /// The canonical formatter of validated values ([`canonical::write_values`]); false hands
     /// the input to `Scope::parse`.
     write: WriteValues,
+    /// What [`Plans::new`] derives from `spec`, made on first use.
+    plans: OnceLock<Plans>,
+}
+
+impl Tables {
+    const fn new(spec: fn(Resource) -> Option<&'static ResourceSpec>, write: WriteValues) -> Tables {
+        Tables {
+            spec,
+            write,
+            plans: OnceLock::new(),
+        }
+    }
+
+    #[inline(always)]
+    fn plans(&self) -> &Plans {
+        self.plans.get_or_init(|| Plans::new(self.spec))
+    }
 }
 
 /// The tables `Scope::parse` and `Scope::write_canonical` use.
-const TABLES: Tables = Tables {
-    spec: params::spec_for,
-    write: canonical::write_values,
-};
+static TABLES: Tables = Tables::new(params::spec_for, canonical::write_values);
 
 /// The most parameters a table may have for the fast path to handle its resource.
 const MAX_PARAMS: usize = 4;
+
+/// Resource names up to this length are found by their length (see [`Plans::by_len`]).
+const SHORT_NAME: usize = 16;
+
+/// What the fast path reads from [`Resource::ALL`], [`StaticScope::ALL`] and the parameter
+/// tables, derived once.
+struct Plans {
+    /// One plan per resource, in [`Resource::ALL`] order.
+    all: Vec<Plan>,
+    /// For each name length below [`SHORT_NAME`], the places in `all` of the (at most two)
+    /// resources whose name has that length; `None` where more have it (then `all` is walked).
+    by_len: [Option<[Option<u8>; 2]>; SHORT_NAME],
+    /// Whether a static scope string starts with a resource name followed by `:` or `?` (or is
+    /// one): then static scopes are looked for first, as `Scope::parse` does; otherwise only
+    /// inputs whose prefix names no resource can be one.
+    statics_first: bool,
+}
+
+/// One resource as the fast path handles it.
+struct Plan {
+    name: &'static [u8],
+    spec: Option<&'static ResourceSpec>,
+    /// The single-scan shape of [`decide_simple`], when the table allows it.
+    simple: Option<Simple>,
+}
+
+impl Plans {
+    fn new(spec: fn(Resource) -> Option<&'static ResourceSpec>) -> Plans {
+        let all: Vec<Plan> = Resource::ALL
+            .into_iter()
+            .map(|resource| {
+                let spec = spec(resource);
+                Plan {
+                    name: resource.as_str().as_bytes(),
+                    spec,
+                    simple: spec.and_then(Simple::of),
+                }
+            })
+            .collect();
+        let mut by_len = [Some([None; 2]); SHORT_NAME];
+        for (place, plan) in all.iter().enumerate() {
+            let Some(Some(slots)) = by_len.get_mut(plan.name.len()) else {
+                continue;
+            };
+            match (slots.iter_mut().find(|slot| slot.is_none()), u8::try_from(place)) {
+                (Some(slot), Ok(place)) => *slot = Some(place),
+                _ => by_len[plan.name.len()] = None,
+            }
+        }
+        let statics_first = StaticScope::ALL.into_iter().any(|s| {
+            let text = s.as_str();
+            let prefix = &text.as_bytes()[..Parts::of(text).prefix_end];
+            all.iter().any(|plan| plan.name == prefix)
+        });
+        Plans {
+            all,
+            by_len,
+            statics_first,
+        }
+    }
+
+    /// The plan of the resource named `name` ([`Resource::from_name`]).
+    #[inline(always)]
+    fn named(&self, name: &[u8]) -> Option<&Plan> {
+        let same = |plan: &&Plan| params::same_bytes(plan.name, name);
+        match self.by_len.get(name.len()) {
+            Some(Some(slots)) => slots
+                .iter()
+                .map_while(|slot| slot.map(|place| &self.all[usize::from(place)]))
+                .find(|plan| plan.name.first() == name.first() && same(plan)),
+            _ => self.all.iter().find(same),
+        }
+    }
+}
 
 /// What [`decide`] made of an input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,32 +323,47 @@ impl Scratch {
     }
 }
 
-/// [`Resource::from_name`] with the names compared in place (a general `==` calls `memcmp`).
-#[inline(always)]
-fn resource_named(name: &[u8]) -> Option<Resource> {
-    Resource::ALL
-        .into_iter()
-        .find(|r| params::same_bytes(r.as_str().as_bytes(), name))
-}
-
 /// The reference `Parser.parse` as a decision, from the tables: every check must pass, so their
 /// order does not matter and each value is looked at once.
 #[inline(always)]
 fn decide(input: &str, out: &mut String, tables: &Tables) -> Decision {
-    if let Some(s) = StaticScope::from_name(input) {
-        out.push_str(s.as_str());
-        return Decision::Written;
+    let plans = tables.plans();
+    if plans.statics_first {
+        if let Some(s) = StaticScope::from_name(input) {
+            out.push_str(s.as_str());
+            return Decision::Written;
+        }
     }
-    if input.is_empty() {
-        return Decision::Rejected;
-    }
-    let parts = Parts::of(input);
-    let Some(resource) = resource_named(&input.as_bytes()[..parts.prefix_end]) else {
-        return Decision::Rejected;
+    let bytes = input.as_bytes();
+    // The prefix is a resource name of a few bytes: a loop finds its end sooner than a
+    // `memchr2` call sets up.
+    let prefix_end = bytes
+        .iter()
+        .position(|&b| b == b':' || b == b'?')
+        .unwrap_or(bytes.len());
+    let Some(plan) = plans.named(&bytes[..prefix_end]) else {
+        return match StaticScope::from_name(input) {
+            Some(s) if !plans.statics_first => {
+                out.push_str(s.as_str());
+                Decision::Written
+            }
+            _ => Decision::Rejected,
+        };
     };
-    let Some(spec) = (tables.spec)(resource) else {
+    let Some(spec) = plan.spec else {
         return Decision::Deferred;
     };
+    if let Some(simple) = &plan.simple {
+        if let Some(decision) = decide_simple(input, out, tables, spec, simple, prefix_end) {
+            return decision;
+        }
+    }
+    decide_general(input, out, tables, spec)
+}
+
+/// [`decide`] for any input of a resource with the table `spec`.
+fn decide_general(input: &str, out: &mut String, tables: &Tables, spec: &ResourceSpec) -> Decision {
+    let parts = Parts::of(input);
     let table = spec.params;
     if table.len() > MAX_PARAMS {
         return Decision::Deferred;
@@ -375,11 +479,198 @@ fn decide(input: &str, out: &mut String, tables: &Tables) -> Decision {
         }
     }
     let n = table.len();
+    let mut values = values.each_mut().map(|v| v.as_mut_slice());
     if (tables.write)(out, spec, &mut values[..n], &encoded[..n]) {
         Decision::Written
     } else {
         Decision::Deferred
     }
+}
+
+/// The most values of a multi-valued non-positional parameter [`decide_simple`] takes.
+const SIMPLE_VALUES: usize = 4;
+
+/// What [`decide_simple`] reads from a table of one or two parameters: the positional one, and
+/// the other one if there is one. Derived once ([`Simple::of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Simple {
+    /// The place of the positional parameter in the table, and its name.
+    positional: (usize, &'static [u8]),
+    other: Option<Other>,
+}
+
+/// The non-positional parameter of a [`Simple`] table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Other {
+    place: usize,
+    name: &'static [u8],
+    multiple: bool,
+    required: bool,
+    /// Single-valued, and its validator accepts every DID service reference
+    /// ([`params::accepts_every_did_ref`]): values are recognized raw ([`RawAud`]).
+    raw_aud: bool,
+}
+
+impl Simple {
+    /// The shape of `spec` for [`decide_simple`]: `None` unless it has one or two parameters,
+    /// one of them named as its positional parameter, and names that the query decoder leaves
+    /// as they are and that hold no separator (so a name compared raw is the decoded name).
+    fn of(spec: &'static ResourceSpec) -> Option<Simple> {
+        let plain = |name: &str| {
+            !name.is_empty() && !name.bytes().any(|b| matches!(b, b'%' | b'+' | b'&' | b'='))
+        };
+        if !(1..=2).contains(&spec.params.len()) || !spec.params.iter().all(|p| plain(p.name)) {
+            return None;
+        }
+        let positional = spec.index_of(spec.positional.as_bytes())?;
+        let other = (0..spec.params.len())
+            .find(|&k| k != positional)
+            .map(|place| {
+                let param = &spec.params[place];
+                Other {
+                    place,
+                    name: param.name.as_bytes(),
+                    multiple: param.multiple,
+                    required: param.required,
+                    raw_aud: !param.multiple && params::accepts_every_did_ref(param),
+                }
+            });
+        Some(Simple {
+            positional: (positional, spec.params[positional].name.as_bytes()),
+            other,
+        })
+    }
+}
+
+/// Whether `rest` starts with `name=`.
+#[inline(always)]
+fn starts_named(rest: &[u8], name: &[u8]) -> bool {
+    rest.len() > name.len() && rest[name.len()] == b'=' && params::same_bytes(&rest[..name.len()], name)
+}
+
+/// The end of the text at `from`: the first `stop` byte or the end of `bytes`; `None` when the
+/// text holds a `%`, or with `query` a `+` (text the decoder would change).
+#[inline(always)]
+fn plain_end(bytes: &[u8], from: usize, stop: u8, query: bool) -> Option<usize> {
+    let mut j = find_special(bytes, from);
+    while let Some(&b) = bytes.get(j) {
+        if b == stop {
+            break;
+        }
+        if b == b'%' || (query && b == b'+') {
+            return None;
+        }
+        j = find_special(bytes, j + 1);
+    }
+    Some(j)
+}
+
+/// [`decide`] in one scan for the shape most scope strings have, on a table of the [`Simple`]
+/// kind: the positional parameter given once (positionally or by name) and the other
+/// parameter at most once (or up to [`SIMPLE_VALUES`] times if it takes several), with names
+/// and values that need no decoding except a [`RawAud`] value of a parameter that takes one.
+/// The values are checked with the table's validators and written by the tables' formatter.
+/// `None` for anything else (escapes, repeats, unknown or empty names, a second positional
+/// value, a missing positional value), which [`decide_general`] then decides.
+#[inline(always)]
+fn decide_simple(
+    input: &str,
+    out: &mut String,
+    tables: &Tables,
+    spec: &ResourceSpec,
+    simple: &Simple,
+    prefix_end: usize,
+) -> Option<Decision> {
+    let bytes = input.as_bytes();
+    let len = bytes.len();
+    let (p, p_name) = simple.positional;
+    let mut first: Option<(usize, usize)> = None;
+    let mut i = prefix_end;
+    if bytes.get(i) == Some(&b':') {
+        let end = plain_end(bytes, i + 1, b'?', false)?;
+        first = Some((i + 1, end));
+        i = end;
+    }
+    let mut others = [(0, 0); SIMPLE_VALUES];
+    let mut count = 0;
+    let mut aud = None;
+    if i < len {
+        // `bytes[i]` is the first `?`: a query that is empty or starts with another `?` goes
+        // the general way.
+        let mut start = i + 1;
+        if bytes.get(start).is_none_or(|&b| b == b'?') {
+            return None;
+        }
+        loop {
+            let rest = &bytes[start..];
+            let end = if starts_named(rest, p_name) {
+                if first.is_some() {
+                    return None;
+                }
+                let value = start + p_name.len() + 1;
+                let end = plain_end(bytes, value, b'&', true)?;
+                first = Some((value, end));
+                end
+            } else {
+                let other = simple.other.filter(|o| starts_named(rest, o.name))?;
+                let value = start + other.name.len() + 1;
+                if count == SIMPLE_VALUES || (count > 0 && !other.multiple) {
+                    return None;
+                }
+                let end = if other.raw_aud {
+                    let end = memchr::memchr(b'&', &bytes[value..]).map_or(len, |k| value + k);
+                    aud = Some(RawAud::recognize(&bytes[value..end], value)?);
+                    end
+                } else {
+                    plain_end(bytes, value, b'&', true)?
+                };
+                others[count] = (value, end);
+                count += 1;
+                end
+            };
+            if end == len {
+                break;
+            }
+            start = end + 1;
+            if start == len {
+                return None;
+            }
+        }
+    }
+    let (start, end) = first?;
+    let table = spec.params;
+    // Text without escapes is its own decoding: a value the validator refuses is refused by
+    // `Scope::parse` too, and so is a required parameter that is absent.
+    let value = &input[start..end];
+    if !(table[p].validate)(value) {
+        return Some(Decision::Rejected);
+    }
+    let mut positional = [value];
+    let mut rest = [""; SIMPLE_VALUES];
+    let mut values: [&mut [&str]; 2] = [&mut [], &mut []];
+    let mut encoded: [Option<Encoded<'_>>; 2] = [None; 2];
+    if let Some(other) = simple.other {
+        if count == 0 && other.required {
+            return Some(Decision::Rejected);
+        }
+        let validate = table[other.place].validate;
+        for (slot, &(start, end)) in rest.iter_mut().zip(&others[..count]) {
+            let value = &input[start..end];
+            if aud.is_none() && !validate(value) {
+                return Some(Decision::Rejected);
+            }
+            *slot = value;
+        }
+        encoded[other.place] = aud.map(|aud| aud.encoded(input));
+        values[other.place] = &mut rest[..count];
+    }
+    values[p] = &mut positional;
+    let n = table.len();
+    Some(if (tables.write)(out, spec, &mut values[..n], &encoded[..n]) {
+        Decision::Written
+    } else {
+        Decision::Deferred
+    })
 }
 
 /// An `aud` value that its raw (still form-encoded) text already shows to be a valid DID service
@@ -734,10 +1025,7 @@ mod tests {
                 .then(|| params::spec_for(resource))
                 .flatten()
         }
-        let without_tables = Tables {
-            spec: only_repo_and_blob,
-            write: canonical::write_values,
-        };
+        let without_tables = Tables::new(only_repo_and_blob, canonical::write_values);
         agrees_on_tables(
             &without_tables,
             &[
@@ -750,15 +1038,12 @@ mod tests {
         fn write_only_rpc(
             out: &mut String,
             spec: &ResourceSpec,
-            values: &mut [Values<'_>],
+            values: &mut [&mut [&str]],
             encoded: &[Option<Encoded<'_>>],
         ) -> bool {
             spec.resource == Resource::Rpc && canonical::write_values(out, spec, values, encoded)
         }
-        let without_formatters = Tables {
-            spec: params::spec_for,
-            write: write_only_rpc,
-        };
+        let without_formatters = Tables::new(params::spec_for, write_only_rpc);
         // Rejections are still decided here; only the valid inputs are handed on.
         let mut out = String::new();
         assert_eq!(
@@ -830,10 +1115,7 @@ mod tests {
                 .copied()
                 .find(|s| s.resource == resource)
         }
-        let tables = Tables {
-            spec: reversed,
-            write: canonical::write_values,
-        };
+        let tables = Tables::new(reversed, canonical::write_values);
         assert_eq!(
             reversed(Resource::Repo).expect("spec").params[1].name,
             "collection"
@@ -855,10 +1137,7 @@ mod tests {
                 params::spec_for(resource)
             }
         }
-        let tables = Tables {
-            spec: wide,
-            write: canonical::write_values,
-        };
+        let tables = Tables::new(wide, canonical::write_values);
         assert!(wide(Resource::Repo).expect("spec").params.len() > MAX_PARAMS);
         let mut out = String::new();
         assert!(normalize_with("repo:a.b.c?extra-a=x", &mut out, &tables).is_err());
