@@ -618,8 +618,8 @@ fn decide_simple(
                     return None;
                 }
                 let end = if other.raw_aud {
-                    let end = memchr::memchr(b'&', &bytes[value..]).map_or(len, |k| value + k);
-                    aud = Some(RawAud::recognize(&bytes[value..end], value)?);
+                    let (found, end) = RawAud::recognize_value(bytes, value)?;
+                    aud = Some(found);
                     end
                 } else {
                     plain_end(bytes, value, b'&', true)?
@@ -693,27 +693,10 @@ impl RawAud {
     /// query encoder keeps, and the DID fast path accepts the pieces. `None` leaves the value
     /// to the general path (decode, check, encode), which also gives every rejection.
     fn recognize(raw: &[u8], base: usize) -> Option<RawAud> {
-        let mut canonical = true;
-        let colon = |i: usize, canonical: &mut bool| match raw.get(i)? {
-            b':' => Some(i + 1),
-            b'%' if matches!(raw.get(i + 1..i + 3)?, b"3A" | b"3a") => {
-                *canonical = false;
-                Some(i + 3)
-            }
-            _ => None,
-        };
-        if !raw.starts_with(b"did") {
-            return None;
-        }
-        let i = colon(3, &mut canonical)?;
-        let plc = match raw.get(i..i + 3)? {
-            b"plc" => true,
-            b"web" => false,
-            _ => return None,
-        };
-        let id_start = colon(i + 3, &mut canonical)?;
-        if let Some(aud) = RawAud::recognize_plain(raw, base, plc, canonical, id_start) {
-            return Some(aud);
+        let (plc, mut canonical, id_start) = RawAud::method(raw)?;
+        match RawAud::recognize_plain(raw, base, plc, canonical, id_start) {
+            Some((aud, end)) if end == raw.len() => return Some(aud),
+            _ => {}
         }
         let id_end =
             memchr::memchr2(b'%', b'#', &raw[id_start..]).map_or(raw.len(), |i| id_start + i);
@@ -743,24 +726,70 @@ impl RawAud {
         })
     }
 
-    /// [`RawAud::recognize`] after `did:<method>:`, for values of up to 64 bytes whose id and
-    /// fragment hold only letters, digits, `.`, `-` and `_`, on their byte class maps; `None`
-    /// leaves the value to the byte loops of `recognize` (which decide the same where this
-    /// decides).
+    /// `did(:|%3A)(plc|web)(:|%3A)` at the start of `raw`: whether the method is `plc`, whether
+    /// both colons are written `:`, and where the id starts.
+    #[inline(always)]
+    fn method(raw: &[u8]) -> Option<(bool, bool, usize)> {
+        let mut canonical = true;
+        let colon = |i: usize, canonical: &mut bool| match raw.get(i)? {
+            b':' => Some(i + 1),
+            b'%' if matches!(raw.get(i + 1..i + 3)?, b"3A" | b"3a") => {
+                *canonical = false;
+                Some(i + 3)
+            }
+            _ => None,
+        };
+        if !raw.starts_with(b"did") {
+            return None;
+        }
+        let i = colon(3, &mut canonical)?;
+        let plc = match raw.get(i..i + 3)? {
+            b"plc" => true,
+            b"web" => false,
+            _ => return None,
+        };
+        let id_start = colon(i + 3, &mut canonical)?;
+        Some((plc, canonical, id_start))
+    }
+
+    /// [`RawAud::recognize`] of the query value at `start` of `bytes`, which runs to the next
+    /// `&` or the end, and the value's end.
+    #[inline(always)]
+    fn recognize_value(bytes: &[u8], start: usize) -> Option<(RawAud, usize)> {
+        let rest = &bytes[start..];
+        // The method's bytes hold no `&`, so they lie inside the value.
+        if let Some((plc, canonical, id_start)) = RawAud::method(rest) {
+            if let Some((aud, end)) = RawAud::recognize_plain(rest, start, plc, canonical, id_start)
+            {
+                return Some((aud, start + end));
+            }
+        }
+        let end = memchr::memchr(b'&', rest).map_or(bytes.len(), |k| start + k);
+        Some((RawAud::recognize(&bytes[start..end], start)?, end))
+    }
+
+    /// [`RawAud::recognize`] after `did:<method>:` of the value at the start of `raw`, which
+    /// ends at the first `&` or the end of `raw`, for values within the first 64 bytes whose id
+    /// and fragment hold only letters, digits, `.`, `-` and `_`, on their byte class maps; the
+    /// value and its end (relative to `raw`). `None` leaves the value to the byte loops of
+    /// `recognize` (which decide the same where this decides).
     fn recognize_plain(
         raw: &[u8],
         base: usize,
         plc: bool,
         mut canonical: bool,
         id_start: usize,
-    ) -> Option<RawAud> {
-        let len = raw.len();
-        if len > 64 {
-            return None;
-        }
-        let classes = bytemap::classes(raw);
+    ) -> Option<(RawAud, usize)> {
+        let window = &raw[..raw.len().min(64)];
+        let classes = bytemap::classes(window);
         let plain = classes.alnum | classes.dot | classes.dash | classes.underscore;
-        let from = |at: usize| classes.all & (u64::MAX << at);
+        let from = |at: usize| {
+            if at < 64 {
+                classes.all & (u64::MAX << at)
+            } else {
+                0
+            }
+        };
         // The id runs to the first other byte, which must start `#` or `%23`.
         let stop = from(id_start) & !plain;
         if stop == 0 {
@@ -775,7 +804,19 @@ impl RawAud {
             b'%' if raw.get(id_end + 1..id_end + 3) == Some(b"23") => id_end + 3,
             _ => return None,
         };
-        if fragment_start >= len || from(fragment_start) & !plain != 0 {
+        // The fragment runs to the first other byte, which must end the value.
+        let len = match from(fragment_start) & !plain {
+            0 if window.len() == raw.len() => raw.len(),
+            0 => return None,
+            stop => {
+                let end = stop.trailing_zeros() as usize;
+                if raw[end] != b'&' {
+                    return None;
+                }
+                end
+            }
+        };
+        if fragment_start >= len {
             return None;
         }
         let id = &raw[id_start..id_end];
@@ -787,13 +828,14 @@ impl RawAud {
         } else {
             host_plain_valid_classes(id, classes.range(id_start, id_end))
         };
-        valid.then_some(RawAud {
+        let aud = RawAud {
             plc,
             canonical,
             value: (base, base + len),
             id: (base + id_start, base + id_end),
             fragment: (base + fragment_start, base + len),
-        })
+        };
+        valid.then_some((aud, len))
     }
 
     /// The canonical (query-encoded) value, in pieces.
