@@ -362,6 +362,7 @@ fn decide(input: &str, out: &mut String, tables: &Tables) -> Decision {
 }
 
 /// [`decide`] for any input of a resource with the table `spec`.
+#[inline(never)]
 fn decide_general(input: &str, out: &mut String, tables: &Tables, spec: &ResourceSpec) -> Decision {
     let parts = Parts::of(input);
     let table = spec.params;
@@ -487,22 +488,24 @@ fn decide_general(input: &str, out: &mut String, tables: &Tables, spec: &Resourc
     }
 }
 
-/// The most values of a multi-valued non-positional parameter [`decide_simple`] takes.
-const SIMPLE_VALUES: usize = 4;
+/// The values of one parameter in [`decide_simple`]: inline up to two (most parameters have
+/// one or two values).
+type FewValues<'a> = SmallVec<[&'a str; 2]>;
 
-/// What [`decide_simple`] reads from a table of one or two parameters: the positional one, and
-/// the other one if there is one. Derived once ([`Simple::of`]).
+/// What [`decide_simple`] reads from a table of one or two parameters, derived once
+/// ([`Simple::of`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Simple {
-    /// The place of the positional parameter in the table, and its name.
-    positional: (usize, &'static [u8]),
-    other: Option<Other>,
+    /// The parameters in table order (`len` of them).
+    params: [SimpleParam; 2],
+    len: usize,
+    /// The place of the positional parameter.
+    positional: usize,
 }
 
-/// The non-positional parameter of a [`Simple`] table.
+/// One parameter of a [`Simple`] table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Other {
-    place: usize,
+struct SimpleParam {
     name: &'static [u8],
     multiple: bool,
     required: bool,
@@ -523,21 +526,20 @@ impl Simple {
             return None;
         }
         let positional = spec.index_of(spec.positional.as_bytes())?;
-        let other = (0..spec.params.len())
-            .find(|&k| k != positional)
-            .map(|place| {
-                let param = &spec.params[place];
-                Other {
-                    place,
-                    name: param.name.as_bytes(),
-                    multiple: param.multiple,
-                    required: param.required,
-                    raw_aud: !param.multiple && params::accepts_every_did_ref(param),
-                }
-            });
+        let row = |param: &ResourceSpec, k: usize| {
+            let param = &param.params[k];
+            SimpleParam {
+                name: param.name.as_bytes(),
+                multiple: param.multiple,
+                required: param.required,
+                raw_aud: !param.multiple && params::accepts_every_did_ref(param),
+            }
+        };
+        let first = row(spec, 0);
         Some(Simple {
-            positional: (positional, spec.params[positional].name.as_bytes()),
-            other,
+            params: [first, spec.params.get(1).map_or(first, |_| row(spec, 1))],
+            len: spec.params.len(),
+            positional,
         })
     }
 }
@@ -566,12 +568,12 @@ fn plain_end(bytes: &[u8], from: usize, stop: u8, query: bool) -> Option<usize> 
 }
 
 /// [`decide`] in one scan for the shape most scope strings have, on a table of the [`Simple`]
-/// kind: the positional parameter given once (positionally or by name) and the other
-/// parameter at most once (or up to [`SIMPLE_VALUES`] times if it takes several), with names
-/// and values that need no decoding except a [`RawAud`] value of a parameter that takes one.
-/// The values are checked with the table's validators and written by the tables' formatter.
-/// `None` for anything else (escapes, repeats, unknown or empty names, a second positional
-/// value, a missing positional value), which [`decide_general`] then decides.
+/// kind: names and values that need no decoding (except a [`RawAud`] value of a parameter that
+/// takes one), each parameter given at most once unless it takes several, the positional one
+/// positionally or by name. The values are checked
+/// with the table's validators and written by the tables' formatter. `None` for anything else
+/// (escapes, repeats, unknown or empty names, the positional parameter given both ways or not
+/// at all), which [`decide_general`] then decides.
 #[inline(always)]
 fn decide_simple(
     input: &str,
@@ -583,17 +585,23 @@ fn decide_simple(
 ) -> Option<Decision> {
     let bytes = input.as_bytes();
     let len = bytes.len();
-    let (p, p_name) = simple.positional;
-    let mut first: Option<(usize, usize)> = None;
+    let table = spec.params;
+    let p = simple.positional;
+    let mut lists: [FewValues<'_>; 2] = Default::default();
+    let mut aud = None;
+    // Text without escapes is its own decoding: a value the validator refuses is refused by
+    // `Scope::parse` too.
     let mut i = prefix_end;
-    if bytes.get(i) == Some(&b':') {
+    let positional_given = bytes.get(i) == Some(&b':');
+    if positional_given {
         let end = plain_end(bytes, i + 1, b'?', false)?;
-        first = Some((i + 1, end));
+        let value = &input[i + 1..end];
+        if !(table[p].validate)(value) {
+            return Some(Decision::Rejected);
+        }
+        lists[p].push(value);
         i = end;
     }
-    let mut others = [(0, 0); SIMPLE_VALUES];
-    let mut count = 0;
-    let mut aud = None;
     if i < len {
         // `bytes[i]` is the first `?`: a query that is empty or starts with another `?` goes
         // the general way.
@@ -603,29 +611,24 @@ fn decide_simple(
         }
         loop {
             let rest = &bytes[start..];
-            let end = if starts_named(rest, p_name) {
-                if first.is_some() {
-                    return None;
-                }
-                let value = start + p_name.len() + 1;
-                let end = plain_end(bytes, value, b'&', true)?;
-                first = Some((value, end));
+            let k = (0..simple.len).find(|&k| starts_named(rest, simple.params[k].name))?;
+            let param = &simple.params[k];
+            if !lists[k].is_empty() && (!param.multiple || (k == p && positional_given)) {
+                return None;
+            }
+            let value = start + param.name.len() + 1;
+            let end = if param.raw_aud {
+                let (found, end) = RawAud::recognize_value(bytes, value)?;
+                aud = Some((k, found));
+                lists[k].push(&input[value..end]);
                 end
             } else {
-                let other = simple.other.filter(|o| starts_named(rest, o.name))?;
-                let value = start + other.name.len() + 1;
-                if count == SIMPLE_VALUES || (count > 0 && !other.multiple) {
-                    return None;
+                let end = plain_end(bytes, value, b'&', true)?;
+                let text = &input[value..end];
+                if !(table[k].validate)(text) {
+                    return Some(Decision::Rejected);
                 }
-                let end = if other.raw_aud {
-                    let (found, end) = RawAud::recognize_value(bytes, value)?;
-                    aud = Some(found);
-                    end
-                } else {
-                    plain_end(bytes, value, b'&', true)?
-                };
-                others[count] = (value, end);
-                count += 1;
+                lists[k].push(text);
                 end
             };
             if end == len {
@@ -637,35 +640,20 @@ fn decide_simple(
             }
         }
     }
-    let (start, end) = first?;
-    let table = spec.params;
-    // Text without escapes is its own decoding: a value the validator refuses is refused by
-    // `Scope::parse` too, and so is a required parameter that is absent.
-    let value = &input[start..end];
-    if !(table[p].validate)(value) {
+    if lists[p].is_empty() {
+        return None;
+    }
+    // A required parameter that is absent.
+    if (0..simple.len).any(|k| simple.params[k].required && lists[k].is_empty()) {
         return Some(Decision::Rejected);
     }
-    let mut positional = [value];
-    let mut rest = [""; SIMPLE_VALUES];
-    let mut values: [&mut [&str]; 2] = [&mut [], &mut []];
     let mut encoded: [Option<Encoded<'_>>; 2] = [None; 2];
-    if let Some(other) = simple.other {
-        if count == 0 && other.required {
-            return Some(Decision::Rejected);
-        }
-        let validate = table[other.place].validate;
-        for (slot, &(start, end)) in rest.iter_mut().zip(&others[..count]) {
-            let value = &input[start..end];
-            if aud.is_none() && !validate(value) {
-                return Some(Decision::Rejected);
-            }
-            *slot = value;
-        }
-        encoded[other.place] = aud.map(|aud| aud.encoded(input));
-        values[other.place] = &mut rest[..count];
+    if let Some((k, aud)) = aud {
+        encoded[k] = Some(aud.encoded(input));
     }
-    values[p] = &mut positional;
-    let n = table.len();
+    let [first, second] = &mut lists;
+    let mut values: [&mut [&str]; 2] = [first, second];
+    let n = simple.len;
     Some(if (tables.write)(out, spec, &mut values[..n], &encoded[..n]) {
         Decision::Written
     } else {
