@@ -280,6 +280,7 @@ pub(crate) type Encoded<'a> = [&'a str; 4];
 fn query_value(out: &mut String, value: &str, encoded: Option<&Encoded<'_>>) {
     match encoded {
         Some([whole, "", "", ""]) => out.push_str(whole),
+        Some([first, rest, "", ""]) => put(out, [first, rest]),
         Some(&pieces) => put(out, pieces),
         None => encode_into(out, value, Component::Query),
     }

@@ -17,9 +17,9 @@ use smallvec::SmallVec;
 use super::canonical::{self, Encoded, Values};
 use super::params::{self, ResourceSpec};
 use super::tokenize::{form_decode_to, uri_decode_to, Parts, Segments, KEEP_QUERY};
-use crate::bytemap::find_special;
 use super::{Resource, Scope, ScopeError, ScopeErrorKind, StaticScope};
 use crate::bytemap;
+use crate::bytemap::find_special;
 use crate::syntax::{did_ref_parts_plain_valid, host_plain_valid_classes};
 
 /// A scope string that [`normalize_into`] rejected. Creating one costs nothing: the full
@@ -107,7 +107,8 @@ fn normalize_with<'a>(
 }
 
 /// The signature of [`canonical::write_values`].
-type WriteValues = fn(&mut String, &ResourceSpec, &mut [&mut [&str]], &[Option<Encoded<'_>>]) -> bool;
+type WriteValues =
+    fn(&mut String, &ResourceSpec, &mut [&mut [&str]], &[Option<Encoded<'_>>]) -> bool;
 
 /// Where the fast path finds a resource's parameter table and its canonical formatter.
 struct Tables {
@@ -121,7 +122,10 @@ struct Tables {
 }
 
 impl Tables {
-    const fn new(spec: fn(Resource) -> Option<&'static ResourceSpec>, write: WriteValues) -> Tables {
+    const fn new(
+        spec: fn(Resource) -> Option<&'static ResourceSpec>,
+        write: WriteValues,
+    ) -> Tables {
         Tables {
             spec,
             write,
@@ -184,7 +188,10 @@ impl Plans {
             let Some(Some(slots)) = by_len.get_mut(plan.name.len()) else {
                 continue;
             };
-            match (slots.iter_mut().find(|slot| slot.is_none()), u8::try_from(place)) {
+            match (
+                slots.iter_mut().find(|slot| slot.is_none()),
+                u8::try_from(place),
+            ) {
                 (Some(slot), Ok(place)) => *slot = Some(place),
                 _ => by_len[plan.name.len()] = None,
             }
@@ -547,7 +554,9 @@ impl Simple {
 /// Whether `rest` starts with `name=`.
 #[inline(always)]
 fn starts_named(rest: &[u8], name: &[u8]) -> bool {
-    rest.len() > name.len() && rest[name.len()] == b'=' && params::same_bytes(&rest[..name.len()], name)
+    rest.len() > name.len()
+        && rest[name.len()] == b'='
+        && params::same_bytes(&rest[..name.len()], name)
 }
 
 /// The end of the text at `from`: the first `stop` byte or the end of `bytes`; `None` when the
@@ -654,11 +663,13 @@ fn decide_simple(
     let [first, second] = &mut lists;
     let mut values: [&mut [&str]; 2] = [first, second];
     let n = simple.len;
-    Some(if (tables.write)(out, spec, &mut values[..n], &encoded[..n]) {
-        Decision::Written
-    } else {
-        Decision::Deferred
-    })
+    Some(
+        if (tables.write)(out, spec, &mut values[..n], &encoded[..n]) {
+            Decision::Written
+        } else {
+            Decision::Deferred
+        },
+    )
 }
 
 /// An `aud` value that its raw (still form-encoded) text already shows to be a valid DID service
@@ -746,11 +757,9 @@ impl RawAud {
     fn recognize_value(bytes: &[u8], start: usize) -> Option<(RawAud, usize)> {
         let rest = &bytes[start..];
         // The method's bytes hold no `&`, so they lie inside the value.
-        if let Some((plc, canonical, id_start)) = RawAud::method(rest) {
-            if let Some((aud, end)) = RawAud::recognize_plain(rest, start, plc, canonical, id_start)
-            {
-                return Some((aud, start + end));
-            }
+        let (plc, canonical, id_start) = RawAud::method(rest)?;
+        if let Some((aud, end)) = RawAud::recognize_plain(rest, start, plc, canonical, id_start) {
+            return Some((aud, start + end));
         }
         let end = memchr::memchr(b'&', rest).map_or(bytes.len(), |k| start + k);
         Some((RawAud::recognize(&bytes[start..end], start)?, end))
@@ -831,8 +840,13 @@ impl RawAud {
         if self.canonical {
             return [&input[self.value.0..self.value.1], "", "", ""];
         }
+        let method = if self.plc { "did:plc:" } else { "did:web:" };
+        // With `%23` between them, the id and the fragment are written as they stand.
+        if self.fragment.0 == self.id.1 + 3 {
+            return [method, &input[self.id.0..self.fragment.1], "", ""];
+        }
         [
-            if self.plc { "did:plc:" } else { "did:web:" },
+            method,
             &input[self.id.0..self.id.1],
             "%23",
             &input[self.fragment.0..self.fragment.1],
