@@ -1188,6 +1188,64 @@ mod tests {
         agrees_on_tables(&tables, &[Resource::Repo]);
     }
 
+    /// The plans read what the tables say: the single scan's parameters, the resources by
+    /// name, and static scopes after resources (none of them reads as a resource prefix).
+    #[test]
+    fn plans_follow_the_tables() {
+        let plans = TABLES.plans();
+        assert!(!plans.statics_first);
+        for resource in Resource::ALL {
+            let plan = plans.named(resource.as_str().as_bytes()).expect("plan");
+            assert_eq!(plan.name, resource.as_str().as_bytes());
+            let spec = params::spec_for(resource).expect("spec");
+            let simple = plan.simple.expect("simple");
+            assert_eq!(simple.len, spec.params.len());
+            assert_eq!(spec.params[simple.positional].name, spec.positional);
+            for (row, param) in simple.params.iter().zip(spec.params) {
+                assert_eq!(row.name, param.name.as_bytes());
+                assert_eq!(row.multiple, param.multiple);
+                assert_eq!(row.required, param.required);
+            }
+        }
+        let aud = |resource: Resource| {
+            let simple = plans.named(resource.as_str().as_bytes()).unwrap().simple;
+            simple.map(|s| s.params.map(|p| p.raw_aud))
+        };
+        assert_eq!(aud(Resource::Rpc), Some([false, true]));
+        assert_eq!(aud(Resource::Include), Some([false, true]));
+        assert_eq!(aud(Resource::Repo), Some([false, false]));
+        for name in ["", "rep", "repos", "Repo", "atproto", "transition"] {
+            assert!(plans.named(name.as_bytes()).is_none(), "{name}");
+        }
+        // A table with a name the query decoder would change has no single scan.
+        static ODD: std::sync::OnceLock<&'static ResourceSpec> = std::sync::OnceLock::new();
+        let odd = ODD.get_or_init(|| {
+            let spec = reshaped(Resource::Repo, &[0], 1);
+            let rows: Vec<params::ParamSpec> = spec
+                .params
+                .iter()
+                .map(|p| params::ParamSpec {
+                    name: if p.name == "collection" {
+                        p.name
+                    } else {
+                        "a+b"
+                    },
+                    multiple: p.multiple,
+                    required: p.required,
+                    convert: p.convert,
+                    validate: p.validate,
+                })
+                .collect();
+            Box::leak(Box::new(ResourceSpec {
+                resource: Resource::Repo,
+                positional: spec.positional,
+                params: Box::leak(rows.into_boxed_slice()),
+            }))
+        });
+        assert_eq!(Simple::of(odd), None);
+        assert!(Simple::of(reshaped(Resource::Repo, &[0, 1], 1)).is_none());
+    }
+
     #[test]
     fn long_inputs_decode_past_the_stack_buffer() {
         let lxms: Vec<String> = (0..40).map(|i| format!("lxm=com.example.m{i}")).collect();
