@@ -296,3 +296,131 @@ proptest! {
         check(&format!("{prefix}{lossy}"))?;
     }
 }
+
+/// An NSID-like value: valid mostly, sometimes `*`, a partial wildcard or a bad segment.
+fn nsid_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => "[a-z]{1,8}(\\.[a-z][a-z0-9-]{0,10}){1,3}\\.[a-zA-Z][a-zA-Z0-9]{0,20}",
+        1 => Just("*".to_owned()),
+        1 => "(com\\.example\\.\\*|a\\.b|-a\\.b\\.c|a\\.b\\.c-|A\\.B\\.C|a\\.b\\.c!|a\\.b\\.c/)",
+    ]
+}
+
+/// An `aud` value as written in a query: `did:web`/`did:plc` with each colon `:`, `%3A` or
+/// `%3a`, a host or PLC id (sometimes long, to cross 64 bytes, sometimes bad), the fragment
+/// separator `#`, `%23` or `%2523`, and a fragment (sometimes empty or with other bytes); or
+/// `*`, or other text.
+fn aud_value() -> impl Strategy<Value = String> {
+    let colon = prop_oneof![Just(":"), Just("%3A"), Just("%3a")];
+    let id = prop_oneof![
+        4 => ("[a-z0-9-]{1,30}(\\.[a-z0-9-]{1,20}){0,3}\\.[a-z]{2,6}", Just("web")),
+        1 => ("[a-z2-7]{24}", Just("plc")),
+        1 => ("[a-z0-9.-]{0,12}(%3A8080|:8080|\\.\\.|\\.)?", Just("web")),
+        1 => ("[a-z0-9]{20,26}", Just("plc")),
+    ];
+    let separator = prop_oneof![3 => Just("%23"), 1 => Just("#"), 1 => Just("%2523")];
+    let fragment = "[a-zA-Z0-9_.-]{0,24}([~!+ %]|%7E|%2F)?[a-z]{0,3}";
+    prop_oneof![
+        8 => (colon.clone(), id, colon, separator, fragment).prop_map(
+            |(c1, (id, method), c2, sep, frag)| format!("did{c1}{method}{c2}{id}{sep}{frag}")
+        ),
+        1 => Just("*".to_owned()),
+        1 => "(did:key:zabc%23s|did:web:x\\.com|x%23s|DID:web:x\\.com%23s|)",
+    ]
+}
+
+/// The query of `segments` in the given order, behind `head`.
+fn joined(head: &str, segments: &[String]) -> String {
+    if segments.is_empty() {
+        head.to_owned()
+    } else {
+        format!("{head}?{}", segments.join("&"))
+    }
+}
+
+/// `(value, place)` pairs sorted by place: the segments of a query in a generated order.
+fn in_order(mut segments: Vec<(String, usize)>) -> Vec<String> {
+    segments.sort_by_key(|(_, place)| *place);
+    segments.into_iter().map(|(s, _)| s).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// `rpc` with one method, positional or named, and one audience, in either order, with
+    /// sometimes a repeated or extra segment.
+    #[test]
+    fn agrees_on_rpc_with_one_method(
+        lxm in nsid_value(),
+        aud in aud_value(),
+        named in any::<bool>(),
+        aud_first in any::<bool>(),
+        extra in 0..6usize,
+    ) {
+        let mut segments = vec![(format!("aud={aud}"), usize::from(!aud_first))];
+        let head = if named {
+            segments.push((format!("lxm={lxm}"), usize::from(aud_first)));
+            "rpc".to_owned()
+        } else {
+            format!("rpc:{lxm}")
+        };
+        match extra {
+            1 => segments.push(("aud=*".to_owned(), 2)),
+            2 => segments.push(("lxm=a.b.c".to_owned(), 2)),
+            3 => segments.push((String::new(), 2)),
+            4 => segments.push(("foo=bar".to_owned(), 2)),
+            _ => {}
+        }
+        check(&joined(&head, &in_order(segments)))?;
+    }
+
+    /// `repo` with collections (positional, or one to five named) and up to three actions, in
+    /// any order.
+    #[test]
+    fn agrees_on_repo_with_actions(
+        collections in proptest::collection::vec(nsid_value(), 1..6),
+        actions in proptest::collection::vec(
+            prop_oneof![
+                Just("create"), Just("update"), Just("delete"), Just("read"), Just("Create"),
+            ],
+            0..4,
+        ),
+        positional in any::<bool>(),
+        places in proptest::collection::vec(any::<u8>(), 10),
+    ) {
+        let mut segments = Vec::new();
+        let head = if positional {
+            format!("repo:{}", collections[0])
+        } else {
+            for (c, place) in collections.iter().zip(&places) {
+                segments.push((format!("collection={c}"), usize::from(*place)));
+            }
+            "repo".to_owned()
+        };
+        for (a, place) in actions.iter().zip(&places[5..]) {
+            segments.push((format!("action={a}"), usize::from(*place)));
+        }
+        check(&joined(&head, &in_order(segments)))?;
+    }
+
+    /// `include` with its NSID, positional or named, and an optional audience, in either order.
+    #[test]
+    fn agrees_on_include_with_audience(
+        nsid in nsid_value(),
+        aud in proptest::option::of(aud_value()),
+        named in any::<bool>(),
+        aud_first in any::<bool>(),
+    ) {
+        let mut segments = Vec::new();
+        if let Some(aud) = &aud {
+            segments.push((format!("aud={aud}"), usize::from(!aud_first)));
+        }
+        let head = if named {
+            segments.push((format!("nsid={nsid}"), usize::from(aud_first)));
+            "include".to_owned()
+        } else {
+            format!("include:{nsid}")
+        };
+        check(&joined(&head, &in_order(segments)))?;
+    }
+}

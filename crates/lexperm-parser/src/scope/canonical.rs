@@ -89,30 +89,41 @@ const SPACE_DEFAULT_ACTIONS: u8 = 0b11110;
 /// Space management operations as a bit set, in the reference order.
 pub(crate) const SPACE_MANAGE: [&str; 3] = ["create", "update", "delete"];
 
-/// Sorts NSIDs (and `*`) and removes duplicates. NSIDs are ASCII, so byte order is the
-/// reference's UTF-16 order. Lists that are already sorted and unique (what permission-set
-/// expansion and canonical input produce) are only checked, not sorted.
+/// Sorts NSIDs (and `*`) and removes duplicates, in place: the unique values are the first
+/// ones, and their number is returned. NSIDs are ASCII, so byte order is the reference's UTF-16
+/// order. Lists that are already sorted and unique (what permission-set expansion and canonical
+/// input produce) are only checked, not sorted.
 #[inline]
-fn sort_unique_ascii(values: &mut Values<'_>) {
+fn sort_unique_ascii(values: &mut [&str]) -> usize {
     if values.len() < 2 || values.windows(2).all(|w| w[0] < w[1]) {
-        return;
+        return values.len();
     }
     values.sort_unstable();
-    values.dedup();
+    let mut kept = 1;
+    for i in 1..values.len() {
+        if values[i] != values[kept - 1] {
+            values[kept] = values[i];
+            kept += 1;
+        }
+    }
+    kept
 }
 
 /// An NSID list as `repo` and `rpc` take it: `*` absorbs the rest; otherwise sorted, each
-/// value once.
+/// value once. Reorders `values` in place and returns the list to write, a prefix of it.
 #[inline(always)]
-fn nsid_list(values: &mut Values<'_>) {
-    if values.len() > 1 {
-        if values.contains(&"*") {
-            values.clear();
-            values.push("*");
-        } else {
-            sort_unique_ascii(values);
-        }
+fn nsid_list<'s, 'v>(values: &'s mut [&'v str]) -> &'s [&'v str] {
+    if values.len() < 2 {
+        return values;
     }
+    let kept = match values.iter().position(|v| *v == "*") {
+        Some(star) => {
+            values.swap(0, star);
+            1
+        }
+        None => sort_unique_ascii(values),
+    };
+    &values[..kept]
 }
 
 /// Writes `head:<value>` when `values` has one entry, otherwise `head?name=v1&name=v2…`.
@@ -163,14 +174,14 @@ fn repo_actions(out: &mut String, mut first: bool, actions: u8) {
 }
 
 /// `repo`: `collections` as parsed (`*` or NSIDs), `actions` as a bit set over [`REPO_ACTIONS`].
-pub(crate) fn write_repo(out: &mut String, collections: &mut Values<'_>, actions: u8) {
-    nsid_list(collections);
+pub(crate) fn write_repo(out: &mut String, collections: &mut [&str], actions: u8) {
+    let collections = nsid_list(collections);
     let first = multi_head(out, &REPO, &COLLECTION, collections, true);
     repo_actions(out, first, actions);
 }
 
 /// `rpc`: methods (`*` or NSIDs) and the audience (`*` or a DID reference).
-pub(crate) fn write_rpc(out: &mut String, lxms: &mut Values<'_>, aud: &str) {
+pub(crate) fn write_rpc(out: &mut String, lxms: &mut [&str], aud: &str) {
     write_rpc_encoded(out, lxms, aud, None);
 }
 
@@ -178,11 +189,11 @@ pub(crate) fn write_rpc(out: &mut String, lxms: &mut Values<'_>, aud: &str) {
 #[inline(always)]
 fn write_rpc_encoded(
     out: &mut String,
-    lxms: &mut Values<'_>,
+    lxms: &mut [&str],
     aud: &str,
     encoded: Option<&Encoded<'_>>,
 ) {
-    nsid_list(lxms);
+    let lxms = nsid_list(lxms);
     let first = multi_head(out, &RPC, &LXM, lxms, true);
     out.push_str(AUD.get(first));
     query_value(out, aud, encoded);
@@ -285,17 +296,13 @@ fn single_value(out: &mut String, first: &mut bool, name: &Name, value: &str, de
 /// `space:<type>` then `authority`, `skey`, `collection` (`*` absorbs the rest, otherwise
 /// sorted, each once), `action`, `manage`, leaving out the defaults (`self`, `*`, no
 /// collections, the four default actions, no management).
-pub(crate) fn write_space(out: &mut String, parts: &SpaceParts<'_>, collections: &mut Values<'_>) {
+pub(crate) fn write_space(out: &mut String, parts: &SpaceParts<'_>, collections: &mut [&str]) {
     out.push_str(SPACE.positional);
     encode_into(out, parts.space_type, Component::Positional);
     let mut first = true;
     single_value(out, &mut first, &AUTHORITY, parts.authority, "self");
     single_value(out, &mut first, &SKEY, parts.skey, "*");
-    nsid_list(collections);
-    for (i, collection) in collections.iter().enumerate() {
-        if i > 0 && collections[i - 1] == *collection {
-            continue;
-        }
+    for collection in nsid_list(collections) {
         out.push_str(COLLECTION.get(first));
         encode_into(out, collection, Component::Query);
         first = false;
@@ -340,13 +347,14 @@ pub(crate) type Encoded<'a> = [&'a str; 4];
 fn query_value(out: &mut String, value: &str, encoded: Option<&Encoded<'_>>) {
     match encoded {
         Some([whole, "", "", ""]) => out.push_str(whole),
+        Some([first, rest, "", ""]) => put(out, [first, rest]),
         Some(&pieces) => put(out, pieces),
         None => encode_into(out, value, Component::Query),
     }
 }
 
 /// Writes the canonical form of `spec`'s resource from validated values: `values[k]` lists the
-/// values of `spec.params[k]` (the positional one included), `encoded[k]` holds the canonical
+/// values of `spec.params[k]` (reordered in place where the formatter sorts them) (the positional one included), `encoded[k]` holds the canonical
 /// encoding of a single-valued parameter's value when the caller has it (its text in `values`
 /// is then only compared, never written). The formatter is the one
 /// [`Scope::write_canonical`](super::Scope::write_canonical) uses. Returns false, with `out`
@@ -356,7 +364,7 @@ fn query_value(out: &mut String, value: &str, encoded: Option<&Encoded<'_>>) {
 pub(crate) fn write_values(
     out: &mut String,
     spec: &ResourceSpec,
-    values: &mut [Values<'_>],
+    values: &mut [&mut [&str]],
     encoded: &[Option<Encoded<'_>>],
 ) -> bool {
     write_values_or_defer(out, spec, values, encoded).is_some()
@@ -458,8 +466,8 @@ fn name_bits(values: &[&str], names: &[&str]) -> Option<u8> {
 
 /// The one value of the single-valued parameter `k`, or none; `None` for several.
 #[inline(always)]
-fn single<'v>(values: &[Values<'v>], k: usize) -> Option<Option<&'v str>> {
-    match values.get(k)?.as_slice() {
+fn single<'v>(values: &[&mut [&'v str]], k: usize) -> Option<Option<&'v str>> {
+    match &**values.get(k)? {
         [] => Some(None),
         [value] => Some(Some(*value)),
         _ => None,
@@ -470,14 +478,14 @@ fn single<'v>(values: &[Values<'v>], k: usize) -> Option<Option<&'v str>> {
 fn write_values_or_defer(
     out: &mut String,
     spec: &ResourceSpec,
-    values: &mut [Values<'_>],
+    values: &mut [&mut [&str]],
     encoded: &[Option<Encoded<'_>>],
 ) -> Option<()> {
     match spec.resource {
         Resource::Repo => {
             let [c, a] = REPO_PARAMS.places(spec)?;
             let mut actions = 0u8;
-            for action in values.get(a)? {
+            for action in values.get(a)?.iter() {
                 let bit = REPO_ACTIONS.iter().position(|name| name == action)?;
                 actions |= 1 << bit;
             }

@@ -10,6 +10,7 @@
 //! below and `tests/scope_fast.rs` check that in both directions.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use smallvec::SmallVec;
 
@@ -18,6 +19,7 @@ use super::params::{self, ResourceSpec};
 use super::tokenize::{form_decode_to, uri_decode_to, Parts, Segments, KEEP_QUERY};
 use super::{Reference, Resource, Scope, ScopeError, ScopeErrorKind, StaticScope};
 use crate::bytemap;
+use crate::bytemap::find_special;
 use crate::syntax::{did_ref_parts_plain_valid, host_plain_valid_classes};
 
 /// A scope string that [`normalize_into`] rejected. Creating one costs nothing: the full
@@ -118,7 +120,7 @@ fn normalize_with<'a>(
 
 /// The signature of [`canonical::write_values`].
 type WriteValues =
-    fn(&mut String, &ResourceSpec, &mut [Values<'_>], &[Option<Encoded<'_>>]) -> bool;
+    fn(&mut String, &ResourceSpec, &mut [&mut [&str]], &[Option<Encoded<'_>>]) -> bool;
 
 /// Where the fast path finds a resource's parameter table and its canonical formatter.
 struct Tables {
@@ -127,16 +129,112 @@ struct Tables {
     /// The canonical formatter of validated values ([`canonical::write_values`]); false hands
     /// the input to `Scope::parse`.
     write: WriteValues,
+    /// What [`Plans::new`] derives from `spec`, made on first use.
+    plans: OnceLock<Plans>,
+}
+
+impl Tables {
+    const fn new(
+        spec: fn(Resource) -> Option<&'static ResourceSpec>,
+        write: WriteValues,
+    ) -> Tables {
+        Tables {
+            spec,
+            write,
+            plans: OnceLock::new(),
+        }
+    }
+
+    #[inline(always)]
+    fn plans(&self) -> &Plans {
+        self.plans.get_or_init(|| Plans::new(self.spec))
+    }
 }
 
 /// The tables `Scope::parse` and `Scope::write_canonical` use.
-const TABLES: Tables = Tables {
-    spec: params::spec_for,
-    write: canonical::write_values,
-};
+static TABLES: Tables = Tables::new(params::spec_for, canonical::write_values);
 
 /// The most parameters a table may have for the fast path to handle its resource.
 const MAX_PARAMS: usize = 4;
+
+/// Resource names up to this length are found by their length (see [`Plans::by_len`]).
+const SHORT_NAME: usize = 16;
+
+/// What the fast path reads from [`Resource::ALL`], [`StaticScope::ALL`] and the parameter
+/// tables, derived once.
+struct Plans {
+    /// One plan per resource, in [`Resource::ALL`] order.
+    all: Vec<Plan>,
+    /// For each name length below [`SHORT_NAME`], the places in `all` of the (at most two)
+    /// resources whose name has that length; `None` where more have it (then `all` is walked).
+    by_len: [Option<[Option<u8>; 2]>; SHORT_NAME],
+    /// Whether a static scope string starts with a resource name followed by `:` or `?` (or is
+    /// one): then static scopes are looked for first, as `Scope::parse` does; otherwise only
+    /// inputs whose prefix names no resource can be one.
+    statics_first: bool,
+}
+
+/// One resource as the fast path handles it.
+struct Plan {
+    resource: Resource,
+    name: &'static [u8],
+    spec: Option<&'static ResourceSpec>,
+    /// The single-scan shape of [`decide_simple`], when the table allows it.
+    simple: Option<Simple>,
+}
+
+impl Plans {
+    fn new(spec: fn(Resource) -> Option<&'static ResourceSpec>) -> Plans {
+        let all: Vec<Plan> = Resource::ALL
+            .into_iter()
+            .map(|resource| {
+                let spec = spec(resource);
+                Plan {
+                    resource,
+                    name: resource.as_str().as_bytes(),
+                    spec,
+                    simple: spec.and_then(Simple::of),
+                }
+            })
+            .collect();
+        let mut by_len = [Some([None; 2]); SHORT_NAME];
+        for (place, plan) in all.iter().enumerate() {
+            let Some(Some(slots)) = by_len.get_mut(plan.name.len()) else {
+                continue;
+            };
+            match (
+                slots.iter_mut().find(|slot| slot.is_none()),
+                u8::try_from(place),
+            ) {
+                (Some(slot), Ok(place)) => *slot = Some(place),
+                _ => by_len[plan.name.len()] = None,
+            }
+        }
+        let statics_first = StaticScope::ALL.into_iter().any(|s| {
+            let text = s.as_str();
+            let prefix = &text.as_bytes()[..Parts::of(text).prefix_end];
+            all.iter().any(|plan| plan.name == prefix)
+        });
+        Plans {
+            all,
+            by_len,
+            statics_first,
+        }
+    }
+
+    /// The plan of the resource named `name` ([`Resource::from_name`]).
+    #[inline(always)]
+    fn named(&self, name: &[u8]) -> Option<&Plan> {
+        let same = |plan: &&Plan| params::same_bytes(plan.name, name);
+        match self.by_len.get(name.len()) {
+            Some(Some(slots)) => slots
+                .iter()
+                .map_while(|slot| slot.map(|place| &self.all[usize::from(place)]))
+                .find(|plan| plan.name.first() == name.first() && same(plan)),
+            _ => self.all.iter().find(same),
+        }
+    }
+}
 
 /// What [`decide`] made of an input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,33 +344,51 @@ impl Scratch {
     }
 }
 
-/// [`Resource::from_name`] with the names compared in place (a general `==` calls `memcmp`).
-#[inline(always)]
-fn resource_named(name: &[u8], reference: Reference) -> Option<Resource> {
-    Resource::ALL
-        .into_iter()
-        .find(|r| params::same_bytes(r.as_str().as_bytes(), name))
-        .filter(|r| reference.knows(*r))
-}
-
 /// The reference `Parser.parse` as a decision, from the tables: every check must pass, so their
 /// order does not matter and each value is looked at once.
 #[inline(always)]
 fn decide(input: &str, out: &mut String, tables: &Tables, reference: Reference) -> Decision {
-    if let Some(s) = StaticScope::from_name(input) {
-        out.push_str(s.as_str());
-        return Decision::Written;
+    let plans = tables.plans();
+    if plans.statics_first {
+        if let Some(s) = StaticScope::from_name(input) {
+            out.push_str(s.as_str());
+            return Decision::Written;
+        }
     }
-    if input.is_empty() {
-        return Decision::Rejected;
-    }
-    let parts = Parts::of(input);
-    let Some(resource) = resource_named(&input.as_bytes()[..parts.prefix_end], reference) else {
-        return Decision::Rejected;
+    let bytes = input.as_bytes();
+    // The prefix is a resource name of a few bytes: a loop finds its end sooner than a
+    // `memchr2` call sets up.
+    let prefix_end = bytes
+        .iter()
+        .position(|&b| b == b':' || b == b'?')
+        .unwrap_or(bytes.len());
+    let Some(plan) = plans
+        .named(&bytes[..prefix_end])
+        .filter(|plan| reference.knows(plan.resource))
+    else {
+        return match StaticScope::from_name(input) {
+            Some(s) if !plans.statics_first => {
+                out.push_str(s.as_str());
+                Decision::Written
+            }
+            _ => Decision::Rejected,
+        };
     };
-    let Some(spec) = (tables.spec)(resource) else {
+    let Some(spec) = plan.spec else {
         return Decision::Deferred;
     };
+    if let Some(simple) = &plan.simple {
+        if let Some(decision) = decide_simple(input, out, tables, spec, simple, prefix_end) {
+            return decision;
+        }
+    }
+    decide_general(input, out, tables, spec)
+}
+
+/// [`decide`] for any input of a resource with the table `spec`.
+#[inline(never)]
+fn decide_general(input: &str, out: &mut String, tables: &Tables, spec: &ResourceSpec) -> Decision {
+    let parts = Parts::of(input);
     let table = spec.params;
     if table.len() > MAX_PARAMS {
         return Decision::Deferred;
@@ -388,11 +504,189 @@ fn decide(input: &str, out: &mut String, tables: &Tables, reference: Reference) 
         }
     }
     let n = table.len();
+    let mut values = values.each_mut().map(|v| v.as_mut_slice());
     if (tables.write)(out, spec, &mut values[..n], &encoded[..n]) {
         Decision::Written
     } else {
         Decision::Deferred
     }
+}
+
+/// The values of one parameter in [`decide_simple`]: inline up to two (most parameters have
+/// one or two values).
+type FewValues<'a> = SmallVec<[&'a str; 2]>;
+
+/// What [`decide_simple`] reads from a table of one or two parameters, derived once
+/// ([`Simple::of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Simple {
+    /// The parameters in table order (`len` of them).
+    params: [SimpleParam; 2],
+    len: usize,
+    /// The place of the positional parameter.
+    positional: usize,
+}
+
+/// One parameter of a [`Simple`] table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SimpleParam {
+    name: &'static [u8],
+    multiple: bool,
+    required: bool,
+    /// Single-valued, and its validator accepts every DID service reference
+    /// ([`params::accepts_every_did_ref`]): values are recognized raw ([`RawAud`]).
+    raw_aud: bool,
+}
+
+impl Simple {
+    /// The shape of `spec` for [`decide_simple`]: `None` unless it has one or two parameters,
+    /// one of them named as its positional parameter, and names that the query decoder leaves
+    /// as they are and that hold no separator (so a name compared raw is the decoded name).
+    fn of(spec: &'static ResourceSpec) -> Option<Simple> {
+        let plain = |name: &str| {
+            !name.is_empty() && !name.bytes().any(|b| matches!(b, b'%' | b'+' | b'&' | b'='))
+        };
+        if !(1..=2).contains(&spec.params.len()) || !spec.params.iter().all(|p| plain(p.name)) {
+            return None;
+        }
+        let positional = spec.index_of(spec.positional.as_bytes())?;
+        let row = |param: &ResourceSpec, k: usize| {
+            let param = &param.params[k];
+            SimpleParam {
+                name: param.name.as_bytes(),
+                multiple: param.multiple,
+                required: param.required,
+                raw_aud: !param.multiple && params::accepts_every_did_ref(param),
+            }
+        };
+        let first = row(spec, 0);
+        Some(Simple {
+            params: [first, spec.params.get(1).map_or(first, |_| row(spec, 1))],
+            len: spec.params.len(),
+            positional,
+        })
+    }
+}
+
+/// Whether `rest` starts with `name=`.
+#[inline(always)]
+fn starts_named(rest: &[u8], name: &[u8]) -> bool {
+    rest.len() > name.len()
+        && rest[name.len()] == b'='
+        && params::same_bytes(&rest[..name.len()], name)
+}
+
+/// The end of the text at `from`: the first `stop` byte or the end of `bytes`; `None` when the
+/// text holds a `%`, or with `query` a `+` (text the decoder would change).
+#[inline(always)]
+fn plain_end(bytes: &[u8], from: usize, stop: u8, query: bool) -> Option<usize> {
+    let mut j = find_special(bytes, from);
+    while let Some(&b) = bytes.get(j) {
+        if b == stop {
+            break;
+        }
+        if b == b'%' || (query && b == b'+') {
+            return None;
+        }
+        j = find_special(bytes, j + 1);
+    }
+    Some(j)
+}
+
+/// [`decide`] in one scan for the shape most scope strings have, on a table of the [`Simple`]
+/// kind: names and values that need no decoding (except a [`RawAud`] value of a parameter that
+/// takes one), each parameter given at most once unless it takes several, the positional one
+/// positionally or by name. The values are checked
+/// with the table's validators and written by the tables' formatter. `None` for anything else
+/// (escapes, repeats, unknown or empty names, the positional parameter given both ways or not
+/// at all), which [`decide_general`] then decides.
+#[inline(always)]
+fn decide_simple(
+    input: &str,
+    out: &mut String,
+    tables: &Tables,
+    spec: &ResourceSpec,
+    simple: &Simple,
+    prefix_end: usize,
+) -> Option<Decision> {
+    let bytes = input.as_bytes();
+    let len = bytes.len();
+    let table = spec.params;
+    let p = simple.positional;
+    let mut lists: [FewValues<'_>; 2] = Default::default();
+    let mut aud = None;
+    // Text without escapes is its own decoding: a value the validator refuses is refused by
+    // `Scope::parse` too.
+    let mut i = prefix_end;
+    let positional_given = bytes.get(i) == Some(&b':');
+    if positional_given {
+        let end = plain_end(bytes, i + 1, b'?', false)?;
+        let value = &input[i + 1..end];
+        if !(table[p].validate)(value) {
+            return Some(Decision::Rejected);
+        }
+        lists[p].push(value);
+        i = end;
+    }
+    if i < len {
+        // `bytes[i]` is the first `?`: a query that is empty or starts with another `?` goes
+        // the general way.
+        let mut start = i + 1;
+        if bytes.get(start).is_none_or(|&b| b == b'?') {
+            return None;
+        }
+        loop {
+            let rest = &bytes[start..];
+            let k = (0..simple.len).find(|&k| starts_named(rest, simple.params[k].name))?;
+            let param = &simple.params[k];
+            if !lists[k].is_empty() && (!param.multiple || (k == p && positional_given)) {
+                return None;
+            }
+            let value = start + param.name.len() + 1;
+            let end = if param.raw_aud {
+                let (found, end) = RawAud::recognize_value(bytes, value)?;
+                aud = Some((k, found));
+                lists[k].push(&input[value..end]);
+                end
+            } else {
+                let end = plain_end(bytes, value, b'&', true)?;
+                let text = &input[value..end];
+                if !(table[k].validate)(text) {
+                    return Some(Decision::Rejected);
+                }
+                lists[k].push(text);
+                end
+            };
+            if end == len {
+                break;
+            }
+            start = end + 1;
+            if start == len {
+                return None;
+            }
+        }
+    }
+    if lists[p].is_empty() {
+        return None;
+    }
+    // A required parameter that is absent.
+    if (0..simple.len).any(|k| simple.params[k].required && lists[k].is_empty()) {
+        return Some(Decision::Rejected);
+    }
+    let mut encoded: [Option<Encoded<'_>>; 2] = [None; 2];
+    if let Some((k, aud)) = aud {
+        encoded[k] = Some(aud.encoded(input));
+    }
+    let [first, second] = &mut lists;
+    let mut values: [&mut [&str]; 2] = [first, second];
+    let n = simple.len;
+    Some(
+        if (tables.write)(out, spec, &mut values[..n], &encoded[..n]) {
+            Decision::Written
+        } else {
+            Decision::Deferred
+        },
+    )
 }
 
 /// An `aud` value that its raw (still form-encoded) text already shows to be a valid DID service
@@ -415,27 +709,10 @@ impl RawAud {
     /// query encoder keeps, and the DID fast path accepts the pieces. `None` leaves the value
     /// to the general path (decode, check, encode), which also gives every rejection.
     fn recognize(raw: &[u8], base: usize) -> Option<RawAud> {
-        let mut canonical = true;
-        let colon = |i: usize, canonical: &mut bool| match raw.get(i)? {
-            b':' => Some(i + 1),
-            b'%' if matches!(raw.get(i + 1..i + 3)?, b"3A" | b"3a") => {
-                *canonical = false;
-                Some(i + 3)
-            }
-            _ => None,
-        };
-        if !raw.starts_with(b"did") {
-            return None;
-        }
-        let i = colon(3, &mut canonical)?;
-        let plc = match raw.get(i..i + 3)? {
-            b"plc" => true,
-            b"web" => false,
-            _ => return None,
-        };
-        let id_start = colon(i + 3, &mut canonical)?;
-        if let Some(aud) = RawAud::recognize_plain(raw, base, plc, canonical, id_start) {
-            return Some(aud);
+        let (plc, mut canonical, id_start) = RawAud::method(raw)?;
+        match RawAud::recognize_plain(raw, base, plc, canonical, id_start) {
+            Some((aud, end)) if end == raw.len() => return Some(aud),
+            _ => {}
         }
         let id_end =
             memchr::memchr2(b'%', b'#', &raw[id_start..]).map_or(raw.len(), |i| id_start + i);
@@ -465,24 +742,68 @@ impl RawAud {
         })
     }
 
-    /// [`RawAud::recognize`] after `did:<method>:`, for values of up to 64 bytes whose id and
-    /// fragment hold only letters, digits, `.`, `-` and `_`, on their byte class maps; `None`
-    /// leaves the value to the byte loops of `recognize` (which decide the same where this
-    /// decides).
+    /// `did(:|%3A)(plc|web)(:|%3A)` at the start of `raw`: whether the method is `plc`, whether
+    /// both colons are written `:`, and where the id starts.
+    #[inline(always)]
+    fn method(raw: &[u8]) -> Option<(bool, bool, usize)> {
+        let mut canonical = true;
+        let colon = |i: usize, canonical: &mut bool| match raw.get(i)? {
+            b':' => Some(i + 1),
+            b'%' if matches!(raw.get(i + 1..i + 3)?, b"3A" | b"3a") => {
+                *canonical = false;
+                Some(i + 3)
+            }
+            _ => None,
+        };
+        if !raw.starts_with(b"did") {
+            return None;
+        }
+        let i = colon(3, &mut canonical)?;
+        let plc = match raw.get(i..i + 3)? {
+            b"plc" => true,
+            b"web" => false,
+            _ => return None,
+        };
+        let id_start = colon(i + 3, &mut canonical)?;
+        Some((plc, canonical, id_start))
+    }
+
+    /// [`RawAud::recognize`] of the query value at `start` of `bytes`, which runs to the next
+    /// `&` or the end, and the value's end.
+    #[inline(always)]
+    fn recognize_value(bytes: &[u8], start: usize) -> Option<(RawAud, usize)> {
+        let rest = &bytes[start..];
+        // The method's bytes hold no `&`, so they lie inside the value.
+        let (plc, canonical, id_start) = RawAud::method(rest)?;
+        if let Some((aud, end)) = RawAud::recognize_plain(rest, start, plc, canonical, id_start) {
+            return Some((aud, start + end));
+        }
+        let end = memchr::memchr(b'&', rest).map_or(bytes.len(), |k| start + k);
+        Some((RawAud::recognize(&bytes[start..end], start)?, end))
+    }
+
+    /// [`RawAud::recognize`] after `did:<method>:` of the value at the start of `raw`, which
+    /// ends at the first `&` or the end of `raw`, for values within the first 64 bytes whose id
+    /// and fragment hold only letters, digits, `.`, `-` and `_`, on their byte class maps; the
+    /// value and its end (relative to `raw`). `None` leaves the value to the byte loops of
+    /// `recognize` (which decide the same where this decides).
     fn recognize_plain(
         raw: &[u8],
         base: usize,
         plc: bool,
         mut canonical: bool,
         id_start: usize,
-    ) -> Option<RawAud> {
-        let len = raw.len();
-        if len > 64 {
-            return None;
-        }
-        let classes = bytemap::classes(raw);
+    ) -> Option<(RawAud, usize)> {
+        let window = &raw[..raw.len().min(64)];
+        let classes = bytemap::classes(window);
         let plain = classes.alnum | classes.dot | classes.dash | classes.underscore;
-        let from = |at: usize| classes.all & (u64::MAX << at);
+        let from = |at: usize| {
+            if at < 64 {
+                classes.all & (u64::MAX << at)
+            } else {
+                0
+            }
+        };
         // The id runs to the first other byte, which must start `#` or `%23`.
         let stop = from(id_start) & !plain;
         if stop == 0 {
@@ -497,7 +818,19 @@ impl RawAud {
             b'%' if raw.get(id_end + 1..id_end + 3) == Some(b"23") => id_end + 3,
             _ => return None,
         };
-        if fragment_start >= len || from(fragment_start) & !plain != 0 {
+        // The fragment runs to the first other byte, which must end the value.
+        let len = match from(fragment_start) & !plain {
+            0 if window.len() == raw.len() => raw.len(),
+            0 => return None,
+            stop => {
+                let end = stop.trailing_zeros() as usize;
+                if raw[end] != b'&' {
+                    return None;
+                }
+                end
+            }
+        };
+        if fragment_start >= len {
             return None;
         }
         let id = &raw[id_start..id_end];
@@ -509,13 +842,14 @@ impl RawAud {
         } else {
             host_plain_valid_classes(id, classes.range(id_start, id_end))
         };
-        valid.then_some(RawAud {
+        let aud = RawAud {
             plc,
             canonical,
             value: (base, base + len),
             id: (base + id_start, base + id_end),
             fragment: (base + fragment_start, base + len),
-        })
+        };
+        valid.then_some((aud, len))
     }
 
     /// The canonical (query-encoded) value, in pieces.
@@ -523,8 +857,13 @@ impl RawAud {
         if self.canonical {
             return [&input[self.value.0..self.value.1], "", "", ""];
         }
+        let method = if self.plc { "did:plc:" } else { "did:web:" };
+        // With `%23` between them, the id and the fragment are written as they stand.
+        if self.fragment.0 == self.id.1 + 3 {
+            return [method, &input[self.id.0..self.fragment.1], "", ""];
+        }
         [
-            if self.plc { "did:plc:" } else { "did:web:" },
+            method,
             &input[self.id.0..self.id.1],
             "%23",
             &input[self.fragment.0..self.fragment.1],
@@ -755,10 +1094,7 @@ mod tests {
                 .then(|| params::spec_for(resource))
                 .flatten()
         }
-        let without_tables = Tables {
-            spec: only_repo_and_blob,
-            write: canonical::write_values,
-        };
+        let without_tables = Tables::new(only_repo_and_blob, canonical::write_values);
         agrees_on_tables(
             &without_tables,
             &[
@@ -771,15 +1107,12 @@ mod tests {
         fn write_only_rpc(
             out: &mut String,
             spec: &ResourceSpec,
-            values: &mut [Values<'_>],
+            values: &mut [&mut [&str]],
             encoded: &[Option<Encoded<'_>>],
         ) -> bool {
             spec.resource == Resource::Rpc && canonical::write_values(out, spec, values, encoded)
         }
-        let without_formatters = Tables {
-            spec: params::spec_for,
-            write: write_only_rpc,
-        };
+        let without_formatters = Tables::new(params::spec_for, write_only_rpc);
         // Rejections are still decided here; only the valid inputs are handed on.
         let mut out = String::new();
         assert_eq!(
@@ -861,10 +1194,7 @@ mod tests {
                 .copied()
                 .find(|s| s.resource == resource)
         }
-        let tables = Tables {
-            spec: reversed,
-            write: canonical::write_values,
-        };
+        let tables = Tables::new(reversed, canonical::write_values);
         assert_eq!(
             reversed(Resource::Repo).expect("spec").params[1].name,
             "collection"
@@ -886,10 +1216,7 @@ mod tests {
                 params::spec_for(resource)
             }
         }
-        let tables = Tables {
-            spec: wide,
-            write: canonical::write_values,
-        };
+        let tables = Tables::new(wide, canonical::write_values);
         assert!(wide(Resource::Repo).expect("spec").params.len() > MAX_PARAMS);
         let mut out = String::new();
         assert!(normalize_with(
@@ -900,6 +1227,68 @@ mod tests {
         )
         .is_err());
         agrees_on_tables(&tables, &[Resource::Repo]);
+    }
+
+    /// The plans read what the tables say: the single scan's parameters, the resources by
+    /// name, and static scopes after resources (none of them reads as a resource prefix).
+    #[test]
+    fn plans_follow_the_tables() {
+        let plans = TABLES.plans();
+        assert!(!plans.statics_first);
+        for resource in Resource::ALL {
+            let plan = plans.named(resource.as_str().as_bytes()).expect("plan");
+            assert_eq!(plan.name, resource.as_str().as_bytes());
+            let spec = params::spec_for(resource).expect("spec");
+            // Only tables of a positional and at most one other parameter get the single scan.
+            let Some(simple) = plan.simple else {
+                assert!(spec.params.len() > 2, "{resource:?} has no single scan");
+                continue;
+            };
+            assert_eq!(simple.len, spec.params.len());
+            assert_eq!(spec.params[simple.positional].name, spec.positional);
+            for (row, param) in simple.params.iter().zip(spec.params) {
+                assert_eq!(row.name, param.name.as_bytes());
+                assert_eq!(row.multiple, param.multiple);
+                assert_eq!(row.required, param.required);
+            }
+        }
+        let aud = |resource: Resource| {
+            let simple = plans.named(resource.as_str().as_bytes()).unwrap().simple;
+            simple.map(|s| s.params.map(|p| p.raw_aud))
+        };
+        assert_eq!(aud(Resource::Rpc), Some([false, true]));
+        assert_eq!(aud(Resource::Include), Some([false, true]));
+        assert_eq!(aud(Resource::Repo), Some([false, false]));
+        for name in ["", "rep", "repos", "Repo", "atproto", "transition"] {
+            assert!(plans.named(name.as_bytes()).is_none(), "{name}");
+        }
+        // A table with a name the query decoder would change has no single scan.
+        static ODD: std::sync::OnceLock<&'static ResourceSpec> = std::sync::OnceLock::new();
+        let odd = ODD.get_or_init(|| {
+            let spec = reshaped(Resource::Repo, &[0], 1);
+            let rows: Vec<params::ParamSpec> = spec
+                .params
+                .iter()
+                .map(|p| params::ParamSpec {
+                    name: if p.name == "collection" {
+                        p.name
+                    } else {
+                        "a+b"
+                    },
+                    multiple: p.multiple,
+                    required: p.required,
+                    convert: p.convert,
+                    validate: p.validate,
+                })
+                .collect();
+            Box::leak(Box::new(ResourceSpec {
+                resource: Resource::Repo,
+                positional: spec.positional,
+                params: Box::leak(rows.into_boxed_slice()),
+            }))
+        });
+        assert_eq!(Simple::of(odd), None);
+        assert!(Simple::of(reshaped(Resource::Repo, &[0, 1], 1)).is_none());
     }
 
     #[test]

@@ -726,7 +726,7 @@ impl Scope {
                         actions: space::bits(SpaceAction::ALL, &s.actions),
                         manage: space::bits(SpaceManageOp::ALL, &s.manage),
                     },
-                    &mut collections,
+                    &mut collections[..],
                 );
             }
         }

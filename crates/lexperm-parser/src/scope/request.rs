@@ -255,7 +255,7 @@ impl ScopeRequest {
                         actions: bits(SpaceAction::ALL, &[action]),
                         manage: bits(SpaceManageOp::ALL, manage.as_slice()),
                     },
-                    &mut collections,
+                    &mut collections[..],
                 );
                 out
             }
