@@ -74,18 +74,18 @@ fn valid_folder_writes_every_record_and_the_cids() {
         run.written(),
         [
             "cids.json",
-            "com.atproto.repo.strongRef.json",
-            "sh.tangled.string.json"
+            "org.lexperm.fixture.pointer.json",
+            "org.lexperm.fixture.snippet.json"
         ]
     );
     // CIDs computed independently with @ipld/dag-cbor (see lexperm-codegen's fixtures).
     insta::assert_snapshot!(serde_json::to_string_pretty(&run.file("cids.json")).unwrap(), @r#"
     {
-      "com.atproto.repo.strongRef": "bafyreifrkdbnkvfjujntdaeigolnrjj3srrs53tfixjhmacclps72qlov4",
-      "sh.tangled.string": "bafyreibvvo7okynsr7r2zlooal6pttpoiqli24owwjf76gd6asthbharca"
+      "org.lexperm.fixture.pointer": "bafyreia6ksmm247dld6hdvzrs5wyuufg5j7kfj2vpi5hj3cilkuosf6o6a",
+      "org.lexperm.fixture.snippet": "bafyreidaatrk5psfc4ffdrjifpkg6pyln275qa6fd7tfmaqbst7wvgxuku"
     }
     "#);
-    let record = run.file("sh.tangled.string.json");
+    let record = run.file("org.lexperm.fixture.snippet.json");
     let keys: Vec<&String> = record.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
@@ -100,7 +100,7 @@ fn broken_files_are_reported_and_get_no_record() {
     assert_eq!(run.code, 1);
     assert_eq!(
         run.written(),
-        ["cids.json", "com.atproto.repo.strongRef.json"]
+        ["cids.json", "org.lexperm.fixture.pointer.json"]
     );
     insta::assert_snapshot!(run.stderr);
 }
@@ -154,7 +154,9 @@ fn gen_rust_writes_the_builder_output() {
         .generate_string()
         .unwrap();
     assert_eq!(code, expected);
-    assert!(code.contains("pub const REPO_ALL: Scope = Scope(\"repo:sh.tangled.string\");"));
+    assert!(
+        code.contains("pub const REPO_ALL: Scope = Scope(\"repo:org.lexperm.fixture.snippet\");")
+    );
 }
 
 #[test]

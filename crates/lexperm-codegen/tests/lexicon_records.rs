@@ -1,24 +1,35 @@
-//! CIDs of real lexicon records, checked against CIDs computed independently with JavaScript encoders
-//! (`fixtures/lexicon-records/expected-cids.json`; see `fixtures/README.md`).
+//! CIDs of lexicon records checked against CIDs computed independently with JavaScript encoders
+//! (see `fixtures/README.md`): the lexicons written for lexperm
+//! (`fixtures/lexicon-records/expected-cids.json`) and real-world lexicons of the corpus of `cargo
+//! xtask corpus` (`fixtures/lexicon-records/corpus-cids.json`; skipped with a note when the corpus is
+//! missing, see `tests/support/corpus.rs`).
 
 use std::path::Path;
 
 use lexperm_codegen::records::schema_record;
 use serde_json::Value;
 
-#[test]
-fn records_match_independently_computed_cids() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicon-records");
-    let expected: Vec<Value> =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("expected-cids.json")).unwrap())
-            .unwrap();
-    assert_eq!(expected.len(), 7);
+#[path = "../../../tests/support/corpus.rs"]
+mod support;
+
+fn fixture_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicon-records")
+}
+
+/// The entries of a measured CID list: `file`, `nsid`, `cid`, `dag_cbor_len`.
+fn measured(name: &str) -> Vec<Value> {
+    let path = fixture_dir().join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path:?}: {err}"));
+    serde_json::from_str(&text).unwrap_or_else(|err| panic!("{path:?}: {err}"))
+}
+
+/// Builds the record of each entry's `file` under `dir` and checks its NSID, DAG-CBOR length and CID.
+fn check_records(dir: &Path, expected: &[Value]) {
     for entry in expected {
         let file = entry["file"].as_str().unwrap();
-        let doc: Value = serde_json::from_str(
-            &std::fs::read_to_string(dir.join("lexicons").join(file)).unwrap(),
-        )
-        .unwrap();
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path:?}: {err}"));
+        let doc: Value = serde_json::from_str(&text).unwrap();
         let record = schema_record(&doc).unwrap_or_else(|err| panic!("{file}: {err}"));
         assert_eq!(record.nsid(), entry["nsid"].as_str().unwrap(), "{file}");
         assert_eq!(
@@ -32,4 +43,21 @@ fn records_match_independently_computed_cids() {
             "{file}"
         );
     }
+}
+
+#[test]
+fn records_match_independently_computed_cids() {
+    let expected = measured("expected-cids.json");
+    assert_eq!(expected.len(), 9);
+    check_records(&fixture_dir().join("lexicons"), &expected);
+}
+
+#[test]
+fn corpus_records_match_independently_computed_cids() {
+    let Some(root) = support::corpus() else {
+        return;
+    };
+    let expected = measured("corpus-cids.json");
+    assert_eq!(expected.len(), 5);
+    check_records(&root, &expected);
 }

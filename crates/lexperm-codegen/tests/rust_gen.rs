@@ -31,8 +31,8 @@ fn fixture_lexicons() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rust-gen/lexicons")
 }
 
-/// The fixture holds only part of `app.bsky`, so its permission set names collections and methods
-/// no loaded lexicon defines (errors of the cross-file rules); the tests let those through.
+/// The fixture's permission set also names a collection and methods no loaded lexicon defines
+/// (errors of the cross-file rules); the tests let those through.
 fn fixture_builder() -> Builder {
     Builder::new()
         .lexicons(fixture_lexicons())
@@ -543,13 +543,13 @@ fn main() {
                 "did:web:#s", "did:web:x#a#b", "did:web:x y#s", "web:x#s"] {
         assert!(Audience::new(bad).is_none(), "{bad}");
     }
-    let scope: Scope = scopes::app::bsky::feed::like::REPO_ALL;
+    let scope: Scope = scopes::net::lexperm::garden::plant::REPO_ALL;
     let as_str: &'static str = scope.into();
-    assert_eq!(as_str, "repo:app.bsky.feed.like");
-    assert_eq!(scope, "repo:app.bsky.feed.like");
+    assert_eq!(as_str, "repo:net.lexperm.garden.plant");
+    assert_eq!(scope, "repo:net.lexperm.garden.plant");
     assert!(scope.starts_with("repo:"));
     fn takes_str(scope: impl AsRef<str>) -> usize { scope.as_ref().len() }
-    assert_eq!(takes_str(scope), 23);
+    assert_eq!(takes_str(scope), 29);
     println!("ok");
 }
 "#,
@@ -583,11 +583,11 @@ fn templates_can_be_overridden_by_file_name() {
         .templates(templates.path())
         .generate_string()
         .unwrap();
-    assert!(code.contains("pub mod like {\n                pub const COLLECTION: &str = \"app.bsky.feed.like\";\n            }"));
+    assert!(code.contains("pub mod plant {\n                pub const COLLECTION: &str = \"net.lexperm.garden.plant\";\n            }"));
     assert!(!code.contains("REPO_ALL"));
     // Endpoint modules still use the embedded template.
     assert!(code.contains(
-        "pub const RPC_ANY_AUD: Scope = Scope(\"rpc:com.atproto.repo.getRecord?aud=*\");"
+        "pub const RPC_ANY_AUD: Scope = Scope(\"rpc:net.lexperm.plots.getPlot?aud=*\");"
     ));
 
     // The same folder overrides the TypeScript set.
@@ -596,7 +596,7 @@ fn templates_can_be_overridden_by_file_name() {
         .typescript()
         .generate_string()
         .unwrap();
-    assert!(ts.contains("export namespace like {\n        pub const COLLECTION"));
+    assert!(ts.contains("export namespace plant {\n        pub const COLLECTION"));
     assert!(ts.contains("export function rpcScope(aud: Audience): string {"));
 }
 
@@ -692,9 +692,9 @@ fn bad_templates_and_inputs_are_errors() {
     );
 
     let duplicate = tempfile::tempdir().unwrap();
-    let like = std::fs::read_to_string(fixture_lexicons().join("like.json")).unwrap();
-    std::fs::write(duplicate.path().join("a.json"), &like).unwrap();
-    std::fs::write(duplicate.path().join("b.json"), &like).unwrap();
+    let plant = std::fs::read_to_string(fixture_lexicons().join("plant.json")).unwrap();
+    std::fs::write(duplicate.path().join("a.json"), &plant).unwrap();
+    std::fs::write(duplicate.path().join("b.json"), &plant).unwrap();
     let err = lint_error(duplicate.path());
     assert!(
         matches!(&err, GenerateError::Lint { errors } if errors.iter().any(|e| e.name == "duplicate-nsid")),

@@ -1,4 +1,7 @@
-//! The atproto interop data-model vectors (`fixtures/data-model/`), applied to the DAG-CBOR encoder.
+//! Data-model vectors written for lexperm (`fixtures/data-model/vectors.json`), applied to the
+//! DAG-CBOR encoder: the `encode` and `valid` vectors must give the bytes and CIDs `@ipld/dag-cbor`
+//! gives them (`fixtures/data-model/expected.json`, measured by `produce.mjs`), the `invalid` ones
+//! must be rejected at the expected location.
 
 use std::path::Path;
 
@@ -6,12 +9,57 @@ use lexperm_datamodel::cbor;
 use lexperm_datamodel::cid::Cid;
 use serde_json::Value;
 
-fn fixture(name: &str) -> Vec<Value> {
+fn fixture(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/data-model")
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path:?}: {err}"));
     serde_json::from_str(&text).unwrap_or_else(|err| panic!("{path:?}: {err}"))
+}
+
+/// The `list` vectors of `vectors.json`.
+fn vectors(list: &str) -> Vec<Value> {
+    fixture("vectors.json")[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {list} list"))
+        .clone()
+}
+
+/// Each vector of `list` with its measurement from `expected.json`, paired by note.
+fn measured(list: &str) -> Vec<(Value, Value)> {
+    let inputs = vectors(list);
+    let expected = fixture("expected.json")[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {list} list in expected.json"))
+        .clone();
+    assert_eq!(
+        inputs.len(),
+        expected.len(),
+        "{list}: run produce.mjs again"
+    );
+    for (input, expected) in inputs.iter().zip(&expected) {
+        assert_eq!(
+            input["note"], expected["note"],
+            "{list}: run produce.mjs again"
+        );
+    }
+    inputs.into_iter().zip(expected).collect()
+}
+
+/// Encodes `json` as a record and checks the bytes and CID against the measurement.
+fn assert_encodes_as_measured(json: &Value, expected: &Value) {
+    let note = &expected["note"];
+    let bytes = cbor::encode_record(json).unwrap_or_else(|err| panic!("{note}: {err}"));
+    assert_eq!(
+        base64_unpadded(&bytes),
+        expected["cbor_base64"].as_str().unwrap(),
+        "{note}"
+    );
+    assert_eq!(
+        Cid::for_dag_cbor(&bytes).to_string(),
+        expected["cid"].as_str().unwrap(),
+        "{note}"
+    );
 }
 
 /// Standard base64 without padding, written here so the test does not share the crate's codec.
@@ -32,30 +80,19 @@ fn base64_unpadded(bytes: &[u8]) -> String {
 
 #[test]
 fn fixtures_encode_to_the_expected_bytes_and_cid() {
-    let cases = fixture("data-model-fixtures.json");
-    assert_eq!(cases.len(), 3);
-    for case in cases {
-        let bytes = cbor::encode_record(&case["json"]).unwrap();
-        assert_eq!(
-            base64_unpadded(&bytes),
-            case["cbor_base64"].as_str().unwrap(),
-            "{}",
-            case["json"]
-        );
-        assert_eq!(
-            Cid::for_dag_cbor(&bytes).to_string(),
-            case["cid"].as_str().unwrap()
-        );
+    let cases = measured("encode");
+    assert_eq!(cases.len(), 6);
+    for (case, expected) in &cases {
+        assert_encodes_as_measured(&case["json"], expected);
     }
 }
 
 #[test]
 fn valid_values_encode() {
-    let cases = fixture("data-model-valid.json");
+    let cases = measured("valid");
     assert_eq!(cases.len(), 5);
-    for case in cases {
-        let result = cbor::encode_record(&case["json"]);
-        assert!(result.is_ok(), "{}: {:?}", case["note"], result);
+    for (case, expected) in &cases {
+        assert_encodes_as_measured(&case["json"], expected);
     }
 }
 
@@ -64,19 +101,21 @@ fn invalid_values_are_rejected_with_a_location() {
     // Every invalid vector concerns encoding: top-level type, floats, `$type`, blobs, `$bytes`, `$link`.
     let expected_pointers = [
         ("top-level not an object", ""),
-        ("float", "/rcrd/a"),
-        ("record with $type null", "/rcrd/$type"),
-        ("record with $type wrong type", "/rcrd/$type"),
-        ("record with empty $type string", "/rcrd/$type"),
-        ("blob with string size", "/blb/size"),
-        ("blob with missing key", "/blb"),
-        ("bytes with wrong field type", "/lnk/$bytes"),
-        ("bytes with extra fields", "/lnk/other"),
-        ("link with wrong field type", "/lnk/$link"),
-        ("link with bogus CID", "/lnk/$link"),
-        ("link with extra fields", "/lnk/other"),
+        ("float", "/note/count"),
+        ("record with $type null", "/note/$type"),
+        ("record with $type wrong type", "/note/$type"),
+        ("record with empty $type string", "/note/$type"),
+        ("blob with string size", "/pic/size"),
+        ("blob with missing key", "/pic"),
+        ("bytes with wrong field type", "/raw/$bytes"),
+        ("bytes with extra fields", "/raw/encoding"),
+        ("link with wrong field type", "/ref/$link"),
+        ("link with bogus CID", "/ref/$link"),
+        ("link with extra fields", "/ref/rel"),
+        ("float inside an array", "/cells/2"),
+        ("integer-valued float beyond 2^53", "/big"),
     ];
-    let cases = fixture("data-model-invalid.json");
+    let cases = vectors("invalid");
     assert_eq!(cases.len(), expected_pointers.len());
     for (case, (note, pointer)) in cases.iter().zip(expected_pointers) {
         assert_eq!(case["note"], note);

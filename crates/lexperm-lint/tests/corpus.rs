@@ -5,7 +5,9 @@
 //!   [`INVALID_CASES`];
 //! - `reference/lexicon-doc-probes.json`: lexperm's verdict matches `@atproto/lex-document`'s,
 //!   except the deliberate divergences in [`PROBE_DIVERGENCES`];
-//! - indigo `lint-examples.json`: lexperm reports the same lexlint rule names;
+//! - `catalog/` (one lexicon written for lexperm per primary type): each loads with zero errors;
+//! - `lexlint/examples.json` (schemas written for lexperm, with the rule names indigo's lexlint
+//!   reports for them): lexperm reports the same lexlint rule names;
 //! - the real-world corpus of `cargo xtask corpus` (skipped with a note when it is missing, see
 //!   `tests/support/corpus.rs`): every lexicon loads with zero errors except the defects listed in
 //!   [`CORPUS_DEFECTS`].
@@ -105,7 +107,7 @@ fn invalid_lexicons_fail_with_the_expected_rule() {
 }
 
 #[test]
-fn interop_catalog_loads() {
+fn catalog_loads() {
     // The catalogue uses inline nested objects (allowed by the spec and Go, rejected by TS): they
     // are a portability warning, not an error.
     for name in [
@@ -115,7 +117,7 @@ fn interop_catalog_loads() {
         "record",
         "subscription",
     ] {
-        let value = fixture(&format!("interop/lexicon/catalog/{name}.json"));
+        let value = fixture(&format!("catalog/{name}.json"));
         let diagnostics = lint_value(&value);
         assert!(
             error_codes(&diagnostics).is_empty(),
@@ -243,8 +245,10 @@ const LEXLINT_NAMES: &[(&str, &str)] = &[
 
 #[test]
 fn lexlint_examples_give_the_same_verdict() {
-    let examples = fixture("indigo/lint-examples.json");
-    for example in examples.as_array().unwrap() {
+    let examples = fixture("lexlint/examples.json");
+    let examples = examples["examples"].as_array().unwrap();
+    assert_eq!(examples.len(), 3);
+    for example in examples {
         let mut expected: Vec<&str> = example["issues"]
             .as_array()
             .unwrap()
