@@ -26,17 +26,20 @@ pub enum Category {
     Hostile,
     /// Random characters, sometimes behind a resource prefix.
     Junk,
+    /// A whole scope string (values separated by spaces) mixing resources.
+    Mixed,
 }
 
 impl Category {
     /// All categories in report order.
-    pub const ALL: [Category; 6] = [
+    pub const ALL: [Category; 7] = [
         Category::Vector,
         Category::VectorMutation,
         Category::WellFormed,
         Category::NearValid,
         Category::Hostile,
         Category::Junk,
+        Category::Mixed,
     ];
 }
 
@@ -49,6 +52,7 @@ impl fmt::Display for Category {
             Category::NearValid => "near-valid",
             Category::Hostile => "hostile",
             Category::Junk => "junk",
+            Category::Mixed => "mixed-whole",
         })
     }
 }
@@ -107,6 +111,35 @@ pub enum Request {
         /// `handle` or `*`.
         attr: String,
     },
+    /// `allowsSpace({type, authority, skey, ...})`: one operation in one space.
+    Space {
+        /// Space type NSID.
+        space_type: String,
+        /// Authority DID.
+        authority: String,
+        /// Space key.
+        skey: String,
+        /// What is done in the space.
+        op: SpaceOp,
+    },
+}
+
+/// The operation of a space request.
+#[derive(Clone, Debug)]
+pub enum SpaceOp {
+    /// `action: read`.
+    Read,
+    /// `action: read_self`.
+    ReadSelf,
+    /// `action: create|update|delete` on `collection`.
+    Write {
+        /// `create`, `update` or `delete`.
+        action: String,
+        /// Record collection NSID.
+        collection: String,
+    },
+    /// `manage: create|update|delete`.
+    Manage(String),
 }
 
 impl Request {
@@ -118,6 +151,7 @@ impl Request {
             Request::Blob { .. } => "blob",
             Request::Account { .. } => "account",
             Request::Identity { .. } => "identity",
+            Request::Space { .. } => "space",
         }
     }
 
@@ -134,6 +168,24 @@ impl Request {
                 json!({"kind": "account", "attr": attr, "action": action})
             }
             Request::Identity { attr } => json!({"kind": "identity", "attr": attr}),
+            Request::Space {
+                space_type,
+                authority,
+                skey,
+                op,
+            } => {
+                let mut v = json!({"kind": "space", "type": space_type, "authority": authority, "skey": skey});
+                match op {
+                    SpaceOp::Read => v["action"] = json!("read"),
+                    SpaceOp::ReadSelf => v["action"] = json!("read_self"),
+                    SpaceOp::Write { action, collection } => {
+                        v["action"] = json!(action);
+                        v["collection"] = json!(collection);
+                    }
+                    SpaceOp::Manage(m) => v["manage"] = json!(m),
+                }
+                v
+            }
         }
     }
 }
@@ -146,6 +198,20 @@ impl fmt::Display for Request {
             Request::Blob { mime } => write!(f, "blob {mime:?}"),
             Request::Account { attr, action } => write!(f, "account {attr} {action}"),
             Request::Identity { attr } => write!(f, "identity {attr}"),
+            Request::Space {
+                space_type,
+                authority,
+                skey,
+                op,
+            } => {
+                write!(f, "space {space_type:?} {authority:?} {skey:?} ")?;
+                match op {
+                    SpaceOp::Read => f.write_str("read"),
+                    SpaceOp::ReadSelf => f.write_str("read_self"),
+                    SpaceOp::Write { action, collection } => write!(f, "{action} {collection:?}"),
+                    SpaceOp::Manage(m) => write!(f, "manage {m}"),
+                }
+            }
         }
     }
 }
@@ -162,7 +228,7 @@ pub fn seed_vectors() -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // Value pools (decoded, "logical" values; encoding happens when a string is assembled)
 
-const NSID_OK: &[&str] = &[
+pub(crate) const NSID_OK: &[&str] = &[
     "com.example.foo",
     "com.example.bar",
     "app.bsky.feed.post",
@@ -178,7 +244,7 @@ const NSID_OK: &[&str] = &[
     "io.github.some-user.app.thing",
 ];
 
-const NSID_BAD: &[&str] = &[
+pub(crate) const NSID_BAD: &[&str] = &[
     "a.b",
     "com.example.9foo",
     "com.example.foo-bar",
@@ -202,7 +268,7 @@ const NSID_BAD: &[&str] = &[
     "",
 ];
 
-const REPO_ACTION_OK: &[&str] = &["create", "update", "delete"];
+pub(crate) const REPO_ACTION_OK: &[&str] = &["create", "update", "delete"];
 const REPO_ACTION_BAD: &[&str] = &[
     "Create",
     "*",
@@ -367,23 +433,23 @@ const HOSTILE_CHARS: &[char] = &[
 // Resource tables
 
 #[derive(Clone, Copy)]
-struct ParamSpec {
-    name: &'static str,
-    multi: bool,
-    required: bool,
-    ok: &'static [&'static str],
-    bad: &'static [&'static str],
+pub(crate) struct ParamSpec {
+    pub(crate) name: &'static str,
+    pub(crate) multi: bool,
+    pub(crate) required: bool,
+    pub(crate) ok: &'static [&'static str],
+    pub(crate) bad: &'static [&'static str],
 }
 
 #[derive(Clone, Copy)]
-struct ResourceSpec {
-    name: &'static str,
+pub(crate) struct ResourceSpec {
+    pub(crate) name: &'static str,
     /// Index into `params` of the positional parameter.
-    positional: usize,
-    params: &'static [ParamSpec],
+    pub(crate) positional: usize,
+    pub(crate) params: &'static [ParamSpec],
 }
 
-const WILDCARD_OR_NSID: &[&str] = &[
+pub(crate) const WILDCARD_OR_NSID: &[&str] = &[
     "*",
     "com.example.foo",
     "com.example.bar",
@@ -623,7 +689,7 @@ fn nsid_segment(rng: &mut Prng, len: usize, first: bool, last: bool) -> String {
 }
 
 /// A random NSID, usually valid, sometimes at or over a length limit.
-fn random_nsid(rng: &mut Prng) -> String {
+pub(crate) fn random_nsid(rng: &mut Prng) -> String {
     let segments = rng.range(3, 6);
     let mut parts = Vec::new();
     for i in 0..segments {
@@ -651,9 +717,24 @@ fn random_nsid(rng: &mut Prng) -> String {
 
 /// A random did:plc / did:web / other DID reference, valid or subtly not.
 fn random_did_ref(rng: &mut Prng) -> String {
-    const B32: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
     const FRAG: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789_-.~";
-    let did = match rng.below(6) {
+    let did = random_did(rng);
+    match rng.below(8) {
+        0 => did,
+        1 => format!("{did}#"),
+        2 => format!("{did}#a#b"),
+        _ => {
+            let len = rng.range(1, 12);
+            let frag: String = (0..len).map(|_| *rng.pick(FRAG) as char).collect();
+            format!("{did}#{frag}")
+        }
+    }
+}
+
+/// A random did:plc / did:web / other DID, valid or subtly not.
+pub(crate) fn random_did(rng: &mut Prng) -> String {
+    const B32: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
+    match rng.below(6) {
         0 | 1 => {
             let len = if rng.chance(70) {
                 24
@@ -696,30 +777,23 @@ fn random_did_ref(rng: &mut Prng) -> String {
             rng.pick(&["foo", "PLC", "web3", "ion"]),
             rng.pick(&["bar", "abc:def", "x%41"])
         ),
-    };
-    match rng.below(8) {
-        0 => did,
-        1 => format!("{did}#"),
-        2 => format!("{did}#a#b"),
-        _ => {
-            let len = rng.range(1, 12);
-            let frag: String = (0..len).map(|_| *rng.pick(FRAG) as char).collect();
-            format!("{did}#{frag}")
-        }
     }
 }
 
-fn pick_value(rng: &mut Prng, spec: &ParamSpec, good: bool) -> String {
+pub(crate) fn pick_value(rng: &mut Prng, spec: &ParamSpec, good: bool) -> String {
     if good {
         match spec.name {
-            "collection" | "lxm" | "nsid" if rng.chance(15) => random_nsid(rng),
+            "collection" | "lxm" | "nsid" | "type" if rng.chance(15) => random_nsid(rng),
             "aud" if rng.chance(20) => random_did_ref(rng),
+            "authority" if rng.chance(25) => random_did(rng),
+            "skey" if rng.chance(20) => crate::space_generate::random_skey(rng, true),
             _ => rng.pick(spec.ok).to_string(),
         }
     } else {
         match spec.name {
-            "aud" if rng.chance(40) => random_did_ref(rng),
-            "collection" | "lxm" | "nsid" if rng.chance(20) => random_nsid(rng),
+            "aud" | "authority" if rng.chance(40) => random_did_ref(rng),
+            "collection" | "lxm" | "nsid" | "type" if rng.chance(20) => random_nsid(rng),
+            "skey" if rng.chance(30) => crate::space_generate::random_skey(rng, false),
             _ => rng.pick(spec.bad).to_string(),
         }
     }
@@ -728,14 +802,14 @@ fn pick_value(rng: &mut Prng, spec: &ParamSpec, good: bool) -> String {
 // ---------------------------------------------------------------------------------------------
 // Structured builder
 
-struct Built {
-    resource: String,
-    positional: Option<String>,
-    params: Vec<(String, String)>,
+pub(crate) struct Built {
+    pub(crate) resource: String,
+    pub(crate) positional: Option<String>,
+    pub(crate) params: Vec<(String, String)>,
 }
 
 impl Built {
-    fn assemble(&self, rng: &mut Prng) -> String {
+    pub(crate) fn assemble(&self, rng: &mut Prng) -> String {
         let mut s = self.resource.clone();
         if let Some(p) = &self.positional {
             s.push(':');
@@ -767,7 +841,7 @@ impl Built {
     }
 }
 
-fn build_well_formed(rng: &mut Prng, spec: &ResourceSpec) -> Built {
+pub(crate) fn build_well_formed(rng: &mut Prng, spec: &ResourceSpec) -> Built {
     let mut positional = None;
     let mut params = Vec::new();
     for (index, p) in spec.params.iter().enumerate() {
@@ -804,7 +878,7 @@ fn build_well_formed(rng: &mut Prng, spec: &ResourceSpec) -> Built {
 }
 
 /// One structural or value defect applied to a well-formed build.
-fn break_one(rng: &mut Prng, spec: &ResourceSpec, built: &mut Built) {
+pub(crate) fn break_one(rng: &mut Prng, spec: &ResourceSpec, built: &mut Built) {
     match rng.below(12) {
         0..=2 => {
             // A bad value in some slot.
@@ -880,7 +954,7 @@ fn break_one(rng: &mut Prng, spec: &ResourceSpec, built: &mut Built) {
     }
 }
 
-fn text_mutation(rng: &mut Prng, s: &mut String) {
+pub(crate) fn text_mutation(rng: &mut Prng, s: &mut String) {
     let chars: Vec<char> = s.chars().collect();
     let at = if chars.is_empty() {
         0
@@ -1034,6 +1108,11 @@ fn text_mutation(rng: &mut Prng, s: &mut String) {
 }
 
 fn junk(rng: &mut Prng) -> String {
+    junk_with(rng, RESOURCES)
+}
+
+/// Random characters from the scope alphabet, half of the time behind one of `resources`' names.
+pub(crate) fn junk_with(rng: &mut Prng, resources: &[ResourceSpec]) -> String {
     const ALPHABET: &[char] = &[
         'a', 'b', 'c', 'r', 'e', 'p', 'o', '.', ':', '?', '&', '=', '%', '2', '3', 'A', '#', '*',
         '/', '+', ' ', 'é', '-', '_',
@@ -1041,14 +1120,14 @@ fn junk(rng: &mut Prng) -> String {
     let len = rng.range(0, 24);
     let mut s: String = (0..len).map(|_| *rng.pick(ALPHABET)).collect();
     if rng.chance(50) {
-        let prefix = rng.pick(RESOURCES).name;
+        let prefix = rng.pick(resources).name;
         let sep = rng.pick(&[":", "?", ""]);
         s = format!("{prefix}{sep}{s}");
     }
     s
 }
 
-fn well_formed_string(rng: &mut Prng) -> String {
+pub(crate) fn well_formed_string(rng: &mut Prng) -> String {
     if rng.chance(6) {
         return rng.pick(STATIC_LIKE).to_string();
     }
@@ -1057,7 +1136,7 @@ fn well_formed_string(rng: &mut Prng) -> String {
     built.assemble(rng)
 }
 
-fn near_valid_string(rng: &mut Prng) -> String {
+pub(crate) fn near_valid_string(rng: &mut Prng) -> String {
     if rng.chance(5) {
         let mut s = rng.pick(STATIC_LIKE).to_string();
         text_mutation(rng, &mut s);
@@ -1090,9 +1169,59 @@ pub fn hits_node_query_decoding_bug(s: &str) -> bool {
 pub fn scope_corpus(seed: u64, total: usize) -> Vec<ScopeCase> {
     let mut rng = Prng::new(seed);
     let vectors = seed_vectors();
+    let shares = [
+        (Category::WellFormed, 35),
+        (Category::NearValid, 25),
+        (Category::VectorMutation, 15),
+        (Category::Hostile, 20),
+    ];
+    corpus_with(
+        &mut rng,
+        &vectors,
+        total,
+        &shares,
+        |rng, category| match category {
+            Category::WellFormed => well_formed_string(rng),
+            Category::NearValid => near_valid_string(rng),
+            Category::VectorMutation => mutated_vector(rng, &vectors),
+            Category::Hostile => {
+                let mut s = if rng.chance(50) {
+                    well_formed_string(rng)
+                } else {
+                    near_valid_string(rng)
+                };
+                for _ in 0..rng.range(1, 3) {
+                    text_mutation(rng, &mut s);
+                }
+                s
+            }
+            _ => junk(rng),
+        },
+    )
+}
+
+/// A vector with one or two text-level mutations.
+pub(crate) fn mutated_vector(rng: &mut Prng, vectors: &[String]) -> String {
+    let mut s = rng.pick(vectors).clone();
+    for _ in 0..rng.range(1, 2) {
+        text_mutation(rng, &mut s);
+    }
+    s
+}
+
+/// `total` distinct strings: every vector (and `""`) first, then per category of `shares` that
+/// percentage of the rest, the remainder as [`Category::Junk`]; `make` writes one string of a
+/// category. Strings that may hit the Node query decoding bug are skipped.
+pub(crate) fn corpus_with(
+    rng: &mut Prng,
+    vectors: &[String],
+    total: usize,
+    shares: &[(Category, usize)],
+    mut make: impl FnMut(&mut Prng, Category) -> String,
+) -> Vec<ScopeCase> {
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(total);
-    for v in &vectors {
+    for v in vectors {
         if seen.insert(v.clone()) {
             out.push(ScopeCase {
                 category: Category::Vector,
@@ -1107,12 +1236,10 @@ pub fn scope_corpus(seed: u64, total: usize) -> Vec<ScopeCase> {
         });
     }
     let rest = total.saturating_sub(out.len());
-    let quotas = [
-        (Category::WellFormed, rest * 35 / 100),
-        (Category::NearValid, rest * 25 / 100),
-        (Category::VectorMutation, rest * 15 / 100),
-        (Category::Hostile, rest * 20 / 100),
-    ];
+    let quotas: Vec<(Category, usize)> = shares
+        .iter()
+        .map(|&(category, percent)| (category, rest * percent / 100))
+        .collect();
     let assigned: usize = quotas.iter().map(|(_, n)| n).sum();
     let quotas = quotas
         .into_iter()
@@ -1122,30 +1249,7 @@ pub fn scope_corpus(seed: u64, total: usize) -> Vec<ScopeCase> {
         let mut attempts = 0;
         while made < quota && attempts < quota * 50 + 100 {
             attempts += 1;
-            let input = match category {
-                Category::WellFormed => well_formed_string(&mut rng),
-                Category::NearValid => near_valid_string(&mut rng),
-                Category::VectorMutation => {
-                    let mut s = rng.pick(&vectors).clone();
-                    for _ in 0..rng.range(1, 2) {
-                        text_mutation(&mut rng, &mut s);
-                    }
-                    s
-                }
-                Category::Hostile => {
-                    let mut s = if rng.chance(50) {
-                        well_formed_string(&mut rng)
-                    } else {
-                        near_valid_string(&mut rng)
-                    };
-                    for _ in 0..rng.range(1, 3) {
-                        text_mutation(&mut rng, &mut s);
-                    }
-                    s
-                }
-                Category::Junk => junk(&mut rng),
-                Category::Vector => unreachable!("vectors are not generated"),
-            };
+            let input = make(rng, category);
             if !hits_node_query_decoding_bug(&input) && seen.insert(input.clone()) {
                 out.push(ScopeCase { category, input });
                 made += 1;
@@ -1383,7 +1487,7 @@ mod tests {
         let distinct: HashSet<&str> = a.iter().map(|c| c.input.as_str()).collect();
         assert_eq!(distinct.len(), a.len());
         assert!(a.iter().all(|c| !c.input.contains(['\n', '\r'])));
-        for category in Category::ALL {
+        for category in Category::ALL.into_iter().filter(|c| *c != Category::Mixed) {
             assert!(a.iter().any(|c| c.category == category), "{category}");
         }
     }

@@ -12,6 +12,8 @@ mod corpus;
 mod gen_corpus;
 mod generate;
 mod lexperm;
+mod pd_conformance;
+mod pd_reference;
 mod piped;
 mod prng;
 mod realistic;
@@ -19,6 +21,7 @@ mod reference;
 mod scope_lib;
 mod set_conformance;
 mod set_generate;
+mod space_generate;
 mod testenv;
 
 #[cfg(test)]
@@ -38,6 +41,16 @@ const TASKS: &str = "\
                          --clients N         client scope strings for token scopes (default 1000)
                          --write-set-regressions FILE   save disagreeing sets and client scopes
                          --only scopes|sets  run one part only
+                         --pd-reference DIR  also compare lexperm's default (permissioned-data)
+                                             mode with that build of @atproto/oauth-scopes
+                                             (its oracle.mjs; DIR is copied to
+                                             target/pd-reference): space: scopes, space checks,
+                                             sets with space entries, the generators above; and
+                                             `--reference 0.5.12` with the released reference
+                                             on the space inputs
+                         --space-scopes N    space: scope strings (default 24000)
+                         --space-allows N    space checks (default 12000)
+                         --space-sets N      sets with space entries (default 1500)
   bench-vs-reference   time scope normalization (and lint, when `lexperm lint` exists) against
                        the reference; runs from a release build
                          --seed N  --count N (default 100000)  --rounds N (default 7)
@@ -138,6 +151,8 @@ fn conformance_task(args: &[String]) -> Result<bool, String> {
     let mut opts = conformance::Options::default();
     let mut set_opts = set_conformance::Options::default();
     let mut only = None;
+    let mut pd_source: Option<PathBuf> = None;
+    let mut space_counts: [Option<usize>; 3] = [None; 3];
     let mut flags = Flags::new(args);
     while let Some(flag) = flags.next_flag() {
         match flag {
@@ -158,6 +173,10 @@ fn conformance_task(args: &[String]) -> Result<bool, String> {
                     ))
                 }
             },
+            "--pd-reference" => pd_source = Some(PathBuf::from(flags.value(flag)?)),
+            "--space-scopes" => space_counts[0] = Some(flags.number(flag)? as usize),
+            "--space-allows" => space_counts[1] = Some(flags.number(flag)? as usize),
+            "--space-sets" => space_counts[2] = Some(flags.number(flag)? as usize),
             "--scopes" => opts.scopes = flags.number(flag)? as usize,
             "--allows" => opts.allows = flags.number(flag)? as usize,
             "--sets" => opts.sets = flags.number(flag)? as usize,
@@ -170,7 +189,23 @@ fn conformance_task(args: &[String]) -> Result<bool, String> {
     let root = workspace_root();
     let scopes_ok = only == Some("sets") || conformance::run(&root, &opts)?;
     let sets_ok = only == Some("scopes") || set_conformance::run(&root, &set_opts)?;
-    Ok(scopes_ok && sets_ok)
+    let pd_ok = match pd_source {
+        Some(source) => {
+            let mut pd = pd_conformance::Options::new(
+                source,
+                opts.seed,
+                opts.scopes,
+                opts.allows,
+                set_opts.sets,
+            );
+            pd.space_scopes = space_counts[0].unwrap_or(pd.space_scopes);
+            pd.space_allows = space_counts[1].unwrap_or(pd.space_allows);
+            pd.space_sets = space_counts[2].unwrap_or(pd.space_sets);
+            pd_conformance::run(&root, &pd)?
+        }
+        None => true,
+    };
+    Ok(scopes_ok && sets_ok && pd_ok)
 }
 
 fn bench_task(args: &[String]) -> Result<bool, String> {

@@ -1,0 +1,524 @@
+//! Generated `space:` scope strings and space permission checks (permissioned data) for
+//! `cargo xtask conformance --pd-reference`. The strings come from the same structured builder
+//! and text mutations as the other resources ([`crate::generate`]), with the `space` parameter
+//! table, space-specific defects (old key names, fragments, `+` and `~` in keys, long keys) and
+//! whole scope strings mixing space values with the other resources.
+
+use crate::generate::{
+    self, break_one, build_well_formed, corpus_with, junk_with, mutated_vector, text_mutation,
+    AllowsCase, Built, Category, ParamSpec, Request, ResourceSpec, ScopeCase, SpaceOp, NSID_BAD,
+    WILDCARD_OR_NSID,
+};
+use crate::prng::Prng;
+
+const SPACE_TYPE_OK: &[&str] = &[
+    "com.atmoboards.forum",
+    "my.bulletin.board",
+    "com.example.space",
+    "app.bsky.group.chat",
+    "*",
+    "a.b.c",
+    "Com.Example.Space",
+];
+
+/// Concrete authorities: the DIDs requests name and grants hold.
+const AUTHORITY_DIDS: &[&str] = &[
+    "did:plc:ewvi7nxzyoun6zhxrhs64oiz",
+    "did:plc:l3rouwludahu3ui3bt66mfvj",
+    "did:web:example.com",
+    "did:web:localhost%3A3000",
+    "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+];
+
+const AUTHORITY_OK: &[&str] = &[
+    "self",
+    "*",
+    "did:plc:ewvi7nxzyoun6zhxrhs64oiz",
+    "did:plc:l3rouwludahu3ui3bt66mfvj",
+    "did:web:example.com",
+    "did:web:localhost%3A3000",
+    "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+    "did:plc:abc",
+    "did:web:EXAMPLE.com",
+];
+
+const AUTHORITY_BAD: &[&str] = &[
+    "",
+    "Self",
+    "SELF",
+    "me",
+    "**",
+    "did:",
+    "did:plc",
+    "DID:plc:abc",
+    "did:plc:abc#frag",
+    "did:web:example.com/path",
+    "did:plc:abc:",
+    "self,*",
+    "did:plc:a b",
+];
+
+const SKEY_OK: &[&str] = &[
+    "*",
+    "self",
+    "abc",
+    "3jzfcijpj2z2a",
+    "a.b-c_d~e:f",
+    "x",
+    "literal:self",
+    "...",
+    "a..b",
+    "~",
+    "_",
+];
+
+const SKEY_BAD: &[&str] = &[
+    ".", "..", "", "a b", "a/b", "a#b", "\u{e9}", "a?b", "a%b", "a+b", "**", "a*", "a,b", "a@b",
+];
+
+/// Space actions and manage operations as the reference enumerates them.
+pub const SPACE_ACTIONS: &[&str] = &["read_self", "read", "create", "update", "delete"];
+const SPACE_ACTION_BAD: &[&str] = &[
+    "Read",
+    "write",
+    "readself",
+    "read-self",
+    "manage",
+    "*",
+    "",
+    "READ_SELF",
+    "read,create",
+];
+const MANAGE_OPS: &[&str] = &["create", "update", "delete"];
+const MANAGE_BAD: &[&str] = &["read", "Create", "*", "", "read_self", "update,delete"];
+
+/// The `space` resource: positional `type`, then the query keys.
+pub(crate) const SPACE: ResourceSpec = ResourceSpec {
+    name: "space",
+    positional: 0,
+    params: &[
+        ParamSpec {
+            name: "type",
+            multi: false,
+            required: true,
+            ok: SPACE_TYPE_OK,
+            bad: NSID_BAD,
+        },
+        ParamSpec {
+            name: "authority",
+            multi: false,
+            required: false,
+            ok: AUTHORITY_OK,
+            bad: AUTHORITY_BAD,
+        },
+        ParamSpec {
+            name: "skey",
+            multi: false,
+            required: false,
+            ok: SKEY_OK,
+            bad: SKEY_BAD,
+        },
+        ParamSpec {
+            name: "collection",
+            multi: true,
+            required: false,
+            ok: WILDCARD_OR_NSID,
+            bad: NSID_BAD,
+        },
+        ParamSpec {
+            name: "action",
+            multi: true,
+            required: false,
+            ok: SPACE_ACTIONS,
+            bad: SPACE_ACTION_BAD,
+        },
+        ParamSpec {
+            name: "manage",
+            multi: true,
+            required: false,
+            ok: MANAGE_OPS,
+            bad: MANAGE_BAD,
+        },
+    ],
+};
+
+/// A random record key (the syntax of `skey`): with `good`, 1–512 characters of
+/// `A-Za-z0-9._:~-` (sometimes exactly 512); otherwise 513 characters or one bad character.
+pub(crate) fn random_skey(rng: &mut Prng, good: bool) -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:~-";
+    let len = match rng.below(6) {
+        0 if good => 512,
+        0 => 513,
+        1 => rng.range(100, 511),
+        _ => rng.range(1, 16),
+    };
+    let mut s: String = (0..len).map(|_| *rng.pick(CHARS) as char).collect();
+    if s == "." || s == ".." {
+        s.push('a');
+    }
+    if !good && len < 513 {
+        let at = rng.below(s.len() + 1);
+        s.insert(
+            at,
+            *rng.pick(&[' ', '/', '#', '?', '\u{e9}', '*', '@', '!']),
+        );
+    }
+    s
+}
+
+/// The seed vectors shipped with the xtask (`xtask/data/space-seeds.txt`).
+pub fn space_vectors() -> Vec<String> {
+    include_str!("../data/space-seeds.txt")
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn space_well_formed(rng: &mut Prng) -> String {
+    build_well_formed(rng, &SPACE).assemble(rng)
+}
+
+/// One defect: half of the time a space-specific one, otherwise one of the builder's defects.
+fn break_space(rng: &mut Prng, built: &mut Built) {
+    let long = |rng: &mut Prng| "a".repeat(rng.range(513, 600));
+    match rng.below(16) {
+        0 => {
+            let value = built.params.iter().position(|(n, _)| n == "authority");
+            let did = rng.pick(AUTHORITY_DIDS).to_string();
+            match value {
+                Some(i) => built.params[i].0 = "did".to_string(),
+                None => built.params.push(("did".to_string(), did)),
+            }
+        }
+        1 => {
+            let t = built.positional.take().unwrap_or_else(|| "a.b.c".into());
+            built.params.retain(|(n, _)| n != "type");
+            built.params.insert(0, ("spaceType".to_string(), t));
+        }
+        2 => built.params.push(("skey".into(), "a+b".into())),
+        3 => built.params.push(("skey".into(), long(rng))),
+        4 => {
+            // Repeated single-valued key with equal values.
+            let key = *rng.pick(&["authority", "skey", "type"]);
+            let v = if key == "skey" { "x" } else { "*" };
+            built.params.push((key.into(), v.into()));
+            built.params.push((key.into(), v.into()));
+        }
+        5 => {
+            let key = *rng.pick(&["collection", "action", "manage", "authority", "skey"]);
+            built.params.push((key.into(), String::new()));
+        }
+        6 => {
+            // An unknown key the set entries know about.
+            let key = *rng.pick(&["description", "lxm", "aud", "Type", "spacetype", "did"]);
+            built.params.push((key.into(), "x".into()));
+        }
+        7 => {
+            built.resource = rng
+                .pick(&["Space", "spaces", "SPACE", "space-"])
+                .to_string()
+        }
+        _ => break_one(rng, &SPACE, built),
+    }
+}
+
+fn space_near_valid(rng: &mut Prng) -> String {
+    let mut built = build_well_formed(rng, &SPACE);
+    break_space(rng, &mut built);
+    let mut s = built.assemble(rng);
+    if rng.chance(8) {
+        // A fragment after an otherwise good string.
+        s.push_str(*rng.pick(&["#", "#frag", "#x=1"]));
+    }
+    s
+}
+
+/// A whole scope string: two to five values, at least one of them a space value, the others
+/// from every resource; now and then one of them near-valid.
+fn mixed_whole(rng: &mut Prng) -> String {
+    let n = rng.range(2, 5);
+    let mut values: Vec<String> = (0..n)
+        .map(|_| match rng.below(10) {
+            0..=3 => space_well_formed(rng),
+            4..=8 => generate::well_formed_string(rng),
+            _ if rng.chance(50) => space_near_valid(rng),
+            _ => generate::near_valid_string(rng),
+        })
+        .collect();
+    values.retain(|v| !v.is_empty() && !v.contains(' '));
+    while values.len() < 2 || !values.iter().any(|v| v.starts_with("space")) {
+        values.push(space_well_formed(rng));
+    }
+    rng.shuffle(&mut values);
+    values.join(if rng.chance(10) { "  " } else { " " })
+}
+
+/// Generates `total` distinct `space:` scope strings and whole strings mixing them with other
+/// resources (at least every vector once).
+pub fn space_scope_corpus(seed: u64, total: usize) -> Vec<ScopeCase> {
+    let mut rng = Prng::new(seed ^ 0x5BAC_E000);
+    let vectors = space_vectors();
+    let shares = [
+        (Category::WellFormed, 30),
+        (Category::NearValid, 25),
+        (Category::VectorMutation, 10),
+        (Category::Hostile, 20),
+        (Category::Mixed, 10),
+    ];
+    corpus_with(
+        &mut rng,
+        &vectors,
+        total,
+        &shares,
+        |rng, category| match category {
+            Category::WellFormed => space_well_formed(rng),
+            Category::NearValid => space_near_valid(rng),
+            Category::VectorMutation => mutated_vector(rng, &vectors),
+            Category::Hostile => {
+                let mut s = if rng.chance(50) {
+                    space_well_formed(rng)
+                } else {
+                    space_near_valid(rng)
+                };
+                for _ in 0..rng.range(1, 3) {
+                    text_mutation(rng, &mut s);
+                }
+                s
+            }
+            Category::Mixed => mixed_whole(rng),
+            _ => junk_with(rng, &[SPACE]),
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Space permission checks
+
+/// A granted space value built for matching: type, authority and skey from the pools the
+/// requests use, so that many requests hit it.
+fn space_grant(rng: &mut Prng) -> Built {
+    let mut built = build_well_formed(rng, &SPACE);
+    let set = |built: &mut Built, key: &str, value: String| {
+        built.params.retain(|(n, _)| n != key);
+        built.params.push((key.to_string(), value));
+    };
+    if rng.chance(70) {
+        let t = rng
+            .pick(&["com.atmoboards.forum", "my.bulletin.board", "*"])
+            .to_string();
+        if built.positional.is_some() {
+            built.positional = Some(t);
+        } else {
+            set(&mut built, "type", t);
+        }
+    }
+    if rng.chance(70) {
+        let a = match rng.below(10) {
+            0..=5 => rng.pick(AUTHORITY_DIDS).to_string(),
+            6 | 7 => "*".to_string(),
+            _ => "self".to_string(),
+        };
+        set(&mut built, "authority", a);
+    }
+    if rng.chance(50) {
+        let k = rng.pick(&["self", "*", "abc", "3jzfcijpj2z2a"]).to_string();
+        set(&mut built, "skey", k);
+    }
+    if rng.chance(40) {
+        for _ in 0..rng.range(1, 3) {
+            let c = rng
+                .pick(&["my.bulletin.post", "com.example.reply", "*"])
+                .to_string();
+            built.params.push(("collection".into(), c));
+        }
+    }
+    if rng.chance(15) {
+        rng.shuffle(&mut built.params);
+    }
+    built
+}
+
+/// The values `built` gives `key` (the positional one for `type`).
+fn values_of(built: &Built, key: &str) -> Vec<String> {
+    let mut v: Vec<String> = built
+        .params
+        .iter()
+        .filter(|(n, _)| n == key)
+        .map(|(_, v)| v.clone())
+        .collect();
+    if key == "type" {
+        v.extend(built.positional.clone());
+    }
+    v
+}
+
+/// A concrete value for `key`: mostly one the grant holds (when concrete), otherwise from `pool`.
+fn concrete(rng: &mut Prng, built: Option<&Built>, key: &str, pool: &[&str]) -> String {
+    let held: Vec<String> = built
+        .map(|b| values_of(b, key))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|v| v != "*" && v != "self" && pool.contains(&v.as_str()))
+        .collect();
+    if !held.is_empty() && rng.chance(85) {
+        rng.pick(&held).clone()
+    } else {
+        rng.pick(pool).to_string()
+    }
+}
+
+fn space_request(rng: &mut Prng, built: Option<&Built>) -> Request {
+    const TYPES: &[&str] = &[
+        "com.atmoboards.forum",
+        "my.bulletin.board",
+        "com.example.space",
+        "a.b.c",
+    ];
+    const SKEYS: &[&str] = &["self", "abc", "3jzfcijpj2z2a", "x"];
+    const COLLECTIONS: &[&str] = &[
+        "my.bulletin.post",
+        "com.example.reply",
+        "com.example.foo",
+        "app.bsky.feed.post",
+    ];
+    let space_type = concrete(rng, built, "type", TYPES);
+    let authority = concrete(rng, built, "authority", AUTHORITY_DIDS);
+    let skey = concrete(rng, built, "skey", SKEYS);
+    let op = match rng.below(10) {
+        0 | 1 => SpaceOp::Read,
+        2 | 3 => SpaceOp::ReadSelf,
+        4..=7 => SpaceOp::Write {
+            action: rng.pick(MANAGE_OPS).to_string(),
+            collection: concrete(rng, built, "collection", COLLECTIONS),
+        },
+        _ => SpaceOp::Manage(rng.pick(MANAGE_OPS).to_string()),
+    };
+    Request::Space {
+        space_type,
+        authority,
+        skey,
+        op,
+    }
+}
+
+/// Generates `total` space permission checks: granted strings of one to four values (mostly
+/// space grants with concrete, `*` and `self` authorities, also other resources, statics and
+/// near-valid values) against a request of every operation, mostly aimed at a granted value; half
+/// in transition mode (where `transition:generic` must grant no space access).
+pub fn space_allows_corpus(seed: u64, total: usize) -> Vec<AllowsCase> {
+    let mut rng = Prng::new(seed ^ 0x5BAC_EA11);
+    (0..total)
+        .map(|_| {
+            let count = rng.range(1, 4);
+            let mut values = Vec::new();
+            let mut builts = Vec::new();
+            for _ in 0..count {
+                match rng.below(20) {
+                    0..=2 => values.push(
+                        rng.pick(&["atproto", "transition:generic", "transition:email"])
+                            .to_string(),
+                    ),
+                    3 => values.push(space_near_valid(&mut rng)),
+                    4 | 5 => values.push(generate::well_formed_string(&mut rng)),
+                    _ => {
+                        let built = space_grant(&mut rng);
+                        values.push(built.assemble(&mut rng));
+                        builts.push(built);
+                    }
+                }
+            }
+            values.retain(|v| !v.contains(' '));
+            let granted = values.join(" ");
+            let aimed = if !builts.is_empty() && rng.chance(70) {
+                Some(&builts[rng.below(builts.len())])
+            } else {
+                None
+            };
+            let request = space_request(&mut rng, aimed);
+            AllowsCase {
+                granted,
+                transition: rng.chance(50),
+                request,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn space_corpus_is_deterministic_distinct_and_covers_the_categories() {
+        let a = space_scope_corpus(7, 3000);
+        let b = space_scope_corpus(7, 3000);
+        assert_eq!(a.len(), 3000);
+        assert!(a.iter().zip(&b).all(|(x, y)| x.input == y.input));
+        let distinct: HashSet<&str> = a.iter().map(|c| c.input.as_str()).collect();
+        assert_eq!(distinct.len(), a.len());
+        assert!(a.iter().all(|c| !c.input.contains(['\n', '\r'])));
+        for category in Category::ALL {
+            assert!(a.iter().any(|c| c.category == category), "{category}");
+        }
+        let has = |needle: &str| a.iter().any(|c| c.input.contains(needle));
+        for needle in [
+            "space?type=",
+            "did=",
+            "spaceType=",
+            "#",
+            "+",
+            "~",
+            "manage=",
+            "read_self",
+        ] {
+            assert!(has(needle), "no input contains {needle:?}");
+        }
+        assert!(a.iter().any(|c| c.input.len() > 520));
+        assert!(a
+            .iter()
+            .filter(|c| c.category == Category::Mixed)
+            .all(|c| c.input.contains(' ') && c.input.contains("space")));
+    }
+
+    #[test]
+    fn skeys_respect_the_length_limit() {
+        let mut rng = Prng::new(1);
+        for _ in 0..500 {
+            let good = random_skey(&mut rng, true);
+            assert!((1..=512).contains(&good.len()), "{good}");
+            assert!(good != "." && good != "..");
+            let bad = random_skey(&mut rng, false);
+            assert!(
+                bad.len() > 512
+                    || !bad.is_ascii()
+                    || bad.contains([' ', '/', '#', '?', '*', '@', '!'])
+            );
+        }
+    }
+
+    #[test]
+    fn space_checks_cover_every_operation_and_hit_grants() {
+        let cases = space_allows_corpus(3, 2000);
+        let ops = |f: fn(&SpaceOp) -> bool| {
+            cases
+                .iter()
+                .any(|c| matches!(&c.request, Request::Space { op, .. } if f(op)))
+        };
+        assert!(ops(|o| matches!(o, SpaceOp::Read)));
+        assert!(ops(|o| matches!(o, SpaceOp::ReadSelf)));
+        assert!(ops(|o| matches!(o, SpaceOp::Write { .. })));
+        assert!(ops(|o| matches!(o, SpaceOp::Manage(_))));
+        assert!(cases.iter().any(|c| c.transition));
+        // Requests aimed at a grant name its authority.
+        let aimed = cases
+            .iter()
+            .filter(|c| match &c.request {
+                Request::Space { authority, .. } => c.granted.contains(authority.as_str()),
+                _ => false,
+            })
+            .count();
+        assert!(aimed > cases.len() / 8, "{aimed}");
+    }
+}
