@@ -176,6 +176,13 @@ fn compare_and_print_scopes(
     cmp.diffs.is_empty()
 }
 
+/// Whether a line holds an empty value (a doubled, leading or trailing space). `oracle.mjs`
+/// drops empty values of a line; the `lexperm scope normalize` line contract, like the 0.5.12
+/// harness, rejects the line. Such lines are compared in the 0.5.12 run only.
+fn has_empty_value(line: &str) -> bool {
+    line.contains(' ') && line.split(' ').any(str::is_empty)
+}
+
 fn scope_part(
     dir: &Path,
     bin: &Path,
@@ -183,11 +190,23 @@ fn scope_part(
     seed: u64,
     corpus: &[ScopeCase],
 ) -> Result<bool, String> {
+    let (corpus, skipped): (Vec<ScopeCase>, Vec<ScopeCase>) = corpus
+        .iter()
+        .cloned()
+        .partition(|c| !has_empty_value(&c.input));
     let inputs: Vec<String> = corpus.iter().map(|c| c.input.clone()).collect();
     let reference = oracle_normalize(dir, &inputs)?;
-    let side = conformance::lexperm_scopes(bin, &[], corpus)?;
+    let side = conformance::lexperm_scopes(bin, &[], &corpus)?;
     let title = format!("{title} (seed {seed:#x}; oracle normalize vs `lexperm scope normalize`)");
-    Ok(compare_and_print_scopes(&title, corpus, &reference, &side))
+    let ok = compare_and_print_scopes(&title, &corpus, &reference, &side);
+    if !skipped.is_empty() {
+        println!(
+            "  not compared: {} line(s) with an empty value (oracle.mjs drops it, the line contract rejects the line), e.g. {:?}",
+            skipped.len(),
+            skipped[0].input
+        );
+    }
+    Ok(ok)
 }
 
 /// One oracle `allows` line for a generated check.
@@ -283,6 +302,15 @@ fn released_sets_part(
 mod tests {
     use super::*;
     use crate::generate::{Request, SpaceOp};
+
+    #[test]
+    fn empty_values_are_doubled_leading_or_trailing_spaces() {
+        assert!(has_empty_value("repo:b.c.d atproto  rpc:a.b.c?aud=*"));
+        assert!(has_empty_value(" atproto"));
+        assert!(has_empty_value("atproto "));
+        assert!(!has_empty_value("atproto space:a.b.c"));
+        assert!(!has_empty_value(""));
+    }
 
     #[test]
     fn allows_lines_carry_the_request_without_its_kind() {

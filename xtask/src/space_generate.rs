@@ -234,8 +234,10 @@ fn space_near_valid(rng: &mut Prng) -> String {
     s
 }
 
-/// A whole scope string: two to five values, at least one of them a space value, the others
-/// from every resource; now and then one of them near-valid.
+/// A whole scope string: two to five values separated by single spaces, at least one of them a
+/// space value, the others from every resource; now and then one of them near-valid. (An empty
+/// value, from a doubled space, is left to the 0.5.12 run: `oracle.mjs` drops empty values while
+/// the `lexperm scope normalize` line contract rejects them.)
 fn mixed_whole(rng: &mut Prng) -> String {
     let n = rng.range(2, 5);
     let mut values: Vec<String> = (0..n)
@@ -251,7 +253,7 @@ fn mixed_whole(rng: &mut Prng) -> String {
         values.push(space_well_formed(rng));
     }
     rng.shuffle(&mut values);
-    values.join(if rng.chance(10) { "  " } else { " " })
+    values.join(" ")
 }
 
 /// Generates `total` distinct `space:` scope strings and whole strings mixing them with other
@@ -303,7 +305,7 @@ fn space_grant(rng: &mut Prng) -> Built {
         built.params.retain(|(n, _)| n != key);
         built.params.push((key.to_string(), value));
     };
-    if rng.chance(70) {
+    if rng.chance(85) {
         let t = rng
             .pick(&["com.atmoboards.forum", "my.bulletin.board", "*"])
             .to_string();
@@ -313,7 +315,7 @@ fn space_grant(rng: &mut Prng) -> Built {
             set(&mut built, "type", t);
         }
     }
-    if rng.chance(70) {
+    if rng.chance(85) {
         let a = match rng.below(10) {
             0..=5 => rng.pick(AUTHORITY_DIDS).to_string(),
             6 | 7 => "*".to_string(),
@@ -325,7 +327,7 @@ fn space_grant(rng: &mut Prng) -> Built {
         let k = rng.pick(&["self", "*", "abc", "3jzfcijpj2z2a"]).to_string();
         set(&mut built, "skey", k);
     }
-    if rng.chance(40) {
+    if rng.chance(60) {
         for _ in 0..rng.range(1, 3) {
             let c = rng
                 .pick(&["my.bulletin.post", "com.example.reply", "*"])
