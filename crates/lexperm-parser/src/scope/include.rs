@@ -21,7 +21,9 @@
 use std::fmt;
 
 use super::params::{self, Lookup, Origin, ParamSource, RawValue};
-use super::{IncludeScope, NsidPattern, Scope, ScopeError, ScopeErrorKind};
+use super::{
+    space, IncludeScope, NsidPattern, Reference, Resource, Scope, ScopeError, ScopeErrorKind,
+};
 use crate::syntax::Nsid;
 
 /// A JSON value of a permission-set entry field. Objects are only recorded as present (no field of
@@ -142,7 +144,7 @@ pub enum DropReason {
     UnsupportedResource,
     /// A resource that is not known at all (or missing / not a string).
     UnknownResource,
-    /// `*` as a collection or method (sets must list NSIDs).
+    /// `*` as a collection or method, or as a space type (sets must list NSIDs).
     WildcardInSet,
     /// An `rpc` entry with a specific `aud` (only `"*"` or `inheritAud` are allowed).
     FixedAud,
@@ -164,13 +166,13 @@ pub enum DropReason {
     EmptyArray,
     /// A required field is missing (`collection`, `lxm`, `aud`).
     MissingField,
-    /// A collection or method that is not a valid NSID.
+    /// A collection, method or space type that is not a valid NSID.
     InvalidNsid,
-    /// An unknown `action`.
+    /// An unknown `action` (or space `manage` operation).
     InvalidAction,
     /// Any other invalid value.
     InvalidValue,
-    /// A collection or method outside the set's namespace authority.
+    /// A collection or method (or a space type) outside the set's namespace authority.
     OutsideNamespace,
 }
 
@@ -283,13 +285,19 @@ impl Expansion {
 }
 
 /// An entry seen as a parameter source: every field but `type` and `resource`, with an optional
-/// injected `aud` (the `inheritAud` rewrite).
+/// injected `aud` (the `inheritAud` rewrite). `renamed` gives a field the parameter name it
+/// fills (`spaceType` fills `type`).
 struct EntrySource<'e> {
     fields: Vec<(&'e str, &'e EntryValue, Origin)>,
 }
 
 impl<'e> EntrySource<'e> {
-    fn new(entry: &'e PermissionEntry, skip: &[&str], injected: Option<&'e EntryValue>) -> Self {
+    fn new(
+        entry: &'e PermissionEntry,
+        skip: &[&str],
+        injected: Option<&'e EntryValue>,
+        renamed: Option<(&str, &'static str)>,
+    ) -> Self {
         let mut fields: Vec<(&'e str, &'e EntryValue, Origin)> = Vec::new();
         if let Some(aud) = injected {
             fields.push(("aud", aud, Origin::Field(usize::MAX)));
@@ -298,6 +306,10 @@ impl<'e> EntrySource<'e> {
             if name == "type" || name == "resource" || skip.contains(&name.as_str()) {
                 continue;
             }
+            let name: &'e str = match renamed {
+                Some((field, param)) if field == name => param,
+                _ => name,
+            };
             if let Some(slot) = fields.iter_mut().find(|f| f.0 == name) {
                 *slot = (name, value, Origin::Field(i));
             } else {
@@ -357,13 +369,27 @@ fn field_index(origin_index: Option<usize>) -> Option<usize> {
 /// include's own NSID, so pass `&include.nsid` to reproduce it (the two are equal whenever the
 /// resolved document's `id` matches the requested NSID).
 pub fn expand(include: &IncludeScope, set_nsid: &Nsid, entries: &[PermissionEntry]) -> Expansion {
+    expand_with(include, set_nsid, entries, Reference::default())
+}
+
+/// [`expand`] following `reference`. With [`Reference::PermissionedData`] (the default)
+/// `resource: "space"` entries become `space:` scopes (their `spaceType` field is the scope's
+/// `type`; only it must be under the set's namespace authority; `?aud=` does not apply to them)
+/// and a `spaceType` field on other entries is ignored. With [`Reference::Stable0512`] space
+/// entries are dropped as an unknown resource and `spaceType` is an unknown field.
+pub fn expand_with(
+    include: &IncludeScope,
+    set_nsid: &Nsid,
+    entries: &[PermissionEntry],
+    reference: Reference,
+) -> Expansion {
     let mut expansion = Expansion::default();
     let injected = include
         .aud
         .as_ref()
         .map(|a| EntryValue::String(a.as_str().to_owned()));
     for (entry_index, entry) in entries.iter().enumerate() {
-        match expand_entry(include, set_nsid, entry, injected.as_ref()) {
+        match expand_entry(include, set_nsid, entry, injected.as_ref(), reference) {
             Ok(scope) => expansion.granted.push(Granted { scope, entry_index }),
             Err(drop) => expansion.dropped.push(Dropped {
                 entry_index,
@@ -414,6 +440,7 @@ fn expand_entry(
     set_nsid: &Nsid,
     entry: &PermissionEntry,
     injected: Option<&EntryValue>,
+    reference: Reference,
 ) -> Result<Scope, DropInfo> {
     let resource_field = entry.get("resource");
     let resource = resource_field.and_then(|(_, v)| v.as_str());
@@ -421,6 +448,7 @@ fn expand_entry(
     let spec = match resource {
         Some("repo") => &params::REPO,
         Some("rpc") => &params::RPC,
+        Some("space") if reference.knows(Resource::Space) => &params::SPACE,
         Some(r @ ("blob" | "account" | "identity" | "include")) => {
             return Err(DropInfo::new(
                 DropReason::UnsupportedResource,
@@ -478,13 +506,27 @@ fn expand_entry(
         && matches!(inherit_field, Some((_, EntryValue::Bool(true))))
         && aud_field.is_none()
         && injected.is_some();
+    let is_space = spec.resource == Resource::Space;
+    // The permissioned-data reference reads `spaceType` as the space's `type` and ignores it
+    // on other resources.
+    let (renamed, skip_space_type): (_, &[&str]) =
+        match (is_space, reference.knows(Resource::Space)) {
+            (true, _) => (Some((SPACE_TYPE, "type")), &[]),
+            (false, true) => (None, &[SPACE_TYPE]),
+            (false, false) => (None, &[]),
+        };
     let source = if rewrite {
-        EntrySource::new(entry, &["inheritAud"], injected)
+        let skip = [&["inheritAud"][..], skip_space_type].concat();
+        EntrySource::new(entry, &skip, injected, renamed)
     } else {
-        EntrySource::new(entry, &[], None)
+        EntrySource::new(entry, skip_space_type, None, renamed)
     };
     let scope = params::parse_with(spec, &source)
         .map_err(|e| explain_parse_error(include, entry, is_rpc, e))?;
+    if let Scope::Space(space) = &scope {
+        check_space_type(set_nsid, entry, &space.space_type)?;
+        return Ok(scope);
+    }
     let values: &[NsidPattern] = match &scope {
         Scope::Repo(r) => &r.collections,
         Scope::Rpc(r) => &r.lxms,
@@ -525,6 +567,42 @@ fn expand_entry(
     Ok(scope)
 }
 
+/// The JSON field that holds a space entry's `type`.
+const SPACE_TYPE: &str = "spaceType";
+
+/// A space entry's type must be an NSID under the set's namespace authority; its collections
+/// may be anything.
+fn check_space_type(
+    set_nsid: &Nsid,
+    entry: &PermissionEntry,
+    space_type: &NsidPattern,
+) -> Result<(), DropInfo> {
+    let field = entry.get(SPACE_TYPE).map(|(i, _)| i);
+    match space_type {
+        NsidPattern::Any => Err(DropInfo::new(
+            DropReason::WildcardInSet,
+            field,
+            format!("`{SPACE_TYPE}` is `*`; permission sets must name one space type"),
+        )
+        .consequence(ENTRY_IGNORED)
+        .hint(format!(
+            "name a space type under `{}`",
+            set_nsid.group_prefix()
+        ))),
+        NsidPattern::Nsid(n) if !set_nsid.is_parent_authority_of(n.as_str()) => Err(DropInfo::new(
+            DropReason::OutsideNamespace,
+            field,
+            format!("`{SPACE_TYPE}` value `{n}` is outside the namespace of `{set_nsid}`"),
+        )
+        .consequence(WHOLE_ENTRY_IGNORED)
+        .hint(format!(
+            "a set may only grant space types starting with `{}` (its collections may be anywhere); move the entry to a set under `{n}`'s namespace",
+            set_nsid.group_prefix()
+        ))),
+        NsidPattern::Nsid(_) => Ok(()),
+    }
+}
+
 fn explain_parse_error(
     include: &IncludeScope,
     entry: &PermissionEntry,
@@ -536,6 +614,12 @@ fn explain_parse_error(
         .and_then(|i| entry.fields.get(i))
         .map(|(n, _)| n.as_str())
         .unwrap_or("");
+    let is_space = entry.resource() == Some("space");
+    // Messages from the table name the parameter (`type`); a space entry spells it `spaceType`.
+    let mut e = e;
+    if is_space && (field_name == SPACE_TYPE || e.param == Some("type")) {
+        e.message = e.message.replacen("`type`", "`spaceType`", 1);
+    }
     let reason = match e.kind {
         ScopeErrorKind::UnknownParam if is_rpc && field_name == "inheritAud" => {
             let inherit = entry.get("inheritAud").map(|(_, v)| v);
@@ -585,25 +669,34 @@ fn explain_parse_error(
         ScopeErrorKind::MissingParam => DropReason::MissingField,
         ScopeErrorKind::RpcUnrestricted => DropReason::WildcardInSet,
         ScopeErrorKind::InvalidValue | ScopeErrorKind::PartialWildcard => match field_name {
-            "collection" | "lxm" => DropReason::InvalidNsid,
+            "collection" | "lxm" | SPACE_TYPE => DropReason::InvalidNsid,
             "action" => DropReason::InvalidAction,
+            "manage" if is_space => DropReason::InvalidAction,
             _ => DropReason::InvalidValue,
         },
         _ => DropReason::InvalidValue,
     };
     match reason {
         DropReason::UnknownField => {
+            let hint = match space::renamed(field_name).filter(|_| is_space) {
+                Some(new) => format!("`{field_name}` is the old name of `{new}`: rename it"),
+                None => format!("remove `{field_name}`"),
+            };
             DropInfo::new(reason, field, format!("unknown field `{field_name}`"))
                 .consequence(REFERENCE_IGNORES_ENTRY)
-                .hint(format!("remove `{field_name}`"))
+                .hint(hint)
         }
         DropReason::ExpectedArray => {
             DropInfo::new(reason, field, e.message).hint(format!("write `\"{field_name}\": [ … ]`"))
         }
         DropReason::MissingField => {
-            let name = e.param.unwrap_or("?");
+            let name = match e.param.unwrap_or("?") {
+                "type" if is_space => SPACE_TYPE,
+                other => other,
+            };
             let hint = match name {
                 "aud" => "add `\"inheritAud\": true` (audience from `include:…?aud=`) or `\"aud\": \"*\"`".to_owned(),
+                SPACE_TYPE => format!("add `\"{SPACE_TYPE}\": \"<space type NSID>\"`"),
                 other => format!("add `\"{other}\": [ … ]`"),
             };
             DropInfo::new(reason, field, format!("the entry has no `{name}` field")).hint(hint)

@@ -226,7 +226,7 @@ macro_rules! name_enum {
     };
 }
 
-mod space;
+pub(crate) mod space;
 pub use space::{SpaceAction, SpaceAuthority, SpaceKey, SpaceManageOp, SpaceOp, SpaceScope};
 
 name_enum!(

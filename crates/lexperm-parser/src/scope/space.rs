@@ -201,12 +201,17 @@ impl SpaceScope {
 /// Parameter names that older drafts used, with the name that replaced them (for hints).
 const RENAMED: &[(&str, &str)] = &[("did", "authority"), ("spaceType", "type")];
 
-/// The hint for an unknown `space` parameter that an older draft used, if `name` is one.
-pub(crate) fn renamed_hint(name: &str) -> Option<String> {
+/// The name that replaced `name`, if an older draft used `name` for a `space` parameter.
+pub(crate) fn renamed(name: &str) -> Option<&'static str> {
     RENAMED
         .iter()
         .find(|(old, _)| *old == name)
-        .map(|(old, new)| format!("`{old}` is the old name of `{new}`: write `{new}=<value>`"))
+        .map(|(_, new)| *new)
+}
+
+/// The hint for an unknown `space` parameter that an older draft used, if `name` is one.
+pub(crate) fn renamed_hint(name: &str) -> Option<String> {
+    renamed(name).map(|new| format!("`{name}` is the old name of `{new}`: write `{new}=<value>`"))
 }
 
 /// `type`: `*` or an NSID.
