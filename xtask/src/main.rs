@@ -58,6 +58,9 @@ const TASKS: &str = "\
                          --enforce           exit 1 when a target (20x / 15x / 20 MiB) is missed
                          --only sets         only the permission-set part (include: expansion of
                                              the corpus sets, Bluesky token scope)
+                         --pd-reference DIR  also time a space: list against that permissioned-data
+                                             build (copied to target/pd-reference; without the
+                                             flag an earlier copy there is used)
   corpus               install the pinned npm packages of xtask/corpus/ and extract their
                        lexicon documents into target/corpus/<set>/ (the real-world corpus of
                        the tests and benchmarks); does nothing when up to date
@@ -224,6 +227,7 @@ fn bench_task(args: &[String]) -> Result<bool, String> {
             "--runs" => opts.runs = (flags.number(flag)? as usize).max(1),
             "--corpus" => opts.corpus = PathBuf::from(flags.value(flag)?),
             "--enforce" => opts.enforce = true,
+            "--pd-reference" => opts.pd_reference = Some(PathBuf::from(flags.value(flag)?)),
             other => return Err(format!("bench-vs-reference: unknown option `{other}`")),
         }
     }
