@@ -3,6 +3,7 @@
 pub use lexperm_lint::parallel::{map_in_order, threads_for};
 use lexperm_lint::{RemoteLint, Source};
 use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta};
+use lexperm_parser::scope::Reference;
 use lexperm_resolver::{Catalog, LexiconSource};
 
 /// Every rule the CLI knows (per-file and catalog rules), sorted by code (for `explain`, SARIF
@@ -17,11 +18,12 @@ pub fn lint(files: &[(FileId, String, &str)]) -> Vec<(FileId, Vec<Diagnostic>)> 
     lexperm_lint::lint(&sources(files))
 }
 
-/// [`lint`], handing back the catalog the rules ran on.
+/// [`lint`] with scopes read as `reference` does, handing back the catalog the rules ran on.
 pub fn lint_with_catalog(
     files: &[(FileId, String, &str)],
+    reference: Reference,
 ) -> (Vec<(FileId, Vec<Diagnostic>)>, Catalog) {
-    lexperm_lint::lint_with_catalog(&sources(files))
+    lexperm_lint::lint_with_catalog_for(&sources(files), reference)
 }
 
 /// Like [`lint`], fetching the lexicons the files name but do not hold through `remote` first
@@ -30,8 +32,9 @@ pub fn lint_with_source(
     files: &[(FileId, String, &str)],
     remote: &mut dyn LexiconSource,
     limit: usize,
+    reference: Reference,
 ) -> RemoteLint {
-    lexperm_lint::lint_with_source(&sources(files), remote, limit)
+    lexperm_lint::lint_with_source_for(&sources(files), remote, limit, reference)
 }
 
 fn sources<'a>(files: &'a [(FileId, String, &'a str)]) -> Vec<Source<'a>> {

@@ -199,3 +199,127 @@ fn normalize_stdin_streams_many_lines_in_order() {
         assert_eq!(*line, format!("repo:com.example.n{i}?action=create"));
     }
 }
+
+#[test]
+fn normalize_space_scopes_under_each_reference() {
+    let input = "space:com.example.forum?action=read&action=read_self&skey=a~b&authority=*";
+    let run = lexperm(&["scope", "normalize", input], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "space:com.example.forum?authority=*&skey=a%7Eb&action=read_self&action=read\n"
+    );
+    let run = lexperm(
+        &[
+            "scope",
+            "normalize",
+            "--reference",
+            "permissioned-data",
+            "space:com.example.forum?did=did:plc:abc",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("`did` is the old name of `authority`"),
+        "{}",
+        run.stderr
+    );
+    // The released reference has no `space` resource.
+    let run = lexperm(
+        &[
+            "scope",
+            "normalize",
+            "--reference",
+            "0.5.12",
+            "--format",
+            "json",
+            input,
+            "atproto",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1);
+    let lines = json_lines(&run.stdout);
+    assert_eq!(lines[0]["valid"], false);
+    assert!(
+        lines[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("unknown scope resource `space`")),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines[1]["canonical"], "atproto");
+    let run = lexperm(
+        &["scope", "normalize", "--reference", "0.6", "atproto"],
+        None,
+    );
+    assert_eq!(run.code, 2, "an unknown reference is a usage error");
+}
+
+#[test]
+fn check_space_requests_under_each_reference() {
+    let granted = "atproto space:com.example.forum?authority=*&collection=com.example.post&action=read&action=create";
+    let read = "space:com.example.forum?authority=did:plc:abc&skey=self&action=read_self";
+    let write = "space:com.example.forum?authority=did:plc:abc&skey=self&action=update&collection=com.example.post";
+    let run = lexperm(
+        &[
+            "scope",
+            "check",
+            "--granted",
+            granted,
+            "--format",
+            "json",
+            read,
+            write,
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines = json_lines(&run.stdout);
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert_eq!(lines[0]["allowed"], true, "{}", lines[0]);
+    assert_eq!(lines[1]["allowed"], false, "{}", lines[1]);
+    let run = lexperm(&["scope", "check", "--granted", granted, write], None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(
+            "(missing scope \"space:com.example.forum?authority=did:plc:abc&skey=self&collection=com.example.post&action=update\")"
+        ),
+        "{}",
+        run.stdout
+    );
+    // transition:generic grants no space access.
+    let run = lexperm(
+        &[
+            "scope",
+            "check",
+            "--transition",
+            "--granted",
+            "atproto transition:generic",
+            read,
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // Under 0.5.12 a space request cannot be read.
+    let run = lexperm(
+        &[
+            "scope",
+            "check",
+            "--reference",
+            "0.5.12",
+            "--granted",
+            granted,
+            read,
+        ],
+        None,
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("the 0.5.12 reference has no `space` resource"),
+        "{}",
+        run.stderr
+    );
+}

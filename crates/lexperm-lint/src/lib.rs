@@ -19,7 +19,10 @@ mod lint;
 pub mod parallel;
 
 pub use file_rules::{lint_doc, lint_file};
-pub use lint::{lint, lint_with_catalog, lint_with_source, RemoteLint, Source};
+pub use lint::{
+    lint, lint_with_catalog, lint_with_catalog_for, lint_with_source, lint_with_source_for,
+    RemoteLint, Source,
+};
 
 /// How a rule finds what it reports.
 #[derive(Clone, Copy)]

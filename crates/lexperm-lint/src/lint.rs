@@ -1,5 +1,6 @@
 //! The whole lint: per-file rules on every file, then the catalog rules over all of them.
 
+use lexperm_parser::scope::Reference;
 use std::collections::HashMap;
 
 use lexperm_parser::diagnostics::{Diagnostic, FileId, Span};
@@ -40,13 +41,22 @@ impl<'a> Source<'a> {
 /// file's diagnostics are sorted by position, then code. Files that do not parse take part in no
 /// catalog rule. Work is spread over the available cores; the result does not depend on it.
 pub fn lint(sources: &[Source<'_>]) -> Vec<(FileId, Vec<Diagnostic>)> {
-    lint_inner(sources, None).0.results
+    lint_inner(sources, None, Reference::default()).0.results
 }
 
 /// Like [`lint`], and also hands back the catalog the rules ran on, so that a caller that goes on
 /// to expand or generate from the same files does not load them again.
 pub fn lint_with_catalog(sources: &[Source<'_>]) -> (Vec<(FileId, Vec<Diagnostic>)>, Catalog) {
-    let (report, catalog) = lint_inner(sources, None);
+    lint_with_catalog_for(sources, Reference::default())
+}
+
+/// [`lint_with_catalog`] with the catalog reading scopes and permission sets as `reference`
+/// does (see [`Catalog::set_reference`]).
+pub fn lint_with_catalog_for(
+    sources: &[Source<'_>],
+    reference: Reference,
+) -> (Vec<(FileId, Vec<Diagnostic>)>, Catalog) {
+    let (report, catalog) = lint_inner(sources, None, reference);
     (report.results, catalog)
 }
 
@@ -77,12 +87,23 @@ pub fn lint_with_source(
     remote: &mut dyn LexiconSource,
     limit: usize,
 ) -> RemoteLint {
-    lint_inner(sources, Some((remote, limit))).0
+    lint_with_source_for(sources, remote, limit, Reference::default())
+}
+
+/// [`lint_with_source`] following `reference` (see [`lint_with_catalog_for`]).
+pub fn lint_with_source_for(
+    sources: &[Source<'_>],
+    remote: &mut dyn LexiconSource,
+    limit: usize,
+    reference: Reference,
+) -> RemoteLint {
+    lint_inner(sources, Some((remote, limit)), reference).0
 }
 
 fn lint_inner(
     sources: &[Source<'_>],
     remote: Option<(&mut dyn LexiconSource, usize)>,
+    reference: Reference,
 ) -> (RemoteLint, Catalog) {
     let loaded: Vec<LoadedLexicon> = parallel_map(sources, |source| {
         crate::file_rules::lint_file(source.file, source.text)
@@ -98,6 +119,7 @@ fn lint_inner(
             .zip(loaded)
             .map(|(source, loaded)| (source.file, source.path.unwrap_or("").to_owned(), loaded)),
     );
+    catalog.set_reference(reference);
 
     // Remote resolution: fetch what the local documents name, remember failures by site.
     let mut fetched = Vec::new();

@@ -20,9 +20,10 @@ use lexperm_parser::lexicon::{
     self, Def, LexiconDoc, LoadedLexicon, PermissionSetSchema, ProcedureSchema, QuerySchema,
     RecordSchema, SchemaKind,
 };
+use lexperm_parser::scope::Reference;
 use lexperm_parser::syntax::Nsid;
 
-use crate::expand::{expand_set, AudienceExpansion, PLACEHOLDER_AUD};
+use crate::expand::{expand_set_with, AudienceExpansion, PLACEHOLDER_AUD};
 use crate::source::{LexiconSource, ResolveError};
 
 /// Where a catalog document came from.
@@ -53,6 +54,8 @@ pub struct CatalogDoc {
     /// [`Self::expansion_with_aud`], made on first use. Documents are never changed once in the
     /// catalog, so it cannot go stale.
     audience_expansion: OnceLock<Option<AudienceExpansion>>,
+    /// The catalog's reference, which that expansion follows.
+    reference: Reference,
 }
 
 impl CatalogDoc {
@@ -66,11 +69,11 @@ impl CatalogDoc {
                 let set = self.permission_set()?;
                 let text = format!("include:{nsid}?aud={PLACEHOLDER_AUD}");
                 let Ok(lexperm_parser::scope::Scope::Include(include)) =
-                    lexperm_parser::scope::Scope::parse(&text)
+                    lexperm_parser::scope::Scope::parse_with(&text, self.reference)
                 else {
                     return None;
                 };
-                let expansion = expand_set(&include, self, set);
+                let expansion = expand_set_with(&include, self, set, self.reference);
                 Some(AudienceExpansion {
                     granted: expansion.granted,
                     dropped: expansion.dropped,
@@ -159,12 +162,31 @@ pub struct Catalog {
     by_nsid: BTreeMap<String, usize>,
     duplicates: Vec<Duplicate>,
     next_file: u32,
+    reference: Reference,
 }
 
 impl Catalog {
     /// An empty catalog.
     pub fn new() -> Catalog {
         Catalog::default()
+    }
+
+    /// The reference that [`Catalog::expand`], [`Catalog::token_scope`] and the other scope
+    /// readings of this catalog follow (the default: permissioned data).
+    pub fn reference(&self) -> Reference {
+        self.reference
+    }
+
+    /// Makes the catalog's scope readings follow `reference` (including each document's
+    /// [`CatalogDoc::expansion_with_aud`], made again on next use).
+    pub fn set_reference(&mut self, reference: Reference) {
+        self.reference = reference;
+        for doc in &mut self.docs {
+            if doc.reference != reference {
+                doc.reference = reference;
+                doc.audience_expansion = OnceLock::new();
+            }
+        }
     }
 
     /// Loads every `(file, path, text)` with [`lexicon::load`] and returns the catalog plus the
@@ -239,6 +261,7 @@ impl Catalog {
             has_errors,
             origin,
             audience_expansion: OnceLock::new(),
+            reference: self.reference,
         });
         Some(index)
     }

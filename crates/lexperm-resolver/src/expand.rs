@@ -24,7 +24,7 @@ use lexperm_parser::diagnostics::{write_hint, Span};
 use lexperm_parser::json::{JsonKind, JsonValue};
 use lexperm_parser::lexicon::{self, PermissionSetSchema, SchemaType};
 use lexperm_parser::scope::include::{self, DropReason, EntryValue, PermissionEntry};
-use lexperm_parser::scope::{IncludeScope, Scope, ScopeError};
+use lexperm_parser::scope::{IncludeScope, Reference, Scope, ScopeError};
 
 use crate::catalog::{Catalog, CatalogDoc};
 
@@ -194,9 +194,19 @@ pub fn expand_set<'c>(
     doc: &'c CatalogDoc,
     set: &'c PermissionSetSchema,
 ) -> SetExpansion<'c> {
+    expand_set_with(include, doc, set, Reference::default())
+}
+
+/// [`expand_set`] following `reference`.
+pub fn expand_set_with<'c>(
+    include: &IncludeScope,
+    doc: &'c CatalogDoc,
+    set: &'c PermissionSetSchema,
+    reference: Reference,
+) -> SetExpansion<'c> {
     let model: &[lexicon::PermissionEntry] = set.permissions.as_ref().map_or(&[], |p| &p.value);
     let entries: Vec<PermissionEntry> = model.iter().map(permission_entry).collect();
-    let expansion = include::expand(include, &include.nsid, &entries);
+    let expansion = include::expand_with(include, &include.nsid, &entries, reference);
     let granted = expansion
         .granted
         .into_iter()
@@ -256,19 +266,24 @@ impl Catalog {
     /// Expands `include` against the permission set of the catalog it names.
     pub fn expand(&self, include: &IncludeScope) -> Result<SetExpansion<'_>, ExpandError> {
         let (doc, set) = self.permission_set_doc(include.nsid.as_str())?;
-        Ok(expand_set(include, doc, set))
+        Ok(expand_set_with(include, doc, set, self.reference()))
     }
 
     /// Parses `input` as an `include:` scope and expands it.
     pub fn expand_str(&self, input: &str) -> Result<SetExpansion<'_>, ExpandError> {
-        let include = parse_include(input)?;
+        let include = parse_include_with(input, self.reference())?;
         self.expand(&include)
     }
 }
 
 /// Parses `input` as an `include:` scope.
 pub fn parse_include(input: &str) -> Result<IncludeScope, ExpandError> {
-    match Scope::parse(input) {
+    parse_include_with(input, Reference::default())
+}
+
+/// [`parse_include`] following `reference`.
+pub fn parse_include_with(input: &str, reference: Reference) -> Result<IncludeScope, ExpandError> {
+    match Scope::parse_with(input, reference) {
         Ok(Scope::Include(include)) => Ok(include),
         Ok(_) => Err(ExpandError::InvalidScope {
             input: input.to_owned(),

@@ -18,7 +18,8 @@ pub mod token;
 pub use catalog::{Catalog, CatalogDoc, Duplicate, Endpoint, Origin, Resolved};
 pub use coverage::{Coverage, GroupCoverage, ItemCoverage, SetCoverage};
 pub use expand::{
-    expand_set, parse_include, DroppedEntry, ExpandError, GrantedScope, SetExpansion,
+    expand_set, expand_set_with, parse_include, parse_include_with, DroppedEntry, ExpandError,
+    GrantedScope, SetExpansion,
 };
 pub use preview::{Preview, PreviewPermission};
 pub use source::{FetchedLexicon, LexiconSource, NoSource, ResolveError};

@@ -19,7 +19,7 @@ use lexperm_parser::lexicon::{LangMap, Spanned};
 use lexperm_parser::scope::{Audience, RepoScope, RpcScope, Scope};
 
 use crate::catalog::Catalog;
-use crate::expand::{parse_include, DroppedEntry, ExpandError};
+use crate::expand::{parse_include_with, DroppedEntry, ExpandError};
 
 /// One granted permission in plain words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,7 +131,7 @@ pub fn describe(scope: &Scope) -> String {
 impl Catalog {
     /// The consent-screen preview of the `include:` scope `input` in language `lang`.
     pub fn preview(&self, input: &str, lang: Option<&str>) -> Result<Preview, ExpandError> {
-        let include = parse_include(input)?;
+        let include = parse_include_with(input, self.reference())?;
         let expansion = self.expand(&include)?;
         let set = expansion.schema;
         let (title, title_lang) = localized(set.title.as_ref(), set.title_lang.as_ref(), lang);

@@ -26,7 +26,7 @@
 //! );
 //! ```
 
-use lexperm_parser::scope::{Scope, ScopeRequest, ScopeSet, StaticScope};
+use lexperm_parser::scope::{Reference, Scope, ScopeRequest, ScopeSet, StaticScope};
 
 use crate::catalog::Catalog;
 use crate::expand::ExpandError;
@@ -101,6 +101,8 @@ pub struct TokenScope {
     /// Why the request would be refused; empty when a token would be issued. The reference stops
     /// at the first error; every error is listed here.
     pub errors: Vec<TokenScopeError>,
+    /// The reference the values were read with (the catalog's).
+    pub reference: Reference,
 }
 
 impl TokenScope {
@@ -117,7 +119,8 @@ impl TokenScope {
     /// grant like the reference PDS (`ScopePermissionsTransition`).
     pub fn checker(&self, transition: bool) -> TokenChecker<'_> {
         let joined: Vec<&str> = self.values.iter().map(|v| v.value.as_str()).collect();
-        let set = ScopeSet::parse(&joined.join(" ")).with_transition(transition);
+        let set =
+            ScopeSet::parse_with(&joined.join(" "), self.reference).with_transition(transition);
         // `ScopeSet` keeps the first of equal strings and skips invalid ones; map its scopes
         // back to token values the same way.
         let mut seen: Vec<&str> = Vec::new();
@@ -127,7 +130,7 @@ impl TokenScope {
                 continue;
             }
             seen.push(&value.value);
-            if Scope::parse(&value.value).is_ok() {
+            if Scope::parse_with(&value.value, self.reference).is_ok() {
                 positions.push(index);
             }
         }
@@ -179,7 +182,7 @@ impl Catalog {
         let mut includes = Vec::new();
         let mut others = Vec::new();
         for value in &distinct {
-            match Scope::parse(value) {
+            match Scope::parse_with(value, self.reference()) {
                 Ok(Scope::Include(include)) => {
                     accepted.push((*value).to_owned());
                     includes.push(((*value).to_owned(), include));
@@ -229,6 +232,7 @@ impl Catalog {
             ignored,
             values,
             errors,
+            reference: self.reference(),
         }
     }
 
@@ -243,7 +247,7 @@ impl Catalog {
         let mut out = Vec::new();
         let mut seen = Vec::new();
         for value in requested.split(' ') {
-            if let Ok(Scope::Include(include)) = Scope::parse(value) {
+            if let Ok(Scope::Include(include)) = Scope::parse_with(value, self.reference()) {
                 if seen.contains(&include.nsid) {
                     continue;
                 }

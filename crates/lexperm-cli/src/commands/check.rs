@@ -10,6 +10,7 @@ use lexperm_parser::scope::ScopeRequest;
 use serde_json::json;
 
 use super::lexicons::{Format, LexiconDirs};
+use super::reference_args::ReferenceArgs;
 use super::remote::{origin_json, RemoteArgs};
 
 /// Arguments of `lexperm check`.
@@ -27,11 +28,14 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Requests: `repo:<collection>?action=<create|update|delete>`, `rpc:<lxm>?aud=<did#svc>`,
-    /// `blob:<mime>`, `account:<attr>?action=<read|manage>`, `identity:<attr>`.
+    /// `blob:<mime>`, `account:<attr>?action=<read|manage>`, `identity:<attr>`,
+    /// `space:<type>?authority=<did>&skey=<skey>&action=<…>[&collection=<nsid>]` or `…&manage=<…>`.
     #[arg(required = true, value_name = "REQUEST")]
     requests: Vec<String>,
     #[command(flatten)]
     remote: RemoteArgs,
+    #[command(flatten)]
+    reference: ReferenceArgs,
 }
 
 /// Runs `check` and returns the exit code: 0 when every request is allowed (and a token would be
@@ -39,7 +43,7 @@ pub struct CheckArgs {
 pub fn run(args: CheckArgs) -> u8 {
     let mut requests = Vec::with_capacity(args.requests.len());
     for raw in &args.requests {
-        match ScopeRequest::parse(raw) {
+        match ScopeRequest::parse_with(raw, args.reference.get()) {
             Ok(request) => requests.push((raw.as_str(), request)),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -50,6 +54,7 @@ pub fn run(args: CheckArgs) -> u8 {
     let Ok((mut loaded, mut remote)) = args.remote.load(&args.lexicons) else {
         return crate::EXIT_USAGE;
     };
+    loaded.catalog.set_reference(args.reference.get());
     if let Some(remote) = remote.as_mut() {
         remote.fetch_includes(&mut loaded, &args.scope);
         for value in args.scope.split(' ') {

@@ -11,6 +11,7 @@ use lexperm_resolver::{parse_include, ExpandError, SetExpansion};
 use serde_json::json;
 
 use super::lexicons::{self, Format, LexiconDirs, Loaded};
+use super::reference_args::ReferenceArgs;
 use super::remote::{provenance_json, Remote, RemoteArgs};
 use crate::render;
 
@@ -31,6 +32,8 @@ pub struct ExpandArgs {
     includes: Vec<String>,
     #[command(flatten)]
     remote: RemoteArgs,
+    #[command(flatten)]
+    reference: ReferenceArgs,
 }
 
 /// Runs `expand` and returns the exit code.
@@ -38,6 +41,7 @@ pub fn run(args: ExpandArgs) -> u8 {
     let Ok((mut loaded, mut remote)) = args.remote.load(&args.lexicons) else {
         return crate::EXIT_USAGE;
     };
+    loaded.catalog.set_reference(args.reference.get());
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = match &args.scope {

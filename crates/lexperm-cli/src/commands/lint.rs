@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta, Severity};
 
+use super::reference_args::ReferenceArgs;
 use super::remote::RemoteArgs;
 use crate::config::{self, RuleControl};
 use crate::engine;
@@ -35,6 +36,8 @@ pub struct LintArgs {
     config: Option<PathBuf>,
     #[command(flatten)]
     remote: RemoteArgs,
+    #[command(flatten)]
+    reference: ReferenceArgs,
     /// With --resolve: fetch at most this many lexicons.
     #[arg(long, value_name = "N", default_value_t = 100)]
     resolve_limit: usize,
@@ -107,13 +110,19 @@ pub fn run(args: LintArgs) -> u8 {
     let mut catalog = None;
     let mut findings = match remote.as_mut() {
         None => {
-            let (findings, linted) = engine::lint_with_catalog(&layout_files(&sources));
+            let (findings, linted) =
+                engine::lint_with_catalog(&layout_files(&sources), args.reference.get());
             catalog = Some(linted);
             findings
         }
         Some(remote) => {
             let files = layout_files(&sources);
-            let report = engine::lint_with_source(&files, remote.source(), args.resolve_limit);
+            let report = engine::lint_with_source(
+                &files,
+                remote.source(),
+                args.resolve_limit,
+                args.reference.get(),
+            );
             drop(files);
             for resolved in &report.fetched {
                 remote.added(&mut sources, resolved);

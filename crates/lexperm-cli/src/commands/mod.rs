@@ -13,6 +13,7 @@ pub mod logout;
 pub mod net_args;
 pub mod preview;
 pub mod publish;
+pub mod reference_args;
 pub mod remote;
 pub mod resolve;
 pub mod schema;

@@ -13,6 +13,7 @@ use lexperm_resolver::Preview;
 use serde_json::json;
 
 use super::lexicons::LexiconDirs;
+use super::reference_args::ReferenceArgs;
 use super::remote::RemoteArgs;
 
 /// The embedded page template.
@@ -49,6 +50,8 @@ pub struct PreviewArgs {
     output: Option<PathBuf>,
     #[command(flatten)]
     remote: RemoteArgs,
+    #[command(flatten)]
+    reference: ReferenceArgs,
 }
 
 /// Runs `preview`: 0 when the set was found, 1 when not (or invalid), 2 for usage and IO errors.
@@ -56,6 +59,7 @@ pub fn run(args: PreviewArgs) -> u8 {
     let Ok((mut loaded, mut remote)) = args.remote.load(&args.lexicons) else {
         return crate::EXIT_USAGE;
     };
+    loaded.catalog.set_reference(args.reference.get());
     let set = match Scope::parse(&args.include) {
         Ok(Scope::Include(include)) => Some(include.nsid),
         _ => None,

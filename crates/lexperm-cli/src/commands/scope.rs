@@ -7,10 +7,11 @@ use std::io::{IsTerminal, Write};
 use clap::{Args, Subcommand, ValueEnum};
 use lexperm_parser::diagnostics::write_hint;
 use lexperm_parser::scope::{
-    normalize_into, normalize_scope_string, ScopeError, ScopeRequest, ScopeSet,
+    normalize_into_with, normalize_scope_string_with, Reference, ScopeError, ScopeRequest, ScopeSet,
 };
 use serde_json::json;
 
+use super::reference_args::ReferenceArgs;
 use crate::lines::{self, LineError};
 
 /// Output format.
@@ -36,7 +37,10 @@ pub enum ScopeCommand {
     ///
     /// REQUEST is one of `repo:<collection>?action=<create|update|delete>`,
     /// `rpc:<lxm>?aud=<did#svc>`, `blob:<mime>`, `account:<attr>?action=<read|manage>`,
-    /// `identity:<attr>`. Exit code 0 when every request is allowed, 1 otherwise.
+    /// `identity:<attr>`,
+    /// `space:<type>?authority=<did>&skey=<skey>&action=<read|read_self|create|update|delete>[&collection=<nsid>]`,
+    /// `space:<type>?authority=<did>&skey=<skey>&manage=<create|update|delete>`. Exit code 0 when
+    /// every request is allowed, 1 otherwise.
     Check(CheckArgs),
 }
 
@@ -49,6 +53,8 @@ pub struct NormalizeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    #[command(flatten)]
+    pub reference: ReferenceArgs,
 }
 
 /// Arguments of `lexperm scope check`.
@@ -66,6 +72,8 @@ pub struct CheckArgs {
     /// Requests to check.
     #[arg(required = true, value_name = "REQUEST")]
     pub requests: Vec<String>,
+    #[command(flatten)]
+    pub reference: ReferenceArgs,
 }
 
 /// Runs a `scope` subcommand and returns the process exit code.
@@ -79,21 +87,25 @@ pub fn run(cmd: ScopeCommand) -> u8 {
 /// Normalizes one input line into `canonical` (cleared first). A line with spaces is a whole
 /// scope string: valid when every value is. Returns the first invalid value's byte offset in the
 /// line and its error.
-fn normalize_one(input: &str, canonical: &mut String) -> Result<(), (usize, ScopeError)> {
+fn normalize_one(
+    input: &str,
+    canonical: &mut String,
+    reference: Reference,
+) -> Result<(), (usize, ScopeError)> {
     canonical.clear();
     if memchr::memchr(b' ', input.as_bytes()).is_none() {
-        return normalize_into(input, canonical).map_err(|r| (0, r.error()));
+        return normalize_into_with(input, canonical, reference).map_err(|r| (0, r.error()));
     }
     let mut offset = 0;
     for value in input.split(' ') {
-        if let Err(rejection) = normalize_into(value, canonical) {
+        if let Err(rejection) = normalize_into_with(value, canonical, reference) {
             canonical.clear();
             return Err((offset, rejection.error()));
         }
         offset += value.len() + 1;
     }
     canonical.clear();
-    canonical.push_str(&normalize_scope_string(input));
+    canonical.push_str(&normalize_scope_string_with(input, reference));
     Ok(())
 }
 
@@ -164,9 +176,10 @@ fn render_error(input: &str, offset: usize, error: &ScopeError) -> String {
 const OUT_BLOCK: usize = 64 * 1024;
 
 /// The output side of `scope normalize`: results are appended to one buffer (canonical forms
-/// straight from [`normalize_into`], without a copy) that goes to `out` in blocks.
+/// straight from [`normalize_into_with`], without a copy) that goes to `out` in blocks.
 struct Normalizer<W: Write> {
     format: Format,
+    reference: Reference,
     out: W,
     /// Write each result at once (someone is typing the input).
     flush_each: bool,
@@ -176,9 +189,10 @@ struct Normalizer<W: Write> {
 }
 
 impl<W: Write> Normalizer<W> {
-    fn new(format: Format, out: W) -> Self {
+    fn new(format: Format, reference: Reference, out: W) -> Self {
         Normalizer {
             format,
+            reference,
             out,
             flush_each: false,
             buf: String::with_capacity(OUT_BLOCK + 4096),
@@ -209,7 +223,7 @@ impl<W: Write> Normalizer<W> {
             // without quotes, backslashes or controls) is written in place.
             buf.push_str(",\"valid\":true,\"canonical\":\"");
             let mark = buf.len();
-            match normalize_into(input, buf) {
+            match normalize_into_with(input, buf, self.reference) {
                 Ok(()) => {
                     debug_assert!(json_plain(&buf.as_bytes()[mark..]));
                     buf.push_str("\",\"error\":null}\n");
@@ -221,7 +235,7 @@ impl<W: Write> Normalizer<W> {
                 }
             }
         } else {
-            match normalize_one(input, &mut self.canonical) {
+            match normalize_one(input, &mut self.canonical, self.reference) {
                 Ok(()) => {
                     buf.push_str(",\"valid\":true,\"canonical\":");
                     push_json_str(buf, &self.canonical);
@@ -243,7 +257,7 @@ impl<W: Write> Normalizer<W> {
 
     /// The canonical form and a newline, or the error on stderr.
     fn human(&mut self, input: &str) -> std::io::Result<()> {
-        match normalize_one(input, &mut self.canonical) {
+        match normalize_one(input, &mut self.canonical, self.reference) {
             Ok(()) => {
                 self.buf.push_str(&self.canonical);
                 self.buf.push('\n');
@@ -272,7 +286,7 @@ impl<W: Write> Normalizer<W> {
 
 fn normalize(args: NormalizeArgs) -> u8 {
     let stdout = std::io::stdout();
-    let mut normalizer = Normalizer::new(args.format, stdout.lock());
+    let mut normalizer = Normalizer::new(args.format, args.reference.get(), stdout.lock());
     normalizer.flush_each = args.scopes.is_empty() && std::io::stdin().is_terminal();
     if args.scopes.is_empty() {
         // Streamed: memory stays at one read block however long the input is.
@@ -313,7 +327,7 @@ fn normalize(args: NormalizeArgs) -> u8 {
 fn check(args: CheckArgs) -> u8 {
     let mut requests = Vec::with_capacity(args.requests.len());
     for raw in &args.requests {
-        match ScopeRequest::parse(raw) {
+        match ScopeRequest::parse_with(raw, args.reference.get()) {
             Ok(request) => requests.push((raw.as_str(), request)),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -321,7 +335,8 @@ fn check(args: CheckArgs) -> u8 {
             }
         }
     }
-    let set = ScopeSet::parse(&args.granted).with_transition(args.transition);
+    let set =
+        ScopeSet::parse_with(&args.granted, args.reference.get()).with_transition(args.transition);
     if args.format == Format::Human {
         for ignored in set.ignored().iter().filter(|v| !v.is_empty()) {
             eprintln!(
