@@ -40,7 +40,8 @@ const TASKS: &str = "\
                                              expanded as include:<nsid> and include:<nsid>?aud=
                          --clients N         client scope strings for token scopes (default 1000)
                          --write-set-regressions FILE   save disagreeing sets and client scopes
-                         --only scopes|sets  run one part only
+                         --only scopes|sets|pd  run one part only (pd: the
+                                             --pd-reference part)
                          --pd-reference DIR  also compare lexperm's default (permissioned-data)
                                              mode with that build of @atproto/oauth-scopes
                                              (its oracle.mjs; DIR is copied to
@@ -169,10 +170,10 @@ fn conformance_task(args: &[String]) -> Result<bool, String> {
                 set_opts.write_regressions = Some(PathBuf::from(flags.value(flag)?));
             }
             "--only" => match flags.value(flag)? {
-                v @ ("scopes" | "sets") => only = Some(v),
+                v @ ("scopes" | "sets" | "pd") => only = Some(v),
                 v => {
                     return Err(format!(
-                        "conformance: --only takes scopes or sets, not `{v}`"
+                        "conformance: --only takes scopes, sets or pd, not `{v}`"
                     ))
                 }
             },
@@ -190,9 +191,13 @@ fn conformance_task(args: &[String]) -> Result<bool, String> {
         }
     }
     let root = workspace_root();
-    let scopes_ok = only == Some("sets") || conformance::run(&root, &opts)?;
-    let sets_ok = only == Some("scopes") || set_conformance::run(&root, &set_opts)?;
-    let pd_ok = match pd_source {
+    if only == Some("pd") && pd_source.is_none() {
+        return Err("conformance: --only pd needs --pd-reference DIR".to_string());
+    }
+    let runs = |part: &str| only.is_none() || only == Some(part);
+    let scopes_ok = !runs("scopes") || conformance::run(&root, &opts)?;
+    let sets_ok = !runs("sets") || set_conformance::run(&root, &set_opts)?;
+    let pd_ok = match pd_source.filter(|_| runs("pd")) {
         Some(source) => {
             let mut pd = pd_conformance::Options::new(
                 source,

@@ -473,8 +473,16 @@ fn space_list(rng: &mut Prng, good: &[&str], bad: &[&str]) -> Value {
 }
 
 /// One `resource: "space"` entry: valid, or with foreign / `*` / missing `spaceType`, unknown
-/// fields, a string where an array belongs, empty arrays, and bad values.
+/// fields, a string where an array belongs, empty arrays, and bad values. Now and then instead a
+/// clean `repo`/`rpc` entry with a `spaceType` field (ignored there by the permissioned-data
+/// build, an unknown field for 0.5.12).
 fn space_entry(rng: &mut Prng, group: &str) -> Vec<(String, Value)> {
+    if rng.chance(8) {
+        let mut fields = clean_entry(rng, group);
+        let t = space_type(rng, group);
+        fields.push(("spaceType".into(), t));
+        return fields;
+    }
     let mut fields: Vec<(String, Value)> = vec![
         ("type".into(), json!("permission")),
         ("resource".into(), json!("space")),
@@ -776,9 +784,16 @@ mod tests {
         );
         assert!(text.contains("\"action\": []"));
         assert!(text.contains("\"did\": \"x\""));
+        let mut space_type_elsewhere = false;
         for doc in &a.docs {
-            serde_json::from_str::<Value>(&doc.text).unwrap();
+            let v: Value = serde_json::from_str(&doc.text).unwrap();
+            let entries = v["defs"]["main"]["permissions"].as_array().cloned();
+            space_type_elsewhere |= entries.into_iter().flatten().any(|e| {
+                e.get("spaceType").is_some()
+                    && matches!(e["resource"].as_str(), Some("repo" | "rpc"))
+            });
         }
+        assert!(space_type_elsewhere, "a repo/rpc entry with spaceType");
         // Without space entries the generator is unchanged.
         let plain = set_corpus(2, 50, 0);
         assert!(!plain.docs.iter().any(|d| d.text.contains("\"space\"")));
