@@ -112,16 +112,20 @@ pub enum Request {
         attr: String,
     },
     /// `allowsSpace({type, authority, skey, ...})`: one operation in one space.
-    Space {
-        /// Space type NSID.
-        space_type: String,
-        /// Authority DID.
-        authority: String,
-        /// Space key.
-        skey: String,
-        /// What is done in the space.
-        op: SpaceOp,
-    },
+    Space(SpaceRequest),
+}
+
+/// The argument of `allowsSpace`.
+#[derive(Clone, Debug)]
+pub struct SpaceRequest {
+    /// Space type NSID.
+    pub space_type: String,
+    /// Authority DID.
+    pub authority: String,
+    /// Space key.
+    pub skey: String,
+    /// What is done in the space.
+    pub op: SpaceOp,
 }
 
 /// The operation of a space request.
@@ -151,7 +155,7 @@ impl Request {
             Request::Blob { .. } => "blob",
             Request::Account { .. } => "account",
             Request::Identity { .. } => "identity",
-            Request::Space { .. } => "space",
+            Request::Space(_) => "space",
         }
     }
 
@@ -168,14 +172,9 @@ impl Request {
                 json!({"kind": "account", "attr": attr, "action": action})
             }
             Request::Identity { attr } => json!({"kind": "identity", "attr": attr}),
-            Request::Space {
-                space_type,
-                authority,
-                skey,
-                op,
-            } => {
-                let mut v = json!({"kind": "space", "type": space_type, "authority": authority, "skey": skey});
-                match op {
+            Request::Space(r) => {
+                let mut v = json!({"kind": "space", "type": r.space_type, "authority": r.authority, "skey": r.skey});
+                match &r.op {
                     SpaceOp::Read => v["action"] = json!("read"),
                     SpaceOp::ReadSelf => v["action"] = json!("read_self"),
                     SpaceOp::Write { action, collection } => {
@@ -198,14 +197,13 @@ impl fmt::Display for Request {
             Request::Blob { mime } => write!(f, "blob {mime:?}"),
             Request::Account { attr, action } => write!(f, "account {attr} {action}"),
             Request::Identity { attr } => write!(f, "identity {attr}"),
-            Request::Space {
-                space_type,
-                authority,
-                skey,
-                op,
-            } => {
-                write!(f, "space {space_type:?} {authority:?} {skey:?} ")?;
-                match op {
+            Request::Space(r) => {
+                write!(
+                    f,
+                    "space {:?} {:?} {:?} ",
+                    r.space_type, r.authority, r.skey
+                )?;
+                match &r.op {
                     SpaceOp::Read => f.write_str("read"),
                     SpaceOp::ReadSelf => f.write_str("read_self"),
                     SpaceOp::Write { action, collection } => write!(f, "{action} {collection:?}"),
@@ -1167,57 +1165,76 @@ pub fn hits_node_query_decoding_bug(s: &str) -> bool {
 
 /// Generates `total` distinct scope strings (at least every spec vector once).
 pub fn scope_corpus(seed: u64, total: usize) -> Vec<ScopeCase> {
-    let mut rng = Prng::new(seed);
-    let vectors = seed_vectors();
     let shares = [
         (Category::WellFormed, 35),
         (Category::NearValid, 25),
         (Category::VectorMutation, 15),
         (Category::Hostile, 20),
     ];
-    corpus_with(
-        &mut rng,
-        &vectors,
-        total,
-        &shares,
-        |rng, category| match category {
-            Category::WellFormed => well_formed_string(rng),
-            Category::NearValid => near_valid_string(rng),
-            Category::VectorMutation => mutated_vector(rng, &vectors),
+    let makers = Makers {
+        well_formed: well_formed_string,
+        near_valid: near_valid_string,
+        junk,
+        mixed: None,
+    };
+    corpus_with(Prng::new(seed), &seed_vectors(), total, &shares, &makers)
+}
+
+/// How the strings of each generated category are written.
+pub(crate) struct Makers {
+    /// [`Category::WellFormed`].
+    pub(crate) well_formed: fn(&mut Prng) -> String,
+    /// [`Category::NearValid`].
+    pub(crate) near_valid: fn(&mut Prng) -> String,
+    /// [`Category::Junk`].
+    pub(crate) junk: fn(&mut Prng) -> String,
+    /// [`Category::Mixed`], when the corpus has it.
+    pub(crate) mixed: Option<fn(&mut Prng) -> String>,
+}
+
+impl Makers {
+    /// One string of `category`: vector mutations from `vectors`, hostile strings as one to three
+    /// text-level mutations of a well-formed or near-valid one.
+    fn make(&self, rng: &mut Prng, category: Category, vectors: &[String]) -> String {
+        match category {
+            Category::WellFormed => (self.well_formed)(rng),
+            Category::NearValid => (self.near_valid)(rng),
+            Category::VectorMutation => {
+                let mut s = rng.pick(vectors).clone();
+                for _ in 0..rng.range(1, 2) {
+                    text_mutation(rng, &mut s);
+                }
+                s
+            }
             Category::Hostile => {
                 let mut s = if rng.chance(50) {
-                    well_formed_string(rng)
+                    (self.well_formed)(rng)
                 } else {
-                    near_valid_string(rng)
+                    (self.near_valid)(rng)
                 };
                 for _ in 0..rng.range(1, 3) {
                     text_mutation(rng, &mut s);
                 }
                 s
             }
-            _ => junk(rng),
-        },
-    )
-}
-
-/// A vector with one or two text-level mutations.
-pub(crate) fn mutated_vector(rng: &mut Prng, vectors: &[String]) -> String {
-    let mut s = rng.pick(vectors).clone();
-    for _ in 0..rng.range(1, 2) {
-        text_mutation(rng, &mut s);
+            Category::Mixed => match self.mixed {
+                Some(mixed) => mixed(rng),
+                None => (self.junk)(rng),
+            },
+            Category::Junk | Category::Vector => (self.junk)(rng),
+        }
     }
-    s
 }
 
 /// `total` distinct strings: every vector (and `""`) first, then per category of `shares` that
-/// percentage of the rest, the remainder as [`Category::Junk`]; `make` writes one string of a
-/// category. Strings that may hit the Node query decoding bug are skipped.
+/// percentage of the rest, the remainder as [`Category::Junk`], written by `makers`. Strings that
+/// may hit the Node query decoding bug are skipped.
 pub(crate) fn corpus_with(
-    rng: &mut Prng,
+    mut rng: Prng,
     vectors: &[String],
     total: usize,
     shares: &[(Category, usize)],
-    mut make: impl FnMut(&mut Prng, Category) -> String,
+    makers: &Makers,
 ) -> Vec<ScopeCase> {
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(total);
@@ -1249,7 +1266,7 @@ pub(crate) fn corpus_with(
         let mut attempts = 0;
         while made < quota && attempts < quota * 50 + 100 {
             attempts += 1;
-            let input = make(rng, category);
+            let input = makers.make(&mut rng, category, vectors);
             if !hits_node_query_decoding_bug(&input) && seen.insert(input.clone()) {
                 out.push(ScopeCase { category, input });
                 made += 1;
@@ -1445,26 +1462,39 @@ fn request(rng: &mut Prng, kind: &str) -> Request {
 /// the granted values (sometimes nudged off it) and otherwise drawn from the value pools; half in
 /// transition mode.
 pub fn allows_corpus(seed: u64, total: usize) -> Vec<AllowsCase> {
-    let mut rng = Prng::new(seed ^ 0xA110_5A11_0500_0000);
     const KINDS: [&str; 5] = ["repo", "rpc", "blob", "account", "identity"];
+    let rng = Prng::new(seed ^ 0xA110_5A11_0500_0000);
+    checks(rng, total, |rng| {
+        let kind = *rng.pick(&KINDS);
+        let count = rng.range(1, 4);
+        let mut values = Vec::new();
+        let mut builts = Vec::new();
+        for _ in 0..count {
+            let (value, built) = granted_value(rng, kind);
+            values.push(value);
+            builts.extend(built);
+        }
+        let granted = values.join(if rng.chance(5) { "  " } else { " " });
+        let request = if !builts.is_empty() && rng.chance(60) {
+            let built = &builts[rng.below(builts.len())];
+            request_for(rng, kind, built)
+        } else {
+            request(rng, kind)
+        };
+        (granted, request)
+    })
+}
+
+/// `total` checks of a granted string and a request from `one`, each in transition mode with
+/// even odds.
+pub(crate) fn checks(
+    mut rng: Prng,
+    total: usize,
+    mut one: impl FnMut(&mut Prng) -> (String, Request),
+) -> Vec<AllowsCase> {
     (0..total)
         .map(|_| {
-            let kind = *rng.pick(&KINDS);
-            let count = rng.range(1, 4);
-            let mut values = Vec::new();
-            let mut builts = Vec::new();
-            for _ in 0..count {
-                let (value, built) = granted_value(&mut rng, kind);
-                values.push(value);
-                builts.extend(built);
-            }
-            let granted = values.join(if rng.chance(5) { "  " } else { " " });
-            let request = if !builts.is_empty() && rng.chance(60) {
-                let built = &builts[rng.below(builts.len())];
-                request_for(&mut rng, kind, built)
-            } else {
-                request(&mut rng, kind)
-            };
+            let (granted, request) = one(&mut rng);
             AllowsCase {
                 granted,
                 transition: rng.chance(50),
@@ -1475,18 +1505,26 @@ pub fn allows_corpus(seed: u64, total: usize) -> Vec<AllowsCase> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    #[test]
-    fn corpus_is_deterministic_and_distinct() {
-        let a = scope_corpus(42, 3000);
-        let b = scope_corpus(42, 3000);
-        assert_eq!(a.len(), 3000);
+    /// `make()` twice gives the same `n` distinct one-line strings, which it returns.
+    pub(crate) fn deterministic_distinct(
+        make: impl Fn() -> Vec<ScopeCase>,
+        n: usize,
+    ) -> Vec<ScopeCase> {
+        let (a, b) = (make(), make());
+        assert_eq!(a.len(), n);
         assert!(a.iter().zip(&b).all(|(x, y)| x.input == y.input));
         let distinct: HashSet<&str> = a.iter().map(|c| c.input.as_str()).collect();
         assert_eq!(distinct.len(), a.len());
         assert!(a.iter().all(|c| !c.input.contains(['\n', '\r'])));
+        a
+    }
+
+    #[test]
+    fn corpus_is_deterministic_and_distinct() {
+        let a = deterministic_distinct(|| scope_corpus(42, 3000), 3000);
         for category in Category::ALL.into_iter().filter(|c| *c != Category::Mixed) {
             assert!(a.iter().any(|c| c.category == category), "{category}");
         }

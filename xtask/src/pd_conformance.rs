@@ -87,25 +87,24 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
     ok &= allows_part(&dir, "allows checks of the 0.5.12 generator", &other_allows)?;
 
     let space_sets = set_generate::space_set_corpus(seed, opts.space_sets);
-    let space_dir = root.join("target").join("xtask-pd-sets").join("space");
-    set_conformance::write_docs(&space_dir, &space_sets)?;
-    ok &= sets_part(
-        &dir,
-        &bin,
-        "permission sets with space entries",
-        &space_dir,
-        &space_sets,
-    )?;
     let other_sets = set_generate::set_corpus(seed, opts.sets, 0);
-    let other_dir = root.join("target").join("xtask-pd-sets").join("other");
-    set_conformance::write_docs(&other_dir, &other_sets)?;
-    ok &= sets_part(
-        &dir,
-        &bin,
-        "permission sets of the 0.5.12 generator",
-        &other_dir,
-        &other_sets,
-    )?;
+    let sets_root = root.join("target").join("xtask-pd-sets");
+    let space_dir = sets_root.join("space");
+    for (title, lexdir, corpus) in [
+        (
+            "permission sets with space entries",
+            &space_dir,
+            &space_sets,
+        ),
+        (
+            "permission sets of the 0.5.12 generator",
+            &sets_root.join("other"),
+            &other_sets,
+        ),
+    ] {
+        set_conformance::write_docs(lexdir, corpus)?;
+        ok &= sets_part(&dir, &bin, title, lexdir, corpus)?;
+    }
 
     println!(
         "\n==== `lexperm … {}` vs the released reference on the space inputs",
@@ -301,7 +300,7 @@ fn released_sets_part(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::{Request, SpaceOp};
+    use crate::generate::{Request, SpaceOp, SpaceRequest};
 
     #[test]
     fn empty_values_are_doubled_leading_or_trailing_spaces() {
@@ -317,7 +316,7 @@ mod tests {
         let case = AllowsCase {
             granted: "space:a.b.c?authority=*".into(),
             transition: true,
-            request: Request::Space {
+            request: Request::Space(SpaceRequest {
                 space_type: "a.b.c".into(),
                 authority: "did:plc:abc".into(),
                 skey: "self".into(),
@@ -325,7 +324,7 @@ mod tests {
                     action: "create".into(),
                     collection: "x.y.z".into(),
                 },
-            },
+            }),
         };
         let v: Value = serde_json::from_str(&allows_line(&case)).unwrap();
         assert_eq!(v["kind"], "space");
@@ -335,12 +334,12 @@ mod tests {
             json!({"type": "a.b.c", "authority": "did:plc:abc", "skey": "self", "action": "create", "collection": "x.y.z"})
         );
         let manage = AllowsCase {
-            request: Request::Space {
+            request: Request::Space(SpaceRequest {
                 space_type: "a.b.c".into(),
                 authority: "did:plc:abc".into(),
                 skey: "self".into(),
                 op: SpaceOp::Manage("update".into()),
-            },
+            }),
             ..case
         };
         let v: Value = serde_json::from_str(&allows_line(&manage)).unwrap();

@@ -77,19 +77,7 @@ pub fn oracle(
     let mut all_args: Vec<&Path> = vec![&mode_arg];
     all_args.extend_from_slice(args);
     let (out, _) = reference::run_node_in(dir, "oracle.mjs", &all_args, stdin)?;
-    let text = String::from_utf8(out.stdout).map_err(|e| format!("oracle output: {e}"))?;
-    let answers = text
-        .lines()
-        .map(|l| serde_json::from_str(l).map_err(|e| format!("oracle output line {l:?}: {e}")))
-        .collect::<Result<Vec<Value>, String>>()?;
-    if answers.len() != lines.len() {
-        return Err(format!(
-            "oracle.mjs {mode} answered {} of {} inputs",
-            answers.len(),
-            lines.len()
-        ));
-    }
-    Ok(answers)
+    reference::json_lines(out.stdout, lines.len(), &format!("oracle.mjs {mode}"))
 }
 
 #[cfg(test)]

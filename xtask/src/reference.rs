@@ -95,18 +95,7 @@ pub fn run_harness_with(
         input.push(b'\n');
     }
     let (out, wall) = run_node(root, script, args, input)?;
-    let text = String::from_utf8(out.stdout).map_err(|e| format!("node output: {e}"))?;
-    let answers = text
-        .lines()
-        .map(|l| serde_json::from_str(l).map_err(|e| format!("node output line {l:?}: {e}")))
-        .collect::<Result<Vec<Value>, String>>()?;
-    if answers.len() != requests.len() {
-        return Err(format!(
-            "node {script} answered {} of {} requests",
-            answers.len(),
-            requests.len()
-        ));
-    }
+    let answers = json_lines(out.stdout, requests.len(), &format!("node {script}"))?;
     if let Some(err) = answers
         .iter()
         .find_map(|a| a.get("fatal").and_then(Value::as_str))
@@ -114,6 +103,22 @@ pub fn run_harness_with(
         return Err(format!("node {script} reported: {err}"));
     }
     Ok(HarnessRun { answers, wall })
+}
+
+/// One JSON value per line of `stdout`, which must hold `expected` lines; errors name `name`.
+pub fn json_lines(stdout: Vec<u8>, expected: usize, name: &str) -> Result<Vec<Value>, String> {
+    let text = String::from_utf8(stdout).map_err(|e| format!("{name} output: {e}"))?;
+    let answers = text
+        .lines()
+        .map(|l| serde_json::from_str(l).map_err(|e| format!("{name} output line {l:?}: {e}")))
+        .collect::<Result<Vec<Value>, String>>()?;
+    if answers.len() != expected {
+        return Err(format!(
+            "{name} answered {} of {expected} inputs",
+            answers.len()
+        ));
+    }
+    Ok(answers)
 }
 
 /// Runs `node SCRIPT ARGS` in the reference folder with `stdin`; an exit other than 0 is an error

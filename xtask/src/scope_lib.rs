@@ -29,16 +29,11 @@ fn to_request(request: &Request) -> Result<ScopeRequest, String> {
         Request::Identity { attr } => ScopeRequest::Identity {
             attr: IdentityAttr::from_name(attr).ok_or_else(|| unknown("identity attr", attr))?,
         },
-        Request::Space {
-            space_type,
-            authority,
-            skey,
-            op,
-        } => ScopeRequest::Space {
-            space_type: space_type.clone(),
-            authority: authority.clone(),
-            skey: skey.clone(),
-            op: match op {
+        Request::Space(r) => ScopeRequest::Space {
+            space_type: r.space_type.clone(),
+            authority: r.authority.clone(),
+            skey: r.skey.clone(),
+            op: match &r.op {
                 generate::SpaceOp::Read => SpaceOp::Read,
                 generate::SpaceOp::ReadSelf => SpaceOp::ReadSelf,
                 generate::SpaceOp::Write { action, collection } => SpaceOp::Write {

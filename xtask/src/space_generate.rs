@@ -5,9 +5,9 @@
 //! whole scope strings mixing space values with the other resources.
 
 use crate::generate::{
-    self, break_one, build_well_formed, corpus_with, junk_with, mutated_vector, text_mutation,
-    AllowsCase, Built, Category, ParamSpec, Request, ResourceSpec, ScopeCase, SpaceOp, NSID_BAD,
-    WILDCARD_OR_NSID,
+    self, break_one, build_well_formed, corpus_with, junk_with, AllowsCase, Built, Category,
+    Makers, ParamSpec, Request, ResourceSpec, ScopeCase, SpaceOp, SpaceRequest, NSID_BAD,
+    REPO_ACTION_OK, WILDCARD_OR_NSID,
 };
 use crate::prng::Prng;
 
@@ -89,7 +89,8 @@ const SPACE_ACTION_BAD: &[&str] = &[
     "READ_SELF",
     "read,create",
 ];
-const MANAGE_OPS: &[&str] = &["create", "update", "delete"];
+/// Manage operations: the same three verbs as repo actions.
+const MANAGE_OPS: &[&str] = REPO_ACTION_OK;
 const MANAGE_BAD: &[&str] = &["read", "Create", "*", "", "read_self", "update,delete"];
 
 /// The `space` resource: positional `type`, then the query keys.
@@ -229,7 +230,8 @@ fn space_near_valid(rng: &mut Prng) -> String {
     let mut s = built.assemble(rng);
     if rng.chance(8) {
         // A fragment after an otherwise good string.
-        s.push_str(*rng.pick(&["#", "#frag", "#x=1"]));
+        let fragment: &str = rng.pick(&["#", "#frag", "#x=1"]);
+        s.push_str(fragment);
     }
     s
 }
@@ -259,8 +261,6 @@ fn mixed_whole(rng: &mut Prng) -> String {
 /// Generates `total` distinct `space:` scope strings and whole strings mixing them with other
 /// resources (at least every vector once).
 pub fn space_scope_corpus(seed: u64, total: usize) -> Vec<ScopeCase> {
-    let mut rng = Prng::new(seed ^ 0x5BAC_E000);
-    let vectors = space_vectors();
     let shares = [
         (Category::WellFormed, 30),
         (Category::NearValid, 25),
@@ -268,30 +268,14 @@ pub fn space_scope_corpus(seed: u64, total: usize) -> Vec<ScopeCase> {
         (Category::Hostile, 20),
         (Category::Mixed, 10),
     ];
-    corpus_with(
-        &mut rng,
-        &vectors,
-        total,
-        &shares,
-        |rng, category| match category {
-            Category::WellFormed => space_well_formed(rng),
-            Category::NearValid => space_near_valid(rng),
-            Category::VectorMutation => mutated_vector(rng, &vectors),
-            Category::Hostile => {
-                let mut s = if rng.chance(50) {
-                    space_well_formed(rng)
-                } else {
-                    space_near_valid(rng)
-                };
-                for _ in 0..rng.range(1, 3) {
-                    text_mutation(rng, &mut s);
-                }
-                s
-            }
-            Category::Mixed => mixed_whole(rng),
-            _ => junk_with(rng, &[SPACE]),
-        },
-    )
+    let makers = Makers {
+        well_formed: space_well_formed,
+        near_valid: space_near_valid,
+        junk: |rng| junk_with(rng, &[SPACE]),
+        mixed: Some(mixed_whole),
+    };
+    let rng = Prng::new(seed ^ 0x5BAC_E000);
+    corpus_with(rng, &space_vectors(), total, &shares, &makers)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,12 +395,12 @@ fn space_request(rng: &mut Prng, built: Option<&Built>) -> Request {
         },
         _ => SpaceOp::Manage(listed(rng, "manage")),
     };
-    Request::Space {
+    Request::Space(SpaceRequest {
         space_type,
         authority,
         skey,
         op,
-    }
+    })
 }
 
 /// Generates `total` space permission checks: granted strings of one to four values (mostly
@@ -424,58 +408,44 @@ fn space_request(rng: &mut Prng, built: Option<&Built>) -> Request {
 /// near-valid values) against a request of every operation, mostly aimed at a granted value; half
 /// in transition mode (where `transition:generic` must grant no space access).
 pub fn space_allows_corpus(seed: u64, total: usize) -> Vec<AllowsCase> {
-    let mut rng = Prng::new(seed ^ 0x5BAC_EA11);
-    (0..total)
-        .map(|_| {
-            let count = rng.range(1, 4);
-            let mut values = Vec::new();
-            let mut builts = Vec::new();
-            for _ in 0..count {
-                match rng.below(20) {
-                    0..=2 => values.push(
-                        rng.pick(&["atproto", "transition:generic", "transition:email"])
-                            .to_string(),
-                    ),
-                    3 => values.push(space_near_valid(&mut rng)),
-                    4 | 5 => values.push(generate::well_formed_string(&mut rng)),
-                    _ => {
-                        let built = space_grant(&mut rng);
-                        values.push(built.assemble(&mut rng));
-                        builts.push(built);
-                    }
+    let rng = Prng::new(seed ^ 0x5BAC_EA11);
+    generate::checks(rng, total, |rng| {
+        let count = rng.range(1, 4);
+        let mut values = Vec::new();
+        let mut builts = Vec::new();
+        for _ in 0..count {
+            match rng.below(20) {
+                0..=2 => values.push(
+                    rng.pick(&["atproto", "transition:generic", "transition:email"])
+                        .to_string(),
+                ),
+                3 => values.push(space_near_valid(rng)),
+                4 | 5 => values.push(generate::well_formed_string(rng)),
+                _ => {
+                    let built = space_grant(rng);
+                    values.push(built.assemble(rng));
+                    builts.push(built);
                 }
             }
-            values.retain(|v| !v.contains(' '));
-            let granted = values.join(" ");
-            let aimed = if !builts.is_empty() && rng.chance(85) {
-                Some(&builts[rng.below(builts.len())])
-            } else {
-                None
-            };
-            let request = space_request(&mut rng, aimed);
-            AllowsCase {
-                granted,
-                transition: rng.chance(50),
-                request,
-            }
-        })
-        .collect()
+        }
+        values.retain(|v| !v.contains(' '));
+        let granted = values.join(" ");
+        let aimed = if !builts.is_empty() && rng.chance(85) {
+            Some(&builts[rng.below(builts.len())])
+        } else {
+            None
+        };
+        (granted, space_request(rng, aimed))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
 
     #[test]
     fn space_corpus_is_deterministic_distinct_and_covers_the_categories() {
-        let a = space_scope_corpus(7, 3000);
-        let b = space_scope_corpus(7, 3000);
-        assert_eq!(a.len(), 3000);
-        assert!(a.iter().zip(&b).all(|(x, y)| x.input == y.input));
-        let distinct: HashSet<&str> = a.iter().map(|c| c.input.as_str()).collect();
-        assert_eq!(distinct.len(), a.len());
-        assert!(a.iter().all(|c| !c.input.contains(['\n', '\r'])));
+        let a = generate::tests::deterministic_distinct(|| space_scope_corpus(7, 3000), 3000);
         for category in Category::ALL {
             assert!(a.iter().any(|c| c.category == category), "{category}");
         }
@@ -521,7 +491,7 @@ mod tests {
         let ops = |f: fn(&SpaceOp) -> bool| {
             cases
                 .iter()
-                .any(|c| matches!(&c.request, Request::Space { op, .. } if f(op)))
+                .any(|c| matches!(&c.request, Request::Space(r) if f(&r.op)))
         };
         assert!(ops(|o| matches!(o, SpaceOp::Read)));
         assert!(ops(|o| matches!(o, SpaceOp::ReadSelf)));
@@ -532,7 +502,7 @@ mod tests {
         let aimed = cases
             .iter()
             .filter(|c| match &c.request {
-                Request::Space { authority, .. } => c.granted.contains(authority.as_str()),
+                Request::Space(r) => c.granted.contains(r.authority.as_str()),
                 _ => false,
             })
             .count();
