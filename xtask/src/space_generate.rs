@@ -230,8 +230,8 @@ fn space_near_valid(rng: &mut Prng) -> String {
     let mut s = built.assemble(rng);
     if rng.chance(8) {
         // A fragment after an otherwise good string.
-        let fragment: &str = rng.pick(&["#", "#frag", "#x=1"]);
-        s.push_str(fragment);
+        let fragment = rng.pick(&["#", "#frag", "#x=1"]).to_string();
+        s.push_str(&fragment);
     }
     s
 }
