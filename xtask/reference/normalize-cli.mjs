@@ -3,13 +3,15 @@
 // {"input","valid","canonical","error"}, using the pinned @atproto/oauth-scopes:
 // normalizeAtprotoOauthScopeValue for a single value; for a line with spaces (a whole scope string,
 // as the lexperm CLI reads it) every value must be valid and the canonical form is
-// normalizeAtprotoOauthScope.
+// normalizeAtprotoOauthScope. With a folder argument (`node normalize-cli.mjs DIR`) the build of
+// @atproto/oauth-scopes in that folder is used instead (e.g. the permissioned-data one).
 
 import { readFileSync } from 'node:fs'
-import {
-  normalizeAtprotoOauthScope,
-  normalizeAtprotoOauthScopeValue,
-} from '@atproto/oauth-scopes'
+import { loadOauthScopes } from './load-scopes.mjs'
+
+const { normalizeAtprotoOauthScope, normalizeAtprotoOauthScopeValue } = await loadOauthScopes(
+  process.argv[2],
+)
 
 function normalizeLine(input) {
   if (!input.includes(' ')) return normalizeAtprotoOauthScopeValue(input)

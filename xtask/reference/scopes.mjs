@@ -1,7 +1,8 @@
 // Reference harness for `cargo xtask conformance` and `cargo xtask bench-vs-reference`.
 //
 // Reads JSON requests, one per line, from stdin until EOF and prints one JSON answer per request, in
-// order, on stdout. Every answer comes from the pinned `@atproto/oauth-scopes` package; nothing here
+// order, on stdout. Every answer comes from the pinned `@atproto/oauth-scopes` package (or, with a
+// folder argument, the build of it in that folder: `node scopes.mjs DIR`); nothing here
 // re-implements a rule.
 //
 // Requests:
@@ -30,7 +31,10 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import {
+import { loadOauthScopes } from './load-scopes.mjs'
+
+const packageDir = process.argv[2]
+const {
   AccountPermission,
   BlobPermission,
   IdentityPermission,
@@ -40,7 +44,7 @@ import {
   ScopePermissionsTransition,
   normalizeAtprotoOauthScope,
   normalizeAtprotoOauthScopeValue,
-} from '@atproto/oauth-scopes'
+} = await loadOauthScopes(packageDir)
 
 function normalizeValue(input) {
   try {
@@ -144,8 +148,11 @@ function opVersion() {
   const here = dirname(fileURLToPath(import.meta.url))
   const version = (name) =>
     JSON.parse(readFileSync(join(here, 'node_modules', name, 'package.json'), 'utf8')).version
+  const scopes = packageDir
+    ? `${JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).name} (${packageDir})`
+    : version('@atproto/oauth-scopes')
   return {
-    'oauth-scopes': version('@atproto/oauth-scopes'),
+    'oauth-scopes': scopes,
     lexicon: version('@atproto/lexicon'),
     node: process.version,
   }

@@ -42,6 +42,9 @@ pub struct Options {
     pub corpus: PathBuf,
     /// Exit 1 when a target is missed.
     pub enforce: bool,
+    /// The permissioned-data reference folder for the `space:` list (copied to
+    /// `target/pd-reference`); without it an earlier copy there is used when present.
+    pub pd_reference: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -53,6 +56,7 @@ impl Default for Options {
             runs: 3,
             corpus: crate::corpus::default_dir(),
             enforce: false,
+            pd_reference: None,
         }
     }
 }
@@ -79,7 +83,12 @@ pub fn run(root: &Path, args: &[String], opts: &Options) -> Result<bool, String>
         versions["lexicon"].as_str().unwrap_or("?"),
         bin.display()
     );
-    let mut ok = scope_bench(root, &bin, opts)?;
+    let pd = match &opts.pd_reference {
+        Some(source) => Some(crate::pd_reference::install(root, source)?),
+        None => Some(crate::pd_reference::install_dir(root))
+            .filter(|d| d.join("node_modules").is_dir() && d.join("dist").is_dir()),
+    };
+    let mut ok = scope_bench(root, &bin, opts, pd.as_deref())?;
     ok &= lint_bench(root, &bin, opts)?;
     ok &= crate::bench_sets::run(root, &opts.corpus)?;
     Ok(ok || !opts.enforce)
@@ -285,7 +294,22 @@ struct ListRatios {
     whole_cpu: f64,
 }
 
-fn scope_bench(root: &Path, bin: &Path, opts: &Options) -> Result<bool, String> {
+/// The reference build a list is timed against.
+#[derive(Clone, Copy)]
+struct RefSide<'a> {
+    /// The folder of a build of `@atproto/oauth-scopes` (`None`: the pinned package).
+    package: Option<&'a Path>,
+}
+
+impl RefSide<'_> {
+    /// The folder argument of the harness scripts.
+    fn args(&self) -> Vec<&Path> {
+        self.package.into_iter().collect()
+    }
+}
+
+fn scope_bench(root: &Path, bin: &Path, opts: &Options, pd: Option<&Path>) -> Result<bool, String> {
+    let released = RefSide { package: None };
     let corpus = generate::scope_corpus(opts.seed, opts.count);
     let generated: Vec<String> = corpus.into_iter().map(|c| c.input).collect();
     let realistic = realistic::scope_list(&opts.corpus, opts.seed, opts.count)?;
@@ -293,6 +317,7 @@ fn scope_bench(root: &Path, bin: &Path, opts: &Options) -> Result<bool, String> 
         root,
         bin,
         opts,
+        released,
         "generated (hostile-heavy) list",
         "scopes.txt",
         &generated,
@@ -301,10 +326,34 @@ fn scope_bench(root: &Path, bin: &Path, opts: &Options) -> Result<bool, String> 
         root,
         bin,
         opts,
+        released,
         "realistic list (corpus permission sets + typical granular scopes, canonical and not)",
         "scopes-realistic.txt",
         &realistic,
     )?;
+    let space = match pd {
+        Some(dir) => {
+            let list = realistic::space_list(opts.seed, SPACE_LIST_SETS, opts.count)?;
+            Some(list_bench(
+                root,
+                bin,
+                opts,
+                RefSide { package: Some(dir) },
+                &format!(
+                    "space list (typical space: grants + space entries of {SPACE_LIST_SETS} generated sets, canonical and not; permissioned-data reference in {})",
+                    dir.display()
+                ),
+                "scopes-space.txt",
+                &list,
+            )?)
+        }
+        None => {
+            println!(
+                "\nspace list: skipped (no permissioned-data reference; pass --pd-reference DIR)"
+            );
+            None
+        }
+    };
     println!(
         "
 scope normalize summary, ratio lexperm/reference (wall, cpu):"
@@ -322,13 +371,30 @@ scope normalize summary, ratio lexperm/reference (wall, cpu):"
             if ok { "met" } else { "NOT met" }
         );
     }
+    if let Some(r) = &space {
+        let ok = r.in_wall >= 20.0;
+        met &= ok;
+        println!(
+            "  {:<10} in-process {:>5.1}x {:>5.1}x   whole process {:>5.1}x {:>5.1}x   target >= 20x (wall, in-process): {}",
+            "space",
+            r.in_wall,
+            r.in_cpu,
+            r.whole_wall,
+            r.whole_cpu,
+            if ok { "met" } else { "NOT met" }
+        );
+    }
     Ok(met)
 }
+
+/// Generated sets whose space entries feed the space list.
+const SPACE_LIST_SETS: usize = 400;
 
 fn list_bench(
     root: &Path,
     bin: &Path,
     opts: &Options,
+    reference: RefSide,
     title: &str,
     file_name: &str,
     inputs: &[String],
@@ -355,7 +421,7 @@ fn list_bench(
             json!({"op": "bench_normalize", "inputs": set, "rounds": opts.rounds, "warmup": 1})
         })
         .collect();
-    let run = reference::run_harness(root, "scopes.mjs", &requests)?;
+    let run = reference::run_harness_with(root, "scopes.mjs", &reference.args(), &requests)?;
     let mut rows = Vec::new();
     for ((label, set), answer) in sets.iter().zip(&run.answers) {
         let (reference, ref_valid) = reference_rounds(answer)?;
@@ -380,7 +446,9 @@ fn list_bench(
     let (ref_whole, ref_bytes) = time_process(
         || {
             let mut c = Command::new("node");
-            c.arg("normalize-cli.mjs").current_dir(&refdir);
+            c.arg("normalize-cli.mjs")
+                .args(reference.args())
+                .current_dir(&refdir);
             c
         },
         Some(&file),

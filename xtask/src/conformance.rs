@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -42,15 +42,15 @@ impl Default for Options {
 
 /// The reference's answer for one scope string.
 #[derive(Clone, Debug)]
-struct RefAnswer {
-    valid: bool,
-    canonical: Option<String>,
-    reparsed: Option<String>,
-    error: Option<String>,
+pub(crate) struct RefAnswer {
+    pub(crate) valid: bool,
+    pub(crate) canonical: Option<String>,
+    pub(crate) reparsed: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 impl RefAnswer {
-    fn from_json(v: &Value) -> Result<Self, String> {
+    pub(crate) fn from_json(v: &Value) -> Result<Self, String> {
         let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
         Ok(RefAnswer {
             valid: v
@@ -112,7 +112,7 @@ enum Verdict {
 }
 
 #[derive(Default)]
-struct Tally {
+pub(crate) struct Tally {
     total: usize,
     ref_valid: usize,
     agree: usize,
@@ -122,7 +122,7 @@ struct Tally {
     differ: usize,
 }
 
-struct ScopeDiff {
+pub(crate) struct ScopeDiff {
     category: Category,
     input: String,
     reference: RefAnswer,
@@ -132,7 +132,7 @@ struct ScopeDiff {
     reason: &'static str,
 }
 
-struct AllowsDiff {
+pub(crate) struct AllowsDiff {
     case: AllowsCase,
     /// Decision and needed scope of the reference.
     reference: (bool, String),
@@ -181,26 +181,13 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
         .map(RefAnswer::from_json)
         .collect::<Result<_, _>>()?;
 
-    // lexperm: the binary over every input, then over its own canonical forms.
-    let inputs: Vec<String> = corpus.iter().map(|c| c.input.clone()).collect();
-    let first = lexperm::normalize(&bin, &inputs)?;
-    let lex: Vec<Normalized> = first
-        .results
-        .iter()
-        .map(Normalized::from_json)
-        .collect::<Result<_, _>>()?;
-    let mut canon: Vec<String> = lex.iter().filter_map(|n| n.canonical.clone()).collect();
-    canon.sort();
-    canon.dedup();
-    let second = lexperm::normalize(&bin, &canon)?;
-    let mut lex_reparsed: HashMap<String, Option<String>> = HashMap::new();
-    for (c, v) in canon.iter().zip(&second.results) {
-        let n = Normalized::from_json(v)?;
-        lex_reparsed.insert(c.clone(), if n.valid { n.canonical } else { None });
-    }
-
-    let (tallies, diffs, accepted_examples, agreeing) =
-        compare_scopes(&corpus, &ref_scopes, &lex, &lex_reparsed);
+    let side = lexperm_scopes(&bin, &[], &corpus)?;
+    let ScopeComparison {
+        tallies,
+        diffs,
+        accepted: accepted_examples,
+        agreeing,
+    } = compare_scopes(&corpus, &ref_scopes, &side.results, &side.reparsed);
 
     // Whole scope strings (normalizeAtprotoOauthScope vs normalize_scope_string), assembled from
     // values on which both sides agree, so any difference is in splitting, dropping or sorting.
@@ -233,47 +220,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
         opts.seed,
         bin.display()
     );
-    println!(
-        "  {:<16} {:>7} {:>10} {:>7} {:>9} {:>6} {:>6}",
-        "category", "total", "ref-valid", "agree", "accepted", "lossy", "DIFF"
-    );
-    let mut sum = Tally::default();
-    for cat in Category::ALL {
-        let empty = Tally::default();
-        let t = tallies.get(&cat).unwrap_or(&empty);
-        println!(
-            "  {:<16} {:>7} {:>10} {:>7} {:>9} {:>6} {:>6}",
-            cat.to_string(),
-            t.total,
-            t.ref_valid,
-            t.agree,
-            t.accepted,
-            t.lossy,
-            t.differ
-        );
-        sum.total += t.total;
-        sum.ref_valid += t.ref_valid;
-        sum.agree += t.agree;
-        sum.accepted += t.accepted;
-        sum.lossy += t.lossy;
-        sum.differ += t.differ;
-    }
-    println!(
-        "  {:<16} {:>7} {:>10} {:>7} {:>9} {:>6} {:>6}",
-        "all", sum.total, sum.ref_valid, sum.agree, sum.accepted, sum.lossy, sum.differ
-    );
-    let titles = [
-        "accepted divergences (§8.6: the reference's canonical form does not re-parse to itself), e.g.:",
-        "accepted divergences (`lossy`: the reference's canonical form decodes to a different value), e.g.:",
-    ];
-    for (title, examples) in titles.iter().zip(&accepted_examples) {
-        if !examples.is_empty() {
-            println!("  {title}");
-            for (input, r, l) in examples.iter().take(5) {
-                println!("    {input:?}\n      reference {r}\n      lexperm   {l}");
-            }
-        }
-    }
+    print_scope_table(&tallies, &accepted_examples);
 
     println!(
         "\nwhole scope strings: {} (normalizeAtprotoOauthScope vs normalize_scope_string), agree {}, DIFF {}",
@@ -286,36 +233,15 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
         "\nallows checks: {} (decision and the scope a missing-scope error names)",
         allows.len()
     );
-    println!(
-        "  {:<20} {:>7} {:>9} {:>7} {:>9} {:>6}",
-        "kind/mode", "total", "ref-true", "agree", "accepted", "DIFF"
-    );
-    let mut allows_sum = (0, 0, 0, 0, 0);
-    for (key, (total, yes, agree, differ, accepted)) in &allows_tallies {
-        println!("  {key:<20} {total:>7} {yes:>9} {agree:>7} {accepted:>9} {differ:>6}");
-        allows_sum.0 += total;
-        allows_sum.1 += yes;
-        allows_sum.2 += agree;
-        allows_sum.3 += differ;
-        allows_sum.4 += accepted;
-    }
-    println!(
-        "  {:<20} {:>7} {:>9} {:>7} {:>9} {:>6}",
-        "all", allows_sum.0, allows_sum.1, allows_sum.2, allows_sum.4, allows_sum.3
-    );
-    if allows_sum.4 > 0 {
-        println!(
-            "  accepted: the needed scope differs only by lexperm's `%25`/`%2B` where the reference writes a raw `%`/`+` (§8.6)"
-        );
-    }
+    print_allows_table(&allows_tallies);
 
     println!(
         "\ntime: generate {:.2}s, build {:.1}s, reference {:.2}s, lexperm {:.2}s + {:.2}s (re-parse), allows (library) {:.3}s, total {:.1}s",
         gen_time.as_secs_f64(),
         build_time.as_secs_f64(),
         reference_run.wall.as_secs_f64(),
-        first.wall.as_secs_f64(),
-        second.wall.as_secs_f64(),
+        side.first_wall.as_secs_f64(),
+        side.second_wall.as_secs_f64(),
         allows_time.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
@@ -328,6 +254,137 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
         println!("\nconformance: OK");
         return Ok(true);
     }
+    let mut report = scope_diff_report(&diffs);
+    if !set_diffs.is_empty() {
+        let _ = writeln!(
+            report,
+            "\n{} whole scope string(s) disagree with the reference (first 20):",
+            set_diffs.len()
+        );
+        for (input, expected, got) in set_diffs.iter().take(20) {
+            let _ = writeln!(
+                report,
+                "  input     {input:?}\n    reference {expected:?}\n    lexperm   {got:?}"
+            );
+        }
+    }
+    report.push_str(&allows_diff_report(&allows_diffs));
+    println!("{report}");
+    println!("conformance: FAILED (rerun with --write-regressions <file> to save the inputs)");
+    Ok(false)
+}
+
+/// lexperm's answers for a scope corpus: the binary over every input, then over its own
+/// canonical forms.
+pub(crate) struct LexpermScopes {
+    /// One result per input.
+    pub(crate) results: Vec<Normalized>,
+    /// Each distinct canonical form and what it re-parses to (`None`: invalid).
+    pub(crate) reparsed: HashMap<String, Option<String>>,
+    /// Wall time of the first and second process.
+    pub(crate) first_wall: Duration,
+    pub(crate) second_wall: Duration,
+}
+
+/// Runs `lexperm scope normalize --format json ARGS` over the corpus and over lexperm's canonical
+/// forms.
+pub(crate) fn lexperm_scopes(
+    bin: &Path,
+    args: &[&str],
+    corpus: &[ScopeCase],
+) -> Result<LexpermScopes, String> {
+    let inputs: Vec<String> = corpus.iter().map(|c| c.input.clone()).collect();
+    let first = lexperm::normalize(bin, args, &inputs)?;
+    let results: Vec<Normalized> = first
+        .results
+        .iter()
+        .map(Normalized::from_json)
+        .collect::<Result<_, _>>()?;
+    let mut canon: Vec<String> = results.iter().filter_map(|n| n.canonical.clone()).collect();
+    canon.sort();
+    canon.dedup();
+    let second = lexperm::normalize(bin, args, &canon)?;
+    let mut reparsed = HashMap::new();
+    for (c, v) in canon.iter().zip(&second.results) {
+        let n = Normalized::from_json(v)?;
+        reparsed.insert(c.clone(), if n.valid { n.canonical } else { None });
+    }
+    Ok(LexpermScopes {
+        results,
+        reparsed,
+        first_wall: first.wall,
+        second_wall: second.wall,
+    })
+}
+
+/// Prints the per-category table of a scope comparison and examples of accepted divergences.
+pub(crate) fn print_scope_table(tallies: &BTreeMap<Category, Tally>, accepted: &[Examples; 2]) {
+    let row = |name: &str, t: &Tally| {
+        println!(
+            "  {:<16} {:>7} {:>10} {:>7} {:>9} {:>6} {:>6}",
+            name, t.total, t.ref_valid, t.agree, t.accepted, t.lossy, t.differ
+        );
+    };
+    println!(
+        "  {:<16} {:>7} {:>10} {:>7} {:>9} {:>6} {:>6}",
+        "category", "total", "ref-valid", "agree", "accepted", "lossy", "DIFF"
+    );
+    let mut sum = Tally::default();
+    for (cat, t) in Category::ALL
+        .iter()
+        .filter_map(|c| Some((c, tallies.get(c)?)))
+    {
+        row(&cat.to_string(), t);
+        sum.total += t.total;
+        sum.ref_valid += t.ref_valid;
+        sum.agree += t.agree;
+        sum.accepted += t.accepted;
+        sum.lossy += t.lossy;
+        sum.differ += t.differ;
+    }
+    row("all", &sum);
+    let titles = [
+        "accepted divergences (§8.6: the reference's canonical form does not re-parse to itself), e.g.:",
+        "accepted divergences (`lossy`: the reference's canonical form decodes to a different value), e.g.:",
+    ];
+    for (title, examples) in titles.iter().zip(accepted) {
+        if !examples.is_empty() {
+            println!("  {title}");
+            for (input, r, l) in examples.iter().take(5) {
+                println!("    {input:?}\n      reference {r}\n      lexperm   {l}");
+            }
+        }
+    }
+}
+
+/// Prints the per-kind/mode table of an allows comparison.
+pub(crate) fn print_allows_table(tallies: &AllowsTallies) {
+    println!(
+        "  {:<20} {:>7} {:>9} {:>7} {:>9} {:>6}",
+        "kind/mode", "total", "ref-true", "agree", "accepted", "DIFF"
+    );
+    let mut sum = (0, 0, 0, 0, 0);
+    for (key, (total, yes, agree, differ, accepted)) in tallies {
+        println!("  {key:<20} {total:>7} {yes:>9} {agree:>7} {accepted:>9} {differ:>6}");
+        sum.0 += total;
+        sum.1 += yes;
+        sum.2 += agree;
+        sum.3 += differ;
+        sum.4 += accepted;
+    }
+    println!(
+        "  {:<20} {:>7} {:>9} {:>7} {:>9} {:>6}",
+        "all", sum.0, sum.1, sum.2, sum.4, sum.3
+    );
+    if sum.4 > 0 {
+        println!(
+            "  accepted: the needed scope differs only by lexperm's `%25`/`%2B` where the reference writes a raw `%`/`+` (§8.6)"
+        );
+    }
+}
+
+/// The first 20 scope disagreements, as text.
+pub(crate) fn scope_diff_report(diffs: &[ScopeDiff]) -> String {
     let mut report = String::new();
     if !diffs.is_empty() {
         let _ = writeln!(
@@ -343,26 +400,19 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
             );
         }
     }
-    if !set_diffs.is_empty() {
-        let _ = writeln!(
-            report,
-            "\n{} whole scope string(s) disagree with the reference (first 20):",
-            set_diffs.len()
-        );
-        for (input, expected, got) in set_diffs.iter().take(20) {
-            let _ = writeln!(
-                report,
-                "  input     {input:?}\n    reference {expected:?}\n    lexperm   {got:?}"
-            );
-        }
-    }
-    if !allows_diffs.is_empty() {
+    report
+}
+
+/// The first 20 allows disagreements, as text.
+pub(crate) fn allows_diff_report(diffs: &[AllowsDiff]) -> String {
+    let mut report = String::new();
+    if !diffs.is_empty() {
         let _ = writeln!(
             report,
             "\n{} allows check(s) disagree with the reference (first 20):",
-            allows_diffs.len()
+            diffs.len()
         );
-        for d in allows_diffs.iter().take(20) {
+        for d in diffs.iter().take(20) {
             let _ = writeln!(
                 report,
                 "  granted {:?} ({})\n    request   {}\n    reference {} (needs {:?})\n    lexperm   {} (needs {:?})",
@@ -380,12 +430,22 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
             );
         }
     }
-    println!("{report}");
-    println!("conformance: FAILED (rerun with --write-regressions <file> to save the inputs)");
-    Ok(false)
+    report
 }
 
-type Examples = Vec<(String, String, String)>;
+/// The outcome of [`compare_scopes`].
+pub(crate) struct ScopeComparison {
+    /// Per category.
+    pub(crate) tallies: BTreeMap<Category, Tally>,
+    /// Disagreements.
+    pub(crate) diffs: Vec<ScopeDiff>,
+    /// Examples of the two accepted divergences.
+    pub(crate) accepted: [Examples; 2],
+    /// Indexes of the inputs on which both sides agree.
+    pub(crate) agreeing: Vec<usize>,
+}
+
+pub(crate) type Examples = Vec<(String, String, String)>;
 
 /// What lexperm's library says about the canonical forms of one input it accepted.
 #[derive(Clone, Copy, Debug, Default)]
@@ -439,17 +499,12 @@ fn judge(r: &RefAnswer, l: &Normalized, reparse: Reparse) -> (Verdict, &'static 
     }
 }
 
-fn compare_scopes(
+pub(crate) fn compare_scopes(
     corpus: &[ScopeCase],
     reference: &[RefAnswer],
     lex: &[Normalized],
     lex_reparsed: &HashMap<String, Option<String>>,
-) -> (
-    BTreeMap<Category, Tally>,
-    Vec<ScopeDiff>,
-    [Examples; 2],
-    Vec<usize>,
-) {
+) -> ScopeComparison {
     let mut tallies: BTreeMap<Category, Tally> = BTreeMap::new();
     let mut agreeing = Vec::new();
     let mut diffs = Vec::new();
@@ -495,7 +550,12 @@ fn compare_scopes(
             }
         }
     }
-    (tallies, diffs, accepted, agreeing)
+    ScopeComparison {
+        tallies,
+        diffs,
+        accepted,
+        agreeing,
+    }
 }
 
 /// `count` space-separated scope strings of one to six values taken from the agreeing inputs
@@ -541,7 +601,7 @@ fn scope_sets(
 
 /// Per kind/mode: total, granted by the reference, agree, differ, accepted (§8.6 in the needed
 /// scope).
-type AllowsTallies = BTreeMap<String, (usize, usize, usize, usize, usize)>;
+pub(crate) type AllowsTallies = BTreeMap<String, (usize, usize, usize, usize, usize)>;
 
 /// The scope a missing-scope error names is built by the same formatter as canonical forms. The
 /// reference writes a `%` (from `%25`) and a `+` in a query value raw, which re-parse differently
@@ -550,7 +610,7 @@ fn needed_divergence_accepted(reference: &str, lexperm: &str) -> bool {
     reference != lexperm && lexperm.replace("%25", "%").replace("%2B", "+") == reference
 }
 
-fn compare_allows(
+pub(crate) fn compare_allows(
     cases: &[AllowsCase],
     reference: &[Value],
 ) -> Result<(AllowsTallies, Vec<AllowsDiff>), String> {

@@ -26,17 +26,20 @@ pub enum Category {
     Hostile,
     /// Random characters, sometimes behind a resource prefix.
     Junk,
+    /// A whole scope string (values separated by spaces) mixing resources.
+    Mixed,
 }
 
 impl Category {
     /// All categories in report order.
-    pub const ALL: [Category; 6] = [
+    pub const ALL: [Category; 7] = [
         Category::Vector,
         Category::VectorMutation,
         Category::WellFormed,
         Category::NearValid,
         Category::Hostile,
         Category::Junk,
+        Category::Mixed,
     ];
 }
 
@@ -49,6 +52,7 @@ impl fmt::Display for Category {
             Category::NearValid => "near-valid",
             Category::Hostile => "hostile",
             Category::Junk => "junk",
+            Category::Mixed => "mixed-whole",
         })
     }
 }
@@ -107,6 +111,39 @@ pub enum Request {
         /// `handle` or `*`.
         attr: String,
     },
+    /// `allowsSpace({type, authority, skey, ...})`: one operation in one space.
+    Space(SpaceRequest),
+}
+
+/// The argument of `allowsSpace`.
+#[derive(Clone, Debug)]
+pub struct SpaceRequest {
+    /// Space type NSID.
+    pub space_type: String,
+    /// Authority DID.
+    pub authority: String,
+    /// Space key.
+    pub skey: String,
+    /// What is done in the space.
+    pub op: SpaceOp,
+}
+
+/// The operation of a space request.
+#[derive(Clone, Debug)]
+pub enum SpaceOp {
+    /// `action: read`.
+    Read,
+    /// `action: read_self`.
+    ReadSelf,
+    /// `action: create|update|delete` on `collection`.
+    Write {
+        /// `create`, `update` or `delete`.
+        action: String,
+        /// Record collection NSID.
+        collection: String,
+    },
+    /// `manage: create|update|delete`.
+    Manage(String),
 }
 
 impl Request {
@@ -118,6 +155,7 @@ impl Request {
             Request::Blob { .. } => "blob",
             Request::Account { .. } => "account",
             Request::Identity { .. } => "identity",
+            Request::Space(_) => "space",
         }
     }
 
@@ -134,6 +172,19 @@ impl Request {
                 json!({"kind": "account", "attr": attr, "action": action})
             }
             Request::Identity { attr } => json!({"kind": "identity", "attr": attr}),
+            Request::Space(r) => {
+                let mut v = json!({"kind": "space", "type": r.space_type, "authority": r.authority, "skey": r.skey});
+                match &r.op {
+                    SpaceOp::Read => v["action"] = json!("read"),
+                    SpaceOp::ReadSelf => v["action"] = json!("read_self"),
+                    SpaceOp::Write { action, collection } => {
+                        v["action"] = json!(action);
+                        v["collection"] = json!(collection);
+                    }
+                    SpaceOp::Manage(m) => v["manage"] = json!(m),
+                }
+                v
+            }
         }
     }
 }
@@ -146,6 +197,19 @@ impl fmt::Display for Request {
             Request::Blob { mime } => write!(f, "blob {mime:?}"),
             Request::Account { attr, action } => write!(f, "account {attr} {action}"),
             Request::Identity { attr } => write!(f, "identity {attr}"),
+            Request::Space(r) => {
+                write!(
+                    f,
+                    "space {:?} {:?} {:?} ",
+                    r.space_type, r.authority, r.skey
+                )?;
+                match &r.op {
+                    SpaceOp::Read => f.write_str("read"),
+                    SpaceOp::ReadSelf => f.write_str("read_self"),
+                    SpaceOp::Write { action, collection } => write!(f, "{action} {collection:?}"),
+                    SpaceOp::Manage(m) => write!(f, "manage {m}"),
+                }
+            }
         }
     }
 }
@@ -162,7 +226,7 @@ pub fn seed_vectors() -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // Value pools (decoded, "logical" values; encoding happens when a string is assembled)
 
-const NSID_OK: &[&str] = &[
+pub(crate) const NSID_OK: &[&str] = &[
     "com.example.foo",
     "com.example.bar",
     "app.bsky.feed.post",
@@ -178,7 +242,7 @@ const NSID_OK: &[&str] = &[
     "io.github.some-user.app.thing",
 ];
 
-const NSID_BAD: &[&str] = &[
+pub(crate) const NSID_BAD: &[&str] = &[
     "a.b",
     "com.example.9foo",
     "com.example.foo-bar",
@@ -202,7 +266,7 @@ const NSID_BAD: &[&str] = &[
     "",
 ];
 
-const REPO_ACTION_OK: &[&str] = &["create", "update", "delete"];
+pub(crate) const REPO_ACTION_OK: &[&str] = &["create", "update", "delete"];
 const REPO_ACTION_BAD: &[&str] = &[
     "Create",
     "*",
@@ -367,23 +431,23 @@ const HOSTILE_CHARS: &[char] = &[
 // Resource tables
 
 #[derive(Clone, Copy)]
-struct ParamSpec {
-    name: &'static str,
-    multi: bool,
-    required: bool,
-    ok: &'static [&'static str],
-    bad: &'static [&'static str],
+pub(crate) struct ParamSpec {
+    pub(crate) name: &'static str,
+    pub(crate) multi: bool,
+    pub(crate) required: bool,
+    pub(crate) ok: &'static [&'static str],
+    pub(crate) bad: &'static [&'static str],
 }
 
 #[derive(Clone, Copy)]
-struct ResourceSpec {
-    name: &'static str,
+pub(crate) struct ResourceSpec {
+    pub(crate) name: &'static str,
     /// Index into `params` of the positional parameter.
-    positional: usize,
-    params: &'static [ParamSpec],
+    pub(crate) positional: usize,
+    pub(crate) params: &'static [ParamSpec],
 }
 
-const WILDCARD_OR_NSID: &[&str] = &[
+pub(crate) const WILDCARD_OR_NSID: &[&str] = &[
     "*",
     "com.example.foo",
     "com.example.bar",
@@ -623,7 +687,7 @@ fn nsid_segment(rng: &mut Prng, len: usize, first: bool, last: bool) -> String {
 }
 
 /// A random NSID, usually valid, sometimes at or over a length limit.
-fn random_nsid(rng: &mut Prng) -> String {
+pub(crate) fn random_nsid(rng: &mut Prng) -> String {
     let segments = rng.range(3, 6);
     let mut parts = Vec::new();
     for i in 0..segments {
@@ -651,9 +715,24 @@ fn random_nsid(rng: &mut Prng) -> String {
 
 /// A random did:plc / did:web / other DID reference, valid or subtly not.
 fn random_did_ref(rng: &mut Prng) -> String {
-    const B32: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
     const FRAG: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789_-.~";
-    let did = match rng.below(6) {
+    let did = random_did(rng);
+    match rng.below(8) {
+        0 => did,
+        1 => format!("{did}#"),
+        2 => format!("{did}#a#b"),
+        _ => {
+            let len = rng.range(1, 12);
+            let frag: String = (0..len).map(|_| *rng.pick(FRAG) as char).collect();
+            format!("{did}#{frag}")
+        }
+    }
+}
+
+/// A random did:plc / did:web / other DID, valid or subtly not.
+pub(crate) fn random_did(rng: &mut Prng) -> String {
+    const B32: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
+    match rng.below(6) {
         0 | 1 => {
             let len = if rng.chance(70) {
                 24
@@ -696,30 +775,23 @@ fn random_did_ref(rng: &mut Prng) -> String {
             rng.pick(&["foo", "PLC", "web3", "ion"]),
             rng.pick(&["bar", "abc:def", "x%41"])
         ),
-    };
-    match rng.below(8) {
-        0 => did,
-        1 => format!("{did}#"),
-        2 => format!("{did}#a#b"),
-        _ => {
-            let len = rng.range(1, 12);
-            let frag: String = (0..len).map(|_| *rng.pick(FRAG) as char).collect();
-            format!("{did}#{frag}")
-        }
     }
 }
 
-fn pick_value(rng: &mut Prng, spec: &ParamSpec, good: bool) -> String {
+pub(crate) fn pick_value(rng: &mut Prng, spec: &ParamSpec, good: bool) -> String {
     if good {
         match spec.name {
-            "collection" | "lxm" | "nsid" if rng.chance(15) => random_nsid(rng),
+            "collection" | "lxm" | "nsid" | "type" if rng.chance(15) => random_nsid(rng),
             "aud" if rng.chance(20) => random_did_ref(rng),
+            "authority" if rng.chance(25) => random_did(rng),
+            "skey" if rng.chance(20) => crate::space_generate::random_skey(rng, true),
             _ => rng.pick(spec.ok).to_string(),
         }
     } else {
         match spec.name {
-            "aud" if rng.chance(40) => random_did_ref(rng),
-            "collection" | "lxm" | "nsid" if rng.chance(20) => random_nsid(rng),
+            "aud" | "authority" if rng.chance(40) => random_did_ref(rng),
+            "collection" | "lxm" | "nsid" | "type" if rng.chance(20) => random_nsid(rng),
+            "skey" if rng.chance(30) => crate::space_generate::random_skey(rng, false),
             _ => rng.pick(spec.bad).to_string(),
         }
     }
@@ -728,14 +800,14 @@ fn pick_value(rng: &mut Prng, spec: &ParamSpec, good: bool) -> String {
 // ---------------------------------------------------------------------------------------------
 // Structured builder
 
-struct Built {
-    resource: String,
-    positional: Option<String>,
-    params: Vec<(String, String)>,
+pub(crate) struct Built {
+    pub(crate) resource: String,
+    pub(crate) positional: Option<String>,
+    pub(crate) params: Vec<(String, String)>,
 }
 
 impl Built {
-    fn assemble(&self, rng: &mut Prng) -> String {
+    pub(crate) fn assemble(&self, rng: &mut Prng) -> String {
         let mut s = self.resource.clone();
         if let Some(p) = &self.positional {
             s.push(':');
@@ -767,7 +839,7 @@ impl Built {
     }
 }
 
-fn build_well_formed(rng: &mut Prng, spec: &ResourceSpec) -> Built {
+pub(crate) fn build_well_formed(rng: &mut Prng, spec: &ResourceSpec) -> Built {
     let mut positional = None;
     let mut params = Vec::new();
     for (index, p) in spec.params.iter().enumerate() {
@@ -804,7 +876,7 @@ fn build_well_formed(rng: &mut Prng, spec: &ResourceSpec) -> Built {
 }
 
 /// One structural or value defect applied to a well-formed build.
-fn break_one(rng: &mut Prng, spec: &ResourceSpec, built: &mut Built) {
+pub(crate) fn break_one(rng: &mut Prng, spec: &ResourceSpec, built: &mut Built) {
     match rng.below(12) {
         0..=2 => {
             // A bad value in some slot.
@@ -880,7 +952,7 @@ fn break_one(rng: &mut Prng, spec: &ResourceSpec, built: &mut Built) {
     }
 }
 
-fn text_mutation(rng: &mut Prng, s: &mut String) {
+pub(crate) fn text_mutation(rng: &mut Prng, s: &mut String) {
     let chars: Vec<char> = s.chars().collect();
     let at = if chars.is_empty() {
         0
@@ -1034,6 +1106,11 @@ fn text_mutation(rng: &mut Prng, s: &mut String) {
 }
 
 fn junk(rng: &mut Prng) -> String {
+    junk_with(rng, RESOURCES)
+}
+
+/// Random characters from the scope alphabet, half of the time behind one of `resources`' names.
+pub(crate) fn junk_with(rng: &mut Prng, resources: &[ResourceSpec]) -> String {
     const ALPHABET: &[char] = &[
         'a', 'b', 'c', 'r', 'e', 'p', 'o', '.', ':', '?', '&', '=', '%', '2', '3', 'A', '#', '*',
         '/', '+', ' ', 'é', '-', '_',
@@ -1041,14 +1118,14 @@ fn junk(rng: &mut Prng) -> String {
     let len = rng.range(0, 24);
     let mut s: String = (0..len).map(|_| *rng.pick(ALPHABET)).collect();
     if rng.chance(50) {
-        let prefix = rng.pick(RESOURCES).name;
+        let prefix = rng.pick(resources).name;
         let sep = rng.pick(&[":", "?", ""]);
         s = format!("{prefix}{sep}{s}");
     }
     s
 }
 
-fn well_formed_string(rng: &mut Prng) -> String {
+pub(crate) fn well_formed_string(rng: &mut Prng) -> String {
     if rng.chance(6) {
         return rng.pick(STATIC_LIKE).to_string();
     }
@@ -1057,7 +1134,7 @@ fn well_formed_string(rng: &mut Prng) -> String {
     built.assemble(rng)
 }
 
-fn near_valid_string(rng: &mut Prng) -> String {
+pub(crate) fn near_valid_string(rng: &mut Prng) -> String {
     if rng.chance(5) {
         let mut s = rng.pick(STATIC_LIKE).to_string();
         text_mutation(rng, &mut s);
@@ -1088,11 +1165,80 @@ pub fn hits_node_query_decoding_bug(s: &str) -> bool {
 
 /// Generates `total` distinct scope strings (at least every spec vector once).
 pub fn scope_corpus(seed: u64, total: usize) -> Vec<ScopeCase> {
-    let mut rng = Prng::new(seed);
-    let vectors = seed_vectors();
+    let shares = [
+        (Category::WellFormed, 35),
+        (Category::NearValid, 25),
+        (Category::VectorMutation, 15),
+        (Category::Hostile, 20),
+    ];
+    let makers = Makers {
+        well_formed: well_formed_string,
+        near_valid: near_valid_string,
+        junk,
+        mixed: None,
+    };
+    corpus_with(Prng::new(seed), &seed_vectors(), total, &shares, &makers)
+}
+
+/// How the strings of each generated category are written.
+pub(crate) struct Makers {
+    /// [`Category::WellFormed`].
+    pub(crate) well_formed: fn(&mut Prng) -> String,
+    /// [`Category::NearValid`].
+    pub(crate) near_valid: fn(&mut Prng) -> String,
+    /// [`Category::Junk`].
+    pub(crate) junk: fn(&mut Prng) -> String,
+    /// [`Category::Mixed`], when the corpus has it.
+    pub(crate) mixed: Option<fn(&mut Prng) -> String>,
+}
+
+impl Makers {
+    /// One string of `category`: vector mutations from `vectors`, hostile strings as one to three
+    /// text-level mutations of a well-formed or near-valid one.
+    fn make(&self, rng: &mut Prng, category: Category, vectors: &[String]) -> String {
+        match category {
+            Category::WellFormed => (self.well_formed)(rng),
+            Category::NearValid => (self.near_valid)(rng),
+            Category::VectorMutation => {
+                let mut s = rng.pick(vectors).clone();
+                for _ in 0..rng.range(1, 2) {
+                    text_mutation(rng, &mut s);
+                }
+                s
+            }
+            Category::Hostile => {
+                let mut s = if rng.chance(50) {
+                    (self.well_formed)(rng)
+                } else {
+                    (self.near_valid)(rng)
+                };
+                for _ in 0..rng.range(1, 3) {
+                    text_mutation(rng, &mut s);
+                }
+                s
+            }
+            Category::Mixed => match self.mixed {
+                Some(mixed) => mixed(rng),
+                None => (self.junk)(rng),
+            },
+            Category::Junk | Category::Vector => (self.junk)(rng),
+        }
+    }
+}
+
+/// `total` distinct strings: every vector (and `""`) first, then per category of `shares` that
+/// percentage of the rest, the remainder as [`Category::Junk`], written by `makers`. Strings that
+/// may hit the Node query decoding bug are skipped.
+pub(crate) fn corpus_with(
+    mut rng: Prng,
+    vectors: &[String],
+    total: usize,
+    shares: &[(Category, usize)],
+    makers: &Makers,
+) -> Vec<ScopeCase> {
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(total);
-    for v in &vectors {
+    for v in vectors {
         if seen.insert(v.clone()) {
             out.push(ScopeCase {
                 category: Category::Vector,
@@ -1107,12 +1253,10 @@ pub fn scope_corpus(seed: u64, total: usize) -> Vec<ScopeCase> {
         });
     }
     let rest = total.saturating_sub(out.len());
-    let quotas = [
-        (Category::WellFormed, rest * 35 / 100),
-        (Category::NearValid, rest * 25 / 100),
-        (Category::VectorMutation, rest * 15 / 100),
-        (Category::Hostile, rest * 20 / 100),
-    ];
+    let quotas: Vec<(Category, usize)> = shares
+        .iter()
+        .map(|&(category, percent)| (category, rest * percent / 100))
+        .collect();
     let assigned: usize = quotas.iter().map(|(_, n)| n).sum();
     let quotas = quotas
         .into_iter()
@@ -1122,30 +1266,7 @@ pub fn scope_corpus(seed: u64, total: usize) -> Vec<ScopeCase> {
         let mut attempts = 0;
         while made < quota && attempts < quota * 50 + 100 {
             attempts += 1;
-            let input = match category {
-                Category::WellFormed => well_formed_string(&mut rng),
-                Category::NearValid => near_valid_string(&mut rng),
-                Category::VectorMutation => {
-                    let mut s = rng.pick(&vectors).clone();
-                    for _ in 0..rng.range(1, 2) {
-                        text_mutation(&mut rng, &mut s);
-                    }
-                    s
-                }
-                Category::Hostile => {
-                    let mut s = if rng.chance(50) {
-                        well_formed_string(&mut rng)
-                    } else {
-                        near_valid_string(&mut rng)
-                    };
-                    for _ in 0..rng.range(1, 3) {
-                        text_mutation(&mut rng, &mut s);
-                    }
-                    s
-                }
-                Category::Junk => junk(&mut rng),
-                Category::Vector => unreachable!("vectors are not generated"),
-            };
+            let input = makers.make(&mut rng, category, vectors);
             if !hits_node_query_decoding_bug(&input) && seen.insert(input.clone()) {
                 out.push(ScopeCase { category, input });
                 made += 1;
@@ -1341,26 +1462,39 @@ fn request(rng: &mut Prng, kind: &str) -> Request {
 /// the granted values (sometimes nudged off it) and otherwise drawn from the value pools; half in
 /// transition mode.
 pub fn allows_corpus(seed: u64, total: usize) -> Vec<AllowsCase> {
-    let mut rng = Prng::new(seed ^ 0xA110_5A11_0500_0000);
     const KINDS: [&str; 5] = ["repo", "rpc", "blob", "account", "identity"];
+    let rng = Prng::new(seed ^ 0xA110_5A11_0500_0000);
+    checks(rng, total, |rng| {
+        let kind = *rng.pick(&KINDS);
+        let count = rng.range(1, 4);
+        let mut values = Vec::new();
+        let mut builts = Vec::new();
+        for _ in 0..count {
+            let (value, built) = granted_value(rng, kind);
+            values.push(value);
+            builts.extend(built);
+        }
+        let granted = values.join(if rng.chance(5) { "  " } else { " " });
+        let request = if !builts.is_empty() && rng.chance(60) {
+            let built = &builts[rng.below(builts.len())];
+            request_for(rng, kind, built)
+        } else {
+            request(rng, kind)
+        };
+        (granted, request)
+    })
+}
+
+/// `total` checks of a granted string and a request from `one`, each in transition mode with
+/// even odds.
+pub(crate) fn checks(
+    mut rng: Prng,
+    total: usize,
+    mut one: impl FnMut(&mut Prng) -> (String, Request),
+) -> Vec<AllowsCase> {
     (0..total)
         .map(|_| {
-            let kind = *rng.pick(&KINDS);
-            let count = rng.range(1, 4);
-            let mut values = Vec::new();
-            let mut builts = Vec::new();
-            for _ in 0..count {
-                let (value, built) = granted_value(&mut rng, kind);
-                values.push(value);
-                builts.extend(built);
-            }
-            let granted = values.join(if rng.chance(5) { "  " } else { " " });
-            let request = if !builts.is_empty() && rng.chance(60) {
-                let built = &builts[rng.below(builts.len())];
-                request_for(&mut rng, kind, built)
-            } else {
-                request(&mut rng, kind)
-            };
+            let (granted, request) = one(&mut rng);
             AllowsCase {
                 granted,
                 transition: rng.chance(50),
@@ -1371,19 +1505,27 @@ pub fn allows_corpus(seed: u64, total: usize) -> Vec<AllowsCase> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    #[test]
-    fn corpus_is_deterministic_and_distinct() {
-        let a = scope_corpus(42, 3000);
-        let b = scope_corpus(42, 3000);
-        assert_eq!(a.len(), 3000);
+    /// `make()` twice gives the same `n` distinct one-line strings, which it returns.
+    pub(crate) fn deterministic_distinct(
+        make: impl Fn() -> Vec<ScopeCase>,
+        n: usize,
+    ) -> Vec<ScopeCase> {
+        let (a, b) = (make(), make());
+        assert_eq!(a.len(), n);
         assert!(a.iter().zip(&b).all(|(x, y)| x.input == y.input));
         let distinct: HashSet<&str> = a.iter().map(|c| c.input.as_str()).collect();
         assert_eq!(distinct.len(), a.len());
         assert!(a.iter().all(|c| !c.input.contains(['\n', '\r'])));
-        for category in Category::ALL {
+        a
+    }
+
+    #[test]
+    fn corpus_is_deterministic_and_distinct() {
+        let a = deterministic_distinct(|| scope_corpus(42, 3000), 3000);
+        for category in Category::ALL.into_iter().filter(|c| *c != Category::Mixed) {
             assert!(a.iter().any(|c| c.category == category), "{category}");
         }
     }

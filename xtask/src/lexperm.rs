@@ -61,7 +61,8 @@ pub struct NormalizeRun {
 
 /// Feeds `inputs` (one per line) to `lexperm scope normalize --format json` and parses the answer,
 /// which may be a JSON array or one JSON object per line.
-pub fn normalize(bin: &Path, inputs: &[String]) -> Result<NormalizeRun, String> {
+/// `args` go after `scope normalize --format json` (e.g. the reference switch).
+pub fn normalize(bin: &Path, args: &[&str], inputs: &[String]) -> Result<NormalizeRun, String> {
     let mut stdin_bytes = Vec::new();
     for s in inputs {
         if s.contains(['\n', '\r']) {
@@ -71,7 +72,9 @@ pub fn normalize(bin: &Path, inputs: &[String]) -> Result<NormalizeRun, String> 
         stdin_bytes.push(b'\n');
     }
     let (out, wall) = piped::run(
-        Command::new(bin).args(["scope", "normalize", "--format", "json"]),
+        Command::new(bin)
+            .args(["scope", "normalize", "--format", "json"])
+            .args(args),
         stdin_bytes,
         &bin.display().to_string(),
         "lexperm",

@@ -12,6 +12,8 @@ mod corpus;
 mod gen_corpus;
 mod generate;
 mod lexperm;
+mod pd_conformance;
+mod pd_reference;
 mod piped;
 mod prng;
 mod realistic;
@@ -19,6 +21,7 @@ mod reference;
 mod scope_lib;
 mod set_conformance;
 mod set_generate;
+mod space_generate;
 mod testenv;
 
 #[cfg(test)]
@@ -37,7 +40,18 @@ const TASKS: &str = "\
                                              expanded as include:<nsid> and include:<nsid>?aud=
                          --clients N         client scope strings for token scopes (default 1000)
                          --write-set-regressions FILE   save disagreeing sets and client scopes
-                         --only scopes|sets  run one part only
+                         --only scopes|sets|pd  run one part only (pd: the
+                                             --pd-reference part)
+                         --pd-reference DIR  also compare lexperm's default (permissioned-data)
+                                             mode with that build of @atproto/oauth-scopes
+                                             (its oracle.mjs; DIR is copied to
+                                             target/pd-reference): space: scopes, space checks,
+                                             sets with space entries, the generators above; and
+                                             `--reference 0.5.12` with the released reference
+                                             on the space inputs
+                         --space-scopes N    space: scope strings (default 24000)
+                         --space-allows N    space checks (default 12000)
+                         --space-sets N      sets with space entries (default 1500)
   bench-vs-reference   time scope normalization (and lint, when `lexperm lint` exists) against
                        the reference; runs from a release build
                          --seed N  --count N (default 100000)  --rounds N (default 7)
@@ -45,6 +59,9 @@ const TASKS: &str = "\
                          --enforce           exit 1 when a target (20x / 15x / 20 MiB) is missed
                          --only sets         only the permission-set part (include: expansion of
                                              the corpus sets, Bluesky token scope)
+                         --pd-reference DIR  also time a space: list against that permissioned-data
+                                             build (copied to target/pd-reference; without the
+                                             flag an earlier copy there is used)
   corpus               install the pinned npm packages of xtask/corpus/ and extract their
                        lexicon documents into target/corpus/<set>/ (the real-world corpus of
                        the tests and benchmarks); does nothing when up to date
@@ -138,6 +155,8 @@ fn conformance_task(args: &[String]) -> Result<bool, String> {
     let mut opts = conformance::Options::default();
     let mut set_opts = set_conformance::Options::default();
     let mut only = None;
+    let mut pd_source: Option<PathBuf> = None;
+    let mut space_counts: [Option<usize>; 3] = [None; 3];
     let mut flags = Flags::new(args);
     while let Some(flag) = flags.next_flag() {
         match flag {
@@ -151,13 +170,17 @@ fn conformance_task(args: &[String]) -> Result<bool, String> {
                 set_opts.write_regressions = Some(PathBuf::from(flags.value(flag)?));
             }
             "--only" => match flags.value(flag)? {
-                v @ ("scopes" | "sets") => only = Some(v),
+                v @ ("scopes" | "sets" | "pd") => only = Some(v),
                 v => {
                     return Err(format!(
-                        "conformance: --only takes scopes or sets, not `{v}`"
+                        "conformance: --only takes scopes, sets or pd, not `{v}`"
                     ))
                 }
             },
+            "--pd-reference" => pd_source = Some(PathBuf::from(flags.value(flag)?)),
+            "--space-scopes" => space_counts[0] = Some(flags.number(flag)? as usize),
+            "--space-allows" => space_counts[1] = Some(flags.number(flag)? as usize),
+            "--space-sets" => space_counts[2] = Some(flags.number(flag)? as usize),
             "--scopes" => opts.scopes = flags.number(flag)? as usize,
             "--allows" => opts.allows = flags.number(flag)? as usize,
             "--sets" => opts.sets = flags.number(flag)? as usize,
@@ -168,9 +191,29 @@ fn conformance_task(args: &[String]) -> Result<bool, String> {
         }
     }
     let root = workspace_root();
-    let scopes_ok = only == Some("sets") || conformance::run(&root, &opts)?;
-    let sets_ok = only == Some("scopes") || set_conformance::run(&root, &set_opts)?;
-    Ok(scopes_ok && sets_ok)
+    if only == Some("pd") && pd_source.is_none() {
+        return Err("conformance: --only pd needs --pd-reference DIR".to_string());
+    }
+    let runs = |part: &str| only.is_none() || only == Some(part);
+    let scopes_ok = !runs("scopes") || conformance::run(&root, &opts)?;
+    let sets_ok = !runs("sets") || set_conformance::run(&root, &set_opts)?;
+    let pd_ok = match pd_source.filter(|_| runs("pd")) {
+        Some(source) => {
+            let mut pd = pd_conformance::Options::new(
+                source,
+                opts.seed,
+                opts.scopes,
+                opts.allows,
+                set_opts.sets,
+            );
+            pd.space_scopes = space_counts[0].unwrap_or(pd.space_scopes);
+            pd.space_allows = space_counts[1].unwrap_or(pd.space_allows);
+            pd.space_sets = space_counts[2].unwrap_or(pd.space_sets);
+            pd_conformance::run(&root, &pd)?
+        }
+        None => true,
+    };
+    Ok(scopes_ok && sets_ok && pd_ok)
 }
 
 fn bench_task(args: &[String]) -> Result<bool, String> {
@@ -189,6 +232,7 @@ fn bench_task(args: &[String]) -> Result<bool, String> {
             "--runs" => opts.runs = (flags.number(flag)? as usize).max(1),
             "--corpus" => opts.corpus = PathBuf::from(flags.value(flag)?),
             "--enforce" => opts.enforce = true,
+            "--pd-reference" => opts.pd_reference = Some(PathBuf::from(flags.value(flag)?)),
             other => return Err(format!("bench-vs-reference: unknown option `{other}`")),
         }
     }

@@ -30,6 +30,13 @@ pub fn run(
     writer
         .join()
         .map_err(|_| "stdin writer thread panicked".to_string())?
-        .map_err(|e| format!("writing to {writing_to}: {e}"))?;
+        .map_err(|e| {
+            // A process that stops reading usually says why on stderr.
+            format!(
+                "writing to {writing_to}: {e} ({name} exited with {}: {})",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )
+        })?;
     Ok((out, wall))
 }

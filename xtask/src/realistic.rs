@@ -68,28 +68,7 @@ pub fn scope_list(corpus: &Path, seed: u64, count: usize) -> Result<Vec<String>,
         let Ok(doc) = serde_json::from_str::<Value>(&text) else {
             continue;
         };
-        let main = &doc["defs"]["main"];
-        if main["type"] != "permission-set" {
-            continue;
-        }
-        let Some(id) = doc["id"].as_str() else {
-            continue;
-        };
-        let Ok(nsid) = Nsid::parse(id) else {
-            continue;
-        };
-        let entries: Vec<PermissionEntry> = main["permissions"]
-            .as_array()
-            .map(|a| a.iter().filter_map(PermissionEntry::from_json).collect())
-            .unwrap_or_default();
-        sets += 1;
-        for include in [format!("include:{id}"), format!("include:{id}?aud={AUD}")] {
-            let Ok(Scope::Include(scope)) = Scope::parse(&include) else {
-                return Err(format!("{include}: not a valid include scope"));
-            };
-            base.push(include.clone());
-            base.extend(expand(&scope, &nsid, &entries).granted_strings());
-        }
+        sets += usize::from(expand_set(&doc, &mut base)?);
     }
     if sets == 0 {
         return Err(format!(
@@ -116,6 +95,74 @@ pub fn scope_list(corpus: &Path, seed: u64, count: usize) -> Result<Vec<String>,
     }
     base.extend(single);
     base.extend(TYPICAL.iter().map(|s| s.to_string()));
+    Ok(spelled_and_repeated(base, seed, count))
+}
+
+/// For a permission-set document: its `include:` scopes (with and without `?aud=`) and the
+/// scopes each grants, appended to `out`. `Ok(false)` when the document is not a permission set.
+fn expand_set(doc: &Value, out: &mut Vec<String>) -> Result<bool, String> {
+    let main = &doc["defs"]["main"];
+    if main["type"] != "permission-set" {
+        return Ok(false);
+    }
+    let Some(id) = doc["id"].as_str() else {
+        return Ok(false);
+    };
+    let Ok(nsid) = Nsid::parse(id) else {
+        return Ok(false);
+    };
+    let entries: Vec<PermissionEntry> = main["permissions"]
+        .as_array()
+        .map(|a| a.iter().filter_map(PermissionEntry::from_json).collect())
+        .unwrap_or_default();
+    for include in [format!("include:{id}"), format!("include:{id}?aud={AUD}")] {
+        let Ok(Scope::Include(scope)) = Scope::parse(&include) else {
+            return Err(format!("{include}: not a valid include scope"));
+        };
+        out.push(include.clone());
+        out.extend(expand(&scope, &nsid, &entries).granted_strings());
+    }
+    Ok(true)
+}
+
+/// `space:` grants as the bulletin sample and typical apps request them.
+const TYPICAL_SPACE: &[&str] = &[
+    "space:my.bulletin.board?authority=*&skey=self&collection=my.bulletin.position&collection=my.bulletin.post&collection=my.bulletin.removal&manage=create&manage=update&manage=delete",
+    "space:my.bulletin.board",
+    "space:my.bulletin.board?authority=*&action=read",
+    "space:my.bulletin.board?authority=*&skey=self&action=read_self",
+    "space:my.bulletin.board?authority=*&skey=self&collection=my.bulletin.post&action=read&action=create",
+    "space:com.atmoboards.forum?authority=*&collection=com.atmoboards.reply&collection=com.atmoboards.thread&action=read&action=create",
+    "space:com.atmoboards.forum?authority=did:plc:ewvi7nxzyoun6zhxrhs64oiz&skey=general&action=read",
+    "space:com.atmoboards.forum?manage=create&manage=update&manage=delete",
+    "space:com.atmoboards.forum?authority=*&action=read_self&action=read",
+    "space:app.bsky.group.chat?authority=*&collection=app.bsky.group.message&action=read&action=create&action=delete",
+    "space:com.example.calendar.shared?authority=*&collection=com.example.calendar.event",
+    "space:*?authority=*&action=read",
+    "space:com.atmoboards.forum?authority=self&skey=*&action=delete&action=read&action=update&action=create",
+    "space:com.atmoboards.forum?skey=a.b-c_d~e:f&action=read",
+    "space:com.atmoboards.forum?authority=did%3Aplc%3Aewvi7nxzyoun6zhxrhs64oiz&action=read",
+    "space:my.bulletin.board?collection=my.bulletin.post&collection=*&manage=update",
+];
+
+/// `count` realistic `space:` scope strings, deterministic for `seed`: [`TYPICAL_SPACE`] and
+/// the `space:` scopes granted by the space entries of `sets` generated permission sets,
+/// written canonically and in the non-canonical spellings of [`scope_list`].
+pub fn space_list(seed: u64, sets: usize, count: usize) -> Result<Vec<String>, String> {
+    let mut base: Vec<String> = TYPICAL_SPACE.iter().map(|s| s.to_string()).collect();
+    let mut granted = Vec::new();
+    for doc in crate::set_generate::space_set_corpus(seed, sets).docs {
+        if let Ok(doc) = serde_json::from_str::<Value>(&doc.text) {
+            expand_set(&doc, &mut granted)?;
+        }
+    }
+    base.extend(granted.into_iter().filter(|s| s.starts_with("space:")));
+    Ok(spelled_and_repeated(base, seed, count))
+}
+
+/// The distinct base strings, each in its spellings (as written, query form, reversed
+/// parameters, percent-encoded), repeated in a fresh shuffle per pass up to `count`.
+fn spelled_and_repeated(mut base: Vec<String>, seed: u64, count: usize) -> Vec<String> {
     base.sort();
     base.dedup();
 
@@ -143,7 +190,7 @@ pub fn scope_list(corpus: &Path, seed: u64, count: usize) -> Result<Vec<String>,
         let take = (count - out.len()).min(pass.len());
         out.extend(pass.into_iter().take(take));
     }
-    Ok(out)
+    out
 }
 
 fn json_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
@@ -196,6 +243,7 @@ fn positional_name(resource: &str) -> Option<&'static str> {
         "blob" => "accept",
         "account" | "identity" => "attr",
         "include" => "nsid",
+        "space" => "type",
         _ => return None,
     })
 }
@@ -265,6 +313,25 @@ mod tests {
             "rpc:a.b.c?aud=did%3Aweb%3Ax.com%23s"
         );
         assert_eq!(percent_encoded("blob:image/*"), "blob:image%2F%2A");
+    }
+
+    #[test]
+    fn the_space_list_is_valid_space_scopes_in_every_spelling() {
+        let list = space_list(1, 200, 4000).expect("list");
+        assert_eq!(list.len(), 4000);
+        for s in &list {
+            assert!(s.starts_with("space"), "{s}");
+            assert!(Scope::parse(s).is_ok(), "{s}");
+        }
+        assert!(list.iter().any(|s| s.starts_with("space?type=")));
+        assert!(list.iter().any(|s| s.contains("%2A")));
+        // More than the typical grants: the generated sets' space entries.
+        let distinct: std::collections::HashSet<&String> = list.iter().collect();
+        assert!(
+            distinct.len() > TYPICAL_SPACE.len() * 6,
+            "{}",
+            distinct.len()
+        );
     }
 
     #[test]

@@ -2,10 +2,10 @@
 
 use lexperm_parser::scope::{
     normalize_into, normalize_scope_string, scope_needed_for, AccountAction, AccountAttr,
-    IdentityAttr, RepoAction, Scope, ScopeRequest, ScopeSet,
+    IdentityAttr, RepoAction, Scope, ScopeRequest, ScopeSet, SpaceManageOp, SpaceOp,
 };
 
-use crate::generate::{AllowsCase, Request};
+use crate::generate::{self, AllowsCase, Request};
 
 /// The library's request for a generated one. The generator only produces actions and attributes
 /// from the reference's enumerations, so they always map onto the library's types.
@@ -28,6 +28,23 @@ fn to_request(request: &Request) -> Result<ScopeRequest, String> {
         },
         Request::Identity { attr } => ScopeRequest::Identity {
             attr: IdentityAttr::from_name(attr).ok_or_else(|| unknown("identity attr", attr))?,
+        },
+        Request::Space(r) => ScopeRequest::Space {
+            space_type: r.space_type.clone(),
+            authority: r.authority.clone(),
+            skey: r.skey.clone(),
+            op: match &r.op {
+                generate::SpaceOp::Read => SpaceOp::Read,
+                generate::SpaceOp::ReadSelf => SpaceOp::ReadSelf,
+                generate::SpaceOp::Write { action, collection } => SpaceOp::Write {
+                    action: RepoAction::from_name(action)
+                        .ok_or_else(|| unknown("space write action", action))?,
+                    collection: collection.clone(),
+                },
+                generate::SpaceOp::Manage(m) => SpaceOp::Manage(
+                    SpaceManageOp::from_name(m).ok_or_else(|| unknown("space manage op", m))?,
+                ),
+            },
         },
     })
 }

@@ -47,7 +47,7 @@ impl Default for Options {
 
 /// One side's answer for an include scope.
 #[derive(Clone, Debug, PartialEq)]
-enum Expansion {
+pub(crate) enum Expansion {
     Invalid,
     NotFound(String),
     Granted(Vec<String>),
@@ -74,7 +74,7 @@ impl Expansion {
     }
 }
 
-fn reference_expansion(v: &Value) -> Result<Expansion, String> {
+pub(crate) fn reference_expansion(v: &Value) -> Result<Expansion, String> {
     let bad = || format!("malformed set-expand.mjs answer: {v}");
     if !v.get("valid").and_then(Value::as_bool).ok_or_else(bad)? {
         return Ok(Expansion::Invalid);
@@ -84,6 +84,10 @@ fn reference_expansion(v: &Value) -> Result<Expansion, String> {
         return Ok(Expansion::NotFound(reason.to_string()));
     }
     if let Some(e) = v.get("throws").and_then(Value::as_str) {
+        return Ok(Expansion::Throws(e.to_string()));
+    }
+    // oracle.mjs reports a throw of toScopes as `granted: {"__throw": …}`.
+    if let Some(e) = v.pointer("/granted/__throw").and_then(Value::as_str) {
         return Ok(Expansion::Throws(e.to_string()));
     }
     Ok(Expansion::Granted(
@@ -156,7 +160,7 @@ fn judge_lists(reference: &[String], lexperm: &[String]) -> Verdict {
 }
 
 #[derive(Default)]
-struct Tally {
+pub(crate) struct Tally {
     total: usize,
     ref_granted_lists: usize,
     ref_scopes: usize,
@@ -218,7 +222,7 @@ fn library_expansion(catalog: &Catalog, include: &str) -> Expansion {
     }
 }
 
-struct ExpandDiff {
+pub(crate) struct ExpandDiff {
     cause: &'static str,
     set_text: Option<String>,
     include: String,
@@ -233,6 +237,47 @@ struct TokenDiff {
     lexperm: (Option<String>, Option<String>),
 }
 
+/// Writes the corpus's documents into `dir` (emptied first).
+pub(crate) fn write_docs(dir: &Path, corpus: &SetCorpus) -> Result<(), String> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for doc in &corpus.docs {
+        let path = dir.join(&doc.file);
+        std::fs::write(&path, &doc.text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The released reference's expansion (`set-expand.mjs`) of each include scope against the
+/// documents in `dir`.
+pub(crate) fn released_expansions(
+    root: &Path,
+    dir: &Path,
+    includes: &[String],
+) -> Result<Vec<Expansion>, String> {
+    let mut stdin = includes.join("\n").into_bytes();
+    stdin.push(b'\n');
+    let text = run_node(root, "set-expand.mjs", &[dir], stdin)?;
+    let answers: Vec<Expansion> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l)
+                .map_err(|e| format!("set-expand.mjs line {l:?}: {e}"))
+                .and_then(|v| reference_expansion(&v))
+        })
+        .collect::<Result<_, _>>()?;
+    if answers.len() != includes.len() {
+        return Err(format!(
+            "set-expand.mjs answered {} of {} include scopes",
+            answers.len(),
+            includes.len()
+        ));
+    }
+    Ok(answers)
+}
+
 /// Runs a node script from the reference folder with `stdin` and returns its stdout.
 fn run_node(root: &Path, script: &str, args: &[&Path], stdin: Vec<u8>) -> Result<String, String> {
     let (out, _) = reference::run_node(root, script, args, stdin)?;
@@ -240,7 +285,13 @@ fn run_node(root: &Path, script: &str, args: &[&Path], stdin: Vec<u8>) -> Result
 }
 
 /// `lexperm expand --lexicons DIR --format json` with the include scopes on stdin.
-fn lexperm_expand(bin: &Path, dir: &Path, includes: &[String]) -> Result<Vec<Value>, String> {
+/// `args` go after `--format json` (e.g. the reference switch).
+pub(crate) fn lexperm_expand(
+    bin: &Path,
+    dir: &Path,
+    args: &[&str],
+    includes: &[String],
+) -> Result<Vec<Value>, String> {
     let mut stdin = includes.join("\n").into_bytes();
     stdin.push(b'\n');
     let (out, _) = piped::run(
@@ -248,7 +299,8 @@ fn lexperm_expand(bin: &Path, dir: &Path, includes: &[String]) -> Result<Vec<Val
             .arg("expand")
             .arg("--lexicons")
             .arg(dir)
-            .args(["--format", "json"]),
+            .args(["--format", "json"])
+            .args(args),
         stdin,
         &bin.display().to_string(),
         "lexperm",
@@ -316,14 +368,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
     let corpus = set_generate::set_corpus(opts.seed, opts.sets, opts.clients);
     let work = root.join("target").join("xtask-sets");
     let dir = work.join("lexicons");
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for doc in &corpus.docs {
-        let path = dir.join(&doc.file);
-        std::fs::write(&path, &doc.text).map_err(|e| format!("{}: {e}", path.display()))?;
-    }
+    write_docs(&dir, &corpus)?;
     let gen_time = t.elapsed();
 
     let bin = lexperm::build_cli(root, Profile::Debug)?;
@@ -331,91 +376,18 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
 
     // Reference expansion.
     let t = Instant::now();
-    let mut stdin = includes.join("\n").into_bytes();
-    stdin.push(b'\n');
-    let text = run_node(root, "set-expand.mjs", &[&dir], stdin)?;
-    let ref_answers: Vec<Expansion> = text
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l)
-                .map_err(|e| format!("set-expand.mjs line {l:?}: {e}"))
-                .and_then(|v| reference_expansion(&v))
-        })
-        .collect::<Result<_, _>>()?;
-    if ref_answers.len() != includes.len() {
-        return Err(format!(
-            "set-expand.mjs answered {} of {} include scopes",
-            ref_answers.len(),
-            includes.len()
-        ));
-    }
+    let ref_answers = released_expansions(root, &dir, &includes)?;
     let ref_time = t.elapsed();
 
     // lexperm through the binary.
     let t = Instant::now();
-    let lex_lines = lexperm_expand(&bin, &dir, &includes)?;
+    let lex_lines = lexperm_expand(&bin, &dir, &[], &includes)?;
     let lex_time = t.elapsed();
-    let mut drop_codes: BTreeMap<String, usize> = BTreeMap::new();
-    let mut lex_answers = Vec::with_capacity(lex_lines.len());
-    for (line, input) in lex_lines.iter().zip(&includes) {
-        if line.get("input").and_then(Value::as_str) != Some(input) {
-            return Err(format!("lexperm expand echoed {line} for {input:?}"));
-        }
-        for d in line
-            .get("dropped")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let code = d.get("code").and_then(Value::as_str).unwrap_or("?");
-            *drop_codes.entry(code.to_string()).or_default() += 1;
-        }
-        lex_answers.push(lexperm_expansion(line)?);
-    }
 
     // A disagreement is put down to a repeated key only when reading that document like
     // JSON.parse makes lexperm agree.
     let js_catalog = load_catalog(&dir, &corpus, true);
-    let mut tallies: BTreeMap<IncludeForm, Tally> = BTreeMap::new();
-    let mut diffs = Vec::new();
-    let mut accepted_examples = Vec::new();
-    for ((case, r), l) in corpus.includes.iter().zip(&ref_answers).zip(&lex_answers) {
-        let t = tallies.entry(case.form).or_default();
-        t.total += 1;
-        if let Expansion::Granted(g) = r {
-            t.ref_granted_lists += 1;
-            t.ref_scopes += g.len();
-        }
-        match judge(r, l) {
-            Verdict::Agree => t.agree += 1,
-            Verdict::Accepted => {
-                t.accepted += 1;
-                if accepted_examples.len() < 3 {
-                    accepted_examples.push((case.input.clone(), r.describe(), l.describe()));
-                }
-            }
-            Verdict::Differ => {
-                t.differ += 1;
-                let set_text = case.doc.map(|i| corpus.docs[i].text.clone());
-                diffs.push(ExpandDiff {
-                    cause: if set_text.as_deref().is_some_and(has_repeated_key)
-                        && judge(r, &library_expansion(&js_catalog, &case.input)) != Verdict::Differ
-                    {
-                        CAUSE_REPEATED_KEY
-                    } else {
-                        CAUSE_UNKNOWN
-                    },
-                    set_text,
-                    include: case.input.clone(),
-                    reference: r.clone(),
-                    lexperm: l.clone(),
-                });
-            }
-        }
-    }
-
-    // Unexplained disagreements first in the report.
-    diffs.sort_by_key(|d| d.cause != CAUSE_UNKNOWN);
+    let includes_cmp = compare_includes(&corpus, &ref_answers, &lex_lines, Some(&js_catalog))?;
 
     // Token scopes.
     let t = Instant::now();
@@ -433,66 +405,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
         dir.display()
     );
     println!("  include scopes: reference IncludeScope.toScopes vs `lexperm expand --format json`");
-    println!(
-        "  {:<30} {:>6} {:>10} {:>9} {:>6} {:>9} {:>5}",
-        "form", "total", "ref-lists", "ref-scopes", "agree", "accepted", "DIFF"
-    );
-    let mut sum = Tally::default();
-    for (form, t) in &tallies {
-        println!(
-            "  {:<30} {:>6} {:>10} {:>9} {:>6} {:>9} {:>5}",
-            form.label(),
-            t.total,
-            t.ref_granted_lists,
-            t.ref_scopes,
-            t.agree,
-            t.accepted,
-            t.differ
-        );
-        sum.total += t.total;
-        sum.ref_granted_lists += t.ref_granted_lists;
-        sum.ref_scopes += t.ref_scopes;
-        sum.agree += t.agree;
-        sum.accepted += t.accepted;
-        sum.differ += t.differ;
-    }
-    println!(
-        "  {:<30} {:>6} {:>10} {:>9} {:>6} {:>9} {:>5}",
-        "all",
-        sum.total,
-        sum.ref_granted_lists,
-        sum.ref_scopes,
-        sum.agree,
-        sum.accepted,
-        sum.differ
-    );
-    let codes: Vec<String> = drop_codes.iter().map(|(c, n)| format!("{c} {n}")).collect();
-    println!(
-        "  entries lexperm dropped, by reason: {}",
-        if codes.is_empty() {
-            "none".to_string()
-        } else {
-            codes.join(", ")
-        }
-    );
-    for (input, r, l) in &accepted_examples {
-        println!("  accepted (§8.6 escapes) e.g. {input}\n    reference {r}\n    lexperm   {l}");
-    }
-    print_causes(diffs.iter().map(|d| d.cause));
-    for d in diffs.iter().take(8) {
-        println!("  DIFF {} [{}]", d.include, d.cause);
-        if let Some(text) = &d.set_text {
-            for line in text.lines() {
-                println!("    | {line}");
-            }
-        }
-        println!("    reference {}", d.reference.describe());
-        println!("    lexperm   {}", d.lexperm.describe());
-    }
-    if diffs.len() > 8 {
-        println!("  … and {} more include DIFFs", diffs.len() - 8);
-    }
-
+    print_include_table(&includes_cmp);
     println!(
         "\n  client scopes: {} (@atproto/oauth-provider LexiconManager.buildTokenScope vs Catalog::token_scope), \
          agree {}, accepted {}, DIFF {}; reference token issued {}, refused {} ({})",
@@ -537,9 +450,9 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
     );
 
     if let Some(path) = &opts.write_regressions {
-        write_regressions(path, opts.seed, &diffs, &token_diffs)?;
+        write_regressions(path, opts.seed, &includes_cmp.diffs, &token_diffs)?;
     }
-    let ok = diffs.is_empty() && token_diffs.is_empty() && cli_mismatch.is_empty();
+    let ok = includes_cmp.diffs.is_empty() && token_diffs.is_empty() && cli_mismatch.is_empty();
     println!(
         "permission sets: {}",
         if ok {
@@ -549,6 +462,149 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, String> {
         }
     );
     Ok(ok)
+}
+
+/// The outcome of [`compare_includes`].
+pub(crate) struct IncludeComparison {
+    /// Per include form.
+    pub(crate) tallies: BTreeMap<IncludeForm, Tally>,
+    /// Disagreements, unexplained ones first.
+    pub(crate) diffs: Vec<ExpandDiff>,
+    /// Up to three accepted (§8.6) examples: include, reference, lexperm.
+    pub(crate) accepted: Vec<(String, String, String)>,
+    /// Entries lexperm dropped, by its reason code.
+    pub(crate) drop_codes: BTreeMap<String, usize>,
+}
+
+/// Compares the reference's expansions of the corpus's include scopes with `lexperm expand`'s
+/// JSON lines. With `js_catalog` (the corpus read the way `JSON.parse` reads it), a disagreement
+/// that goes away there is put down to a repeated key.
+pub(crate) fn compare_includes(
+    corpus: &SetCorpus,
+    reference: &[Expansion],
+    lex_lines: &[Value],
+    js_catalog: Option<&Catalog>,
+) -> Result<IncludeComparison, String> {
+    let mut drop_codes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut lex_answers = Vec::with_capacity(lex_lines.len());
+    for (line, case) in lex_lines.iter().zip(&corpus.includes) {
+        if line.get("input").and_then(Value::as_str) != Some(case.input.as_str()) {
+            return Err(format!("lexperm expand echoed {line} for {:?}", case.input));
+        }
+        for d in line
+            .get("dropped")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let code = d.get("code").and_then(Value::as_str).unwrap_or("?");
+            *drop_codes.entry(code.to_string()).or_default() += 1;
+        }
+        lex_answers.push(lexperm_expansion(line)?);
+    }
+    let mut tallies: BTreeMap<IncludeForm, Tally> = BTreeMap::new();
+    let mut diffs = Vec::new();
+    let mut accepted = Vec::new();
+    for ((case, r), l) in corpus.includes.iter().zip(reference).zip(&lex_answers) {
+        let t = tallies.entry(case.form).or_default();
+        t.total += 1;
+        if let Expansion::Granted(g) = r {
+            t.ref_granted_lists += 1;
+            t.ref_scopes += g.len();
+        }
+        match judge(r, l) {
+            Verdict::Agree => t.agree += 1,
+            Verdict::Accepted => {
+                t.accepted += 1;
+                if accepted.len() < 3 {
+                    accepted.push((case.input.clone(), r.describe(), l.describe()));
+                }
+            }
+            Verdict::Differ => {
+                t.differ += 1;
+                let set_text = case.doc.map(|i| corpus.docs[i].text.clone());
+                let repeated_key = set_text.as_deref().is_some_and(has_repeated_key)
+                    && js_catalog.is_some_and(|c| {
+                        judge(r, &library_expansion(c, &case.input)) != Verdict::Differ
+                    });
+                diffs.push(ExpandDiff {
+                    cause: if repeated_key {
+                        CAUSE_REPEATED_KEY
+                    } else {
+                        CAUSE_UNKNOWN
+                    },
+                    set_text,
+                    include: case.input.clone(),
+                    reference: r.clone(),
+                    lexperm: l.clone(),
+                });
+            }
+        }
+    }
+    // Unexplained disagreements first in the report.
+    diffs.sort_by_key(|d| d.cause != CAUSE_UNKNOWN);
+    Ok(IncludeComparison {
+        tallies,
+        diffs,
+        accepted,
+        drop_codes,
+    })
+}
+
+/// Prints the per-form table of an include comparison, the drop reasons, accepted examples and
+/// the first disagreements.
+pub(crate) fn print_include_table(c: &IncludeComparison) {
+    println!(
+        "  {:<30} {:>6} {:>10} {:>9} {:>6} {:>9} {:>5}",
+        "form", "total", "ref-lists", "ref-scopes", "agree", "accepted", "DIFF"
+    );
+    let row = |name: &str, t: &Tally| {
+        println!(
+            "  {:<30} {:>6} {:>10} {:>9} {:>6} {:>9} {:>5}",
+            name, t.total, t.ref_granted_lists, t.ref_scopes, t.agree, t.accepted, t.differ
+        );
+    };
+    let mut sum = Tally::default();
+    for (form, t) in &c.tallies {
+        row(form.label(), t);
+        sum.total += t.total;
+        sum.ref_granted_lists += t.ref_granted_lists;
+        sum.ref_scopes += t.ref_scopes;
+        sum.agree += t.agree;
+        sum.accepted += t.accepted;
+        sum.differ += t.differ;
+    }
+    row("all", &sum);
+    let codes: Vec<String> = c
+        .drop_codes
+        .iter()
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect();
+    println!(
+        "  entries lexperm dropped, by reason: {}",
+        if codes.is_empty() {
+            "none".to_string()
+        } else {
+            codes.join(", ")
+        }
+    );
+    for (input, r, l) in &c.accepted {
+        println!("  accepted (§8.6 escapes) e.g. {input}\n    reference {r}\n    lexperm   {l}");
+    }
+    print_causes(c.diffs.iter().map(|d| d.cause));
+    for d in c.diffs.iter().take(8) {
+        println!("  DIFF {} [{}]", d.include, d.cause);
+        if let Some(text) = &d.set_text {
+            for line in text.lines() {
+                println!("    | {line}");
+            }
+        }
+        println!("    reference {}", d.reference.describe());
+        println!("    lexperm   {}", d.lexperm.describe());
+    }
+    if c.diffs.len() > 8 {
+        println!("  … and {} more include DIFFs", c.diffs.len() - 8);
+    }
 }
 
 /// Tally (`ref_granted_lists` = tokens the reference issues), disagreements, and the

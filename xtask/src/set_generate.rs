@@ -104,10 +104,19 @@ const BAD_ACTIONS: &[&str] = &["Create", "read", "", "*", "DELETE", "write"];
 /// Generates `count` permission sets (plus a few record lexicons) and their include scopes, and
 /// `clients` client scope strings over them.
 pub fn set_corpus(seed: u64, count: usize, clients: usize) -> SetCorpus {
-    let mut rng = Prng::new(seed ^ 0x5E7C_0FF5);
+    corpus(Prng::new(seed ^ 0x5E7C_0FF5), count, clients, false)
+}
+
+/// Like [`set_corpus`] (without client scopes), with `resource: "space"` entries mixed into the
+/// sets: half of the generated entries are space entries (see [`space_entry`]).
+pub fn space_set_corpus(seed: u64, count: usize) -> SetCorpus {
+    corpus(Prng::new(seed ^ 0x5BAC_E5E7), count, 0, true)
+}
+
+fn corpus(mut rng: Prng, count: usize, clients: usize, space: bool) -> SetCorpus {
     let mut docs = Vec::with_capacity(count + count / 50 + 1);
     for i in 0..count {
-        docs.push(permission_set(&mut rng, i));
+        docs.push(permission_set(&mut rng, i, space));
     }
     for i in 0..count / 50 + 1 {
         docs.push(record_doc(&mut rng, i));
@@ -427,6 +436,121 @@ fn entry(rng: &mut Prng, group: &str) -> Vec<(String, Value)> {
     fields
 }
 
+/// A `spaceType` value: mostly inside the set's group or a child group, else foreign, `*`, a
+/// wrong case, invalid, or of the wrong JSON type.
+fn space_type(rng: &mut Prng, group: &str) -> Value {
+    match rng.below(20) {
+        0..=9 => json!(format!("{group}.{}", rng.pick(SPACE_NAMES))),
+        10 | 11 => json!(format!(
+            "{group}.{}.{}",
+            rng.pick(GROUP_WORDS),
+            rng.pick(SPACE_NAMES)
+        )),
+        12 => json!("*"),
+        13 => json!([format!("{group}.board")]),
+        14 => wrong_scalar(rng),
+        _ => json!(nsid_value(rng, group)),
+    }
+}
+
+const SPACE_NAMES: &[&str] = &["board", "forum", "space", "chat", "group"];
+
+/// A list field of a space entry (`action`, `manage`): usually an array of good values, else a
+/// string instead of an array, an empty array, or bad values.
+fn space_list(rng: &mut Prng, good: &[&str], bad: &[&str]) -> Value {
+    match rng.below(12) {
+        0 => json!(rng.pick(good)),
+        1 => json!([]),
+        2 => json!([rng.pick(bad)]),
+        3 => json!([rng.pick(good), wrong_scalar(rng)]),
+        _ => {
+            let n = rng.range(1, good.len());
+            let mut items: Vec<Value> = (0..n).map(|_| json!(rng.pick(good))).collect();
+            rng.shuffle(&mut items);
+            Value::Array(items)
+        }
+    }
+}
+
+/// One `resource: "space"` entry: valid, or with foreign / `*` / missing `spaceType`, unknown
+/// fields, a string where an array belongs, empty arrays, and bad values. Now and then instead a
+/// clean `repo`/`rpc` entry with a `spaceType` field (ignored there by the permissioned-data
+/// build, an unknown field for 0.5.12).
+fn space_entry(rng: &mut Prng, group: &str) -> Vec<(String, Value)> {
+    if rng.chance(8) {
+        let mut fields = clean_entry(rng, group);
+        let t = space_type(rng, group);
+        fields.push(("spaceType".into(), t));
+        return fields;
+    }
+    let mut fields: Vec<(String, Value)> = vec![
+        ("type".into(), json!("permission")),
+        ("resource".into(), json!("space")),
+    ];
+    if !rng.chance(6) {
+        let t = space_type(rng, group);
+        fields.push(("spaceType".into(), t));
+    }
+    if rng.chance(60) {
+        let a = match rng.below(12) {
+            0..=4 => json!("*"),
+            5..=7 => json!("self"),
+            8 => json!("did:plc:ewvi7nxzyoun6zhxrhs64oiz"),
+            9 => json!(rng.pick(&["", "Self", "did:web", "did:web:example.com#x"])),
+            10 => json!(["*"]),
+            _ => wrong_scalar(rng),
+        };
+        fields.push(("authority".into(), a));
+    }
+    if rng.chance(50) {
+        let k = match rng.below(10) {
+            0..=4 => json!("self"),
+            5 | 6 => json!("*"),
+            7 => json!(rng.pick(&["abc", "a~b", "3jzfcijpj2z2a"])),
+            8 => json!(rng.pick(&[".", "", "a b", ".."])),
+            _ => wrong_scalar(rng),
+        };
+        fields.push(("skey".into(), k));
+    }
+    if rng.chance(60) {
+        let c = nsid_list(rng, group).unwrap_or(json!(["*"]));
+        fields.push(("collection".into(), c));
+    }
+    if rng.chance(45) {
+        let a = space_list(
+            rng,
+            &["read_self", "read", "create", "update", "delete"],
+            &["Read", "write", "manage", "", "*"],
+        );
+        fields.push(("action".into(), a));
+    }
+    if rng.chance(40) {
+        let m = space_list(
+            rng,
+            &["create", "update", "delete"],
+            &["read", "Create", "", "*"],
+        );
+        fields.push(("manage".into(), m));
+    }
+    if rng.chance(12) {
+        let key = *rng.pick(&[
+            "description",
+            "did",
+            "title",
+            "type:lang",
+            "aud",
+            "lxm",
+            "inheritAud",
+            "space",
+        ]);
+        fields.push((key.to_string(), json!("x")));
+    }
+    if rng.chance(10) {
+        rng.shuffle(&mut fields);
+    }
+    fields
+}
+
 fn write_object(out: &mut String, fields: &[(String, Value)]) {
     out.push('{');
     for (i, (k, v)) in fields.iter().enumerate() {
@@ -440,7 +564,7 @@ fn write_object(out: &mut String, fields: &[(String, Value)]) {
     out.push('}');
 }
 
-fn permission_set(rng: &mut Prng, i: usize) -> GeneratedDoc {
+fn permission_set(rng: &mut Prng, i: usize, space: bool) -> GeneratedDoc {
     let nsid = set_nsid(rng, i);
     let group = group_of(&nsid).to_string();
     let n = match rng.below(10) {
@@ -459,6 +583,8 @@ fn permission_set(rng: &mut Prng, i: usize) -> GeneratedDoc {
             text = rng
                 .pick(&["7", "\"repo:x.y.z\"", "[]", "false"])
                 .to_string();
+        } else if space && rng.chance(50) {
+            write_object(&mut text, &space_entry(rng, &group));
         } else {
             write_object(&mut text, &entry(rng, &group));
         }
@@ -644,6 +770,33 @@ mod tests {
             .filter(|i| i.form == IncludeForm::WithAud)
             .count();
         assert_eq!((plain, aud), (200, 200));
+    }
+
+    #[test]
+    fn space_corpus_mixes_space_entries_of_every_shape() {
+        let a = space_set_corpus(2, 300);
+        let text: String = a.docs.iter().map(|d| d.text.as_str()).collect();
+        assert!(text.contains("\"resource\": \"space\""));
+        assert!(text.contains("\"spaceType\": \"*\""));
+        assert!(
+            text.contains("\"manage\": \""),
+            "a string instead of an array"
+        );
+        assert!(text.contains("\"action\": []"));
+        assert!(text.contains("\"did\": \"x\""));
+        let mut space_type_elsewhere = false;
+        for doc in &a.docs {
+            let v: Value = serde_json::from_str(&doc.text).unwrap();
+            let entries = v["defs"]["main"]["permissions"].as_array().cloned();
+            space_type_elsewhere |= entries.into_iter().flatten().any(|e| {
+                e.get("spaceType").is_some()
+                    && matches!(e["resource"].as_str(), Some("repo" | "rpc"))
+            });
+        }
+        assert!(space_type_elsewhere, "a repo/rpc entry with spaceType");
+        // Without space entries the generator is unchanged.
+        let plain = set_corpus(2, 50, 0);
+        assert!(!plain.docs.iter().any(|d| d.text.contains("\"space\"")));
     }
 
     #[test]
