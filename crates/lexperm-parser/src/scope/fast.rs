@@ -155,7 +155,7 @@ impl Tables {
 static TABLES: Tables = Tables::new(params::spec_for, canonical::write_values);
 
 /// The most parameters a table may have for the fast path to handle its resource.
-const MAX_PARAMS: usize = 4;
+const MAX_PARAMS: usize = 6;
 
 /// Resource names up to this length are found by their length (see [`Plans::by_len`]).
 const SHORT_NAME: usize = 16;
@@ -1141,7 +1141,9 @@ mod tests {
     /// into the real table), followed by `extra` more copies of its first parameter under other
     /// names, neither required nor positional.
     fn reshaped(resource: Resource, order: &[usize], extra: usize) -> &'static ResourceSpec {
-        const NAMES: [&str; 4] = ["extra-a", "extra-b", "extra-c", "extra-d"];
+        const NAMES: [&str; 8] = [
+            "extra-a", "extra-b", "extra-c", "extra-d", "extra-e", "extra-f", "extra-g", "extra-h",
+        ];
         let spec = params::spec_for(resource).expect("spec");
         let copy = |p: &params::ParamSpec, name: &'static str, required: bool| params::ParamSpec {
             name,
