@@ -21,6 +21,6 @@ pub use expand::{
     expand_set, expand_set_with, parse_include, parse_include_with, DroppedEntry, ExpandError,
     GrantedScope, SetExpansion,
 };
-pub use preview::{Preview, PreviewPermission};
+pub use preview::{Preview, PreviewPermission, SpacePreview};
 pub use source::{FetchedLexicon, LexiconSource, NoSource, ResolveError};
 pub use token::{Provenance, TokenChecker, TokenScope, TokenScopeError, TokenValue};
