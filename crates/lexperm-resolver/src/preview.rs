@@ -189,14 +189,15 @@ fn space_preview(space: &SpaceScope, declared: Option<Vec<String>>) -> SpacePrev
             ));
             (Vec::new(), false)
         }
-        _ => (
-            space
+        _ => {
+            let mut listed: Vec<String> = space
                 .collections
                 .iter()
                 .map(|c| c.as_str().to_owned())
-                .collect(),
-            false,
-        ),
+                .collect();
+            listed.sort();
+            (listed, false)
+        }
     };
     let write_actions = RepoAction::ALL
         .iter()
