@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{json_lines, run_piped, Run};
+use common::{json_lines, Run};
 use serde_json::Value;
 
 const LEXICONS: &str = "fixtures/resolver/space";
@@ -15,14 +13,14 @@ const ALICE: &str = "did:plc:alice2xs6mhgztb3jbkyrpmr";
 const BOARD: &str = "space:com.example.corkboard.board";
 
 fn lexperm(args: &[&str]) -> Run {
-    run_piped(
-        Command::new(env!("CARGO_BIN_EXE_lexperm"))
-            .args(args)
-            .current_dir(common::workspace_root())
-            .env("NO_COLOR", "1")
-            .env_remove("COLUMNS"),
-        None,
-    )
+    common::lexperm_in_root(args, None)
+}
+
+/// `lexperm expand --lexicons LEXICONS --scope scope` with `extra` arguments.
+fn expand(scope: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["expand", "--lexicons", LEXICONS, "--scope", scope];
+    args.extend(extra);
+    lexperm(&args)
 }
 
 /// The measured cases: `(scope, user, token scope or None when refused)`.
@@ -40,19 +38,11 @@ fn measured() -> Vec<(String, Option<String>, Option<String>)> {
 #[test]
 fn expand_token_scopes_match_the_reference() {
     for (scope, user, token) in measured() {
-        let mut args = vec![
-            "expand",
-            "--lexicons",
-            LEXICONS,
-            "--scope",
-            &scope,
-            "--format",
-            "json",
-        ];
+        let mut extra = vec!["--format", "json"];
         if let Some(user) = &user {
-            args.extend(["--user-did", user.as_str()]);
+            extra.extend(["--user-did", user.as_str()]);
         }
-        let run = lexperm(&args);
+        let run = expand(&scope, &extra);
         let line = &json_lines(&run.stdout)[0];
         assert_eq!(line["token_scope"].as_str(), token.as_deref(), "{scope}");
         assert_eq!(run.code, if token.is_some() { 0 } else { 1 }, "{scope}");
@@ -83,7 +73,7 @@ fn expand_token_scopes_match_the_reference() {
 #[test]
 fn expand_says_self_is_resolved_at_issuance() {
     let scope = format!("atproto {SET}");
-    let run = lexperm(&["expand", "--lexicons", LEXICONS, "--scope", &scope]);
+    let run = expand(&scope, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout
@@ -97,39 +87,17 @@ fn expand_says_self_is_resolved_at_issuance() {
     assert!(run
         .stdout
         .contains(&format!("(issued from {BOARD}?action=read_self)")));
-    let json = lexperm(&[
-        "expand",
-        "--lexicons",
-        LEXICONS,
-        "--scope",
-        &scope,
-        "--format",
-        "json",
-    ]);
+    let json = expand(&scope, &["--format", "json"]);
     let line = &json_lines(&json.stdout)[0];
     assert!(line["note"].as_str().unwrap().contains("match nothing"));
-    let with_user = lexperm(&[
-        "expand",
-        "--lexicons",
-        LEXICONS,
-        "--scope",
-        &scope,
-        "--user-did",
-        ALICE,
-    ]);
+    let with_user = expand(&scope, &["--user-did", ALICE]);
     assert!(!with_user.stdout.contains("note:"), "{}", with_user.stdout);
     assert!(with_user.stdout.contains(&format!("authority={ALICE}")));
 }
 
 #[test]
 fn expand_refuses_without_the_declaration_and_checks_the_user_did() {
-    let run = lexperm(&[
-        "expand",
-        "--lexicons",
-        LEXICONS,
-        "--scope",
-        "atproto space:com.example.corkboard.missing",
-    ]);
+    let run = expand("atproto space:com.example.corkboard.missing", &[]);
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains("com.example.corkboard.missing")
@@ -138,15 +106,7 @@ fn expand_refuses_without_the_declaration_and_checks_the_user_did() {
         "{}",
         run.stderr
     );
-    let run = lexperm(&[
-        "expand",
-        "--lexicons",
-        LEXICONS,
-        "--scope",
-        "atproto",
-        "--user-did",
-        "alice",
-    ]);
+    let run = expand("atproto", &["--user-did", "alice"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("is not a DID"), "{}", run.stderr);
 }

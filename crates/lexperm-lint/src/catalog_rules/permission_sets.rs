@@ -11,7 +11,7 @@ use lexperm_parser::json::JsonValue;
 use lexperm_parser::lexicon::{self, SchemaType};
 use crate::file_rules::l129_invalid_permission_value::value_problem;
 use lexperm_parser::scope::include::DropReason;
-use lexperm_parser::scope::{Scope, SpaceAction};
+use lexperm_parser::scope::{Reference, Scope, SpaceAction};
 use lexperm_parser::syntax::Nsid;
 
 use lexperm_resolver::catalog::{Catalog, CatalogDoc};
@@ -38,6 +38,17 @@ pub(crate) fn lint_set(doc: &CatalogDoc) -> Option<LintSet<'_>> {
         granted: &expansion.granted,
         dropped: &expansion.dropped,
     })
+}
+
+/// The sets of the catalog as the lint rules see them, when the catalog follows the
+/// permissioned-data reference (the one where `space` entries are granted); none otherwise.
+pub(crate) fn permissioned_data_sets(catalog: &Catalog) -> impl Iterator<Item = LintSet<'_>> {
+    let follows = catalog.reference() == Reference::PermissionedData;
+    catalog
+        .documents()
+        .iter()
+        .filter(move |_| follows)
+        .filter_map(lint_set)
 }
 
 /// True when the per-file rules already reject the entry's shape (`missing-required-field`,
@@ -291,67 +302,51 @@ const SPACE_RECORD_HELP: &str =
 
 impl GrantProblem {
     fn expectation(self) -> Expectation {
-        let any: fn(&CatalogDoc) -> bool = |_| true;
-        let (wanted, wanted_words, wrong_type_help, undefined, subject, suggest): (
-            fn(Option<SchemaType>) -> bool,
-            _,
-            _,
-            _,
-            _,
-            fn(&CatalogDoc) -> bool,
-        ) = match self {
-            GrantProblem::CollectionNotRecord => {
-                (is_record, "a `record`", RECORD_HELP, false, "", any)
-            }
-            GrantProblem::UndefinedCollection => (
-                is_record,
-                "a `record`",
-                RECORD_HELP,
-                true,
-                "the set grants collection",
-                any,
-            ),
-            GrantProblem::LxmNotEndpoint | GrantProblem::UndefinedLxm => (
-                is_endpoint,
-                "a `query` or `procedure`",
-                "`rpc` permissions take query and procedure NSIDs; grant a record collection with a `repo` permission instead",
-                self == GrantProblem::UndefinedLxm,
-                "the set grants method",
-                any,
-            ),
-            GrantProblem::UndeclaredSpaceType => (
-                is_space,
-                "a `space`",
-                "`spaceType` names a space type declaration (`\"type\": \"space\"`); fix the NSID or declare the space type",
-                true,
-                "the set grants space type",
-                |d| d.space().is_some(),
-            ),
-            GrantProblem::SpaceCollectionNotRecord | GrantProblem::UndefinedSpaceCollection => (
-                is_record,
-                "a `record`",
-                SPACE_RECORD_HELP,
-                self == GrantProblem::UndefinedSpaceCollection,
-                "the set grants writes to space collection",
-                any,
-            ),
-            GrantProblem::DeclaredCollectionNotRecord
-            | GrantProblem::UndefinedDeclaredCollection => (
-                is_record,
-                "a `record`",
-                SPACE_RECORD_HELP,
-                self == GrantProblem::UndefinedDeclaredCollection,
-                "the space type declares collection",
-                any,
-            ),
+        let record = Expectation {
+            wanted: is_record,
+            wanted_words: "a `record`",
+            wrong_type_help: RECORD_HELP,
+            undefined: false,
+            subject: "the set grants collection",
+            suggest: |_| true,
         };
-        Expectation {
-            wanted,
-            wanted_words,
-            wrong_type_help,
-            undefined,
-            subject,
-            suggest,
+        match self {
+            GrantProblem::CollectionNotRecord => record,
+            GrantProblem::UndefinedCollection => Expectation {
+                undefined: true,
+                ..record
+            },
+            GrantProblem::LxmNotEndpoint | GrantProblem::UndefinedLxm => Expectation {
+                wanted: is_endpoint,
+                wanted_words: "a `query` or `procedure`",
+                wrong_type_help: "`rpc` permissions take query and procedure NSIDs; grant a record collection with a `repo` permission instead",
+                undefined: self == GrantProblem::UndefinedLxm,
+                subject: "the set grants method",
+                ..record
+            },
+            GrantProblem::UndeclaredSpaceType => Expectation {
+                wanted: is_space,
+                wanted_words: "a `space`",
+                wrong_type_help: "`spaceType` names a space type declaration (`\"type\": \"space\"`); fix the NSID or declare the space type",
+                undefined: true,
+                subject: "the set grants space type",
+                suggest: |d| d.space().is_some(),
+            },
+            GrantProblem::SpaceCollectionNotRecord | GrantProblem::UndefinedSpaceCollection => {
+                Expectation {
+                    wrong_type_help: SPACE_RECORD_HELP,
+                    undefined: self == GrantProblem::UndefinedSpaceCollection,
+                    subject: "the set grants writes to space collection",
+                    ..record
+                }
+            }
+            GrantProblem::DeclaredCollectionNotRecord
+            | GrantProblem::UndefinedDeclaredCollection => Expectation {
+                wrong_type_help: SPACE_RECORD_HELP,
+                undefined: self == GrantProblem::UndefinedDeclaredCollection,
+                subject: "the space type declares collection",
+                ..record
+            },
         }
     }
 }

@@ -2,9 +2,9 @@
 //! without permissioned-data support drop.
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
-use lexperm_parser::scope::{Reference, Scope};
+use lexperm_parser::scope::Scope;
 
-use crate::catalog_rules::permission_sets::lint_set;
+use crate::catalog_rules::permission_sets::permissioned_data_sets;
 use lexperm_resolver::catalog::Catalog;
 
 /// Rule metadata.
@@ -35,11 +35,7 @@ or make the app work without spaces.
 
 /// Reports every set with granted `space` permissions (under the permissioned-data reference).
 pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
-    if catalog.reference() != Reference::PermissionedData {
-        return;
-    }
-    for doc in catalog.documents() {
-        let Some(set) = lint_set(doc) else { continue };
+    for set in permissioned_data_sets(catalog) {
         let spaces: Vec<usize> = set
             .granted
             .iter()

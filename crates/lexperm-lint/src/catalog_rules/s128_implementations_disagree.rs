@@ -4,9 +4,9 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity, Span};
 use lexperm_parser::lexicon::PermissionEntry;
 use lexperm_parser::scope::include::DropReason;
-use lexperm_parser::scope::{Reference, Scope, SpaceAction, SpaceKey};
+use lexperm_parser::scope::{Scope, SpaceAction, SpaceKey};
 
-use crate::catalog_rules::permission_sets::lint_set;
+use crate::catalog_rules::permission_sets::permissioned_data_sets;
 use lexperm_resolver::catalog::Catalog;
 
 /// Rule metadata.
@@ -46,11 +46,7 @@ implementation reads alike.
 
 /// Reports every `space` permission another implementation reads differently.
 pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
-    if catalog.reference() != Reference::PermissionedData {
-        return;
-    }
-    for doc in catalog.documents() {
-        let Some(set) = lint_set(doc) else { continue };
+    for set in permissioned_data_sets(catalog) {
         let is_space = |entry: &PermissionEntry| {
             entry.resource.as_ref().is_some_and(|r| r.value == "space")
         };
