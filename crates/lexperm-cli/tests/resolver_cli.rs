@@ -6,19 +6,12 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{json_lines, keys, run_piped, Run};
+use common::{json_lines, keys, Run};
 use serde_json::Value;
 
 /// Runs `lexperm` in the workspace root with `args` and optional stdin, without colour.
 fn lexperm(args: &[&str], stdin: Option<&str>) -> Run {
-    run_piped(
-        Command::new(env!("CARGO_BIN_EXE_lexperm"))
-            .args(args)
-            .current_dir(common::workspace_root())
-            .env("NO_COLOR", "1")
-            .env_remove("COLUMNS"),
-        stdin,
-    )
+    common::lexperm_in_root(args, stdin)
 }
 
 /// The corpus' `atproto` set (the Bluesky lexicons and permission sets), or `None` with the skip

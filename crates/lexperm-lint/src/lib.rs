@@ -138,7 +138,9 @@ declare_rules! {
         file s126_handle_in_record,
     }
     /// Catalog rules: over everything loaded (`L2xx` cross-file, `P1xx` permission sets; a P-rule's
-    /// name is the `DropReason` name of the entries it reports).
+    /// name is the `DropReason` name of the entries it reports, or says what a surviving entry
+    /// grants wrongly; `S127`/`S128` are warnings about how other permissioned-data
+    /// implementations read a set).
     catalog_rules [permission_sets] {
         catalog l201_duplicate_nsid,
         catalog l202_unresolved_ref,
@@ -147,6 +149,8 @@ declare_rules! {
         catalog l205_known_value_not_token,
         catalog l206_file_path_mismatch,
         remote l207_remote_lexicon_unavailable,
+        catalog l208_declared_collection_not_record,
+        catalog l209_undefined_declared_collection,
         catalog p101_unsupported_resource,
         catalog p102_unknown_resource,
         catalog p103_wildcard_in_set,
@@ -167,6 +171,11 @@ declare_rules! {
         catalog p118_lxm_not_endpoint,
         catalog p119_undefined_collection,
         catalog p120_undefined_lxm,
+        catalog p121_undeclared_space_type,
+        catalog p122_space_collection_not_record,
+        catalog p123_undefined_space_collection,
+        catalog s127_space_needs_permissioned_data,
+        catalog s128_implementations_disagree,
     }
 }
 

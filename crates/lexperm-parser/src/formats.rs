@@ -1,5 +1,6 @@
 //! The Lexicon string formats (lexicon spec, "String Formats"): `at-identifier`, `at-uri`, `cid`,
-//! `datetime`, `did`, `handle`, `nsid`, `tid`, `record-key`, `uri`, `language`.
+//! `datetime`, `did`, `handle`, `nsid`, `tid`, `record-key`, `uri`, `language`, and `space-ref`
+//! (permissioned data: `at://<did>/space/<space type nsid>/<skey>`).
 //!
 //! [`StringFormat::is_valid`] dispatches to the grammar owners in [`crate::syntax`]; the formats
 //! only lexicons use (`cid`, `datetime`, `uri`) and the lexicon-only checks (record key types,
@@ -35,11 +36,13 @@ pub enum StringFormat {
     Uri,
     /// `language` (BCP 47).
     Language,
+    /// `space-ref`: `at://<did>/space/<space type nsid>/<skey>`.
+    SpaceRef,
 }
 
 impl StringFormat {
     /// Every format, sorted by name.
-    pub const ALL: [StringFormat; 11] = [
+    pub const ALL: [StringFormat; 12] = [
         StringFormat::AtIdentifier,
         StringFormat::AtUri,
         StringFormat::Cid,
@@ -49,6 +52,7 @@ impl StringFormat {
         StringFormat::Language,
         StringFormat::Nsid,
         StringFormat::RecordKey,
+        StringFormat::SpaceRef,
         StringFormat::Tid,
         StringFormat::Uri,
     ];
@@ -67,6 +71,7 @@ impl StringFormat {
             StringFormat::RecordKey => "record-key",
             StringFormat::Uri => "uri",
             StringFormat::Language => "language",
+            StringFormat::SpaceRef => "space-ref",
         }
     }
 
@@ -92,6 +97,7 @@ impl StringFormat {
             StringFormat::RecordKey => RecordKey::is_valid(value),
             StringFormat::Uri => is_valid_uri(value),
             StringFormat::Language => LanguageTag::is_valid(value),
+            StringFormat::SpaceRef => is_valid_space_ref(value),
         }
     }
 }
@@ -100,6 +106,25 @@ impl fmt::Display for StringFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// `space-ref`: exactly `at://<did>/space/<nsid>/<skey>`, the DID, the space type NSID and the
+/// space key (record-key syntax) each checked by its grammar owner; nothing may follow the key.
+pub fn is_valid_space_ref(value: &str) -> bool {
+    let Some(rest) = value.strip_prefix("at://") else {
+        return false;
+    };
+    let mut parts = rest.split('/');
+    let (Some(did), Some("space"), Some(nsid), Some(skey), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    Did::is_valid(did) && Nsid::is_valid(nsid) && RecordKey::is_valid(skey)
 }
 
 /// CID syntax (the loose check of the reference validators): 8–256 characters of
@@ -368,6 +393,40 @@ mod tests {
     fn language_vectors() {
         check("language", &["valid", "lenient"], LanguageTag::is_valid);
         check("language", &["valid"], LanguageTag::is_valid_strict);
+    }
+
+    #[test]
+    fn space_ref() {
+        let valid = [
+            "at://did:plc:abc123/space/my.bulletin.board/self",
+            "at://did:web:example.com/space/com.example.forum/3jzfcijpj2z2a",
+            "at://did:plc:abc123/space/com.example.forum/a.b-c_d~e:f",
+        ];
+        for value in valid {
+            assert!(StringFormat::SpaceRef.is_valid(value), "{value}");
+        }
+        let invalid = [
+            "",
+            "at://did:plc:abc123/space/my.bulletin.board",
+            "at://did:plc:abc123/space/my.bulletin.board/",
+            "at://did:plc:abc123/space/my.bulletin.board/self/extra",
+            "at://did:plc:abc123/spaces/my.bulletin.board/self",
+            "at://alice.example.com/space/my.bulletin.board/self",
+            "at://did:plc:abc123/space/board/self",
+            "at://did:plc:abc123/space/my.bulletin.board/..",
+            "at://did:plc:abc123/space/my.bulletin.board/a b",
+            "at://did:plc:abc123/space/my.bulletin.board/self#frag",
+            "at://did:plc:abc123/space/my.bulletin.board/self?x=1",
+            "https://did:plc:abc123/space/my.bulletin.board/self",
+            "at://did:plc:abc123/my.bulletin.board/self",
+        ];
+        for value in invalid {
+            assert!(!StringFormat::SpaceRef.is_valid(value), "{value}");
+        }
+        assert_eq!(
+            StringFormat::from_name("space-ref"),
+            Some(StringFormat::SpaceRef)
+        );
     }
 
     #[test]

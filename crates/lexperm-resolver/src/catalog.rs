@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use lexperm_parser::diagnostics::{Diagnostic, FileId, Span};
 use lexperm_parser::lexicon::{
     self, Def, LexiconDoc, LoadedLexicon, PermissionSetSchema, ProcedureSchema, QuerySchema,
-    RecordSchema, SchemaKind,
+    RecordSchema, SchemaKind, SchemaType, SpaceSchema,
 };
 use lexperm_parser::scope::Reference;
 use lexperm_parser::syntax::Nsid;
@@ -101,6 +101,19 @@ impl CatalogDoc {
             SchemaKind::Record(record) => Some(record),
             _ => None,
         }
+    }
+
+    /// The space type declaration in `main`, when `main` is one.
+    pub fn space(&self) -> Option<&SpaceSchema> {
+        match &self.main()?.schema.kind {
+            SchemaKind::Space(space) => Some(space),
+            _ => None,
+        }
+    }
+
+    /// The type of `main`, when it has one.
+    pub fn main_type(&self) -> Option<SchemaType> {
+        self.main().and_then(|m| m.schema.schema_type())
     }
 
     /// The endpoint (query or procedure) in `main`, when `main` is one.
@@ -322,6 +335,24 @@ impl Catalog {
             .filter_map(|d| d.permission_set().map(|s| (d, s)))
     }
 
+    /// Indexed documents whose `main` is a space type declaration, sorted by NSID.
+    pub fn spaces(&self) -> impl Iterator<Item = (&CatalogDoc, &SpaceSchema)> {
+        self.indexed().filter_map(|d| d.space().map(|s| (d, s)))
+    }
+
+    /// The space type declaration `nsid`, or why the authorization server could not resolve it.
+    pub fn space_decl(&self, nsid: &str) -> Result<(&CatalogDoc, &SpaceSchema), SpaceDeclError> {
+        let doc = self.get(nsid).ok_or_else(|| SpaceDeclError::NotFound {
+            nsid: nsid.to_owned(),
+        })?;
+        doc.space()
+            .map(|space| (doc, space))
+            .ok_or_else(|| SpaceDeclError::NotASpace {
+                nsid: nsid.to_owned(),
+                found: doc.main_type(),
+            })
+    }
+
     /// Indexed documents grouped by authority domain (`example.com` for `com.example.post`),
     /// authorities sorted, documents sorted by NSID.
     pub fn by_authority(&self) -> BTreeMap<String, Vec<&CatalogDoc>> {
@@ -376,6 +407,43 @@ impl Catalog {
             text: fetched.text,
             diagnostics,
         }))
+    }
+}
+
+/// Why [`Catalog::space_decl`] found no space type declaration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SpaceDeclError {
+    /// No document in the catalog declares the NSID.
+    #[error("no lexicon `{nsid}` in the catalog declares the space type (hint: add the directory holding it with --lexicons)")]
+    NotFound {
+        /// The space type NSID.
+        nsid: String,
+    },
+    /// The document's `main` is not a `space`.
+    #[error("`{nsid}` is not a space type (its main definition is {})", found.map(|t| format!("a {}", t.as_str())).unwrap_or_else(|| "missing".to_owned()))]
+    NotASpace {
+        /// The NSID.
+        nsid: String,
+        /// The type of `main`, when it has one.
+        found: Option<SchemaType>,
+    },
+}
+
+impl SpaceDeclError {
+    /// Stable kebab-case code: `space-not-found` or `not-a-space`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SpaceDeclError::NotFound { .. } => "space-not-found",
+            SpaceDeclError::NotASpace { .. } => "not-a-space",
+        }
+    }
+
+    /// The space type NSID.
+    pub fn nsid(&self) -> &str {
+        match self {
+            SpaceDeclError::NotFound { nsid } | SpaceDeclError::NotASpace { nsid, .. } => nsid,
+        }
     }
 }
 

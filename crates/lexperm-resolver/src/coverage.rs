@@ -3,11 +3,16 @@
 //!
 //! A record counts as granted when some set's expansion (with an audience, so `inheritAud`
 //! entries count) has a `repo` scope listing its collection with any action; an endpoint when
-//! some set's expansion has an `rpc` scope listing its method.
+//! some set's expansion has an `rpc` scope listing its method. A space type counts as granted when
+//! some set grants a `space:` scope of it; each of its declared collections as writable when such
+//! a scope has a write action and lists the collection or `*`, or lists none (the authorization
+//! server then fills in the declared collections).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use lexperm_parser::scope::{IncludeScope, NsidPattern, RepoAction, Scope};
+use lexperm_parser::scope::{
+    IncludeScope, NsidPattern, RepoAction, Scope, SpaceAction, SpaceScope,
+};
 use lexperm_parser::syntax::DidServiceRef;
 
 use crate::catalog::Catalog;
@@ -41,6 +46,30 @@ pub struct GroupCoverage {
     pub records: Vec<ItemCoverage>,
     /// Queries and procedures, sorted by NSID.
     pub endpoints: Vec<ItemCoverage>,
+    /// Space types, sorted by NSID.
+    pub spaces: Vec<SpaceCoverage>,
+}
+
+/// Coverage of one space type declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpaceCoverage {
+    /// The space type NSID.
+    pub nsid: String,
+    /// The declaration's default `name`.
+    pub name: Option<String>,
+    /// Sets granting any `space:` scope of the type (sorted).
+    pub granted_by: Vec<String>,
+    /// The declared collections (sorted, distinct), each with the sets that let a client write
+    /// it in spaces of this type and the union of the write actions they grant (`kind`:
+    /// `collection`).
+    pub collections: Vec<ItemCoverage>,
+}
+
+impl SpaceCoverage {
+    /// Declared collections no set lets anyone write.
+    pub fn unwritable(&self) -> impl Iterator<Item = &ItemCoverage> {
+        self.collections.iter().filter(|c| c.granted_by.is_empty())
+    }
 }
 
 impl GroupCoverage {
@@ -89,6 +118,15 @@ pub struct Coverage {
 }
 
 impl Coverage {
+    /// Number of declared space collections no set lets anyone write.
+    pub fn unwritable(&self) -> usize {
+        self.groups
+            .iter()
+            .flat_map(|g| &g.spaces)
+            .map(|s| s.unwritable().count())
+            .sum()
+    }
+
     /// Number of records and endpoints no set grants.
     pub fn uncovered(&self) -> usize {
         self.groups
@@ -105,6 +143,7 @@ impl Catalog {
         // collection / method -> set -> actions
         let mut repo: BTreeMap<&str, BTreeMap<String, BTreeSet<RepoAction>>> = BTreeMap::new();
         let mut rpc: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        let mut spaces = SpaceGrants::default();
         let mut sets = Vec::new();
         let known: BTreeSet<&str> = self.indexed().map(|d| d.nsid_str()).collect();
         for (doc, set) in self.permission_sets() {
@@ -163,6 +202,7 @@ impl Catalog {
                             }
                         }
                     }
+                    Scope::Space(space) => spaces.add(self, nsid.as_str(), space),
                     _ => {}
                 }
             }
@@ -185,6 +225,7 @@ impl Catalog {
                 group,
                 records: Vec::new(),
                 endpoints: Vec::new(),
+                spaces: Vec::new(),
             };
             for doc in docs {
                 let nsid = doc.nsid_str();
@@ -206,6 +247,12 @@ impl Catalog {
                             .filter(|a| actions.contains(a))
                             .collect(),
                     });
+                } else if let Some(space) = doc.space() {
+                    coverage.spaces.push(spaces.coverage(
+                        nsid,
+                        space.name.as_ref().map(|n| n.value.clone()),
+                        declared_collections(space),
+                    ));
                 } else if let Some(endpoint) = doc.endpoint() {
                     coverage.endpoints.push(ItemCoverage {
                         nsid: nsid.to_owned(),
@@ -218,11 +265,116 @@ impl Catalog {
                     });
                 }
             }
-            if !coverage.records.is_empty() || !coverage.endpoints.is_empty() {
+            if !coverage.records.is_empty()
+                || !coverage.endpoints.is_empty()
+                || !coverage.spaces.is_empty()
+            {
                 groups.push(coverage);
             }
         }
         Coverage { groups, sets }
+    }
+}
+
+/// The declared collections of a space type, sorted and distinct.
+fn declared_collections(space: &lexperm_parser::lexicon::SpaceSchema) -> Vec<String> {
+    let collections: BTreeSet<String> = space
+        .collections
+        .iter()
+        .flat_map(|list| &list.value)
+        .map(|c| c.value.clone())
+        .collect();
+    collections.into_iter().collect()
+}
+
+/// What the sets' `space:` grants reach, by space type.
+#[derive(Default)]
+struct SpaceGrants {
+    /// space type (`*` for every type) -> sets granting it.
+    granted: BTreeMap<String, BTreeSet<String>>,
+    /// (space type, collection or `*`) -> set -> write actions.
+    writes: BTreeMap<(String, String), BTreeMap<String, BTreeSet<RepoAction>>>,
+}
+
+impl SpaceGrants {
+    /// Records the grant `space` of set `set`; a grant naming no collection writes the declared
+    /// ones of its type.
+    fn add(&mut self, catalog: &Catalog, set: &str, space: &SpaceScope) {
+        let space_type = space.space_type.as_str().to_owned();
+        self.granted
+            .entry(space_type.clone())
+            .or_default()
+            .insert(set.to_owned());
+        let actions: BTreeSet<RepoAction> = RepoAction::ALL
+            .iter()
+            .copied()
+            .filter(|a| space.actions.contains(&SpaceAction::of_write(*a)))
+            .collect();
+        if actions.is_empty() {
+            return;
+        }
+        let collections: Vec<String> = if space.collections.is_empty() {
+            catalog
+                .space_decl(&space_type)
+                .map(|(_, decl)| declared_collections(decl))
+                .unwrap_or_default()
+        } else {
+            space
+                .collections
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect()
+        };
+        for collection in collections {
+            self.writes
+                .entry((space_type.clone(), collection))
+                .or_default()
+                .entry(set.to_owned())
+                .or_default()
+                .extend(actions.iter().copied());
+        }
+    }
+
+    /// The coverage of space type `nsid` declaring `collections`.
+    fn coverage(
+        &self,
+        nsid: &str,
+        name: Option<String>,
+        collections: Vec<String>,
+    ) -> SpaceCoverage {
+        let granted_by: BTreeSet<String> = [nsid, "*"]
+            .iter()
+            .filter_map(|t| self.granted.get(*t))
+            .flatten()
+            .cloned()
+            .collect();
+        let collections = collections
+            .into_iter()
+            .map(|collection| {
+                let mut by_set: BTreeMap<&str, BTreeSet<RepoAction>> = BTreeMap::new();
+                for t in [nsid, "*"] {
+                    for c in [collection.as_str(), "*"] {
+                        let key = (t.to_owned(), c.to_owned());
+                        for (set, actions) in self.writes.get(&key).into_iter().flatten() {
+                            by_set.entry(set).or_default().extend(actions);
+                        }
+                    }
+                }
+                let actions: BTreeSet<RepoAction> = by_set.values().flatten().copied().collect();
+                ItemCoverage {
+                    nsid: collection,
+                    kind: "collection",
+                    granted_by: by_set.keys().map(|s| (*s).to_owned()).collect(),
+                    actions: actions.into_iter().collect(),
+                }
+            })
+            .collect();
+        SpaceCoverage {
+            nsid: nsid.to_owned(),
+            name,
+            granted_by: granted_by.into_iter().collect(),
+            collections,
+        }
     }
 }
 
@@ -276,5 +428,76 @@ mod tests {
             .unwrap();
         assert!(!post.needs_aud());
         assert!(post.undefined.is_empty());
+        assert!(group.spaces.is_empty());
+        assert_eq!(coverage.unwritable(), 0);
+    }
+
+    #[test]
+    fn reports_space_collections_no_set_writes() {
+        let docs = [
+            r#"{"lexicon": 1, "id": "com.example.board", "defs": {"main": {"type": "space", "key": "any", "name": "Board",
+                "collections": ["com.example.pin", "com.example.note", "com.example.removal"]}}}"#,
+            r#"{"lexicon": 1, "id": "com.example.authBoard", "defs": {"main": {"type": "permission-set", "permissions": [
+                {"type": "permission", "resource": "space", "spaceType": "com.example.board", "collection": ["com.example.note"], "action": ["read", "create"]},
+                {"type": "permission", "resource": "space", "spaceType": "com.example.board", "action": ["read"]}]}}}"#,
+            r#"{"lexicon": 1, "id": "com.example.authPin", "defs": {"main": {"type": "permission-set", "permissions": [
+                {"type": "permission", "resource": "space", "spaceType": "com.example.board", "action": ["delete"]}]}}}"#,
+        ];
+        let (catalog, _) = Catalog::load(
+            docs.iter()
+                .enumerate()
+                .map(|(i, t)| (FileId(i as u32), "x.json", *t)),
+        );
+        let coverage = catalog.coverage();
+        let space = &coverage.groups[0].spaces[0];
+        assert_eq!(space.nsid, "com.example.board");
+        assert_eq!(space.name.as_deref(), Some("Board"));
+        assert_eq!(
+            space.granted_by,
+            ["com.example.authBoard", "com.example.authPin"]
+        );
+        let writers: Vec<(&str, &[String], &[RepoAction])> = space
+            .collections
+            .iter()
+            .map(|c| {
+                (
+                    c.nsid.as_str(),
+                    c.granted_by.as_slice(),
+                    c.actions.as_slice(),
+                )
+            })
+            .collect();
+        let pin = ["com.example.authPin".to_owned()];
+        let both = [
+            "com.example.authBoard".to_owned(),
+            "com.example.authPin".to_owned(),
+        ];
+        assert_eq!(
+            writers,
+            [
+                (
+                    "com.example.note",
+                    &both[..],
+                    &[RepoAction::Create, RepoAction::Delete][..]
+                ),
+                ("com.example.pin", &pin[..], &[RepoAction::Delete][..]),
+                ("com.example.removal", &pin[..], &[RepoAction::Delete][..]),
+            ]
+        );
+        assert_eq!(coverage.unwritable(), 0);
+        let (catalog, _) = Catalog::load(
+            docs[..2]
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (FileId(i as u32), "x.json", *t)),
+        );
+        let coverage = catalog.coverage();
+        let unwritable: Vec<&str> = coverage.groups[0].spaces[0]
+            .unwritable()
+            .map(|c| c.nsid.as_str())
+            .collect();
+        assert_eq!(unwritable, ["com.example.pin", "com.example.removal"]);
+        assert_eq!(coverage.unwritable(), 2);
+        assert_eq!(coverage.uncovered(), 0);
     }
 }

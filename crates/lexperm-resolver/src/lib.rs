@@ -15,12 +15,12 @@ pub mod preview;
 pub mod source;
 pub mod token;
 
-pub use catalog::{Catalog, CatalogDoc, Duplicate, Endpoint, Origin, Resolved};
+pub use catalog::{Catalog, CatalogDoc, Duplicate, Endpoint, Origin, Resolved, SpaceDeclError};
 pub use coverage::{Coverage, GroupCoverage, ItemCoverage, SetCoverage};
 pub use expand::{
     expand_set, expand_set_with, parse_include, parse_include_with, DroppedEntry, ExpandError,
     GrantedScope, SetExpansion,
 };
-pub use preview::{Preview, PreviewPermission};
+pub use preview::{Preview, PreviewPermission, SpacePreview};
 pub use source::{FetchedLexicon, LexiconSource, NoSource, ResolveError};
 pub use token::{Provenance, TokenChecker, TokenScope, TokenScopeError, TokenValue};

@@ -1,5 +1,7 @@
 //! What a consent screen shows for an `include:` scope: the set's title and detail in the user's
-//! language, and every granted permission in plain words.
+//! language, and every granted permission in plain words. A `space:` grant also names the space
+//! type (its declaration's `name` in the user's language), whose spaces it reaches, what may be
+//! read, written and managed, and warns when it reaches every type or every account.
 //!
 //! ```
 //! use lexperm_parser::diagnostics::FileId;
@@ -16,7 +18,10 @@
 //! ```
 
 use lexperm_parser::lexicon::{LangMap, Spanned};
-use lexperm_parser::scope::{Audience, RepoScope, RpcScope, Scope};
+use lexperm_parser::scope::{
+    Audience, NsidPattern, RepoAction, RepoScope, RpcScope, Scope, SpaceAction, SpaceAuthority,
+    SpaceKey, SpaceScope,
+};
 
 use crate::catalog::Catalog;
 use crate::expand::{parse_include_with, DroppedEntry, ExpandError};
@@ -30,6 +35,37 @@ pub struct PreviewPermission {
     pub scope: String,
     /// Index of the set entry it came from.
     pub entry_index: usize,
+    /// For a `space:` grant: what it reaches and allows.
+    pub space: Option<SpacePreview>,
+}
+
+/// A granted `space:` scope as a consent screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpacePreview {
+    /// The space type: an NSID or `*`.
+    pub space_type: String,
+    /// The declaration's `name` in the best language, when the type is declared in the catalog.
+    pub name: Option<String>,
+    /// The language tag the name came from (`None`: the default `name`).
+    pub name_lang: Option<String>,
+    /// Whose spaces: `your own` (`authority=self`), `anyone's` (`*`) or `<did>'s`.
+    pub authority: String,
+    /// The one space key reached, or `None` for every space of the type and authority.
+    pub skey: Option<String>,
+    /// `all` (`read`), `own` (only `read_self`) or `None` (no reads).
+    pub read: Option<&'static str>,
+    /// The record actions granted on [`Self::write_collections`] (`create`, `update`, `delete`).
+    pub write_actions: Vec<&'static str>,
+    /// The collections records may be written to (`*` for any).
+    pub write_collections: Vec<String>,
+    /// True when the grant names no collection and [`Self::write_collections`] are the
+    /// declaration's, filled in by the authorization server when it issues the token.
+    pub collections_declared: bool,
+    /// Operations on the space itself (`create`, `update`, `delete`).
+    pub manage: Vec<&'static str>,
+    /// What the user must be warned about (every type, every account, an unresolvable
+    /// declaration).
+    pub warnings: Vec<String>,
 }
 
 /// What a consent screen shows for one `include:` scope.
@@ -119,16 +155,146 @@ fn describe_rpc(rpc: &RpcScope) -> String {
     format!("call {methods} on {service}")
 }
 
-/// A granted scope in plain words (only `repo` and `rpc` come out of a set; others are named).
+/// A granted scope in plain words (`repo`, `rpc` and `space` come out of a set; others are
+/// named). A `space:` scope is described without its declaration; see [`Catalog::space_preview`].
 pub fn describe(scope: &Scope) -> String {
     match scope {
         Scope::Repo(r) => describe_repo(r),
         Scope::Rpc(r) => describe_rpc(r),
+        Scope::Space(s) => describe_space(&space_preview(s, None)),
         other => format!("use {other}"),
     }
 }
 
+/// What a `space:` scope allows, with the declared collections `declared` filled in for a grant
+/// naming none (`None`: the type has no declaration in the catalog).
+fn space_preview(space: &SpaceScope, declared: Option<Vec<String>>) -> SpacePreview {
+    let mut warnings = Vec::new();
+    if space.space_type == NsidPattern::Any {
+        warnings.push(
+            "it reaches spaces of every type, including types that do not exist yet".to_owned(),
+        );
+    }
+    if space.authority == SpaceAuthority::Any {
+        warnings.push("it reaches the spaces of every account, not only yours".to_owned());
+    }
+    let bare = space.collections.is_empty();
+    let concrete = matches!(space.space_type, NsidPattern::Nsid(_));
+    let (write_collections, collections_declared) = match (bare && concrete, declared) {
+        (true, Some(declared)) => (declared, true),
+        (true, None) => {
+            warnings.push(format!(
+                "the space type `{}` has no declaration here: the authorization server refuses to issue the token",
+                space.space_type.as_str()
+            ));
+            (Vec::new(), false)
+        }
+        _ => {
+            let mut listed: Vec<String> = space
+                .collections
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect();
+            listed.sort();
+            (listed, false)
+        }
+    };
+    let write_actions = RepoAction::ALL
+        .iter()
+        .filter(|a| space.actions.contains(&SpaceAction::of_write(**a)))
+        .map(|a| a.as_str())
+        .collect();
+    let read = if space.actions.contains(&SpaceAction::Read) {
+        Some("all")
+    } else if space.actions.contains(&SpaceAction::ReadSelf) {
+        Some("own")
+    } else {
+        None
+    };
+    SpacePreview {
+        space_type: space.space_type.as_str().to_owned(),
+        name: None,
+        name_lang: None,
+        authority: match &space.authority {
+            SpaceAuthority::SelfUser => "your own".to_owned(),
+            SpaceAuthority::Any => "anyone's".to_owned(),
+            SpaceAuthority::Did(did) => format!("{did}'s"),
+        },
+        skey: match &space.skey {
+            SpaceKey::Any => None,
+            SpaceKey::Key(key) => Some(key.clone()),
+        },
+        read,
+        write_actions,
+        write_collections,
+        collections_declared,
+        manage: space.manage.iter().map(|m| m.as_str()).collect(),
+        warnings,
+    }
+}
+
+/// A space grant in plain words: where, then what may be read, written and managed.
+pub fn describe_space(space: &SpacePreview) -> String {
+    let kind = match (&space.name, space.space_type.as_str()) {
+        (_, "*") => "spaces of any type".to_owned(),
+        (Some(name), t) => format!("{name} spaces ({t})"),
+        (None, t) => format!("{t} spaces"),
+    };
+    let mut place = format!("in {} {kind}", space.authority);
+    if let Some(key) = &space.skey {
+        place.push_str(&format!(" with key {key}"));
+    }
+    let mut parts = Vec::new();
+    match space.read {
+        Some("all") => parts.push("read every record".to_owned()),
+        Some(_) => parts.push("read your own records".to_owned()),
+        None => {}
+    }
+    if !space.write_actions.is_empty() && !space.write_collections.is_empty() {
+        let collections: Vec<&str> = space.write_collections.iter().map(String::as_str).collect();
+        let what = if collections == ["*"] {
+            "records of any kind".to_owned()
+        } else {
+            format!("{} records", join_words(&collections))
+        };
+        parts.push(format!("{} {what}", join_words(&space.write_actions)));
+    }
+    if !space.manage.is_empty() {
+        parts.push(format!("{} the space itself", join_words(&space.manage)));
+    }
+    if parts.is_empty() {
+        parts.push("nothing".to_owned());
+    }
+    format!("{place}: {}", parts.join("; "))
+}
+
 impl Catalog {
+    /// What a consent screen shows for the `space:` grant `space` in language `lang`: the
+    /// declaration's name and, for a grant naming no collection, its declared collections.
+    pub fn space_preview(&self, space: &SpaceScope, lang: Option<&str>) -> SpacePreview {
+        let decl = match &space.space_type {
+            NsidPattern::Nsid(t) => self.space_decl(t.as_str()).ok().map(|(_, d)| d),
+            NsidPattern::Any => None,
+        };
+        let declared = decl.map(|d| {
+            let mut collections: Vec<String> = d
+                .collections
+                .iter()
+                .flat_map(|list| &list.value)
+                .map(|c| c.value.clone())
+                .collect();
+            collections.sort();
+            collections.dedup();
+            collections
+        });
+        let mut preview = space_preview(space, declared);
+        if let Some(decl) = decl {
+            (preview.name, preview.name_lang) =
+                localized(decl.name.as_ref(), decl.name_lang.as_ref(), lang);
+        }
+        preview
+    }
+
     /// The consent-screen preview of the `include:` scope `input` in language `lang`.
     pub fn preview(&self, input: &str, lang: Option<&str>) -> Result<Preview, ExpandError> {
         let include = parse_include_with(input, self.reference())?;
@@ -147,10 +313,19 @@ impl Catalog {
             permissions: expansion
                 .granted
                 .iter()
-                .map(|g| PreviewPermission {
-                    text: describe(&g.scope),
-                    scope: g.scope.to_string(),
-                    entry_index: g.entry_index,
+                .map(|g| {
+                    let space = match &g.scope {
+                        Scope::Space(s) => Some(self.space_preview(s, lang)),
+                        _ => None,
+                    };
+                    PreviewPermission {
+                        text: space
+                            .as_ref()
+                            .map_or_else(|| describe(&g.scope), describe_space),
+                        scope: g.scope.to_string(),
+                        entry_index: g.entry_index,
+                        space,
+                    }
                 })
                 .collect(),
             dropped: expansion.dropped,
@@ -221,5 +396,54 @@ mod tests {
             .unwrap();
         assert_eq!(p.permissions.len(), 2);
         assert_eq!(p.dropped[0].code(), "inherit-aud-without-include-aud");
+    }
+
+    const SPACE_SET: &str = r#"{"lexicon": 1, "id": "com.example.authBoard", "defs": {"main": {
+      "type": "permission-set", "title": "Boards", "permissions": [
+        {"type": "permission", "resource": "space", "spaceType": "com.example.board", "authority": "*",
+         "skey": "self", "collection": ["com.example.note"], "action": ["read", "create"], "manage": ["update"]},
+        {"type": "permission", "resource": "space", "spaceType": "com.example.board", "action": ["read_self", "delete"]},
+        {"type": "permission", "resource": "space", "spaceType": "com.example.wall", "authority": "did:plc:abc"}]}}}"#;
+    const BOARD: &str = r#"{"lexicon": 1, "id": "com.example.board", "defs": {"main": {
+      "type": "space", "key": "literal:self", "name": "Board", "name:lang": {"pt": "Quadro"},
+      "collections": ["com.example.pin", "com.example.note"]}}}"#;
+
+    #[test]
+    fn space_grants_name_the_declaration_and_warn() {
+        let (catalog, _) = Catalog::load([
+            (FileId(0), "set.json", SPACE_SET),
+            (FileId(1), "board.json", BOARD),
+        ]);
+        let p = catalog
+            .preview("include:com.example.authBoard", Some("pt-BR"))
+            .unwrap();
+        let texts: Vec<&str> = p.permissions.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "in anyone's Quadro spaces (com.example.board) with key self: read every record; create com.example.note records; update the space itself",
+                "in your own Quadro spaces (com.example.board): read your own records; delete com.example.note and com.example.pin records",
+                "in did:plc:abc's com.example.wall spaces: read every record",
+            ]
+        );
+        let first = p.permissions[0].space.as_ref().unwrap();
+        assert_eq!(first.name_lang.as_deref(), Some("pt"));
+        assert_eq!(first.warnings.len(), 1);
+        assert!(first.warnings[0].contains("every account"));
+        let second = p.permissions[1].space.as_ref().unwrap();
+        assert!(second.collections_declared);
+        assert!(second.warnings.is_empty());
+        let third = p.permissions[2].space.as_ref().unwrap();
+        assert!(
+            third.warnings[0].contains("refuses to issue"),
+            "{:?}",
+            third.warnings
+        );
+        let any = describe(&Scope::parse("space:*?authority=*&action=read").unwrap());
+        assert_eq!(any, "in anyone's spaces of any type: read every record");
+        let Scope::Space(any) = Scope::parse("space:*?authority=*&action=read").unwrap() else {
+            unreachable!()
+        };
+        assert_eq!(catalog.space_preview(&any, None).warnings.len(), 2);
     }
 }

@@ -10,6 +10,12 @@
 //! 3. Token scope: every `include:` value replaced by its expansion, all expansions first in
 //!    request order, then the other values in their original order. No dedupe, no sort. When the
 //!    request has no `include:` the accepted string is the token scope as-is.
+//! 4. Issuance (`buildTokenScope`'s space steps): every `space:` value with a concrete type and no
+//!    `collection` gets the space type declaration's `collections` (unchanged when the declaration
+//!    lists none); the request fails when that declaration is not in the catalog or is not a
+//!    `space`. Then every `space:` value with `authority=self` gets the user's DID, when one is
+//!    given ([`Catalog::token_scope_for_user`]); without one such values stay as requested and
+//!    match nothing. A rewritten value is printed canonically.
 //!
 //! ```
 //! use lexperm_parser::diagnostics::FileId;
@@ -28,7 +34,9 @@
 
 use lexperm_parser::scope::{Reference, Scope, ScopeRequest, ScopeSet, StaticScope};
 
-use crate::catalog::Catalog;
+use lexperm_parser::scope::{NsidPattern, SpaceAuthority, SpaceScope};
+
+use crate::catalog::{Catalog, SpaceDeclError};
 use crate::expand::ExpandError;
 use crate::source::{LexiconSource, ResolveError};
 use crate::Resolved;
@@ -53,6 +61,17 @@ pub struct TokenValue {
     pub scope: Scope,
     /// The set entry it came from; `None` for values requested directly.
     pub provenance: Option<Provenance>,
+    /// The value before issuance rewrote it (a `space:` value given its type's declared
+    /// collections or the user's DID); `None` when it is unchanged.
+    pub requested_as: Option<String>,
+}
+
+impl TokenValue {
+    /// True for a `space:` value whose authority is still `self`: it matches nothing until the
+    /// authorization server puts the user's DID in.
+    pub fn has_unresolved_self(&self) -> bool {
+        matches!(&self.scope, Scope::Space(s) if s.authority == SpaceAuthority::SelfUser)
+    }
 }
 
 /// Why the authorization server would refuse the request.
@@ -73,6 +92,15 @@ pub enum TokenScopeError {
         /// Why.
         error: ExpandError,
     },
+    /// A bare `space:` value names a type whose declaration cannot be resolved, so its
+    /// collections cannot be filled in.
+    #[error("{value}: {error}; the authorization server refuses to issue a token without the declaration")]
+    SpaceDeclaration {
+        /// The `space:` value as it stood in the token scope.
+        value: String,
+        /// Why the declaration is missing.
+        error: SpaceDeclError,
+    },
 }
 
 impl TokenScopeError {
@@ -82,6 +110,7 @@ impl TokenScopeError {
             TokenScopeError::MissingAtproto => "missing-atproto",
             TokenScopeError::OpenId => "openid",
             TokenScopeError::Include { error, .. } => error.code(),
+            TokenScopeError::SpaceDeclaration { error, .. } => error.code(),
         }
     }
 }
@@ -103,6 +132,8 @@ pub struct TokenScope {
     pub errors: Vec<TokenScopeError>,
     /// The reference the values were read with (the catalog's).
     pub reference: Reference,
+    /// The user DID `authority=self` was resolved to, when one was given.
+    pub user_did: Option<String>,
 }
 
 impl TokenScope {
@@ -113,6 +144,11 @@ impl TokenScope {
         }
         let values: Vec<&str> = self.values.iter().map(|v| v.value.as_str()).collect();
         Some(values.join(" "))
+    }
+
+    /// The `space:` values still naming `authority=self` (no user DID was given).
+    pub fn unresolved_self(&self) -> impl Iterator<Item = &TokenValue> {
+        self.values.iter().filter(|v| v.has_unresolved_self())
     }
 
     /// A checker for requests against the token scope. With `transition`, transition scopes
@@ -168,9 +204,15 @@ impl<'t> TokenChecker<'t> {
 }
 
 impl Catalog {
-    /// Builds the token scope for a client's requested scope string; see the
-    /// [module docs](crate::token).
+    /// Builds the token scope for a client's requested scope string without a user, so
+    /// `authority=self` stays unresolved; see the [module docs](crate::token).
     pub fn token_scope(&self, requested: &str) -> TokenScope {
+        self.token_scope_for_user(requested, None)
+    }
+
+    /// Builds the token scope the authorization server issues to the user `user_did` (a DID,
+    /// checked by the caller) for a client's requested scope string.
+    pub fn token_scope_for_user(&self, requested: &str, user_did: Option<&str>) -> TokenScope {
         let mut distinct: Vec<&str> = Vec::new();
         for value in requested.split(' ') {
             if !distinct.contains(&value) {
@@ -193,6 +235,7 @@ impl Catalog {
                         value: (*value).to_owned(),
                         scope,
                         provenance: None,
+                        requested_as: None,
                     });
                 }
                 Err(_) => ignored.push((*value).to_owned()),
@@ -217,6 +260,7 @@ impl Catalog {
                             set: set.clone(),
                             entry_index: g.entry_index,
                         }),
+                        requested_as: None,
                     }));
                 }
                 Err(error) => errors.push(TokenScopeError::Include {
@@ -226,6 +270,19 @@ impl Catalog {
             }
         }
         values.extend(others);
+        for value in &mut values {
+            if let Err(error) = self.issue_space(value, user_did) {
+                let duplicate = errors.iter().any(|e| {
+                    matches!(e, TokenScopeError::SpaceDeclaration { error: seen, .. } if seen.nsid() == error.nsid())
+                });
+                if !duplicate {
+                    errors.push(TokenScopeError::SpaceDeclaration {
+                        value: value.value.clone(),
+                        error,
+                    });
+                }
+            }
+        }
         TokenScope {
             requested: requested.to_owned(),
             accepted,
@@ -233,7 +290,57 @@ impl Catalog {
             values,
             errors,
             reference: self.reference(),
+            user_did: user_did.map(str::to_owned),
         }
+    }
+
+    /// The issuance steps for one `space:` value: its type's declared collections when it names
+    /// none, then the user's DID for `authority=self`. Errs when the collections are needed and
+    /// the declaration cannot be resolved.
+    fn issue_space(
+        &self,
+        value: &mut TokenValue,
+        user_did: Option<&str>,
+    ) -> Result<(), SpaceDeclError> {
+        let Scope::Space(space) = &value.scope else {
+            return Ok(());
+        };
+        let mut issued: Option<SpaceScope> = None;
+        let mut result = Ok(());
+        if let (NsidPattern::Nsid(space_type), true) =
+            (&space.space_type, space.collections.is_empty())
+        {
+            match self.space_decl(space_type.as_str()) {
+                Ok((_, decl)) => {
+                    let declared: Vec<NsidPattern> = decl
+                        .collections
+                        .iter()
+                        .flat_map(|list| &list.value)
+                        .filter_map(|c| lexperm_parser::syntax::Nsid::parse(&c.value).ok())
+                        .map(NsidPattern::Nsid)
+                        .collect();
+                    if !declared.is_empty() {
+                        let mut filled = space.clone();
+                        filled.collections = declared;
+                        issued = Some(filled);
+                    }
+                }
+                Err(error) => result = Err(error),
+            }
+        }
+        if let Some(did) = user_did {
+            if space.authority == SpaceAuthority::SelfUser {
+                let mut resolved = issued.unwrap_or_else(|| space.clone());
+                resolved.authority = SpaceAuthority::Did(did.to_owned());
+                issued = Some(resolved);
+            }
+        }
+        if let Some(issued) = issued {
+            let scope = Scope::Space(issued);
+            value.requested_as = Some(std::mem::replace(&mut value.value, scope.to_string()));
+            value.scope = scope;
+        }
+        result
     }
 
     /// Fetches, through `source`, every permission set named by an `include:` of `requested`

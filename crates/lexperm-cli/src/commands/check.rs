@@ -9,6 +9,7 @@ use clap::Args;
 use lexperm_parser::scope::ScopeRequest;
 use serde_json::json;
 
+use super::expand::{UserDidArgs, SELF_NOTE};
 use super::lexicons::{Format, LexiconDirs};
 use super::reference_args::ReferenceArgs;
 use super::remote::{origin_json, RemoteArgs};
@@ -36,11 +37,16 @@ pub struct CheckArgs {
     remote: RemoteArgs,
     #[command(flatten)]
     reference: ReferenceArgs,
+    #[command(flatten)]
+    user: UserDidArgs,
 }
 
 /// Runs `check` and returns the exit code: 0 when every request is allowed (and a token would be
 /// issued), 1 otherwise, 2 for usage and IO errors.
 pub fn run(args: CheckArgs) -> u8 {
+    let Ok(user_did) = args.user.get() else {
+        return crate::EXIT_USAGE;
+    };
     let mut requests = Vec::with_capacity(args.requests.len());
     for raw in &args.requests {
         match ScopeRequest::parse_with(raw, args.reference.get()) {
@@ -70,7 +76,11 @@ pub fn run(args: CheckArgs) -> u8 {
             }
         }
     }
-    let token = loaded.catalog.token_scope(&args.scope);
+    let token = loaded.catalog.token_scope_for_user(&args.scope, user_did);
+    let unresolved = token.unresolved_self().count();
+    if unresolved > 0 {
+        eprintln!("note: {unresolved} `space:` grant(s) keep `authority=self`: {SELF_NOTE}");
+    }
     for error in &token.errors {
         eprintln!(
             "error: {error} [{}]; no token would be issued, requests are checked against the rest",

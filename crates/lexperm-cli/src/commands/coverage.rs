@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use clap::Args;
 use lexperm_parser::scope::RepoAction;
-use lexperm_resolver::{Coverage, ItemCoverage};
+use lexperm_resolver::{Coverage, GroupCoverage, ItemCoverage};
 use serde_json::json;
 
 use super::lexicons::{Format, LexiconDirs};
@@ -60,15 +60,39 @@ fn item_json(item: &ItemCoverage) -> serde_json::Value {
     value
 }
 
+/// One group; `spaces` only when the group declares space types.
+fn group_json(g: &GroupCoverage) -> serde_json::Value {
+    let mut value = json!({
+        "group": g.group,
+        "authority": g.authority,
+        "records": g.records.iter().map(item_json).collect::<Vec<_>>(),
+        "endpoints": g.endpoints.iter().map(item_json).collect::<Vec<_>>(),
+    });
+    if !g.spaces.is_empty() {
+        value["spaces"] = g
+            .spaces
+            .iter()
+            .map(|s| {
+                json!({
+                    "nsid": s.nsid,
+                    "name": s.name,
+                    "granted_by": s.granted_by,
+                    "collections": s.collections.iter().map(|c| json!({
+                        "nsid": c.nsid,
+                        "written_by": c.granted_by,
+                        "actions": actions(&c.actions),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+    }
+    value
+}
+
 fn to_json(coverage: &Coverage) -> serde_json::Value {
-    json!({
+    let mut value = json!({
         "uncovered": coverage.uncovered(),
-        "groups": coverage.groups.iter().map(|g| json!({
-            "group": g.group,
-            "authority": g.authority,
-            "records": g.records.iter().map(item_json).collect::<Vec<_>>(),
-            "endpoints": g.endpoints.iter().map(item_json).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
+        "groups": coverage.groups.iter().map(group_json).collect::<Vec<_>>(),
         "sets": coverage.sets.iter().map(|s| json!({
             "nsid": s.nsid,
             "granted_without_aud": s.granted_without_aud,
@@ -77,7 +101,11 @@ fn to_json(coverage: &Coverage) -> serde_json::Value {
             "needs_aud": s.needs_aud(),
             "undefined": s.undefined,
         })).collect::<Vec<_>>(),
-    })
+    });
+    if coverage.groups.iter().any(|g| !g.spaces.is_empty()) {
+        value["unwritable_space_collections"] = json!(coverage.unwritable());
+    }
+    value
 }
 
 fn human(coverage: &Coverage, out: &mut dyn Write) -> io::Result<()> {
@@ -109,6 +137,24 @@ fn human(coverage: &Coverage, out: &mut dyn Write) -> io::Result<()> {
                 actions(&item.actions).join(", ")
             )?;
         }
+        for space in &group.spaces {
+            let name = space
+                .name
+                .as_deref()
+                .map(|n| format!(" \"{n}\""))
+                .unwrap_or_default();
+            let writable = space.collections.len() - space.unwritable().count();
+            writeln!(
+                out,
+                "  space type {}{name}: granted by {}, {writable}/{} declared collections writable",
+                space.nsid,
+                plural(space.granted_by.len(), "set"),
+                space.collections.len(),
+            )?;
+            for item in space.unwritable() {
+                writeln!(out, "    no set lets anyone write: {}", item.nsid)?;
+            }
+        }
     }
     if !coverage.sets.is_empty() {
         writeln!(out)?;
@@ -137,7 +183,15 @@ fn human(coverage: &Coverage, out: &mut dyn Write) -> io::Result<()> {
         out,
         "{} records and endpoints not granted by any permission set",
         coverage.uncovered()
-    )
+    )?;
+    if coverage.groups.iter().any(|g| !g.spaces.is_empty()) {
+        writeln!(
+            out,
+            "{} declared space collections no permission set lets anyone write",
+            coverage.unwritable()
+        )?;
+    }
+    Ok(())
 }
 
 fn plural(n: usize, word: &str) -> String {

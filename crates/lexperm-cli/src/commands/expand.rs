@@ -7,6 +7,7 @@ use std::io::{self, Write};
 
 use clap::Args;
 use lexperm_parser::scope::Scope;
+use lexperm_parser::syntax::Did;
 use lexperm_resolver::{parse_include, ExpandError, SetExpansion};
 use serde_json::json;
 
@@ -34,10 +35,43 @@ pub struct ExpandArgs {
     remote: RemoteArgs,
     #[command(flatten)]
     reference: ReferenceArgs,
+    #[command(flatten)]
+    user: UserDidArgs,
 }
+
+/// `--user-did`: the user a token is issued to, whose DID replaces `authority=self`.
+#[derive(Debug, Clone, Args)]
+pub struct UserDidArgs {
+    /// The DID of the user the token is issued to: `space:` grants with `authority=self` get it,
+    /// as the authorization server does at issuance (without it they match nothing).
+    #[arg(long, value_name = "DID")]
+    user_did: Option<String>,
+}
+
+impl UserDidArgs {
+    /// The DID, checked; a usage error is printed when it is not a DID.
+    pub fn get(&self) -> Result<Option<&str>, ()> {
+        match &self.user_did {
+            Some(did) => match Did::check(did) {
+                Ok(()) => Ok(Some(did)),
+                Err(e) => {
+                    eprintln!("error: --user-did {did:?} is not a DID: {e}");
+                    Err(())
+                }
+            },
+            None => Ok(None),
+        }
+    }
+}
+
+/// What to say about `space:` grants still naming `authority=self`.
+pub const SELF_NOTE: &str = "`authority=self` is resolved to the user's DID when the token is issued; until then these grants match nothing (give --user-did DID to see them resolved)";
 
 /// Runs `expand` and returns the exit code.
 pub fn run(args: ExpandArgs) -> u8 {
+    let Ok(user_did) = args.user.get() else {
+        return crate::EXIT_USAGE;
+    };
     let Ok((mut loaded, mut remote)) = args.remote.load(&args.lexicons) else {
         return crate::EXIT_USAGE;
     };
@@ -49,7 +83,13 @@ pub fn run(args: ExpandArgs) -> u8 {
             if let Some(remote) = remote.as_mut() {
                 remote.fetch_includes(&mut loaded, scope);
             }
-            token_scope(&loaded, remote.as_ref(), scope, args.format, &mut out)
+            token_scope(
+                &loaded,
+                remote.as_ref(),
+                (scope, user_did),
+                args.format,
+                &mut out,
+            )
         }
         None => {
             let inputs = if args.includes.is_empty() {
@@ -216,16 +256,17 @@ fn included_sets(scope: &str) -> Vec<(String, String)> {
 fn token_scope(
     loaded: &Loaded,
     remote: Option<&Remote>,
-    scope: &str,
+    (scope, user_did): (&str, Option<&str>),
     format: Format,
     out: &mut dyn Write,
 ) -> io::Result<bool> {
-    let token = loaded.catalog.token_scope(scope);
+    let token = loaded.catalog.token_scope_for_user(scope, user_did);
+    let unresolved: Vec<&str> = token.unresolved_self().map(|v| v.value.as_str()).collect();
     let includes = included_sets(scope);
     let issued = token.token_scope();
     match format {
         Format::Json => {
-            let line = json!({
+            let mut line = json!({
                 "scope": scope,
                 "token_scope": issued,
                 "errors": token.errors.iter().map(|e| json!({
@@ -240,6 +281,26 @@ fn token_scope(
                     entry
                 }).collect::<Vec<_>>(),
             });
+            // Keys about `space:` issuance appear only when they say something.
+            if let Some(members) = line.as_object_mut() {
+                if let Some(did) = user_did {
+                    members.insert("user_did".to_owned(), json!(did));
+                }
+                let issued: Vec<_> = token
+                    .values
+                    .iter()
+                    .filter_map(|v| {
+                        Some(json!({"value": v.value, "requested_as": v.requested_as.as_ref()?}))
+                    })
+                    .collect();
+                if !issued.is_empty() {
+                    members.insert("rewritten_at_issuance".to_owned(), json!(issued));
+                }
+                if !unresolved.is_empty() {
+                    members.insert("unresolved_self".to_owned(), json!(unresolved));
+                    members.insert("note".to_owned(), json!(SELF_NOTE));
+                }
+            }
             writeln!(out, "{line}")?;
         }
         Format::Human => {
@@ -275,6 +336,18 @@ fn token_scope(
                         )?,
                         None => writeln!(out, "  {}", value.value)?,
                     }
+                    if let Some(requested) = &value.requested_as {
+                        writeln!(out, "    (issued from {requested})")?;
+                    }
+                }
+                if !unresolved.is_empty() {
+                    writeln!(
+                        out,
+                        "note: {} `space:` value{} keep{} `authority=self`: {SELF_NOTE}",
+                        unresolved.len(),
+                        if unresolved.len() == 1 { "" } else { "s" },
+                        if unresolved.len() == 1 { "s" } else { "" },
+                    )?;
                 }
                 if let Some(remote) = remote {
                     for (_, nsid) in &includes {

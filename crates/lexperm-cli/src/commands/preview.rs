@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use handlebars::Handlebars;
 use lexperm_parser::scope::Scope;
-use lexperm_resolver::Preview;
+use lexperm_resolver::{Preview, PreviewPermission, SpacePreview};
 use serde_json::json;
 
 use super::lexicons::LexiconDirs;
@@ -127,16 +127,41 @@ fn to_json(preview: &Preview) -> serde_json::Value {
         "title_lang": preview.title_lang,
         "detail": preview.detail,
         "detail_lang": preview.detail_lang,
-        "permissions": preview.permissions.iter().map(|p| json!({
-            "text": p.text,
-            "scope": p.scope,
-            "entry": p.entry_index,
-        })).collect::<Vec<_>>(),
+        "permissions": preview.permissions.iter().map(permission_json).collect::<Vec<_>>(),
         "dropped": preview.dropped.iter().map(|d| json!({
             "index": d.entry_index,
             "code": d.code(),
             "message": d.to_string(),
         })).collect::<Vec<_>>(),
+    })
+}
+
+/// One permission; a `space:` grant also carries a `space` object.
+fn permission_json(p: &PreviewPermission) -> serde_json::Value {
+    let mut value = json!({
+        "text": p.text,
+        "scope": p.scope,
+        "entry": p.entry_index,
+    });
+    if let Some(space) = &p.space {
+        value["space"] = space_json(space);
+    }
+    value
+}
+
+fn space_json(space: &SpacePreview) -> serde_json::Value {
+    json!({
+        "type": space.space_type,
+        "name": space.name,
+        "name_lang": space.name_lang,
+        "authority": space.authority,
+        "skey": space.skey,
+        "read": space.read,
+        "write_actions": space.write_actions,
+        "write_collections": space.write_collections,
+        "collections_declared": space.collections_declared,
+        "manage": space.manage,
+        "warnings": space.warnings,
     })
 }
 
@@ -159,6 +184,15 @@ fn human(preview: &Preview) -> String {
         out.push_str("The app will be able to:\n");
         for permission in &preview.permissions {
             out.push_str(&format!("  - {}\n", permission.text));
+            let Some(space) = &permission.space else {
+                continue;
+            };
+            if space.collections_declared && !space.write_actions.is_empty() {
+                out.push_str("    (the collections are the space type's declared ones, filled in when the token is issued)\n");
+            }
+            for warning in &space.warnings {
+                out.push_str(&format!("    WARNING: {warning}\n"));
+            }
         }
     }
     if !preview.dropped.is_empty() {
@@ -183,7 +217,12 @@ pub fn html(preview: &Preview) -> Result<String, String> {
         .title_lang
         .clone()
         .unwrap_or_else(|| "en".to_owned());
+    let has_warnings = preview
+        .permissions
+        .iter()
+        .any(|p| p.space.as_ref().is_some_and(|s| !s.warnings.is_empty()));
     let data = json!({
+        "has_warnings": has_warnings,
         "lang": lang,
         "nsid": preview.nsid,
         "include": preview.include,
@@ -192,6 +231,7 @@ pub fn html(preview: &Preview) -> Result<String, String> {
         "permissions": preview.permissions.iter().map(|p| json!({
             "text": p.text,
             "scope": p.scope,
+            "warnings": p.space.as_ref().map_or(&[][..], |s| s.warnings.as_slice()),
         })).collect::<Vec<_>>(),
     });
     registry.render("preview", &data).map_err(|e| e.to_string())

@@ -22,6 +22,18 @@ pub fn lexperm(dir: &Path, args: &[&str]) -> Output {
         .expect("lexperm runs")
 }
 
+/// Runs `lexperm` in the workspace root with `args` and optional stdin, without colour.
+pub fn lexperm_in_root(args: &[&str], stdin: Option<&str>) -> Run {
+    run_piped(
+        Command::new(env!("CARGO_BIN_EXE_lexperm"))
+            .args(args)
+            .current_dir(workspace_root())
+            .env("NO_COLOR", "1")
+            .env_remove("COLUMNS"),
+        stdin,
+    )
+}
+
 /// Standard output as text.
 pub fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")

@@ -41,10 +41,21 @@ mod tests {
     fn reports_dropped_entries() {
         expect_drops(
             &META,
-            &[(
-                r#""resource": "repo", "collection": ["com.example.post"], "action": ["create", "Publish"]"#,
-                Some("\"Publish\""),
-            )],
+            &[
+                (
+                    r#""resource": "repo", "collection": ["com.example.post"], "action": ["create", "Publish"]"#,
+                    Some("\"Publish\""),
+                ),
+                // A space entry's `action` accepts `read` and `read_self`; `manage` does not.
+                (
+                    r#""resource": "space", "spaceType": "com.example.board", "action": ["read", "read_self", "write"]"#,
+                    Some("\"write\""),
+                ),
+                (
+                    r#""resource": "space", "spaceType": "com.example.board", "manage": ["create", "read"]"#,
+                    Some("\"read\""),
+                ),
+            ],
         );
     }
 

@@ -59,6 +59,25 @@ mod tests {
     }
 
     #[test]
+    fn space_types_outside_the_namespace_name_the_target() {
+        let text = crate::catalog_rules::test_support::set(
+            "com.example.feed.authBoards",
+            &[r#""resource": "space", "spaceType": "com.example.board""#],
+        );
+        let found = crate::catalog_rules::test_support::expect(
+            &META,
+            1,
+            &[("com/example/feed/authBoards.json", &text)],
+        );
+        assert_eq!(
+            crate::catalog_rules::test_support::text_at(&text, &found[0]),
+            "\"com.example.board\""
+        );
+        let help = found[0].help.as_deref().unwrap();
+        assert!(help.contains("`com.example.authBoards`"), "{help}");
+    }
+
+    #[test]
     fn valid_entries_are_clean() {
         expect_clean(&META);
     }

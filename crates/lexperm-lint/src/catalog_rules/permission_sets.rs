@@ -11,7 +11,7 @@ use lexperm_parser::json::JsonValue;
 use lexperm_parser::lexicon::{self, SchemaType};
 use crate::file_rules::l129_invalid_permission_value::value_problem;
 use lexperm_parser::scope::include::DropReason;
-use lexperm_parser::scope::Scope;
+use lexperm_parser::scope::{Reference, Scope, SpaceAction};
 use lexperm_parser::syntax::Nsid;
 
 use lexperm_resolver::catalog::{Catalog, CatalogDoc};
@@ -40,6 +40,17 @@ pub(crate) fn lint_set(doc: &CatalogDoc) -> Option<LintSet<'_>> {
     })
 }
 
+/// The sets of the catalog as the lint rules see them, when the catalog follows the
+/// permissioned-data reference (the one where `space` entries are granted); none otherwise.
+pub(crate) fn permissioned_data_sets(catalog: &Catalog) -> impl Iterator<Item = LintSet<'_>> {
+    let follows = catalog.reference() == Reference::PermissionedData;
+    catalog
+        .documents()
+        .iter()
+        .filter(move |_| follows)
+        .filter_map(lint_set)
+}
+
 /// True when the per-file rules already reject the entry's shape (`missing-required-field`,
 /// `invalid-field-type`, `invalid-permission-entry`, `invalid-permission-value`): the reference
 /// then rejects the whole document, so what the entry would grant is moot and not reported again.
@@ -63,11 +74,14 @@ fn entry_anchor(entry: &lexicon::PermissionEntry) -> Span {
     }
 }
 
-/// The array element of a `collection`/`lxm`/`action` field that caused `reason`, when one did.
+/// The array element of a `collection`/`lxm`/`action`/`manage` field that caused `reason`, when
+/// one did. `space_action` says the field is a `space` entry's `action`, whose values include
+/// `read` and `read_self`.
 fn offending_element<'v>(
     set: &Nsid,
     value: &'v JsonValue,
     reason: DropReason,
+    space_action: bool,
 ) -> Option<&'v JsonValue> {
     value.as_array()?.iter().find(|item| {
         let Some(s) = item.as_str() else {
@@ -77,10 +91,16 @@ fn offending_element<'v>(
             DropReason::WildcardInSet => s == "*",
             DropReason::OutsideNamespace => s != "*" && !set.is_parent_authority_of(s),
             DropReason::InvalidNsid => s != "*" && Nsid::parse(s).is_err(),
+            DropReason::InvalidAction if space_action => SpaceAction::from_name(s).is_none(),
             DropReason::InvalidAction => !matches!(s, "create" | "update" | "delete"),
             _ => false,
         }
     })
+}
+
+/// True when `field` of `entry` is a `space` entry's `action`.
+fn is_space_action(entry: &lexicon::PermissionEntry, field: &str) -> bool {
+    field == "action" && entry.resource.as_ref().is_some_and(|r| r.value == "space")
 }
 
 /// The primary span for a dropped entry: the offending array element, the field's value (its key
@@ -92,8 +112,13 @@ fn drop_span(set: &Nsid, entry: &lexicon::PermissionEntry, dropped: &DroppedEntr
     if dropped.reason == DropReason::UnknownField {
         return member.key_span;
     }
-    offending_element(set, &member.value, dropped.reason)
-        .map_or(member.value.span, |item| item.span)
+    offending_element(
+        set,
+        &member.value,
+        dropped.reason,
+        is_space_action(entry, &member.key),
+    )
+    .map_or(member.value.span, |item| item.span)
 }
 
 /// A fix for an out-of-namespace grant: the common parent group to move the set to, or a split.
@@ -163,12 +188,17 @@ pub(crate) fn drop_diagnostic(
     // The consequence clause is left out: the lint message says the entry is dropped.
     let message = &dropped.message;
     let hint = if dropped.reason == DropReason::OutsideNamespace {
+        // An array names the offending element; a single value (`spaceType`) is the target.
         let target = dropped
             .field
             .as_deref()
             .and_then(|f| entry.member(f))
-            .and_then(|m| offending_element(set, &m.value, dropped.reason))
-            .and_then(JsonValue::as_str);
+            .and_then(|m| {
+                m.value.as_str().or_else(|| {
+                    offending_element(set, &m.value, dropped.reason, false)
+                        .and_then(JsonValue::as_str)
+                })
+            });
         Some(namespace_help(set, target))
     } else {
         Some(
@@ -209,11 +239,12 @@ fn default_hint(reason: DropReason) -> &'static str {
         }
         DropReason::InvalidNsid => "list full NSIDs such as `com.example.feed.post`",
         DropReason::InvalidAction => "use `create`, `update` and/or `delete`",
+        DropReason::ExpectedSingleValue => "write one string, not an array",
         _ => "fix the entry so that the set grants what it promises",
     }
 }
 
-/// What a granted collection or method can be wrong about.
+/// What a granted collection, method or space type can be wrong about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GrantProblem {
     /// A granted collection is defined, but not as a `record`.
@@ -224,36 +255,155 @@ pub enum GrantProblem {
     UndefinedCollection,
     /// A granted method is in a loaded NSID group but not defined.
     UndefinedLxm,
+    /// A `space` entry's `spaceType` is defined but not as a `space`, or is in a loaded NSID
+    /// group but not defined.
+    UndeclaredSpaceType,
+    /// A `space` entry's collection is defined, but not as a `record`.
+    SpaceCollectionNotRecord,
+    /// A `space` entry's collection is in a loaded NSID group but not defined.
+    UndefinedSpaceCollection,
+    /// A space type declares a collection that is defined, but not as a `record`.
+    DeclaredCollectionNotRecord,
+    /// A space type declares a collection in a loaded NSID group that is not defined.
+    UndefinedDeclaredCollection,
 }
 
-/// Reports `problem` for every collection or method that a surviving entry grants.
+/// What a [`GrantProblem`] checks: the schema type the NSID must have, and the words to say so.
+struct Expectation {
+    /// The type the NSID must be defined as.
+    wanted: fn(Option<SchemaType>) -> bool,
+    /// The type in words (`a \`record\``).
+    wanted_words: &'static str,
+    /// The fix when it is defined as something else.
+    wrong_type_help: &'static str,
+    /// True when an undefined NSID in a loaded group is the problem (else: a wrong type).
+    undefined: bool,
+    /// What names it: `the set grants collection`, `the space type declares collection`, ….
+    subject: &'static str,
+    /// Only these documents are suggested for a near miss.
+    suggest: fn(&CatalogDoc) -> bool,
+}
+
+fn is_record(t: Option<SchemaType>) -> bool {
+    t == Some(SchemaType::Record)
+}
+
+fn is_endpoint(t: Option<SchemaType>) -> bool {
+    matches!(t, Some(SchemaType::Query | SchemaType::Procedure))
+}
+
+fn is_space(t: Option<SchemaType>) -> bool {
+    t == Some(SchemaType::Space)
+}
+
+const RECORD_HELP: &str = "`repo` permissions take record collections; grant a query or procedure with an `rpc` permission instead";
+const SPACE_RECORD_HELP: &str =
+    "spaces hold records: list record collections only, or remove this one";
+
+impl GrantProblem {
+    fn expectation(self) -> Expectation {
+        let record = Expectation {
+            wanted: is_record,
+            wanted_words: "a `record`",
+            wrong_type_help: RECORD_HELP,
+            undefined: false,
+            subject: "the set grants collection",
+            suggest: |_| true,
+        };
+        match self {
+            GrantProblem::CollectionNotRecord => record,
+            GrantProblem::UndefinedCollection => Expectation {
+                undefined: true,
+                ..record
+            },
+            GrantProblem::LxmNotEndpoint | GrantProblem::UndefinedLxm => Expectation {
+                wanted: is_endpoint,
+                wanted_words: "a `query` or `procedure`",
+                wrong_type_help: "`rpc` permissions take query and procedure NSIDs; grant a record collection with a `repo` permission instead",
+                undefined: self == GrantProblem::UndefinedLxm,
+                subject: "the set grants method",
+                ..record
+            },
+            GrantProblem::UndeclaredSpaceType => Expectation {
+                wanted: is_space,
+                wanted_words: "a `space`",
+                wrong_type_help: "`spaceType` names a space type declaration (`\"type\": \"space\"`); fix the NSID or declare the space type",
+                undefined: true,
+                subject: "the set grants space type",
+                suggest: |d| d.space().is_some(),
+            },
+            GrantProblem::SpaceCollectionNotRecord | GrantProblem::UndefinedSpaceCollection => {
+                Expectation {
+                    wrong_type_help: SPACE_RECORD_HELP,
+                    undefined: self == GrantProblem::UndefinedSpaceCollection,
+                    subject: "the set grants writes to space collection",
+                    ..record
+                }
+            }
+            GrantProblem::DeclaredCollectionNotRecord
+            | GrantProblem::UndefinedDeclaredCollection => Expectation {
+                wrong_type_help: SPACE_RECORD_HELP,
+                undefined: self == GrantProblem::UndefinedDeclaredCollection,
+                subject: "the space type declares collection",
+                ..record
+            },
+        }
+    }
+}
+
+/// Reports `problem` for every collection, method or space type that a surviving entry grants.
 pub fn report_grants(
     catalog: &Catalog,
     rule: &RuleMeta,
     problem: GrantProblem,
     out: &mut Vec<Diagnostic>,
 ) {
-    let wants_repo = matches!(
-        problem,
-        GrantProblem::CollectionNotRecord | GrantProblem::UndefinedCollection
-    );
     for doc in catalog.documents() {
         let Some(set) = lint_set(doc) else { continue };
         for granted in set.granted {
-            let field = match (&granted.scope, wants_repo) {
-                (Scope::Repo(_), true) => "collection",
-                (Scope::Rpc(_), false) => "lxm",
+            let field = match (&granted.scope, problem) {
+                (
+                    Scope::Repo(_),
+                    GrantProblem::CollectionNotRecord | GrantProblem::UndefinedCollection,
+                ) => "collection",
+                (Scope::Rpc(_), GrantProblem::LxmNotEndpoint | GrantProblem::UndefinedLxm) => {
+                    "lxm"
+                }
+                (
+                    Scope::Space(_),
+                    GrantProblem::SpaceCollectionNotRecord | GrantProblem::UndefinedSpaceCollection,
+                ) => "collection",
+                (Scope::Space(_), GrantProblem::UndeclaredSpaceType) => "spaceType",
                 _ => continue,
             };
             let entry = &set.entries[granted.entry_index];
-            let Some(items) = entry.member(field).and_then(|m| m.value.as_array()) else {
+            let Some(value) = entry.member(field).map(|m| &m.value) else {
                 continue;
             };
+            let items = value.as_array().unwrap_or(std::slice::from_ref(value));
             for item in items {
-                let Some(nsid) = item.as_str() else { continue };
+                let Some(nsid) = item.as_str().filter(|s| *s != "*") else {
+                    continue;
+                };
                 if let Some(d) = grant_problem(catalog, problem, rule, nsid, item.span) {
                     out.push(d);
                 }
+            }
+        }
+    }
+}
+
+/// Reports `problem` for every collection a space type declaration lists.
+pub fn report_declared(
+    catalog: &Catalog,
+    rule: &RuleMeta,
+    problem: GrantProblem,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (_, space) in catalog.spaces() {
+        for collection in space.collections.iter().flat_map(|c| &c.value) {
+            if let Some(d) = grant_problem(catalog, problem, rule, &collection.value, collection.span) {
+                out.push(d);
             }
         }
     }
@@ -266,23 +416,11 @@ fn grant_problem(
     nsid: &str,
     span: Span,
 ) -> Option<Diagnostic> {
-    match (problem, catalog.get(nsid).map(|d| &d.doc)) {
-        (GrantProblem::CollectionNotRecord | GrantProblem::LxmNotEndpoint, Some(target)) => {
-            let found = target.main().and_then(|d| d.schema.schema_type());
-            let (ok, wanted, help) = if problem == GrantProblem::CollectionNotRecord {
-                (
-                    found == Some(SchemaType::Record),
-                    "a `record`",
-                    "`repo` permissions take record collections; grant a query or procedure with an `rpc` permission instead",
-                )
-            } else {
-                (
-                    matches!(found, Some(SchemaType::Query | SchemaType::Procedure)),
-                    "a `query` or `procedure`",
-                    "`rpc` permissions take query and procedure NSIDs; grant a record collection with a `repo` permission instead",
-                )
-            };
-            if ok {
+    let expect = problem.expectation();
+    match catalog.get(nsid) {
+        Some(target) => {
+            let found = target.main_type();
+            if (expect.wanted)(found) || (expect.undefined && problem != GrantProblem::UndeclaredSpaceType) {
                 return None;
             }
             let what = match found {
@@ -290,55 +428,74 @@ fn grant_problem(
                 None => "it has no main def".to_owned(),
             };
             Some(
-                Diagnostic::new(rule, span, format!("`{nsid}` is not {wanted}: {what}"))
-                    .with_label(target.anchor(), "defined here")
-                    .with_help(help),
+                Diagnostic::new(rule, span, format!("`{nsid}` is not {}: {what}", expect.wanted_words))
+                    .with_label(target.doc.anchor(), "defined here")
+                    .with_help(expect.wrong_type_help),
             )
         }
-        (GrantProblem::UndefinedCollection | GrantProblem::UndefinedLxm, None)
-            if has_group_of(catalog, nsid) =>
-        {
-            let kind = if problem == GrantProblem::UndefinedCollection {
-                "collection"
-            } else {
-                "method"
-            };
+        None if expect.undefined && group_loaded(catalog, problem, nsid) => {
             let group = &nsid[..=nsid.rfind('.').unwrap_or(0)];
             let name = nsid.rsplit('.').next().unwrap_or(nsid);
+            let verb = if problem == GrantProblem::UndeclaredSpaceType {
+                "declares"
+            } else {
+                "defines"
+            };
             let diagnostic = Diagnostic::new(
                 rule,
                 span,
                 format!(
-                    "the set grants {kind} `{nsid}`, but no loaded lexicon defines it (other `{group}*` lexicons are loaded)"
+                    "{} `{nsid}`, but no loaded lexicon {verb} it (other `{group}*` lexicons are loaded)",
+                    expect.subject
                 ),
             );
-            let same_name = catalog
-                .indexed()
-                .filter_map(|d| d.nsid.as_ref())
-                .find(|n| n.name() == name)
-                .or_else(|| {
-                    // A near miss in the same group (`psot` for `post`).
-                    catalog
-                        .indexed()
-                        .filter_map(|d| d.nsid.as_ref())
-                        .filter(|n| n.group_prefix() == group)
-                        .map(|n| (edit_distance(n.name(), name), n))
-                        .filter(|(distance, _)| *distance <= 2)
-                        .min_by_key(|(distance, n)| (*distance, n.as_str().to_owned()))
-                        .map(|(_, n)| n)
-                });
+            let candidates = || {
+                catalog
+                    .indexed()
+                    .filter(|d| (expect.suggest)(d))
+                    .filter_map(|d| d.nsid.as_ref())
+            };
+            let same_name = candidates().find(|n| n.name() == name).or_else(|| {
+                // A near miss in the same group (`psot` for `post`).
+                candidates()
+                    .filter(|n| n.group_prefix() == group)
+                    .map(|n| (edit_distance(n.name(), name), n))
+                    .filter(|(distance, _)| *distance <= 2)
+                    .min_by_key(|(distance, n)| (*distance, n.as_str().to_owned()))
+                    .map(|(_, n)| n)
+            });
+            let fix = if matches!(
+                problem,
+                GrantProblem::DeclaredCollectionNotRecord | GrantProblem::UndefinedDeclaredCollection
+            ) {
+                "remove it from `collections`"
+            } else {
+                "remove it from the set"
+            };
             let diagnostic = match same_name {
                 Some(other) => diagnostic.with_help(format!(
-                    "did you mean `{other}`? Otherwise define `{nsid}` or remove it from the set"
+                    "did you mean `{other}`? Otherwise define `{nsid}` or {fix}"
                 )),
                 None => diagnostic.with_help(format!(
-                    "fix the NSID, define `{nsid}`, or remove it from the set"
+                    "fix the NSID, define `{nsid}`, or {fix}"
                 )),
             };
             Some(diagnostic)
         }
-        _ => None,
+        None => None,
     }
+}
+
+/// True when the catalog claims to know the NSID group of `nsid` ([`has_group_of`]); for a
+/// space type, a space declaration in the group counts too.
+fn group_loaded(catalog: &Catalog, problem: GrantProblem, nsid: &str) -> bool {
+    has_group_of(catalog, nsid)
+        || (problem == GrantProblem::UndeclaredSpaceType
+            && nsid.rfind('.').is_some_and(|dot| {
+                catalog
+                    .spaces()
+                    .any(|(d, _)| d.nsid.as_ref().is_some_and(|n| n.group_prefix() == &nsid[..=dot]))
+            }))
 }
 
 /// Levenshtein distance over Unicode scalar values, counting an adjacent swap as one edit.

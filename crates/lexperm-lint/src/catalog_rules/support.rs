@@ -107,8 +107,9 @@ pub fn resolve_ref<'a>(
     }
 }
 
-/// True when the catalog holds a lexicon other than a permission set in the NSID group
-/// (`com.example.` of `com.example.foo`) of `nsid`: the catalog claims to know that group.
+/// True when the catalog holds a lexicon other than a permission set or a space type declaration
+/// in the NSID group (`com.example.` of `com.example.foo`) of `nsid`: the catalog claims to know
+/// that group.
 pub fn has_group_of(catalog: &Catalog, nsid: &str) -> bool {
     let Some(dot) = nsid.rfind('.') else {
         return false;
@@ -117,6 +118,7 @@ pub fn has_group_of(catalog: &Catalog, nsid: &str) -> bool {
     catalog.indexed().any(|doc| {
         doc.nsid.as_ref().is_some_and(|n| n.group_prefix() == group)
             && doc.permission_set().is_none()
+            && doc.space().is_none()
     })
 }
 
