@@ -548,16 +548,19 @@ mod tests {
         (slow, fast)
     }
 
+    /// The scope fixtures whose columns are scope strings.
+    const FIXTURES: [&str; 4] = [
+        "parse.txt",
+        "normalize.txt",
+        "differential.txt",
+        "space.txt",
+    ];
+
     #[test]
     fn agrees_with_parse_on_the_fixture_inputs() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/scope");
         let mut n = 0;
-        for file in [
-            "parse.txt",
-            "normalize.txt",
-            "differential.txt",
-            "space.txt",
-        ] {
+        for file in FIXTURES {
             let text = std::fs::read_to_string(format!("{dir}/{file}")).expect("fixture");
             for line in text.lines() {
                 if line.starts_with('#') {
@@ -711,12 +714,7 @@ mod tests {
     fn corpus() -> Vec<String> {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/scope");
         let mut inputs: Vec<String> = EDGE_CASES.iter().map(|s| (*s).to_owned()).collect();
-        for file in [
-            "parse.txt",
-            "normalize.txt",
-            "differential.txt",
-            "space.txt",
-        ] {
+        for file in FIXTURES {
             let text = std::fs::read_to_string(format!("{dir}/{file}")).expect("fixture");
             for line in text.lines().filter(|l| !l.starts_with('#')) {
                 inputs.extend(line.split('\t').map(str::to_owned));

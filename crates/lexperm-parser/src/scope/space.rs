@@ -287,60 +287,67 @@ pub(crate) fn valid_space_manage(v: &str) -> bool {
 /// Builds the scope from the validated values of the `space` table, in table order (`type`,
 /// `authority`, `skey`, `collection`, `action`, `manage`); `None` when `type` is missing.
 pub(crate) fn build(values: Vec<Option<Vec<ParamValue>>>) -> Option<SpaceScope> {
-    let mut it = values.into_iter();
-    let mut next = || it.next().flatten().unwrap_or_default();
-    let space_type = next().into_iter().find_map(|v| match v {
-        ParamValue::Pattern(p) => Some(p),
-        _ => None,
-    })?;
+    let mut it = values.into_iter().map(Option::unwrap_or_default);
+    let mut next = || it.next().unwrap_or_default().into_iter();
+    let space_type = next().find_map(ParamValue::into_pattern)?;
     let authority = next()
-        .into_iter()
-        .find_map(|v| match v {
-            ParamValue::SpaceAuthority(a) => Some(a),
-            _ => None,
-        })
+        .find_map(|v| v.into_space_authority())
         .unwrap_or(SpaceAuthority::SelfUser);
     let skey = next()
-        .into_iter()
-        .find_map(|v| match v {
-            ParamValue::SpaceKey(k) => Some(k),
-            _ => None,
-        })
+        .find_map(|v| v.into_space_key())
         .unwrap_or(SpaceKey::Any);
-    let collections = next()
-        .into_iter()
-        .filter_map(|v| match v {
-            ParamValue::Pattern(p) => Some(p),
-            _ => None,
-        })
-        .collect();
-    let actions: Vec<SpaceAction> = next()
-        .into_iter()
-        .filter_map(|v| match v {
-            ParamValue::SpaceAction(a) => Some(a),
-            _ => None,
-        })
-        .collect();
-    let actions = if actions.is_empty() {
-        SpaceAction::DEFAULT.to_vec()
-    } else {
-        actions
-    };
-    let manage = next()
-        .into_iter()
-        .filter_map(|v| match v {
-            ParamValue::SpaceManage(m) => Some(m),
-            _ => None,
-        })
-        .collect();
+    let collections = next().filter_map(ParamValue::into_pattern).collect();
+    let actions: Vec<SpaceAction> = next().filter_map(|v| v.into_space_action()).collect();
+    let manage = next().filter_map(|v| v.into_space_manage()).collect();
     Some(SpaceScope {
         space_type,
         authority,
         skey,
         collections,
-        actions,
+        actions: if actions.is_empty() {
+            SpaceAction::DEFAULT.to_vec()
+        } else {
+            actions
+        },
         manage,
     })
+}
+
+impl ParamValue {
+    fn into_pattern(self) -> Option<NsidPattern> {
+        match self {
+            ParamValue::Pattern(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    fn into_space_authority(self) -> Option<SpaceAuthority> {
+        match self {
+            ParamValue::SpaceAuthority(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    fn into_space_key(self) -> Option<SpaceKey> {
+        match self {
+            ParamValue::SpaceKey(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    fn into_space_action(self) -> Option<SpaceAction> {
+        match self {
+            ParamValue::SpaceAction(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    fn into_space_manage(self) -> Option<SpaceManageOp> {
+        match self {
+            ParamValue::SpaceManage(m) => Some(m),
+            _ => None,
+        }
+    }
 }
 
 /// A set of names as bits, bit `i` for `all[i]`.
