@@ -12,7 +12,7 @@ fn records_match_independently_computed_cids() {
     let expected: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected-cids.json")).unwrap())
             .unwrap();
-    assert_eq!(expected.len(), 7);
+    assert_eq!(expected.len(), 9);
     for entry in expected {
         let file = entry["file"].as_str().unwrap();
         let doc: Value = serde_json::from_str(
