@@ -16,8 +16,6 @@ use lexperm_lint::Source;
 use lexperm_parser::diagnostics::{FileId, Severity};
 use serde_json::Value;
 
-use crate::piped;
-
 /// What the task reads.
 pub struct Options {
     /// The bulletin sample's lexicon folder.
@@ -160,14 +158,7 @@ fn reference_dir(root: &Path, reference: Option<&Path>) -> Result<PathBuf, Strin
         "installing the reference: npm ci --omit=dev in {}",
         dir.display()
     );
-    let status = Command::new("npm")
-        .args(["ci", "--omit=dev", "--no-audit", "--no-fund"])
-        .current_dir(&dir)
-        .status()
-        .map_err(|e| format!("cannot run npm: {e}"))?;
-    if !status.success() {
-        return Err(format!("npm ci in {} failed with {status}", dir.display()));
-    }
+    crate::reference::npm_ci(&dir, &["--omit=dev"])?;
     Ok(dir)
 }
 
@@ -198,23 +189,9 @@ fn expand_differences(
         .map_err(|e| format!("{}: {e}", opts.bulletin.display()))?;
     let mut stdin = includes.join("\n").into_bytes();
     stdin.push(b'\n');
-    let (out, _) = piped::run(
-        Command::new("node")
-            .arg("oracle.mjs")
-            .arg("expand")
-            .arg(&bulletin)
-            .current_dir(&reference),
-        stdin,
-        "node oracle.mjs expand",
-        "node oracle.mjs expand",
-    )?;
-    if !out.status.success() {
-        return Err(format!(
-            "node oracle.mjs expand failed with {}:\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+    let expand = Path::new("expand");
+    let (out, _) =
+        crate::reference::run_node_in(&reference, "oracle.mjs", &[expand, &bulletin], stdin)?;
     let answers: Vec<Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(serde_json::from_str)
@@ -279,15 +256,7 @@ fn compile_generated(root: &Path, dir: &Path) -> Result<Vec<String>, String> {
     .map_err(|e| e.to_string())?;
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
     let out = Command::new(rustc)
-        .args([
-            "--edition",
-            "2021",
-            "--crate-type",
-            "lib",
-            "--crate-name",
-            "gen",
-            "gen.rs",
-        ])
+        .args(["--edition", "2021", "--crate-type", "lib", "gen.rs"])
         .current_dir(&work)
         .output()
         .map_err(|e| format!("cannot run rustc: {e}"))?;

@@ -47,19 +47,26 @@ pub fn ensure_installed(root: &Path) -> Result<String, String> {
             "installing the reference packages: npm ci in {}",
             dir.display()
         );
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir)
-            .status()
-            .map_err(|e| format!("cannot run npm ci: {e}"))?;
-        if !status.success() {
-            return Err(format!(
-                "npm ci in {} failed with {status}\n  hint: check network access to the npm registry",
-                dir.display()
-            ));
-        }
+        npm_ci(&dir, &[])?;
     }
     Ok(node)
+}
+
+/// `npm ci` (quiet, no audit) with `extra` arguments in `dir`.
+pub fn npm_ci(dir: &Path, extra: &[&str]) -> Result<(), String> {
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .args(extra)
+        .current_dir(dir)
+        .status()
+        .map_err(|e| format!("cannot run npm ci: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "npm ci in {} failed with {status}\n  hint: check network access to the npm registry",
+            dir.display()
+        ));
+    }
+    Ok(())
 }
 
 /// Output of one harness run.
@@ -107,12 +114,19 @@ pub fn run_node(
     args: &[&Path],
     stdin: Vec<u8>,
 ) -> Result<(Output, Duration), String> {
+    run_node_in(&reference_dir(root), script, args, stdin)
+}
+
+/// [`run_node`] in the folder `dir`.
+pub fn run_node_in(
+    dir: &Path,
+    script: &str,
+    args: &[&Path],
+    stdin: Vec<u8>,
+) -> Result<(Output, Duration), String> {
     let name = format!("node {script}");
     let (out, wall) = piped::run(
-        Command::new("node")
-            .arg(script)
-            .args(args)
-            .current_dir(reference_dir(root)),
+        Command::new("node").arg(script).args(args).current_dir(dir),
         stdin,
         &name,
         &name,

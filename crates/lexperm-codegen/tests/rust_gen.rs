@@ -552,25 +552,27 @@ fn tsc_available() -> bool {
     ok
 }
 
+/// `tsc --noEmit --strict` on `file` in `dir`; fails the test on any error.
+fn tsc_strict(file: &str, dir: &Path) {
+    let args = [
+        "-y",
+        "-p",
+        "typescript@5",
+        "tsc",
+        "--noEmit",
+        "--strict",
+        file,
+    ];
+    run("npx", &args, dir);
+}
+
 /// Type-checks `code` with `tsc --strict`, compiles it and runs a script printing what
 /// [`expected_output`] computes.
 fn check_typescript_against_resolver(code: &str, lexicon_dirs: &[&Path]) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path();
     std::fs::write(dir.join("scopes.ts"), code).unwrap();
-    run(
-        "npx",
-        &[
-            "-y",
-            "-p",
-            "typescript@5",
-            "tsc",
-            "--noEmit",
-            "--strict",
-            "scopes.ts",
-        ],
-        dir,
-    );
+    tsc_strict("scopes.ts", dir);
     run(
         "npx",
         &[
@@ -687,16 +689,25 @@ fn space_lexicons_rust() {
     assert_eq!(check_constants_canonical(&code), 28);
 }
 
-#[test]
-fn space_lexicons_typescript() {
+/// TypeScript from `dir`, snapshot as `snapshot`, type-checked and run against the resolver;
+/// the code when the TypeScript checks ran.
+fn typescript_checked(dir: &Path, snapshot: &str) -> Option<String> {
     let code = Builder::new()
-        .lexicons(space_lexicons())
+        .lexicons(dir)
         .typescript()
         .generate_string()
         .unwrap();
-    insta::assert_snapshot!("ts_gen_space_lexicons", code);
-    if tsc_available() {
-        check_typescript_against_resolver(&code, &[&space_lexicons()]);
+    insta::assert_snapshot!(snapshot, code);
+    if !tsc_available() {
+        return None;
+    }
+    check_typescript_against_resolver(&code, &[dir]);
+    Some(code)
+}
+
+#[test]
+fn space_lexicons_typescript() {
+    if let Some(code) = typescript_checked(&space_lexicons(), "ts_gen_space_lexicons") {
         // The builder takes declared collections and `*` only, and authorities of DID shape.
         let temp = tempfile::tempdir().unwrap();
         std::fs::write(temp.path().join("scopes.ts"), &code).unwrap();
@@ -714,19 +725,7 @@ board.spaceScope().authority("alice.example.com");
 "#,
         )
         .unwrap();
-        run(
-            "npx",
-            &[
-                "-y",
-                "-p",
-                "typescript@5",
-                "tsc",
-                "--noEmit",
-                "--strict",
-                "check.ts",
-            ],
-            temp.path(),
-        );
+        tsc_strict("check.ts", temp.path());
     }
 }
 
@@ -744,15 +743,7 @@ fn repo_lexicons_rust() {
 
 #[test]
 fn repo_lexicons_typescript() {
-    let code = Builder::new()
-        .lexicons(repo_lexicons())
-        .typescript()
-        .generate_string()
-        .unwrap();
-    insta::assert_snapshot!("ts_gen_repo_lexicons", code);
-    if tsc_available() {
-        check_typescript_against_resolver(&code, &[&repo_lexicons()]);
-    }
+    typescript_checked(&repo_lexicons(), "ts_gen_repo_lexicons");
 }
 
 #[test]
