@@ -169,24 +169,7 @@ fn install(src: &Path, out: &Path) -> Result<(), String> {
             .map_err(|e| format!("cannot copy {file} to {}: {e}", out.display()))?;
     }
     eprintln!("corpus: npm ci in {}", out.display());
-    let status = Command::new("npm")
-        .args([
-            "ci",
-            "--ignore-scripts",
-            "--no-audit",
-            "--no-fund",
-            "--loglevel=error",
-        ])
-        .current_dir(out)
-        .status()
-        .map_err(|e| format!("cannot run npm ci: {e}"))?;
-    if !status.success() {
-        return Err(format!(
-            "npm ci in {} failed with {status}\n  hint: check network access to the npm registry",
-            out.display()
-        ));
-    }
-    Ok(())
+    crate::reference::npm_ci(out, &["--ignore-scripts"])
 }
 
 /// A hex SHA-256 over the names and contents of `files` in `dir`.

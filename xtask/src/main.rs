@@ -13,6 +13,7 @@ mod gen_corpus;
 mod generate;
 mod lexperm;
 mod pd_conformance;
+mod pd_corpus;
 mod pd_reference;
 mod piped;
 mod prng;
@@ -74,6 +75,15 @@ const TASKS: &str = "\
                        DNS server on 127.0.0.1 for the network tests
   codegen-fresh        build lexperm-example four times (again, after touching a lexicon, again):
                        exit 1 unless its build script reruns only for the touched lexicon
+  pd-corpus            lexperm on the permissioned-data corpus: lint the bulletin sample (no
+                       error), expand its sets as the reference does, generate Rust from it and
+                       compile it, lint the atproto permissioned-data lexicons (no error),
+                       classify the @atproto/lex-document vectors
+                         --bulletin DIR      the bulletin sample's lexicons
+                         --lexicons DIR      the atproto permissioned-data lexicons
+                         --vectors FILE…     lexicon-valid.json / lexicon-invalid.json
+                         --reference DIR     copied to target/pd-reference (then npm ci) when
+                                             that is not installed yet
   help                 this list";
 
 fn main() -> ExitCode {
@@ -95,6 +105,7 @@ fn main() -> ExitCode {
         "gen-scopes" => gen_scopes(rest),
         "testenv" => testenv::run(rest).map(|()| true).map_err(|e| e.to_string()),
         "codegen-fresh" => codegen_fresh::run(&workspace_root()),
+        "pd-corpus" => pd_corpus_task(rest),
         other => Err(format!("unknown task `{other}`\n\ntasks:\n{TASKS}")),
     };
     match result {
@@ -149,6 +160,40 @@ impl<'a> Flags<'a> {
         };
         parsed.map_err(|_| format!("{flag}: `{v}` is not a number"))
     }
+}
+
+fn pd_corpus_task(args: &[String]) -> Result<bool, String> {
+    let (mut bulletin, mut lexicons, mut vectors, mut reference) = (None, None, Vec::new(), None);
+    let mut flags = Flags::new(args);
+    let mut in_vectors = false;
+    while let Some(flag) = flags.next_flag() {
+        match flag {
+            "--bulletin" => bulletin = Some(PathBuf::from(flags.value(flag)?)),
+            "--lexicons" => lexicons = Some(PathBuf::from(flags.value(flag)?)),
+            "--reference" => reference = Some(PathBuf::from(flags.value(flag)?)),
+            "--vectors" => {
+                vectors.push(PathBuf::from(flags.value(flag)?));
+                in_vectors = true;
+                continue;
+            }
+            value if in_vectors && !value.starts_with("--") => {
+                vectors.push(PathBuf::from(value));
+                continue;
+            }
+            other => return Err(format!("pd-corpus: unknown argument `{other}`")),
+        }
+        in_vectors = false;
+    }
+    let opts = pd_corpus::Options {
+        bulletin: bulletin.ok_or("pd-corpus needs --bulletin DIR")?,
+        lexicons: lexicons.ok_or("pd-corpus needs --lexicons DIR")?,
+        vectors,
+        reference,
+    };
+    if opts.vectors.is_empty() {
+        return Err("pd-corpus needs --vectors FILE…".to_owned());
+    }
+    pd_corpus::run(&workspace_root(), &opts)
 }
 
 fn conformance_task(args: &[String]) -> Result<bool, String> {

@@ -54,6 +54,11 @@ pub fn npm_ci_if_needed(dir: &Path, extra: &[&str]) -> Result<(), String> {
         "installing the reference packages: npm ci in {}",
         dir.display()
     );
+    npm_ci(dir, extra)
+}
+
+/// `npm ci` (quiet, no audit) with `extra` arguments in `dir`.
+pub fn npm_ci(dir: &Path, extra: &[&str]) -> Result<(), String> {
     let status = Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
         .args(extra)

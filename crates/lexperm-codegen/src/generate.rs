@@ -8,7 +8,11 @@ use std::path::PathBuf;
 use handlebars::Handlebars;
 use lexperm_lint::Source;
 use lexperm_parser::diagnostics::{FileId, LineIndex, Severity};
-use lexperm_parser::scope::{encode_query_value, IncludeScope};
+use lexperm_parser::lexicon::{SchemaKind, SpaceSchema};
+use lexperm_parser::scope::{
+    encode_query_value, IncludeScope, NsidPattern, Scope, SpaceAction, SpaceAuthority, SpaceKey,
+    SpaceScope,
+};
 use lexperm_parser::syntax::{DidServiceRef, Nsid};
 use lexperm_resolver::Catalog;
 use serde::Serialize;
@@ -75,6 +79,7 @@ enum Kind {
     Query,
     Procedure,
     PermissionSet,
+    Space,
 }
 
 #[derive(Serialize)]
@@ -94,6 +99,37 @@ struct ItemContext<'a> {
     granted_without_aud: Vec<String>,
     granted_with_aud: Vec<String>,
 }
+
+/// What a space template sees besides the common fields.
+#[derive(Serialize)]
+struct SpaceContext<'a> {
+    #[serde(flatten)]
+    item: ItemContext<'a>,
+    /// `key` as a string literal of the target.
+    key: String,
+    /// `name` as a string literal of the target.
+    name: String,
+    /// `name:lang`: (tag, text) as string literals of the target.
+    name_lang: Vec<(String, String)>,
+    /// The declared collections, in declaration order, as string literals.
+    collections: Vec<String>,
+    /// One per distinct collection, in canonical order (the builder's bit order).
+    variants: Vec<CollectionVariant>,
+}
+
+/// One collection of a space type's typed collection list.
+#[derive(Serialize)]
+struct CollectionVariant {
+    /// The Rust variant name.
+    name: String,
+    /// The collection NSID.
+    nsid: String,
+    /// Its bit in the builder's collection set.
+    bit: usize,
+}
+
+/// The most collections a space type may declare for the generated builder (one bit each).
+const MAX_SPACE_COLLECTIONS: usize = 64;
 
 #[derive(Default)]
 struct Module {
@@ -154,6 +190,7 @@ pub(crate) fn generate(
 
     let mut root = Module::default();
     let mut count = 0usize;
+    let mut spaces = 0usize;
     for (input, doc) in inputs.iter().zip(&docs) {
         let lexicon_error = |message: String| GenerateError::Lexicon {
             path: input.path.clone(),
@@ -168,6 +205,7 @@ pub(crate) fn generate(
             Some("query") => Kind::Query,
             Some("procedure") => Kind::Procedure,
             Some("permission-set") => Kind::PermissionSet,
+            Some("space") => Kind::Space,
             _ => continue,
         };
         count += 1;
@@ -209,19 +247,26 @@ pub(crate) fn generate(
                 Kind::Query => "query",
                 Kind::Procedure => "procedure",
                 Kind::PermissionSet => "permission set",
+                Kind::Space => "space type",
             },
             doc_lines,
-            scopes: scope_consts(nsid, kind),
+            scopes: scope_consts(nsid, kind).map_err(&lexicon_error)?,
             root: "super::".repeat(segments.len()),
             granted_without_aud,
             granted_with_aud,
         };
-        let template = match kind {
-            Kind::Record => "record.hbs",
-            Kind::Query | Kind::Procedure => "endpoint.hbs",
-            Kind::PermissionSet => "permission_set.hbs",
+        let body = match kind {
+            Kind::Record => render(templates, "record.hbs", &context)?,
+            Kind::Query | Kind::Procedure => render(templates, "endpoint.hbs", &context)?,
+            Kind::PermissionSet => render(templates, "permission_set.hbs", &context)?,
+            Kind::Space => {
+                spaces += 1;
+                let schema = space_schema(&catalog, nsid)
+                    .ok_or_else(|| lexicon_error("`main` is not a space definition".to_owned()))?;
+                let context = space_context(context, schema, target).map_err(lexicon_error)?;
+                render(templates, "space.hbs", &context)?
+            }
         };
-        let body = render(templates, template, &context)?;
         let module_path = segments.join(if target == Target::Rust { "::" } else { "." });
         let mut module = &mut root;
         for (segment, raw) in segments.into_iter().zip(nsid.split('.')) {
@@ -247,7 +292,7 @@ pub(crate) fn generate(
     let mut out = render(
         templates,
         "header.hbs",
-        &serde_json::json!({ "lexicon_count": count }),
+        &serde_json::json!({ "lexicon_count": count, "spaces": spaces > 0 }),
     )?;
     write_children(&root, 0, &mut out, target, &syntax);
     if target == Target::Rust {
@@ -434,7 +479,11 @@ pub(crate) fn rustfmt_layout(code: &str) -> String {
     while index < lines.len() {
         let line = lines[index];
         let indent = &line[..line.len() - line.trim_start().len()];
-        if line.ends_with(" = &[") && line.trim_start().starts_with("pub const ") {
+        let is_const = {
+            let item = line.trim_start();
+            item.starts_with("pub const ") || item.starts_with("const ")
+        };
+        if line.ends_with(" = &[") && is_const {
             // Collect the elements up to the closing `];`.
             let mut end = index + 1;
             while end < lines.len() && lines[end].trim() != "];" {
@@ -448,13 +497,15 @@ pub(crate) fn rustfmt_layout(code: &str) -> String {
             let declaration = line.trim_end_matches(" &[");
             let same_line = format!("{declaration} {array};");
             let next_line = format!("{declaration}\n{indent}    {array};");
-            // One element: no width limit of its own; more: the array must fit in `array_width`.
-            let fits = items.len() <= 1 || array.len() - 1 <= ARRAY_WIDTH;
+            // One element: no width limit of its own; more: the elements with their `, ` separators
+            // must fit in `array_width`. Widths count characters, as rustfmt does.
+            let width = |text: &str| text.chars().count();
+            let fits = items.len() <= 1 || width(&items.join(", ")) <= ARRAY_WIDTH;
             let joined = if end >= lines.len() || !fits {
                 None
-            } else if same_line.len() <= MAX_WIDTH {
+            } else if width(&same_line) <= MAX_WIDTH {
                 Some(same_line)
-            } else if indent.len() + 4 + array.len() < MAX_WIDTH {
+            } else if indent.len() + 4 + width(&array) < MAX_WIDTH {
                 // The array plus `;` fits on the next line.
                 Some(next_line)
             } else {
@@ -466,10 +517,7 @@ pub(crate) fn rustfmt_layout(code: &str) -> String {
                 index = end + 1;
                 continue;
             }
-        } else if line.len() > MAX_WIDTH
-            && line.trim_start().starts_with("pub const ")
-            && line.ends_with(';')
-        {
+        } else if line.len() > MAX_WIDTH && is_const && line.ends_with(';') {
             if let Some(at) = line.find(" = ") {
                 let (declaration, value) = (&line[..at], &line[at + 3..]);
                 let call = value
@@ -496,14 +544,15 @@ pub(crate) fn rustfmt_layout(code: &str) -> String {
 }
 
 /// The canonical scope strings of one lexicon (the reference's `toString()` form: default `action`
-/// omitted, NSIDs written positionally; NSIDs need no percent-encoding).
-fn scope_consts(nsid: &str, kind: Kind) -> Vec<ScopeConst> {
+/// omitted, NSIDs written positionally; NSIDs need no percent-encoding). A space type's `space:`
+/// scopes are written by the parser's canonical formatter.
+fn scope_consts(nsid: &str, kind: Kind) -> Result<Vec<ScopeConst>, String> {
     let scope = |name: &'static str, value: String, doc: &str| ScopeConst {
         name,
         value,
         doc: doc.to_owned(),
     };
-    match kind {
+    Ok(match kind {
         Kind::Record => vec![
             scope(
                 "REPO_ALL",
@@ -541,6 +590,186 @@ fn scope_consts(nsid: &str, kind: Kind) -> Vec<ScopeConst> {
             format!("include:{nsid}"),
             "`include:` scope of this set without an audience.",
         )],
+        Kind::Space => vec![
+            scope(
+                "SPACE",
+                space_scope(nsid, SpaceAuthority::SelfUser, &[])?,
+                "`space:` scope: read and write in the user's own spaces of this type (writes to the declared collections).",
+            ),
+            scope(
+                "SPACE_ANY_AUTHORITY",
+                space_scope(nsid, SpaceAuthority::Any, &[])?,
+                "`space:` scope: read and write in spaces of this type of any authority (writes to the declared collections).",
+            ),
+        ],
+    })
+}
+
+/// The canonical `space:` scope of type `nsid` with `authority`, `collections` and the
+/// defaults otherwise, as the parser writes it.
+fn space_scope(
+    nsid: &str,
+    authority: SpaceAuthority,
+    collections: &[&str],
+) -> Result<String, String> {
+    let nsid_pattern = |value: &str| {
+        Nsid::parse(value)
+            .map(NsidPattern::Nsid)
+            .map_err(|err| format!("`{value}`: {err}"))
+    };
+    let scope = SpaceScope {
+        space_type: nsid_pattern(nsid)?,
+        authority,
+        skey: SpaceKey::Any,
+        collections: collections
+            .iter()
+            .map(|c| nsid_pattern(c))
+            .collect::<Result<_, _>>()?,
+        actions: SpaceAction::DEFAULT.to_vec(),
+        manage: Vec::new(),
+    };
+    Ok(Scope::Space(scope).to_string())
+}
+
+/// The space definition in `nsid`'s `main`.
+fn space_schema<'c>(catalog: &'c Catalog, nsid: &str) -> Option<&'c SpaceSchema> {
+    match &catalog.get(nsid)?.main()?.schema.kind {
+        SchemaKind::Space(space) => Some(space),
+        _ => None,
+    }
+}
+
+/// A string literal of `target` holding `value`.
+fn string_literal(value: &str, target: Target) -> String {
+    match target {
+        Target::Rust => format!("{value:?}"),
+        // A JSON string is a TypeScript string literal.
+        Target::TypeScript => serde_json::Value::from(value).to_string(),
+    }
+}
+
+/// The space template's context: the declaration's `key`, `name`, `name:lang` and collections,
+/// and the typed collection list in the order the parser's canonical form writes collections.
+fn space_context<'a>(
+    item: ItemContext<'a>,
+    schema: &SpaceSchema,
+    target: Target,
+) -> Result<SpaceContext<'a>, String> {
+    let nsid = item.nsid;
+    let key = schema.key.as_ref().ok_or("the space has no `key`")?;
+    let name = schema.name.as_ref().ok_or("the space has no `name`")?;
+    let declared: Vec<&str> = schema
+        .collections
+        .as_ref()
+        .ok_or("the space has no `collections`")?
+        .value
+        .iter()
+        .map(|c| c.value.as_str())
+        .collect();
+    // The parser's canonical form of a scope naming every collection gives their order, once each.
+    let all = space_scope(nsid, SpaceAuthority::SelfUser, &declared)?;
+    let ordered: Vec<&str> = all
+        .split(['?', '&'])
+        .filter_map(|part| part.strip_prefix("collection="))
+        .collect();
+    if ordered.len() > MAX_SPACE_COLLECTIONS {
+        return Err(format!(
+            "the space declares {} collections; the generated builder takes at most {MAX_SPACE_COLLECTIONS}",
+            ordered.len()
+        ));
+    }
+    let names = variant_names(&ordered);
+    let variants = ordered
+        .iter()
+        .zip(names)
+        .enumerate()
+        .map(|(bit, (nsid, name))| CollectionVariant {
+            name,
+            nsid: (*nsid).to_owned(),
+            bit,
+        })
+        .collect();
+    let name_lang = schema
+        .name_lang
+        .as_ref()
+        .map(|map| {
+            map.entries
+                .iter()
+                .map(|(tag, text)| {
+                    (
+                        string_literal(&tag.value, target),
+                        string_literal(&text.value, target),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(SpaceContext {
+        item,
+        key: string_literal(&key.value, target),
+        name: string_literal(&name.value, target),
+        name_lang,
+        collections: declared.iter().map(|c| string_literal(c, target)).collect(),
+        variants,
+    })
+}
+
+/// Upper-camel-case variant names for distinct NSIDs: the name segment, with more segments in
+/// front where two NSIDs would otherwise get the same name.
+fn variant_names(nsids: &[&str]) -> Vec<String> {
+    let name = |nsid: &str, segments: usize| -> String {
+        let parts: Vec<&str> = nsid.split('.').collect();
+        let from = parts.len().saturating_sub(segments);
+        let mut out = String::new();
+        for part in &parts[from..] {
+            let mut upper = true;
+            for c in part.chars() {
+                if c == '-' {
+                    upper = true;
+                } else if upper {
+                    out.push(c.to_ascii_uppercase());
+                    upper = false;
+                } else {
+                    out.push(c);
+                }
+            }
+        }
+        if out.starts_with(|c: char| c.is_ascii_digit()) || out == "Self" {
+            out.insert_str(0, "Nsid");
+        }
+        out
+    };
+    let mut segments = vec![1usize; nsids.len()];
+    loop {
+        let names: Vec<String> = nsids
+            .iter()
+            .zip(&segments)
+            .map(|(nsid, &n)| name(nsid, n))
+            .collect();
+        let mut changed = false;
+        for (index, current) in names.iter().enumerate() {
+            let clashes = names
+                .iter()
+                .enumerate()
+                .any(|(other, n)| other != index && n == current);
+            if clashes && segments[index] < nsids[index].split('.').count() {
+                segments[index] += 1;
+                changed = true;
+            }
+        }
+        if !changed {
+            // NSIDs that differ only in `-` or case of a segment's first letter: number them.
+            return names
+                .iter()
+                .enumerate()
+                .map(
+                    |(index, n)| match names.iter().filter(|other| *other == n).count() {
+                        1 => n.clone(),
+                        _ => format!("{n}{index}"),
+                    },
+                )
+                .collect();
+        }
     }
 }
 

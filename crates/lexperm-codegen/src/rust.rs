@@ -29,7 +29,9 @@
 //! `app::bsky::feed::post`), depending on `core` only, rustfmt-clean and clippy-clean. At the top:
 //! `Scope` (a canonical scope string known at generation time: `AsRef<str>`, `Deref<Target = str>`,
 //! `Display`, `Into<&'static str>`), `Audience` (a checked `did:…#service`), `RpcScope`,
-//! `IncludeScope`, `GrantedScope`, `Grants` and `AUD_MARKER`. Per lexicon:
+//! `IncludeScope`, `GrantedScope`, `Grants` and `AUD_MARKER`; when a space type is among the
+//! lexicons also `Did`, `SpaceAuthority`, `SpaceKey`, `SpaceAction`, `SpaceManage` and `SpaceScope`
+//! (a `space:` scope builder whose `Display` is the canonical string). Per lexicon:
 //! - record: `NSID`, `COLLECTION`, `REPO_ALL`, `REPO_CREATE`, `REPO_UPDATE`, `REPO_DELETE`,
 //!   `REPO_PUT`;
 //! - query / procedure: `NSID`, `LXM`, `RPC_ANY_AUD`, `const fn rpc_scope(aud)`;
@@ -37,13 +39,20 @@
 //!   `const fn include_scope(aud)`, `const fn granted_with_aud(aud)` (what `include_scope(aud)` expands
 //!   to, as `GrantedScope`s whose `Display` is the canonical string) and its data
 //!   `GRANTED_WITH_AUD: &[&str]` (canonical strings with `{aud}` where the escaped audience goes);
-//!   the module doc is the set's `title` and `detail`.
+//!   the module doc is the set's `title` and `detail`; a set's `resource: "space"` entries are in
+//!   both lists as `space:` scopes;
+//! - space type: `NSID`, `KEY`, `NAME`, `NAME_LANG`, `COLLECTIONS` (as declared), `SPACE` and
+//!   `SPACE_ANY_AUTHORITY` (canonical `space:` scopes from the parser), `enum Collection` (the
+//!   declared collections) and `const fn space_scope()`, a `SpaceScope` builder for authority
+//!   (`SpaceAuthority::User`, `Any`, `Did(Did::new(…)?)`), `skey` (`SpaceKey::new(…)?`),
+//!   `collection(Collection::…)` / `any_collection()`, `action(…)` and `manage(…)`; at most 64
+//!   collections per space type.
 //!
 //! The code comes from handlebars templates embedded in the crate, one set per [`Target`]; a folder
 //! given to [`Builder::templates`] may replace any of them by file name ([`TEMPLATE_NAMES`]).
 //! Templates render in strict mode without HTML escaping. What they see:
-//! - `header.hbs`: `lexicon_count` (lexicons that produced a module). The Rust header defines the
-//!   types the other templates name.
+//! - `header.hbs`: `lexicon_count` (lexicons that produced a module), `spaces` (whether a space type
+//!   is among them). The Rust header defines the types the other templates name.
 //! - `record.hbs`, `endpoint.hbs`, `permission_set.hbs` (rendered inside the NSID's module, then
 //!   indented): `nsid`; `kind` (`record`, `query`, `procedure`, `permission set`); `doc_lines` (the
 //!   description, or a permission set's `title`, an empty line and its `detail`; one line each, safe
@@ -51,6 +60,9 @@
 //!   its canonical scope string and a one-line doc); `root` (`super::` repeated up to the generated
 //!   file's top). Permission sets also get `granted_without_aud` (canonical strings) and
 //!   `granted_with_aud` (canonical strings with `{aud}` where the escaped audience goes).
+//! - `space.hbs`: the same fields (`kind` is `space type`), plus `key`, `name` (string literals of
+//!   the target), `name_lang` (pairs of literals: tag, text), `collections` (literals, as declared)
+//!   and `variants` (`name`, `nsid`, `bit`: one per distinct collection in canonical order).
 
 use std::path::{Path, PathBuf};
 
@@ -62,26 +74,30 @@ pub use crate::generate::LintError;
 
 /// The template names, each overridable by a file of the same name in [`Builder::templates`]:
 /// `header.hbs` (once per file), `record.hbs` (body of a record's module), `endpoint.hbs` (body of a
-/// query's or procedure's module), `permission_set.hbs` (body of a permission set's module).
-pub const TEMPLATE_NAMES: [&str; 4] = [
+/// query's or procedure's module), `permission_set.hbs` (body of a permission set's module),
+/// `space.hbs` (body of a space type's module).
+pub const TEMPLATE_NAMES: [&str; 5] = [
     "header.hbs",
     "record.hbs",
     "endpoint.hbs",
     "permission_set.hbs",
+    "space.hbs",
 ];
 
-const RUST_TEMPLATES: [&str; 4] = [
+const RUST_TEMPLATES: [&str; 5] = [
     include_str!("../templates/rust/header.hbs"),
     include_str!("../templates/rust/record.hbs"),
     include_str!("../templates/rust/endpoint.hbs"),
     include_str!("../templates/rust/permission_set.hbs"),
+    include_str!("../templates/rust/space.hbs"),
 ];
 
-const TYPESCRIPT_TEMPLATES: [&str; 4] = [
+const TYPESCRIPT_TEMPLATES: [&str; 5] = [
     include_str!("../templates/ts/header.hbs"),
     include_str!("../templates/ts/record.hbs"),
     include_str!("../templates/ts/endpoint.hbs"),
     include_str!("../templates/ts/permission_set.hbs"),
+    include_str!("../templates/ts/space.hbs"),
 ];
 
 /// The language generated.

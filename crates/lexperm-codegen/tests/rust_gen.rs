@@ -216,10 +216,134 @@ fn expected_output(items: &[Item], lexicon_dirs: &[&Path]) -> String {
                     out.push_str(&format!("  {}\n", canonical(&rpc)));
                 }
             }
+            "space type" => expected_space_output(&catalog, &item.nsid, &mut out),
             _ => {}
         }
     }
     out
+}
+
+/// Authorities, space keys and DID / key candidates the generated space builders are checked with.
+const SPACE_DIDS: [&str; 2] = [
+    "did:plc:ewvi7nxzyoun6zhxrhs64oiz",
+    "did:web:localhost%3A3000",
+];
+const SPACE_KEYS: [&str; 2] = ["self", "a~b:c.d_e-f"];
+const DID_CANDIDATES: [&str; 10] = [
+    "did:plc:ewvi7nxzyoun6zhxrhs64oiz",
+    "did:web:x",
+    "did:Web:x",
+    "did::x",
+    "did:web:",
+    "did:web:x:",
+    "did:web:x%",
+    "did:web:a b",
+    "dad:web:x",
+    "did:web:x#y",
+];
+const KEY_CANDIDATES: [&str; 9] = [
+    "self",
+    "3jzfcijpj2z2a",
+    ".",
+    "..",
+    "...",
+    "",
+    "a/b",
+    "a b",
+    "*",
+];
+
+/// Space actions and management operations in the order the generated enums list them.
+const SPACE_ACTIONS: [&str; 5] = ["read_self", "read", "create", "update", "delete"];
+const SPACE_MANAGE: [&str; 3] = ["create", "update", "delete"];
+
+/// What a space type's part of [`rust_runner`] prints, from the parser: the constants, then every
+/// builder combination as the canonical form of the same scope written out of order and encoded.
+fn expected_space_output(catalog: &Catalog, nsid: &str, out: &mut String) {
+    let doc = catalog.get(nsid).unwrap();
+    let lexperm_parser::lexicon::SchemaKind::Space(space) = &doc.main().unwrap().schema.kind else {
+        panic!("{nsid} is not a space");
+    };
+    let mut collections: Vec<&str> = space
+        .collections
+        .as_ref()
+        .unwrap()
+        .value
+        .iter()
+        .map(|c| c.value.as_str())
+        .collect();
+    collections.sort_unstable();
+    collections.dedup();
+    out.push_str(&format!("  {}\n", canonical(&format!("space?type={nsid}"))));
+    out.push_str(&format!(
+        "  {}\n",
+        canonical(&format!("space:{nsid}?authority=%2A"))
+    ));
+    let authorities: Vec<Option<String>> = [None, Some("*".to_owned())]
+        .into_iter()
+        .chain(SPACE_DIDS.iter().map(|did| Some(encode_all(did))))
+        .collect();
+    let skeys: Vec<Option<String>> = [None]
+        .into_iter()
+        .chain(SPACE_KEYS.iter().map(|k| Some(encode_all(k))))
+        .collect();
+    for authority in &authorities {
+        for skey in &skeys {
+            for mask in 0..=(1u32 << collections.len()) {
+                let mut params: Vec<String> = Vec::new();
+                if mask == 1 << collections.len() {
+                    params.push("collection=*".to_owned());
+                    params.extend(collections.iter().map(|c| format!("collection={c}")));
+                } else {
+                    for (bit, c) in collections.iter().enumerate().rev() {
+                        if mask & (1 << bit) != 0 {
+                            params.push(format!("collection={c}"));
+                        }
+                    }
+                }
+                if let Some(skey) = skey {
+                    params.push(format!("skey={skey}"));
+                }
+                if let Some(authority) = authority {
+                    params.push(format!("authority={authority}"));
+                }
+                out.push_str(&format!("  {}\n", canonical(&space_text(nsid, &params))));
+            }
+        }
+    }
+    for actions in 0..(1u32 << SPACE_ACTIONS.len()) {
+        for manage in 0..(1u32 << SPACE_MANAGE.len()) {
+            let mut params: Vec<String> = Vec::new();
+            for (bit, name) in SPACE_MANAGE.iter().enumerate().rev() {
+                if manage & (1 << bit) != 0 {
+                    params.push(format!("manage={name}"));
+                }
+            }
+            for (bit, name) in SPACE_ACTIONS.iter().enumerate().rev() {
+                if actions & (1 << bit) != 0 {
+                    params.push(format!("action={name}"));
+                }
+            }
+            out.push_str(&format!("  {}\n", canonical(&space_text(nsid, &params))));
+        }
+    }
+    for did in DID_CANDIDATES {
+        let valid = lexperm_parser::syntax::Did::is_valid(did);
+        out.push_str(&format!("  did {did:?} {valid}\n"));
+    }
+    for key in KEY_CANDIDATES {
+        let valid = lexperm_parser::syntax::RecordKey::is_valid(key);
+        out.push_str(&format!("  skey {key:?} {valid}\n"));
+    }
+}
+
+/// `space:<nsid>` with `params`, or without any.
+fn space_text(nsid: &str, params: &[String]) -> String {
+    if params.is_empty() {
+        format!("space:{nsid}")
+    } else {
+        format!("space:{nsid}?{}", params.join("&"))
+    }
 }
 
 /// A Rust program printing, from the generated code, what [`expected_output`] computes.
@@ -228,6 +352,24 @@ fn rust_runner(items: &[Item]) -> String {
         "#![allow(clippy::all)]\nuse gen::scopes::Audience;\nconst AUDIENCES: [&str; {}] = {AUDIENCES:?};\nfn main() {{\n",
         AUDIENCES.len()
     );
+    if items.iter().any(|item| item.kind == "space type") {
+        main = main.replacen(
+            "fn main",
+            &format!(
+                "use gen::scopes::{{Did, SpaceAction, SpaceAuthority, SpaceKey, SpaceManage}};
+const SPACE_DIDS: [&str; {}] = {SPACE_DIDS:?};
+const SPACE_KEYS: [&str; {}] = {SPACE_KEYS:?};
+const DID_CANDIDATES: [&str; {}] = {DID_CANDIDATES:?};
+const KEY_CANDIDATES: [&str; {}] = {KEY_CANDIDATES:?};
+fn main",
+                SPACE_DIDS.len(),
+                SPACE_KEYS.len(),
+                DID_CANDIDATES.len(),
+                KEY_CANDIDATES.len()
+            ),
+            1,
+        );
+    }
     for item in items {
         let path = format!("gen::scopes::{}", item.path);
         main.push_str(&format!("    println!(\"{} {}\");\n", item.kind, item.nsid));
@@ -243,6 +385,42 @@ fn rust_runner(items: &[Item]) -> String {
             )),
             "query" | "procedure" => main.push_str(&format!(
                 "    for aud in AUDIENCES {{ println!(\"  {{}}\", {path}::rpc_scope(Audience::new(aud).unwrap())); }}\n"
+            )),
+            "space type" => main.push_str(&format!(
+                "    println!(\"  {{}}\", {path}::SPACE);
+    println!(\"  {{}}\", {path}::SPACE_ANY_AUTHORITY);
+    let mut authorities = vec![SpaceAuthority::User, SpaceAuthority::Any];
+    authorities.extend(SPACE_DIDS.iter().map(|did| SpaceAuthority::Did(Did::new(did).unwrap())));
+    let mut skeys = vec![SpaceKey::ANY];
+    skeys.extend(SPACE_KEYS.iter().map(|key| SpaceKey::new(key).unwrap()));
+    let all = {path}::Collection::ALL;
+    for authority in &authorities {{
+        for skey in &skeys {{
+            for mask in 0..=(1u32 << all.len()) {{
+                let mut scope = {path}::space_scope().authority(*authority).skey(*skey);
+                if mask == 1 << all.len() {{
+                    scope = scope.any_collection();
+                    for c in all {{ scope = scope.collection(*c); }}
+                }}
+                for (bit, c) in all.iter().enumerate() {{
+                    if mask & (1 << bit) != 0 {{ scope = scope.collection(*c); }}
+                }}
+                println!(\"  {{scope}}\");
+            }}
+        }}
+    }}
+    let actions = [SpaceAction::ReadSelf, SpaceAction::Read, SpaceAction::Create, SpaceAction::Update, SpaceAction::Delete];
+    let manage = [SpaceManage::Create, SpaceManage::Update, SpaceManage::Delete];
+    for a in 0..(1u32 << actions.len()) {{
+        for m in 0..(1u32 << manage.len()) {{
+            let mut scope = {path}::space_scope();
+            for (bit, x) in actions.iter().enumerate() {{ if a & (1 << bit) != 0 {{ scope = scope.action(*x); }} }}
+            for (bit, x) in manage.iter().enumerate() {{ if m & (1 << bit) != 0 {{ scope = scope.manage(*x); }} }}
+            println!(\"  {{scope}}\");
+        }}
+    }}
+    for did in DID_CANDIDATES {{ println!(\"  did {{did:?}} {{}}\", Did::new(did).is_some()); }}
+    for key in KEY_CANDIDATES {{ println!(\"  skey {{key:?}} {{}}\", SpaceKey::new(key).is_some()); }}\n"
             )),
             _ => {}
         }
@@ -330,6 +508,7 @@ fn check_constants_canonical(code: &str) -> usize {
         for literal in line.split('"').skip(1).step_by(2) {
             let is_scope = [
                 "repo:", "repo?", "rpc:", "rpc?", "include:", "blob", "account", "identity",
+                "space:",
             ]
             .iter()
             .any(|prefix| literal.starts_with(prefix));
@@ -373,25 +552,27 @@ fn tsc_available() -> bool {
     ok
 }
 
+/// `tsc --noEmit --strict` on `file` in `dir`; fails the test on any error.
+fn tsc_strict(file: &str, dir: &Path) {
+    let args = [
+        "-y",
+        "-p",
+        "typescript@5",
+        "tsc",
+        "--noEmit",
+        "--strict",
+        file,
+    ];
+    run("npx", &args, dir);
+}
+
 /// Type-checks `code` with `tsc --strict`, compiles it and runs a script printing what
 /// [`expected_output`] computes.
 fn check_typescript_against_resolver(code: &str, lexicon_dirs: &[&Path]) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path();
     std::fs::write(dir.join("scopes.ts"), code).unwrap();
-    run(
-        "npx",
-        &[
-            "-y",
-            "-p",
-            "typescript@5",
-            "tsc",
-            "--noEmit",
-            "--strict",
-            "scopes.ts",
-        ],
-        dir,
-    );
+    tsc_strict("scopes.ts", dir);
     run(
         "npx",
         &[
@@ -433,6 +614,44 @@ for (const aud of AUDIENCES) {{
             "query" | "procedure" => script.push_str(&format!(
                 "for (const aud of AUDIENCES) out.push('  ' + {path}.rpcScope(aud));\n"
             )),
+            "space type" => script.push_str(&format!(
+                "{{
+  out.push('  ' + {path}.SPACE);
+  out.push('  ' + {path}.SPACE_ANY_AUTHORITY);
+  const all = [...{path}.COLLECTIONS].sort().filter((c, i, a) => a.indexOf(c) === i);
+  for (const authority of ['self', '*', ...{dids}]) {{
+    for (const skey of ['*', ...{keys}]) {{
+      for (let mask = 0; mask <= 1 << all.length; mask++) {{
+        let scope = {path}.spaceScope().authority(authority).skey(skey);
+        if (mask === 1 << all.length) {{
+          scope = scope.collection('*');
+          for (const c of all) scope = scope.collection(c);
+        }}
+        all.forEach((c, bit) => {{ if (mask & (1 << bit)) scope = scope.collection(c); }});
+        out.push('  ' + scope);
+      }}
+    }}
+  }}
+  const actions = {actions};
+  const manage = {manage};
+  for (let a = 0; a < 1 << actions.length; a++) {{
+    for (let m = 0; m < 1 << manage.length; m++) {{
+      let scope = {path}.spaceScope();
+      actions.forEach((x, bit) => {{ if (a & (1 << bit)) scope = scope.action(x); }});
+      manage.forEach((x, bit) => {{ if (m & (1 << bit)) scope = scope.manage(x); }});
+      out.push('  ' + scope);
+    }}
+  }}
+  for (const did of {did_candidates}) out.push('  did ' + JSON.stringify(did) + ' ' + s.isValidDid(did));
+  for (const key of {key_candidates}) out.push('  skey ' + JSON.stringify(key) + ' ' + s.isValidSpaceKey(key));
+}}\n",
+                dids = serde_json::to_string(&SPACE_DIDS).unwrap(),
+                keys = serde_json::to_string(&SPACE_KEYS).unwrap(),
+                actions = serde_json::to_string(&SPACE_ACTIONS).unwrap(),
+                manage = serde_json::to_string(&SPACE_MANAGE).unwrap(),
+                did_candidates = serde_json::to_string(&DID_CANDIDATES).unwrap(),
+                key_candidates = serde_json::to_string(&KEY_CANDIDATES).unwrap(),
+            )),
             _ => {}
         }
     }
@@ -451,6 +670,65 @@ fn fixture_lexicons_snapshot_and_build() {
     assert_eq!(check_constants_canonical(&code), 15);
 }
 
+fn space_lexicons() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/space-gen/lexicons")
+}
+
+#[test]
+fn space_lexicons_rust() {
+    let code = Builder::new()
+        .lexicons(space_lexicons())
+        .emit_rerun_if_changed(false)
+        .generate_string()
+        .unwrap();
+    insta::assert_snapshot!("rust_gen_space_lexicons", code);
+    check_rustfmt_clean(&code);
+    check_rust_against_resolver(&code, &[&space_lexicons()]);
+    // 5 per record (3), 1 per set plus its 4 grants in both lists (none inherits the audience),
+    // 2 per space type (2).
+    assert_eq!(check_constants_canonical(&code), 28);
+}
+
+/// TypeScript from `dir`, snapshot as `snapshot`, type-checked and run against the resolver;
+/// the code when the TypeScript checks ran.
+fn typescript_checked(dir: &Path, snapshot: &str) -> Option<String> {
+    let code = Builder::new()
+        .lexicons(dir)
+        .typescript()
+        .generate_string()
+        .unwrap();
+    insta::assert_snapshot!(snapshot, code);
+    if !tsc_available() {
+        return None;
+    }
+    check_typescript_against_resolver(&code, &[dir]);
+    Some(code)
+}
+
+#[test]
+fn space_lexicons_typescript() {
+    if let Some(code) = typescript_checked(&space_lexicons(), "ts_gen_space_lexicons") {
+        // The builder takes declared collections and `*` only, and authorities of DID shape.
+        let temp = tempfile::tempdir().unwrap();
+        std::fs::write(temp.path().join("scopes.ts"), &code).unwrap();
+        std::fs::write(
+            temp.path().join("check.ts"),
+            r#"import { com } from "./scopes";
+const board = com.example.forum.board;
+board.spaceScope().collection("com.example.forum.post").collection("*").authority("did:plc:x");
+// @ts-expect-error: not a declared collection
+board.spaceScope().collection("com.example.forum.nope");
+// @ts-expect-error: the inbox declares no collection
+com.example.forum.inbox.spaceScope().collection("com.example.forum.post");
+// @ts-expect-error: not `self`, `*` or a DID
+board.spaceScope().authority("alice.example.com");
+"#,
+        )
+        .unwrap();
+        tsc_strict("check.ts", temp.path());
+    }
+}
+
 #[test]
 fn repo_lexicons_rust() {
     let code = Builder::new()
@@ -465,15 +743,7 @@ fn repo_lexicons_rust() {
 
 #[test]
 fn repo_lexicons_typescript() {
-    let code = Builder::new()
-        .lexicons(repo_lexicons())
-        .typescript()
-        .generate_string()
-        .unwrap();
-    insta::assert_snapshot!("ts_gen_repo_lexicons", code);
-    if tsc_available() {
-        check_typescript_against_resolver(&code, &[&repo_lexicons()]);
-    }
+    typescript_checked(&repo_lexicons(), "ts_gen_repo_lexicons");
 }
 
 #[test]
@@ -677,7 +947,7 @@ fn bad_templates_and_inputs_are_errors() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "template recrod.hbs: unknown template; known: header.hbs, record.hbs, endpoint.hbs, permission_set.hbs"
+        "template recrod.hbs: unknown template; known: header.hbs, record.hbs, endpoint.hbs, permission_set.hbs, space.hbs"
     );
 
     std::fs::remove_file(templates.path().join("recrod.hbs")).unwrap();

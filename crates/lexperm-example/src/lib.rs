@@ -14,8 +14,27 @@
 //! );
 //! ```
 //!
+//! The space type `sharedCalendar` (permissioned data) has a `space:` scope builder that takes only
+//! the collections it declares:
+//!
+//! ```
+//! use lexperm_example::scopes::org::lexperm::example::calendar::shared_calendar::{self, Collection};
+//! use lexperm_example::scopes::{SpaceAction, SpaceAuthority};
+//!
+//! assert_eq!(shared_calendar::SPACE, "space:org.lexperm.example.calendar.sharedCalendar");
+//! let answer = shared_calendar::space_scope()
+//!     .authority(SpaceAuthority::Any)
+//!     .collection(Collection::Rsvp)
+//!     .action(SpaceAction::Create);
+//! assert_eq!(
+//!     answer.to_string(),
+//!     "space:org.lexperm.example.calendar.sharedCalendar?authority=*&collection=org.lexperm.example.calendar.rsvp&action=create"
+//! );
+//! ```
+//!
 //! Only what the lexicons define exists; a constant for anything else does not compile (there is no
-//! `archive` action, and no `org.lexperm.example.calendar.invite` record):
+//! `archive` action, no `org.lexperm.example.calendar.invite` record, and the shared calendar
+//! declares no `settings` collection):
 //!
 //! ```compile_fail
 //! let _ = lexperm_example::scopes::org::lexperm::example::calendar::event::REPO_ARCHIVE;
@@ -23,6 +42,11 @@
 //!
 //! ```compile_fail
 //! let _ = lexperm_example::scopes::org::lexperm::example::calendar::invite::REPO_ALL;
+//! ```
+//!
+//! ```compile_fail
+//! use lexperm_example::scopes::org::lexperm::example::calendar::shared_calendar;
+//! let _ = shared_calendar::space_scope().collection(shared_calendar::Collection::Settings);
 //! ```
 
 #![deny(missing_docs)]

@@ -66,7 +66,7 @@ type Granted = for<'a> fn(Audience<'a>) -> lexperm_example::scopes::Grants<'a>;
 #[test]
 fn permission_set_constants_equal_the_resolver() {
     let catalog = catalog();
-    let sets: [(&str, Scope, &[&str], Granted); 2] = [
+    let sets: [(&str, Scope, &[&str], Granted); 3] = [
         (
             calendar::auth_manage_calendar::NSID,
             calendar::auth_manage_calendar::INCLUDE,
@@ -78,6 +78,12 @@ fn permission_set_constants_equal_the_resolver() {
             calendar::auth_view_calendar::INCLUDE,
             calendar::auth_view_calendar::GRANTED_WITHOUT_AUD,
             calendar::auth_view_calendar::granted_with_aud,
+        ),
+        (
+            calendar::auth_shared_calendar::NSID,
+            calendar::auth_shared_calendar::INCLUDE,
+            calendar::auth_shared_calendar::GRANTED_WITHOUT_AUD,
+            calendar::auth_shared_calendar::granted_with_aud,
         ),
     ];
     // Every permission set of the lexicons is here.
@@ -97,6 +103,102 @@ fn permission_set_constants_equal_the_resolver() {
     }
     // The view set grants nothing without an audience: all its permissions inherit it.
     assert!(calendar::auth_view_calendar::GRANTED_WITHOUT_AUD.is_empty());
+}
+
+/// The space type's constants and builder write what the parser writes for the same scope, the
+/// set's `space:` grants are what the builder gives for the same parts, and what the builder
+/// grants is what a resource server checking the scope allows.
+#[test]
+fn space_constants_and_builder_equal_the_parser() {
+    use calendar::shared_calendar::{self, Collection};
+    use lexperm_example::scopes::{Did, SpaceAction, SpaceAuthority, SpaceKey, SpaceManage};
+    use lexperm_parser::scope::{ScopeSet, SpaceOp};
+
+    let space_type = shared_calendar::NSID;
+    assert_eq!(space_type, "org.lexperm.example.calendar.sharedCalendar");
+    assert_eq!(
+        shared_calendar::SPACE,
+        canonical(&format!("space:{space_type}?authority=self&skey=*")).as_str()
+    );
+    assert_eq!(
+        shared_calendar::SPACE_ANY_AUTHORITY,
+        canonical(&format!("space?authority=%2A&type={space_type}")).as_str()
+    );
+    assert_eq!(shared_calendar::NAME, "Shared calendar");
+    assert_eq!(
+        shared_calendar::NAME_LANG,
+        [("de", "Gemeinsamer Kalender"), ("fr", "Agenda partagé")]
+    );
+    assert_eq!(
+        Collection::ALL.iter().map(|c| c.nsid()).collect::<Vec<_>>(),
+        shared_calendar::COLLECTIONS
+    );
+
+    // The set's two entries, from the builder.
+    let own = shared_calendar::space_scope()
+        .manage(SpaceManage::Delete)
+        .manage(SpaceManage::Create)
+        .manage(SpaceManage::Update);
+    let member = shared_calendar::space_scope()
+        .authority(SpaceAuthority::Any)
+        .collection(Collection::Rsvp)
+        .action(SpaceAction::Update)
+        .action(SpaceAction::Read)
+        .action(SpaceAction::Create);
+    assert_eq!(
+        [own.to_string(), member.to_string()],
+        calendar::auth_shared_calendar::GRANTED_WITHOUT_AUD
+    );
+
+    // One member's calendar, one key, answers only; built at compile time.
+    const DID: Did<'static> = match Did::new("did:plc:ewvi7nxzyoun6zhxrhs64oiz") {
+        Some(did) => did,
+        None => panic!("not a DID"),
+    };
+    const KEY: SpaceKey<'static> = match SpaceKey::new("3jzfcijpj2z2a~x") {
+        Some(key) => key,
+        None => panic!("not a space key"),
+    };
+    const ANSWER: lexperm_example::scopes::SpaceScope<'static, Collection> =
+        shared_calendar::space_scope()
+            .authority(SpaceAuthority::Did(DID))
+            .skey(KEY)
+            .collection(Collection::Rsvp)
+            .action(SpaceAction::Create)
+            .action(SpaceAction::ReadSelf);
+    let answer = ANSWER.to_string();
+    assert_eq!(
+        answer,
+        canonical(&format!(
+            "space:{space_type}?action=read_self&action=create&collection={}&skey={}&authority={}",
+            Collection::Rsvp.nsid(),
+            encode_all(KEY.as_str()),
+            encode_all(DID.as_str())
+        ))
+    );
+    assert_eq!(
+        answer,
+        "space:org.lexperm.example.calendar.sharedCalendar?authority=did:plc:ewvi7nxzyoun6zhxrhs64oiz&skey=3jzfcijpj2z2a%7Ex&collection=org.lexperm.example.calendar.rsvp&action=read_self&action=create"
+    );
+    let granted = ScopeSet::parse(&format!("atproto {answer}"));
+    let write = |collection: &str| SpaceOp::Write {
+        action: lexperm_parser::scope::RepoAction::Create,
+        collection: collection.to_owned(),
+    };
+    let (did, key) = (DID.as_str(), KEY.as_str());
+    assert!(granted
+        .allows_space(space_type, did, key, &write(Collection::Rsvp.nsid()))
+        .is_some());
+    assert!(granted
+        .allows_space(space_type, did, key, &write(Collection::Event.nsid()))
+        .is_none());
+    assert!(granted
+        .allows_space(space_type, did, key, &SpaceOp::Read)
+        .is_none());
+    assert!(granted
+        .allows_space(space_type, did, "other", &SpaceOp::ReadSelf)
+        .is_none());
+    assert!(Did::new("did:plc:").is_none() && SpaceKey::new("..").is_none());
 }
 
 #[test]
