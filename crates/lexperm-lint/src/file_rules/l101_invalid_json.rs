@@ -27,23 +27,12 @@ strict JSON parser: the file cannot be loaded, published or resolved. goat calls
 
 #[cfg(test)]
 mod tests {
-    use lexperm_parser::diagnostics::{Diagnostic, FileId};
-
     use super::*;
-
-    /// Parses `text` as JSON and returns only this rule's diagnostics (the loader reports them as
-    /// part of [`lexperm_parser::json::parse`]).
-    fn check(file: FileId, text: &str) -> Vec<Diagnostic> {
-        let (_, diagnostics) = lexperm_parser::json::parse(file, text);
-        diagnostics
-            .into_iter()
-            .filter(|d| d.code == META.code)
-            .collect()
-    }
+    use crate::file_rules::test_support::json_findings;
 
     #[test]
     fn reports_trailing_comma_with_location() {
-        let found = check(FileId(0), r#"{"lexicon": 1,}"#);
+        let found = json_findings(&META, r#"{"lexicon": 1,}"#);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].message, "trailing comma is not allowed in JSON");
         assert_eq!((found[0].span.start, found[0].span.end), (13, 14));
@@ -51,6 +40,6 @@ mod tests {
 
     #[test]
     fn valid_json_is_clean() {
-        assert!(check(FileId(0), r#"{"lexicon": 1}"#).is_empty());
+        assert!(json_findings(&META, r#"{"lexicon": 1}"#).is_empty());
     }
 }

@@ -25,22 +25,12 @@ reject the file. The same lexicon then means different things to different tools
 
 #[cfg(test)]
 mod tests {
-    use lexperm_parser::diagnostics::{Diagnostic, FileId};
-
     use super::*;
-
-    /// Parses `text` as JSON and returns only this rule's diagnostics (the JSON parser reports them).
-    fn check(file: FileId, text: &str) -> Vec<Diagnostic> {
-        let (_, diagnostics) = lexperm_parser::json::parse(file, text);
-        diagnostics
-            .into_iter()
-            .filter(|d| d.code == META.code)
-            .collect()
-    }
+    use crate::file_rules::test_support::json_findings;
 
     #[test]
     fn reports_second_key_and_labels_first() {
-        let found = check(FileId(0), r#"{"a": 1, "b": 2, "a": 3}"#);
+        let found = json_findings(&META, r#"{"a": 1, "b": 2, "a": 3}"#);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].message, "duplicate key `a` in object");
         assert_eq!(found[0].labels[0].message, "first defined here");
@@ -48,6 +38,6 @@ mod tests {
 
     #[test]
     fn same_key_in_different_objects_is_fine() {
-        assert!(check(FileId(0), r#"{"a": {"a": 1}, "b": {"a": 2}}"#).is_empty());
+        assert!(json_findings(&META, r#"{"a": {"a": 1}, "b": {"a": 2}}"#).is_empty());
     }
 }

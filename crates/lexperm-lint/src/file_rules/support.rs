@@ -247,6 +247,15 @@ pub(crate) mod test_support {
     use super::*;
     use lexperm_parser::diagnostics::RuleMeta;
 
+    /// The diagnostics of `rule` that the JSON parser alone reports for `text`.
+    pub(crate) fn json_findings(rule: &RuleMeta, text: &str) -> Vec<Diagnostic> {
+        let (_, diagnostics) = lexperm_parser::json::parse(FileId(0), text);
+        diagnostics
+            .into_iter()
+            .filter(|d| d.code == rule.code)
+            .collect()
+    }
+
     /// The diagnostics `rule` reports for `text`.
     pub(crate) fn run(rule: &RuleMeta, text: &str) -> Vec<Diagnostic> {
         lint_file(FileId(0), text)
