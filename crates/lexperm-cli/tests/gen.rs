@@ -449,3 +449,36 @@ fn gen_ts_writes_the_typescript_target() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
     assert!(expected.contains("export namespace authManageCalendar {"));
 }
+
+/// Under `--reference 0.5.12` the example authority's space set is one a released PDS drops
+/// entry by entry, so the lint gate refuses it; the default reference generates it.
+#[test]
+fn gen_rust_follows_the_reference_switch() {
+    let lexicons = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lexicons");
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("scopes.rs");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            os("gen"),
+            os("rust"),
+            os("--lexicons"),
+            lexicons.as_os_str(),
+            os("--out"),
+            out.as_os_str(),
+        ];
+        args.extend(extra.iter().map(|a| os(a)));
+        lexperm(&args)
+    };
+    let stable = run(&["--reference", "0.5.12"]);
+    assert_eq!(stable.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&stable.stderr);
+    assert!(
+        stderr.contains("authSharedCalendar.json:20:23: error[P102/unknown-resource]"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    let default = run(&[]);
+    assert_eq!(default.status.code(), Some(0));
+    let code = std::fs::read_to_string(&out).unwrap();
+    assert!(code.contains("space:org.lexperm.example.calendar.sharedCalendar"));
+}

@@ -377,6 +377,24 @@ fn coverage_human_and_json() {
     let run = lexperm(&["coverage"], None);
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!("coverage_human_example", run.stdout);
+    let space_line = |stdout: &str| {
+        stdout
+            .lines()
+            .find(|l| l.contains("space type org.lexperm.example.calendar.sharedCalendar"))
+            .map(str::trim)
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        space_line(&run.stdout).as_deref(),
+        Some("space type org.lexperm.example.calendar.sharedCalendar \"Shared calendar\": granted by 1 set, 2/2 declared collections writable")
+    );
+    // A PDS on the released reference drops the space entries: nothing grants the space type.
+    let run = lexperm(&["coverage", "--reference", "0.5.12"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        space_line(&run.stdout).as_deref(),
+        Some("space type org.lexperm.example.calendar.sharedCalendar \"Shared calendar\": granted by 0 sets, 0/2 declared collections writable")
+    );
 
     let Some(bsky) = bsky() else {
         return;

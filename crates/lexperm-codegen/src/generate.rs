@@ -9,6 +9,7 @@ use handlebars::Handlebars;
 use lexperm_lint::Source;
 use lexperm_parser::diagnostics::{FileId, LineIndex, Severity};
 use lexperm_parser::lexicon::{SchemaKind, SpaceSchema};
+use lexperm_parser::scope::Reference;
 use lexperm_parser::scope::{
     encode_query_value, IncludeScope, NsidPattern, Scope, SpaceAction, SpaceAuthority, SpaceKey,
     SpaceScope,
@@ -170,12 +171,13 @@ pub(crate) fn generate(
     templates: &Handlebars,
     target: Target,
     allowed: &[&str],
+    reference: Reference,
 ) -> Result<String, GenerateError> {
     let paths: Vec<String> = inputs
         .iter()
         .map(|input| input.path.to_string_lossy().replace('\\', "/"))
         .collect();
-    let catalog = lint_gate(inputs, &paths, allowed)?;
+    let catalog = lint_gate(inputs, &paths, allowed, reference)?;
 
     let syntax = Syntax::of(target);
     let mut docs = Vec::with_capacity(inputs.len());
@@ -315,6 +317,7 @@ fn lint_gate(
     inputs: &[Input],
     paths: &[String],
     allowed: &[&str],
+    reference: Reference,
 ) -> Result<Catalog, GenerateError> {
     let sources: Vec<Source> = inputs
         .iter()
@@ -327,7 +330,7 @@ fn lint_gate(
         })
         .collect();
     let mut errors = Vec::new();
-    let (results, catalog) = lexperm_lint::lint_with_catalog(&sources);
+    let (results, catalog) = lexperm_lint::lint_with_catalog_for(&sources, reference);
     for (file, diagnostics) in results {
         let Some(input) = inputs.get(file.0 as usize) else {
             continue;

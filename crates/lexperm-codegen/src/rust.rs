@@ -64,6 +64,7 @@
 //!   the target), `name_lang` (pairs of literals: tag, text), `collections` (literals, as declared)
 //!   and `variants` (`name`, `nsid`, `bit`: one per distinct collection in canonical order).
 
+use lexperm_parser::scope::Reference;
 use std::path::{Path, PathBuf};
 
 use handlebars::Handlebars;
@@ -185,6 +186,7 @@ pub struct Builder {
     target: Target,
     emit_rerun_if_changed: bool,
     allowed_rules: Vec<String>,
+    reference: Reference,
 }
 
 impl Default for Builder {
@@ -203,6 +205,7 @@ impl Builder {
             target: Target::Rust,
             emit_rerun_if_changed: true,
             allowed_rules: Vec::new(),
+            reference: Reference::default(),
         }
     }
 
@@ -225,6 +228,14 @@ impl Builder {
     /// like `level = "allow"` in `lexperm.toml`. May be called more than once.
     pub fn allow_rule(mut self, code_or_name: impl Into<String>) -> Builder {
         self.allowed_rules.push(code_or_name.into());
+        self
+    }
+
+    /// Reads permission sets as `reference` does (default: the permissioned-data reference, which
+    /// grants `space` entries; [`Reference::Stable0512`] drops them, as PDSes on the released
+    /// `@atproto/oauth-scopes` do), both for the lint gate and for the expanded grants.
+    pub fn reference(mut self, reference: Reference) -> Builder {
+        self.reference = reference;
         self
     }
 
@@ -282,7 +293,7 @@ impl Builder {
             })?;
             inputs.push(generate::Input { path, text });
         }
-        generate::generate(&inputs, &templates, self.target, &allowed)
+        generate::generate(&inputs, &templates, self.target, &allowed, self.reference)
     }
 
     /// Generates the code and writes it to `path` (only when the content changed, so that Cargo does

@@ -16,7 +16,7 @@ use lexperm_parser::scope::{
 use lexperm_parser::syntax::DidServiceRef;
 
 use crate::catalog::Catalog;
-use crate::expand::expand_set;
+use crate::expand::expand_set_with;
 
 /// The audience used to expand sets for coverage (any value works: only its presence matters).
 const PROBE_AUD: &str = "did:web:coverage.invalid#probe";
@@ -151,21 +151,23 @@ impl Catalog {
                 continue;
             };
             let mut undefined = BTreeSet::new();
-            let with_aud = expand_set(
+            let with_aud = expand_set_with(
                 &IncludeScope {
                     nsid: nsid.clone(),
                     aud: aud.clone(),
                 },
                 doc,
                 set,
+                self.reference(),
             );
-            let without_aud = expand_set(
+            let without_aud = expand_set_with(
                 &IncludeScope {
                     nsid: nsid.clone(),
                     aud: None,
                 },
                 doc,
                 set,
+                self.reference(),
             );
             for granted in &with_aud.granted {
                 match &granted.scope {

@@ -11,6 +11,7 @@ use lexperm_resolver::{Coverage, GroupCoverage, ItemCoverage};
 use serde_json::json;
 
 use super::lexicons::{Format, LexiconDirs};
+use super::reference_args::ReferenceArgs;
 
 /// Arguments of `lexperm coverage`.
 #[derive(Debug, Args)]
@@ -20,13 +21,16 @@ pub struct CoverageArgs {
     /// Output format (`json`: one object).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    #[command(flatten)]
+    reference: ReferenceArgs,
 }
 
 /// Runs `coverage`; the exit code is 0 (a report, not a check) or 2 for IO errors.
 pub fn run(args: CoverageArgs) -> u8 {
-    let Ok(loaded) = args.lexicons.load() else {
+    let Ok(mut loaded) = args.lexicons.load() else {
         return crate::EXIT_USAGE;
     };
+    loaded.catalog.set_reference(args.reference.get());
     let coverage = loaded.catalog.coverage();
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());

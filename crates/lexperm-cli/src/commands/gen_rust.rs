@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use lexperm_codegen::{Builder, GenerateError, Target};
 
+use super::reference_args::ReferenceArgs;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
 /// Arguments of `lexperm gen rust` and `lexperm gen ts`.
@@ -33,6 +34,8 @@ pub struct GenCodeArgs {
     /// Write nothing; exit 1 when FILE is not what would be generated, 0 when it is.
     #[arg(long)]
     pub check: bool,
+    #[command(flatten)]
+    pub reference: ReferenceArgs,
 }
 
 /// Runs `lexperm gen rust` (or `ts`) and returns the process exit code.
@@ -44,7 +47,10 @@ pub fn run(args: &GenCodeArgs, target: Target) -> u8 {
         );
         return EXIT_USAGE;
     }
-    let mut builder = Builder::new().target(target).emit_rerun_if_changed(false);
+    let mut builder = Builder::new()
+        .target(target)
+        .emit_rerun_if_changed(false)
+        .reference(args.reference.get());
     for dir in &args.lexicons {
         builder = builder.lexicons(dir);
     }
