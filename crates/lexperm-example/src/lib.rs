@@ -48,7 +48,7 @@
 //! use lexperm_example::scopes::org::lexperm::example::calendar::shared_calendar;
 //! let _ = shared_calendar::space_scope().collection(shared_calendar::Collection::Settings);
 //! ```
-
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 /// Scope constants generated from `lexicons/` (see the crate docs).
