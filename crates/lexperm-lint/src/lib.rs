@@ -239,6 +239,21 @@ fn catalog_checks() -> Vec<fn(&Catalog, &mut Vec<Diagnostic>)> {
         .collect()
 }
 
+/// Asserts that `found` holds exactly `count` diagnostics of `rule`, and returns them: the check
+/// behind both rule groups' `expect` test helpers.
+#[cfg(test)]
+#[track_caller]
+fn assert_count(rule: &RuleMeta, count: usize, found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    assert_eq!(
+        found.len(),
+        count,
+        "{} {}: expected {count}, got {found:#?}",
+        rule.code,
+        rule.name
+    );
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use lexperm_parser::diagnostics::Severity;

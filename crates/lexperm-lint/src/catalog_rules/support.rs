@@ -159,15 +159,7 @@ pub(crate) mod test_support {
     /// Asserts `rule` reports exactly `count` diagnostics for `files`, returning them.
     #[track_caller]
     pub(crate) fn expect(rule: &RuleMeta, count: usize, files: &[(&str, &str)]) -> Vec<Diagnostic> {
-        let found = run(rule, files);
-        assert_eq!(
-            found.len(),
-            count,
-            "{} {}: expected {count}, got {found:#?}",
-            rule.code,
-            rule.name
-        );
-        found
+        crate::assert_count(rule, count, run(rule, files))
     }
 
     /// A document with id `nsid` and `defs` (a JSON object body without braces).

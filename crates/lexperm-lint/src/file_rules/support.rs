@@ -268,15 +268,7 @@ pub(crate) mod test_support {
     /// Asserts `rule` reports exactly `count` diagnostics for `text`, returning them.
     #[track_caller]
     pub(crate) fn expect(rule: &RuleMeta, count: usize, text: &str) -> Vec<Diagnostic> {
-        let found = run(rule, text);
-        assert_eq!(
-            found.len(),
-            count,
-            "{} {}: expected {count}, got {found:#?}",
-            rule.code,
-            rule.name
-        );
-        found
+        crate::assert_count(rule, count, run(rule, text))
     }
 
     /// A minimal document with one def named `name` holding `schema`.
