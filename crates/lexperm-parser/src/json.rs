@@ -10,16 +10,14 @@ use std::collections::HashSet;
 
 use crate::diagnostics::{Diagnostic, FileId, LoadProblem, Span};
 
-/// Deepest nesting of arrays and objects accepted.
-pub const MAX_DEPTH: usize = 128;
+/// Deepest nesting of arrays and objects accepted (see [`crate::limits`]).
+pub const MAX_DEPTH: usize = crate::limits::MAX_JSON_DEPTH;
 
-/// Largest file accepted, in bytes (16 MiB).
-pub const MAX_FILE_SIZE: usize = 16 * 1024 * 1024;
+/// Largest file accepted, in bytes (see [`crate::limits`]).
+pub const MAX_FILE_SIZE: usize = crate::limits::MAX_FILE_SIZE;
 
-/// Most values (of any kind, at any depth) accepted in one file (262,144; the largest real lexicon
-/// has a few thousand). Bounds memory: a 16 MiB file of `[0,0,0,…]` would otherwise become eight
-/// million tree nodes.
-pub const MAX_VALUES: usize = 1 << 18;
+/// Most values (of any kind, at any depth) accepted in one file (see [`crate::limits`]).
+pub const MAX_VALUES: usize = crate::limits::MAX_JSON_VALUES;
 
 /// One JSON value with the byte range it was read from.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,5 +10,6 @@ pub mod diagnostics;
 pub mod formats;
 pub mod json;
 pub mod lexicon;
+pub mod limits;
 pub mod scope;
 pub mod syntax;
