@@ -1,0 +1,1 @@
+//! The hostile-input suite: one module per class of attack, kept under `tests/hostile/`.
