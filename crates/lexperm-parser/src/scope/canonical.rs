@@ -260,7 +260,8 @@ pub(crate) fn write_account(out: &mut String, attr: &str, actions: &[&str]) {
 
 /// The single values and bit sets of a `space` scope.
 pub(crate) struct SpaceParts<'a> {
-    /// `*` or the type (written as the positional part, encoded).
+    /// `*` or the type NSID (written as the positional part as it is: letters, digits, `.`,
+    /// `-` and `*` are never escaped).
     pub space_type: &'a str,
     /// `self` (left out), `*` or the DID.
     pub authority: &'a str,
@@ -295,16 +296,16 @@ fn single_value(out: &mut String, first: &mut bool, name: &Name, value: &str, de
 
 /// `space:<type>` then `authority`, `skey`, `collection` (`*` absorbs the rest, otherwise
 /// sorted, each once), `action`, `manage`, leaving out the defaults (`self`, `*`, no
-/// collections, the four default actions, no management).
+/// collections, the four default actions, no management). The type and the collections are
+/// NSIDs or `*`, written as they are (as `repo` writes its collections); the authority and the
+/// key are encoded.
 pub(crate) fn write_space(out: &mut String, parts: &SpaceParts<'_>, collections: &mut [&str]) {
-    out.push_str(SPACE.positional);
-    encode_into(out, parts.space_type, Component::Positional);
+    put(out, [SPACE.positional, parts.space_type]);
     let mut first = true;
     single_value(out, &mut first, &AUTHORITY, parts.authority, "self");
     single_value(out, &mut first, &SKEY, parts.skey, "*");
     for collection in nsid_list(collections) {
-        out.push_str(COLLECTION.get(first));
-        encode_into(out, collection, Component::Query);
+        put(out, [COLLECTION.get(first), collection]);
         first = false;
     }
     if parts.actions != 0 && parts.actions != SPACE_DEFAULT_ACTIONS {
