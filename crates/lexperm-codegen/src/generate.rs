@@ -9,11 +9,11 @@ use handlebars::Handlebars;
 use lexperm_lint::Source;
 use lexperm_parser::diagnostics::{FileId, LineIndex, Severity};
 use lexperm_parser::lexicon::{SchemaKind, SpaceSchema};
-use lexperm_parser::scope::Reference;
 use lexperm_parser::scope::{
     encode_query_value, IncludeScope, NsidPattern, Scope, SpaceAction, SpaceAuthority, SpaceKey,
     SpaceScope,
 };
+use lexperm_parser::scope::{Reference, Resource};
 use lexperm_parser::syntax::{DidServiceRef, Nsid};
 use lexperm_resolver::Catalog;
 use serde::Serialize;
@@ -207,7 +207,8 @@ pub(crate) fn generate(
             Some("query") => Kind::Query,
             Some("procedure") => Kind::Procedure,
             Some("permission-set") => Kind::PermissionSet,
-            Some("space") => Kind::Space,
+            // The released reference has no `space:` scope: a space type gets no constants.
+            Some("space") if reference.knows(Resource::Space) => Kind::Space,
             _ => continue,
         };
         count += 1;

@@ -689,6 +689,43 @@ fn space_lexicons_rust() {
     assert_eq!(check_constants_canonical(&code), 28);
 }
 
+/// Under the released reference (no `space:` scope) space types get no constants, in either
+/// language; their records and methods still do.
+#[test]
+fn space_types_get_no_constants_under_the_released_reference() {
+    use lexperm_parser::scope::Reference;
+    // The set is left out: the released reference drops its space entries, which the gate refuses.
+    let temp = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(space_lexicons()).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.ends_with("com.example.forum.authForum.json") {
+            std::fs::copy(&path, temp.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let generate = |reference: Reference, target: Target| {
+        Builder::new()
+            .lexicons(temp.path())
+            .reference(reference)
+            .target(target)
+            .emit_rerun_if_changed(false)
+            .generate_string()
+            .unwrap()
+    };
+    for target in [Target::Rust, Target::TypeScript] {
+        let released = generate(Reference::Stable0512, target);
+        assert!(!released.contains("space:"), "{released}");
+        assert!(
+            released.contains("repo:com.example.forum.post"),
+            "{released}"
+        );
+        let default = generate(Reference::PermissionedData, target);
+        assert!(
+            default.contains("space:com.example.forum.board"),
+            "{default}"
+        );
+    }
+}
+
 /// TypeScript from `dir`, snapshot as `snapshot`, type-checked and run against the resolver;
 /// the code when the TypeScript checks ran.
 fn typescript_checked(dir: &Path, snapshot: &str) -> Option<String> {

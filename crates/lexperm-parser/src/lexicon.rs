@@ -11,6 +11,8 @@
 //! and keeps every `permission` entry of a permission set as its raw JSON members, because the
 //! meaning of those fields belongs to the scope grammar.
 
+use std::fmt;
+
 use crate::diagnostics::{Diagnostic, FileId, LoadProblem, Span};
 use crate::formats::StringFormat;
 use crate::json::{self, JsonKind, JsonMember, JsonObject, JsonValue};
@@ -659,6 +661,74 @@ pub struct SpaceSchema {
     /// `collections` (required, may be empty): the record types spaces of this type hold, and the
     /// write targets of a `space:` grant that names none.
     pub collections: Option<SpannedList<String>>,
+}
+
+/// A rule of the strict reference validator (`@atproto/lex-document`) that a `space` declaration
+/// breaks: an authorization server that validates the declaration cannot resolve it, so a
+/// `space:` grant of its type that names no collection cannot be filled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpaceDeclProblem {
+    /// `key` is missing.
+    MissingKey,
+    /// `key` is not a record-key type (`tid`, `nsid`, `any`, `literal:<key>`).
+    InvalidKey(String),
+    /// `name` is missing.
+    MissingName,
+    /// `name` is empty or longer than 64 UTF-8 bytes.
+    NameLength(usize),
+    /// `collections` is missing.
+    MissingCollections,
+    /// An entry of `collections` is not an NSID.
+    InvalidCollection(String),
+}
+
+impl fmt::Display for SpaceDeclProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpaceDeclProblem::MissingKey => f.write_str("`key` is missing"),
+            SpaceDeclProblem::InvalidKey(key) => {
+                write!(f, "`key` `{key}` is not a record-key type")
+            }
+            SpaceDeclProblem::MissingName => f.write_str("`name` is missing"),
+            SpaceDeclProblem::NameLength(n) => {
+                write!(f, "`name` is {n} UTF-8 bytes long (1 to 64 allowed)")
+            }
+            SpaceDeclProblem::MissingCollections => f.write_str("`collections` is missing"),
+            SpaceDeclProblem::InvalidCollection(c) => {
+                write!(f, "`collections` entry `{c}` is not an NSID")
+            }
+        }
+    }
+}
+
+impl SpaceSchema {
+    /// Longest `name`, in UTF-8 bytes.
+    pub const MAX_NAME_BYTES: usize = 64;
+
+    /// The first rule of the strict reference validator this declaration breaks, or `None` when
+    /// an authorization server can use it.
+    pub fn problem(&self) -> Option<SpaceDeclProblem> {
+        let Some(key) = &self.key else {
+            return Some(SpaceDeclProblem::MissingKey);
+        };
+        if !crate::formats::is_valid_record_key_type(&key.value) {
+            return Some(SpaceDeclProblem::InvalidKey(key.value.clone()));
+        }
+        let Some(name) = &self.name else {
+            return Some(SpaceDeclProblem::MissingName);
+        };
+        if !(1..=Self::MAX_NAME_BYTES).contains(&name.value.len()) {
+            return Some(SpaceDeclProblem::NameLength(name.value.len()));
+        }
+        let Some(collections) = &self.collections else {
+            return Some(SpaceDeclProblem::MissingCollections);
+        };
+        collections
+            .value
+            .iter()
+            .find(|c| !crate::syntax::Nsid::is_valid(&c.value))
+            .map(|c| SpaceDeclProblem::InvalidCollection(c.value.clone()))
+    }
 }
 
 /// One `permission` object, kept raw: every member (including `type` and `resource`) with its key

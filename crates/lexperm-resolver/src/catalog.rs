@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use lexperm_parser::diagnostics::{Diagnostic, FileId, Span};
 use lexperm_parser::lexicon::{
     self, Def, LexiconDoc, LoadedLexicon, PermissionSetSchema, ProcedureSchema, QuerySchema,
-    RecordSchema, SchemaKind, SchemaType, SpaceSchema,
+    RecordSchema, SchemaKind, SchemaType, SpaceDeclProblem, SpaceSchema,
 };
 use lexperm_parser::scope::Reference;
 use lexperm_parser::syntax::Nsid;
@@ -345,12 +345,17 @@ impl Catalog {
         let doc = self.get(nsid).ok_or_else(|| SpaceDeclError::NotFound {
             nsid: nsid.to_owned(),
         })?;
-        doc.space()
-            .map(|space| (doc, space))
-            .ok_or_else(|| SpaceDeclError::NotASpace {
+        let space = doc.space().ok_or_else(|| SpaceDeclError::NotASpace {
+            nsid: nsid.to_owned(),
+            found: doc.main_type(),
+        })?;
+        match space.problem() {
+            Some(problem) => Err(SpaceDeclError::Invalid {
                 nsid: nsid.to_owned(),
-                found: doc.main_type(),
-            })
+                problem,
+            }),
+            None => Ok((doc, space)),
+        }
     }
 
     /// Indexed documents grouped by authority domain (`example.com` for `com.example.post`),
@@ -428,21 +433,33 @@ pub enum SpaceDeclError {
         /// The type of `main`, when it has one.
         found: Option<SchemaType>,
     },
+    /// The declaration breaks a rule of the strict reference validator, so an authorization
+    /// server that validates it cannot resolve it.
+    #[error("the space type declaration `{nsid}` is invalid: {problem} (hint: `lexperm lint` shows where)")]
+    Invalid {
+        /// The space type NSID.
+        nsid: String,
+        /// The first rule it breaks.
+        problem: SpaceDeclProblem,
+    },
 }
 
 impl SpaceDeclError {
-    /// Stable kebab-case code: `space-not-found` or `not-a-space`.
+    /// Stable kebab-case code: `space-not-found`, `not-a-space` or `invalid-space`.
     pub fn code(&self) -> &'static str {
         match self {
             SpaceDeclError::NotFound { .. } => "space-not-found",
             SpaceDeclError::NotASpace { .. } => "not-a-space",
+            SpaceDeclError::Invalid { .. } => "invalid-space",
         }
     }
 
     /// The space type NSID.
     pub fn nsid(&self) -> &str {
         match self {
-            SpaceDeclError::NotFound { nsid } | SpaceDeclError::NotASpace { nsid, .. } => nsid,
+            SpaceDeclError::NotFound { nsid }
+            | SpaceDeclError::NotASpace { nsid, .. }
+            | SpaceDeclError::Invalid { nsid, .. } => nsid,
         }
     }
 }

@@ -70,6 +70,62 @@ fn catalog_indexes_the_space_declaration() {
     assert!(record.to_string().contains("a record"), "{record}");
 }
 
+/// A declaration the strict validator rejects cannot be resolved when a token is issued, so a
+/// bare grant of its type is refused, and the error says which rule it breaks.
+#[test]
+fn invalid_declarations_refuse_bare_grants() {
+    let board = |main: &str| {
+        format!(r#"{{"lexicon": 1, "id": "com.example.board", "defs": {{"main": {main}}}}}"#)
+    };
+    let cases = [
+        (
+            r#"{"type": "space", "name": "Board", "collections": []}"#,
+            "`key` is missing",
+        ),
+        (
+            r#"{"type": "space", "key": "literal:", "name": "Board", "collections": []}"#,
+            "`key` `literal:`",
+        ),
+        (
+            r#"{"type": "space", "key": "any", "collections": []}"#,
+            "`name` is missing",
+        ),
+        (
+            r#"{"type": "space", "key": "any", "name": "", "collections": []}"#,
+            "0 UTF-8 bytes",
+        ),
+        (
+            r#"{"type": "space", "key": "any", "name": "Board"}"#,
+            "`collections` is missing",
+        ),
+        (
+            r#"{"type": "space", "key": "any", "name": "Board", "collections": ["nope"]}"#,
+            "`nope` is not an NSID",
+        ),
+    ];
+    for (main, cause) in cases {
+        let text = board(main);
+        let (catalog, _) = Catalog::load([(FileId(0), "com/example/board.json", text.as_str())]);
+        let error = catalog.space_decl("com.example.board").unwrap_err();
+        assert_eq!(error.code(), "invalid-space", "{main}");
+        assert!(error.to_string().contains(cause), "{main}: {error}");
+        let token = catalog.token_scope("atproto space:com.example.board");
+        assert_eq!(token.token_scope(), None, "{main}");
+        assert_eq!(token.errors[0].code(), "invalid-space", "{main}");
+    }
+    let valid = board(
+        r#"{"type": "space", "key": "any", "name": "Board", "collections": ["com.example.note"]}"#,
+    );
+    let (catalog, _) = Catalog::load([(FileId(0), "com/example/board.json", valid.as_str())]);
+    assert_eq!(
+        catalog
+            .token_scope("atproto space:com.example.board")
+            .token_scope()
+            .as_deref(),
+        Some("atproto space:com.example.board?collection=com.example.note")
+    );
+}
+
 #[test]
 fn expansions_match_the_reference() {
     let catalog = catalog();

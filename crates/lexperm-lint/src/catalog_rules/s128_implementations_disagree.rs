@@ -4,10 +4,10 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity, Span};
 use lexperm_parser::lexicon::PermissionEntry;
 use lexperm_parser::scope::include::DropReason;
-use lexperm_parser::scope::{Scope, SpaceAction, SpaceKey};
+use lexperm_parser::scope::{NsidPattern, Scope, SpaceAction, SpaceKey};
 
 use crate::catalog_rules::permission_sets::permissioned_data_sets;
-use lexperm_resolver::catalog::Catalog;
+use lexperm_resolver::catalog::{Catalog, SpaceDeclError};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -29,7 +29,12 @@ and another common implementation treat differently, naming the implementation:
   collection; rsky only those of the listed collections;
 - `read` and `read_self` together: swift-atproto drops `read_self`;
 - `~` in `skey`: the reference writes `%7E` in the scope string; swift-atproto and atproto-crates
-  write `~`, so the strings differ.
+  write `~`, so the strings differ;
+- a grant that names no `collection` of a space type whose loaded declaration the strict
+  validator rejects (no `key`, no `name`, a collection that is not an NSID, …): the authorization
+  server fills such grants from the declaration when it issues a token; the reference refuses to
+  issue the token when it cannot resolve the declaration, cirrus issues it without collections
+  (reads work, writes do not). A declaration that is missing or not a `space` is P121's.
 
 ## Why is this bad?
 Users on different PDSes get different access from the same set: an app tested against one
@@ -97,6 +102,18 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
                         "`read` and `read_self` are both kept by the reference (`read` implies `read_self`); swift-atproto drops `read_self`"));
                 }
             }
+            if let (NsidPattern::Nsid(space_type), true, Some(m)) = (
+                &space.space_type,
+                space.collections.is_empty(),
+                entry.member("spaceType"),
+            ) {
+                if let Err(SpaceDeclError::Invalid { problem, .. }) =
+                    catalog.space_decl(space_type.as_str())
+                {
+                    let text = format!("this grant names no `collection`, so it is filled from the declaration of `{space_type}` when a token is issued, which fails because the declaration is invalid ({problem}); the reference then refuses to issue the token, cirrus issues it without collections (no writes)");
+                    out.push(disagreement(m.value.span, set.nsid.as_str(), granted.entry_index, &text));
+                }
+            }
             if let (SpaceKey::Key(key), Some(m)) = (&space.skey, entry.member("skey")) {
                 if key.contains('~') {
                     out.push(disagreement(m.value.span, set.nsid.as_str(), granted.entry_index,
@@ -121,10 +138,38 @@ mod tests {
     use super::*;
     use crate::catalog_rules::test_support::{expect, set, text_at};
 
+    /// A usable declaration of `com.example.board`, which bare grants are filled from.
+    const BOARD: &str = r#"{"lexicon": 1, "id": "com.example.board", "defs": {"main": {"type": "space", "key": "any", "name": "Board", "collections": ["com.example.note"]}}}"#;
+
     fn run(entry: &str) -> (String, Vec<Diagnostic>) {
         let text = set("com.example.authTest", &[entry]);
-        let found = crate::catalog_rules::test_support::run(&META, &[("com/example/authTest.json", &text)]);
+        let found = crate::catalog_rules::test_support::run(
+            &META,
+            &[("com/example/authTest.json", &text), ("com/example/board.json", BOARD)],
+        );
         (text, found)
+    }
+
+    #[test]
+    fn bare_grants_of_an_invalid_declaration_name_cirrus() {
+        let entry = r#""resource": "space", "spaceType": "com.example.board", "action": ["read"]"#;
+        let text = set("com.example.authTest", &[entry]);
+        let broken = BOARD.replace(r#""key": "any", "#, "");
+        let not_a_space = r#"{"lexicon": 1, "id": "com.example.board", "defs": {"main": {"type": "record", "key": "tid", "record": {"type": "object", "properties": {}}}}}"#;
+        let files = [("com/example/authTest.json", text.as_str()), ("com/example/board.json", &broken)];
+        let found = expect(&META, 1, &files);
+        assert_eq!(text_at(&text, &found[0]), "\"com.example.board\"");
+        assert!(found[0].message.contains("cirrus"), "{}", found[0].message);
+        assert!(found[0].message.contains("`key` is missing"), "{}", found[0].message);
+        // A declaration that is missing or not a `space` is P121's finding, not this rule's.
+        expect(&META, 0, &[("com/example/authTest.json", &text)]);
+        expect(&META, 0, &[("com/example/authTest.json", &text), ("com/example/board.json", not_a_space)]);
+        // A grant that names its collections is not filled, so nothing differs.
+        let named = set(
+            "com.example.authTest",
+            &[r#""resource": "space", "spaceType": "com.example.board", "collection": ["com.example.note"]"#],
+        );
+        expect(&META, 0, &[("com/example/authTest.json", &named)]);
     }
 
     #[test]
@@ -156,6 +201,6 @@ mod tests {
                 r#""resource": "repo", "collection": ["com.example.post"], "description": "x""#,
             ],
         );
-        expect(&META, 0, &[("com/example/authTest.json", &text)]);
+        expect(&META, 0, &[("com/example/authTest.json", &text), ("com/example/board.json", BOARD)]);
     }
 }

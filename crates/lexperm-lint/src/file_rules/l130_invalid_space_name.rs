@@ -4,7 +4,7 @@ use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::lexicon::{LexiconDoc, SchemaKind};
 
 /// The longest `name` the reference accepts, in UTF-8 bytes.
-const MAX_NAME_BYTES: usize = 64;
+const MAX_NAME_BYTES: usize = lexperm_parser::lexicon::SpaceSchema::MAX_NAME_BYTES;
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
