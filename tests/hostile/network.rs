@@ -21,6 +21,15 @@ use lexperm_net::{
 use lexperm_parser::limits;
 use serde_json::{json, Value};
 
+/// `lexperm resolve` of one record, without cache, as JSON lines.
+const RESOLVE_POST: [&str; 5] = [
+    "resolve",
+    "com.example.post",
+    "--no-cache",
+    "--format",
+    "json",
+];
+
 /// One GiB: what a hostile server offers.
 const GIB: u64 = 1 << 30;
 
@@ -100,6 +109,24 @@ impl World {
             .expect("a loopback PLC URL")
     }
 
+    /// `lexperm resolve com.example.post --no-cache --format json` in a fresh directory (with
+    /// `config` as its `lexperm.toml` when given): the exit code and the line's `error`.
+    fn resolve_post(&self, config: Option<&str>) -> (Option<i32>, String) {
+        let tmp = tempfile::tempdir().unwrap();
+        if let Some(config) = config {
+            std::fs::write(tmp.path().join("lexperm.toml"), config).unwrap();
+        }
+        let out = self.run(tmp.path(), &RESOLVE_POST);
+        let error = resolve_lines(&out)[0].2.clone().unwrap_or_default();
+        (out.status.code(), error)
+    }
+
+    /// Runs `lexperm` with `words` and this world's network options in `dir`, which is also the
+    /// cache directory.
+    fn run(&self, dir: &Path, words: &[&str]) -> Output {
+        lexperm(dir, dir, &args(words, self))
+    }
+
     fn record_fetches(&self) -> usize {
         self.pds
             .requests()
@@ -156,25 +183,9 @@ fn a_one_gib_did_document_is_refused_at_its_announced_length() {
         fill: b' ',
     });
     let world = World::with_plc(pds, plc);
-    let tmp = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let out = lexperm(
-        tmp.path(),
-        tmp.path(),
-        &args(
-            &[
-                "resolve",
-                "com.example.post",
-                "--no-cache",
-                "--format",
-                "json",
-            ],
-            &world,
-        ),
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let lines = resolve_lines(&out);
-    let error = lines[0].2.as_deref().unwrap_or_default();
+    let (code, error) = world.resolve_post(None);
+    assert_eq!(code, Some(1));
     assert!(
         error.contains(&format!("DID document from {}/did:plc:abc", world.plc.url))
             && error.contains("larger than 128 KiB (MAX_DID_DOCUMENT_BYTES)"),
@@ -191,23 +202,8 @@ fn an_endless_chunked_record_is_cut_at_the_xrpc_bound() {
             prefix: br#"{"uri":""#.to_vec(),
         })
     });
-    let tmp = tempfile::tempdir().unwrap();
-    let out = lexperm(
-        tmp.path(),
-        tmp.path(),
-        &args(
-            &[
-                "resolve",
-                "com.example.post",
-                "--no-cache",
-                "--format",
-                "json",
-            ],
-            &world,
-        ),
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let error = resolve_lines(&out)[0].2.clone().unwrap_or_default();
+    let (code, error) = world.resolve_post(None);
+    assert_eq!(code, Some(1));
     assert!(
         error.contains(&format!(
             "XRPC response from {}/xrpc/com.atproto.repo.getRecord is larger than 1 MiB (MAX_XRPC_JSON_BYTES)",
@@ -225,20 +221,16 @@ fn an_endless_repository_proof_is_cut_at_its_bound_in_expand_resolve() {
             .then(|| Reply::Endless { prefix: Vec::new() })
     });
     let tmp = tempfile::tempdir().unwrap();
-    let out = lexperm(
+    let out = world.run(
         tmp.path(),
-        tmp.path(),
-        &args(
-            &[
-                "expand",
-                "include:com.example.authBasic",
-                "--resolve",
-                "--no-cache",
-                "--format",
-                "json",
-            ],
-            &world,
-        ),
+        &[
+            "expand",
+            "include:com.example.authBasic",
+            "--resolve",
+            "--no-cache",
+            "--format",
+            "json",
+        ],
     );
     let stdout = text(&out.stdout);
     let line: Value = serde_json::from_str(stdout.lines().next().unwrap_or("{}")).unwrap();
@@ -265,20 +257,16 @@ fn lint_resolve_reports_an_oversized_record_as_unavailable() {
     let local = json!({"lexicon": 1, "id": "org.other.thing", "defs": {"main": {
         "type": "object", "properties": {"post": {"type": "ref", "ref": "com.example.post"}}}}});
     std::fs::write(lexicons.join("thing.json"), local.to_string()).unwrap();
-    let out = lexperm(
+    let out = world.run(
         tmp.path(),
-        tmp.path(),
-        &args(
-            &[
-                "lint",
-                "lexicons",
-                "--resolve",
-                "--no-cache",
-                "--format",
-                "json",
-            ],
-            &world,
-        ),
+        &[
+            "lint",
+            "lexicons",
+            "--resolve",
+            "--no-cache",
+            "--format",
+            "json",
+        ],
     );
     let stdout = text(&out.stdout);
     assert!(
@@ -332,7 +320,7 @@ fn a_slow_drip_is_cut_by_the_command_deadline_and_earlier_results_are_kept() {
     words.extend(slow.iter().map(String::as_str));
     words.extend(["--no-cache", "--format", "json", "--network-deadline", "2"]);
     let started = Instant::now();
-    let out = lexperm(tmp.path(), tmp.path(), &args(&words, &world));
+    let out = world.run(tmp.path(), &words);
     let elapsed = started.elapsed();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let lines = resolve_lines(&out);
@@ -350,6 +338,7 @@ fn a_slow_drip_is_cut_by_the_command_deadline_and_earlier_results_are_kept() {
     }
     // One drip was cut at the deadline; the other nineteen were not even asked.
     assert_eq!(world.record_fetches(), 2);
+    assert_eq!(limits::DEFAULT_NETWORK_DEADLINE, Duration::from_secs(300));
     assert!(elapsed < Duration::from_secs(8), "{elapsed:?}");
 }
 
@@ -357,24 +346,8 @@ fn a_slow_drip_is_cut_by_the_command_deadline_and_earlier_results_are_kept() {
 fn the_network_deadline_comes_from_the_config_file() {
     let world =
         World::new(|request| (request.path() == "/xrpc/com.atproto.repo.getRecord").then(drip));
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("lexperm.toml"), "[network]\ndeadline = 1\n").unwrap();
     let started = Instant::now();
-    let out = lexperm(
-        tmp.path(),
-        tmp.path(),
-        &args(
-            &[
-                "resolve",
-                "com.example.post",
-                "--no-cache",
-                "--format",
-                "json",
-            ],
-            &world,
-        ),
-    );
-    let error = resolve_lines(&out)[0].2.clone().unwrap_or_default();
+    let (_, error) = world.resolve_post(Some("[network]\ndeadline = 1\n"));
     assert!(error.contains("network deadline of 1 s"), "{error}");
     assert!(started.elapsed() < Duration::from_secs(6));
 }
@@ -501,22 +474,7 @@ fn a_plain_http_pds_endpoint_is_refused_unless_loopback() {
         )
     });
     let world = World::with_plc(pds, plc);
-    let tmp = tempfile::tempdir().unwrap();
-    let out = lexperm(
-        tmp.path(),
-        tmp.path(),
-        &args(
-            &[
-                "resolve",
-                "com.example.post",
-                "--no-cache",
-                "--format",
-                "json",
-            ],
-            &world,
-        ),
-    );
-    let error = resolve_lines(&out)[0].2.clone().unwrap_or_default();
+    let (_, error) = world.resolve_post(None);
     assert!(
         error
             .contains("`http://pds.example.com` is refused: http:// is accepted only for loopback"),
@@ -543,13 +501,7 @@ fn cached_entry(cache: &Path, nsid: &str) -> (std::path::PathBuf, Value) {
 fn cache_entries_are_checked_again_when_read() {
     let world = World::new(|_| None);
     let tmp = tempfile::tempdir().unwrap();
-    let resolve = |nsid: &str| {
-        lexperm(
-            tmp.path(),
-            tmp.path(),
-            &args(&["resolve", nsid, "--format", "json"], &world),
-        )
-    };
+    let resolve = |nsid: &str| world.run(tmp.path(), &["resolve", nsid, "--format", "json"]);
     for nsid in ["com.example.post", "com.example.other"] {
         assert_eq!(
             resolve_lines(&resolve(nsid))[0].1.as_deref(),

@@ -343,7 +343,7 @@ pub(crate) fn get_json<T: DeserializeOwned>(
     }
     serde_json::from_slice(&answer.body).map_err(|e| NetError::InvalidResponse {
         url: answer.url,
-        detail: format!("invalid JSON: {e}"),
+        detail: format!("invalid JSON: {}", printable(&e.to_string())),
     })
 }
 

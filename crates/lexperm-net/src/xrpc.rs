@@ -89,7 +89,7 @@ struct PutBody {
 /// A blocking XRPC client bound to one service (a PDS).
 ///
 /// Answers are read up to the bound of their kind ([`BodyKind`]); every request has a deadline
-/// ([`DEFAULT_TIMEOUT`], or the one given) and shares the command's [`Deadline`] when one is
+/// (`lexperm_parser::limits::NETWORK_REQUEST_DEADLINE`, or the one given) and shares the command's [`Deadline`] when one is
 /// set. Only unauthenticated queries follow redirects, and only within the service's origin.
 #[derive(Debug, Clone)]
 pub struct XrpcClient {
@@ -171,7 +171,10 @@ impl XrpcClient {
         };
         serde_json::from_slice(body).map_err(|e| NetError::InvalidResponse {
             url: answer.url.clone(),
-            detail: format!("{method}: cannot decode the response: {e}"),
+            detail: format!(
+                "{method}: cannot decode the response: {}",
+                printable(&e.to_string())
+            ),
         })
     }
 
@@ -297,7 +300,7 @@ impl XrpcClient {
     }
 
     /// `com.atproto.sync.getRecord`: the CAR file proving a record (signed commit, MST path,
-    /// record block); see [`crate::proof`].
+    /// record block); see `lexperm_datamodel::proof`.
     pub fn get_record_proof(
         &self,
         did: &str,
