@@ -169,9 +169,55 @@ pub fn load(
     Ok(levels)
 }
 
-/// Parses a config file's text.
-pub fn parse(text: &str) -> Result<Vec<(String, Level)>, String> {
-    let table: toml::Table = text.parse().map_err(|err: toml::de::Error| {
+/// Reads the `[network]` section of the config (`explicit`, or `lexperm.toml` in the current
+/// directory when present): `deadline`, in seconds, when set.
+pub fn network_deadline(explicit: Option<&Path>) -> Result<Option<u64>, String> {
+    let path: PathBuf = match explicit {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let default = PathBuf::from(CONFIG_FILE_NAME);
+            if !default.is_file() {
+                return Ok(None);
+            }
+            default
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|err| format!("cannot read config file {}: {err}", path.display()))?;
+    parse_network(&text).map_err(|err| format!("{}: {err}", path.display()))
+}
+
+/// The `[network] deadline` of a config file's text (seconds, at least 1).
+pub fn parse_network(text: &str) -> Result<Option<u64>, String> {
+    let table = parse_table(text)?;
+    let Some(network) = table.get("network") else {
+        return Ok(None);
+    };
+    let toml::Value::Table(network) = network else {
+        return Err("`network` must be a table, e.g. `[network]\ndeadline = 120`".to_string());
+    };
+    if let Some(key) = network.keys().find(|key| *key != "deadline") {
+        return Err(format!(
+            "unknown key `{key}` in `[network]`\n  help: the only key is `deadline` (seconds)"
+        ));
+    }
+    network
+        .get("deadline")
+        .map(|value| match value {
+            toml::Value::Integer(seconds) if *seconds >= 1 => Ok(*seconds as u64),
+            toml::Value::Integer(seconds) => Err(format!(
+                "`network.deadline` must be at least 1 second (got {seconds})"
+            )),
+            other => Err(format!(
+                "`network.deadline` must be a whole number of seconds (got {})",
+                describe(other)
+            )),
+        })
+        .transpose()
+}
+
+fn parse_table(text: &str) -> Result<toml::Table, String> {
+    text.parse().map_err(|err: toml::de::Error| {
         let line = err
             .span()
             .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
@@ -179,12 +225,22 @@ pub fn parse(text: &str) -> Result<Vec<(String, Level)>, String> {
             Some(line) => format!("invalid TOML at line {line}: {}", err.message()),
             None => format!("invalid TOML: {}", err.message()),
         }
-    })?;
+    })
+}
+
+/// Parses a config file's text: the `[rules]` entries (`[network]` is read by
+/// [`parse_network`]).
+pub fn parse(text: &str) -> Result<Vec<(String, Level)>, String> {
+    let table = parse_table(text)?;
+    parse_network(text)?;
     let mut levels = Vec::new();
     for (key, value) in table {
+        if key == "network" {
+            continue;
+        }
         if key != "rules" {
             return Err(format!(
-                "unknown section `{key}`\n  help: the only section is `[rules]`"
+                "unknown section `{key}`\n  help: the sections are `[rules]` and `[network]`"
             ));
         }
         let toml::Value::Table(rules) = value else {
@@ -230,6 +286,22 @@ mod tests {
         doc: "",
     };
     const RULES: &[&RuleMeta] = &[&RULE, &OTHER];
+
+    #[test]
+    fn network_section() {
+        assert_eq!(parse_network("[network]\ndeadline = 120\n"), Ok(Some(120)));
+        assert_eq!(parse_network("[rules]\nL105 = \"off\"\n"), Ok(None));
+        assert!(parse("[network]\ndeadline = 120\n[rules]\nL105 = \"off\"\n").is_ok());
+        for bad in [
+            "[network]\ndeadline = 0",
+            "[network]\ndeadline = \"2m\"",
+            "[network]\ntimeout = 3",
+            "network = 3",
+        ] {
+            assert!(parse_network(bad).is_err(), "{bad}");
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn lookup_by_code_or_name() {

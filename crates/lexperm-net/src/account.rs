@@ -4,7 +4,7 @@
 use crate::error::{NetError, Secret, XrpcErrorKind};
 use crate::identity::IdentityResolver;
 use crate::session::{Session, SessionStore};
-use crate::xrpc::{Agent, XrpcClient};
+use crate::xrpc::Agent;
 
 /// How the session was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +45,7 @@ pub fn connect(
         Some(url) => url.trim_end_matches('/').to_string(),
         None => identity.resolve_account(identifier)?.1,
     };
-    let client = XrpcClient::new(&pds)?;
+    let client = identity.xrpc_client(&pds)?;
     if let Some(store) = &store {
         if let Some(session) = store.load()? {
             if session.service == pds && same_account(&session, identifier) {

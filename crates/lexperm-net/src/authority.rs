@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use crate::error::printable;
 use crate::identity::validate_did;
 
 pub use lexperm_parser::syntax::lexicon_record_name;
@@ -39,7 +40,7 @@ pub enum AuthorityError {
     NoDidEntry {
         /// The `_lexicon.<authority>` name.
         name: String,
-        /// The TXT values found.
+        /// The TXT values found (control characters escaped, each cut to a printable length).
         found: Vec<String>,
     },
     /// More than one `did=` entry (ambiguous).
@@ -47,7 +48,7 @@ pub enum AuthorityError {
     Ambiguous {
         /// The `_lexicon.<authority>` name.
         name: String,
-        /// Every `did=` entry found.
+        /// Every `did=` entry found (control characters escaped, each cut to a printable length).
         values: Vec<String>,
     },
     /// The single `did=` entry is not a valid DID.
@@ -55,7 +56,7 @@ pub enum AuthorityError {
     InvalidDid {
         /// The `_lexicon.<authority>` name.
         name: String,
-        /// The value after `did=`.
+        /// The value after `did=` (control characters escaped, cut to a printable length).
         value: String,
         /// Why it is invalid.
         detail: String,
@@ -127,19 +128,19 @@ pub fn did_from_txt(name: &str, records: &[Vec<String>]) -> Result<String, Autho
     match dids.as_slice() {
         [] => Err(AuthorityError::NoDidEntry {
             name: name.to_string(),
-            found: joined,
+            found: joined.iter().map(|value| printable(value)).collect(),
         }),
         [one] => match validate_did(one) {
             Ok(()) => Ok(one.clone()),
             Err(detail) => Err(AuthorityError::InvalidDid {
                 name: name.to_string(),
-                value: one.clone(),
+                value: printable(one),
                 detail,
             }),
         },
         _ => Err(AuthorityError::Ambiguous {
             name: name.to_string(),
-            values: dids,
+            values: dids.iter().map(|value| printable(value)).collect(),
         }),
     }
 }

@@ -9,7 +9,10 @@ use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::RData;
 use hickory_resolver::TokioResolver;
 
-use crate::error::NetError;
+use lexperm_parser::limits::MAX_TXT_ANSWER_BYTES;
+
+use crate::error::{BodyKind, NetError};
+use crate::http::Deadline;
 
 /// The answer to a TXT query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +27,7 @@ pub enum TxtLookup {
 pub struct DnsResolver {
     name_server: Option<SocketAddr>,
     timeout: Duration,
+    deadline: Deadline,
 }
 
 impl fmt::Debug for DnsResolver {
@@ -31,6 +35,7 @@ impl fmt::Debug for DnsResolver {
         f.debug_struct("DnsResolver")
             .field("name_server", &self.name_server)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .finish()
     }
 }
@@ -41,6 +46,7 @@ impl DnsResolver {
         DnsResolver {
             name_server: None,
             timeout: Duration::from_secs(5),
+            deadline: Deadline::none(),
         }
     }
 
@@ -49,6 +55,7 @@ impl DnsResolver {
         DnsResolver {
             name_server: Some(addr),
             timeout: Duration::from_secs(2),
+            deadline: Deadline::none(),
         }
     }
 
@@ -79,9 +86,15 @@ impl DnsResolver {
         self.timeout = timeout;
     }
 
-    fn build(&self) -> Result<TokioResolver, NetError> {
+    /// The command deadline every lookup shares: lookups wait at most until it, and fail at
+    /// once with [`NetError::Deadline`] after it.
+    pub fn set_deadline(&mut self, deadline: Deadline) {
+        self.deadline = deadline;
+    }
+
+    fn build(&self, timeout: Duration) -> Result<TokioResolver, NetError> {
         let mut opts = ResolverOpts::default();
-        opts.timeout = self.timeout;
+        opts.timeout = timeout;
         opts.attempts = 1;
         opts.cache_size = 0;
         let builder = match self.name_server {
@@ -107,12 +120,20 @@ impl DnsResolver {
             })
     }
 
-    /// Look up the TXT records of `name` (treated as fully qualified; no search domains).
+    /// Look up the TXT records of `name` (treated as fully qualified; no search domains). The
+    /// answer is bounded: more than [`MAX_TXT_ANSWER_BYTES`] of TXT data is
+    /// [`NetError::TooLarge`].
     pub fn txt(&self, name: &str) -> Result<TxtLookup, NetError> {
         let fqdn = if name.ends_with('.') {
             name.to_string()
         } else {
             format!("{name}.")
+        };
+        let late = || self.deadline.error(&format!("DNS TXT {name}"));
+        let timeout = match self.deadline.remaining() {
+            Some(left) if left.is_zero() => return Err(late()),
+            Some(left) => self.timeout.min(left),
+            None => self.timeout,
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -121,34 +142,22 @@ impl DnsResolver {
                 name: name.to_string(),
                 detail: format!("cannot start the DNS runtime: {e}"),
             })?;
-        runtime.block_on(async {
-            let resolver = self.build()?;
-            match resolver.txt_lookup(fqdn.as_str()).await {
-                Ok(lookup) => {
-                    let mut records = Vec::new();
-                    for record in lookup.answers() {
-                        if let RData::TXT(txt) = &record.data {
-                            records.push(
-                                txt.txt_data
-                                    .iter()
-                                    .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
-                                    .collect(),
-                            );
-                        }
-                    }
-                    if records.is_empty() {
-                        Ok(TxtLookup::NotFound)
-                    } else {
-                        Ok(TxtLookup::Records(records))
-                    }
-                }
-                Err(e) if e.is_nx_domain() || e.is_no_records_found() => Ok(TxtLookup::NotFound),
-                Err(e) => Err(NetError::Dns {
-                    name: name.to_string(),
-                    detail: e.to_string(),
-                }),
+        let answer = runtime.block_on(async {
+            let resolver = self.build(timeout)?;
+            let lookup = resolver.txt_lookup(fqdn.as_str());
+            match self.deadline.remaining() {
+                Some(left) => tokio::time::timeout(left, lookup).await.ok(),
+                None => Some(lookup.await),
             }
-        })
+            .map(|result| txt_records(name, result))
+            .transpose()
+        });
+        match answer {
+            Ok(Some(lookup)) => Ok(lookup),
+            Ok(None) => Err(late()),
+            Err(_) if self.deadline.is_over() => Err(late()),
+            Err(e) => Err(e),
+        }
     }
 
     /// The DID named by `_lexicon.<authority>` (exactly one `did=` entry required).
@@ -177,6 +186,53 @@ impl DnsResolver {
             &records,
             expected_did,
         )?)
+    }
+}
+
+/// The TXT records of a lookup result, at most [`MAX_TXT_ANSWER_BYTES`] of them (counted as on
+/// the wire: each string and its length byte).
+fn txt_records(
+    name: &str,
+    result: Result<hickory_resolver::lookup::Lookup, hickory_resolver::net::NetError>,
+) -> Result<TxtLookup, NetError> {
+    let lookup = match result {
+        Ok(lookup) => lookup,
+        Err(e) if e.is_nx_domain() || e.is_no_records_found() => return Ok(TxtLookup::NotFound),
+        Err(e) => {
+            return Err(NetError::Dns {
+                name: name.to_string(),
+                detail: e.to_string(),
+            })
+        }
+    };
+    let mut records = Vec::new();
+    let mut size = 0usize;
+    for record in lookup.answers() {
+        if let RData::TXT(txt) = &record.data {
+            size += txt
+                .txt_data
+                .iter()
+                .map(|chunk| chunk.len() + 1)
+                .sum::<usize>();
+            if size > MAX_TXT_ANSWER_BYTES {
+                return Err(NetError::TooLarge {
+                    url: name.to_string(),
+                    kind: BodyKind::TxtAnswer,
+                    limit: MAX_TXT_ANSWER_BYTES,
+                });
+            }
+            records.push(
+                txt.txt_data
+                    .iter()
+                    .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+                    .collect(),
+            );
+        }
+    }
+    if records.is_empty() {
+        Ok(TxtLookup::NotFound)
+    } else {
+        Ok(TxtLookup::Records(records))
     }
 }
 

@@ -2,6 +2,9 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
+
+use lexperm_parser::limits;
 
 /// Well-known XRPC error names that callers react to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,6 +154,36 @@ pub enum NetError {
         /// The session file path that was looked at.
         path: PathBuf,
     },
+    /// A response body was larger than the bound for its kind; reading stopped at the bound.
+    #[error("{kind} from {url} is larger than {} ({}); lexperm stopped reading it there", size(*limit), kind.limit_name())]
+    TooLarge {
+        /// The URL that sent it (without query string), or the DNS name for a TXT answer.
+        url: String,
+        /// What was being read.
+        kind: BodyKind,
+        /// The bound, in bytes.
+        limit: usize,
+    },
+    /// A deadline passed before the answer was complete.
+    #[error("deadline: {}", deadline_message(url, *scope, *limit))]
+    Deadline {
+        /// The URL (without query string) or `DNS TXT <name>` that was not answered in time.
+        url: String,
+        /// Which deadline: the request's own or the command's.
+        scope: DeadlineScope,
+        /// That deadline's length.
+        limit: Duration,
+    },
+    /// A redirect was not followed.
+    #[error("{url} redirects to {location}; not followed: {reason}")]
+    Redirect {
+        /// The URL that answered with the redirect (without query string).
+        url: String,
+        /// The redirect target as sent (without query string, control characters escaped).
+        location: String,
+        /// Why it was not followed.
+        reason: RedirectRefusal,
+    },
     /// Reading or writing a local file failed.
     #[error("{action} {}: {source}", path.display())]
     Io {
@@ -161,6 +194,151 @@ pub enum NetError {
         /// The IO error.
         source: std::io::Error,
     },
+}
+
+/// What kind of response body is read; each kind has its own bound in
+/// [`lexperm_parser::limits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// A DID document from the PLC directory or a did:web host
+    /// ([`limits::MAX_DID_DOCUMENT_BYTES`]).
+    DidDocument,
+    /// The DID at `https://<handle>/.well-known/atproto-did` ([`limits::MAX_HANDLE_DID_BYTES`]).
+    HandleDid,
+    /// The JSON answer of one XRPC call ([`limits::MAX_XRPC_JSON_BYTES`]).
+    XrpcJson,
+    /// One page of `com.atproto.repo.listRecords` ([`limits::MAX_RECORD_LIST_BYTES`]).
+    RecordList,
+    /// The CAR file of `com.atproto.sync.getRecord` ([`limits::MAX_RECORD_PROOF_BYTES`]).
+    RecordProof,
+    /// The TXT records of one DNS name ([`limits::MAX_TXT_ANSWER_BYTES`]).
+    TxtAnswer,
+}
+
+impl BodyKind {
+    /// The bound in bytes.
+    pub fn limit(self) -> usize {
+        match self {
+            BodyKind::DidDocument => limits::MAX_DID_DOCUMENT_BYTES,
+            BodyKind::HandleDid => limits::MAX_HANDLE_DID_BYTES,
+            BodyKind::XrpcJson => limits::MAX_XRPC_JSON_BYTES,
+            BodyKind::RecordList => limits::MAX_RECORD_LIST_BYTES,
+            BodyKind::RecordProof => limits::MAX_RECORD_PROOF_BYTES,
+            BodyKind::TxtAnswer => limits::MAX_TXT_ANSWER_BYTES,
+        }
+    }
+
+    /// The name of the bound's constant in [`lexperm_parser::limits`] (and `docs/limits.md`).
+    pub fn limit_name(self) -> &'static str {
+        match self {
+            BodyKind::DidDocument => "MAX_DID_DOCUMENT_BYTES",
+            BodyKind::HandleDid => "MAX_HANDLE_DID_BYTES",
+            BodyKind::XrpcJson => "MAX_XRPC_JSON_BYTES",
+            BodyKind::RecordList => "MAX_RECORD_LIST_BYTES",
+            BodyKind::RecordProof => "MAX_RECORD_PROOF_BYTES",
+            BodyKind::TxtAnswer => "MAX_TXT_ANSWER_BYTES",
+        }
+    }
+}
+
+impl fmt::Display for BodyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BodyKind::DidDocument => "DID document",
+            BodyKind::HandleDid => "handle DID",
+            BodyKind::XrpcJson => "XRPC response",
+            BodyKind::RecordList => "record list page",
+            BodyKind::RecordProof => "repository proof (CAR)",
+            BodyKind::TxtAnswer => "TXT answer",
+        })
+    }
+}
+
+/// Which deadline passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineScope {
+    /// The deadline of one request ([`limits::NETWORK_REQUEST_DEADLINE`]).
+    Request,
+    /// The deadline shared by every request of the command (`--network-deadline`).
+    Command,
+}
+
+/// Why a redirect was not followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedirectRefusal {
+    /// The request carries credentials or a body; such requests are never redirected.
+    Credentials,
+    /// The target is on another origin (scheme, host or port).
+    OtherOrigin,
+    /// More than [`limits::MAX_REDIRECTS`] redirects in a row.
+    TooMany,
+    /// The `Location` header is missing or not a URL.
+    Invalid,
+}
+
+impl fmt::Display for RedirectRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RedirectRefusal::Credentials => {
+                f.write_str("requests that carry credentials or a body are never redirected")
+            }
+            RedirectRefusal::OtherOrigin => f.write_str(
+                "only redirects within the same origin (scheme, host, port) are followed",
+            ),
+            RedirectRefusal::TooMany => write!(
+                f,
+                "more than {} redirects (MAX_REDIRECTS)",
+                limits::MAX_REDIRECTS
+            ),
+            RedirectRefusal::Invalid => f.write_str("the Location header is not a valid URL"),
+        }
+    }
+}
+
+fn deadline_message(url: &str, scope: DeadlineScope, limit: Duration) -> String {
+    let secs = limit.as_secs_f64();
+    match scope {
+        DeadlineScope::Request => format!(
+            "{url} did not answer in full within {secs} s (the per-request deadline, NETWORK_REQUEST_DEADLINE)"
+        ),
+        DeadlineScope::Command => format!(
+            "the command's network deadline of {secs} s (--network-deadline) passed before {url} answered"
+        ),
+    }
+}
+
+/// `128 KiB`, `16 MiB`, or bytes.
+fn size(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Server-supplied text made fit for an error message: control characters (C0, DEL, C1) and
+/// bidirectional controls escaped as `\u{…}`, cut after [`limits::MAX_SERVER_TEXT_CHARS`]
+/// characters with `…`.
+pub(crate) fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(limits::MAX_SERVER_TEXT_CHARS + 8));
+    for (count, ch) in text.chars().enumerate() {
+        if count == limits::MAX_SERVER_TEXT_CHARS {
+            out.push('…');
+            break;
+        }
+        if ch.is_control()
+            || matches!(ch, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
+            out.extend(ch.escape_unicode());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
 }
 
 fn xrpc_suffix(error: Option<&str>, message: Option<&str>) -> String {

@@ -6,8 +6,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::dns::{DnsResolver, TxtLookup};
-use crate::error::NetError;
-use crate::http::{build_client, get_json, get_text, DEFAULT_TIMEOUT};
+use crate::error::{printable, BodyKind, NetError};
+use crate::http::{check_endpoint, get_json, get_text, Deadline, Http, DEFAULT_TIMEOUT};
 use crate::xrpc::XrpcClient;
 
 /// The public PLC directory, used when no other is configured.
@@ -62,17 +62,33 @@ pub struct DidService {
 }
 
 impl DidDocument {
-    /// The `#atproto_pds` service endpoint, without a trailing slash.
-    pub fn pds_endpoint(&self) -> Option<String> {
-        self.service
+    /// The `#atproto_pds` service endpoint, without a trailing slash. It must be `https://`
+    /// (`http://` only for a loopback host, see [`check_endpoint`]); anything else is refused
+    /// with the reason.
+    pub fn pds_endpoint(&self) -> Result<String, NetError> {
+        let refuse = |detail: String| NetError::Identity {
+            subject: printable(&self.id),
+            detail,
+        };
+        let service = self
+            .service
             .iter()
             .find(|s| {
                 (s.id == "#atproto_pds" || s.id == format!("{}#atproto_pds", self.id))
                     && s.kind == "AtprotoPersonalDataServer"
             })
-            .and_then(|s| s.endpoint.as_str())
-            .filter(|e| e.starts_with("https://") || e.starts_with("http://"))
-            .map(|e| e.trim_end_matches('/').to_string())
+            .ok_or_else(|| refuse("the DID document has no #atproto_pds service".into()))?;
+        let endpoint = service
+            .endpoint
+            .as_str()
+            .ok_or_else(|| refuse("the #atproto_pds service endpoint is not a string".into()))?;
+        let url = check_endpoint(endpoint).map_err(|why| {
+            refuse(format!(
+                "the #atproto_pds service endpoint `{}` is refused: {why}",
+                printable(endpoint)
+            ))
+        })?;
+        Ok(url.as_str().trim_end_matches('/').to_string())
     }
 
     /// The repository signing key: the `#atproto` verification method's type and
@@ -129,7 +145,7 @@ pub fn did_web_url(did: &str) -> Result<String, NetError> {
 /// Resolves handles and DIDs. Blocking.
 #[derive(Debug)]
 pub struct IdentityResolver {
-    http: reqwest::blocking::Client,
+    http: Http,
     plc_url: String,
     dns: DnsResolver,
 }
@@ -137,24 +153,44 @@ pub struct IdentityResolver {
 impl IdentityResolver {
     /// A resolver using `plc_url` (e.g. [`DEFAULT_PLC_URL`]) and the given DNS resolver.
     pub fn new(plc_url: &str, dns: DnsResolver) -> Result<Self, NetError> {
-        Ok(IdentityResolver {
-            http: build_client(DEFAULT_TIMEOUT)?,
-            plc_url: plc_url.trim_end_matches('/').to_string(),
-            dns,
-        })
+        Self::with_timeout(plc_url, dns, DEFAULT_TIMEOUT)
     }
 
-    /// Same, with a request timeout.
+    /// Same, with a per-request deadline. The PLC URL must be `https://` (`http://` only for a
+    /// loopback host).
     pub fn with_timeout(
         plc_url: &str,
         dns: DnsResolver,
         timeout: Duration,
     ) -> Result<Self, NetError> {
+        check_endpoint(plc_url).map_err(|detail| NetError::InvalidInput {
+            what: "PLC directory URL",
+            value: printable(plc_url),
+            detail,
+        })?;
         Ok(IdentityResolver {
-            http: build_client(timeout)?,
+            http: Http::new(timeout)?,
             plc_url: plc_url.trim_end_matches('/').to_string(),
             dns,
         })
+    }
+
+    /// The same resolver under the command deadline `deadline` (HTTP and DNS), which the
+    /// clients it hands out ([`IdentityResolver::xrpc_client`]) share.
+    pub fn with_deadline(mut self, deadline: Deadline) -> Self {
+        self.http = self.http.with_deadline(deadline);
+        self.dns.set_deadline(deadline);
+        self
+    }
+
+    /// The command deadline.
+    pub fn deadline(&self) -> Deadline {
+        self.http.deadline()
+    }
+
+    /// An XRPC client for `base_url` with this resolver's deadlines.
+    pub fn xrpc_client(&self, base_url: &str) -> Result<XrpcClient, NetError> {
+        XrpcClient::with_http(self.http.clone(), base_url)
     }
 
     /// The DNS resolver in use.
@@ -176,16 +212,17 @@ impl IdentityResolver {
                     .collect();
                 match dids.as_slice() {
                     [one] if validate_did(one).is_ok() => return Ok(one.clone()),
-                    [one] => format!("{name} holds an invalid DID `{one}`"),
+                    [one] => format!("{name} holds an invalid DID `{}`", printable(one)),
                     [] => format!("{name} has no `did=` TXT entry"),
                     _ => format!("{name} has {} `did=` TXT entries", dids.len()),
                 }
             }
             Ok(TxtLookup::NotFound) => format!("no TXT record at {name}"),
+            Err(e @ NetError::Deadline { .. }) => return Err(e),
             Err(e) => e.to_string(),
         };
         let url = format!("https://{handle}/.well-known/atproto-did");
-        match get_text(&self.http, &url) {
+        match get_text(&self.http, &url, BodyKind::HandleDid) {
             Ok(body) => {
                 let did = body.trim().to_string();
                 validate_did(&did).map_err(|detail| NetError::Identity {
@@ -194,6 +231,7 @@ impl IdentityResolver {
                 })?;
                 Ok(did)
             }
+            Err(e @ NetError::Deadline { .. }) => Err(e),
             Err(https_err) => Err(NetError::Identity {
                 subject: handle,
                 detail: format!("DNS: {dns_problem}; HTTPS: {https_err}"),
@@ -227,17 +265,18 @@ impl IdentityResolver {
                 detail: "only did:plc and did:web are supported".into(),
             });
         };
-        let doc: DidDocument = get_json(&self.http, &url).map_err(|e| match e {
-            NetError::HttpStatus { status: 404, .. } => NetError::Identity {
-                subject: did.to_string(),
-                detail: format!("no DID document at {url} (HTTP 404)"),
-            },
-            other => other,
-        })?;
+        let doc: DidDocument =
+            get_json(&self.http, &url, BodyKind::DidDocument).map_err(|e| match e {
+                NetError::HttpStatus { status: 404, .. } => NetError::Identity {
+                    subject: did.to_string(),
+                    detail: format!("no DID document at {url} (HTTP 404)"),
+                },
+                other => other,
+            })?;
         if doc.id != did {
             return Err(NetError::Identity {
                 subject: did.to_string(),
-                detail: format!("{url} returned the document of {}", doc.id),
+                detail: format!("{url} returned the document of {}", printable(&doc.id)),
             });
         }
         Ok(doc)
@@ -245,11 +284,7 @@ impl IdentityResolver {
 
     /// DID → PDS endpoint URL.
     pub fn pds_of(&self, did: &str) -> Result<String, NetError> {
-        let doc = self.resolve_did(did)?;
-        doc.pds_endpoint().ok_or_else(|| NetError::Identity {
-            subject: did.to_string(),
-            detail: "the DID document has no #atproto_pds service".into(),
-        })
+        self.resolve_did(did)?.pds_endpoint()
     }
 
     /// A handle or DID → (DID, PDS endpoint).
@@ -351,10 +386,19 @@ mod tests {
             ]
         }))
         .unwrap();
-        assert_eq!(doc.pds_endpoint().as_deref(), Some("http://localhost:2583"));
+        assert_eq!(doc.pds_endpoint().unwrap(), "http://localhost:2583");
         assert_eq!(doc.handle(), Some("alice.test"));
         let none: DidDocument =
             serde_json::from_value(serde_json::json!({"id": "did:plc:abc"})).unwrap();
-        assert_eq!(none.pds_endpoint(), None);
+        let err = none.pds_endpoint().unwrap_err().to_string();
+        assert!(err.contains("no #atproto_pds service"), "{err}");
+        let plain_http: DidDocument = serde_json::from_value(serde_json::json!({
+            "id": "did:plc:abc",
+            "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer",
+                         "serviceEndpoint": "http://pds.example.com"}]
+        }))
+        .unwrap();
+        let err = plain_http.pds_endpoint().unwrap_err().to_string();
+        assert!(err.contains("`http://pds.example.com` is refused"), "{err}");
     }
 }

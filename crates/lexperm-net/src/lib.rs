@@ -14,6 +14,13 @@
 //!   `lexperm_datamodel::proof`.
 //! - [`publish`]: authority checks, publish plans, compare-and-swap apply with read-back.
 //!
+//! Every server is treated as hostile: each answer is read up to a bound for its kind
+//! ([`BodyKind`], `lexperm_parser::limits`), each request has a deadline and every request of a
+//! command shares a [`Deadline`], redirects are followed only within one origin and never for
+//! requests with credentials or a body, service endpoints must be `https://` (`http://` only on a
+//! loopback host, [`check_endpoint`]), and server text reaches errors with control characters
+//! escaped.
+//!
 //! Secrets (passwords, tokens) are wrapped in [`Secret`], whose `Debug` and `Display` redact them.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -31,9 +38,10 @@ pub mod session;
 pub mod source;
 pub mod xrpc;
 
-#[cfg(test)]
-mod test_server;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_server;
 
-pub use error::{NetError, Secret, XrpcErrorKind};
+pub use error::{BodyKind, DeadlineScope, NetError, RedirectRefusal, Secret, XrpcErrorKind};
+pub use http::{check_endpoint, Deadline};
 pub use source::NetLexiconSource;
 pub use xrpc::{Agent, XrpcClient};

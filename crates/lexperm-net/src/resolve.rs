@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::authority::nsid_authority;
 use crate::cache::{CachedLexicon, ResolutionCache, ResolutionSource};
-use crate::error::{NetError, XrpcErrorKind};
+use crate::error::{printable, NetError, XrpcErrorKind};
 use crate::identity::{DidDocument, IdentityResolver};
 use crate::xrpc::{XrpcClient, LEXICON_COLLECTION};
 use lexperm_datamodel::proof::verify_record_proof;
@@ -47,7 +47,8 @@ pub fn check_lexicon_record(nsid: &str, uri: &str, record: &Value) -> Result<(),
         Some(id) if id == nsid => {}
         Some(id) => {
             return Err(invalid(format!(
-                "`id` is \"{id}\" but the record key is \"{nsid}\""
+                "`id` is \"{}\" but the record key is \"{nsid}\"",
+                printable(id)
             )))
         }
         None => return Err(invalid("missing string `id`".into())),
@@ -102,9 +103,15 @@ pub fn check_record_cid(nsid: &str, uri: &str, record: &Value, cid: &str) -> Res
         Ok(())
     } else {
         Err(invalid(format!(
-            "the PDS reports CID {cid}, but the record's content hashes to {local}"
+            "the PDS reports CID {}, but the record's content hashes to {local}",
+            printable(cid)
         )))
     }
+}
+
+/// The AT-URI of the lexicon record of `nsid` in `did`'s repository.
+pub fn record_uri(did: &str, nsid: &str) -> String {
+    format!("at://{did}/{LEXICON_COLLECTION}/{nsid}")
 }
 
 /// Resolves NSIDs to published lexicons.
@@ -125,16 +132,22 @@ impl LexiconResolver {
         }
     }
 
+    /// What the cache reported since the last call: discarded entries, the cache being turned
+    /// off (see [`ResolutionCache::take_warnings`]).
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.cache
+            .as_ref()
+            .map(ResolutionCache::take_warnings)
+            .unwrap_or_default()
+    }
+
     /// Fetch from the network, bypassing the cache.
     pub fn fetch(&self, nsid: &str) -> Result<CachedLexicon, NetError> {
         let authority = nsid_authority(nsid)?;
         let did = self.identity.dns().lexicon_authority_did(&authority)?;
         let doc = self.identity.resolve_did(&did)?;
-        let pds = doc.pds_endpoint().ok_or_else(|| NetError::Identity {
-            subject: did.clone(),
-            detail: "the DID document has no #atproto_pds service".into(),
-        })?;
-        let client = XrpcClient::new(&pds)?;
+        let pds = doc.pds_endpoint()?;
+        let client = self.identity.xrpc_client(&pds)?;
         let record = client
             .get_record(&did, LEXICON_COLLECTION, nsid)
             .map_err(|e| match e.xrpc_kind() {
@@ -146,6 +159,17 @@ impl LexiconResolver {
                 },
                 _ => e,
             })?;
+        let uri = record_uri(&did, nsid);
+        if record.uri != uri {
+            return Err(NetError::InvalidLexicon {
+                nsid: nsid.to_string(),
+                uri,
+                detail: format!(
+                    "the PDS answered with the record URI `{}`",
+                    printable(&record.uri)
+                ),
+            });
+        }
         check_lexicon_record(nsid, &record.uri, &record.value)?;
         check_record_cid(nsid, &record.uri, &record.value, &record.cid)?;
         check_record_proof(&client, &doc, nsid, &record.uri, &record.cid)?;

@@ -43,6 +43,12 @@ impl NetLexiconSource {
         self.resolved.values()
     }
 
+    /// What the resolution cache reported since the last call (see
+    /// [`LexiconResolver::take_warnings`]).
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.resolver.take_warnings()
+    }
+
     /// How many fetches were asked for (successful or not).
     pub fn attempts(&self) -> usize {
         self.attempts

@@ -1,26 +1,35 @@
-//! A tiny HTTP/1.1 server on 127.0.0.1 for unit tests (no network beyond loopback).
+//! Loopback servers for tests (nothing beyond 127.0.0.1): a small HTTP/1.1 server whose handler
+//! picks each [`Reply`] (a plain body, or a hostile one: a huge or endless body, a body dripped
+//! byte by byte, a redirect), an authoritative DNS server for TXT records, and the answers of the
+//! fake PLC directory and PDS the resolution tests share.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 /// One request as seen by the server.
 #[derive(Debug, Clone)]
 pub struct Request {
+    /// `GET`, `POST`, ...
     pub method: String,
     /// Path including the query string.
     pub target: String,
+    /// Header names and values, in order.
     pub headers: Vec<(String, String)>,
+    /// The body (lossy UTF-8).
     pub body: String,
 }
 
 impl Request {
+    /// The path without the query string.
     pub fn path(&self) -> &str {
         self.target.split('?').next().unwrap_or("")
     }
 
+    /// The first header called `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -28,15 +37,49 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The body as JSON (`null` when it is not JSON).
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
     }
 }
 
-type Handler = dyn Fn(&Request) -> (u16, Vec<u8>) + Send + Sync;
+/// What the server answers.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// A status and a complete body, with its `content-length`.
+    Body(u16, Vec<u8>),
+    /// 200 announcing `content-length: len`, then `len` bytes of `fill`, as fast as the client
+    /// reads them.
+    Sized {
+        /// The announced and sent length.
+        len: u64,
+        /// The byte sent.
+        fill: u8,
+    },
+    /// 200 with a chunked body that never ends: `prefix`, then chunks of `a` until the client
+    /// goes away.
+    Endless {
+        /// The first bytes of the body.
+        prefix: Vec<u8>,
+    },
+    /// 200 with `body` (its `content-length` announced) written one byte per `interval`.
+    Drip {
+        /// The whole body.
+        body: Vec<u8>,
+        /// The pause before each byte.
+        interval: Duration,
+    },
+    /// A redirect: `status` with a `location` header and an empty body.
+    Redirect(u16, String),
+}
 
+type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
+
+/// An HTTP/1.1 server on 127.0.0.1 (one thread per connection, `connection: close`).
 pub struct TestServer {
+    /// `http://127.0.0.1:<port>`.
     pub url: String,
+    /// Every request answered so far, in the order they were read.
     pub requests: Arc<Mutex<Vec<Request>>>,
     stop: Arc<AtomicBool>,
     addr: std::net::SocketAddr,
@@ -56,8 +99,16 @@ impl TestServer {
     pub fn start_bytes(
         handler: impl Fn(&Request) -> (u16, Vec<u8>) + Send + Sync + 'static,
     ) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
+        TestServer::start_replies(move |request| {
+            let (status, body) = handler(request);
+            Reply::Body(status, body)
+        })
+    }
+
+    /// Serves `handler`'s [`Reply`] for each request.
+    pub fn start_replies(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let addr = listener.local_addr().expect("local address");
         let stop = Arc::new(AtomicBool::new(false));
         let requests = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
@@ -69,7 +120,8 @@ impl TestServer {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    serve(stream, handler.as_ref(), &requests);
+                    let (handler, requests) = (handler.clone(), requests.clone());
+                    std::thread::spawn(move || serve(stream, handler.as_ref(), &requests));
                 }
             })
         };
@@ -82,8 +134,9 @@ impl TestServer {
         }
     }
 
+    /// A copy of the requests answered so far.
     pub fn requests(&self) -> Vec<Request> {
-        self.requests.lock().unwrap().clone()
+        self.requests.lock().expect("requests lock").clone()
     }
 }
 
@@ -199,35 +252,92 @@ fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) -
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     };
-    let (status, body) = handler(&request);
+    let reply = handler(&request);
     let content_type = if request.path().starts_with("/xrpc/com.atproto.sync.") {
         "application/vnd.ipld.car"
     } else {
         "application/json"
     };
-    requests.lock().unwrap().push(request);
-    let head = format!(
-        "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    );
+    requests.lock().ok()?.push(request);
     let mut stream = stream;
-    stream.write_all(head.as_bytes()).ok()?;
-    stream.write_all(&body).ok()?;
+    let head = |status: u16, extra: &str| {
+        format!(
+            "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\n{extra}connection: close\r\n\r\n"
+        )
+    };
+    match reply {
+        Reply::Body(status, body) => {
+            let head = head(status, &format!("content-length: {}\r\n", body.len()));
+            stream.write_all(head.as_bytes()).ok()?;
+            stream.write_all(&body).ok()?;
+        }
+        Reply::Sized { len, fill } => {
+            stream
+                .write_all(head(200, &format!("content-length: {len}\r\n")).as_bytes())
+                .ok()?;
+            let block = vec![fill; 64 * 1024];
+            let mut left = len;
+            while left > 0 {
+                let now = left.min(block.len() as u64) as usize;
+                stream.write_all(&block[..now]).ok()?;
+                left -= now as u64;
+            }
+        }
+        Reply::Endless { prefix } => {
+            stream
+                .write_all(head(200, "transfer-encoding: chunked\r\n").as_bytes())
+                .ok()?;
+            // (A zero-length chunk would end the body.)
+            if !prefix.is_empty() {
+                write!(stream, "{:x}\r\n", prefix.len()).ok()?;
+                stream.write_all(&prefix).ok()?;
+                stream.write_all(b"\r\n").ok()?;
+            }
+            let block = vec![b'a'; 64 * 1024];
+            loop {
+                write!(stream, "{:x}\r\n", block.len()).ok()?;
+                stream.write_all(&block).ok()?;
+                stream.write_all(b"\r\n").ok()?;
+            }
+        }
+        Reply::Drip { body, interval } => {
+            let head = head(200, &format!("content-length: {}\r\n", body.len()));
+            stream.write_all(head.as_bytes()).ok()?;
+            for byte in body {
+                std::thread::sleep(interval);
+                stream.write_all(&[byte]).ok()?;
+                stream.flush().ok()?;
+            }
+        }
+        Reply::Redirect(status, location) => {
+            let extra = format!("location: {location}\r\ncontent-length: 0\r\n");
+            stream.write_all(head(status, &extra).as_bytes()).ok()?;
+        }
+    }
     stream.flush().ok()?;
     Some(())
 }
 
-/// A minimal authoritative DNS server over UDP on 127.0.0.1 answering TXT queries from a table
-/// (name without trailing dot → records, each a list of strings); other names get NXDOMAIN.
+/// A minimal authoritative DNS server on 127.0.0.1 answering TXT queries from a table (name
+/// without trailing dot → records, each a list of strings of at most 255 bytes); other names get
+/// NXDOMAIN. Answers longer than 512 bytes are truncated over UDP (TC) and served in full over
+/// TCP on the same port, as a real server does.
 pub struct TestDns {
+    /// `127.0.0.1:<port>`, for `--dns-server` or [`crate::dns::DnsResolver::with_name_server`].
     pub addr: std::net::SocketAddr,
     stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    threads: Vec<JoinHandle<()>>,
 }
 
+/// Largest DNS answer sent over UDP (without EDNS).
+const UDP_ANSWER_BYTES: usize = 512;
+
+type TxtTable = std::collections::HashMap<String, Vec<Vec<String>>>;
+
 impl TestDns {
+    /// Serves `records` until dropped.
     pub fn start(records: Vec<(&str, Vec<Vec<&str>>)>) -> Self {
-        let table: std::collections::HashMap<String, Vec<Vec<String>>> = records
+        let table: TxtTable = records
             .into_iter()
             .map(|(name, rrs)| {
                 let rrs = rrs
@@ -237,47 +347,86 @@ impl TestDns {
                 (name.to_ascii_lowercase(), rrs)
             })
             .collect();
-        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let table = Arc::new(table);
+        let (socket, listener) = bind_udp_and_tcp();
         socket
-            .set_read_timeout(Some(std::time::Duration::from_millis(50)))
-            .unwrap();
-        let addr = socket.local_addr().unwrap();
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .expect("UDP read timeout");
+        let addr = socket.local_addr().expect("local address");
         let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let stop = stop.clone();
+        let udp = {
+            let (stop, table) = (stop.clone(), table.clone());
             std::thread::spawn(move || {
                 let mut buf = [0u8; 1500];
                 while !stop.load(Ordering::SeqCst) {
                     let Ok((len, peer)) = socket.recv_from(&mut buf) else {
                         continue;
                     };
-                    if let Some(reply) = dns_reply(&buf[..len], &table) {
+                    if let Some(reply) = dns_reply(&buf[..len], &table, true) {
                         let _ = socket.send_to(&reply, peer);
                     }
+                }
+            })
+        };
+        let tcp = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let table = table.clone();
+                    std::thread::spawn(move || serve_dns_tcp(stream, &table));
                 }
             })
         };
         TestDns {
             addr,
             stop,
-            thread: Some(thread),
+            threads: vec![udp, tcp],
         }
+    }
+}
+
+/// A UDP socket and a TCP listener on the same free port of 127.0.0.1.
+fn bind_udp_and_tcp() -> (std::net::UdpSocket, TcpListener) {
+    for _ in 0..64 {
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind UDP 127.0.0.1");
+        let addr = socket.local_addr().expect("local address");
+        if let Ok(listener) = TcpListener::bind(addr) {
+            return (socket, listener);
+        }
+    }
+    panic!("no port free for both UDP and TCP on 127.0.0.1");
+}
+
+/// Answers length-prefixed queries on one TCP connection until it closes.
+fn serve_dns_tcp(mut stream: TcpStream, table: &TxtTable) -> Option<()> {
+    loop {
+        let mut len = [0u8; 2];
+        stream.read_exact(&mut len).ok()?;
+        let mut query = vec![0u8; u16::from_be_bytes(len) as usize];
+        stream.read_exact(&mut query).ok()?;
+        let reply = dns_reply(&query, table, false)?;
+        stream.write_all(&(reply.len() as u16).to_be_bytes()).ok()?;
+        stream.write_all(&reply).ok()?;
     }
 }
 
 impl Drop for TestDns {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        let _ = TcpStream::connect(self.addr);
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
         }
     }
 }
 
-fn dns_reply(
-    query: &[u8],
-    table: &std::collections::HashMap<String, Vec<Vec<String>>>,
-) -> Option<Vec<u8>> {
+/// The answer to `query`. Over `udp`, an answer longer than [`UDP_ANSWER_BYTES`] becomes its
+/// header and question with TC set: "ask again over TCP".
+fn dns_reply(query: &[u8], table: &TxtTable, udp: bool) -> Option<Vec<u8>> {
     if query.len() < 12 {
         return None;
     }
@@ -315,6 +464,11 @@ fn dns_reply(
         out.extend_from_slice(&[0xC0, 0x0C, 0, 16, 0, 1, 0, 0, 0, 60]);
         out.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
         out.extend_from_slice(&rdata);
+    }
+    if udp && out.len() > UDP_ANSWER_BYTES {
+        out.truncate(question_end);
+        out[2] |= 0x02; // TC
+        out[6..8].fill(0); // no answers
     }
     Some(out)
 }

@@ -6,8 +6,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::{NetError, Secret, XrpcErrorKind};
-use crate::http::{build_client, DEFAULT_TIMEOUT};
+use reqwest::Url;
+
+use crate::error::{printable, BodyKind, NetError, Secret, XrpcErrorKind};
+use crate::http::{check_endpoint, Answer, Deadline, Http, DEFAULT_TIMEOUT};
 use crate::session::{Session, SessionStore};
 
 /// The collection of published lexicons.
@@ -85,31 +87,45 @@ struct PutBody {
 }
 
 /// A blocking XRPC client bound to one service (a PDS).
+///
+/// Answers are read up to the bound of their kind ([`BodyKind`]); every request has a deadline
+/// (`lexperm_parser::limits::NETWORK_REQUEST_DEADLINE`, or the one given) and shares the command's [`Deadline`] when one is
+/// set. Only unauthenticated queries follow redirects, and only within the service's origin.
 #[derive(Debug, Clone)]
 pub struct XrpcClient {
-    http: reqwest::blocking::Client,
+    http: Http,
     base_url: String,
 }
 
 impl XrpcClient {
-    /// A client for `base_url` (e.g. `http://localhost:2583`), with the default timeout.
+    /// A client for `base_url` (e.g. `https://pds.example.com`, or `http://localhost:2583` on a
+    /// loopback host), with the default per-request deadline.
     pub fn new(base_url: &str) -> Result<Self, NetError> {
         Self::with_timeout(base_url, DEFAULT_TIMEOUT)
     }
 
-    /// A client for `base_url` with a request timeout.
+    /// A client for `base_url` whose requests each take at most `timeout`.
     pub fn with_timeout(base_url: &str, timeout: Duration) -> Result<Self, NetError> {
-        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            return Err(NetError::InvalidInput {
-                what: "service URL",
-                value: base_url.to_string(),
-                detail: "must start with https:// or http://".into(),
-            });
-        }
+        Self::with_http(Http::new(timeout)?, base_url)
+    }
+
+    /// A client for `base_url` over an existing HTTP client (its deadlines included).
+    pub(crate) fn with_http(http: Http, base_url: &str) -> Result<Self, NetError> {
+        check_endpoint(base_url).map_err(|detail| NetError::InvalidInput {
+            what: "service URL",
+            value: printable(base_url),
+            detail,
+        })?;
         Ok(XrpcClient {
-            http: build_client(timeout)?,
+            http,
             base_url: base_url.trim_end_matches('/').to_string(),
         })
+    }
+
+    /// The same client under the command deadline `deadline`.
+    pub fn with_deadline(mut self, deadline: Deadline) -> Self {
+        self.http = self.http.with_deadline(deadline);
+        self
     }
 
     /// The service URL.
@@ -117,41 +133,91 @@ impl XrpcClient {
         &self.base_url
     }
 
-    fn url(&self, method: &str) -> String {
-        format!("{}/xrpc/{method}", self.base_url)
+    fn url(&self, method: &str, params: &[(&str, &str)]) -> Result<String, NetError> {
+        let url = format!("{}/xrpc/{method}", self.base_url);
+        if params.is_empty() {
+            return Ok(url);
+        }
+        Url::parse_with_params(&url, params)
+            .map(String::from)
+            .map_err(|e| NetError::InvalidInput {
+                what: "URL",
+                value: url,
+                detail: e.to_string(),
+            })
     }
 
-    fn finish<T: DeserializeOwned>(
+    /// The XRPC error of a non-success answer: status, plus `error` and `message` from a JSON
+    /// body (control characters escaped, cut to a printable length).
+    fn xrpc_error(method: &str, answer: &Answer) -> NetError {
+        let parsed: Option<ErrorBody> = serde_json::from_slice(&answer.body).ok();
+        let (error, message) = parsed.map_or((None, None), |b| (b.error, b.message));
+        NetError::Xrpc {
+            method: method.to_string(),
+            status: answer.status,
+            error: error.as_deref().map(printable),
+            message: message.as_deref().map(printable),
+        }
+    }
+
+    fn decode<T: DeserializeOwned>(method: &str, answer: Answer) -> Result<T, NetError> {
+        if !answer.is_success() {
+            return Err(Self::xrpc_error(method, &answer));
+        }
+        let body: &[u8] = if answer.body.is_empty() {
+            b"null"
+        } else {
+            &answer.body
+        };
+        serde_json::from_slice(body).map_err(|e| NetError::InvalidResponse {
+            url: answer.url.clone(),
+            detail: format!(
+                "{method}: cannot decode the response: {}",
+                printable(&e.to_string())
+            ),
+        })
+    }
+
+    /// A GET of `method`; redirects are followed (same origin) only without a token.
+    fn get(
         &self,
         method: &str,
-        url: &str,
-        result: reqwest::Result<reqwest::blocking::Response>,
+        params: &[(&str, &str)],
+        token: Option<&Secret>,
+        kind: BodyKind,
+    ) -> Result<Answer, NetError> {
+        let url = self.url(method, params)?;
+        self.http
+            .exchange(&url, kind, token.is_none(), |client, url| {
+                let request = client.get(url.clone()).header("accept", "application/json");
+                match token {
+                    Some(token) => request.bearer_auth(token.expose()),
+                    None => request,
+                }
+            })
+    }
+
+    /// A POST of `method` with an optional JSON body and token; never redirected.
+    fn post<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        body: Option<&Value>,
+        token: Option<&Secret>,
     ) -> Result<T, NetError> {
-        let response = result.map_err(|e| NetError::transport(url, e))?;
-        let status = response.status();
-        let body = response.text().map_err(|e| NetError::transport(url, e))?;
-        if !status.is_success() {
-            let parsed: Option<ErrorBody> = serde_json::from_str(&body).ok();
-            let (error, message) = match parsed {
-                Some(b) => (b.error, b.message),
-                None => (None, None),
-            };
-            return Err(NetError::Xrpc {
-                method: method.to_string(),
-                status: status.as_u16(),
-                error,
-                message,
-            });
-        }
-        let body = if body.is_empty() {
-            "null"
-        } else {
-            body.as_str()
-        };
-        serde_json::from_str(body).map_err(|e| NetError::InvalidResponse {
-            url: url.to_string(),
-            detail: format!("{method}: cannot decode the response: {e}"),
-        })
+        let url = self.url(method, &[])?;
+        let answer = self
+            .http
+            .exchange(&url, BodyKind::XrpcJson, false, |client, url| {
+                let mut request = client.post(url.clone());
+                if let Some(body) = body {
+                    request = request.json(body);
+                }
+                match token {
+                    Some(token) => request.bearer_auth(token.expose()),
+                    None => request,
+                }
+            })?;
+        Self::decode(method, answer)
     }
 
     /// Call an XRPC query (HTTP GET).
@@ -161,12 +227,8 @@ impl XrpcClient {
         params: &[(&str, &str)],
         access_jwt: Option<&Secret>,
     ) -> Result<T, NetError> {
-        let url = self.url(method);
-        let mut request = self.http.get(&url).query(params);
-        if let Some(token) = access_jwt {
-            request = request.bearer_auth(token.expose());
-        }
-        self.finish(method, &url, request.send())
+        let answer = self.get(method, params, access_jwt, BodyKind::XrpcJson)?;
+        Self::decode(method, answer)
     }
 
     /// Call an XRPC procedure (HTTP POST with a JSON body).
@@ -176,12 +238,7 @@ impl XrpcClient {
         body: &Value,
         bearer: Option<&Secret>,
     ) -> Result<T, NetError> {
-        let url = self.url(method);
-        let mut request = self.http.post(&url).json(body);
-        if let Some(token) = bearer {
-            request = request.bearer_auth(token.expose());
-        }
-        self.finish(method, &url, request.send())
+        self.post(method, Some(body), bearer)
     }
 
     fn session_from(&self, body: SessionBody) -> Session {
@@ -203,18 +260,14 @@ impl XrpcClient {
 
     /// `com.atproto.server.refreshSession` (authenticated with the refresh token).
     pub fn refresh_session(&self, refresh_jwt: &Secret) -> Result<Session, NetError> {
-        let url = self.url("com.atproto.server.refreshSession");
-        let request = self.http.post(&url).bearer_auth(refresh_jwt.expose());
         let out: SessionBody =
-            self.finish("com.atproto.server.refreshSession", &url, request.send())?;
+            self.post("com.atproto.server.refreshSession", None, Some(refresh_jwt))?;
         Ok(self.session_from(out))
     }
 
     /// `com.atproto.server.deleteSession` (revokes the refresh token).
     pub fn delete_session(&self, refresh_jwt: &Secret) -> Result<(), NetError> {
-        let url = self.url("com.atproto.server.deleteSession");
-        let request = self.http.post(&url).bearer_auth(refresh_jwt.expose());
-        let _: Value = self.finish("com.atproto.server.deleteSession", &url, request.send())?;
+        let _: Value = self.post("com.atproto.server.deleteSession", None, Some(refresh_jwt))?;
         Ok(())
     }
 
@@ -247,7 +300,7 @@ impl XrpcClient {
     }
 
     /// `com.atproto.sync.getRecord`: the CAR file proving a record (signed commit, MST path,
-    /// record block); see [`crate::proof`].
+    /// record block); see `lexperm_datamodel::proof`.
     pub fn get_record_proof(
         &self,
         did: &str,
@@ -255,26 +308,12 @@ impl XrpcClient {
         rkey: &str,
     ) -> Result<Vec<u8>, NetError> {
         let method = "com.atproto.sync.getRecord";
-        let url = self.url(method);
-        let response = self
-            .http
-            .get(&url)
-            .query(&[("did", did), ("collection", collection), ("rkey", rkey)])
-            .send()
-            .map_err(|e| NetError::transport(&url, e))?;
-        let status = response.status();
-        let body = response.bytes().map_err(|e| NetError::transport(&url, e))?;
-        if !status.is_success() {
-            let parsed: Option<ErrorBody> = serde_json::from_slice(&body).ok();
-            let (error, message) = parsed.map_or((None, None), |b| (b.error, b.message));
-            return Err(NetError::Xrpc {
-                method: method.to_string(),
-                status: status.as_u16(),
-                error,
-                message,
-            });
+        let params = [("did", did), ("collection", collection), ("rkey", rkey)];
+        let answer = self.get(method, &params, None, BodyKind::RecordProof)?;
+        if !answer.is_success() {
+            return Err(Self::xrpc_error(method, &answer));
         }
-        Ok(body.to_vec())
+        Ok(answer.body)
     }
 
     /// Like [`get_record`](Self::get_record), with `RecordNotFound` mapped to `None`.
@@ -305,7 +344,11 @@ impl XrpcClient {
             if let Some(c) = cursor.as_deref() {
                 params.push(("cursor", c));
             }
-            let page: ListBody = self.query("com.atproto.repo.listRecords", &params, None)?;
+            let method = "com.atproto.repo.listRecords";
+            let page: ListBody = Self::decode(
+                method,
+                self.get(method, &params, None, BodyKind::RecordList)?,
+            )?;
             let count = page.records.len();
             all.extend(page.records);
             match page.cursor {

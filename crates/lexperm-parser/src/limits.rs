@@ -14,3 +14,56 @@ pub const MAX_FILE_SIZE: usize = 16 * 1024 * 1024;
 /// lexicon has a few thousand). A 16 MiB file of `[0,0,0,…]` would otherwise become eight million
 /// tree nodes.
 pub const MAX_JSON_VALUES: usize = 1 << 18;
+
+// Network (`lexperm-net`): what a PDS, a PLC directory, a did:web host or a DNS server may send.
+
+/// Largest DID document accepted, in bytes (128 KiB), from the PLC directory (did:plc) or a
+/// did:web host. Real documents are under 2 KiB.
+pub const MAX_DID_DOCUMENT_BYTES: usize = 128 * 1024;
+
+/// Largest `https://<handle>/.well-known/atproto-did` answer, in bytes (4 KiB): one DID (at most
+/// 2 KiB by the atproto DID rules) and some whitespace.
+pub const MAX_HANDLE_DID_BYTES: usize = 4 * 1024;
+
+/// Largest JSON answer of one XRPC call, in bytes (1 MiB): a record with its URI and CID
+/// (`getRecord`), a session, a write result or an error. The largest published lexicon of the
+/// atproto corpus is 43 KiB.
+pub const MAX_XRPC_JSON_BYTES: usize = 1024 * 1024;
+
+/// Largest page of `com.atproto.repo.listRecords`, in bytes (16 MiB): up to 100 records.
+pub const MAX_RECORD_LIST_BYTES: usize = 16 * 1024 * 1024;
+
+/// Largest repository proof (the CAR file of `com.atproto.sync.getRecord`), in bytes (2 MiB):
+/// a signed commit, the MST nodes on the path to the record, and the record.
+pub const MAX_RECORD_PROOF_BYTES: usize = 2 * 1024 * 1024;
+
+/// Most TXT data accepted for one DNS name, in bytes (4 KiB, all records and strings together,
+/// each string with its length byte). A `_lexicon` or `_atproto` record is about 40 bytes; the
+/// longest DID atproto allows (2 KiB) fits.
+pub const MAX_TXT_ANSWER_BYTES: usize = 4 * 1024;
+
+/// Largest resolution cache entry read, in bytes (4 MiB): a record of up to
+/// [`MAX_XRPC_JSON_BYTES`] and its provenance, pretty-printed. A larger file is discarded.
+pub const MAX_CACHE_ENTRY_BYTES: usize = 4 * 1024 * 1024;
+
+/// Longest one HTTP request may take from connecting to the last body byte, redirects included
+/// (20 s).
+pub const NETWORK_REQUEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Default time all network requests of one command may take together (300 s), counted from the
+/// start of the command; `--network-deadline SECONDS` or `[network] deadline` in `lexperm.toml`
+/// change it.
+pub const DEFAULT_NETWORK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Most redirects followed by one request (3). Only redirects to the same origin (scheme, host
+/// and port) are followed, and never for a request that carries credentials or a body.
+pub const MAX_REDIRECTS: usize = 3;
+
+/// How far in the future a cache entry's `fetched_at` may lie before the entry counts as stale
+/// (5 minutes of clock skew).
+pub const CACHE_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// Longest text taken from a server into an error message (200 characters): an XRPC `message`,
+/// the start of an HTTP error body, a TXT value, a redirect target. Control characters are
+/// escaped.
+pub const MAX_SERVER_TEXT_CHARS: usize = 200;

@@ -99,7 +99,7 @@ pub fn run(args: LintArgs) -> u8 {
         }
     }
 
-    let mut remote = match args.remote.remote() {
+    let mut remote = match args.remote.remote(args.config.as_deref()) {
         Ok(remote) => remote,
         Err(message) => {
             eprintln!("error: {message}");
@@ -124,6 +124,7 @@ pub fn run(args: LintArgs) -> u8 {
                 args.reference.get(),
             );
             drop(files);
+            remote.print_cache_warnings();
             for resolved in &report.fetched {
                 remote.added(&mut sources, resolved);
                 let nsid = resolved.location.rsplit('/').next().unwrap_or_default();

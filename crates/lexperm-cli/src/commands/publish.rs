@@ -93,7 +93,7 @@ fn failure(e: impl ToString) -> Failure {
 
 fn publish(args: &PublishArgs) -> Result<u8, Failure> {
     let locals = load_lexicons(&args.lexicons, args.config.as_deref())?;
-    let identity = args.net.identity().map_err(usage)?;
+    let identity = args.net.identity(args.config.as_deref()).map_err(usage)?;
     let store = match &args.session_file {
         Some(path) => SessionStore::new(path),
         None => SessionStore::default_location().map_err(usage)?,

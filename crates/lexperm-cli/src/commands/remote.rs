@@ -4,6 +4,7 @@
 //! resolution cache.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use clap::Args;
 use lexperm_net::cache::{ResolutionCache, ResolutionSource};
@@ -62,7 +63,7 @@ impl RemoteArgs {
     /// remote source. Errors are printed; the caller exits with the usage code.
     pub fn load(&self, dirs: &LexiconDirs) -> Result<(Loaded, Option<Remote>), ()> {
         let loaded = dirs.load_for(self.enabled())?;
-        match self.remote() {
+        match self.remote(None) {
             Ok(remote) => Ok((loaded, remote)),
             Err(message) => {
                 eprintln!("error: {message}");
@@ -71,12 +72,13 @@ impl RemoteArgs {
         }
     }
 
-    /// The remote source, or `None` without `--resolve`/`--offline`. Errors are usage errors.
-    pub fn remote(&self) -> Result<Option<Remote>, String> {
+    /// The remote source, or `None` without `--resolve`/`--offline`. `config_file` is the
+    /// command's `--config` (for `[network]`), if it has one. Errors are usage errors.
+    pub fn remote(&self, config_file: Option<&Path>) -> Result<Option<Remote>, String> {
         if !self.enabled() {
             return Ok(None);
         }
-        let identity = self.net.identity().map_err(|e| e.to_string())?;
+        let identity = self.net.identity(config_file)?;
         let cache = resolution_cache(self.no_cache, self.offline)?;
         let resolver = LexiconResolver::new(identity, cache, self.offline);
         Ok(Some(Remote {
@@ -110,6 +112,15 @@ impl Remote {
             Err(error) => {
                 self.errors.insert(nsid.as_str().to_owned(), error);
             }
+        }
+        self.print_cache_warnings();
+    }
+
+    /// Prints what the resolution cache reported since the last call (discarded entries, the
+    /// cache being turned off), one `warning:` line each.
+    pub fn print_cache_warnings(&self) {
+        for warning in self.source.take_warnings() {
+            eprintln!("warning: {warning}");
         }
     }
 

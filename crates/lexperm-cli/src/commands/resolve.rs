@@ -43,7 +43,7 @@ pub struct ResolveArgs {
 
 /// Run `lexperm resolve`; returns the exit code.
 pub fn run(args: ResolveArgs) -> u8 {
-    let identity = match args.net.identity() {
+    let identity = match args.net.identity(None) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("error: {e}");
@@ -60,7 +60,11 @@ pub fn run(args: ResolveArgs) -> u8 {
     let resolver = LexiconResolver::new(identity, cache, args.offline);
     let mut failed = false;
     for nsid in &args.nsids {
-        match resolver.resolve(nsid) {
+        let result = resolver.resolve(nsid);
+        for warning in resolver.take_warnings() {
+            eprintln!("warning: {warning}");
+        }
+        match result {
             Ok(resolved) => {
                 let l = &resolved.lexicon;
                 if let ResolutionSource::CacheStale {
