@@ -284,3 +284,83 @@ impl SourceCode for Snippet {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lexperm_parser::diagnostics::FileId;
+
+    fn snippet(text: &str, spans: &[(usize, usize)]) -> Snippet {
+        let spans: Vec<Span> = spans
+            .iter()
+            .map(|&(start, end)| Span::new(FileId(0), start as u32, end as u32))
+            .collect();
+        Snippet::new("f".into(), text, &LineIndex::new(text), &spans)
+    }
+
+    /// The text of the snippet under span `index`.
+    fn shown(snippet: &Snippet, index: usize) -> &str {
+        let span = snippet.span(index);
+        let segment = snippet
+            .segments
+            .iter()
+            .rfind(|segment| segment.start <= span.offset())
+            .unwrap();
+        let start = span.offset() - segment.start;
+        &segment.text[start..start + span.len()]
+    }
+
+    #[test]
+    fn a_long_line_is_cut_to_a_window_around_the_finding() {
+        let text = format!("{}BAD{}", "a".repeat(100_000), "b".repeat(100_000));
+        let found = snippet(&text, &[(100_000, 100_003)]);
+        assert_eq!(found.segments.len(), 1);
+        let line = &found.segments[0].text;
+        assert!(line.chars().count() <= MAX_SNIPPET_LINE_CHARS + 2, "{line}");
+        assert!(line.starts_with(CUT) && line.ends_with(CUT));
+        assert_eq!(shown(&found, 0), "BAD");
+        // Near the end of the line, the window moves back to stay full.
+        let found = snippet(&text, &[(200_001, 200_002)]);
+        let line = &found.segments[0].text;
+        assert_eq!(line.chars().count(), MAX_SNIPPET_LINE_CHARS + 1);
+        assert_eq!(shown(&found, 0), "b");
+    }
+
+    #[test]
+    fn line_ends_are_dropped_and_controls_escaped() {
+        let text = "{\r\n  \"a\": \"\u{1b}[2J\u{202e}\", \"b\": bad\r\n}\r\n";
+        let start = text.find("bad").unwrap();
+        let found = snippet(text, &[(start, start + 3)]);
+        let segment = &found.segments[0];
+        assert_eq!(
+            segment.text,
+            "{\n  \"a\": \"\\u001b[2J\\u202e\", \"b\": bad\n}"
+        );
+        assert_eq!(shown(&found, 0), "bad");
+    }
+
+    #[test]
+    fn long_spans_and_far_apart_spans_stay_bounded() {
+        let text: String = (0..500).map(|i| format!("line {i}\n")).collect();
+        let line_start = |n: usize| text.find(&format!("line {n}\n")).unwrap();
+        // A span over 400 lines is drawn over its first MAX_SNIPPET_SPAN_LINES.
+        let found = snippet(&text, &[(line_start(10), line_start(410))]);
+        assert_eq!(found.segments.len(), 1);
+        assert_eq!(found.segments[0].first_line, 9);
+        assert_eq!(found.segments[0].lines, MAX_SNIPPET_SPAN_LINES + 2);
+        // Spans far apart get a segment each; miette cannot read across them.
+        let found = snippet(
+            &text,
+            &[
+                (line_start(10), line_start(10) + 4),
+                (line_start(300), line_start(300) + 4),
+            ],
+        );
+        assert_eq!(found.segments.len(), 2);
+        assert_eq!(shown(&found, 1), "line");
+        let across = SourceSpan::new(found.span(0).offset().into(), found.span(1).offset());
+        assert!(found.read_span(&across, 1, 1).is_err());
+        let contents = found.read_span(&found.span(1), 1, 1).unwrap();
+        assert_eq!(contents.line(), 299);
+    }
+}
