@@ -36,37 +36,33 @@ fn write_lexicon(dir: &Path, doc: &Value) {
     std::fs::write(path, doc.to_string()).unwrap();
 }
 
-/// A record whose only line holds `pad` characters of description before a property with an
-/// unknown format (an error) at the end of the line.
-fn record_on_one_long_line(nsid: &str, pad: usize) -> Value {
+/// A record (one line, written compact) with `description` and a string property whose format
+/// is the unknown `format` (an error), after the description.
+fn record_with_unknown_format(nsid: &str, description: &str, format: &str) -> Value {
     json!({
         "lexicon": 1,
         "id": nsid,
         "defs": {"main": {
             "type": "record",
             "key": "tid",
-            "description": "x".repeat(pad),
+            "description": description,
             "record": {"type": "object", "properties": {
-                "a": {"type": "string", "format": "bogus-late"}
+                "a": {"type": "string", "format": format}
             }}
         }}
     })
 }
 
-/// A small record with an unknown format: the other file whose findings must still be shown.
-fn small_broken_record(nsid: &str) -> Value {
-    json!({
-        "lexicon": 1,
-        "id": nsid,
-        "defs": {"main": {
-            "type": "record",
-            "key": "tid",
-            "description": "A small record.",
-            "record": {"type": "object", "properties": {
-                "b": {"type": "string", "format": "bogus-small"}
-            }}
-        }}
-    })
+/// A folder whose `lexicons/` holds a record whose only line has `pad` characters of description
+/// before its error (`bogus-late`), and a small record with an error (`bogus-small`) whose
+/// findings must still be shown.
+fn long_and_small_lexicons(pad: usize) -> tempfile::TempDir {
+    let temp = tempfile::tempdir().unwrap();
+    let long = record_with_unknown_format("com.example.wide", &"x".repeat(pad), "bogus-late");
+    write_lexicon(temp.path(), &long);
+    let small = record_with_unknown_format("com.example.zsmall", "A small record.", "bogus-small");
+    write_lexicon(temp.path(), &small);
+    temp
 }
 
 /// The longest line of `output`, in characters.
@@ -83,13 +79,8 @@ const SNIPPET_LINE_BOUND: usize = MAX_SNIPPET_LINE_CHARS + 16;
 
 #[test]
 fn lint_draws_findings_past_column_65536_and_keeps_the_other_files() {
-    let temp = tempfile::tempdir().unwrap();
     // The finding sits past column 65,536 (a width miette cannot format).
-    write_lexicon(
-        temp.path(),
-        &record_on_one_long_line("com.example.wide", 200_000),
-    );
-    write_lexicon(temp.path(), &small_broken_record("com.example.zsmall"));
+    let temp = long_and_small_lexicons(200_000);
     let output = run_in(temp.path(), &["lint", "lexicons"]);
     let stdout = text(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
@@ -123,12 +114,7 @@ fn lint_draws_findings_past_column_65536_and_keeps_the_other_files() {
 
 #[test]
 fn gen_records_publish_and_expand_draw_findings_on_long_lines() {
-    let temp = tempfile::tempdir().unwrap();
-    write_lexicon(
-        temp.path(),
-        &record_on_one_long_line("com.example.wide", 100_000),
-    );
-    write_lexicon(temp.path(), &small_broken_record("com.example.zsmall"));
+    let temp = long_and_small_lexicons(100_000);
 
     let output = run_in(
         temp.path(),
@@ -256,18 +242,7 @@ fn is_clean(output: &str) -> bool {
 #[test]
 fn lexicon_text_is_shown_escaped_in_every_format() {
     let temp = tempfile::tempdir().unwrap();
-    let doc = json!({
-        "lexicon": 1,
-        "id": "com.example.thing",
-        "defs": {"main": {
-            "type": "record",
-            "key": "tid",
-            "description": HOSTILE,
-            "record": {"type": "object", "properties": {
-                "a": {"type": "string", "format": HOSTILE}
-            }}
-        }}
-    });
+    let doc = record_with_unknown_format("com.example.thing", HOSTILE, HOSTILE);
     // C1, DEL and the override stand raw in the file (JSON escapes only C0), and a file name
     // holds an escape sequence.
     write_lexicon(temp.path(), &doc);
