@@ -596,3 +596,30 @@ fn control_and_bidi_characters_in_texts_generate_code_that_compiles() {
     assert!(hidden.is_empty(), "{hidden:?} in\n{code}");
     assert!(!code.contains("*/ h"), "{code}");
 }
+
+#[test]
+fn scope_inputs_are_shown_escaped() {
+    // `scope normalize` names the invalid input it read, with a caret line under it.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lexperm"))
+        .args(["scope", "normalize"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("lexperm runs");
+    let input = format!("repo:com.example.post{HOSTILE}\nrpc:x\u{202e}y\n");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("\\u001b]0;pwned"), "{stderr}");
+    assert!(stderr.contains("\\u202e"), "{stderr}");
+    assert!(
+        is_clean(&stderr) && is_clean(&text(&output.stdout)),
+        "{stderr:?}"
+    );
+}

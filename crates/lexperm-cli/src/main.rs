@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-// First: its `println!` and `eprintln!` shadow the standard ones in every module below.
+// First: its `print!`, `println!`, `eprint!` and `eprintln!` shadow the standard ones in every
+// module below.
 #[macro_use]
 mod terminal;
 mod commands;

@@ -9,7 +9,7 @@
 //! reads well and is also a valid JSON escape of the same character, so cleaning JSON text keeps
 //! it valid and equal.
 //!
-//! The crate's `println!` and `eprintln!` are the macros below (declared before every other
+//! The crate's `print!`, `println!`, `eprint!` and `eprintln!` are the macros below (declared before every other
 //! module, they shadow the standard ones), and commands write plain-text output through
 //! [`CleanWriter`]; the human renderer cleans what it hands to miette, so miette's own colours
 //! survive.
@@ -19,6 +19,20 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use lexperm_parser::text::is_hidden_format;
+
+/// `print!` with the formatted text [cleaned](clean).
+macro_rules! print {
+    ($($arg:tt)*) => {
+        ::std::print!("{}", $crate::terminal::clean(&::std::format!($($arg)*)))
+    };
+}
+
+/// `eprint!` with the formatted text [cleaned](clean).
+macro_rules! eprint {
+    ($($arg:tt)*) => {
+        ::std::eprint!("{}", $crate::terminal::clean(&::std::format!($($arg)*)))
+    };
+}
 
 /// `println!` with the formatted text [cleaned](clean).
 macro_rules! println {
