@@ -319,6 +319,8 @@ fn xrpc_error_messages_are_shown_escaped() {
         .env("LEXPERM_CACHE_DIR", temp.path().join("cache"))
         .output()
         .unwrap();
+    // Should lexperm not have connected, this connection ends the server's wait.
+    let _ = std::net::TcpStream::connect(address);
     server.join().unwrap();
     let stderr = text(&output.stderr);
     assert!(stderr.contains("\\u001b]0;pwned"), "{stderr}");
