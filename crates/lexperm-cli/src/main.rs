@@ -7,6 +7,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+// First: its `print!`, `println!`, `eprint!` and `eprintln!` shadow the standard ones in every
+// module below.
+#[macro_use]
+mod terminal;
 mod commands;
 
 /// Lint allocates many small, short-lived values per file on several threads; mimalloc's

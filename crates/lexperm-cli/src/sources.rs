@@ -27,12 +27,14 @@ impl SourceFile {
         }
     }
 
-    /// 1-based `(line, column)` of a byte offset; the line index is built on first use only, so files
-    /// without findings never pay for it.
+    /// The file's line index, built on first use only, so files without findings never pay for it.
+    pub fn line_index(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    /// 1-based `(line, column)` of a byte offset.
     pub fn line_col(&self, offset: u32) -> (u32, u32) {
-        self.line_index
-            .get_or_init(|| LineIndex::new(&self.text))
-            .line_col(&self.text, offset)
+        self.line_index().line_col(&self.text, offset)
     }
 
     /// 1-based start and end `(line, column, end_line, end_column)` of a span in this file. The end

@@ -15,6 +15,7 @@ use lexperm_parser::scope::{
 };
 use lexperm_parser::scope::{Reference, Resource};
 use lexperm_parser::syntax::{DidServiceRef, Nsid};
+use lexperm_parser::text::is_hidden_format;
 use lexperm_resolver::Catalog;
 use serde::Serialize;
 use serde_json::Value;
@@ -229,14 +230,14 @@ pub(crate) fn generate(
                     if index > 0 {
                         doc_lines.push(String::new());
                     }
-                    doc_lines.extend(part.lines().map(doc_line));
+                    doc_lines.extend(text_lines(part).map(doc_line));
                 }
             }
             _ => {
                 let description = text("description")
                     .or_else(|| doc.get("description").and_then(Value::as_str))
                     .unwrap_or("");
-                doc_lines.extend(description.lines().map(doc_line));
+                doc_lines.extend(text_lines(description).map(doc_line));
             }
         }
         let (granted_without_aud, granted_with_aud) = match kind {
@@ -643,12 +644,26 @@ fn space_schema<'c>(catalog: &'c Catalog, nsid: &str) -> Option<&'c SpaceSchema>
     }
 }
 
-/// A string literal of `target` holding `value`.
+/// A string literal of `target` holding `value`, with every control character, bidirectional
+/// formatting character and line separator escaped (rustc rejects the bidirectional ones raw in a
+/// literal; U+2028 and U+2029 end a line in older JavaScript).
 fn string_literal(value: &str, target: Target) -> String {
     match target {
+        // `Debug` escapes exactly those (they are not printable) as `\u{…}`.
         Target::Rust => format!("{value:?}"),
-        // A JSON string is a TypeScript string literal.
-        Target::TypeScript => serde_json::Value::from(value).to_string(),
+        // A JSON string is a TypeScript string literal; JSON escapes only C0 controls.
+        Target::TypeScript => {
+            let json = serde_json::Value::from(value).to_string();
+            let mut literal = String::with_capacity(json.len());
+            for c in json.chars() {
+                if is_hidden_format(c) {
+                    literal.push_str(&format!("\\u{:04x}", c as u32));
+                } else {
+                    literal.push(c);
+                }
+            }
+            literal
+        }
     }
 }
 
@@ -777,14 +792,27 @@ fn variant_names(nsids: &[&str]) -> Vec<String> {
     }
 }
 
+/// The lines of a description, title or detail: a line ends at `\n`, `\r\n`, a bare `\r`, U+2028 or
+/// U+2029 (a bare CR in a Rust comment is an error, and the separators end a JavaScript line).
+fn text_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .flat_map(|line| line.split(['\r', '\u{2028}', '\u{2029}']))
+}
+
 /// One line of a lexicon description as a doc-comment line that rustdoc cannot take for a code block
 /// (and so for a doctest) and that cannot end a TypeScript `/** */` comment: no indentation, no code
-/// fence, no `*/`; bare URLs in `<…>` (rustdoc warns about bare URLs).
+/// fence, no `*/`; bare URLs in `<…>` (rustdoc warns about bare URLs). Control characters and
+/// bidirectional formatting characters (which rustc rejects in comments) are written as `\u{…}`.
 fn doc_line(line: &str) -> String {
-    let line = line
-        .trim()
-        .replace("```", "\\`\\`\\`")
-        .replace("*/", "*\\/");
+    let mut visible = String::with_capacity(line.len());
+    for c in line.trim().chars() {
+        if is_hidden_format(c) && c != '\t' {
+            visible.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            visible.push(c);
+        }
+    }
+    let line = visible.replace("```", "\\`\\`\\`").replace("*/", "*\\/");
     line.split(' ')
         .map(link_bare_url)
         .collect::<Vec<_>>()
@@ -921,6 +949,26 @@ mod tests {
         assert_eq!(
             doc_line("<https://a.example> [x](https://b.example)"),
             "<https://a.example> [x](https://b.example)"
+        );
+    }
+
+    #[test]
+    fn texts_cannot_break_comments_or_literals() {
+        let text = "one\r\ntwo\rthree\u{2028}four\u{2029}five\nsix";
+        let lines: Vec<&str> = text_lines(text).collect();
+        assert_eq!(lines, ["one", "two", "three", "four", "five", "six"]);
+        assert_eq!(
+            doc_line("a\u{202e}b\u{2066}c\0d\u{1b}e\u{85}\tf"),
+            "a\\u{202e}b\\u{2066}c\\u{0}d\\u{1b}e\\u{85}\tf"
+        );
+        let hostile = "\u{202e}\u{2028}\u{7f}\u{85}\0\"";
+        assert_eq!(
+            string_literal(hostile, Target::TypeScript),
+            r#""\u202e\u2028\u007f\u0085\u0000\"""#
+        );
+        assert_eq!(
+            string_literal(hostile, Target::Rust),
+            r#""\u{202e}\u{2028}\u{7f}\u{85}\0\"""#
         );
     }
 

@@ -136,6 +136,7 @@ declare_rules! {
         file s124_removed_revision_field,
         file s125_redundant_main_fragment,
         file s126_handle_in_record,
+        file s129_control_character_in_text,
     }
     /// Catalog rules: over everything loaded (`L2xx` cross-file, `P1xx` permission sets; a P-rule's
     /// name is the `DropReason` name of the entries it reports, or says what a surviving entry

@@ -1,7 +1,7 @@
 //! The whole lint: per-file rules on every file, then the catalog rules over all of them.
 
 use lexperm_parser::scope::Reference;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use lexperm_parser::diagnostics::{Diagnostic, FileId, Span};
 use lexperm_parser::lexicon::LoadedLexicon;
@@ -146,23 +146,23 @@ fn lint_inner(
     let mut catalog_findings = Vec::new();
     catalog_rules::lint_catalog(&catalog, &mut catalog_findings);
     if !failed_sites.is_empty() {
-        let at = |span: Span, codes: &[&str]| {
-            catalog_findings
-                .iter()
-                .any(|d| d.span == span && codes.contains(&d.code))
-        };
+        // Sets, so that many refs to a lexicon that failed stay linear.
+        let missing_targets: HashSet<Span> = catalog_findings
+            .iter()
+            .filter(|d| matches!(d.code, "P119" | "P120"))
+            .map(|d| d.span)
+            .collect();
         let mut warnings = Vec::new();
         for &(span, index) in &failed_sites {
             let confirmed_missing = matches!(failed[index], ResolveError::NotFound { .. });
-            if confirmed_missing && at(span, &["P119", "P120"]) {
+            if confirmed_missing && missing_targets.contains(&span) {
                 continue;
             }
             warnings.push(l207::diagnostic(span, &failed[index]));
         }
         // The failure says more than "not among the linted files".
-        catalog_findings.retain(|d| {
-            !(d.code == "L203" && failed_sites.iter().any(|(span, _)| *span == d.span))
-        });
+        let failed_spans: HashSet<Span> = failed_sites.iter().map(|&(span, _)| span).collect();
+        catalog_findings.retain(|d| !(d.code == "L203" && failed_spans.contains(&d.span)));
         catalog_findings.extend(warnings);
     }
 

@@ -234,40 +234,102 @@ pub fn write_hint<W: fmt::Write + ?Sized>(out: &mut W, hint: Option<&str>) -> fm
     Ok(())
 }
 
-/// Converts byte offsets to 1-based line and column numbers (columns count Unicode scalar values).
+/// Bytes per checkpoint of [`LineIndex`]'s character counts: a column costs at most this many
+/// byte reads, however long its line is.
+const CHAR_CHECKPOINT_BYTES: usize = 256;
+
+/// Converts byte offsets to 1-based line and column numbers (columns count Unicode scalar values,
+/// as SARIF's `unicodeCodePoints` column kind does).
+///
+/// Built once per text in one pass; each lookup is a binary search plus at most
+/// 2 × [`CHAR_CHECKPOINT_BYTES`] byte reads, so thousands of findings on one long line cost no more
+/// than the same findings spread over many lines.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
+    /// `chars_before[k]`: the characters in the first `k * CHAR_CHECKPOINT_BYTES` bytes. Empty when
+    /// the text is ASCII (a column is then a byte difference).
+    chars_before: Vec<u32>,
 }
 
 impl LineIndex {
     /// Indexes the line starts of `text`.
     pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
-        LineIndex { line_starts }
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i as u32 + 1));
+        let chars_before = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut counts = Vec::with_capacity(bytes.len() / CHAR_CHECKPOINT_BYTES + 1);
+            let mut total = 0u32;
+            counts.push(0);
+            for chunk in bytes.chunks(CHAR_CHECKPOINT_BYTES) {
+                total += count_char_starts(chunk);
+                counts.push(total);
+            }
+            counts
+        };
+        LineIndex {
+            line_starts,
+            chars_before,
+        }
+    }
+
+    /// Number of lines (a text without a line feed has one).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// 0-based line of byte `offset` (offsets past the end are on the last line).
+    pub fn line_of(&self, offset: u32) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// Byte range of 0-based `line` in `text` (the same text given to [`LineIndex::new`]), without
+    /// its line feed; an empty range at the end of the text for a line past the last.
+    pub fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
+        let Some(&start) = self.line_starts.get(line) else {
+            return text.len()..text.len();
+        };
+        let end = match self.line_starts.get(line + 1) {
+            Some(&next) => next as usize - 1,
+            None => text.len(),
+        };
+        start as usize..end
     }
 
     /// 1-based `(line, column)` of byte `offset` in `text` (the same text given to [`LineIndex::new`]).
+    /// An offset inside a character counts as that character's start.
     pub fn line_col(&self, text: &str, offset: u32) -> (u32, u32) {
         let offset = offset.min(text.len() as u32);
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
+        let line = self.line_of(offset);
         let start = self.line_starts[line] as usize;
         let mut end = offset as usize;
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = text[start..end].chars().count() as u32 + 1;
+        let column = self.chars_before(text, end) - self.chars_before(text, start) + 1;
         (line as u32 + 1, column)
     }
+
+    /// Characters in `text[..offset]`, `offset` being a character boundary.
+    fn chars_before(&self, text: &str, offset: usize) -> u32 {
+        if self.chars_before.is_empty() {
+            return offset as u32;
+        }
+        let checkpoint = offset / CHAR_CHECKPOINT_BYTES;
+        let from = checkpoint * CHAR_CHECKPOINT_BYTES;
+        self.chars_before[checkpoint] + count_char_starts(&text.as_bytes()[from..offset])
+    }
+}
+
+/// The UTF-8 bytes in `bytes` that start a character (every byte but continuation bytes).
+fn count_char_starts(bytes: &[u8]) -> u32 {
+    bytes.iter().filter(|&&byte| (byte as i8) >= -0x40).count() as u32
 }
 
 #[cfg(test)]
@@ -285,5 +347,34 @@ mod tests {
         assert_eq!(index.line_col(text, 6), (2, 3));
         assert_eq!(index.line_col(text, 7), (3, 1));
         assert_eq!(index.line_col(text, 100), (3, 2));
+        // Inside `é`: the column of `é`.
+        assert_eq!(index.line_col(text, 5), (2, 2));
+        assert_eq!(index.line_count(), 3);
+        assert_eq!(index.line_range(text, 1), 3..6);
+        assert_eq!(index.line_range(text, 2), 7..8);
+        assert_eq!(index.line_range(text, 3), 8..8);
+        assert_eq!(index.line_of(6), 1);
+    }
+
+    #[test]
+    fn columns_on_long_lines_match_counting_from_the_line_start() {
+        // Lines longer than several checkpoints, mixing one-, two-, three- and four-byte characters.
+        let line: String = "aé€😀".repeat(300);
+        let text = format!("x\n{line}\n{line}é\n");
+        let index = LineIndex::new(&text);
+        for offset in 0..=text.len() as u32 {
+            let mut end = offset as usize;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+            let expected_line = text[..end].matches('\n').count() as u32 + 1;
+            let expected_column = text[line_start..end].chars().count() as u32 + 1;
+            assert_eq!(
+                index.line_col(&text, offset),
+                (expected_line, expected_column),
+                "offset {offset}"
+            );
+        }
     }
 }

@@ -11,6 +11,7 @@
 //! and keeps every `permission` entry of a permission set as its raw JSON members, because the
 //! meaning of those fields belongs to the scope grammar.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::diagnostics::{Diagnostic, FileId, LoadProblem, Span};
@@ -79,12 +80,21 @@ pub struct LexiconDoc {
     /// Top-level keys the language does not define (`$type` and a string `$schema`, the editor's
     /// JSON Schema hint, are allowed and not listed here).
     pub unknown_fields: Vec<UnknownField>,
+    /// [`Self::defs`] by name, for documents with more than [`DEF_SCAN_LIMIT`] defs (so that
+    /// resolving every ref of a large union stays linear); `None` for fewer, where a scan is faster.
+    def_index: Option<HashMap<String, usize>>,
 }
+
+/// Most defs [`LexiconDoc::def`] scans; past this it looks names up in an index.
+const DEF_SCAN_LIMIT: usize = 16;
 
 impl LexiconDoc {
     /// The def named `name`.
     pub fn def(&self, name: &str) -> Option<&Def> {
-        self.defs.iter().find(|d| d.name == name)
+        match &self.def_index {
+            Some(index) => index.get(name).map(|&at| &self.defs[at]),
+            None => self.defs.iter().find(|d| d.name == name),
+        }
     }
 
     /// The `main` def.
@@ -994,7 +1004,15 @@ impl Loader<'_> {
                 }
             },
         }
+        let def_index = (defs.len() > DEF_SCAN_LIMIT).then(|| {
+            let mut index = HashMap::with_capacity(defs.len());
+            for (at, def) in defs.iter().enumerate() {
+                index.entry(def.name.clone()).or_insert(at);
+            }
+            index
+        });
         Some(LexiconDoc {
+            def_index,
             file,
             span: value.span,
             lexicon,

@@ -13,3 +13,4 @@ pub mod lexicon;
 pub mod limits;
 pub mod scope;
 pub mod syntax;
+pub mod text;

@@ -67,3 +67,12 @@ pub const CACHE_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs
 /// the start of an HTTP error body, a TXT value, a redirect target. Control characters are
 /// escaped.
 pub const MAX_SERVER_TEXT_CHARS: usize = 200;
+/// Characters of one source line shown in a snippet of the human output (240, about two and a half
+/// terminal widths). A longer line, such as a minified lexicon's only line, is shown as a window of
+/// this many characters around the finding, with `…` where it was cut.
+pub const MAX_SNIPPET_LINE_CHARS: usize = 240;
+
+/// Lines of one span shown in a snippet of the human output, and the most lines shown between two
+/// spans of one finding. A span over more lines (a large object) is drawn over its first this many
+/// lines; spans further apart than this get a snippet each.
+pub const MAX_SNIPPET_SPAN_LINES: usize = 24;

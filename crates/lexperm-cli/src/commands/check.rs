@@ -88,8 +88,7 @@ pub fn run(args: CheckArgs) -> u8 {
         );
     }
     let checker = token.checker(args.transition);
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = crate::terminal::stdout();
     let mut all_allowed = token.errors.is_empty();
     let mut written = Ok(());
     for (raw, request) in &requests {

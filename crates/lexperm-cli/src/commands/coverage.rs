@@ -32,8 +32,7 @@ pub fn run(args: CoverageArgs) -> u8 {
     };
     loaded.catalog.set_reference(args.reference.get());
     let coverage = loaded.catalog.coverage();
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = crate::terminal::stdout();
     let written = match args.format {
         Format::Json => writeln!(out, "{}", to_json(&coverage)),
         Format::Human => human(&coverage, &mut out),

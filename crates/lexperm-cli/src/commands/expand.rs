@@ -14,7 +14,7 @@ use serde_json::json;
 use super::lexicons::{self, Format, LexiconDirs, Loaded};
 use super::reference_args::ReferenceArgs;
 use super::remote::{provenance_json, Remote, RemoteArgs};
-use crate::render;
+use crate::{render, terminal};
 
 /// Arguments of `lexperm expand`.
 #[derive(Debug, Args)]
@@ -76,8 +76,7 @@ pub fn run(args: ExpandArgs) -> u8 {
         return crate::EXIT_USAGE;
     };
     loaded.catalog.set_reference(args.reference.get());
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = terminal::stdout();
     let result = match &args.scope {
         Some(scope) => {
             if let Some(remote) = remote.as_mut() {
@@ -128,7 +127,7 @@ fn expand_all(
     remote: Option<&Remote>,
     inputs: &[String],
     format: Format,
-    out: &mut dyn Write,
+    out: &mut terminal::Stdout,
 ) -> io::Result<bool> {
     let mut all_ok = true;
     let mut printed = false;
@@ -199,7 +198,7 @@ fn human_expansion(
     loaded: &Loaded,
     remote: Option<&Remote>,
     expansion: &SetExpansion<'_>,
-    out: &mut dyn Write,
+    out: &mut terminal::Stdout,
 ) -> io::Result<()> {
     let include = lexperm_parser::scope::Scope::Include(expansion.include.clone());
     match remote.and_then(|r| r.provenance(expansion.set.nsid_str())) {
@@ -231,11 +230,12 @@ fn human_expansion(
         .iter()
         .map(|d| lexicons::dropped_diagnostic(d, nsid))
         .collect();
+    // The reports' texts are cleaned by the renderer; miette's colours pass as they are.
     render::render_reports(
         &loaded.sources,
         &diagnostics,
         lexicons::human_options(),
-        out,
+        out.trusted()?,
     )
 }
 

@@ -100,7 +100,7 @@ pub fn run(args: PreviewArgs) -> u8 {
         Some(path) => std::fs::write(path, text.as_bytes())
             .map_err(|err| format!("cannot write {}: {err}", path.display())),
         None => {
-            let mut out = io::stdout().lock();
+            let mut out = crate::terminal::CleanWriter::new(io::stdout().lock());
             match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
                 Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
                     Err(format!("cannot write output: {err}"))

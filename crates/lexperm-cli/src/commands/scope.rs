@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::reference_args::ReferenceArgs;
 use crate::lines::{self, LineError};
+use crate::terminal::CleanWriter;
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -285,8 +286,8 @@ impl<W: Write> Normalizer<W> {
 }
 
 fn normalize(args: NormalizeArgs) -> u8 {
-    let stdout = std::io::stdout();
-    let mut normalizer = Normalizer::new(args.format, args.reference.get(), stdout.lock());
+    let stdout = CleanWriter::new(std::io::stdout().lock());
+    let mut normalizer = Normalizer::new(args.format, args.reference.get(), stdout);
     normalizer.flush_each = args.scopes.is_empty() && std::io::stdin().is_terminal();
     if args.scopes.is_empty() {
         // Streamed: memory stays at one read block however long the input is.
@@ -344,8 +345,7 @@ fn check(args: CheckArgs) -> u8 {
             );
         }
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = CleanWriter::new(std::io::stdout().lock());
     let mut all_allowed = true;
     for (raw, request) in &requests {
         let matched = set.allows(request);

@@ -1,6 +1,7 @@
 //! The GitHub format: workflow commands that GitHub Actions turns into annotations.
 //!
-//! Escaping follows the runner's rules: in the message, `%`, `\r` and `\n` are percent-encoded; in
+//! Text is [cleaned](crate::terminal::clean) first (the log view draws escape sequences), then
+//! escaped by the runner's rules: in the message, `%`, `\r` and `\n` are percent-encoded; in
 //! properties, `:` and `,` are too.
 
 use std::io::{self, Write};
@@ -9,6 +10,7 @@ use lexperm_parser::diagnostics::Severity;
 
 use super::{location, Findings};
 use crate::sources::Sources;
+use crate::terminal::clean;
 
 pub(super) fn render(
     sources: &Sources,
@@ -31,9 +33,9 @@ pub(super) fn render(
             writeln!(
                 out,
                 "::{command} file={},line={line},col={column},endLine={end_line},endColumn={end_column},title={}::{}",
-                escape_property(path),
+                escape_property(&clean(path)),
                 escape_property(diagnostic.code),
-                escape_data(&message),
+                escape_data(&clean(&message)),
             )?;
         }
     }

@@ -1,16 +1,20 @@
 //! The human format: miette's graphical report per diagnostic, then a summary line.
+//!
+//! Everything handed to miette is cleaned for the terminal first ([`crate::terminal`]), and its
+//! source is a bounded [`Snippet`], never the file. A report that miette still cannot draw is
+//! written as one plain line, and the other reports are still written.
 
 use std::fmt;
 use std::io::{self, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use lexperm_parser::diagnostics::{Diagnostic, Severity, Span};
-use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
-};
+use lexperm_parser::diagnostics::{Diagnostic, Severity};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
+use super::snippet::{Snippet, CONTEXT_LINES};
 use super::{Findings, HumanOptions, Summary};
 use crate::sources::{SourceFile, Sources};
+use crate::terminal::clean;
 
 pub(super) fn render(
     sources: &Sources,
@@ -61,10 +65,12 @@ fn handler(options: HumanOptions) -> GraphicalReportHandler {
     GraphicalReportHandler::new_themed(theme)
         .with_width(options.width)
         .with_links(false)
+        .with_context_lines(CONTEXT_LINES)
         .without_primary_span_start()
 }
 
-/// Renders `report` into `text` (a reused buffer) and writes it out.
+/// Renders `report` into `text` (a reused buffer) and writes it out. Should miette fail or panic
+/// on it, the report is written as one plain line instead.
 fn write_report(
     handler: &GraphicalReportHandler,
     report: &Report<'_>,
@@ -72,44 +78,21 @@ fn write_report(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     text.clear();
-    handler
-        .render_report(text, report)
-        .map_err(|err| io::Error::other(err.to_string()))?;
+    let rendered = catch_unwind(AssertUnwindSafe(|| handler.render_report(text, report)));
+    if !matches!(rendered, Ok(Ok(()))) {
+        text.clear();
+        report.write_plain(text);
+    }
     out.write_all(text.as_bytes())
 }
 
-/// A source text with the name miette shows in the snippet header: `path:line:column` of the
-/// primary span (columns in Unicode scalar values, as in every other format).
-struct NamedText<'a> {
-    name: String,
-    text: &'a str,
-}
-
-impl SourceCode for NamedText<'_> {
-    fn read_span<'b>(
-        &'b self,
-        span: &SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line(),
-            inner.column(),
-            inner.line_count(),
-        )))
-    }
-}
-
-/// One lexperm diagnostic seen through miette's `Diagnostic` trait.
+/// One lexperm diagnostic seen through miette's `Diagnostic` trait, its texts cleaned.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: Option<NamedText<'a>>,
+    source: Option<Snippet>,
+    /// `path:line:column` of the primary span.
+    location: Option<String>,
+    message: String,
     labels: Vec<LabeledSpan>,
     code: String,
     help: Option<String>,
@@ -119,24 +102,40 @@ impl<'a> Report<'a> {
     fn new(diagnostic: &'a Diagnostic, source: Option<&'a SourceFile>, sources: &Sources) -> Self {
         let mut labels = Vec::new();
         let mut elsewhere = Vec::new();
-        if let Some(source) = source {
-            labels.push(LabeledSpan::new_primary_with_span(
-                None,
-                clamp(diagnostic.span, source),
-            ));
+        let mut snippet = None;
+        let mut location = None;
+        if let Some(file) = source {
+            let (line, column) = file.line_col(diagnostic.span.start);
+            let name = format!("{}:{line}:{column}", clean(&file.path));
+            let mut spans = vec![diagnostic.span];
+            let mut messages = vec![None];
             for label in &diagnostic.labels {
                 if label.span.file == diagnostic.span.file {
-                    labels.push(LabeledSpan::new_with_span(
-                        Some(label.message.clone()),
-                        clamp(label.span, source),
-                    ));
+                    spans.push(label.span);
+                    messages.push(Some(clean(&label.message).into_owned()));
                 } else if let Some(other) = sources.get(label.span.file) {
                     let (line, column) = other.line_col(label.span.start);
-                    elsewhere.push(format!("{}:{line}:{column}: {}", other.path, label.message));
+                    elsewhere.push(format!(
+                        "{}:{line}:{column}: {}",
+                        clean(&other.path),
+                        clean(&label.message)
+                    ));
                 }
             }
+            let built = Snippet::new(name.clone(), &file.text, file.line_index(), &spans);
+            for (index, message) in messages.into_iter().enumerate() {
+                labels.push(match message {
+                    None => LabeledSpan::new_primary_with_span(None, built.span(index)),
+                    Some(message) => LabeledSpan::new_with_span(Some(message), built.span(index)),
+                });
+            }
+            snippet = Some(built);
+            location = Some(name);
         }
-        let mut help = diagnostic.help.clone();
+        let mut help = diagnostic
+            .help
+            .as_deref()
+            .map(|help| clean(help).into_owned());
         if !elsewhere.is_empty() {
             let notes = elsewhere.join("\n");
             help = Some(match help {
@@ -146,26 +145,30 @@ impl<'a> Report<'a> {
         }
         Report {
             diagnostic,
-            source: source.map(|file| {
-                let (line, column) = file.line_col(diagnostic.span.start);
-                NamedText {
-                    name: format!("{}:{line}:{column}", file.path),
-                    text: &file.text,
-                }
-            }),
+            source: snippet,
+            location,
+            message: clean(&diagnostic.message).into_owned(),
             labels,
             code: format!("{}({})", diagnostic.code, diagnostic.name),
             help,
         }
     }
-}
 
-/// A span as miette wants it, kept inside the text so a stale span can never make rendering fail.
-fn clamp(span: Span, source: &SourceFile) -> SourceSpan {
-    let len = source.text.len();
-    let start = (span.start as usize).min(len);
-    let end = (span.end as usize).clamp(start, len);
-    SourceSpan::new(start.into(), end - start)
+    /// The report without miette: `path:line:column: severity[code]: message`, then the help.
+    fn write_plain(&self, text: &mut String) {
+        use std::fmt::Write as _;
+        if let Some(location) = &self.location {
+            let _ = write!(text, "{location}: ");
+        }
+        let _ = writeln!(
+            text,
+            "{}[{}]: {}",
+            self.diagnostic.severity, self.code, self.message
+        );
+        if let Some(help) = &self.help {
+            let _ = writeln!(text, "  help: {help}");
+        }
+    }
 }
 
 impl fmt::Debug for Report<'_> {
@@ -176,7 +179,7 @@ impl fmt::Debug for Report<'_> {
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&self.message)
     }
 }
 

@@ -7,12 +7,14 @@ use std::io::{self, Write};
 use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta, Severity};
 
 use crate::sources::Sources;
+use crate::terminal::CleanWriter;
 
 mod github;
 mod human;
 mod json;
 mod rules;
 mod sarif;
+mod snippet;
 
 pub use rules::{rule_doc, rule_list};
 
@@ -125,9 +127,18 @@ pub fn render(
 ) -> io::Result<()> {
     match format {
         Format::Human => human::render(sources, findings, human, out),
-        Format::Json => json::render(sources, findings, out),
-        Format::Sarif => sarif::render(sources, findings, rules, out),
         Format::Github => github::render(sources, findings, out),
+        // serde escapes C0 controls only; the writer escapes DEL, C1, bidirectional controls and
+        // line separators the same JSON way, so the output stays valid and equal.
+        Format::Json | Format::Sarif => {
+            let mut out = CleanWriter::new(out);
+            if format == Format::Json {
+                json::render(sources, findings, &mut out)?;
+            } else {
+                sarif::render(sources, findings, rules, &mut out)?;
+            }
+            out.flush()
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! L113 `required-property-undefined`: `required` names a property that is not defined.
 
+use std::collections::HashSet;
+
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::lexicon::{LexiconDoc, Properties, SchemaKind, SpannedList};
 use crate::file_rules::walk;
@@ -24,14 +26,22 @@ the document ("Required field \"z\" not defined").
 "#,
 };
 
+/// The entries of `list` that name no property (looked up in a set: linear in both lists).
 pub(crate) fn undefined<'a>(
     list: Option<&'a SpannedList<String>>,
     properties: Option<&'a Properties>,
 ) -> impl Iterator<Item = &'a lexperm_parser::lexicon::Spanned<String>> {
-    let properties = properties.map(|p| p.value.as_slice()).unwrap_or(&[]);
+    let defined: HashSet<&str> = match list {
+        Some(list) if !list.value.is_empty() => properties
+            .iter()
+            .flat_map(|p| &p.value)
+            .map(|p| p.name.as_str())
+            .collect(),
+        _ => HashSet::new(),
+    };
     list.into_iter()
         .flat_map(|l| &l.value)
-        .filter(move |name| !properties.iter().any(|p| p.name == name.value))
+        .filter(move |name| !defined.contains(name.value.as_str()))
 }
 
 /// Checks `required` lists of objects and params.

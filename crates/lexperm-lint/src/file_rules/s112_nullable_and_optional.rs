@@ -2,7 +2,7 @@
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::lexicon::{LexiconDoc, SchemaKind};
-use crate::file_rules::walk;
+use crate::file_rules::{name_set, walk};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -29,13 +29,9 @@ clients must tell apart for no benefit.
 pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
     walk(doc, &mut |visit| {
         if let SchemaKind::Object(o) = &visit.schema.kind {
-            let required = o
-                .required
-                .as_ref()
-                .map(|r| r.value.as_slice())
-                .unwrap_or(&[]);
+            let required = name_set(o.required.as_ref());
             for name in o.nullable.iter().flat_map(|n| &n.value) {
-                if !required.iter().any(|r| r.value == name.value) {
+                if !required.contains(name.value.as_str()) {
                     out.push(
                         Diagnostic::new(
                             &META,

@@ -2,7 +2,7 @@
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::lexicon::{LexiconDoc, SchemaKind};
-use crate::file_rules::walk;
+use crate::file_rules::{name_set, walk};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -34,11 +34,11 @@ pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
             SchemaKind::Params(p) => (p.properties.as_ref(), p.required.as_ref()),
             _ => return,
         };
-        let required = required.map(|r| r.value.as_slice()).unwrap_or(&[]);
+        let required = name_set(required);
         for property in properties.iter().flat_map(|p| &p.value) {
             if let SchemaKind::Boolean(b) = &property.schema.kind {
                 if let Some(default) = b.default.as_ref().filter(|d| d.value) {
-                    if !required.iter().any(|r| r.value == property.name) {
+                    if !required.contains(property.name.as_str()) {
                         out.push(
                             Diagnostic::new(
                                 &META,

@@ -9,7 +9,11 @@
 //! are catalog rules.
 
 use lexperm_parser::diagnostics::{Diagnostic, FileId};
-use lexperm_parser::lexicon::{self, Def, LexiconDoc, LoadedLexicon, Schema, SchemaKind, Spanned};
+use std::collections::HashSet;
+
+use lexperm_parser::lexicon::{
+    self, Def, LexiconDoc, LoadedLexicon, Schema, SchemaKind, Spanned, SpannedList,
+};
 
 /// Loads `text` and runs every per-file rule. Diagnostics are sorted by position and carry the
 /// document's NSID when it has one.
@@ -230,6 +234,15 @@ pub(crate) fn error_lists(doc: &LexiconDoc) -> impl Iterator<Item = &lexicon::Er
         };
         errors.into_iter().flat_map(|e| &e.value)
     })
+}
+
+/// The strings of a `required` or `nullable` list, as a set: checking every entry of one list
+/// against another stays linear however long both are.
+pub(crate) fn name_set(list: Option<&SpannedList<String>>) -> HashSet<&str> {
+    list.into_iter()
+        .flat_map(|list| &list.value)
+        .map(|name| name.value.as_str())
+        .collect()
 }
 
 /// The permission-set schemas of the document (normally only `main`).
