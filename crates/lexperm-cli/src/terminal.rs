@@ -78,7 +78,7 @@ pub fn clean(text: &str) -> Cow<'_, str> {
 /// Appends `c` to `out`, escaped when [`clean`] escapes it.
 pub fn push_clean(out: &mut String, c: char) {
     if is_escaped(c) {
-        let _ = write!(out, "\\u{:04x}", c as u32);
+        lexperm_parser::text::push_escape(out, c);
     } else {
         out.push(c);
     }

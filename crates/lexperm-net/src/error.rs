@@ -320,8 +320,9 @@ fn size(bytes: usize) -> String {
     }
 }
 
-/// Server-supplied text made fit for an error message: control characters (C0, DEL, C1) and
-/// bidirectional controls escaped as `\u{…}`, cut after [`limits::MAX_SERVER_TEXT_CHARS`]
+/// Server-supplied text made fit for an error message: control characters (C0, DEL, C1),
+/// bidirectional controls and line separators escaped as `\uXXXX`
+/// ([`lexperm_parser::text::push_escape`]), cut after [`limits::MAX_SERVER_TEXT_CHARS`]
 /// characters with `…`.
 pub(crate) fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(limits::MAX_SERVER_TEXT_CHARS + 8));
@@ -330,10 +331,8 @@ pub(crate) fn printable(text: &str) -> String {
             out.push('…');
             break;
         }
-        if ch.is_control()
-            || matches!(ch, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        {
-            out.extend(ch.escape_unicode());
+        if lexperm_parser::text::is_hidden_format(ch) {
+            lexperm_parser::text::push_escape(&mut out, ch);
         } else {
             out.push(ch);
         }

@@ -35,6 +35,14 @@ pub fn is_hidden_format(c: char) -> bool {
     is_control(c) || is_bidi_control(c) || is_line_separator(c)
 }
 
+/// Appends `c` written as `\uXXXX` (lower-case hex, at least four digits): the escape the CLI's
+/// terminal output and error messages built from server text use, which is also a JSON escape
+/// for every character it is used on.
+pub fn push_escape(out: &mut String, c: char) {
+    use std::fmt::Write;
+    let _ = write!(out, "\\u{:04x}", c as u32);
+}
+
 /// A short name of a [hidden](is_hidden_format) character for messages, e.g. `U+202E
 /// (RIGHT-TO-LEFT OVERRIDE)`; the code point alone for controls without a common name.
 pub fn describe(c: char) -> String {
