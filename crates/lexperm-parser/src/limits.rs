@@ -14,3 +14,10 @@ pub const MAX_FILE_SIZE: usize = 16 * 1024 * 1024;
 /// lexicon has a few thousand). A 16 MiB file of `[0,0,0,…]` would otherwise become eight million
 /// tree nodes.
 pub const MAX_JSON_VALUES: usize = 1 << 18;
+
+/// Longest line accepted on standard input, in bytes, line end not counted (64 KiB). Commands that
+/// read scopes one per line (`scope normalize`, `expand`) report a longer line as an error for that
+/// line and go on with the next one; the line itself is skipped, never held in memory. `publish`
+/// reads at most this much of an app password from stdin. Scope strings are a few hundred bytes;
+/// the longest expanded token scopes are a few KiB.
+pub const MAX_LINE_LENGTH: usize = 64 * 1024;
