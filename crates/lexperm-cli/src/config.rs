@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 
+use crate::load;
 use crate::render::Summary;
 
 /// Name of the configuration file looked for in the current directory.
@@ -157,16 +158,42 @@ pub fn load(
             if !default.is_file() {
                 return Ok(Vec::new());
             }
+            refuse_outside_link(&default)?;
             default
         }
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|err| format!("cannot read config file {}: {err}", path.display()))?;
+    let text = load::read_text(&path).map_err(|problem| {
+        format!(
+            "cannot read config file {}: {}",
+            path.display(),
+            problem.message()
+        )
+    })?;
     let levels = parse(&text).map_err(|err| format!("{}: {err}", path.display()))?;
     for (key, _) in &levels {
         lookup(rules, key).map_err(|err| format!("{}: {err}", path.display()))?;
     }
     Ok(levels)
+}
+
+/// Refuses the config file found in the current folder when it is a symbolic link that leads out
+/// of it: the folder may come from a pull request, and the file's parse errors quote its keys.
+/// A file named with `--config` is read as named.
+fn refuse_outside_link(path: &Path) -> Result<(), String> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(());
+    }
+    let folder = std::fs::canonicalize(".").ok();
+    let target = std::fs::canonicalize(path).ok();
+    match (folder, target) {
+        (Some(folder), Some(target)) if target.starts_with(&folder) => Ok(()),
+        _ => Err(format!(
+            "{} is a symbolic link to {:?}, outside the current folder; it was not read\n  help: name it with --config FILE to use it",
+            path.display(),
+            std::fs::read_link(path).unwrap_or_default()
+        )),
+    }
 }
 
 /// Reads the `[network]` section of the config (`explicit`, or `lexperm.toml` in the current
@@ -179,11 +206,17 @@ pub fn network_deadline(explicit: Option<&Path>) -> Result<Option<u64>, String> 
             if !default.is_file() {
                 return Ok(None);
             }
+            refuse_outside_link(&default)?;
             default
         }
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|err| format!("cannot read config file {}: {err}", path.display()))?;
+    let text = load::read_text(&path).map_err(|problem| {
+        format!(
+            "cannot read config file {}: {}",
+            path.display(),
+            problem.message()
+        )
+    })?;
     parse_network(&text).map_err(|err| format!("{}: {err}", path.display()))
 }
 

@@ -6,6 +6,31 @@ use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta};
 use lexperm_parser::scope::Reference;
 use lexperm_resolver::{Catalog, LexiconSource};
 
+pub use lexperm_lint::file_rules::l132_unreadable_file::Unreadable;
+use lexperm_lint::file_rules::{l132_unreadable_file as l132, l133_link_outside_root as l133};
+
+/// The L132 `unreadable-file` diagnostic for the path with id `file`.
+pub fn unreadable_file(file: FileId, reason: &Unreadable) -> Diagnostic {
+    l132::diagnostic(file, reason)
+}
+
+/// The L133 `link-outside-root` diagnostic for the link with id `file` (see
+/// [`l133::diagnostic`]).
+pub fn link_outside_root(
+    file: FileId,
+    target: &str,
+    resolved: Option<&str>,
+    root: &str,
+) -> Diagnostic {
+    l133::diagnostic(file, target, resolved, root)
+}
+
+/// True for a diagnostic saying a path was not loaded at all (L132, L133): a run with one has
+/// an incomplete answer and exits with code 2.
+pub fn is_load_failure(diagnostic: &Diagnostic) -> bool {
+    diagnostic.code == l132::META.code || diagnostic.code == l133::META.code
+}
+
 /// Every rule the CLI knows (per-file and catalog rules), sorted by code (for `explain`, SARIF
 /// and rule settings).
 pub fn registry() -> Vec<&'static RuleMeta> {

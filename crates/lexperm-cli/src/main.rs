@@ -35,6 +35,7 @@ static CONFIGURE_ALLOCATOR: extern "C" fn() = {
 mod config;
 mod engine;
 mod lines;
+mod load;
 mod render;
 mod sources;
 
@@ -42,7 +43,8 @@ mod sources;
 pub const EXIT_OK: u8 = 0;
 /// Exit code when the input was processed and something failed (invalid scope, lint error, denied).
 pub const EXIT_FAILURE: u8 = 1;
-/// Exit code for usage and IO errors.
+/// Exit code for usage and IO errors, including a lexicon path that could not be loaded (L132,
+/// L133): the command still processes the other files, but its answer is incomplete.
 pub const EXIT_USAGE: u8 = 2;
 
 /// Lint, expand, check and generate AT Protocol lexicons and OAuth permission sets.

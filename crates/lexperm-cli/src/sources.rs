@@ -1,8 +1,8 @@
-//! The table of loaded files: `FileId` → path (as given on the command line) and text; finding
-//! the `*.json` files of the paths given.
+//! The table of loaded files: `FileId` → path (as given on the command line) and text. Finding and
+//! reading the files is `crate::load`.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 
 use lexperm_parser::diagnostics::{FileId, LineIndex, Span};
@@ -47,10 +47,15 @@ impl SourceFile {
 }
 
 /// All files of one run, indexed by [`FileId`].
+///
+/// Files that were read (and fetched lexicons) take ids from 0 up, the ids the catalog gives its
+/// documents; paths that could not be loaded ([`Sources::add_unread`]) take ids from `u32::MAX`
+/// down, so that they never take an id the catalog hands out to a fetched lexicon.
 #[derive(Debug, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
     fetched: usize,
+    unread: Vec<SourceFile>,
 }
 
 impl Sources {
@@ -73,12 +78,23 @@ impl Sources {
         self.add(file)
     }
 
-    /// The file with `id`, if there is one.
-    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
-        self.files.get(id.0 as usize)
+    /// Adds a path that could not be loaded and returns its id; `file` holds its path, and as text
+    /// what its diagnostic may point into (usually nothing). [`Sources::iter`] leaves it out.
+    pub fn add_unread(&mut self, file: SourceFile) -> FileId {
+        let id = FileId(u32::MAX - self.unread.len() as u32);
+        self.unread.push(file);
+        id
     }
 
-    /// All files with their ids, in insertion order.
+    /// The file with `id`, if there is one.
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files
+            .get(id.0 as usize)
+            .or_else(|| self.unread.get((u32::MAX - id.0) as usize))
+    }
+
+    /// All files read (and fetched) with their ids, in insertion order; paths not loaded are
+    /// left out.
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()
@@ -86,40 +102,11 @@ impl Sources {
             .map(|(index, file)| (FileId(index as u32), file))
     }
 
-    /// Number of files read (fetched lexicons not counted).
+    /// Number of paths of the run: files read and paths that could not be loaded (fetched
+    /// lexicons not counted).
     pub fn len(&self) -> usize {
-        self.files.len() - self.fetched
+        self.files.len() - self.fetched + self.unread.len()
     }
-}
-
-/// Adds `path` (a file, or every `*.json` under a directory, sorted) to `files`. An entry the
-/// walk cannot read is passed to `on_walk_error`, whose `Err` stops the walk.
-pub fn collect_json(
-    path: &Path,
-    files: &mut Vec<PathBuf>,
-    mut on_walk_error: impl FnMut(walkdir::Error) -> Result<(), String>,
-) -> Result<(), String> {
-    let metadata = std::fs::metadata(path)
-        .map_err(|err| format!("cannot read {}: {}", path.display(), io_message(&err)))?;
-    if !metadata.is_dir() {
-        files.push(path.to_path_buf());
-        return Ok(());
-    }
-    for entry in walkdir::WalkDir::new(path)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        match entry {
-            Ok(entry) => {
-                let is_json = entry.path().extension().is_some_and(|ext| ext == "json");
-                if is_json && entry.file_type().is_file() {
-                    files.push(entry.into_path());
-                }
-            }
-            Err(err) => on_walk_error(err)?,
-        }
-    }
-    Ok(())
 }
 
 /// An IO error without the `(os error N)` suffix.
@@ -134,4 +121,33 @@ pub fn io_message(err: &io::Error) -> String {
 /// The path as shown in output: as given or found, with `/` separators.
 pub fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
+}
+
+/// `path` with `.` and `..` folded lexically (no file system access: links are not resolved).
+pub fn fold_dots(path: &Path) -> PathBuf {
+    let mut folded = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                folded.pop();
+            }
+            other => folded.push(other),
+        }
+    }
+    folded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_dots_is_lexical() {
+        assert_eq!(
+            fold_dots(Path::new("/a/b/../c/./d")),
+            PathBuf::from("/a/c/d")
+        );
+        assert_eq!(fold_dots(Path::new("/a/../../b")), PathBuf::from("/b"));
+    }
 }

@@ -182,6 +182,7 @@ fn render_lint(errors: &[LintError]) -> String {
 #[derive(Debug, Clone)]
 pub struct Builder {
     lexicon_dirs: Vec<PathBuf>,
+    lexicon_texts: Vec<(PathBuf, String)>,
     template_dir: Option<PathBuf>,
     target: Target,
     emit_rerun_if_changed: bool,
@@ -201,6 +202,7 @@ impl Builder {
     pub fn new() -> Builder {
         Builder {
             lexicon_dirs: Vec::new(),
+            lexicon_texts: Vec::new(),
             template_dir: None,
             target: Target::Rust,
             emit_rerun_if_changed: true,
@@ -213,6 +215,15 @@ impl Builder {
     /// all folders are linted as one catalog.
     pub fn lexicons(mut self, dir: impl Into<PathBuf>) -> Builder {
         self.lexicon_dirs.push(dir.into());
+        self
+    }
+
+    /// Adds one lexicon its caller has already read: `text` is linted and generated from like a
+    /// file of a [`Builder::lexicons`] folder, shown as `path` in errors. For programs that read
+    /// the files themselves (the `lexperm` CLI walks and reads with its own bounds and link
+    /// policy); texts come after the folders' files, in the order added.
+    pub fn lexicon_text(mut self, path: impl Into<PathBuf>, text: impl Into<String>) -> Builder {
+        self.lexicon_texts.push((path.into(), text.into()));
         self
     }
 
@@ -292,6 +303,12 @@ impl Builder {
                 message: err.to_string(),
             })?;
             inputs.push(generate::Input { path, text });
+        }
+        for (path, text) in &self.lexicon_texts {
+            inputs.push(generate::Input {
+                path: path.clone(),
+                text: text.clone(),
+            });
         }
         generate::generate(&inputs, &templates, self.target, &allowed, self.reference)
     }
@@ -426,5 +443,23 @@ mod tests {
                 nested.join("thing.json"),
             ]
         );
+    }
+
+    #[test]
+    fn a_text_read_by_the_caller_generates_what_its_file_does() {
+        let lexicons = tempfile::tempdir().unwrap();
+        let record = r#"{"lexicon": 1, "id": "com.example.thing", "defs": {"main": {"type": "record", "description": "A thing.", "key": "tid", "record": {"type": "object", "properties": {}}}}}"#;
+        std::fs::write(lexicons.path().join("thing.json"), record).unwrap();
+        let from_folder = Builder::new()
+            .emit_rerun_if_changed(false)
+            .lexicons(lexicons.path())
+            .generate_string()
+            .unwrap();
+        let from_text = Builder::new()
+            .emit_rerun_if_changed(false)
+            .lexicon_text("com/example/thing.json", record)
+            .generate_string()
+            .unwrap();
+        assert_eq!(from_folder, from_text);
     }
 }

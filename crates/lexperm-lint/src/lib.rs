@@ -35,6 +35,9 @@ enum Check {
     Catalog(fn(&Catalog, &mut Vec<Diagnostic>)),
     /// Reported by [`lint_with_source`] when a remote lexicon cannot be fetched.
     Remote,
+    /// Reported by the program that reads local files (the `lexperm` CLI) for a file it did not
+    /// load; this crate does no IO, so its rule file holds the documentation and the diagnostic.
+    Local,
 }
 
 /// One entry of the rule list.
@@ -44,7 +47,7 @@ struct Rule {
 }
 
 /// Declares every rule once: `group [shared modules] { kind module, … }`. `kind` is
-/// `loader(Problem)`, `file`, `catalog` or `remote`; each module is `src/<group>/<module>.rs` and
+/// `loader(Problem)`, `file`, `catalog`, `remote` or `local`; each module is `src/<group>/<module>.rs` and
 /// defines `META` (and `check` for `file` and `catalog` rules). The group's shared code is its
 /// `support.rs` and the shared modules listed in brackets.
 macro_rules! declare_rules {
@@ -74,6 +77,7 @@ macro_rules! declare_rules {
     (@check file $group:ident :: $rule:ident) => { Check::File($group::$rule::check) };
     (@check catalog $group:ident :: $rule:ident) => { Check::Catalog($group::$rule::check) };
     (@check remote $group:ident :: $rule:ident) => { Check::Remote };
+    (@check local $group:ident :: $rule:ident) => { Check::Local };
 }
 
 declare_rules! {
@@ -110,6 +114,8 @@ declare_rules! {
         file l129_invalid_permission_value,
         file l130_invalid_space_name,
         file l131_invalid_space_collection,
+        local l132_unreadable_file,
+        local l133_link_outside_root,
         file s101_missing_primary_description,
         file s102_undescribed_token,
         file s103_endpoint_output_undefined,

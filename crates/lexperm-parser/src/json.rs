@@ -187,6 +187,19 @@ pub struct ParsedJson {
     pub complete: bool,
 }
 
+/// The `L101` diagnostic for a file larger than [`MAX_FILE_SIZE`]: `size` is its length in bytes,
+/// or `None` when only "more than the limit" is known (a reader that stops at the limit).
+pub fn too_large(file: FileId, size: Option<u64>) -> Diagnostic {
+    let message = match size {
+        Some(size) => {
+            format!("file is too large: {size} bytes (the limit is {MAX_FILE_SIZE} bytes)")
+        }
+        None => format!("file is too large: more than {MAX_FILE_SIZE} bytes (the limit)"),
+    };
+    Diagnostic::load(LoadProblem::InvalidJson, Span::new(file, 0, 0), message)
+        .with_help("lexicon files are small; check that this is the file you meant")
+}
+
 /// Parses `text` as one JSON value. Never fails: returns what it could read plus diagnostics.
 pub fn parse(file: FileId, text: &str) -> (Option<JsonValue>, Vec<Diagnostic>) {
     let parsed = parse_document(file, text);
@@ -196,19 +209,9 @@ pub fn parse(file: FileId, text: &str) -> (Option<JsonValue>, Vec<Diagnostic>) {
 /// Like [`parse`], and also says whether the text was syntactically complete.
 pub fn parse_document(file: FileId, text: &str) -> ParsedJson {
     if text.len() > MAX_FILE_SIZE {
-        let diagnostic = Diagnostic::load(
-            LoadProblem::InvalidJson,
-            Span::new(file, 0, 0),
-            format!(
-                "file is too large: {} bytes (the limit is {} bytes)",
-                text.len(),
-                MAX_FILE_SIZE
-            ),
-        )
-        .with_help("lexicon files are small; check that this is the file you meant");
         return ParsedJson {
             value: None,
-            diagnostics: vec![diagnostic],
+            diagnostics: vec![too_large(file, Some(text.len() as u64))],
             complete: false,
         };
     }

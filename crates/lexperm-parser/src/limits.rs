@@ -76,3 +76,9 @@ pub const MAX_SNIPPET_LINE_CHARS: usize = 240;
 /// spans of one finding. A span over more lines (a large object) is drawn over its first this many
 /// lines; spans further apart than this get a snippet each.
 pub const MAX_SNIPPET_SPAN_LINES: usize = 24;
+/// Longest line accepted on standard input, in bytes, line end not counted (64 KiB). Commands that
+/// read scopes one per line (`scope normalize`, `expand`) report a longer line as an error for that
+/// line and go on with the next one; the line itself is skipped, never held in memory. `publish`
+/// reads at most this much of an app password from stdin. Scope strings are a few hundred bytes;
+/// the longest expanded token scopes are a few KiB.
+pub const MAX_LINE_LENGTH: usize = 64 * 1024;

@@ -26,6 +26,12 @@ fn every_limit_has_a_row_and_every_row_a_limit() {
         .collect();
     let undocumented: Vec<_> = constants.difference(&rows).collect();
     let unknown: Vec<_> = rows.difference(&constants).collect();
-    assert!(undocumented.is_empty(), "limits without a row in docs/limits.md: {undocumented:?}");
-    assert!(unknown.is_empty(), "rows of docs/limits.md naming no limit: {unknown:?}");
+    assert!(
+        undocumented.is_empty(),
+        "limits without a row in docs/limits.md: {undocumented:?}"
+    );
+    assert!(
+        unknown.is_empty(),
+        "rows of docs/limits.md naming no limit: {unknown:?}"
+    );
 }

@@ -10,9 +10,9 @@ use lexperm_parser::scope::ScopeRequest;
 use serde_json::json;
 
 use super::expand::{UserDidArgs, SELF_NOTE};
-use super::lexicons::{Format, LexiconDirs};
+use super::lexicons::{Format, LexiconDirs, Loaded};
 use super::reference_args::ReferenceArgs;
-use super::remote::{origin_json, RemoteArgs};
+use super::remote::{origin_json, Remote, RemoteArgs};
 
 /// Arguments of `lexperm check`.
 #[derive(Debug, Args)]
@@ -42,7 +42,8 @@ pub struct CheckArgs {
 }
 
 /// Runs `check` and returns the exit code: 0 when every request is allowed (and a token would be
-/// issued), 1 otherwise, 2 for usage and IO errors.
+/// issued), 1 otherwise, 2 for usage and IO errors (including a lexicon path that could not be
+/// loaded: the requests are still checked against the others).
 pub fn run(args: CheckArgs) -> u8 {
     let Ok(user_did) = args.user.get() else {
         return crate::EXIT_USAGE;
@@ -57,12 +58,24 @@ pub fn run(args: CheckArgs) -> u8 {
             }
         }
     }
-    let Ok((mut loaded, mut remote)) = args.remote.load(&args.lexicons) else {
+    let Ok((mut loaded, remote)) = args.remote.load(&args.lexicons) else {
         return crate::EXIT_USAGE;
     };
+    let code = check_loaded(&args, &mut loaded, remote, &requests, user_did);
+    loaded.exit_code(code)
+}
+
+/// Checks `requests` against the token scope built from `loaded` (and `remote`).
+fn check_loaded(
+    args: &CheckArgs,
+    loaded: &mut Loaded,
+    mut remote: Option<Remote>,
+    requests: &[(&str, ScopeRequest)],
+    user_did: Option<&str>,
+) -> u8 {
     loaded.catalog.set_reference(args.reference.get());
     if let Some(remote) = remote.as_mut() {
-        remote.fetch_includes(&mut loaded, &args.scope);
+        remote.fetch_includes(loaded, &args.scope);
         for value in args.scope.split(' ') {
             if let Ok(lexperm_parser::scope::Scope::Include(include)) =
                 lexperm_parser::scope::Scope::parse(value)
@@ -91,7 +104,7 @@ pub fn run(args: CheckArgs) -> u8 {
     let mut out = crate::terminal::stdout();
     let mut all_allowed = token.errors.is_empty();
     let mut written = Ok(());
-    for (raw, request) in &requests {
+    for (raw, request) in requests {
         let hit = checker.check(request);
         all_allowed &= hit.is_some();
         written = match args.format {
@@ -103,7 +116,7 @@ pub fn run(args: CheckArgs) -> u8 {
                     "include": hit.and_then(|v| v.provenance.as_ref()).map(|p| p.include.as_str()),
                     "set": hit.and_then(|v| v.provenance.as_ref()).map(|p| p.set.as_str()),
                     "entry": hit.and_then(|v| v.provenance.as_ref()).map(|p| p.entry_index),
-                    "source": origin_json(&loaded, hit.and_then(|v| v.provenance.as_ref()).map(|p| p.set.as_str())),
+                    "source": origin_json(loaded, hit.and_then(|v| v.provenance.as_ref()).map(|p| p.set.as_str())),
                 });
                 writeln!(out, "{line}")
             }

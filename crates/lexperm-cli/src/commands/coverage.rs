@@ -25,11 +25,10 @@ pub struct CoverageArgs {
     reference: ReferenceArgs,
 }
 
-/// Runs `coverage`; the exit code is 0 (a report, not a check) or 2 for IO errors.
+/// Runs `coverage`; the exit code is 0 (a report, not a check), or 2 for IO errors, including a
+/// lexicon path that could not be loaded (the report then covers the others).
 pub fn run(args: CoverageArgs) -> u8 {
-    let Ok(mut loaded) = args.lexicons.load() else {
-        return crate::EXIT_USAGE;
-    };
+    let mut loaded = args.lexicons.load();
     loaded.catalog.set_reference(args.reference.get());
     let coverage = loaded.catalog.coverage();
     let mut out = crate::terminal::stdout();
@@ -37,14 +36,15 @@ pub fn run(args: CoverageArgs) -> u8 {
         Format::Json => writeln!(out, "{}", to_json(&coverage)),
         Format::Human => human(&coverage, &mut out),
     };
-    match written.and_then(|()| out.flush()) {
+    let code = match written.and_then(|()| out.flush()) {
         Ok(()) => crate::EXIT_OK,
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => crate::EXIT_OK,
         Err(err) => {
             eprintln!("error: cannot write output: {err}");
             crate::EXIT_USAGE
         }
-    }
+    };
+    loaded.exit_code(code)
 }
 
 fn actions(actions: &[RepoAction]) -> Vec<&'static str> {

@@ -14,6 +14,7 @@ use serde_json::json;
 use super::lexicons::{self, Format, LexiconDirs, Loaded};
 use super::reference_args::ReferenceArgs;
 use super::remote::{provenance_json, Remote, RemoteArgs};
+use crate::lines::{self, Line};
 use crate::{render, terminal};
 
 /// Arguments of `lexperm expand`.
@@ -91,26 +92,47 @@ pub fn run(args: ExpandArgs) -> u8 {
             )
         }
         None => {
-            let inputs = if args.includes.is_empty() {
-                match lexicons::stdin_lines() {
-                    Ok(lines) => lines,
-                    Err(err) => {
-                        eprintln!("error: cannot read stdin: {err}");
-                        return crate::EXIT_USAGE;
-                    }
-                }
-            } else {
-                args.includes.clone()
-            };
-            if let Some(remote) = remote.as_mut() {
-                for include in inputs.iter().filter_map(|i| parse_include(i).ok()) {
+            let mut all_ok = true;
+            let mut printed = false;
+            // One input at a time (stdin is streamed): fetch its set when asked to, expand it.
+            let mut each = |line: Line<'_>| -> io::Result<()> {
+                let Line::Text(input) = line else {
+                    all_ok = false;
+                    return too_long(line, args.format, &mut out);
+                };
+                if let (Some(remote), Ok(include)) = (remote.as_mut(), parse_include(input)) {
                     remote.fetch(&mut loaded, &include.nsid);
                 }
+                let ok = expand_one(
+                    &loaded,
+                    remote.as_ref(),
+                    input,
+                    args.format,
+                    &mut out,
+                    &mut printed,
+                )?;
+                all_ok &= ok;
+                Ok(())
+            };
+            let read = if args.includes.is_empty() {
+                lexicons::for_each_stdin_line(each)
+            } else {
+                args.includes
+                    .iter()
+                    .try_for_each(|input| each(Line::Text(input)))
+                    .map_err(|err| {
+                        if err.kind() != io::ErrorKind::BrokenPipe {
+                            eprintln!("error: cannot write output: {err}");
+                        }
+                    })
+            };
+            match read {
+                Ok(()) => Ok(all_ok),
+                Err(()) => return loaded.exit_code(crate::EXIT_USAGE),
             }
-            expand_all(&loaded, remote.as_ref(), &inputs, args.format, &mut out)
         }
     };
-    match result.and_then(|ok| out.flush().map(|()| ok)) {
+    let code = match result.and_then(|ok| out.flush().map(|()| ok)) {
         Ok(true) => crate::EXIT_OK,
         Ok(false) => crate::EXIT_FAILURE,
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => crate::EXIT_OK,
@@ -118,73 +140,92 @@ pub fn run(args: ExpandArgs) -> u8 {
             eprintln!("error: cannot write output: {err}");
             crate::EXIT_USAGE
         }
-    }
+    };
+    loaded.exit_code(code)
 }
 
-/// Expands every input; returns whether all were valid and found.
-fn expand_all(
+/// Reports a stdin line that was too long to be an input: on stderr, and in JSON as an input
+/// that is not valid (`"input": null`, since the line was never held whole).
+fn too_long(line: Line<'_>, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    let Line::TooLong { number } = line else {
+        return Ok(());
+    };
+    eprintln!("error: {}", lines::too_long_message(number));
+    if format == Format::Json {
+        let line = json!({
+            "input": null,
+            "valid": false,
+            "nsid": null,
+            "found": false,
+            "granted": [],
+            "dropped": [],
+        });
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// Expands one input and prints the result; returns whether it was valid and found.
+fn expand_one(
     loaded: &Loaded,
     remote: Option<&Remote>,
-    inputs: &[String],
+    input: &str,
     format: Format,
     out: &mut terminal::Stdout,
+    printed: &mut bool,
 ) -> io::Result<bool> {
-    let mut all_ok = true;
-    let mut printed = false;
-    for input in inputs {
-        let include = parse_include(input);
-        let result = include
-            .as_ref()
-            .map_err(Clone::clone)
-            .and_then(|include| loaded.catalog.expand(include));
-        all_ok &= result.is_ok();
-        let nsid = include.as_ref().ok().map(|i| i.nsid.as_str());
-        match format {
-            Format::Json => {
-                let mut line = json!({
-                    "input": input,
-                    "valid": include.is_ok(),
-                    "nsid": include.as_ref().ok().map(|i| i.nsid.as_str()),
-                    "found": result.is_ok(),
-                    "granted": result.as_ref().map(SetExpansion::granted_strings).unwrap_or_default(),
-                    "dropped": result.as_ref().map(|e| e.dropped.iter().map(|d| json!({
-                        "index": d.entry_index,
-                        "code": d.code(),
-                        "message": d.to_string(),
-                    })).collect::<Vec<_>>()).unwrap_or_default(),
-                });
-                if let Some(members) = line.as_object_mut() {
-                    members.extend(provenance_json(loaded, remote, nsid));
-                }
-                writeln!(out, "{line}")?;
-                if let Err(error) = &result {
-                    eprintln!("error: {error}");
-                    if let Some(e) = nsid.and_then(|n| remote?.error(n)) {
-                        eprintln!("error: {e}");
-                    }
+    let include = parse_include(input);
+    let result = include
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|include| loaded.catalog.expand(include));
+    let ok = result.is_ok();
+    let nsid = include.as_ref().ok().map(|i| i.nsid.as_str());
+    match format {
+        Format::Json => {
+            let mut line = json!({
+                "input": input,
+                "valid": include.is_ok(),
+                "nsid": include.as_ref().ok().map(|i| i.nsid.as_str()),
+                "found": result.is_ok(),
+                "granted": result.as_ref().map(SetExpansion::granted_strings).unwrap_or_default(),
+                "dropped": result.as_ref().map(|e| e.dropped.iter().map(|d| json!({
+                    "index": d.entry_index,
+                    "code": d.code(),
+                    "message": d.to_string(),
+                })).collect::<Vec<_>>()).unwrap_or_default(),
+            });
+            if let Some(members) = line.as_object_mut() {
+                members.extend(provenance_json(loaded, remote, nsid));
+            }
+            writeln!(out, "{line}")?;
+            if let Err(error) = &result {
+                eprintln!("error: {error}");
+                if let Some(e) = nsid.and_then(|n| remote?.error(n)) {
+                    eprintln!("error: {e}");
                 }
             }
-            Format::Human => match &result {
-                Ok(expansion) => {
-                    if printed {
-                        writeln!(out)?;
-                    }
-                    printed = true;
-                    human_expansion(loaded, remote, expansion, out)?;
-                }
-                Err(error) => {
-                    match nsid.and_then(|n| remote?.error(n)) {
-                        // The fetch failure says why the set is missing.
-                        Some(e) if matches!(error, ExpandError::NotFound { .. }) => {
-                            eprintln!("error: {input}: {e} [{}]", error.code())
-                        }
-                        _ => human_error(input, error),
-                    }
-                }
-            },
         }
+        Format::Human => match &result {
+            Ok(expansion) => {
+                if *printed {
+                    writeln!(out)?;
+                }
+                *printed = true;
+                human_expansion(loaded, remote, expansion, out)?;
+            }
+            Err(error) => {
+                match nsid.and_then(|n| remote?.error(n)) {
+                    // The fetch failure says why the set is missing.
+                    Some(e) if matches!(error, ExpandError::NotFound { .. }) => {
+                        eprintln!("error: {input}: {e} [{}]", error.code())
+                    }
+                    _ => human_error(input, error),
+                }
+            }
+        },
     }
-    Ok(all_ok)
+    Ok(ok)
 }
 
 fn human_error(input: &str, error: &ExpandError) {

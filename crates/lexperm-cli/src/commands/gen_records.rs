@@ -6,10 +6,12 @@
 //! - `cids.json`: one object mapping each NSID to its record's CID, sorted by NSID, to compare with
 //!   the CIDs that `com.atproto.repo.listRecords` reports for the live records.
 //!
-//! A lexicon that cannot be read, parsed or turned into a record is reported on stderr and gets no
-//! file; two files with the same `id` are both reported and neither is written. The other records are
-//! still written, and the exit code is 1. Existing files in `--out` that this run does not write are
-//! left alone. When `--out` lies inside `--lexicons`, it is not searched for lexicons.
+//! A lexicon that cannot be parsed or turned into a record is reported on stderr and gets no file;
+//! two files with the same `id` are both reported and neither is written. The other records are
+//! still written, and the exit code is 1. A path that cannot be loaded at all (L132, L133) gets no
+//! record either, the others are still written, and the exit code is 2, as for `lexperm lint`.
+//! Existing files in `--out` that this run does not write are left alone. When `--out` lies inside
+//! `--lexicons`, it is not searched for lexicons.
 //!
 //! Gate: a record is produced only for a lexicon that lints without errors (the per-file rules of
 //! `lexperm lint`, with the same rule settings: `lexperm.toml` in the current directory or `--config`).
@@ -22,11 +24,11 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use lexperm_codegen::records::{schema_record, SchemaRecord};
 use lexperm_parser::diagnostics::FileId;
-use walkdir::WalkDir;
 
+use super::walk_args::WalkArgs;
 use crate::config::{self, RuleControl};
 use crate::engine;
-use crate::sources::{SourceFile, Sources};
+use crate::load;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
 /// Name of the file that maps NSIDs to CIDs.
@@ -44,6 +46,8 @@ pub struct GenRecordsArgs {
     /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub walk: WalkArgs,
 }
 
 /// A record built from one file.
@@ -61,14 +65,6 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
         );
         return EXIT_USAGE;
     }
-    let files = match lexicon_files(&args.lexicons, &args.out) {
-        Ok(files) => files,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return EXIT_USAGE;
-        }
-    };
-
     let rules = engine::registry();
     let control = match config::load(args.config.as_deref(), &rules)
         .and_then(|levels| RuleControl::new(&rules, &levels, &[], false))
@@ -80,22 +76,16 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
         }
     };
 
+    // The output folder is left out when it lies inside the lexicons: a second run must not read
+    // the records of the first as lexicons.
+    let mut options = args.walk.options();
+    options.exclude.extend(std::fs::canonicalize(&args.out));
+    options.relative_to_folder = true;
+    let files = load::load(std::slice::from_ref(&args.lexicons), &options);
+    let not_loaded = files.failed_under(&control);
     let mut failed = 0usize;
-    let mut sources = Sources::new();
-    for path in &files {
-        let shown = shown_path(&args.lexicons, path);
-        match std::fs::read_to_string(path) {
-            Ok(text) => {
-                sources.add(SourceFile::new(shown.display().to_string(), text));
-            }
-            Err(err) => {
-                eprintln!("error: {}: cannot read: {err}", shown.display());
-                failed += 1;
-            }
-        }
-    }
-
-    let blocked = crate::commands::lint::gate(&sources, &control, &rules);
+    let blocked = crate::commands::lint::gate(&files, &control, &rules);
+    let sources = &files.sources;
     let blocked_ids: std::collections::BTreeSet<FileId> =
         blocked.iter().map(|(id, _)| *id).collect();
     failed += blocked.len();
@@ -161,38 +151,14 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
     );
     if failed > 0 {
         eprintln!("{failed} lexicon file(s) produced no record");
-        return EXIT_FAILURE;
     }
-    EXIT_OK
-}
-
-/// Every `*.json` under `root`, sorted, leaving out the output folder when it lies inside `root` (a
-/// second run must not read the records of the first as lexicons).
-fn lexicon_files(root: &Path, out: &Path) -> Result<Vec<PathBuf>, String> {
-    let out = std::fs::canonicalize(out).ok();
-    let mut files = Vec::new();
-    let walk = WalkDir::new(root)
-        .sort_by_file_name()
-        .into_iter()
-        // Skip the output folder when it lies inside the lexicons; only folders can be it, so
-        // files are not resolved through the file system.
-        .filter_entry(|entry| {
-            out.is_none()
-                || !entry.file_type().is_dir()
-                || std::fs::canonicalize(entry.path()).ok() != out
-        });
-    for entry in walk {
-        let entry = entry.map_err(|err| format!("cannot list {}: {err}", root.display()))?;
-        let is_json = entry.path().extension().is_some_and(|ext| ext == "json");
-        if entry.file_type().is_file() && is_json {
-            files.push(entry.into_path());
-        }
+    if not_loaded > 0 {
+        EXIT_USAGE
+    } else if failed > 0 {
+        EXIT_FAILURE
+    } else {
+        EXIT_OK
     }
-    Ok(files)
-}
-
-fn shown_path(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
 fn build(text: &str) -> Result<SchemaRecord, String> {

@@ -4,14 +4,19 @@
 //! `--check` writes nothing: exit 0 when `--out` holds exactly what would be generated, 1 when it is
 //! stale or missing (with a short summary of the difference on stderr). Exit 1 also when a lexicon
 //! has lint errors (printed as `path:line:col: error[CODE/name]: message`), 2 for usage, template
-//! and IO errors.
+//! and IO errors. The lexicons are read by the CLI's loader (the link policy and bounds of
+//! `lexperm lint`); a path it cannot load is reported and no code is generated (exit 2), after the
+//! lint errors of the other files.
 
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use lexperm_codegen::{Builder, GenerateError, Target};
 
+use super::lexicons::print_not_loaded;
 use super::reference_args::ReferenceArgs;
+use super::walk_args::WalkArgs;
+use crate::load;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
 /// Arguments of `lexperm gen rust` and `lexperm gen ts`.
@@ -36,6 +41,8 @@ pub struct GenCodeArgs {
     pub check: bool,
     #[command(flatten)]
     pub reference: ReferenceArgs,
+    #[command(flatten)]
+    pub walk: WalkArgs,
 }
 
 /// Runs `lexperm gen rust` (or `ts`) and returns the process exit code.
@@ -47,12 +54,16 @@ pub fn run(args: &GenCodeArgs, target: Target) -> u8 {
         );
         return EXIT_USAGE;
     }
+    // Read through the CLI's loader (link policy, bounded reads); the builder gets the texts.
+    let files = load::load(&args.lexicons, &args.walk.options());
+    print_not_loaded(&files);
+    let not_loaded = files.failed();
     let mut builder = Builder::new()
         .target(target)
         .emit_rerun_if_changed(false)
         .reference(args.reference.get());
-    for dir in &args.lexicons {
-        builder = builder.lexicons(dir);
+    for (_, file) in files.sources.iter() {
+        builder = builder.lexicon_text(&file.path, file.text.as_str());
     }
     if let Some(dir) = &args.templates {
         builder = builder.templates(dir);
@@ -60,7 +71,16 @@ pub fn run(args: &GenCodeArgs, target: Target) -> u8 {
     for rule in &args.allow {
         builder = builder.allow_rule(rule);
     }
-    let code = match builder.generate_string() {
+    let generated = builder.generate_string();
+    if not_loaded > 0 {
+        // Code without some of the lexicons would silently lack their constants.
+        if let Err(err @ GenerateError::Lint { .. }) = &generated {
+            eprintln!("{err}");
+        }
+        eprintln!("error: {not_loaded} lexicon path(s) could not be loaded; no code generated");
+        return EXIT_USAGE;
+    }
+    let code = match generated {
         Ok(code) => code,
         Err(err @ GenerateError::Lint { .. }) => {
             eprintln!("{err}");

@@ -1,15 +1,20 @@
-//! Shared by `expand`, `check`, `coverage` and `preview`: the `--lexicons DIR` option, reading
-//! the directories into a [`Catalog`], stdin lines, and dropped entries as diagnostics.
+//! Shared by `expand`, `check`, `coverage` and `preview`: the `--lexicons DIR` option, loading
+//! the directories into a [`Catalog`] (through [`crate::load`]), stdin lines, and dropped entries
+//! as diagnostics.
 
-use std::io::{self, BufRead, IsTerminal};
+use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use lexperm_parser::diagnostics::{Diagnostic, Severity};
 use lexperm_resolver::{Catalog, DroppedEntry};
 
+use super::walk_args::WalkArgs;
+use crate::engine;
+use crate::lines::{self, Line, LineError};
+use crate::load::{self, LoadedFiles};
 use crate::render::HumanOptions;
-use crate::sources::{collect_json, display_path, io_message, SourceFile, Sources};
+use crate::sources::Sources;
 
 /// Directory read when no `--lexicons` is given.
 pub const DEFAULT_LEXICONS: &str = "lexicons";
@@ -20,6 +25,8 @@ pub struct LexiconDirs {
     /// Lexicon directory or file (walked for `*.json`); repeatable. Default: `lexicons/`.
     #[arg(long = "lexicons", value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub walk: WalkArgs,
 }
 
 /// Output format of `expand`, `check` and `coverage`.
@@ -38,19 +45,33 @@ pub struct Loaded {
     pub sources: Sources,
     /// The catalog.
     pub catalog: Catalog,
+    /// How many paths could not be loaded (reported on stderr); the catalog lacks them.
+    pub failed: usize,
+}
+
+impl Loaded {
+    /// The exit code of a run that would end with `code`: the usage and IO error code when some
+    /// path could not be loaded (the answer is incomplete, as for `lexperm lint`), else `code`.
+    pub fn exit_code(&self, code: u8) -> u8 {
+        if self.failed > 0 {
+            crate::EXIT_USAGE
+        } else {
+            code
+        }
+    }
 }
 
 impl LexiconDirs {
-    /// Reads every `*.json` under the directories into a catalog. IO errors are printed and
-    /// returned as `Err(())` (exit code 2). Loader errors are summarized on stderr: a broken
-    /// file is still in the catalog as far as it could be read.
-    pub fn load(&self) -> Result<Loaded, ()> {
+    /// Reads every `*.json` under the directories into a catalog. Never fails: a path that cannot
+    /// be loaded is reported on stderr and counted in [`Loaded::failed`]; loader errors are
+    /// summarized on stderr, and a broken file is still in the catalog as far as it could be read.
+    pub fn load(&self) -> Loaded {
         self.load_for(false)
     }
 
     /// [`LexiconDirs::load`]; with `remote` (`--resolve`), a missing default `lexicons/`
     /// directory is not an error: everything may come from the network.
-    pub fn load_for(&self, remote: bool) -> Result<Loaded, ()> {
+    pub fn load_for(&self, remote: bool) -> Loaded {
         let dirs = if !self.dirs.is_empty() {
             self.dirs.clone()
         } else if remote && !Path::new(DEFAULT_LEXICONS).exists() {
@@ -58,32 +79,10 @@ impl LexiconDirs {
         } else {
             vec![PathBuf::from(DEFAULT_LEXICONS)]
         };
-        let mut files = Vec::new();
-        let mut failed = false;
-        for dir in &dirs {
-            let walked = collect_json(dir, &mut files, |err| {
-                Err(format!("cannot read {}: {err}", dir.display()))
-            });
-            if let Err(message) = walked {
-                eprintln!("error: {message}");
-                failed = true;
-            }
-        }
-        let mut sources = Sources::new();
-        for path in &files {
-            match read(path) {
-                Ok(text) => {
-                    sources.add(SourceFile::new(display_path(path), text));
-                }
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    failed = true;
-                }
-            }
-        }
-        if failed {
-            return Err(());
-        }
+        let files = load::load(&dirs, &self.walk.options());
+        print_not_loaded(&files);
+        let failed = files.failed();
+        let sources = files.sources;
         let (catalog, diagnostics) = Catalog::load(
             sources
                 .iter()
@@ -105,27 +104,64 @@ impl LexiconDirs {
                 duplicate.nsid, docs[duplicate.first].path, docs[duplicate.duplicate].path
             );
         }
-        Ok(Loaded { sources, catalog })
-    }
-}
-
-fn read(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path)
-        .map_err(|err| format!("cannot read {}: {}", path.display(), io_message(&err)))?;
-    String::from_utf8(bytes).map_err(|_| format!("cannot read {}: not UTF-8", path.display()))
-}
-
-/// Lines of stdin without their line ends; blank lines are skipped.
-pub fn stdin_lines() -> io::Result<Vec<String>> {
-    let mut lines = Vec::new();
-    for line in io::stdin().lock().lines() {
-        let line = line?;
-        let line = line.strip_suffix('\r').unwrap_or(&line);
-        if !line.trim().is_empty() {
-            lines.push(line.to_owned());
+        Loaded {
+            sources,
+            catalog,
+            failed,
         }
     }
-    Ok(lines)
+}
+
+/// Prints each path of `files` that was not loaded on stderr: `error: PATH: MESSAGE [CODE name]`
+/// and its help for a path that could not be loaded at all (L132, L133; exit code 2), and like
+/// the other loader errors, as a warning, for a file over the size limit (L101).
+pub fn print_not_loaded(files: &LoadedFiles) {
+    for diagnostic in &files.problems {
+        let path = files
+            .sources
+            .get(diagnostic.span.file)
+            .map_or("", |file| file.path.as_str());
+        if !engine::is_load_failure(diagnostic) {
+            eprintln!(
+                "warning: {path}: {} [{}] (run `lexperm lint` for details)",
+                diagnostic.message, diagnostic.code
+            );
+            continue;
+        }
+        eprintln!(
+            "error: {path}: {} [{} {}]",
+            diagnostic.message, diagnostic.code, diagnostic.name
+        );
+        if let Some(help) = &diagnostic.help {
+            eprintln!("  help: {help}");
+        }
+    }
+}
+
+/// Calls `each` with every line of stdin that is not blank, without its line end, streamed (see
+/// [`crate::lines`]); a line longer than `MAX_LINE_LENGTH` comes as [`Line::TooLong`]. Errors
+/// are printed; `Err(())` means stdin could not be read to its end (exit code 2).
+pub fn for_each_stdin_line(mut each: impl FnMut(Line<'_>) -> io::Result<()>) -> Result<(), ()> {
+    let read = lines::for_each_line(io::stdin().lock(), |line| match line {
+        Line::Text(text) if text.trim().is_empty() => Ok(()),
+        line => each(line),
+    });
+    match read {
+        Ok(()) => Ok(()),
+        Err(LineError::Stopped(err)) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(LineError::Stopped(err)) => {
+            eprintln!("error: cannot write output: {err}");
+            Err(())
+        }
+        Err(LineError::Io(err)) => {
+            eprintln!("error: cannot read stdin: {err}");
+            Err(())
+        }
+        Err(LineError::NotUtf8 { line }) => {
+            eprintln!("error: stdin line {line} is not UTF-8; the lines before it were read");
+            Err(())
+        }
+    }
 }
 
 /// Human output settings from the environment (`NO_COLOR`, `COLUMNS`, terminal or not).

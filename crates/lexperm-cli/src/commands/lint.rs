@@ -8,10 +8,12 @@ use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta, Severity};
 
 use super::reference_args::ReferenceArgs;
 use super::remote::RemoteArgs;
+use super::walk_args::WalkArgs;
 use crate::config::{self, RuleControl};
 use crate::engine;
+use crate::load::{self, LoadedFiles};
 use crate::render::{self, Format, HumanOptions, Summary};
-use crate::sources::{collect_json, display_path, io_message, SourceFile, Sources};
+use crate::sources::{display_path, fold_dots, Sources};
 
 /// Directory linted when no path is given.
 pub const DEFAULT_PATH: &str = "lexicons";
@@ -34,6 +36,8 @@ pub struct LintArgs {
     /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    #[command(flatten)]
+    walk: WalkArgs,
     #[command(flatten)]
     remote: RemoteArgs,
     #[command(flatten)]
@@ -68,36 +72,20 @@ pub fn run(args: LintArgs) -> u8 {
         }
     };
 
-    let mut io_failed = false;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(DEFAULT_PATH)]
     } else {
         args.paths
     };
-    let mut files = Vec::new();
-    for path in &paths {
-        if let Err(message) = collect(path, &mut files) {
-            eprintln!("error: {message}");
-            io_failed = true;
-        }
+    let loaded = load::load(&paths, &args.walk.options());
+    for path in &loaded.empty {
+        eprintln!("warning: no .json files under {}", path.display());
     }
-
-    // A file reached twice (`lint a a/b.json`) is linted once, where it was first found.
-    let mut seen = std::collections::HashSet::new();
-    files.retain(|path| seen.insert(path.clone()));
-
-    let mut sources = Sources::new();
-    for (path, text) in parallel_map(&files, |path| read(path)) {
-        match text {
-            Ok(text) => {
-                sources.add(SourceFile::new(display_path(path), text));
-            }
-            Err(message) => {
-                eprintln!("error: {message}");
-                io_failed = true;
-            }
-        }
-    }
+    let LoadedFiles {
+        mut sources,
+        problems,
+        ..
+    } = loaded;
 
     let mut remote = match args.remote.remote(args.config.as_deref()) {
         Ok(remote) => remote,
@@ -142,12 +130,19 @@ pub fn run(args: LintArgs) -> u8 {
             report.results
         }
     };
+    // Paths that were not loaded come last, in walk order, each with its one diagnostic.
+    findings.extend(problems.into_iter().map(|d| (d.span.file, vec![d])));
     for (_, diagnostics) in &mut findings {
         control.apply(diagnostics);
         diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
     }
 
     let summary = Summary::count(&findings, sources.len());
+    let not_loaded = findings
+        .iter()
+        .flat_map(|(_, diagnostics)| diagnostics)
+        .filter(|d| engine::is_load_failure(d))
+        .count();
     let human = HumanOptions {
         // https://no-color.org: a non-empty NO_COLOR turns colour off.
         color: std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
@@ -168,7 +163,10 @@ pub fn run(args: LintArgs) -> u8 {
     // The process ends right after this: let the OS take the documents back instead of
     // freeing every node of every tree (about a tenth of a lint run's instructions).
     std::mem::forget((catalog, findings, sources));
-    if io_failed {
+    if not_loaded > 0 {
+        eprintln!(
+            "error: {not_loaded} path(s) could not be loaded; the other files were checked (see the L132/L133 findings)"
+        );
         crate::EXIT_USAGE
     } else if control.fails(&summary) {
         crate::EXIT_FAILURE
@@ -211,52 +209,7 @@ fn layout_path(cwd: Option<&Path>, path: &str) -> String {
         Some(cwd) if path.is_relative() => cwd.join(path),
         _ => path.to_path_buf(),
     };
-    let mut folded = PathBuf::new();
-    for component in joined.components() {
-        match component {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                folded.pop();
-            }
-            other => folded.push(other),
-        }
-    }
-    display_path(&folded)
-}
-
-/// Adds `path` (a file, or every `*.json` under a directory, sorted) to `files`; an unreadable
-/// entry is reported and the walk goes on.
-fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
-    let mut first_error = None;
-    let before = files.len();
-    collect_json(path, files, |err| {
-        let at = err
-            .path()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| path.display().to_string());
-        eprintln!("error: cannot read {at}: {err}");
-        first_error.get_or_insert(format!("could not walk all of {}", path.display()));
-        Ok(())
-    })?;
-    if files.len() == before && first_error.is_none() {
-        eprintln!("warning: no .json files under {}", path.display());
-    }
-    match first_error {
-        Some(message) => Err(message),
-        None => Ok(()),
-    }
-}
-
-fn read(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path)
-        .map_err(|err| format!("cannot read {}: {}", path.display(), io_message(&err)))?;
-    String::from_utf8(bytes).map_err(|err| {
-        format!(
-            "cannot read {}: not UTF-8 (invalid byte at offset {})",
-            path.display(),
-            err.utf8_error().valid_up_to()
-        )
-    })
+    display_path(&fold_dots(&joined))
 }
 
 /// Wrapping width of the human format: `$COLUMNS`, else the terminal's width, else 100 (so piped
@@ -277,27 +230,22 @@ fn terminal_width() -> usize {
     100
 }
 
-/// Applies `work` to every item on up to `available_parallelism` threads (about 64 items a
-/// thread); results keep item order, each next to its item.
-fn parallel_map<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<(&T, R)> {
-    let threads = engine::threads_for(items.len(), 64);
-    items
-        .iter()
-        .zip(engine::map_in_order(items, threads, work))
-        .collect()
-}
-
 /// The lint gate of commands that write or publish artefacts (`gen records`, `publish`): runs the
-/// full lint pipeline with `control` applied and returns, in file order, the error-level
-/// diagnostics of every file that has any. When some file is blocked, the errors are printed to
-/// stderr in the human format.
+/// full lint pipeline over the files read with `control` applied and returns, in file order, the
+/// error-level diagnostics of every file that has any, then those of the paths that were not
+/// loaded. When some file is blocked, the errors are printed to stderr in the human format.
 pub fn gate(
-    sources: &Sources,
+    files: &LoadedFiles,
     control: &RuleControl,
     rules: &[&'static RuleMeta],
 ) -> Vec<(FileId, Vec<Diagnostic>)> {
+    let sources = &files.sources;
+    let not_loaded = files
+        .problems
+        .iter()
+        .map(|d| (d.span.file, vec![d.clone()]));
     let mut blocked = Vec::new();
-    for (id, mut diagnostics) in lint(sources) {
+    for (id, mut diagnostics) in lint(sources).into_iter().chain(not_loaded) {
         control.apply(&mut diagnostics);
         diagnostics.retain(|d| d.severity == Severity::Error);
         if !diagnostics.is_empty() {
@@ -326,15 +274,6 @@ pub fn gate(
 mod tests {
     use super::*;
     use lexperm_parser::diagnostics::RuleMeta;
-
-    #[test]
-    fn parallel_map_keeps_order() {
-        let items: Vec<u32> = (0..1000).collect();
-        let doubled = parallel_map(&items, |n| n * 2);
-        assert!(doubled.iter().all(|(n, d)| **n * 2 == *d));
-        assert_eq!(doubled.len(), 1000);
-        assert_eq!(*doubled[999].0, 999);
-    }
 
     #[test]
     fn registry_rules_are_unique() {

@@ -18,3 +18,4 @@ pub mod remote;
 pub mod resolve;
 pub mod schema;
 pub mod scope;
+pub mod walk_args;

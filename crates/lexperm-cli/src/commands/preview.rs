@@ -12,9 +12,9 @@ use lexperm_parser::scope::Scope;
 use lexperm_resolver::{Preview, PreviewPermission, SpacePreview};
 use serde_json::json;
 
-use super::lexicons::LexiconDirs;
+use super::lexicons::{LexiconDirs, Loaded};
 use super::reference_args::ReferenceArgs;
-use super::remote::RemoteArgs;
+use super::remote::{Remote, RemoteArgs};
 
 /// The embedded page template.
 const TEMPLATE: &str = include_str!("../templates/preview.html.hbs");
@@ -54,18 +54,25 @@ pub struct PreviewArgs {
     reference: ReferenceArgs,
 }
 
-/// Runs `preview`: 0 when the set was found, 1 when not (or invalid), 2 for usage and IO errors.
+/// Runs `preview`: 0 when the set was found, 1 when not (or invalid), 2 for usage and IO errors
+/// (including a lexicon path that could not be loaded).
 pub fn run(args: PreviewArgs) -> u8 {
-    let Ok((mut loaded, mut remote)) = args.remote.load(&args.lexicons) else {
+    let Ok((mut loaded, remote)) = args.remote.load(&args.lexicons) else {
         return crate::EXIT_USAGE;
     };
+    let code = preview_loaded(&args, &mut loaded, remote);
+    loaded.exit_code(code)
+}
+
+/// Shows the preview of `args.include` from `loaded` (and `remote`).
+fn preview_loaded(args: &PreviewArgs, loaded: &mut Loaded, mut remote: Option<Remote>) -> u8 {
     loaded.catalog.set_reference(args.reference.get());
     let set = match Scope::parse(&args.include) {
         Ok(Scope::Include(include)) => Some(include.nsid),
         _ => None,
     };
     if let (Some(remote), Some(set)) = (remote.as_mut(), &set) {
-        remote.fetch(&mut loaded, set);
+        remote.fetch(loaded, set);
         if let Some((uri, cid, fetched)) = remote.provenance(set.as_str()) {
             eprintln!("note: {set} fetched: {uri}, cid {cid}, from the {fetched}");
         }

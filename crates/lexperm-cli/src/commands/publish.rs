@@ -6,7 +6,7 @@
 //! compare-and-swap and read-back (unless `--dry-run`).
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -20,11 +20,13 @@ use lexperm_net::publish::{
 use lexperm_net::session::SessionStore;
 use lexperm_net::xrpc::LEXICON_COLLECTION;
 use lexperm_net::{NetError, Secret};
+use lexperm_parser::limits::MAX_LINE_LENGTH;
 
 use super::net_args::NetArgs;
+use super::walk_args::WalkArgs;
 use crate::config::{self, RuleControl};
 use crate::engine;
-use crate::sources::{collect_json, SourceFile, Sources};
+use crate::load;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
 /// Environment variable holding the app password.
@@ -68,6 +70,8 @@ pub struct PublishArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PublishFormat::Human)]
     pub format: PublishFormat,
+    #[command(flatten)]
+    pub walk: WalkArgs,
 }
 
 /// Run `lexperm publish`; returns the exit code.
@@ -92,7 +96,7 @@ fn failure(e: impl ToString) -> Failure {
 }
 
 fn publish(args: &PublishArgs) -> Result<u8, Failure> {
-    let locals = load_lexicons(&args.lexicons, args.config.as_deref())?;
+    let locals = load_lexicons(&args.lexicons, args.config.as_deref(), args.walk)?;
     let identity = args.net.identity(args.config.as_deref()).map_err(usage)?;
     let store = match &args.session_file {
         Some(path) => SessionStore::new(path),
@@ -174,7 +178,11 @@ fn publish(args: &PublishArgs) -> Result<u8, Failure> {
     Ok(if bad { EXIT_FAILURE } else { EXIT_OK })
 }
 
-fn load_lexicons(root: &Path, config_file: Option<&Path>) -> Result<Vec<LocalLexicon>, Failure> {
+fn load_lexicons(
+    root: &Path,
+    config_file: Option<&Path>,
+    walk: WalkArgs,
+) -> Result<Vec<LocalLexicon>, Failure> {
     if !root.is_dir() {
         return Err(usage(format!(
             "{} is not a folder of lexicons (--lexicons DIR)",
@@ -185,29 +193,14 @@ fn load_lexicons(root: &Path, config_file: Option<&Path>) -> Result<Vec<LocalLex
     let control = config::load(config_file, &rules)
         .and_then(|levels| RuleControl::new(&rules, &levels, &[], false))
         .map_err(usage)?;
-    let mut sources = Sources::new();
-    let mut errors = 0;
-    // The same walk as `lexperm lint`, so publish sees exactly the files lint judged.
-    let mut paths = Vec::new();
-    collect_json(root, &mut paths, |e| {
-        Err(format!("cannot list {}: {e}", root.display()))
-    })
-    .map_err(usage)?;
-    for path in &paths {
-        match std::fs::read_to_string(path) {
-            Ok(text) => {
-                sources.add(SourceFile::new(path.display().to_string(), text));
-            }
-            Err(e) => {
-                errors += 1;
-                eprintln!("error: {}: cannot read: {e}", path.display());
-            }
-        }
-    }
+    // The same loader as `lexperm lint`, so publish sees exactly the files lint judged.
+    let files = load::load(&[root.to_path_buf()], &walk.options());
+    let not_loaded = files.failed_under(&control);
     // The lint gate: any error (the full `lexperm lint` pipeline with `lexperm.toml` settings)
     // refuses the whole run.
-    let blocked = crate::commands::lint::gate(&sources, &control, &rules);
-    errors += blocked.len();
+    let blocked = crate::commands::lint::gate(&files, &control, &rules);
+    let sources = &files.sources;
+    let mut errors = blocked.len();
     let mut locals = Vec::new();
     for (id, file) in sources.iter() {
         if blocked.iter().any(|(blocked_id, _)| *blocked_id == id) {
@@ -225,6 +218,11 @@ fn load_lexicons(root: &Path, config_file: Option<&Path>) -> Result<Vec<LocalLex
                 eprintln!("error: {}: {message}", file.path);
             }
         }
+    }
+    if not_loaded > 0 {
+        return Err(usage(format!(
+            "{not_loaded} lexicon path(s) could not be loaded; nothing was published"
+        )));
     }
     if errors > 0 {
         return Err(failure(format!(
@@ -253,20 +251,33 @@ fn read_password() -> Result<Secret, NetError> {
     };
     let stdin = std::io::stdin();
     let mut line = String::new();
+    // One line, and no more of it than a stdin line may hold.
+    let limit = MAX_LINE_LENGTH as u64 + 2;
     if stdin.is_terminal() {
         eprint!("app password: ");
         let _ = std::io::stderr().flush();
         let echo_off = stty("-echo");
-        let read = stdin.lock().read_line(&mut line);
+        let read = stdin.lock().take(limit).read_line(&mut line);
         if echo_off {
             stty("echo");
         }
         eprintln!();
         read.map_err(io_err)?;
     } else {
-        stdin.lock().read_line(&mut line).map_err(io_err)?;
+        stdin
+            .lock()
+            .take(limit)
+            .read_line(&mut line)
+            .map_err(io_err)?;
     }
     let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.len() > MAX_LINE_LENGTH {
+        return Err(NetError::InvalidInput {
+            what: "app password",
+            value: String::new(),
+            detail: format!("longer than {MAX_LINE_LENGTH} bytes"),
+        });
+    }
     if password.is_empty() {
         return Err(NetError::InvalidInput {
             what: "app password",

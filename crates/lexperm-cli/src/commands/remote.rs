@@ -60,9 +60,10 @@ impl RemoteArgs {
     }
 
     /// The lexicons of `dirs` (a missing default directory is fine with `--resolve`) and the
-    /// remote source. Errors are printed; the caller exits with the usage code.
+    /// remote source. Errors of the network options are printed; the caller exits with the usage
+    /// code. Paths that cannot be loaded are not errors here (see [`Loaded::failed`]).
     pub fn load(&self, dirs: &LexiconDirs) -> Result<(Loaded, Option<Remote>), ()> {
-        let loaded = dirs.load_for(self.enabled())?;
+        let loaded = dirs.load_for(self.enabled());
         match self.remote(None) {
             Ok(remote) => Ok((loaded, remote)),
             Err(message) => {

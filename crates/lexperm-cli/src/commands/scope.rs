@@ -12,7 +12,7 @@ use lexperm_parser::scope::{
 use serde_json::json;
 
 use super::reference_args::ReferenceArgs;
-use crate::lines::{self, LineError};
+use crate::lines::{self, Line, LineError};
 use crate::terminal::CleanWriter;
 
 /// Output format.
@@ -49,7 +49,8 @@ pub enum ScopeCommand {
 #[derive(Debug, Args)]
 pub struct NormalizeArgs {
     /// Scope strings; read from stdin (one per line, streamed) when none are given. A stdin
-    /// line that is not UTF-8 stops the run there with exit code 2.
+    /// line that is not UTF-8 stops the run there with exit code 2; a line longer than 64 KiB is
+    /// reported as invalid and skipped.
     pub scopes: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -214,6 +215,31 @@ impl<W: Write> Normalizer<W> {
         Ok(())
     }
 
+    /// Reports stdin line `number`, longer than `MAX_LINE_LENGTH`, as an invalid input (JSON:
+    /// `"input": null`, since the line was never held whole).
+    fn too_long(&mut self, number: usize) -> std::io::Result<()> {
+        self.all_valid = false;
+        let message = lines::too_long_message(number);
+        match self.format {
+            Format::Json => {
+                self.buf
+                    .push_str("{\"input\":null,\"valid\":false,\"canonical\":null,\"error\":");
+                push_json_str(&mut self.buf, &message);
+                self.buf.push_str("}\n");
+            }
+            Format::Human => {
+                self.flush()?;
+                eprintln!(
+                    "error: {message}\n  = help: scope strings are a few hundred bytes; check that this is the input you meant"
+                );
+            }
+        }
+        if self.buf.len() >= OUT_BLOCK || self.flush_each {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
     /// `{"input":…,"valid":…,"canonical":…,"error":…}` and a newline.
     fn json(&mut self, input: &str) {
         let buf = &mut self.buf;
@@ -290,8 +316,12 @@ fn normalize(args: NormalizeArgs) -> u8 {
     let mut normalizer = Normalizer::new(args.format, args.reference.get(), stdout);
     normalizer.flush_each = args.scopes.is_empty() && std::io::stdin().is_terminal();
     if args.scopes.is_empty() {
-        // Streamed: memory stays at one read block however long the input is.
-        let read = lines::for_each_line(std::io::stdin().lock(), |input| normalizer.input(input));
+        // Streamed: memory stays at one read block however long the input is; a line longer
+        // than `MAX_LINE_LENGTH` is an invalid input, skipped without being held whole.
+        let read = lines::for_each_line(std::io::stdin().lock(), |line| match line {
+            Line::Text(input) => normalizer.input(input),
+            Line::TooLong { number } => normalizer.too_long(number),
+        });
         match read {
             Ok(()) => {}
             Err(LineError::Stopped(_)) => return crate::EXIT_USAGE,

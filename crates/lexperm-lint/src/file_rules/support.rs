@@ -2,8 +2,10 @@
 //!
 //! Codes: `L1xx` are structure and validation errors (the document is not a valid lexicon),
 //! `S1xx` are style warnings. `L101`–`L105` are reported by the loader ([`lexperm_parser::json`],
-//! [`lexperm_parser::lexicon`]); their rule files hold only the documentation and tests. Every other rule's `check`
-//! walks a loaded [`LexiconDoc`] and pushes diagnostics.
+//! [`lexperm_parser::lexicon`]); their rule files hold only the documentation and tests. `L132`
+//! and `L133` are reported by the program that reads the files, for files it did not load; their
+//! rule files hold the documentation and the diagnostic. Every other rule's `check` walks a
+//! loaded [`LexiconDoc`] and pushes diagnostics.
 //!
 //! Rules that need more than one file (refs, file path vs NSID, permission-set entry semantics)
 //! are catalog rules.
