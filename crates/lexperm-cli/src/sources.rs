@@ -49,6 +49,8 @@ impl SourceFile {
 pub struct Sources {
     files: Vec<SourceFile>,
     fetched: usize,
+    /// Ids of the files of the base version (`lexperm breaking`), sorted.
+    base: Vec<FileId>,
 }
 
 impl Sources {
@@ -71,6 +73,20 @@ impl Sources {
         self.add(file)
     }
 
+    /// Adds a file of the base version a change is compared against (`lexperm breaking
+    /// --base`): rendered like any file, marked as the before side, not counted by
+    /// [`Sources::len`].
+    pub fn add_base(&mut self, file: SourceFile) -> FileId {
+        let id = self.add(file);
+        self.base.push(id);
+        id
+    }
+
+    /// True when `id` is a file of the base version.
+    pub fn is_base(&self, id: FileId) -> bool {
+        self.base.binary_search(&id).is_ok()
+    }
+
     /// The file with `id`, if there is one.
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
@@ -84,9 +100,9 @@ impl Sources {
             .map(|(index, file)| (FileId(index as u32), file))
     }
 
-    /// Number of files read (fetched lexicons not counted).
+    /// Number of files read (fetched lexicons and base files not counted).
     pub fn len(&self) -> usize {
-        self.files.len() - self.fetched
+        self.files.len() - self.fetched - self.base.len()
     }
 }
 

@@ -196,8 +196,8 @@ pub struct FieldSet<'a> {
     pub required: &'a [Spanned<String>],
     /// `nullable` (always empty for `params`).
     pub nullable: &'a [Spanned<String>],
-    /// Where to point for a field this side lacks: the `properties` map, else the schema's
-    /// `type`, else (no `parameters` at all) the `type` of the def.
+    /// Where to point for a field this side lacks: the opening brace of the `properties` map,
+    /// else the schema's `type`, else (no `parameters` at all) the `type` of the def.
     pub anchor: Span,
 }
 
@@ -210,7 +210,7 @@ impl<'a> FieldSet<'a> {
             anchor: object
                 .properties
                 .as_ref()
-                .map_or_else(|| schema.anchor(), |p| p.span),
+                .map_or_else(|| schema.anchor(), |p| opening(p.span)),
         }
     }
 
@@ -222,7 +222,7 @@ impl<'a> FieldSet<'a> {
             anchor: params
                 .properties
                 .as_ref()
-                .map_or_else(|| schema.anchor(), |p| p.span),
+                .map_or_else(|| schema.anchor(), |p| opening(p.span)),
         }
     }
 
@@ -665,6 +665,11 @@ impl<'a> CatalogDiff<'a> {
             after_def,
         });
     }
+}
+
+/// The first byte of `span` (an object's opening brace).
+fn opening(span: Span) -> Span {
+    Span::new(span.file, span.start, span.end.min(span.start.saturating_add(1)))
 }
 
 /// The `errors` of a query, procedure or subscription (empty for any other schema).

@@ -53,14 +53,9 @@ pub enum Deny {
 /// Runs `lint` and returns the exit code.
 pub fn run(args: LintArgs) -> u8 {
     let rules = engine::registry();
-    let control = match config::load(args.config.as_deref(), &rules).and_then(|levels| {
-        RuleControl::new(
-            &rules,
-            &levels,
-            &args.ignore,
-            args.deny.contains(&Deny::Warnings),
-        )
-    }) {
+    let deny_warnings = args.deny.contains(&Deny::Warnings);
+    let control = match rule_control(&rules, args.config.as_deref(), &args.ignore, deny_warnings)
+    {
         Ok(control) => control,
         Err(message) => {
             eprintln!("error: {message}");
@@ -68,35 +63,15 @@ pub fn run(args: LintArgs) -> u8 {
         }
     };
 
-    let mut io_failed = false;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(DEFAULT_PATH)]
     } else {
         args.paths
     };
-    let mut files = Vec::new();
-    for path in &paths {
-        if let Err(message) = collect(path, &mut files) {
-            eprintln!("error: {message}");
-            io_failed = true;
-        }
-    }
-
-    // A file reached twice (`lint a a/b.json`) is linted once, where it was first found.
-    let mut seen = std::collections::HashSet::new();
-    files.retain(|path| seen.insert(path.clone()));
-
+    let (files, io_failed) = read_paths(&paths);
     let mut sources = Sources::new();
-    for (path, text) in parallel_map(&files, |path| read(path)) {
-        match text {
-            Ok(text) => {
-                sources.add(SourceFile::new(display_path(path), text));
-            }
-            Err(message) => {
-                eprintln!("error: {message}");
-                io_failed = true;
-            }
-        }
+    for file in files {
+        sources.add(file);
     }
 
     let mut remote = match args.remote.remote() {
@@ -147,16 +122,17 @@ pub fn run(args: LintArgs) -> u8 {
     }
 
     let summary = Summary::count(&findings, sources.len());
-    let human = HumanOptions {
-        // https://no-color.org: a non-empty NO_COLOR turns colour off.
-        color: std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-            && io::stdout().is_terminal(),
-        width: terminal_width(),
-    };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let written = render::render(args.format, &sources, &findings, &rules, human, &mut out)
-        .and_then(|()| out.flush());
+    let written = render::render(
+        args.format,
+        &sources,
+        &findings,
+        &engine::lint_registry(),
+        human_options(),
+        &mut out,
+    )
+    .and_then(|()| out.flush());
     if let Err(err) = written {
         if err.kind() != io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write output: {err}");
@@ -173,6 +149,59 @@ pub fn run(args: LintArgs) -> u8 {
         crate::EXIT_FAILURE
     } else {
         crate::EXIT_OK
+    }
+}
+
+/// The rule settings of a run: the config file (`explicit`, else `lexperm.toml` when present),
+/// then `ignore`, then `--deny warnings`. `rules` is every rule a setting may name.
+pub fn rule_control(
+    rules: &[&'static RuleMeta],
+    explicit: Option<&Path>,
+    ignore: &[String],
+    deny_warnings: bool,
+) -> Result<RuleControl, String> {
+    let levels = config::load(explicit, rules)?;
+    RuleControl::new(rules, &levels, ignore, deny_warnings)
+}
+
+/// Reads every file of `paths` (a file as given, every `*.json` under a directory, sorted),
+/// each once, where it was first found. Problems are printed as they come; the flag is true when
+/// any path or file could not be read (exit code 2), and the files that could are returned.
+pub fn read_paths(paths: &[PathBuf]) -> (Vec<SourceFile>, bool) {
+    let mut io_failed = false;
+    let mut files = Vec::new();
+    for path in paths {
+        if let Err(message) = collect(path, &mut files) {
+            eprintln!("error: {message}");
+            io_failed = true;
+        }
+    }
+
+    // A file reached twice (`lint a a/b.json`) is read once, where it was first found.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|path| seen.insert(path.clone()));
+
+    let mut read_files = Vec::new();
+    for (path, text) in parallel_map(&files, |path| read(path)) {
+        match text {
+            Ok(text) => read_files.push(SourceFile::new(display_path(path), text)),
+            Err(message) => {
+                eprintln!("error: {message}");
+                io_failed = true;
+            }
+        }
+    }
+    (read_files, io_failed)
+}
+
+/// The human format's settings for stdout: colour unless `NO_COLOR` is set or stdout is not a
+/// terminal, and [`terminal_width`].
+pub fn human_options() -> HumanOptions {
+    HumanOptions {
+        // https://no-color.org: a non-empty NO_COLOR turns colour off.
+        color: std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            && io::stdout().is_terminal(),
+        width: terminal_width(),
     }
 }
 

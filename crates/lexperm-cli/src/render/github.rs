@@ -7,12 +7,31 @@ use std::io::{self, Write};
 
 use lexperm_parser::diagnostics::Severity;
 
-use super::{location, Findings};
+use super::{before_location, location, Findings};
 use crate::sources::Sources;
 
 pub(super) fn render(
     sources: &Sources,
     findings: &Findings,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    write(sources, findings, false, out)
+}
+
+/// As [`render`], with a `before: path:line:column` line for a finding whose base-version
+/// location is elsewhere than the annotated one.
+pub(super) fn render_comparison(
+    sources: &Sources,
+    findings: &Findings,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    write(sources, findings, true, out)
+}
+
+fn write(
+    sources: &Sources,
+    findings: &Findings,
+    comparison: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     for (file, diagnostics) in findings {
@@ -27,6 +46,11 @@ pub(super) fn render(
             if let Some(help) = &diagnostic.help {
                 message.push_str("\nhelp: ");
                 message.push_str(help);
+            }
+            if let Some((before, line, column, ..)) = before_location(sources, diagnostic)
+                .filter(|before| comparison && before.0 != path)
+            {
+                message.push_str(&format!("\nbefore: {before}:{line}:{column}"));
             }
             writeln!(
                 out,

@@ -113,12 +113,22 @@ struct Report<'a> {
     labels: Vec<LabeledSpan>,
     code: String,
     help: Option<String>,
+    /// Labels in the other version of a comparison, each shown with its own snippet.
+    other_side: Vec<Snippet<'a>>,
+}
+
+/// A label in another file, rendered after the report as a snippet of its own.
+struct Snippet<'a> {
+    message: String,
+    source: NamedText<'a>,
+    label: LabeledSpan,
 }
 
 impl<'a> Report<'a> {
-    fn new(diagnostic: &'a Diagnostic, source: Option<&'a SourceFile>, sources: &Sources) -> Self {
+    fn new(diagnostic: &'a Diagnostic, source: Option<&'a SourceFile>, sources: &'a Sources) -> Self {
         let mut labels = Vec::new();
         let mut elsewhere = Vec::new();
+        let mut other_side = Vec::new();
         if let Some(source) = source {
             labels.push(LabeledSpan::new_primary_with_span(
                 None,
@@ -132,7 +142,27 @@ impl<'a> Report<'a> {
                     ));
                 } else if let Some(other) = sources.get(label.span.file) {
                     let (line, column) = other.line_col(label.span.start);
-                    elsewhere.push(format!("{}:{line}:{column}: {}", other.path, label.message));
+                    let location = format!("{}:{line}:{column}", other.path);
+                    if sources.is_base(label.span.file) != sources.is_base(diagnostic.span.file) {
+                        let side = if sources.is_base(label.span.file) {
+                            "in the base version"
+                        } else {
+                            "in the changed version"
+                        };
+                        other_side.push(Snippet {
+                            message: side.to_owned(),
+                            label: LabeledSpan::new_primary_with_span(
+                                Some(label.message.clone()),
+                                clamp(label.span, other),
+                            ),
+                            source: NamedText {
+                                name: location,
+                                text: &other.text,
+                            },
+                        });
+                    } else {
+                        elsewhere.push(format!("{location}: {}", label.message));
+                    }
                 }
             }
         }
@@ -156,6 +186,7 @@ impl<'a> Report<'a> {
             labels,
             code: format!("{}({})", diagnostic.code, diagnostic.name),
             help,
+            other_side,
         }
     }
 }
@@ -211,5 +242,45 @@ impl miette::Diagnostic for Report<'_> {
         } else {
             Some(Box::new(self.labels.iter().cloned()))
         }
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.other_side.is_empty() {
+            None
+        } else {
+            Some(Box::new(
+                self.other_side
+                    .iter()
+                    .map(|snippet| snippet as &dyn miette::Diagnostic),
+            ))
+        }
+    }
+}
+
+impl fmt::Debug for Snippet<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Snippet<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Snippet<'_> {}
+
+impl miette::Diagnostic for Snippet<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(self.label.clone())))
     }
 }

@@ -3,6 +3,8 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_resolver::CatalogDiff;
 
+use super::support::opening;
+
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
     code: "B103",
@@ -31,7 +33,11 @@ pub const ALIASES: &[&str] = &[];
 /// Reports removed defs.
 pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
     for pair in diff.documents() {
-        let after_defs = pair.after.doc.defs_span.unwrap_or_else(|| pair.after.doc.anchor());
+        let after_defs = pair
+            .after
+            .doc
+            .defs_span
+            .map_or_else(|| pair.after.doc.anchor(), opening);
         for def in pair.removed_defs() {
             let location = pair.location(&def.name);
             out.push(

@@ -3,7 +3,7 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_resolver::CatalogDiff;
 
-use super::support::{changed, new_nsid_help};
+use super::support::{changed, new_nsid_help, opening};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -44,13 +44,13 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
         let name = body.name();
         let (primary, label, label_note, message) = match body.after {
             None => (
-                before.span,
+                opening(before.span),
                 body.after_def.anchor(),
                 format!("no `{name}` here"),
                 format!("`{}` was removed", body.location()),
             ),
             Some(after) if before.schema.is_some() && after.schema.is_none() => (
-                after.span,
+                opening(after.span),
                 before.schema_anchor(),
                 "schema before".to_owned(),
                 format!("`{}` lost its `schema`", body.location()),

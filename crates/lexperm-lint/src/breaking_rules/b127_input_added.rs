@@ -4,7 +4,7 @@ use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_resolver::diff::Place;
 use lexperm_resolver::CatalogDiff;
 
-use super::support::{changed, new_nsid_help};
+use super::support::{changed, new_nsid_help, opening};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -46,7 +46,7 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
                 format!("`{}` now takes an input; existing clients send none", body.location()),
             ),
             Some(before) if before.schema.is_none() && after.schema.is_some() => (
-                before.span,
+                opening(before.span),
                 "no `schema` before",
                 format!(
                     "`{}` gained a `schema`; existing clients send bodies it may reject",
@@ -56,7 +56,7 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
             Some(_) => continue,
         };
         out.push(
-            changed(&META, body.doc.nsid(), after.span, label, label_note, message)
+            changed(&META, body.doc.nsid(), opening(after.span), label, label_note, message)
                 .with_help(new_nsid_help(body.doc.nsid())),
         );
     }

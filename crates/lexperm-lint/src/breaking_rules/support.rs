@@ -61,6 +61,11 @@ pub fn changed_field<T>(
     )
 }
 
+/// The first byte of `span`: where to point at an object or list without underlining all of it.
+pub fn opening(span: Span) -> Span {
+    Span::new(span.file, span.start, span.end.min(span.start.saturating_add(1)))
+}
+
 /// Where `field` is, or the schema's `type` when the schema does not have it.
 pub fn field_span<T>(field: Option<&Spanned<T>>, schema: &Schema) -> Span {
     field.map_or_else(|| schema.anchor(), |f| f.span)
@@ -78,7 +83,7 @@ pub fn new_nsid_help(nsid: &str) -> String {
 /// The help for a change to one field: add a new optional field instead.
 pub fn new_field_help(what: &str) -> String {
     format!(
-        "keep {what} as it was; add a new optional field for the new meaning and deprecate the \
+        "keep {what} unchanged; add a new optional field for the new meaning and deprecate the \
          old one in its `description` (or publish a new NSID with a `V2` suffix)"
     )
 }

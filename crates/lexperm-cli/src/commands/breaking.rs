@@ -1,0 +1,160 @@
+//! `lexperm breaking [PATH…] --base REF|DIR|published`: read the changed version (the working
+//! tree) and the base version, compare, filter by rule settings, render, exit code.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use clap::Args;
+use lexperm_parser::diagnostics::{Diagnostic, FileId};
+
+use super::lint::{human_options, read_paths, rule_control, Deny, DEFAULT_PATH};
+use super::net_args::NetArgs;
+use super::reference_args::ReferenceArgs;
+use crate::base::{self, Base, PublishedOptions};
+use crate::engine;
+use crate::render::{self, Format, Summary};
+use crate::sources::Sources;
+
+/// Arguments of `lexperm breaking`.
+#[derive(Debug, Args)]
+pub struct BreakingArgs {
+    /// The changed version: lexicon files or directories (walked for `*.json`). Default:
+    /// `lexicons/`.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// The version to compare against: a git ref (`origin/main`, `HEAD~1`; the same paths are
+    /// read from git's object database, nothing is checked out), a directory, or `published`
+    /// (the records each NSID group's authority publishes, through the resolution cache).
+    #[arg(long, value_name = "REF|DIR|published")]
+    base: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Turn a rule off (by code, name or indigo name); repeatable.
+    #[arg(long, value_name = "CODE|NAME")]
+    ignore: Vec<String>,
+    /// Fail on warnings too.
+    #[arg(long, value_enum, value_name = "warnings")]
+    deny: Vec<Deny>,
+    /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    reference: ReferenceArgs,
+    #[command(flatten)]
+    net: NetArgs,
+    /// With `--base published`: use only the resolution cache.
+    #[arg(long, conflicts_with = "no_cache")]
+    offline: bool,
+    /// With `--base published`: neither read nor write the resolution cache.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+/// Runs `breaking` and returns the exit code.
+pub fn run(args: BreakingArgs) -> u8 {
+    let rules = engine::registry();
+    let deny_warnings = args.deny.contains(&Deny::Warnings);
+    let control = match rule_control(&rules, args.config.as_deref(), &args.ignore, deny_warnings)
+    {
+        Ok(control) => control,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_USAGE;
+        }
+    };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(DEFAULT_PATH)]
+    } else {
+        args.paths
+    };
+
+    let (after, mut io_failed) = read_paths(&paths);
+    let mut sources = Sources::new();
+    for file in after {
+        sources.add(file);
+    }
+    let after_count = sources.len();
+
+    let mut unavailable = Vec::new();
+    let before = match Base::parse(&args.base) {
+        Base::Git(reference) => base::from_git(&reference, &paths),
+        Base::Directory(dir) => {
+            let (files, failed) = read_paths(&[dir]);
+            io_failed |= failed;
+            Ok(files)
+        }
+        Base::Published => {
+            let options = PublishedOptions {
+                net: &args.net,
+                offline: args.offline,
+                no_cache: args.no_cache,
+            };
+            base::from_published(&base::nsids(&sources), &options).map(|published| {
+                unavailable = published.unavailable;
+                published.files
+            })
+        }
+    };
+    match before {
+        Ok(files) => {
+            for file in files {
+                sources.add_base(file);
+            }
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_USAGE;
+        }
+    }
+
+    let files: Vec<(FileId, String, &str)> = sources
+        .iter()
+        .map(|(id, file)| (id, file.path.clone(), file.text.as_str()))
+        .collect();
+    let (after_files, before_files) = files.split_at(after_count);
+    let mut findings = engine::breaking(before_files, after_files, args.reference.get());
+    add_findings(&mut findings, unavailable);
+    for (_, diagnostics) in &mut findings {
+        control.apply(diagnostics);
+        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
+    }
+
+    let summary = Summary::count(&findings, sources.len());
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = render::render_comparison(
+        args.format,
+        &sources,
+        &findings,
+        &engine::breaking_registry(),
+        human_options(),
+        &mut out,
+    )
+    .and_then(|()| out.flush());
+    if let Err(err) = written {
+        if err.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write output: {err}");
+            return crate::EXIT_USAGE;
+        }
+    }
+    if io_failed {
+        crate::EXIT_USAGE
+    } else if control.fails(&summary) {
+        crate::EXIT_FAILURE
+    } else {
+        crate::EXIT_OK
+    }
+}
+
+/// Puts each of `extra` into the entry of the file its span is in.
+fn add_findings(findings: &mut [(FileId, Vec<Diagnostic>)], extra: Vec<Diagnostic>) {
+    for diagnostic in extra {
+        if let Some((_, diagnostics)) = findings
+            .iter_mut()
+            .find(|(file, _)| *file == diagnostic.span.file)
+        {
+            diagnostics.push(diagnostic);
+        }
+    }
+}
