@@ -342,6 +342,12 @@ impl BodyPair<'_> {
     pub fn location(&self) -> String {
         self.doc.location(&self.path)
     }
+
+    /// `nsid#def`: the query, procedure or subscription the body belongs to.
+    pub fn def_location(&self) -> String {
+        let def = self.path.rsplit_once('.').map_or(self.path.as_str(), |(def, _)| def);
+        self.doc.location(def)
+    }
 }
 
 /// Two catalogs matched for comparison; see the module documentation.

@@ -1,6 +1,7 @@
 //! B106 `required-property-added`: a new property or parameter is required.
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
+use lexperm_resolver::diff::FieldKind;
 use lexperm_resolver::CatalogDiff;
 
 use super::support::changed;
@@ -43,6 +44,10 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let noun = set.kind.noun();
+            let lacking = match set.kind {
+                FieldKind::Property => "data written before lacks it",
+                FieldKind::Parameter => "existing clients do not send it",
+            };
             out.push(
                 changed(
                     &META,
@@ -51,7 +56,7 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
                     set.before.anchor,
                     format!("no `{}` before", property.name),
                     format!(
-                        "new {noun} `{}` is required: what was written for the old version lacks it",
+                        "new {noun} `{}` is required: {lacking}",
                         set.field_location(&property.name)
                     ),
                 )
@@ -80,7 +85,7 @@ mod tests {
         let found = expect(&META, 1, &[&before], &[&after]);
         assert_eq!(
             found[0].message,
-            "new property `com.example.post#main.lang` is required: what was written for the old version lacks it"
+            "new property `com.example.post#main.lang` is required: data written before lacks it"
         );
     }
 

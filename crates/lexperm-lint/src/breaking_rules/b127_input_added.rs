@@ -43,7 +43,10 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
             None => (
                 body.before_def.anchor(),
                 "no `input` before",
-                format!("`{}` now takes an input; existing clients send none", body.location()),
+                format!(
+                    "`{}` now takes an `input`; existing clients send none",
+                    body.def_location()
+                ),
             ),
             Some(before) if before.schema.is_none() && after.schema.is_some() => (
                 opening(before.span),
@@ -79,7 +82,10 @@ mod tests {
         let bare = r#", "input": {"encoding": "application/json"}"#;
         let full = r#", "input": {"encoding": "application/json", "schema": {"type": "object", "properties": {}}}"#;
         let found = expect(&META, 1, &[&procedure("")], &[&procedure(full)]);
-        assert!(found[0].message.ends_with("now takes an input; existing clients send none"));
+        assert_eq!(
+            found[0].message,
+            "`com.example.doThing#main` now takes an `input`; existing clients send none"
+        );
         let found = expect(&META, 1, &[&procedure(bare)], &[&procedure(full)]);
         assert!(found[0].message.contains("gained a `schema`"));
     }
