@@ -280,8 +280,9 @@ pub fn nsids(sources: &Sources) -> Vec<(Nsid, Span)> {
 /// resolver and cache as `lexperm resolve`. An NSID the authority has no record for is new (not
 /// part of the base). When the first NSID of a group fails otherwise (no `_lexicon` TXT record,
 /// an unknown DID, a PDS that does not answer, a record that fails verification), the group is
-/// reported as unavailable and not tried further; a later failure is counted in the group's
-/// finding.
+/// reported as unavailable and not tried further (its other NSIDs would wait for the same
+/// timeouts); other failures, and NSIDs missing from the cache with `--offline`, are counted in
+/// the group's finding while the rest of the group is still compared.
 pub fn from_published(
     after: &[(Nsid, Span)],
     options: &PublishedOptions<'_>,
@@ -298,6 +299,7 @@ pub fn from_published(
         unavailable: Vec::new(),
     };
     for (group, members) in groups {
+        // How many NSIDs of the group were not compared, and the first reason.
         let mut failed: Option<(usize, String)> = None;
         for (index, (nsid, _)) in members.iter().enumerate() {
             match resolver.resolve(nsid.as_str()) {
@@ -306,7 +308,9 @@ pub fn from_published(
                         refresh_error: Some(e),
                     } = &resolved.source
                     {
-                        eprintln!("warning: {nsid}: refresh failed, comparing against the cached copy: {e}");
+                        eprintln!(
+                            "warning: {nsid}: refresh failed, comparing against the cached copy: {e}"
+                        );
                     }
                     let text = serde_json::to_string_pretty(&resolved.lexicon.record)
                         .map_err(|e| format!("{nsid}: cannot encode the published record: {e}"))?;
@@ -315,12 +319,13 @@ pub fn from_published(
                         .push(SourceFile::new(resolved.lexicon.uri.clone(), text));
                 }
                 Err(NetError::NotPublished { .. }) => {}
-                Err(error) if index == 0 => {
-                    failed = Some((members.len(), error.to_string()));
-                    break;
-                }
                 Err(error) => {
+                    let whole_group = index == 0 && !matches!(error, NetError::NotCached { .. });
                     let (count, _) = failed.get_or_insert((0, error.to_string()));
+                    if whole_group {
+                        *count = members.len();
+                        break;
+                    }
                     *count += 1;
                 }
             }

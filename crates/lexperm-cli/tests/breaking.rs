@@ -369,3 +369,66 @@ fn config_levels_and_indigo_names_apply_to_breaking_rules() {
     let text = common::stdout(&output);
     assert!(text.starts_with("B104 type-changed\ndefault severity: error\nalso known as: type-change\n"), "{text}");
 }
+
+/// A resolution-cache entry for `doc` (a lexicon document) as `lexperm resolve` writes it.
+fn cache_entry(doc: &str) -> String {
+    let record: serde_json::Value = serde_json::from_str(doc).unwrap();
+    let nsid = record["id"].as_str().unwrap().to_owned();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    serde_json::json!({
+        "nsid": nsid,
+        "did": "did:plc:example",
+        "pds": "https://pds.example.com",
+        "uri": format!("at://did:plc:example/com.atproto.lexicon.schema/{nsid}"),
+        "cid": "bafyreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku",
+        "record": record,
+        "fetched_at": now,
+    })
+    .to_string()
+}
+
+#[test]
+fn published_base_from_the_cache_and_groups_that_do_not_resolve() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // The working tree changed `com.example.post`; `org.other.thing` was never fetched.
+    let changed = POST.replace(r#""key": "tid""#, r#""key": "any""#);
+    write(root, "lexicons/com/example/post.json", &changed);
+    write(
+        root,
+        "lexicons/org/other/thing.json",
+        &POST.replace("com.example.post", "org.other.thing"),
+    );
+    let cache = root.join("cache");
+    write(&cache, "resolve/com.example.post.json", &cache_entry(POST));
+    let output = Command::new(env!("CARGO_BIN_EXE_lexperm"))
+        .args(["breaking", "--base", "published", "--offline", "--format", "json"])
+        .current_dir(root)
+        .env("LEXPERM_CACHE_DIR", &cache)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", common::stderr(&output));
+    let lines = common::json_lines(&common::stdout(&output));
+    let found: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["file"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("B105", "lexicons/com/example/post.json"),
+            ("B129", "lexicons/org/other/thing.json"),
+        ],
+        "{lines:#?}"
+    );
+    assert_eq!(
+        lines[0]["before_file"],
+        "at://did:plc:example/com.atproto.lexicon.schema/com.example.post"
+    );
+    assert!(lines[1]["message"].as_str().unwrap().contains("`org.other.*`"));
+    assert_eq!(lines[1]["severity"], "warning");
+}
