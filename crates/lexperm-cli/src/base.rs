@@ -118,7 +118,10 @@ pub fn from_git(reference: &str, paths: &[PathBuf]) -> Result<Vec<SourceFile>, S
         return Ok(Vec::new());
     }
 
-    let request: String = entries.iter().map(|(object, _)| format!("{object}\n")).collect();
+    let request: String = entries
+        .iter()
+        .map(|(object, _)| format!("{object}\n"))
+        .collect();
     let blobs = cat_file_batch(&request, entries.len()).map_err(|m| m.message(reference))?;
     let mut files = Vec::with_capacity(entries.len());
     for ((_, path), bytes) in entries.iter().zip(blobs) {
@@ -292,7 +295,10 @@ pub fn from_published(
     let resolver = LexiconResolver::new(identity, cache, options.offline);
     let mut groups: BTreeMap<&str, Vec<&(Nsid, Span)>> = BTreeMap::new();
     for entry in after {
-        groups.entry(entry.0.group_prefix()).or_default().push(entry);
+        groups
+            .entry(entry.0.group_prefix())
+            .or_default()
+            .push(entry);
     }
     let mut published = Published {
         files: Vec::new(),
@@ -331,9 +337,12 @@ pub fn from_published(
             }
         }
         if let Some((count, detail)) = failed {
-            published
-                .unavailable
-                .push(engine::base_unavailable(members[0].1, group, count, &detail));
+            published.unavailable.push(engine::base_unavailable(
+                members[0].1,
+                group,
+                count,
+                &detail,
+            ));
         }
     }
     Ok(published)

@@ -122,7 +122,11 @@ fn breaking_fixture_folders() {
             checked += 1;
         }
     });
-    assert!(checked >= 28, "only {checked} fixture folders under {}", base.display());
+    assert!(
+        checked >= 28,
+        "only {checked} fixture folders under {}",
+        base.display()
+    );
 }
 
 #[test]
@@ -146,7 +150,11 @@ fn every_breaking_rule_has_a_fixture_folder() {
         );
         if has_folder {
             for side in ["before", "after"] {
-                assert!(base.join(rule.name).join(side).is_dir(), "{} lacks {side}/", rule.name);
+                assert!(
+                    base.join(rule.name).join(side).is_dir(),
+                    "{} lacks {side}/",
+                    rule.name
+                );
             }
         }
     }
@@ -155,7 +163,12 @@ fn every_breaking_rule_has_a_fixture_folder() {
 /// Runs `git ARGS` in `dir` with a fixed identity.
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
-        .args(["-c", "user.name=lexperm", "-c", "user.email=test@example.com"])
+        .args([
+            "-c",
+            "user.name=lexperm",
+            "-c",
+            "user.email=test@example.com",
+        ])
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -199,7 +212,11 @@ fn base_ref_is_read_from_git_without_touching_the_working_tree() {
     let repo = dir.path();
     git(repo, &["init", "-q"]);
     write(repo, "lexicons/com/example/post.json", POST);
-    write(repo, "lexicons/com/example/like.json", &POST.replace("com.example.post", "com.example.like"));
+    write(
+        repo,
+        "lexicons/com/example/like.json",
+        &POST.replace("com.example.post", "com.example.like"),
+    );
     git(repo, &["add", "-A"]);
     git(repo, &["commit", "-q", "-m", "base"]);
 
@@ -224,27 +241,52 @@ fn base_ref_is_read_from_git_without_touching_the_working_tree() {
     let codes: Vec<&str> = lines.iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["B106", "B101"], "{lines:#?}");
     assert_eq!(lines[0]["file"], "lexicons/com/example/post.json");
-    assert_eq!(lines[0]["before_file"], "HEAD:lexicons/com/example/post.json");
+    assert_eq!(
+        lines[0]["before_file"],
+        "HEAD:lexicons/com/example/post.json"
+    );
     assert_eq!(lines[1]["file"], "HEAD:lexicons/com/example/like.json");
     let keys = common::keys(&lines[0]);
     assert_eq!(
         keys[keys.len() - 5..],
-        ["before_file", "before_line", "before_column", "before_end_line", "before_end_column"]
+        [
+            "before_file",
+            "before_line",
+            "before_column",
+            "before_end_line",
+            "before_end_column"
+        ]
     );
 
     // The human format shows both versions' snippets.
     let output = common::lexperm(repo, &["breaking", "--base", "HEAD"]);
     let human = common::stdout(&output);
-    assert!(human.contains("[lexicons/com/example/post.json:"), "{human}");
-    assert!(human.contains("[HEAD:lexicons/com/example/post.json:"), "{human}");
+    assert!(
+        human.contains("[lexicons/com/example/post.json:"),
+        "{human}"
+    );
+    assert!(
+        human.contains("[HEAD:lexicons/com/example/post.json:"),
+        "{human}"
+    );
 
     // A path given explicitly is read at the ref too; the working tree is untouched.
     let output = common::lexperm(
         repo,
-        &["breaking", "lexicons/com/example/post.json", "--base", "HEAD", "--format", "json"],
+        &[
+            "breaking",
+            "lexicons/com/example/post.json",
+            "--base",
+            "HEAD",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(std::fs::read_to_string(repo.join("lexicons/com/example/post.json")).unwrap(), changed);
+    assert_eq!(
+        std::fs::read_to_string(repo.join("lexicons/com/example/post.json")).unwrap(),
+        changed
+    );
     assert!(!repo.join("lexicons/com/example/like.json").exists());
 }
 
@@ -297,7 +339,10 @@ fn example_with(name: &str, edit: impl Fn(&mut serde_json::Value)) -> tempfile::
             }
         }
     }
-    let path = dir.path().join("work/org/lexperm/example/calendar").join(name);
+    let path = dir
+        .path()
+        .join("work/org/lexperm/example/calendar")
+        .join(name);
     let mut doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     edit(&mut doc);
@@ -307,7 +352,10 @@ fn example_with(name: &str, edit: impl Fn(&mut serde_json::Value)) -> tempfile::
 
 /// The codes `lexperm breaking work --base base` reports, and its exit code.
 fn breaking_codes(dir: &Path) -> (Vec<String>, i32) {
-    let output = common::lexperm(dir, &["breaking", "work", "--base", "base", "--format", "json"]);
+    let output = common::lexperm(
+        dir,
+        &["breaking", "work", "--base", "base", "--format", "json"],
+    );
     let codes = common::json_lines(&common::stdout(&output))
         .iter()
         .map(|d| d["code"].as_str().unwrap().to_owned())
@@ -321,7 +369,10 @@ fn real_edits_to_the_example_authority() {
         doc["defs"]["main"]["record"]["properties"]
             .as_object_mut()
             .unwrap()
-            .insert("mood".into(), serde_json::json!({"type": "string", "maxLength": 64}));
+            .insert(
+                "mood".into(),
+                serde_json::json!({"type": "string", "maxLength": 64}),
+            );
     };
     // An optional field: clean.
     let dir = example_with("event.json", properties);
@@ -337,7 +388,10 @@ fn real_edits_to_the_example_authority() {
     assert_eq!(breaking_codes(dir.path()), (vec!["B106".to_owned()], 1));
     // A def removed: def-removed.
     let dir = example_with("defs.json", |doc| {
-        doc["defs"].as_object_mut().unwrap().remove("onlineLocation");
+        doc["defs"]
+            .as_object_mut()
+            .unwrap()
+            .remove("onlineLocation");
     });
     assert_eq!(breaking_codes(dir.path()), (vec!["B103".to_owned()], 1));
     // The record key changed: record-key-changed.
@@ -352,7 +406,11 @@ fn config_levels_and_indigo_names_apply_to_breaking_rules() {
     let dir = example_with("rsvp.json", |doc| {
         doc["defs"]["main"]["key"] = "any".into();
     });
-    write(dir.path(), "lexperm.toml", "[rules]\nrecord-key-type = \"warning\"\n");
+    write(
+        dir.path(),
+        "lexperm.toml",
+        "[rules]\nrecord-key-type = \"warning\"\n",
+    );
     let (codes, exit) = breaking_codes(dir.path());
     assert_eq!((codes, exit), (vec!["B105".to_owned()], 0));
     let output = common::lexperm(
@@ -362,12 +420,26 @@ fn config_levels_and_indigo_names_apply_to_breaking_rules() {
     assert_eq!(output.status.code(), Some(1));
     let output = common::lexperm(
         dir.path(),
-        &["breaking", "work", "--base", "base", "--ignore", "B105", "--config", "lexperm.toml"],
+        &[
+            "breaking",
+            "work",
+            "--base",
+            "base",
+            "--ignore",
+            "B105",
+            "--config",
+            "lexperm.toml",
+        ],
     );
     assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
     let output = common::lexperm(dir.path(), &["explain", "type-change"]);
     let text = common::stdout(&output);
-    assert!(text.starts_with("B104 type-changed\ndefault severity: error\nalso known as: type-change\n"), "{text}");
+    assert!(
+        text.starts_with(
+            "B104 type-changed\ndefault severity: error\nalso known as: type-change\n"
+        ),
+        "{text}"
+    );
 }
 
 /// A resolution-cache entry for `doc` (a lexicon document) as `lexperm resolve` writes it.
@@ -405,7 +477,14 @@ fn published_base_from_the_cache_and_groups_that_do_not_resolve() {
     let cache = root.join("cache");
     write(&cache, "resolve/com.example.post.json", &cache_entry(POST));
     let output = Command::new(env!("CARGO_BIN_EXE_lexperm"))
-        .args(["breaking", "--base", "published", "--offline", "--format", "json"])
+        .args([
+            "breaking",
+            "--base",
+            "published",
+            "--offline",
+            "--format",
+            "json",
+        ])
         .current_dir(root)
         .env("LEXPERM_CACHE_DIR", &cache)
         .env("NO_COLOR", "1")
@@ -429,6 +508,9 @@ fn published_base_from_the_cache_and_groups_that_do_not_resolve() {
         lines[0]["before_file"],
         "at://did:plc:example/com.atproto.lexicon.schema/com.example.post"
     );
-    assert!(lines[1]["message"].as_str().unwrap().contains("`org.other.*`"));
+    assert!(lines[1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`org.other.*`"));
     assert_eq!(lines[1]["severity"], "warning");
 }

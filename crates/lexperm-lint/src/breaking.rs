@@ -52,12 +52,16 @@ pub fn breaking_for(
     let mut results: Vec<(FileId, Vec<Diagnostic>)> = after
         .iter()
         .zip(after_loaded)
-        .chain(before.iter().zip(before_loaded.into_iter().map(|mut found| {
-            for diagnostic in &mut found {
-                diagnostic.severity = diagnostic.severity.min(Severity::Warning);
-            }
-            found
-        })))
+        .chain(
+            before
+                .iter()
+                .zip(before_loaded.into_iter().map(|mut found| {
+                    for diagnostic in &mut found {
+                        diagnostic.severity = diagnostic.severity.min(Severity::Warning);
+                    }
+                    found
+                })),
+        )
         .map(|(source, found)| (source.file, found))
         .collect();
 

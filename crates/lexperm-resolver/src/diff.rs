@@ -345,7 +345,10 @@ impl BodyPair<'_> {
 
     /// `nsid#def`: the query, procedure or subscription the body belongs to.
     pub fn def_location(&self) -> String {
-        let def = self.path.rsplit_once('.').map_or(self.path.as_str(), |(def, _)| def);
+        let def = self
+            .path
+            .rsplit_once('.')
+            .map_or(self.path.as_str(), |(def, _)| def);
         self.doc.location(def)
     }
 }
@@ -410,7 +413,13 @@ impl<'a> CatalogDiff<'a> {
         diff.match_renames(text);
         for pair in diff.documents.clone() {
             for def in pair.defs() {
-                diff.walk(pair, def.after.name.clone(), Place::Def, &def.before.schema, &def.after.schema);
+                diff.walk(
+                    pair,
+                    def.after.name.clone(),
+                    Place::Def,
+                    &def.before.schema,
+                    &def.after.schema,
+                );
             }
         }
         diff
@@ -555,21 +564,45 @@ impl<'a> CatalogDiff<'a> {
             }
             (SchemaKind::Query(b), SchemaKind::Query(a)) => {
                 let defs = (before, after);
-                self.parameters(doc, &path, (b.parameters.as_deref(), a.parameters.as_deref()), defs);
-                let outputs = (b.output.as_ref().map(BodyView::body), a.output.as_ref().map(BodyView::body));
+                self.parameters(
+                    doc,
+                    &path,
+                    (b.parameters.as_deref(), a.parameters.as_deref()),
+                    defs,
+                );
+                let outputs = (
+                    b.output.as_ref().map(BodyView::body),
+                    a.output.as_ref().map(BodyView::body),
+                );
                 self.body(doc, &path, Place::Output, outputs, defs);
             }
             (SchemaKind::Procedure(b), SchemaKind::Procedure(a)) => {
                 let defs = (before, after);
-                self.parameters(doc, &path, (b.parameters.as_deref(), a.parameters.as_deref()), defs);
-                let inputs = (b.input.as_ref().map(BodyView::body), a.input.as_ref().map(BodyView::body));
+                self.parameters(
+                    doc,
+                    &path,
+                    (b.parameters.as_deref(), a.parameters.as_deref()),
+                    defs,
+                );
+                let inputs = (
+                    b.input.as_ref().map(BodyView::body),
+                    a.input.as_ref().map(BodyView::body),
+                );
                 self.body(doc, &path, Place::Input, inputs, defs);
-                let outputs = (b.output.as_ref().map(BodyView::body), a.output.as_ref().map(BodyView::body));
+                let outputs = (
+                    b.output.as_ref().map(BodyView::body),
+                    a.output.as_ref().map(BodyView::body),
+                );
                 self.body(doc, &path, Place::Output, outputs, defs);
             }
             (SchemaKind::Subscription(b), SchemaKind::Subscription(a)) => {
                 let defs = (before, after);
-                self.parameters(doc, &path, (b.parameters.as_deref(), a.parameters.as_deref()), defs);
+                self.parameters(
+                    doc,
+                    &path,
+                    (b.parameters.as_deref(), a.parameters.as_deref()),
+                    defs,
+                );
                 let messages = (
                     b.message.as_ref().map(BodyView::message),
                     a.message.as_ref().map(BodyView::message),
@@ -594,7 +627,13 @@ impl<'a> CatalogDiff<'a> {
         };
         for field in after.properties {
             if let Some(old) = before.property(&field.name) {
-                self.walk(doc, format!("{path}.{}", field.name), place, &old.schema, &field.schema);
+                self.walk(
+                    doc,
+                    format!("{path}.{}", field.name),
+                    place,
+                    &old.schema,
+                    &field.schema,
+                );
             }
         }
         self.field_sets.push(FieldSetPair {
@@ -675,7 +714,11 @@ impl<'a> CatalogDiff<'a> {
 
 /// The first byte of `span` (an object's opening brace).
 fn opening(span: Span) -> Span {
-    Span::new(span.file, span.start, span.end.min(span.start.saturating_add(1)))
+    Span::new(
+        span.file,
+        span.start,
+        span.end.min(span.start.saturating_add(1)),
+    )
 }
 
 /// The `errors` of a query, procedure or subscription (empty for any other schema).
@@ -812,12 +855,18 @@ mod tests {
         assert_eq!(sets.len(), 1);
         assert!(sets[0].before.properties.is_empty());
         assert_eq!(sets[0].after.properties[0].name, "uri");
-        assert_eq!(sets[0].field_location("uri"), "com.example.getPost#main.parameters.uri");
+        assert_eq!(
+            sets[0].field_location("uri"),
+            "com.example.getPost#main.parameters.uri"
+        );
     }
 
     #[test]
     fn a_type_change_stops_the_walk() {
-        let changed = POST.replace(r#""type": "array", "items": {"type": "string"}"#, r#""type": "string""#);
+        let changed = POST.replace(
+            r#""type": "array", "items": {"type": "string"}"#,
+            r#""type": "string""#,
+        );
         let before = catalog(10, &[POST]);
         let after = catalog(0, &[&changed]);
         let diff = CatalogDiff::new(&before, &after, &|_| None);
@@ -868,8 +917,17 @@ mod tests {
             .map(|d| d.name.as_str())
             .collect();
         assert_eq!(removed, ["view"]);
-        assert_eq!(absolute_ref("com.example.post", "#view"), "com.example.post#view");
-        assert_eq!(absolute_ref("com.example.post", "com.example.a"), "com.example.a#main");
-        assert_eq!(absolute_ref("com.example.post", "com.example.a#b"), "com.example.a#b");
+        assert_eq!(
+            absolute_ref("com.example.post", "#view"),
+            "com.example.post#view"
+        );
+        assert_eq!(
+            absolute_ref("com.example.post", "com.example.a"),
+            "com.example.a#main"
+        );
+        assert_eq!(
+            absolute_ref("com.example.post", "com.example.a#b"),
+            "com.example.a#b"
+        );
     }
 }

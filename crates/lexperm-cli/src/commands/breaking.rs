@@ -55,8 +55,7 @@ pub struct BreakingArgs {
 pub fn run(args: BreakingArgs) -> u8 {
     let rules = engine::registry();
     let deny_warnings = args.deny.contains(&Deny::Warnings);
-    let control = match rule_control(&rules, args.config.as_deref(), &args.ignore, deny_warnings)
-    {
+    let control = match rule_control(&rules, args.config.as_deref(), &args.ignore, deny_warnings) {
         Ok(control) => control,
         Err(message) => {
             eprintln!("error: {message}");

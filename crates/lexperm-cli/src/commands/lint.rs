@@ -54,8 +54,7 @@ pub enum Deny {
 pub fn run(args: LintArgs) -> u8 {
     let rules = engine::registry();
     let deny_warnings = args.deny.contains(&Deny::Warnings);
-    let control = match rule_control(&rules, args.config.as_deref(), &args.ignore, deny_warnings)
-    {
+    let control = match rule_control(&rules, args.config.as_deref(), &args.ignore, deny_warnings) {
         Ok(control) => control,
         Err(message) => {
             eprintln!("error: {message}");

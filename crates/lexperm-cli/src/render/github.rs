@@ -47,8 +47,8 @@ fn write(
                 message.push_str("\nhelp: ");
                 message.push_str(help);
             }
-            if let Some((before, line, column, ..)) = before_location(sources, diagnostic)
-                .filter(|before| comparison && before.0 != path)
+            if let Some((before, line, column, ..)) =
+                before_location(sources, diagnostic).filter(|before| comparison && before.0 != path)
             {
                 message.push_str(&format!("\nbefore: {before}:{line}:{column}"));
             }

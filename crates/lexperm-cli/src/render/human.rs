@@ -125,7 +125,11 @@ struct Snippet<'a> {
 }
 
 impl<'a> Report<'a> {
-    fn new(diagnostic: &'a Diagnostic, source: Option<&'a SourceFile>, sources: &'a Sources) -> Self {
+    fn new(
+        diagnostic: &'a Diagnostic,
+        source: Option<&'a SourceFile>,
+        sources: &'a Sources,
+    ) -> Self {
         let mut labels = Vec::new();
         let mut elsewhere = Vec::new();
         let mut other_side = Vec::new();
