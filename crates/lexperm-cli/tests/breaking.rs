@@ -48,7 +48,7 @@ fn check(dir: &Path) {
         let mut out = common::stdout(&output);
         match *format {
             "json" => assert_rule_fires(&name, &out),
-            "sarif" => out = compact_sarif(&out),
+            "sarif" => out = common::compact_sarif(&out),
             _ => {}
         }
         let text = format!("exit code: {code}\n{out}");
@@ -60,20 +60,6 @@ fn check(dir: &Path) {
             insta::assert_snapshot!("breaking", text);
         });
     }
-}
-
-/// The SARIF log with each rule descriptor replaced by its id.
-fn compact_sarif(text: &str) -> String {
-    let mut log: serde_json::Value = serde_json::from_str(text).expect("SARIF is JSON");
-    let rules = &mut log["runs"][0]["tool"]["driver"]["rules"];
-    let ids: Vec<serde_json::Value> = rules
-        .as_array()
-        .expect("driver lists rules")
-        .iter()
-        .map(|rule| rule["id"].clone())
-        .collect();
-    *rules = serde_json::Value::Array(ids);
-    serde_json::to_string_pretty(&log).expect("serializes") + "\n"
 }
 
 /// Asserts that the rule named `folder` fires in the JSON-lines output `json`, with a location in

@@ -56,7 +56,7 @@ fn check(dir: &Path) {
             assert_rule_fires(&name, &out);
         }
         if *format == "sarif" {
-            out = compact_sarif(&out);
+            out = common::compact_sarif(&out);
         }
         let text = format!("exit code: {code}\n{out}");
         insta::with_settings!({
@@ -67,21 +67,6 @@ fn check(dir: &Path) {
             insta::assert_snapshot!("lint", text);
         });
     }
-}
-
-/// The SARIF log with each rule descriptor replaced by its id: the descriptors are the same in
-/// every run (`tests/cli.rs` checks them) and would otherwise dominate every snapshot.
-fn compact_sarif(text: &str) -> String {
-    let mut log: serde_json::Value = serde_json::from_str(text).expect("SARIF is JSON");
-    let rules = &mut log["runs"][0]["tool"]["driver"]["rules"];
-    let ids: Vec<serde_json::Value> = rules
-        .as_array()
-        .expect("driver lists rules")
-        .iter()
-        .map(|rule| rule["id"].clone())
-        .collect();
-    *rules = serde_json::Value::Array(ids);
-    serde_json::to_string_pretty(&log).expect("serializes") + "\n"
 }
 
 /// Asserts that the rule named `folder` fires in the JSON-lines output `json`, and not in a

@@ -87,14 +87,7 @@ pub fn breaking_for(
         }
     }
     for (_, diagnostics) in &mut results {
-        diagnostics.sort_by(|a, b| {
-            (a.span.start, a.span.end, a.code, &a.message).cmp(&(
-                b.span.start,
-                b.span.end,
-                b.code,
-                &b.message,
-            ))
-        });
+        crate::lint::sort_by_position(diagnostics);
     }
     results
 }

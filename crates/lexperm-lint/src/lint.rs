@@ -187,14 +187,7 @@ fn lint_inner(
         results[i].1.push(diagnostic);
     }
     for (_, diagnostics) in &mut results {
-        diagnostics.sort_by(|a, b| {
-            (a.span.start, a.span.end, a.code, &a.message).cmp(&(
-                b.span.start,
-                b.span.end,
-                b.code,
-                &b.message,
-            ))
-        });
+        sort_by_position(diagnostics);
     }
     let report = RemoteLint {
         results,
@@ -203,6 +196,18 @@ fn lint_inner(
         skipped,
     };
     (report, catalog)
+}
+
+/// Sorts one file's diagnostics by position, then code, then message.
+pub(crate) fn sort_by_position(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.code, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.code,
+            &b.message,
+        ))
+    });
 }
 
 /// [`map_in_order`] on as many threads as `items` is worth (about 64 items a thread).

@@ -331,11 +331,7 @@ pub struct BodyPair<'a> {
 impl BodyPair<'_> {
     /// `input`, `output` or `message`.
     pub fn name(&self) -> &'static str {
-        match self.place {
-            Place::Input => "input",
-            Place::Message => "message",
-            _ => "output",
-        }
+        body_name(self.place)
     }
 
     /// `nsid#path`.
@@ -543,6 +539,14 @@ impl<'a> CatalogDiff<'a> {
         if !same_type {
             return;
         }
+        if let (Some(b), Some(a)) = (EndpointParts::of(before), EndpointParts::of(after)) {
+            let defs = (before, after);
+            self.parameters(doc, &path, (b.parameters, a.parameters), defs);
+            for place in [Place::Input, Place::Output, Place::Message] {
+                self.body(doc, &path, place, (b.body(place), a.body(place)), defs);
+            }
+            return;
+        }
         match (&before.kind, &after.kind) {
             (SchemaKind::Record(b), SchemaKind::Record(a)) => {
                 if let (Some(b), Some(a)) = (&b.record, &a.record) {
@@ -561,53 +565,6 @@ impl<'a> CatalogDiff<'a> {
                 if let (Some(b), Some(a)) = (&b.items, &a.items) {
                     self.walk(doc, format!("{path}[]"), Place::Items, b, a);
                 }
-            }
-            (SchemaKind::Query(b), SchemaKind::Query(a)) => {
-                let defs = (before, after);
-                self.parameters(
-                    doc,
-                    &path,
-                    (b.parameters.as_deref(), a.parameters.as_deref()),
-                    defs,
-                );
-                let outputs = (
-                    b.output.as_ref().map(BodyView::body),
-                    a.output.as_ref().map(BodyView::body),
-                );
-                self.body(doc, &path, Place::Output, outputs, defs);
-            }
-            (SchemaKind::Procedure(b), SchemaKind::Procedure(a)) => {
-                let defs = (before, after);
-                self.parameters(
-                    doc,
-                    &path,
-                    (b.parameters.as_deref(), a.parameters.as_deref()),
-                    defs,
-                );
-                let inputs = (
-                    b.input.as_ref().map(BodyView::body),
-                    a.input.as_ref().map(BodyView::body),
-                );
-                self.body(doc, &path, Place::Input, inputs, defs);
-                let outputs = (
-                    b.output.as_ref().map(BodyView::body),
-                    a.output.as_ref().map(BodyView::body),
-                );
-                self.body(doc, &path, Place::Output, outputs, defs);
-            }
-            (SchemaKind::Subscription(b), SchemaKind::Subscription(a)) => {
-                let defs = (before, after);
-                self.parameters(
-                    doc,
-                    &path,
-                    (b.parameters.as_deref(), a.parameters.as_deref()),
-                    defs,
-                );
-                let messages = (
-                    b.message.as_ref().map(BodyView::message),
-                    a.message.as_ref().map(BodyView::message),
-                );
-                self.body(doc, &path, Place::Message, messages, defs);
             }
             _ => {}
         }
@@ -691,12 +648,7 @@ impl<'a> CatalogDiff<'a> {
         if before.is_none() && after.is_none() {
             return;
         }
-        let name = match place {
-            Place::Input => "input",
-            Place::Message => "message",
-            _ => "output",
-        };
-        let path = format!("{def_path}.{name}");
+        let path = format!("{def_path}.{}", body_name(place));
         if let (Some(b), Some(a)) = (before.and_then(|b| b.schema), after.and_then(|a| a.schema)) {
             self.walk(doc, path.clone(), place, b, a);
         }
@@ -709,6 +661,60 @@ impl<'a> CatalogDiff<'a> {
             before_def,
             after_def,
         });
+    }
+}
+
+/// `input`, `output` or `message`: the field a body of `place` is in.
+fn body_name(place: Place) -> &'static str {
+    match place {
+        Place::Input => "input",
+        Place::Message => "message",
+        _ => "output",
+    }
+}
+
+/// What the walk compares of a query, procedure or subscription.
+struct EndpointParts<'a> {
+    parameters: Option<&'a Schema>,
+    input: Option<BodyView<'a>>,
+    output: Option<BodyView<'a>>,
+    message: Option<BodyView<'a>>,
+}
+
+impl<'a> EndpointParts<'a> {
+    /// The parts of `schema`, when it is a query, procedure or subscription (a query's `input`,
+    /// which the language does not allow, is left out).
+    fn of(schema: &'a Schema) -> Option<Self> {
+        let body = |body: &'a Option<Body>| body.as_ref().map(BodyView::body);
+        Some(match &schema.kind {
+            SchemaKind::Query(q) => EndpointParts {
+                parameters: q.parameters.as_deref(),
+                input: None,
+                output: body(&q.output),
+                message: None,
+            },
+            SchemaKind::Procedure(p) => EndpointParts {
+                parameters: p.parameters.as_deref(),
+                input: body(&p.input),
+                output: body(&p.output),
+                message: None,
+            },
+            SchemaKind::Subscription(s) => EndpointParts {
+                parameters: s.parameters.as_deref(),
+                input: None,
+                output: None,
+                message: s.message.as_ref().map(BodyView::message),
+            },
+            _ => return None,
+        })
+    }
+
+    fn body(&self, place: Place) -> Option<BodyView<'a>> {
+        match place {
+            Place::Input => self.input,
+            Place::Message => self.message,
+            _ => self.output,
+        }
     }
 }
 

@@ -1,13 +1,12 @@
 //! `lexperm breaking [PATH…] --base REF|DIR|published`: read the changed version (the working
 //! tree) and the base version, compare, filter by rule settings, render, exit code.
 
-use std::io::{self, Write};
 use std::path::PathBuf;
 
 use clap::Args;
 use lexperm_parser::diagnostics::{Diagnostic, FileId};
 
-use super::lint::{human_options, read_paths, rule_control, Deny, DEFAULT_PATH};
+use super::lint::{human_options, read_paths, rule_control, write_report, Deny, DEFAULT_PATH};
 use super::net_args::NetArgs;
 use super::reference_args::ReferenceArgs;
 use crate::base::{self, Base, PublishedOptions};
@@ -120,30 +119,16 @@ pub fn run(args: BreakingArgs) -> u8 {
     }
 
     let summary = Summary::count(&findings, sources.len());
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let written = render::render_comparison(
-        args.format,
-        &sources,
-        &findings,
-        &engine::breaking_registry(),
-        human_options(),
-        &mut out,
-    )
-    .and_then(|()| out.flush());
-    if let Err(err) = written {
-        if err.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write output: {err}");
-            return crate::EXIT_USAGE;
-        }
-    }
-    if io_failed {
-        crate::EXIT_USAGE
-    } else if control.fails(&summary) {
-        crate::EXIT_FAILURE
-    } else {
-        crate::EXIT_OK
-    }
+    write_report(io_failed, &control, &summary, |out| {
+        render::render_comparison(
+            args.format,
+            &sources,
+            &findings,
+            &engine::breaking_registry(),
+            human_options(),
+            out,
+        )
+    })
 }
 
 /// Puts each of `extra` into the entry of the file its span is in.

@@ -121,30 +121,43 @@ pub fn run(args: LintArgs) -> u8 {
     }
 
     let summary = Summary::count(&findings, sources.len());
+    let code = write_report(io_failed, &control, &summary, |out| {
+        render::render(
+            args.format,
+            &sources,
+            &findings,
+            &engine::lint_registry(),
+            human_options(),
+            out,
+        )
+    });
+    // The process ends right after this: let the OS take the documents back instead of
+    // freeing every node of every tree (about a tenth of a lint run's instructions).
+    std::mem::forget((catalog, findings, sources));
+    code
+}
+
+/// Writes a run's report to stdout with `render` and returns the exit code: 2 when it cannot be
+/// written (a closed pipe aside) or `io_failed`, 1 when `control` fails the run's `summary`,
+/// else 0.
+pub fn write_report(
+    io_failed: bool,
+    control: &RuleControl,
+    summary: &Summary,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> u8 {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let written = render::render(
-        args.format,
-        &sources,
-        &findings,
-        &engine::lint_registry(),
-        human_options(),
-        &mut out,
-    )
-    .and_then(|()| out.flush());
+    let written = render(&mut out).and_then(|()| out.flush());
     if let Err(err) = written {
         if err.kind() != io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write output: {err}");
             return crate::EXIT_USAGE;
         }
     }
-
-    // The process ends right after this: let the OS take the documents back instead of
-    // freeing every node of every tree (about a tenth of a lint run's instructions).
-    std::mem::forget((catalog, findings, sources));
     if io_failed {
         crate::EXIT_USAGE
-    } else if control.fails(&summary) {
+    } else if control.fails(summary) {
         crate::EXIT_FAILURE
     } else {
         crate::EXIT_OK

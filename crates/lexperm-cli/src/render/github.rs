@@ -10,25 +10,9 @@ use lexperm_parser::diagnostics::Severity;
 use super::{before_location, location, Findings};
 use crate::sources::Sources;
 
+/// Writes one workflow command per diagnostic; with `comparison`, a `before: path:line:column`
+/// line for a finding whose base-version location is elsewhere than the annotated one.
 pub(super) fn render(
-    sources: &Sources,
-    findings: &Findings,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    write(sources, findings, false, out)
-}
-
-/// As [`render`], with a `before: path:line:column` line for a finding whose base-version
-/// location is elsewhere than the annotated one.
-pub(super) fn render_comparison(
-    sources: &Sources,
-    findings: &Findings,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    write(sources, findings, true, out)
-}
-
-fn write(
     sources: &Sources,
     findings: &Findings,
     comparison: bool,

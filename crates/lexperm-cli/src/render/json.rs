@@ -54,37 +54,31 @@ fn line<'a>(sources: &'a Sources, file: FileId, diagnostic: &'a Diagnostic) -> L
     }
 }
 
+/// Writes one line per diagnostic; with `comparison`, each line also says where the finding is
+/// in the base version.
 pub(super) fn render(
     sources: &Sources,
     findings: &Findings,
+    comparison: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     for (file, diagnostics) in findings {
         for diagnostic in diagnostics {
-            serde_json::to_writer(&mut *out, &line(sources, *file, diagnostic))?;
-            out.write_all(b"\n")?;
-        }
-    }
-    Ok(())
-}
-
-pub(super) fn render_comparison(
-    sources: &Sources,
-    findings: &Findings,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    for (file, diagnostics) in findings {
-        for diagnostic in diagnostics {
-            let before = before_location(sources, diagnostic);
-            let record = ComparisonLine {
-                line: line(sources, *file, diagnostic),
-                before_file: before.map(|b| b.0),
-                before_line: before.map(|b| b.1),
-                before_column: before.map(|b| b.2),
-                before_end_line: before.map(|b| b.3),
-                before_end_column: before.map(|b| b.4),
-            };
-            serde_json::to_writer(&mut *out, &record)?;
+            let line = line(sources, *file, diagnostic);
+            if comparison {
+                let before = before_location(sources, diagnostic);
+                let record = ComparisonLine {
+                    line,
+                    before_file: before.map(|b| b.0),
+                    before_line: before.map(|b| b.1),
+                    before_column: before.map(|b| b.2),
+                    before_end_line: before.map(|b| b.3),
+                    before_end_column: before.map(|b| b.4),
+                };
+                serde_json::to_writer(&mut *out, &record)?;
+            } else {
+                serde_json::to_writer(&mut *out, &line)?;
+            }
             out.write_all(b"\n")?;
         }
     }

@@ -129,12 +129,7 @@ pub fn render(
     human: HumanOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    match format {
-        Format::Human => human::render(sources, findings, human, out),
-        Format::Json => json::render(sources, findings, out),
-        Format::Sarif => sarif::render(sources, findings, rules, out),
-        Format::Github => github::render(sources, findings, out),
-    }
+    write(format, sources, findings, rules, human, false, out)
 }
 
 /// Writes the findings of a comparison (`lexperm breaking`) in `format`: as [`render`] does, and
@@ -149,11 +144,24 @@ pub fn render_comparison(
     human: HumanOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    write(format, sources, findings, rules, human, true, out)
+}
+
+/// [`render`] or, with `comparison`, [`render_comparison`].
+fn write(
+    format: Format,
+    sources: &Sources,
+    findings: &Findings,
+    rules: &[&RuleMeta],
+    human: HumanOptions,
+    comparison: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Human => human::render(sources, findings, human, out),
-        Format::Json => json::render_comparison(sources, findings, out),
+        Format::Json => json::render(sources, findings, comparison, out),
         Format::Sarif => sarif::render(sources, findings, rules, out),
-        Format::Github => github::render_comparison(sources, findings, out),
+        Format::Github => github::render(sources, findings, comparison, out),
     }
 }
 

@@ -4,7 +4,8 @@ use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::lexicon::SchemaKind;
 use lexperm_resolver::CatalogDiff;
 
-use super::support::{changed_field, new_nsid_help, shown};
+use super::support::{new_nsid_help, text_changed};
+
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -38,26 +39,10 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
         else {
             continue;
         };
-        let old = before.key.as_ref().map(|k| k.value.as_str());
-        let new = after.key.as_ref().map(|k| k.value.as_str());
-        if old == new {
-            continue;
+        let keys = (before.key.as_ref(), after.key.as_ref());
+        if let Some(found) = text_changed(&META, pair, "record key type", keys) {
+            out.push(found.with_help(new_nsid_help(pair.nsid())));
         }
-        out.push(
-            changed_field(
-                &META,
-                pair,
-                (before.key.as_ref(), after.key.as_ref()),
-                format!("was {}", shown(old)),
-                format!(
-                    "record key type of `{}` changed from {} to {}",
-                    pair.location(),
-                    shown(old),
-                    shown(new)
-                ),
-            )
-            .with_help(new_nsid_help(pair.nsid())),
-        );
     }
 }
 

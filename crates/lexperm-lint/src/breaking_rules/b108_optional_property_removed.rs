@@ -3,7 +3,8 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_resolver::CatalogDiff;
 
-use super::support::changed;
+use super::support::removed_fields;
+
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -30,34 +31,26 @@ pub const ALIASES: &[&str] = &[];
 
 /// Reports removed optional fields.
 pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
-    for set in diff.field_sets() {
-        for property in set.before.properties {
-            if set.after.property(&property.name).is_some()
-                || set.before.required(&property.name).is_some()
-            {
-                continue;
-            }
-            let noun = set.kind.noun();
-            out.push(
-                changed(
-                    &META,
-                    set.doc.nsid(),
-                    property.name_span,
-                    set.after.anchor,
-                    format!("no `{}` here", property.name),
-                    format!(
-                        "optional {noun} `{}` was removed",
-                        set.field_location(&property.name)
-                    ),
-                )
-                .with_help(format!(
+    removed_fields(
+        &META,
+        diff,
+        |was_required| !was_required,
+        |set, field| {
+            (
+                format!(
+                    "optional {} `{}` was removed",
+                    set.kind.noun(),
+                    set.field_location(&field.name)
+                ),
+                format!(
                     "keep `{}` and deprecate it in its `description`, so the name is never reused \
                      with another meaning",
-                    property.name
-                )),
-            );
-        }
-    }
+                    field.name
+                ),
+            )
+        },
+        out,
+    );
 }
 
 #[cfg(test)]

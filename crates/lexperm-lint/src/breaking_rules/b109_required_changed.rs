@@ -3,7 +3,8 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_resolver::CatalogDiff;
 
-use super::support::{changed, new_field_help};
+use super::support::{list_membership_changed, FieldList};
+
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -32,34 +33,7 @@ pub const ALIASES: &[&str] = &["object-required", "params-required"];
 
 /// Reports requiredness changes.
 pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
-    for set in diff.field_sets() {
-        for property in set.after.properties {
-            let Some(old) = set.before.property(&property.name) else {
-                continue;
-            };
-            let (was, is) = (
-                set.before.required(&property.name),
-                set.after.required(&property.name),
-            );
-            let (after_span, before_span, now, before_note) = match (was, is) {
-                (None, Some(entry)) => (entry.span, old.name_span, "required", "optional before"),
-                (Some(entry), None) => (property.name_span, entry.span, "optional", "required before"),
-                _ => continue,
-            };
-            let location = set.field_location(&property.name);
-            out.push(
-                changed(
-                    &META,
-                    set.doc.nsid(),
-                    after_span,
-                    before_span,
-                    before_note,
-                    format!("{} `{location}` became {now}", set.kind.noun()),
-                )
-                .with_help(new_field_help(&format!("whether `{}` is required", property.name))),
-            );
-        }
-    }
+    list_membership_changed(&META, diff, FieldList::Required, ("required", "optional"), out);
 }
 
 #[cfg(test)]

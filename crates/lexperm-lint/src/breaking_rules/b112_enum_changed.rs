@@ -5,7 +5,7 @@ use lexperm_parser::lexicon::{SchemaKind, SpannedList};
 use lexperm_resolver::diff::SchemaPair;
 use lexperm_resolver::CatalogDiff;
 
-use super::support::{changed, list, new_field_help, set_changes};
+use super::support::{changed, values, new_field_help, set_changes};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -61,14 +61,11 @@ fn compare<T: PartialEq + ToString>(
             if removed.is_empty() && added.is_empty() {
                 return None;
             }
-            let names = |items: &[&lexperm_parser::lexicon::Spanned<T>]| {
-                list(&items.iter().map(|i| i.value.to_string()).collect::<Vec<_>>())
-            };
             format!(
                 "`enum` of `{}` changed: removed {}, added {}",
                 pair.location(),
-                names(&removed),
-                names(&added)
+                values(&removed),
+                values(&added)
             )
         }
     };

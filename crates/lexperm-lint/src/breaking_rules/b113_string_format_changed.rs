@@ -4,7 +4,8 @@ use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::lexicon::SchemaKind;
 use lexperm_resolver::CatalogDiff;
 
-use super::support::{changed_field, new_field_help, shown};
+use super::support::{new_field_help, text_changed};
+
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -38,26 +39,11 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
         else {
             continue;
         };
-        let old = before.format.as_ref().map(|f| f.value.as_str());
-        let new = after.format.as_ref().map(|f| f.value.as_str());
-        if old == new {
-            continue;
+        let formats = (before.format.as_ref(), after.format.as_ref());
+        if let Some(found) = text_changed(&META, pair, "`format`", formats) {
+            let help = new_field_help(&format!("the format of `{}`", pair.location()));
+            out.push(found.with_help(help));
         }
-        out.push(
-            changed_field(
-                &META,
-                pair,
-                (before.format.as_ref(), after.format.as_ref()),
-                format!("was {}", shown(old)),
-                format!(
-                    "`format` of `{}` changed from {} to {}",
-                    pair.location(),
-                    shown(old),
-                    shown(new)
-                ),
-            )
-            .with_help(new_field_help(&format!("the format of `{}`", pair.location()))),
-        );
     }
 }
 

@@ -4,7 +4,7 @@ use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::lexicon::SchemaKind;
 use lexperm_resolver::CatalogDiff;
 
-use super::support::{changed, list, set_changes, BEFORE};
+use super::support::{changed, values, set_changes, BEFORE};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -43,9 +43,6 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
         if removed.is_empty() && added.is_empty() {
             continue;
         }
-        let names = |items: &[&lexperm_parser::lexicon::Spanned<String>]| {
-            list(&items.iter().map(|i| i.value.as_str()).collect::<Vec<_>>())
-        };
         out.push(
             changed(
                 &META,
@@ -56,8 +53,8 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
                 format!(
                     "`knownValues` of `{}` changed: removed {}, added {}",
                     pair.location(),
-                    names(&removed),
-                    names(&added)
+                    values(&removed),
+                    values(&added)
                 ),
             )
             .with_help(

@@ -4,7 +4,7 @@ use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::lexicon::SchemaKind;
 use lexperm_resolver::CatalogDiff;
 
-use super::support::{changed, list, new_field_help, set_changes, BEFORE};
+use super::support::{changed, values, new_field_help, set_changes, BEFORE};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -44,14 +44,11 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
                 if removed.is_empty() && added.is_empty() {
                     continue;
                 }
-                let names = |items: &[&lexperm_parser::lexicon::Spanned<String>]| {
-                    list(&items.iter().map(|i| i.value.as_str()).collect::<Vec<_>>())
-                };
                 format!(
                     "`accept` of blob `{}` changed: removed {}, added {}",
                     pair.location(),
-                    names(&removed),
-                    names(&added)
+                    values(&removed),
+                    values(&added)
                 )
             }
         };

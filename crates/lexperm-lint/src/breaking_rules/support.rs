@@ -13,8 +13,8 @@
 //! `declare_rules!`, and a fixture folder `fixtures/breaking/<name>/{before,after}/`.
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Span};
-use lexperm_parser::lexicon::{Schema, Spanned, UnionSchema};
-use lexperm_resolver::diff::{absolute_ref, SchemaPair};
+use lexperm_parser::lexicon::{Property, Schema, Spanned, UnionSchema};
+use lexperm_resolver::diff::{absolute_ref, FieldSet, FieldSetPair, SchemaPair};
 use lexperm_resolver::CatalogDiff;
 
 /// Runs every breaking-change rule over `diff`, appending to `out` in rule order.
@@ -64,6 +64,129 @@ pub fn changed_field<T>(
 /// The first byte of `span`: where to point at an object or list without underlining all of it.
 pub fn opening(span: Span) -> Span {
     Span::new(span.file, span.start, span.end.min(span.start.saturating_add(1)))
+}
+
+/// The finding of a rule comparing one optional text field of `pair` (`key`, `format`), when its
+/// value changed, appeared or went away: "`what` of `nsid#path` changed from `old` to `new`".
+pub fn text_changed(
+    rule: &RuleMeta,
+    pair: &SchemaPair<'_>,
+    what: &str,
+    (before, after): (Option<&Spanned<String>>, Option<&Spanned<String>>),
+) -> Option<Diagnostic> {
+    let old = before.map(|v| v.value.as_str());
+    let new = after.map(|v| v.value.as_str());
+    if old == new {
+        return None;
+    }
+    Some(changed_field(
+        rule,
+        pair,
+        (before, after),
+        format!("was {}", shown(old)),
+        format!(
+            "{what} of `{}` changed from {} to {}",
+            pair.location(),
+            shown(old),
+            shown(new)
+        ),
+    ))
+}
+
+/// The findings of a rule about fields the before version has and the after version lacks:
+/// those `wanted` (given whether the field was required) reports, one per field, on its old
+/// name with a label where the after version's fields are.
+pub fn removed_fields(
+    rule: &RuleMeta,
+    diff: &CatalogDiff<'_>,
+    wanted: fn(was_required: bool) -> bool,
+    describe: fn(set: &FieldSetPair<'_>, field: &Property) -> (String, String),
+    out: &mut Vec<Diagnostic>,
+) {
+    for set in diff.field_sets() {
+        for property in set.before.properties {
+            if set.after.property(&property.name).is_some()
+                || !wanted(set.before.required(&property.name).is_some())
+            {
+                continue;
+            }
+            let (message, help) = describe(set, property);
+            out.push(
+                changed(
+                    rule,
+                    set.doc.nsid(),
+                    property.name_span,
+                    set.after.anchor,
+                    format!("no `{}` here", property.name),
+                    message,
+                )
+                .with_help(help),
+            );
+        }
+    }
+}
+
+/// A list of field names of an object or `params`.
+#[derive(Debug, Clone, Copy)]
+pub enum FieldList {
+    /// `required`.
+    Required,
+    /// `nullable`.
+    Nullable,
+}
+
+impl FieldList {
+    /// The entry of `list` naming `name` in `set`.
+    fn entry<'a>(self, set: &FieldSet<'a>, name: &str) -> Option<&'a Spanned<String>> {
+        match self {
+            FieldList::Required => set.required(name),
+            FieldList::Nullable => set.nullable(name),
+        }
+    }
+}
+
+/// The findings of a rule about fields in both versions that entered or left `list`, worded
+/// "`field` became `listed`" (or `unlisted`).
+pub fn list_membership_changed(
+    rule: &RuleMeta,
+    diff: &CatalogDiff<'_>,
+    list: FieldList,
+    (listed, unlisted): (&str, &str),
+    out: &mut Vec<Diagnostic>,
+) {
+    for set in diff.field_sets() {
+        for property in set.after.properties {
+            let Some(old) = set.before.property(&property.name) else {
+                continue;
+            };
+            let (after_span, before_span, now, was) =
+                match (list.entry(&set.before, &property.name), list.entry(&set.after, &property.name)) {
+                    (None, Some(new)) => (new.span, old.name_span, listed, unlisted),
+                    (Some(gone), None) => (property.name_span, gone.span, unlisted, listed),
+                    _ => continue,
+                };
+            let location = set.field_location(&property.name);
+            out.push(
+                changed(
+                    rule,
+                    set.doc.nsid(),
+                    after_span,
+                    before_span,
+                    format!("{was} before"),
+                    format!("{} `{location}` became {now}", set.kind.noun()),
+                )
+                .with_help(new_field_help(&format!(
+                    "whether `{}` is {listed}",
+                    property.name
+                ))),
+            );
+        }
+    }
+}
+
+/// `` `a`, `b` `` of the values of `items` (`(none)` when empty).
+pub fn values<T: ToString>(items: &[&Spanned<T>]) -> String {
+    list(&items.iter().map(|i| i.value.to_string()).collect::<Vec<_>>())
 }
 
 /// Where `field` is, or the schema's `type` when the schema does not have it.
