@@ -107,14 +107,10 @@ fn load(sources: &[Source<'_>], reference: Reference) -> (Catalog, Vec<Vec<Diagn
         loaded
     });
     let diagnostics = loaded.iter().map(|l| l.diagnostics.clone()).collect();
-    let mut catalog = Catalog::from_loaded(
-        sources
-            .iter()
-            .zip(loaded)
-            .map(|(source, loaded)| (source.file, source.path.unwrap_or("").to_owned(), loaded)),
-    );
-    catalog.set_reference(reference);
-    (catalog, diagnostics)
+    (
+        crate::lint::catalog_of(sources, loaded, reference),
+        diagnostics,
+    )
 }
 
 #[cfg(test)]

@@ -113,13 +113,7 @@ fn lint_inner(
         .zip(&loaded)
         .map(|(source, loaded)| (source.file, loaded.diagnostics.clone()))
         .collect();
-    let mut catalog = Catalog::from_loaded(
-        sources
-            .iter()
-            .zip(loaded)
-            .map(|(source, loaded)| (source.file, source.path.unwrap_or("").to_owned(), loaded)),
-    );
-    catalog.set_reference(reference);
+    let mut catalog = catalog_of(sources, loaded, reference);
 
     // Remote resolution: fetch what the local documents name, remember failures by site.
     let mut fetched = Vec::new();
@@ -196,6 +190,23 @@ fn lint_inner(
         skipped,
     };
     (report, catalog)
+}
+
+/// The catalog of `sources`, each already `loaded` (in the same order), reading scopes as
+/// `reference` does.
+pub(crate) fn catalog_of(
+    sources: &[Source<'_>],
+    loaded: Vec<LoadedLexicon>,
+    reference: Reference,
+) -> Catalog {
+    let mut catalog = Catalog::from_loaded(
+        sources
+            .iter()
+            .zip(loaded)
+            .map(|(source, loaded)| (source.file, source.path.unwrap_or("").to_owned(), loaded)),
+    );
+    catalog.set_reference(reference);
+    catalog
 }
 
 /// Sorts one file's diagnostics by position, then code, then message.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use lexperm_parser::diagnostics::{Diagnostic, FileId};
 
-use super::lint::{human_options, read_paths, rule_control, write_report, Deny, DEFAULT_PATH};
+use super::lint::{human_options, paths_or_default, read_paths, rule_control, write_report, Deny};
 use super::net_args::NetArgs;
 use super::reference_args::ReferenceArgs;
 use crate::base::{self, Base, PublishedOptions};
@@ -52,20 +52,10 @@ pub struct BreakingArgs {
 
 /// Runs `breaking` and returns the exit code.
 pub fn run(args: BreakingArgs) -> u8 {
-    let rules = engine::registry();
-    let deny_warnings = args.deny.contains(&Deny::Warnings);
-    let control = match rule_control(&rules, args.config.as_deref(), &args.ignore, deny_warnings) {
-        Ok(control) => control,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return crate::EXIT_USAGE;
-        }
+    let Some(control) = rule_control(args.config.as_deref(), &args.ignore, &args.deny) else {
+        return crate::EXIT_USAGE;
     };
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(DEFAULT_PATH)]
-    } else {
-        args.paths
-    };
+    let paths = paths_or_default(args.paths);
 
     let (after, mut io_failed) = read_paths(&paths);
     let mut sources = Sources::new();

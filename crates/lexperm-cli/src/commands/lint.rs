@@ -52,21 +52,10 @@ pub enum Deny {
 
 /// Runs `lint` and returns the exit code.
 pub fn run(args: LintArgs) -> u8 {
-    let rules = engine::registry();
-    let deny_warnings = args.deny.contains(&Deny::Warnings);
-    let control = match rule_control(&rules, args.config.as_deref(), &args.ignore, deny_warnings) {
-        Ok(control) => control,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return crate::EXIT_USAGE;
-        }
+    let Some(control) = rule_control(args.config.as_deref(), &args.ignore, &args.deny) else {
+        return crate::EXIT_USAGE;
     };
-
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(DEFAULT_PATH)]
-    } else {
-        args.paths
-    };
+    let paths = paths_or_default(args.paths);
     let (files, io_failed) = read_paths(&paths);
     let mut sources = Sources::new();
     for file in files {
@@ -165,15 +154,29 @@ pub fn write_report(
 }
 
 /// The rule settings of a run: the config file (`explicit`, else `lexperm.toml` when present),
-/// then `ignore`, then `--deny warnings`. `rules` is every rule a setting may name.
+/// then `ignore`, then `deny`; a setting may name any rule. `None` (the error printed) when a
+/// setting is wrong.
 pub fn rule_control(
-    rules: &[&'static RuleMeta],
     explicit: Option<&Path>,
     ignore: &[String],
-    deny_warnings: bool,
-) -> Result<RuleControl, String> {
-    let levels = config::load(explicit, rules)?;
-    RuleControl::new(rules, &levels, ignore, deny_warnings)
+    deny: &[Deny],
+) -> Option<RuleControl> {
+    let rules = engine::registry();
+    let control = config::load(explicit, &rules).and_then(|levels| {
+        RuleControl::new(&rules, &levels, ignore, deny.contains(&Deny::Warnings))
+    });
+    control
+        .map_err(|message| eprintln!("error: {message}"))
+        .ok()
+}
+
+/// `paths`, or [`DEFAULT_PATH`] when none is given.
+pub fn paths_or_default(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(DEFAULT_PATH)]
+    } else {
+        paths
+    }
 }
 
 /// Reads every file of `paths` (a file as given, every `*.json` under a directory, sorted),
