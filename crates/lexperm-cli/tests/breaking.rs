@@ -308,15 +308,17 @@ fn an_unknown_ref_no_repository_or_no_git_is_a_usage_error() {
     assert!(err.contains("needs git, which could not be run"), "{err}");
 }
 
-/// `lexicons/` (the example authority) copied to a temporary directory twice: `base/` as it is,
-/// `work/` with `edit` applied to the file `name`.
-fn example_with(name: &str, edit: impl Fn(&mut serde_json::Value)) -> tempfile::TempDir {
+/// `source` copied to a temporary directory twice: `base/` as it is, `work/` with `edits`
+/// applied (`(path under source, edit)`).
+fn copy_with(
+    source: &Path,
+    edits: &[(&str, &dyn Fn(&mut serde_json::Value))],
+) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let source = common::workspace_root().join("lexicons");
     for side in ["base", "work"] {
-        for entry in walkdir::WalkDir::new(&source) {
+        for entry in walkdir::WalkDir::new(source) {
             let entry = entry.unwrap();
-            let relative = entry.path().strip_prefix(&source).unwrap();
+            let relative = entry.path().strip_prefix(source).unwrap();
             let target = dir.path().join(side).join(relative);
             if entry.file_type().is_dir() {
                 std::fs::create_dir_all(&target).unwrap();
@@ -325,15 +327,22 @@ fn example_with(name: &str, edit: impl Fn(&mut serde_json::Value)) -> tempfile::
             }
         }
     }
-    let path = dir
-        .path()
-        .join("work/org/lexperm/example/calendar")
-        .join(name);
-    let mut doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    edit(&mut doc);
-    std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    for (name, edit) in edits {
+        let path = dir.path().join("work").join(name);
+        let mut doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        edit(&mut doc);
+        std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    }
     dir
+}
+
+/// `lexicons/` (the example authority) with `edit` applied to the calendar lexicon `name`; see
+/// [`copy_with`].
+fn example_with(name: &str, edit: impl Fn(&mut serde_json::Value)) -> tempfile::TempDir {
+    let source = common::workspace_root().join("lexicons");
+    let path = format!("org/lexperm/example/calendar/{name}");
+    copy_with(&source, &[(&path, &edit)])
 }
 
 /// The codes `lexperm breaking work --base base` reports, and its exit code.
@@ -385,6 +394,70 @@ fn real_edits_to_the_example_authority() {
         doc["defs"]["main"]["key"] = "any".into();
     });
     assert_eq!(breaking_codes(dir.path()), (vec!["B105".to_owned()], 1));
+}
+
+#[test]
+fn real_edits_to_the_atproto_corpus() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let add_mood = |doc: &mut serde_json::Value| {
+        doc["defs"]["main"]["record"]["properties"]
+            .as_object_mut()
+            .unwrap()
+            .insert(
+                "mood".into(),
+                serde_json::json!({"type": "string", "maxLength": 64}),
+            );
+    };
+    let require_mood = |doc: &mut serde_json::Value| {
+        add_mood(doc);
+        doc["defs"]["main"]["record"]["required"]
+            .as_array_mut()
+            .unwrap()
+            .push("mood".into());
+    };
+    let remove_def = |doc: &mut serde_json::Value| {
+        doc["defs"]
+            .as_object_mut()
+            .unwrap()
+            .remove("threadgateView");
+    };
+    let change_key = |doc: &mut serde_json::Value| {
+        doc["defs"]["main"]["key"] = "tid".into();
+    };
+    let edits: [(&str, &dyn Fn(&mut serde_json::Value)); 4] = [
+        ("app/bsky/feed/like.json", &add_mood),
+        ("app/bsky/feed/post.json", &require_mood),
+        ("app/bsky/feed/defs.json", &remove_def),
+        ("app/bsky/actor/profile.json", &change_key),
+    ];
+    let dir = copy_with(&corpus.join("atproto"), &edits);
+    let output = common::lexperm(
+        dir.path(),
+        &["breaking", "work", "--base", "base", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", common::stderr(&output));
+    let mut found: Vec<(String, String)> = common::json_lines(&common::stdout(&output))
+        .iter()
+        .map(|d| {
+            (
+                d["nsid"].as_str().unwrap().to_owned(),
+                d["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    let expected = [
+        ("app.bsky.actor.profile", "B105"),
+        ("app.bsky.feed.defs", "B103"),
+        ("app.bsky.feed.post", "B106"),
+    ];
+    assert_eq!(
+        found,
+        expected.map(|(nsid, code)| (nsid.to_owned(), code.to_owned())),
+        "the optional field on app.bsky.feed.like is clean"
+    );
 }
 
 #[test]

@@ -48,6 +48,11 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
             Place::Property | Place::Parameter | Place::Items => {
                 new_field_help(&format!("the type of `{}`", pair.location()))
             }
+            Place::Def if pair.path != "main" => format!(
+                "keep `{}` as it was; add the new shape as a def with another name and \
+                 deprecate this one in its `description`",
+                pair.location()
+            ),
             _ => new_nsid_help(pair.nsid()),
         };
         out.push(
@@ -93,6 +98,14 @@ mod tests {
         let after = doc("com.example.thing", r#""main": {"type": "object", "properties": {}}"#);
         let found = expect(&META, 1, &[&before], &[&after]);
         assert!(found[0].help.as_deref().unwrap().contains("com.example.thingV2"));
+    }
+
+    #[test]
+    fn a_named_def_type_change_asks_for_a_new_def() {
+        let before = doc("com.example.defs", r#""view": {"type": "token"}"#);
+        let after = doc("com.example.defs", r#""view": {"type": "object", "properties": {}}"#);
+        let found = expect(&META, 1, &[&before], &[&after]);
+        assert!(found[0].help.as_deref().unwrap().contains("a def with another name"));
     }
 
     #[test]
