@@ -308,12 +308,12 @@ fn an_unknown_ref_no_repository_or_no_git_is_a_usage_error() {
     assert!(err.contains("needs git, which could not be run"), "{err}");
 }
 
+/// An edit of one file: its path under the copied folder and what to change in its JSON.
+type Edit<'a> = (&'a str, &'a dyn Fn(&mut serde_json::Value));
+
 /// `source` copied to a temporary directory twice: `base/` as it is, `work/` with `edits`
 /// applied (`(path under source, edit)`).
-fn copy_with(
-    source: &Path,
-    edits: &[(&str, &dyn Fn(&mut serde_json::Value))],
-) -> tempfile::TempDir {
+fn copy_with(source: &Path, edits: &[Edit<'_>]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for side in ["base", "work"] {
         for entry in walkdir::WalkDir::new(source) {
@@ -426,7 +426,7 @@ fn real_edits_to_the_atproto_corpus() {
     let change_key = |doc: &mut serde_json::Value| {
         doc["defs"]["main"]["key"] = "tid".into();
     };
-    let edits: [(&str, &dyn Fn(&mut serde_json::Value)); 4] = [
+    let edits: [Edit<'_>; 4] = [
         ("app/bsky/feed/like.json", &add_mood),
         ("app/bsky/feed/post.json", &require_mood),
         ("app/bsky/feed/defs.json", &remove_def),
