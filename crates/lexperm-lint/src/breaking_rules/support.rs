@@ -9,7 +9,7 @@
 //! type-change` and `[rules] type-change = "off"` work).
 //!
 //! Writing a rule: one file `bNNN_name.rs` with `META`, `ALIASES`, `check(&CatalogDiff, &mut
-//! Vec<Diagnostic>)` and tests (the [`test_support`] helpers compare two texts), one line in
+//! Vec<Diagnostic>)` and tests (the [`test_support`] functions compare two texts), one line in
 //! `declare_rules!`, and a fixture folder `fixtures/breaking/<name>/{before,after}/`.
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Span};
