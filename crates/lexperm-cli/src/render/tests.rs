@@ -75,9 +75,22 @@ fn sample() -> (Sources, Vec<(FileId, Vec<Diagnostic>)>) {
 }
 
 fn check(format: Format) -> String {
-    let (sources, findings) = sample();
+    rendered(format, false, sample())
+}
+
+/// `findings` over `sources` in `format`, as `lint` (or, with `comparison`, `breaking`) writes them.
+fn rendered(
+    format: Format,
+    comparison: bool,
+    (sources, findings): (Sources, Vec<(FileId, Vec<Diagnostic>)>),
+) -> String {
     let mut out = Vec::new();
-    render(
+    let write = if comparison {
+        render_comparison
+    } else {
+        render
+    };
+    write(
         format,
         &sources,
         &findings,
@@ -224,18 +237,7 @@ fn comparison() -> (Sources, Vec<(FileId, Vec<Diagnostic>)>) {
 }
 
 fn check_comparison(format: Format) -> String {
-    let (sources, findings) = comparison();
-    let mut out = Vec::new();
-    render_comparison(
-        format,
-        &sources,
-        &findings,
-        RULES,
-        HumanOptions::default(),
-        &mut out,
-    )
-    .expect("rendering to memory cannot fail");
-    String::from_utf8(out).expect("renderers write UTF-8")
+    rendered(format, true, comparison())
 }
 
 #[test]
