@@ -1,8 +1,9 @@
-//! The CLI's only door into the rule crates: the one rule registry and the catalog lint.
+//! The CLI's only door into the rule crates: the one rule registry, the catalog lint and the
+//! breaking-change comparison.
 
 pub use lexperm_lint::parallel::{map_in_order, threads_for};
 use lexperm_lint::{RemoteLint, Source};
-use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta};
+use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta, Span};
 use lexperm_parser::scope::Reference;
 use lexperm_resolver::{Catalog, LexiconSource};
 
@@ -31,10 +32,41 @@ pub fn is_load_failure(diagnostic: &Diagnostic) -> bool {
     diagnostic.code == l132::META.code || diagnostic.code == l133::META.code
 }
 
-/// Every rule the CLI knows (per-file and catalog rules), sorted by code (for `explain`, SARIF
-/// and rule settings).
+/// Every rule the CLI knows (per-file, catalog and breaking-change rules), sorted by code (for
+/// `explain` and rule settings: one `lexperm.toml` serves `lint` and `breaking`).
 pub fn registry() -> Vec<&'static RuleMeta> {
     lexperm_lint::registry().to_vec()
+}
+
+/// The rules `lexperm lint` can report, sorted by code (the rules its SARIF log lists).
+pub fn lint_registry() -> Vec<&'static RuleMeta> {
+    lexperm_lint::lint_registry().collect()
+}
+
+/// The rules `lexperm breaking` can report, sorted by code (the rules its SARIF log lists).
+pub fn breaking_registry() -> Vec<&'static RuleMeta> {
+    lexperm_lint::breaking_registry().collect()
+}
+
+/// The other names of a rule (indigo's names of the breaking checks).
+pub fn aliases(code: &str) -> &'static [&'static str] {
+    lexperm_lint::aliases(code)
+}
+
+/// Compares `before` with `after` (`(id, path, text)` each, ids distinct across both), reading
+/// scopes as `reference` does, and returns the breaking-change findings, one entry per file,
+/// after files first.
+pub fn breaking(
+    before: &[(FileId, String, &str)],
+    after: &[(FileId, String, &str)],
+    reference: Reference,
+) -> Vec<(FileId, Vec<Diagnostic>)> {
+    lexperm_lint::breaking_for(&sources(before), &sources(after), reference)
+}
+
+/// The finding for a group whose published version could not be fetched (`--base published`).
+pub fn base_unavailable(span: Span, group: &str, nsids: usize, detail: &str) -> Diagnostic {
+    lexperm_lint::breaking_rules::b129_base_unavailable::diagnostic(span, group, nsids, detail)
 }
 
 /// Lints `files` (`(id, layout path, text)`) as one catalog: per-file rules, then cross-file and

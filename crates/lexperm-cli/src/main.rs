@@ -32,6 +32,7 @@ static CONFIGURE_ALLOCATOR: extern "C" fn() = {
     }
     configure
 };
+mod base;
 mod config;
 mod engine;
 mod lines;
@@ -62,6 +63,10 @@ enum Command {
     Scope(commands::scope::ScopeCommand),
     /// Lint lexicon files and directories (default `lexicons/`).
     Lint(commands::lint::LintArgs),
+    /// Report changes that break existing data or clients, against a base version (a git ref, a
+    /// directory, or the published records). Exit code 0 when none fails the run, 1 otherwise, 2
+    /// for usage and IO errors.
+    Breaking(commands::breaking::BreakingArgs),
     /// Show a lint rule's documentation, or list every rule.
     Explain(commands::explain::ExplainArgs),
     /// Print the JSON Schema (draft 2020-12) of lexicon documents, for editor completion.
@@ -108,6 +113,7 @@ fn main() -> ExitCode {
         Command::Publish(args) => commands::publish::run(args),
         Command::Logout(args) => commands::logout::run(args),
         Command::Lint(args) => commands::lint::run(args),
+        Command::Breaking(args) => commands::breaking::run(args),
         Command::Explain(args) => commands::explain::run(args, &engine::registry()),
         Command::Schema => commands::schema::run(),
         Command::Expand(args) => commands::expand::run(args),

@@ -56,6 +56,8 @@ pub struct Sources {
     files: Vec<SourceFile>,
     fetched: usize,
     unread: Vec<SourceFile>,
+    /// Ids of the files of the base version (`lexperm breaking`), sorted.
+    base: Vec<FileId>,
 }
 
 impl Sources {
@@ -86,11 +88,30 @@ impl Sources {
         id
     }
 
+    /// Adds a file of the base version a change is compared against (`lexperm breaking
+    /// --base`): rendered like any file, marked as the before side, not counted by
+    /// [`Sources::len`].
+    pub fn add_base(&mut self, file: SourceFile) -> FileId {
+        let id = self.add(file);
+        self.base.push(id);
+        id
+    }
+
+    /// True when `id` is a file of the base version.
+    pub fn is_base(&self, id: FileId) -> bool {
+        self.base.binary_search(&id).is_ok()
+    }
+
     /// The file with `id`, if there is one.
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
         self.files
             .get(id.0 as usize)
             .or_else(|| self.unread.get((u32::MAX - id.0) as usize))
+    }
+
+    /// The files read (and fetched), in insertion order; paths not loaded are left out.
+    pub fn into_files(self) -> Vec<SourceFile> {
+        self.files
     }
 
     /// All files read (and fetched) with their ids, in insertion order; paths not loaded are
@@ -103,9 +124,9 @@ impl Sources {
     }
 
     /// Number of paths of the run: files read and paths that could not be loaded (fetched
-    /// lexicons not counted).
+    /// lexicons and base files not counted).
     pub fn len(&self) -> usize {
-        self.files.len() - self.fetched + self.unread.len()
+        self.files.len() - self.fetched - self.base.len() + self.unread.len()
     }
 }
 

@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use lexperm_lint::{lookup, registry};
+use lexperm_lint::{lint_registry, lookup};
 
 const FORMATS: &[&str] = &["human", "json", "sarif", "github"];
 
@@ -61,7 +61,7 @@ fn check(dir: &Path) {
             assert_rule_fires(&name, &out);
         }
         if *format == "sarif" {
-            out = compact_sarif(&out);
+            out = common::compact_sarif(&out);
         }
         let text = format!("exit code: {code}\n{out}");
         insta::with_settings!({
@@ -72,21 +72,6 @@ fn check(dir: &Path) {
             insta::assert_snapshot!("lint", text);
         });
     }
-}
-
-/// The SARIF log with each rule descriptor replaced by its id: the descriptors are the same in
-/// every run (`tests/cli.rs` checks them) and would otherwise dominate every snapshot.
-fn compact_sarif(text: &str) -> String {
-    let mut log: serde_json::Value = serde_json::from_str(text).expect("SARIF is JSON");
-    let rules = &mut log["runs"][0]["tool"]["driver"]["rules"];
-    let ids: Vec<serde_json::Value> = rules
-        .as_array()
-        .expect("driver lists rules")
-        .iter()
-        .map(|rule| rule["id"].clone())
-        .collect();
-    *rules = serde_json::Value::Array(ids);
-    serde_json::to_string_pretty(&log).expect("serializes") + "\n"
 }
 
 /// Asserts that the rule named `folder` fires in the JSON-lines output `json`, and not in a
@@ -141,7 +126,7 @@ fn lint_fixture_folders() {
         }
     });
     assert!(
-        checked >= registry().len() - RULES_WITHOUT_FIXTURE.len(),
+        checked >= lint_registry().count() - RULES_WITHOUT_FIXTURE.len(),
         "only {checked} fixture folders under {}",
         base.display()
     );
@@ -150,7 +135,7 @@ fn lint_fixture_folders() {
 #[test]
 fn every_rule_has_a_fixture_folder() {
     let folders = fixture_folders();
-    for rule in registry() {
+    for rule in lint_registry() {
         let exempt = RULES_WITHOUT_FIXTURE.contains(&rule.name);
         let has_folder = folders.contains(rule.name);
         assert!(

@@ -1,23 +1,26 @@
 //! Every lexperm lint rule, and the one list that declares them.
 //!
-//! Rules are one file each under [`file_rules`] (per-file: `L1xx` structure, `S1xx` style) and
-//! [`catalog_rules`] (over all loaded files: `L2xx` cross-file, `P1xx` permission sets). Each file
-//! holds the rule's [`RuleMeta`] (stable code, name, severity, documentation), its check and its
-//! tests. [`declare_rules!`] below is the only list of rules: it declares the modules, the
-//! [`registry`] and the order in which checks run.
+//! Rules are one file each under [`file_rules`] (per-file: `L1xx` structure, `S1xx` style),
+//! [`catalog_rules`] (over all loaded files: `L2xx` cross-file, `P1xx` permission sets) and
+//! [`breaking_rules`] (`B1xx`: what changed between two versions of the files breaks existing
+//! data or clients). Each file holds the rule's [`RuleMeta`] (stable code, name, severity,
+//! documentation), its check and its tests. [`declare_rules!`] below is the only list of rules: it
+//! declares the modules, the [`registry`] and the order in which checks run.
 //!
-//! [`lint`] runs everything over a set of sources; [`lint_file`] runs the per-file rules on one
-//! text. No IO happens here.
+//! [`lint`] runs the lint rules over a set of sources; [`lint_file`] runs the per-file rules on one
+//! text; [`breaking`] compares two sets of sources. No IO happens here.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 use lexperm_parser::diagnostics::{Diagnostic, LoadProblem, RuleMeta};
 use lexperm_parser::lexicon::LexiconDoc;
-use lexperm_resolver::Catalog;
+use lexperm_resolver::{Catalog, CatalogDiff};
 
+mod breaking;
 mod lint;
 pub mod parallel;
 
+pub use breaking::{breaking, breaking_for};
 pub use file_rules::{lint_doc, lint_file};
 pub use lint::{
     lint, lint_with_catalog, lint_with_catalog_for, lint_with_source, lint_with_source_for,
@@ -33,7 +36,10 @@ enum Check {
     File(fn(&LexiconDoc, &mut Vec<Diagnostic>)),
     /// Runs over the whole catalog.
     Catalog(fn(&Catalog, &mut Vec<Diagnostic>)),
-    /// Reported by [`lint_with_source`] when a remote lexicon cannot be fetched.
+    /// Runs over two versions of the catalog.
+    Breaking(fn(&CatalogDiff<'_>, &mut Vec<Diagnostic>)),
+    /// Reported by the caller when something remote cannot be fetched: by [`lint_with_source`]
+    /// for a lexicon (`L207`), by the CLI for a published base (`B129`).
     Remote,
     /// Reported by the program that reads local files (the `lexperm` CLI) for a file it did not
     /// load; this crate does no IO, so its rule file holds the documentation and the diagnostic.
@@ -44,12 +50,16 @@ enum Check {
 struct Rule {
     meta: &'static RuleMeta,
     check: Check,
+    /// Other names the rule answers to (a breaking rule's `ALIASES`: the names of the indigo
+    /// `lexlint` checks it covers).
+    aliases: &'static [&'static str],
 }
 
 /// Declares every rule once: `group [shared modules] { kind module, … }`. `kind` is
-/// `loader(Problem)`, `file`, `catalog`, `remote` or `local`; each module is `src/<group>/<module>.rs` and
-/// defines `META` (and `check` for `file` and `catalog` rules). The group's shared code is its
-/// `support.rs` and the shared modules listed in brackets.
+/// `loader(Problem)`, `file`, `catalog`, `breaking`, `remote` or `local`; each module is
+/// `src/<group>/<module>.rs` and defines `META` (and `check` for `file`, `catalog` and `breaking`
+/// rules; `ALIASES` too for `breaking` rules, empty when no other tool has the check). The group's
+/// shared code is its `support.rs` and the shared modules listed in brackets.
 macro_rules! declare_rules {
     ($(
         $(#[$group_doc:meta])*
@@ -70,14 +80,18 @@ macro_rules! declare_rules {
             $( $( Rule {
                 meta: &$group::$rule::META,
                 check: declare_rules!(@check $kind $(($problem))? $group::$rule),
+                aliases: declare_rules!(@aliases $kind $group::$rule),
             }, )* )*
         ];
     };
     (@check loader ($problem:ident) $group:ident :: $rule:ident) => { Check::Loader(LoadProblem::$problem) };
     (@check file $group:ident :: $rule:ident) => { Check::File($group::$rule::check) };
     (@check catalog $group:ident :: $rule:ident) => { Check::Catalog($group::$rule::check) };
+    (@check breaking $group:ident :: $rule:ident) => { Check::Breaking($group::$rule::check) };
     (@check remote $group:ident :: $rule:ident) => { Check::Remote };
     (@check local $group:ident :: $rule:ident) => { Check::Local };
+    (@aliases breaking $group:ident :: $rule:ident) => { $group::$rule::ALIASES };
+    (@aliases $kind:ident $group:ident :: $rule:ident) => { &[] };
 }
 
 declare_rules! {
@@ -184,6 +198,41 @@ declare_rules! {
         catalog s127_space_needs_permissioned_data,
         catalog s128_implementations_disagree,
     }
+    /// Breaking-change rules: over two versions of the catalog ([`CatalogDiff`]). `B1xx` compare
+    /// schemas (what old data, old clients and old servers rely on); `B2xx` is kept for what
+    /// permission sets and space declarations grant. A rule that covers an indigo `lexlint`
+    /// breaking check lists the check's name in its `ALIASES`.
+    breaking_rules {
+        breaking b101_lexicon_removed,
+        breaking b102_lexicon_renamed,
+        breaking b103_def_removed,
+        breaking b104_type_changed,
+        breaking b105_record_key_changed,
+        breaking b106_required_property_added,
+        breaking b107_required_property_removed,
+        breaking b108_optional_property_removed,
+        breaking b109_required_changed,
+        breaking b110_nullable_changed,
+        breaking b111_const_changed,
+        breaking b112_enum_changed,
+        breaking b113_string_format_changed,
+        breaking b114_known_values_changed,
+        breaking b115_union_closed_changed,
+        breaking b116_closed_union_refs_changed,
+        breaking b117_open_union_ref_removed,
+        breaking b118_ref_changed,
+        breaking b119_integer_range_changed,
+        breaking b120_string_length_changed,
+        breaking b121_bytes_length_changed,
+        breaking b122_array_length_changed,
+        breaking b123_blob_accept_changed,
+        breaking b124_blob_size_changed,
+        breaking b125_body_encoding_changed,
+        breaking b126_body_removed,
+        breaking b127_input_added,
+        breaking b128_error_removed,
+        remote b129_base_unavailable,
+    }
 }
 
 /// Every rule lexperm knows, sorted by code.
@@ -205,7 +254,41 @@ pub fn file_rules() -> impl Iterator<Item = &'static RuleMeta> {
         .map(|rule| rule.meta)
 }
 
-/// Finds a rule by code (`P116`, case-insensitive) or name (`outside-namespace`).
+/// Every rule `lexperm lint` can report (all but the breaking-change rules), sorted by code.
+pub fn lint_registry() -> impl Iterator<Item = &'static RuleMeta> {
+    registry()
+        .iter()
+        .copied()
+        .filter(|rule| !is_breaking_rule(rule))
+}
+
+/// Every rule `lexperm breaking` can report: the loader's and the local reader's (a file that does
+/// not load is reported, not skipped) and the breaking-change rules, sorted by code.
+pub fn breaking_registry() -> impl Iterator<Item = &'static RuleMeta> {
+    registry().iter().copied().filter(|rule| {
+        is_breaking_rule(rule)
+            || RULES.iter().any(|r| {
+                r.meta.code == rule.code && matches!(r.check, Check::Loader(_) | Check::Local)
+            })
+    })
+}
+
+/// True for the breaking-change rules (code `B…`).
+pub fn is_breaking_rule(rule: &RuleMeta) -> bool {
+    rule.code.starts_with('B')
+}
+
+/// The other names of the rule with code `code`: for a breaking rule, the names of the indigo
+/// `lexlint` checks it covers (`type-change` for `B104`). Empty for most rules.
+pub fn aliases(code: &str) -> &'static [&'static str] {
+    RULES
+        .iter()
+        .find(|rule| rule.meta.code == code)
+        .map_or(&[], |rule| rule.aliases)
+}
+
+/// Finds a rule by code (`P116`, case-insensitive), name (`outside-namespace`) or alias
+/// (`type-change`).
 pub fn lookup(code_or_name: &str) -> Option<&'static RuleMeta> {
     find_rule(registry(), code_or_name)
 }
@@ -219,12 +302,20 @@ pub fn load_rule(problem: LoadProblem) -> &'static RuleMeta {
         .expect("declare_rules! lists every LoadProblem (checked by a test)")
 }
 
-/// Finds a rule of `rules` by code (case-insensitive) or name.
+/// Finds a rule of `rules` by code (case-insensitive), name or alias (see [`aliases`]).
 pub fn find_rule(rules: &[&'static RuleMeta], code_or_name: &str) -> Option<&'static RuleMeta> {
     rules
         .iter()
         .copied()
         .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+        .or_else(|| {
+            let code = RULES
+                .iter()
+                .find(|rule| rule.aliases.contains(&code_or_name))?
+                .meta
+                .code;
+            rules.iter().copied().find(|r| r.code == code)
+        })
 }
 
 /// The per-file checks, in declaration order.
@@ -244,6 +335,14 @@ fn catalog_checks() -> Vec<fn(&Catalog, &mut Vec<Diagnostic>)> {
             _ => None,
         })
         .collect()
+}
+
+/// The breaking-change checks, in declaration order.
+fn breaking_checks() -> impl Iterator<Item = fn(&CatalogDiff<'_>, &mut Vec<Diagnostic>)> {
+    RULES.iter().filter_map(|rule| match rule.check {
+        Check::Breaking(check) => Some(check),
+        _ => None,
+    })
 }
 
 /// Asserts that `found` holds exactly `count` diagnostics of `rule`, and returns them: the check
@@ -287,7 +386,7 @@ mod tests {
             let code = rule.code.as_bytes();
             assert!(
                 code.len() == 4
-                    && matches!(code[0], b'L' | b'S' | b'P')
+                    && matches!(code[0], b'L' | b'S' | b'P' | b'B')
                     && code[1..].iter().all(u8::is_ascii_digit),
                 "bad code {}",
                 rule.code
@@ -348,6 +447,44 @@ mod tests {
         for problem in LoadProblem::ALL {
             assert_eq!(load_rule(problem).code, problem.code());
         }
+    }
+
+    #[test]
+    fn aliases_are_unique_and_name_no_rule() {
+        let mut seen = std::collections::HashSet::new();
+        for rule in RULES {
+            assert!(
+                rule.aliases.is_empty() || matches!(rule.check, Check::Breaking(_)),
+                "{}",
+                rule.meta.code
+            );
+            for alias in rule.aliases {
+                assert!(seen.insert(*alias), "alias {alias} is used twice");
+                assert!(
+                    registry()
+                        .iter()
+                        .all(|r| r.name != *alias && !r.code.eq_ignore_ascii_case(alias)),
+                    "alias {alias} is also a rule name or code"
+                );
+            }
+        }
+        assert_eq!(lookup("type-change").unwrap().code, "B104");
+        assert_eq!(lookup("params-required").unwrap().code, "B109");
+        assert_eq!(aliases("B109"), ["object-required", "params-required"]);
+        assert!(aliases("L101").is_empty());
+    }
+
+    #[test]
+    fn lint_and_breaking_registries_split_the_rules() {
+        let lint: Vec<_> = lint_registry().map(|r| r.code).collect();
+        let breaking: Vec<_> = breaking_registry().map(|r| r.code).collect();
+        assert!(lint.iter().all(|code| !code.starts_with('B')));
+        assert!(breaking.contains(&"L101") && breaking.contains(&"B101"));
+        assert!(!breaking.contains(&"L106"));
+        assert_eq!(
+            lint.len() + breaking.iter().filter(|c| c.starts_with('B')).count(),
+            registry().len()
+        );
     }
 
     #[test]

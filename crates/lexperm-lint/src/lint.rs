@@ -113,13 +113,7 @@ fn lint_inner(
         .zip(&loaded)
         .map(|(source, loaded)| (source.file, loaded.diagnostics.clone()))
         .collect();
-    let mut catalog = Catalog::from_loaded(
-        sources
-            .iter()
-            .zip(loaded)
-            .map(|(source, loaded)| (source.file, source.path.unwrap_or("").to_owned(), loaded)),
-    );
-    catalog.set_reference(reference);
+    let mut catalog = catalog_of(sources, loaded, reference);
 
     // Remote resolution: fetch what the local documents name, remember failures by site.
     let mut fetched = Vec::new();
@@ -187,14 +181,7 @@ fn lint_inner(
         results[i].1.push(diagnostic);
     }
     for (_, diagnostics) in &mut results {
-        diagnostics.sort_by(|a, b| {
-            (a.span.start, a.span.end, a.code, &a.message).cmp(&(
-                b.span.start,
-                b.span.end,
-                b.code,
-                &b.message,
-            ))
-        });
+        sort_by_position(diagnostics);
     }
     let report = RemoteLint {
         results,
@@ -203,6 +190,35 @@ fn lint_inner(
         skipped,
     };
     (report, catalog)
+}
+
+/// The catalog of `sources`, each already `loaded` (in the same order), reading scopes as
+/// `reference` does.
+pub(crate) fn catalog_of(
+    sources: &[Source<'_>],
+    loaded: Vec<LoadedLexicon>,
+    reference: Reference,
+) -> Catalog {
+    let mut catalog = Catalog::from_loaded(
+        sources
+            .iter()
+            .zip(loaded)
+            .map(|(source, loaded)| (source.file, source.path.unwrap_or("").to_owned(), loaded)),
+    );
+    catalog.set_reference(reference);
+    catalog
+}
+
+/// Sorts one file's diagnostics by position, then code, then message.
+pub(crate) fn sort_by_position(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.code, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.code,
+            &b.message,
+        ))
+    });
 }
 
 /// [`map_in_order`] on as many threads as `items` is worth (about 64 items a thread).

@@ -1,7 +1,8 @@
 //! Property tests: loading arbitrary or mangled input never panics, and every span stays inside
-//! the text on character boundaries.
+//! the text on character boundaries; comparing a mangled version with the original
+//! (`breaking`, both ways) neither.
 
-use lexperm_lint::lint_file;
+use lexperm_lint::{breaking, lint_file, Source};
 use lexperm_parser::diagnostics::{FileId, Span};
 use lexperm_parser::json::{self, JsonKind, JsonValue};
 use lexperm_parser::lexicon;
@@ -58,6 +59,21 @@ fn run_all(text: &str) {
     }
 }
 
+/// Compares `before` with `after` and checks every span against the text of its side.
+fn run_breaking(before: &str, after: &str) {
+    let results = breaking(
+        &[Source::new(1, None, before)],
+        &[Source::new(0, None, after)],
+    );
+    for (_, diagnostics) in results {
+        for d in diagnostics {
+            for span in std::iter::once(d.span).chain(d.labels.iter().map(|l| l.span)) {
+                check_span(if span.file.0 == 1 { before } else { after }, span);
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -82,6 +98,8 @@ proptest! {
             text.replace_range(at..end, &insert);
         }
         run_all(&text);
+        run_breaking(SEED, &text);
+        run_breaking(&text, SEED);
     }
 }
 

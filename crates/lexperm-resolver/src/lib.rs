@@ -1,5 +1,6 @@
 //! The lexperm resolver: a [`Catalog`] of loaded lexicons, `include:` expansion with provenance,
-//! token-scope building like the reference authorization server, scope checks that say which set
+//! token-scope building like the reference authorization server, two versions of a catalog
+//! matched for comparison ([`CatalogDiff`]), scope checks that say which set
 //! entry granted a request, permission coverage and consent previews. The lint rules that run over
 //! a catalog live in the `lexperm-lint` crate.
 //!
@@ -10,6 +11,7 @@
 
 pub mod catalog;
 pub mod coverage;
+pub mod diff;
 pub mod expand;
 pub mod preview;
 pub mod source;
@@ -17,6 +19,7 @@ pub mod token;
 
 pub use catalog::{Catalog, CatalogDoc, Duplicate, Endpoint, Origin, Resolved, SpaceDeclError};
 pub use coverage::{Coverage, GroupCoverage, ItemCoverage, SetCoverage};
+pub use diff::CatalogDiff;
 pub use expand::{
     expand_set, expand_set_with, parse_include, parse_include_with, DroppedEntry, ExpandError,
     GrantedScope, SetExpansion,

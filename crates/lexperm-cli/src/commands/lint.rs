@@ -56,27 +56,10 @@ pub enum Deny {
 
 /// Runs `lint` and returns the exit code.
 pub fn run(args: LintArgs) -> u8 {
-    let rules = engine::registry();
-    let control = match config::load(args.config.as_deref(), &rules).and_then(|levels| {
-        RuleControl::new(
-            &rules,
-            &levels,
-            &args.ignore,
-            args.deny.contains(&Deny::Warnings),
-        )
-    }) {
-        Ok(control) => control,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return crate::EXIT_USAGE;
-        }
+    let Some(control) = rule_control(args.config.as_deref(), &args.ignore, &args.deny) else {
+        return crate::EXIT_USAGE;
     };
-
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(DEFAULT_PATH)]
-    } else {
-        args.paths
-    };
+    let paths = paths_or_default(args.paths);
     let loaded = load::load(&paths, &args.walk.options());
     for path in &loaded.empty {
         eprintln!("warning: no .json files under {}", path.display());
@@ -138,40 +121,91 @@ pub fn run(args: LintArgs) -> u8 {
     }
 
     let summary = Summary::count(&findings, sources.len());
+    let code = write_report(&findings, &control, &summary, |out| {
+        render::render(
+            args.format,
+            &sources,
+            &findings,
+            &engine::lint_registry(),
+            human_options(),
+            out,
+        )
+    });
+    // The process ends right after this: let the OS take the documents back instead of
+    // freeing every node of every tree (about a tenth of a lint run's instructions).
+    std::mem::forget((catalog, findings, sources));
+    code
+}
+
+/// Writes a run's report to stdout with `render` and returns the exit code: 2 when it cannot be
+/// written (a closed pipe aside) or when `findings` say a path could not be loaded (L132, L133;
+/// the rest of the run was still reported), 1 when `control` fails the run's `summary`, else 0.
+pub fn write_report(
+    findings: &[(FileId, Vec<Diagnostic>)],
+    control: &RuleControl,
+    summary: &Summary,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> u8 {
     let not_loaded = findings
         .iter()
         .flat_map(|(_, diagnostics)| diagnostics)
         .filter(|d| engine::is_load_failure(d))
         .count();
-    let human = HumanOptions {
-        // https://no-color.org: a non-empty NO_COLOR turns colour off.
-        color: std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-            && io::stdout().is_terminal(),
-        width: terminal_width(),
-    };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let written = render::render(args.format, &sources, &findings, &rules, human, &mut out)
-        .and_then(|()| out.flush());
+    let written = render(&mut out).and_then(|()| out.flush());
     if let Err(err) = written {
         if err.kind() != io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write output: {err}");
             return crate::EXIT_USAGE;
         }
     }
-
-    // The process ends right after this: let the OS take the documents back instead of
-    // freeing every node of every tree (about a tenth of a lint run's instructions).
-    std::mem::forget((catalog, findings, sources));
     if not_loaded > 0 {
         eprintln!(
             "error: {not_loaded} path(s) could not be loaded; the other files were checked (see the L132/L133 findings)"
         );
         crate::EXIT_USAGE
-    } else if control.fails(&summary) {
+    } else if control.fails(summary) {
         crate::EXIT_FAILURE
     } else {
         crate::EXIT_OK
+    }
+}
+
+/// The rule settings of a run: the config file (`explicit`, else `lexperm.toml` when present),
+/// then `ignore`, then `deny`; a setting may name any rule. `None` (the error printed) when a
+/// setting is wrong.
+pub fn rule_control(
+    explicit: Option<&Path>,
+    ignore: &[String],
+    deny: &[Deny],
+) -> Option<RuleControl> {
+    let rules = engine::registry();
+    let control = config::load(explicit, &rules).and_then(|levels| {
+        RuleControl::new(&rules, &levels, ignore, deny.contains(&Deny::Warnings))
+    });
+    control
+        .map_err(|message| eprintln!("error: {message}"))
+        .ok()
+}
+
+/// `paths`, or [`DEFAULT_PATH`] when none is given.
+pub fn paths_or_default(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(DEFAULT_PATH)]
+    } else {
+        paths
+    }
+}
+
+/// The human format's settings for stdout: colour unless `NO_COLOR` is set or stdout is not a
+/// terminal, and [`terminal_width`].
+pub fn human_options() -> HumanOptions {
+    HumanOptions {
+        // https://no-color.org: a non-empty NO_COLOR turns colour off.
+        color: std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            && io::stdout().is_terminal(),
+        width: terminal_width(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod breaking;
 pub mod check;
 pub mod coverage;
 pub mod expand;

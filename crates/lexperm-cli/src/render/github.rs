@@ -8,13 +8,16 @@ use std::io::{self, Write};
 
 use lexperm_parser::diagnostics::Severity;
 
-use super::{location, Findings};
+use super::{before_location, location, Findings};
 use crate::sources::Sources;
 use crate::terminal::clean;
 
+/// Writes one workflow command per diagnostic; with `comparison`, a `before: path:line:column`
+/// line for a finding whose base-version location is elsewhere than the annotated one.
 pub(super) fn render(
     sources: &Sources,
     findings: &Findings,
+    comparison: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     for (file, diagnostics) in findings {
@@ -29,6 +32,11 @@ pub(super) fn render(
             if let Some(help) = &diagnostic.help {
                 message.push_str("\nhelp: ");
                 message.push_str(help);
+            }
+            if let Some((before, line, column, ..)) =
+                before_location(sources, diagnostic).filter(|before| comparison && before.0 != path)
+            {
+                message.push_str(&format!("\nbefore: {before}:{line}:{column}"));
             }
             writeln!(
                 out,

@@ -96,12 +96,23 @@ struct Report<'a> {
     labels: Vec<LabeledSpan>,
     code: String,
     help: Option<String>,
+    /// Labels in the other version of a comparison, each shown with a snippet of its own.
+    other_side: Vec<OtherSide>,
+}
+
+/// A label in the other version of a comparison (`lexperm breaking`), drawn after the report
+/// from a bounded [`Snippet`] of its file.
+struct OtherSide {
+    message: String,
+    source: Snippet,
+    label: LabeledSpan,
 }
 
 impl<'a> Report<'a> {
     fn new(diagnostic: &'a Diagnostic, source: Option<&'a SourceFile>, sources: &Sources) -> Self {
         let mut labels = Vec::new();
         let mut elsewhere = Vec::new();
+        let mut other_side = Vec::new();
         let mut snippet = None;
         let mut location = None;
         if let Some(file) = source {
@@ -115,11 +126,26 @@ impl<'a> Report<'a> {
                     messages.push(Some(clean(&label.message).into_owned()));
                 } else if let Some(other) = sources.get(label.span.file) {
                     let (line, column) = other.line_col(label.span.start);
-                    elsewhere.push(format!(
-                        "{}:{line}:{column}: {}",
-                        clean(&other.path),
-                        clean(&label.message)
-                    ));
+                    let location = format!("{}:{line}:{column}", clean(&other.path));
+                    if sources.is_base(label.span.file) != sources.is_base(diagnostic.span.file) {
+                        let side = if sources.is_base(label.span.file) {
+                            "in the base version"
+                        } else {
+                            "in the changed version"
+                        };
+                        let built =
+                            Snippet::new(location, &other.text, other.line_index(), &[label.span]);
+                        other_side.push(OtherSide {
+                            message: side.to_owned(),
+                            label: LabeledSpan::new_primary_with_span(
+                                Some(clean(&label.message).into_owned()),
+                                built.span(0),
+                            ),
+                            source: built,
+                        });
+                    } else {
+                        elsewhere.push(format!("{location}: {}", clean(&label.message)));
+                    }
                 }
             }
             let built = Snippet::new(name.clone(), &file.text, file.line_index(), &spans);
@@ -151,6 +177,7 @@ impl<'a> Report<'a> {
             labels,
             code: format!("{}({})", diagnostic.code, diagnostic.name),
             help,
+            other_side,
         }
     }
 
@@ -214,5 +241,45 @@ impl miette::Diagnostic for Report<'_> {
         } else {
             Some(Box::new(self.labels.iter().cloned()))
         }
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.other_side.is_empty() {
+            None
+        } else {
+            Some(Box::new(
+                self.other_side
+                    .iter()
+                    .map(|other| other as &dyn miette::Diagnostic),
+            ))
+        }
+    }
+}
+
+impl fmt::Debug for OtherSide {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for OtherSide {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for OtherSide {}
+
+impl miette::Diagnostic for OtherSide {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(self.label.clone())))
     }
 }

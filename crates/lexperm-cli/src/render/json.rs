@@ -4,7 +4,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{location, Findings};
+use lexperm_parser::diagnostics::{Diagnostic, FileId};
+
+use super::{before_location, location, Findings};
 use crate::sources::Sources;
 
 /// The exact shape of one line; field order is part of the contract.
@@ -23,28 +25,60 @@ struct Line<'a> {
     help: Option<&'a str>,
 }
 
+/// A line of a comparison: the lint fields, then where the finding is in the base version.
+#[derive(Serialize)]
+struct ComparisonLine<'a> {
+    #[serde(flatten)]
+    line: Line<'a>,
+    before_file: Option<&'a str>,
+    before_line: Option<u32>,
+    before_column: Option<u32>,
+    before_end_line: Option<u32>,
+    before_end_column: Option<u32>,
+}
+
+fn line<'a>(sources: &'a Sources, file: FileId, diagnostic: &'a Diagnostic) -> Line<'a> {
+    let (path, line, column, end_line, end_column) = location(sources, file, diagnostic);
+    Line {
+        code: diagnostic.code,
+        name: diagnostic.name,
+        severity: diagnostic.severity.as_str(),
+        file: path,
+        line,
+        column,
+        end_line,
+        end_column,
+        nsid: diagnostic.nsid.as_deref(),
+        message: &diagnostic.message,
+        help: diagnostic.help.as_deref(),
+    }
+}
+
+/// Writes one line per diagnostic; with `comparison`, each line also says where the finding is
+/// in the base version.
 pub(super) fn render(
     sources: &Sources,
     findings: &Findings,
+    comparison: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     for (file, diagnostics) in findings {
         for diagnostic in diagnostics {
-            let (path, line, column, end_line, end_column) = location(sources, *file, diagnostic);
-            let record = Line {
-                code: diagnostic.code,
-                name: diagnostic.name,
-                severity: diagnostic.severity.as_str(),
-                file: path,
-                line,
-                column,
-                end_line,
-                end_column,
-                nsid: diagnostic.nsid.as_deref(),
-                message: &diagnostic.message,
-                help: diagnostic.help.as_deref(),
-            };
-            serde_json::to_writer(&mut *out, &record)?;
+            let line = line(sources, *file, diagnostic);
+            if comparison {
+                let before = before_location(sources, diagnostic);
+                let record = ComparisonLine {
+                    line,
+                    before_file: before.map(|b| b.0),
+                    before_line: before.map(|b| b.1),
+                    before_column: before.map(|b| b.2),
+                    before_end_line: before.map(|b| b.3),
+                    before_end_column: before.map(|b| b.4),
+                };
+                serde_json::to_writer(&mut *out, &record)?;
+            } else {
+                serde_json::to_writer(&mut *out, &line)?;
+            }
             out.write_all(b"\n")?;
         }
     }

@@ -1,6 +1,12 @@
-//! Every output format of `lexperm lint`: human (miette), JSON lines, SARIF 2.1.0 and GitHub
-//! workflow commands, plus the rule docs of `lexperm explain`. Nothing outside this module formats
-//! a diagnostic.
+//! Every output format of `lexperm lint` and `lexperm breaking`: human (miette), JSON lines,
+//! SARIF 2.1.0 and GitHub workflow commands, plus the rule docs of `lexperm explain`. Nothing
+//! outside this module formats a diagnostic.
+//!
+//! A comparison (`lexperm breaking`) has files on two sides: the base version's files are
+//! marked in [`Sources`] ([`Sources::add_base`]). Its findings point at one side and carry a label
+//! on the other; [`before_location`] is where a finding is in the base version. Every format
+//! shows it: the human format with a second snippet, JSON lines with `before_*` fields (see
+//! [`render_comparison`]), SARIF as a related location, GitHub annotations in the message.
 
 use std::io::{self, Write};
 
@@ -125,21 +131,64 @@ pub fn render(
     human: HumanOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    write(format, sources, findings, rules, human, false, out)
+}
+
+/// Writes the findings of a comparison (`lexperm breaking`) in `format`: as [`render`] does, and
+/// JSON lines also get the base version's location of each finding (`before_file`,
+/// `before_line`, `before_column`, `before_end_line`, `before_end_column`, all `null` when the
+/// finding has none), GitHub annotations a `before:` line.
+pub fn render_comparison(
+    format: Format,
+    sources: &Sources,
+    findings: &Findings,
+    rules: &[&RuleMeta],
+    human: HumanOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    write(format, sources, findings, rules, human, true, out)
+}
+
+/// [`render`] or, with `comparison`, [`render_comparison`].
+fn write(
+    format: Format,
+    sources: &Sources,
+    findings: &Findings,
+    rules: &[&RuleMeta],
+    human: HumanOptions,
+    comparison: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Human => human::render(sources, findings, human, out),
-        Format::Github => github::render(sources, findings, out),
+        Format::Github => github::render(sources, findings, comparison, out),
         // serde escapes C0 controls only; the writer escapes DEL, C1, bidirectional controls and
         // line separators the same JSON way, so the output stays valid and equal.
         Format::Json | Format::Sarif => {
             let mut out = CleanWriter::new(out);
             if format == Format::Json {
-                json::render(sources, findings, &mut out)?;
+                json::render(sources, findings, comparison, &mut out)?;
             } else {
                 sarif::render(sources, findings, rules, &mut out)?;
             }
             out.flush()
         }
     }
+}
+
+/// Where a finding of a comparison is in the base version: its primary span when that is in a
+/// base file (something removed), else its first label in a base file. Path, 1-based start and
+/// exclusive end, as [`location`] gives them.
+pub fn before_location<'a>(
+    sources: &'a Sources,
+    diagnostic: &Diagnostic,
+) -> Option<(&'a str, u32, u32, u32, u32)> {
+    let span = std::iter::once(diagnostic.span)
+        .chain(diagnostic.labels.iter().map(|label| label.span))
+        .find(|span| sources.is_base(span.file))?;
+    let source = sources.get(span.file)?;
+    let (line, column, end_line, end_column) = source.region(span);
+    Some((source.path.as_str(), line, column, end_line, end_column))
 }
 
 /// Writes `diagnostics` as graphical reports with source snippets (the human format without the

@@ -4,12 +4,17 @@ use std::fmt::Write as _;
 
 use lexperm_parser::diagnostics::RuleMeta;
 
-/// The full text for one rule.
-pub fn rule_doc(rule: &RuleMeta) -> String {
+/// The full text for one rule, with its other names (`also known as: type-change`) when it has
+/// any.
+pub fn rule_doc(rule: &RuleMeta, aliases: &[&str]) -> String {
     let mut text = format!(
-        "{} {}\ndefault severity: {}\n\n{}\n",
-        rule.code, rule.name, rule.severity, rule.summary
+        "{} {}\ndefault severity: {}\n",
+        rule.code, rule.name, rule.severity
     );
+    if !aliases.is_empty() {
+        let _ = writeln!(text, "also known as: {}", aliases.join(", "));
+    }
+    let _ = write!(text, "\n{}\n", rule.summary);
     let doc = rule.doc.trim();
     if !doc.is_empty() {
         let _ = write!(text, "\n{doc}\n");

@@ -75,9 +75,22 @@ fn sample() -> (Sources, Vec<(FileId, Vec<Diagnostic>)>) {
 }
 
 fn check(format: Format) -> String {
-    let (sources, findings) = sample();
+    rendered(format, false, sample())
+}
+
+/// `findings` over `sources` in `format`, as `lint` (or, with `comparison`, `breaking`) writes them.
+fn rendered(
+    format: Format,
+    comparison: bool,
+    (sources, findings): (Sources, Vec<(FileId, Vec<Diagnostic>)>),
+) -> String {
     let mut out = Vec::new();
-    render(
+    let write = if comparison {
+        render_comparison
+    } else {
+        render
+    };
+    write(
         format,
         &sources,
         &findings,
@@ -197,4 +210,89 @@ fn sarif_uris() {
     assert_eq!(sarif::uri("dir\\x.json"), "dir/x.json");
     assert_eq!(sarif::uri("c:x.json"), "c%3Ax.json");
     assert_eq!(sarif::uri("é.json"), "%C3%A9.json");
+}
+
+/// A comparison: one changed file, its base version, a finding in the changed file with a label in
+/// the base, one in the base file only, and one with no base location.
+fn comparison() -> (Sources, Vec<(FileId, Vec<Diagnostic>)>) {
+    let before = DOC.replace("strng", "string");
+    let mut sources = Sources::new();
+    let after_id = sources.add(SourceFile::new("lexicons/com/example/thing.json", DOC));
+    let before_id = sources.add_base(SourceFile::new(
+        "HEAD:lexicons/com/example/thing.json",
+        before.clone(),
+    ));
+    let changed = Diagnostic::new(&BAD_TYPE, find(DOC, "\"strng\"", after_id), "type changed")
+        .with_label(find(&before, "\"string\"", before_id), "was `string`");
+    let removed = Diagnostic::new(&STYLE, find(&before, "\"main\"", before_id), "removed")
+        .with_label(find(DOC, "\"defs\"", after_id), "no longer here");
+    let elsewhere = Diagnostic::new(&NOTE, find(DOC, "\"id\"", after_id), "no base location");
+    (
+        sources,
+        vec![
+            (after_id, vec![changed, elsewhere]),
+            (before_id, vec![removed]),
+        ],
+    )
+}
+
+fn check_comparison(format: Format) -> String {
+    rendered(format, true, comparison())
+}
+
+#[test]
+fn comparisons_show_the_base_location_in_every_format() {
+    let (sources, _) = comparison();
+    assert_eq!(sources.len(), 1, "base files are not counted");
+
+    let lines: Vec<serde_json::Value> = check_comparison(Format::Json)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines[0]["file"], "lexicons/com/example/thing.json");
+    assert_eq!(
+        lines[0]["before_file"],
+        "HEAD:lexicons/com/example/thing.json"
+    );
+    assert_eq!(
+        (&lines[0]["before_line"], &lines[0]["before_column"]),
+        (&serde_json::json!(5), &serde_json::json!(23))
+    );
+    assert_eq!(lines[1]["before_file"], serde_json::Value::Null);
+    assert_eq!(lines[2]["file"], lines[2]["before_file"]);
+
+    let human = check_comparison(Format::Human);
+    assert!(
+        human.contains("[lexicons/com/example/thing.json:5:23]"),
+        "{human}"
+    );
+    assert!(human.contains("in the base version"), "{human}");
+    assert!(
+        human.contains("[HEAD:lexicons/com/example/thing.json:5:23]"),
+        "{human}"
+    );
+    assert!(human.contains("in the changed version"), "{human}");
+
+    let github = check_comparison(Format::Github);
+    assert!(
+        github.contains("%0Abefore: HEAD:lexicons/com/example/thing.json:5:23"),
+        "{github}"
+    );
+    assert_eq!(github.matches("before:").count(), 1, "{github}");
+
+    let sarif: serde_json::Value =
+        serde_json::from_str(&check_comparison(Format::Sarif)).expect("SARIF is JSON");
+    let related = &sarif["runs"][0]["results"][0]["relatedLocations"][0];
+    // `:` is escaped so that `HEAD:` does not read as a URI scheme.
+    assert_eq!(
+        related["physicalLocation"]["artifactLocation"]["uri"],
+        "HEAD%3Alexicons/com/example/thing.json"
+    );
+}
+
+#[test]
+fn lint_output_is_unchanged_by_comparisons() {
+    // Plain `render` never adds the base fields.
+    let text = check(Format::Json);
+    assert!(!text.contains("before_file"), "{text}");
 }

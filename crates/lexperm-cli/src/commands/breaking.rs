@@ -1,0 +1,155 @@
+//! `lexperm breaking [PATH…] --base REF|DIR|published`: read the changed version (the working
+//! tree) and the base version, compare, filter by rule settings, render, exit code.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use lexperm_parser::diagnostics::{Diagnostic, FileId};
+
+use super::lint::{human_options, paths_or_default, rule_control, write_report, Deny};
+use super::net_args::NetArgs;
+use super::reference_args::ReferenceArgs;
+use super::walk_args::WalkArgs;
+use crate::base::{self, Base, PublishedOptions};
+use crate::engine;
+use crate::load::{self, LoadedFiles};
+use crate::render::{self, Format, Summary};
+
+/// Arguments of `lexperm breaking`.
+#[derive(Debug, Args)]
+pub struct BreakingArgs {
+    /// The changed version: lexicon files or directories (walked for `*.json`). Default:
+    /// `lexicons/`.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// The version to compare against: a git ref (`origin/main`, `HEAD~1`; the same paths are
+    /// read from git's object database, nothing is checked out), a directory, or `published`
+    /// (the records each NSID group's authority publishes, through the resolution cache).
+    #[arg(long, value_name = "REF|DIR|published")]
+    base: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Turn a rule off (by code, name or indigo name); repeatable.
+    #[arg(long, value_name = "CODE|NAME")]
+    ignore: Vec<String>,
+    /// Fail on warnings too.
+    #[arg(long, value_enum, value_name = "warnings")]
+    deny: Vec<Deny>,
+    /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    reference: ReferenceArgs,
+    #[command(flatten)]
+    net: NetArgs,
+    /// With `--base published`: use only the resolution cache.
+    #[arg(long, conflicts_with = "no_cache")]
+    offline: bool,
+    /// With `--base published`: neither read nor write the resolution cache.
+    #[arg(long)]
+    no_cache: bool,
+    #[command(flatten)]
+    walk: WalkArgs,
+}
+
+/// Runs `breaking` and returns the exit code.
+pub fn run(args: BreakingArgs) -> u8 {
+    let Some(control) = rule_control(args.config.as_deref(), &args.ignore, &args.deny) else {
+        return crate::EXIT_USAGE;
+    };
+    let paths = paths_or_default(args.paths);
+
+    let loaded = load::load(&paths, &args.walk.options());
+    for path in &loaded.empty {
+        eprintln!("warning: no .json files under {}", path.display());
+    }
+    let LoadedFiles {
+        mut sources,
+        problems,
+        ..
+    } = loaded;
+    let after_count = sources.iter().count();
+
+    let mut unavailable = Vec::new();
+    let before = match Base::parse(&args.base) {
+        Base::Git(reference) => base::from_git(&reference, &paths),
+        Base::Directory(dir) => {
+            // The base is what it is: a file of it that cannot be loaded is left out, with a
+            // warning, and its lexicon counts as absent from the base.
+            let base = load::load(&[dir], &args.walk.options());
+            for problem in &base.problems {
+                let path = base
+                    .sources
+                    .get(problem.span.file)
+                    .map_or("?", |file| file.path.as_str());
+                eprintln!(
+                    "warning: base {path}: {} [{}]",
+                    problem.message, problem.code
+                );
+            }
+            Ok(base.sources.into_files())
+        }
+        Base::Published => {
+            let options = PublishedOptions {
+                net: &args.net,
+                offline: args.offline,
+                no_cache: args.no_cache,
+                config: args.config.as_deref(),
+            };
+            base::from_published(&base::nsids(&sources), &options).map(|published| {
+                unavailable = published.unavailable;
+                published.files
+            })
+        }
+    };
+    match before {
+        Ok(files) => {
+            for file in files {
+                sources.add_base(file);
+            }
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_USAGE;
+        }
+    }
+
+    let files: Vec<(FileId, String, &str)> = sources
+        .iter()
+        .map(|(id, file)| (id, file.path.clone(), file.text.as_str()))
+        .collect();
+    let (after_files, before_files) = files.split_at(after_count);
+    let mut findings = engine::breaking(before_files, after_files, args.reference.get());
+    add_findings(&mut findings, unavailable);
+    // Paths of the changed version that were not loaded come last, each with its one diagnostic.
+    findings.extend(problems.into_iter().map(|d| (d.span.file, vec![d])));
+    for (_, diagnostics) in &mut findings {
+        control.apply(diagnostics);
+        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
+    }
+
+    let summary = Summary::count(&findings, sources.len());
+    write_report(&findings, &control, &summary, |out| {
+        render::render_comparison(
+            args.format,
+            &sources,
+            &findings,
+            &engine::breaking_registry(),
+            human_options(),
+            out,
+        )
+    })
+}
+
+/// Puts each of `extra` into the entry of the file its span is in.
+fn add_findings(findings: &mut [(FileId, Vec<Diagnostic>)], extra: Vec<Diagnostic>) {
+    for diagnostic in extra {
+        if let Some((_, diagnostics)) = findings
+            .iter_mut()
+            .find(|(file, _)| *file == diagnostic.span.file)
+        {
+            diagnostics.push(diagnostic);
+        }
+    }
+}
