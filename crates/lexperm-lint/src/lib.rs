@@ -7,7 +7,7 @@
 //! [`registry`] and the order in which checks run.
 //!
 //! [`lint`] runs everything over a set of sources; [`lint_file`] runs the per-file rules on one
-//! text. No IO happens here.
+//! text; [`changed::retain_changed`] keeps the findings a change accounts for. No IO happens here.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -15,13 +15,14 @@ use lexperm_parser::diagnostics::{Diagnostic, LoadProblem, RuleMeta};
 use lexperm_parser::lexicon::LexiconDoc;
 use lexperm_resolver::Catalog;
 
+pub mod changed;
 mod lint;
 pub mod parallel;
 
 pub use file_rules::{lint_doc, lint_file};
 pub use lint::{
-    lint, lint_with_catalog, lint_with_catalog_for, lint_with_source, lint_with_source_for,
-    RemoteLint, Source,
+    lint, lint_with_catalog, lint_with_catalog_for, lint_with_source,
+    lint_with_source_and_catalog_for, lint_with_source_for, RemoteLint, Source,
 };
 
 /// How a rule finds what it reports.

@@ -67,3 +67,26 @@ pub const CACHE_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs
 /// the start of an HTTP error body, a TXT value, a redirect target. Control characters are
 /// escaped.
 pub const MAX_SERVER_TEXT_CHARS: usize = 200;
+
+// Output: how much of a source a report shows.
+
+/// Characters of one source line shown in a snippet (240, about two and a half terminal widths).
+/// A longer line, such as a minified lexicon's only line, is shown as a window of this many
+/// characters around the finding, with `…` where it was cut.
+pub const MAX_SNIPPET_LINE_CHARS: usize = 240;
+
+/// Lines shown before and after the lines of a span in a Markdown snippet (2).
+pub const MARKDOWN_CONTEXT_LINES: usize = 2;
+
+/// Most lines of one Markdown snippet (12), context included. A span over more lines is shown
+/// from its start; what follows is cut.
+pub const MAX_MARKDOWN_SNIPPET_LINES: usize = 12;
+
+/// Most snippets shown for one finding in the Markdown format (4): the primary location and the
+/// first labels that do not fit in it. The other labels are counted, not shown.
+pub const MAX_MARKDOWN_SNIPPETS: usize = 4;
+
+/// Most bytes of one Markdown report (60,000, under the 65,536 characters GitHub accepts in a
+/// pull-request comment). The summary always comes first; findings are added while they fit,
+/// and the rest are counted in a closing line.
+pub const MAX_MARKDOWN_BYTES: usize = 60_000;

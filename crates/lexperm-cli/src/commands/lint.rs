@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta, Severity};
 
+use super::changed_since::{changed_files, ChangedFiles};
 use super::reference_args::ReferenceArgs;
 use super::remote::RemoteArgs;
 use crate::config::{self, RuleControl};
 use crate::engine;
-use crate::render::{self, Format, HumanOptions, Summary};
+use crate::render::{self, Format, HumanOptions, MarkdownReport, Summary};
 use crate::sources::{collect_json, display_path, io_message, SourceFile, Sources};
 
 /// Directory linted when no path is given.
@@ -41,6 +42,10 @@ pub struct LintArgs {
     /// With --resolve: fetch at most this many lexicons.
     #[arg(long, value_name = "N", default_value_t = 100)]
     resolve_limit: usize,
+    /// Lint everything, report only findings in files changed since the git revision REF
+    /// (untracked files included) and the cross-file findings linked to them.
+    #[arg(long, value_name = "REF")]
+    changed_since: Option<String>,
 }
 
 /// What `--deny` can turn into failures.
@@ -68,12 +73,26 @@ pub fn run(args: LintArgs) -> u8 {
         }
     };
 
-    let mut io_failed = false;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(DEFAULT_PATH)]
     } else {
         args.paths
     };
+    // Asked before reading anything, so that a missing git or revision fails fast.
+    let changed = match args
+        .changed_since
+        .as_deref()
+        .map(|reference| changed_files(reference, &paths[0]))
+        .transpose()
+    {
+        Ok(changed) => changed,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_USAGE;
+        }
+    };
+
+    let mut io_failed = false;
     let mut files = Vec::new();
     for path in &paths {
         if let Err(message) = collect(path, &mut files) {
@@ -106,18 +125,12 @@ pub fn run(args: LintArgs) -> u8 {
             return crate::EXIT_USAGE;
         }
     };
-    // The catalog of a plain run is only freed when the process ends (see the end of `run`).
-    let mut catalog = None;
-    let mut findings = match remote.as_mut() {
-        None => {
-            let (findings, linted) =
-                engine::lint_with_catalog(&layout_files(&sources), args.reference.get());
-            catalog = Some(linted);
-            findings
-        }
+    // The catalog is only freed when the process ends (see the end of `run`).
+    let (mut findings, catalog) = match remote.as_mut() {
+        None => engine::lint_with_catalog(&layout_files(&sources), args.reference.get()),
         Some(remote) => {
             let files = layout_files(&sources);
-            let report = engine::lint_with_source(
+            let (report, catalog) = engine::lint_with_source(
                 &files,
                 remote.source(),
                 args.resolve_limit,
@@ -139,12 +152,20 @@ pub fn run(args: LintArgs) -> u8 {
                     report.skipped.join(", ")
                 );
             }
-            report.results
+            (report.results, catalog)
         }
     };
     for (_, diagnostics) in &mut findings {
         control.apply(diagnostics);
         diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
+    }
+    let note = changed.as_ref().map(|changed| {
+        let changes = changed.changes(&sources);
+        engine::retain_changed(&catalog, &changes, &mut findings);
+        changed_note(changed, changes.files.len())
+    });
+    if let Some(note) = &note {
+        eprintln!("note: {note}");
     }
 
     let summary = Summary::count(&findings, sources.len());
@@ -156,8 +177,26 @@ pub fn run(args: LintArgs) -> u8 {
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let written = render::render(args.format, &sources, &findings, &rules, human, &mut out)
-        .and_then(|()| out.flush());
+    let written = match (args.format, &note) {
+        (Format::Markdown, Some(note)) => {
+            let mut chars = note.chars();
+            let sentence: String = chars
+                .next()
+                .into_iter()
+                .flat_map(char::to_uppercase)
+                .chain(chars)
+                .chain(['.'])
+                .collect();
+            let report = MarkdownReport {
+                title: "lexperm lint",
+                files_checked: sources.len(),
+                note: Some(&sentence),
+            };
+            render::render_markdown(&sources, &findings, &report, &mut out)
+        }
+        (format, _) => render::render(format, &sources, &findings, &rules, human, &mut out),
+    }
+    .and_then(|()| out.flush());
     if let Err(err) = written {
         if err.kind() != io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write output: {err}");
@@ -175,6 +214,19 @@ pub fn run(args: LintArgs) -> u8 {
     } else {
         crate::EXIT_OK
     }
+}
+
+/// What `--changed-since` reported, for the Markdown report and standard error.
+fn changed_note(changed: &ChangedFiles, files: usize) -> String {
+    format!(
+        "only findings in the {} changed since `{}` and the cross-file findings linked to them are reported",
+        if files == 1 {
+            "1 linted file".to_owned()
+        } else {
+            format!("{files} linted files")
+        },
+        changed.reference
+    )
 }
 
 /// The lint pipeline: every loaded file is linted on its own and as part of one catalog

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod changed_since;
 pub mod check;
 pub mod coverage;
 pub mod expand;

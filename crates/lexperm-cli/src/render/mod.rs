@@ -1,6 +1,6 @@
-//! Every output format of `lexperm lint`: human (miette), JSON lines, SARIF 2.1.0 and GitHub
-//! workflow commands, plus the rule docs of `lexperm explain`. Nothing outside this module formats
-//! a diagnostic.
+//! Every output format of `lexperm lint`: human (miette), JSON lines, SARIF 2.1.0, GitHub
+//! workflow commands and Markdown, plus the rule docs of `lexperm explain`. Nothing outside this
+//! module formats a diagnostic.
 
 use std::io::{self, Write};
 
@@ -11,9 +11,11 @@ use crate::sources::Sources;
 mod github;
 mod human;
 mod json;
+mod markdown;
 mod rules;
 mod sarif;
 
+pub use markdown::MarkdownReport;
 pub use rules::{rule_doc, rule_list};
 
 /// The diagnostics of one run: per file (by id), in the order they are to be printed.
@@ -30,6 +32,9 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (`::error file=…::message`).
     Github,
+    /// A Markdown report for a pull-request comment or a job summary: a summary table, then
+    /// each finding with its snippet.
+    Markdown,
 }
 
 /// How the human format draws.
@@ -128,7 +133,26 @@ pub fn render(
         Format::Json => json::render(sources, findings, out),
         Format::Sarif => sarif::render(sources, findings, rules, out),
         Format::Github => github::render(sources, findings, out),
+        Format::Markdown => {
+            let report = MarkdownReport {
+                title: "lexperm lint",
+                files_checked: sources.len(),
+                note: None,
+            };
+            markdown::render(sources, findings, &report, out)
+        }
     }
+}
+
+/// Writes `findings` as a Markdown report described by `report`. Labels pointing into other
+/// files of `sources` (such as the before version of a lexicon) get a snippet of their own.
+pub fn render_markdown(
+    sources: &Sources,
+    findings: &Findings,
+    report: &MarkdownReport<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    markdown::render(sources, findings, report, out)
 }
 
 /// Writes `diagnostics` as graphical reports with source snippets (the human format without the
