@@ -1,6 +1,7 @@
 //! The CLI's only door into the rule crates: the one rule registry, the catalog lint and the
 //! breaking-change comparison.
 
+use lexperm_lint::changed::Changes;
 pub use lexperm_lint::parallel::{map_in_order, threads_for};
 use lexperm_lint::{RemoteLint, Source};
 use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta, Span};
@@ -83,15 +84,24 @@ pub fn lint_with_catalog(
     lexperm_lint::lint_with_catalog_for(&sources(files), reference)
 }
 
-/// Like [`lint`], fetching the lexicons the files name but do not hold through `remote` first
-/// (at most `limit`); see [`lexperm_lint::lint_with_source`].
+/// Like [`lint_with_catalog`], fetching the lexicons the files name but do not hold through
+/// `remote` first (at most `limit`); see [`lexperm_lint::lint_with_source`].
 pub fn lint_with_source(
     files: &[(FileId, String, &str)],
     remote: &mut dyn LexiconSource,
     limit: usize,
     reference: Reference,
-) -> RemoteLint {
-    lexperm_lint::lint_with_source_for(&sources(files), remote, limit, reference)
+) -> (RemoteLint, Catalog) {
+    lexperm_lint::lint_with_source_and_catalog_for(&sources(files), remote, limit, reference)
+}
+
+/// Keeps in `findings` what `changes` accounts for; see [`lexperm_lint::changed`].
+pub fn retain_changed(
+    catalog: &Catalog,
+    changes: &Changes,
+    findings: &mut [(FileId, Vec<Diagnostic>)],
+) {
+    lexperm_lint::changed::retain_changed(catalog, changes, findings);
 }
 
 fn sources<'a>(files: &'a [(FileId, String, &'a str)]) -> Vec<Source<'a>> {

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use lexperm_lint::{lint_registry, lookup};
 
-const FORMATS: &[&str] = &["human", "json", "sarif", "github"];
+const FORMATS: &[&str] = &["human", "json", "sarif", "github", "markdown"];
 
 /// Folders under `fixtures/lint/` that are not named after a rule (CLI-level cases). None today:
 /// CLI-level cases live in the folder of the rule they trigger (`invalid-json/cli-trailing-comma.json`).

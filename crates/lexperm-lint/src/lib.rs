@@ -8,7 +8,8 @@
 //! declares the modules, the [`registry`] and the order in which checks run.
 //!
 //! [`lint`] runs the lint rules over a set of sources; [`lint_file`] runs the per-file rules on one
-//! text; [`breaking`] compares two sets of sources. No IO happens here.
+//! text; [`breaking`] compares two sets of sources; [`changed::retain_changed`] keeps the findings
+//! a change accounts for. No IO happens here.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -17,14 +18,15 @@ use lexperm_parser::lexicon::LexiconDoc;
 use lexperm_resolver::{Catalog, CatalogDiff};
 
 mod breaking;
+pub mod changed;
 mod lint;
 pub mod parallel;
 
 pub use breaking::{breaking, breaking_for};
 pub use file_rules::{lint_doc, lint_file};
 pub use lint::{
-    lint, lint_with_catalog, lint_with_catalog_for, lint_with_source, lint_with_source_for,
-    RemoteLint, Source,
+    lint, lint_with_catalog, lint_with_catalog_for, lint_with_source,
+    lint_with_source_and_catalog_for, lint_with_source_for, RemoteLint, Source,
 };
 
 /// How a rule finds what it reports.

@@ -100,6 +100,17 @@ pub fn lint_with_source_for(
     lint_inner(sources, Some((remote, limit)), reference).0
 }
 
+/// [`lint_with_source_for`], also handing back the catalog the rules ran on (the fetched
+/// documents included).
+pub fn lint_with_source_and_catalog_for(
+    sources: &[Source<'_>],
+    remote: &mut dyn LexiconSource,
+    limit: usize,
+    reference: Reference,
+) -> (RemoteLint, Catalog) {
+    lint_inner(sources, Some((remote, limit)), reference)
+}
+
 fn lint_inner(
     sources: &[Source<'_>],
     remote: Option<(&mut dyn LexiconSource, usize)>,

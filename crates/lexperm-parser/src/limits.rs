@@ -67,7 +67,7 @@ pub const CACHE_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs
 /// the start of an HTTP error body, a TXT value, a redirect target. Control characters are
 /// escaped.
 pub const MAX_SERVER_TEXT_CHARS: usize = 200;
-/// Characters of one source line shown in a snippet of the human output (240, about two and a half
+/// Characters of one source line shown in a snippet of the human and Markdown output (240, about two and a half
 /// terminal widths). A longer line, such as a minified lexicon's only line, is shown as a window of
 /// this many characters around the finding, with `…` where it was cut.
 pub const MAX_SNIPPET_LINE_CHARS: usize = 240;
@@ -76,9 +76,28 @@ pub const MAX_SNIPPET_LINE_CHARS: usize = 240;
 /// spans of one finding. A span over more lines (a large object) is drawn over its first this many
 /// lines; spans further apart than this get a snippet each.
 pub const MAX_SNIPPET_SPAN_LINES: usize = 24;
+
 /// Longest line accepted on standard input, in bytes, line end not counted (64 KiB). Commands that
 /// read scopes one per line (`scope normalize`, `expand`) report a longer line as an error for that
 /// line and go on with the next one; the line itself is skipped, never held in memory. `publish`
 /// reads at most this much of an app password from stdin. Scope strings are a few hundred bytes;
 /// the longest expanded token scopes are a few KiB.
 pub const MAX_LINE_LENGTH: usize = 64 * 1024;
+
+// Output: how much of a source a report shows.
+
+/// Lines shown before and after the lines of a span in a Markdown snippet (2).
+pub const MARKDOWN_CONTEXT_LINES: usize = 2;
+
+/// Most lines of one Markdown snippet (12), context included. A span over more lines is shown
+/// from its start; what follows is cut.
+pub const MAX_MARKDOWN_SNIPPET_LINES: usize = 12;
+
+/// Most snippets shown for one finding in the Markdown format (4): the primary location and the
+/// first labels that do not fit in it. The other labels are counted, not shown.
+pub const MAX_MARKDOWN_SNIPPETS: usize = 4;
+
+/// Most bytes of one Markdown report (60,000, under the 65,536 characters GitHub accepts in a
+/// pull-request comment). The summary always comes first; findings are added while they fit,
+/// and the rest are counted in a closing line.
+pub const MAX_MARKDOWN_BYTES: usize = 60_000;

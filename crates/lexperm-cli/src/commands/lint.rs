@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta, Severity};
 
+use super::changed_since::{changed_files, ChangedFiles};
 use super::reference_args::ReferenceArgs;
 use super::remote::RemoteArgs;
 use super::walk_args::WalkArgs;
 use crate::config::{self, RuleControl};
 use crate::engine;
 use crate::load::{self, LoadedFiles};
-use crate::render::{self, Format, HumanOptions, Summary};
+use crate::render::{self, Format, HumanOptions, MarkdownReport, Summary};
 use crate::sources::{display_path, fold_dots, Sources};
 
 /// Directory linted when no path is given.
@@ -45,6 +46,10 @@ pub struct LintArgs {
     /// With --resolve: fetch at most this many lexicons.
     #[arg(long, value_name = "N", default_value_t = 100)]
     resolve_limit: usize,
+    /// Lint everything, report only findings in files changed since the git revision REF
+    /// (untracked files included) and the cross-file findings linked to them.
+    #[arg(long, value_name = "REF")]
+    changed_since: Option<String>,
 }
 
 /// What `--deny` can turn into failures.
@@ -60,6 +65,19 @@ pub fn run(args: LintArgs) -> u8 {
         return crate::EXIT_USAGE;
     };
     let paths = paths_or_default(args.paths);
+    // Asked before reading anything, so that a missing git or revision fails fast.
+    let changed = match args
+        .changed_since
+        .as_deref()
+        .map(|reference| changed_files(reference, &paths[0]))
+        .transpose()
+    {
+        Ok(changed) => changed,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_USAGE;
+        }
+    };
     let loaded = load::load(&paths, &args.walk.options());
     for path in &loaded.empty {
         eprintln!("warning: no .json files under {}", path.display());
@@ -77,18 +95,12 @@ pub fn run(args: LintArgs) -> u8 {
             return crate::EXIT_USAGE;
         }
     };
-    // The catalog of a plain run is only freed when the process ends (see the end of `run`).
-    let mut catalog = None;
-    let mut findings = match remote.as_mut() {
-        None => {
-            let (findings, linted) =
-                engine::lint_with_catalog(&layout_files(&sources), args.reference.get());
-            catalog = Some(linted);
-            findings
-        }
+    // The catalog is only freed when the process ends (see the end of `run`).
+    let (mut findings, catalog) = match remote.as_mut() {
+        None => engine::lint_with_catalog(&layout_files(&sources), args.reference.get()),
         Some(remote) => {
             let files = layout_files(&sources);
-            let report = engine::lint_with_source(
+            let (report, catalog) = engine::lint_with_source(
                 &files,
                 remote.source(),
                 args.resolve_limit,
@@ -110,7 +122,7 @@ pub fn run(args: LintArgs) -> u8 {
                     report.skipped.join(", ")
                 );
             }
-            report.results
+            (report.results, catalog)
         }
     };
     // Paths that were not loaded come last, in walk order, each with its one diagnostic.
@@ -119,17 +131,43 @@ pub fn run(args: LintArgs) -> u8 {
         control.apply(diagnostics);
         diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
     }
+    let note = changed.as_ref().map(|changed| {
+        let changes = changed.changes(&sources);
+        engine::retain_changed(&catalog, &changes, &mut findings);
+        changed_note(changed, changes.files.len())
+    });
+    if let Some(note) = &note {
+        eprintln!("note: {note}");
+    }
 
     let summary = Summary::count(&findings, sources.len());
     let code = write_report(&findings, &control, &summary, |out| {
-        render::render(
-            args.format,
-            &sources,
-            &findings,
-            &engine::lint_registry(),
-            human_options(),
-            out,
-        )
+        match (args.format, &note) {
+            (Format::Markdown, Some(note)) => {
+                let mut chars = note.chars();
+                let sentence: String = chars
+                    .next()
+                    .into_iter()
+                    .flat_map(char::to_uppercase)
+                    .chain(chars)
+                    .chain(['.'])
+                    .collect();
+                let report = MarkdownReport {
+                    title: "lexperm lint",
+                    files_checked: sources.len(),
+                    note: Some(&sentence),
+                };
+                render::render_markdown(&sources, &findings, &report, out)
+            }
+            (format, _) => render::render(
+                format,
+                &sources,
+                &findings,
+                &engine::lint_registry(),
+                human_options(),
+                out,
+            ),
+        }
     });
     // The process ends right after this: let the OS take the documents back instead of
     // freeing every node of every tree (about a tenth of a lint run's instructions).
@@ -207,6 +245,19 @@ pub fn human_options() -> HumanOptions {
             && io::stdout().is_terminal(),
         width: terminal_width(),
     }
+}
+
+/// What `--changed-since` reported, for the Markdown report and standard error.
+fn changed_note(changed: &ChangedFiles, files: usize) -> String {
+    format!(
+        "only findings in the {} changed since `{}` and the cross-file findings linked to them are reported",
+        if files == 1 {
+            "1 linted file".to_owned()
+        } else {
+            format!("{files} linted files")
+        },
+        changed.reference
+    )
 }
 
 /// The lint pipeline: every loaded file is linted on its own and as part of one catalog

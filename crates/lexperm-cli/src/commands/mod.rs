@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod breaking;
+pub mod changed_since;
 pub mod check;
 pub mod coverage;
 pub mod expand;

@@ -1,12 +1,13 @@
 //! Every output format of `lexperm lint` and `lexperm breaking`: human (miette), JSON lines,
-//! SARIF 2.1.0 and GitHub workflow commands, plus the rule docs of `lexperm explain`. Nothing
-//! outside this module formats a diagnostic.
+//! SARIF 2.1.0, GitHub workflow commands and Markdown, plus the rule docs of `lexperm explain`.
+//! Nothing outside this module formats a diagnostic.
 //!
 //! A comparison (`lexperm breaking`) has files on two sides: the base version's files are
 //! marked in [`Sources`] ([`Sources::add_base`]). Its findings point at one side and carry a label
 //! on the other; [`before_location`] is where a finding is in the base version. Every format
 //! shows it: the human format with a second snippet, JSON lines with `before_*` fields (see
-//! [`render_comparison`]), SARIF as a related location, GitHub annotations in the message.
+//! [`render_comparison`]), SARIF as a related location, GitHub annotations in the message, and
+//! Markdown with a snippet of each file.
 
 use std::io::{self, Write};
 
@@ -18,10 +19,12 @@ use crate::terminal::CleanWriter;
 mod github;
 mod human;
 mod json;
+mod markdown;
 mod rules;
 mod sarif;
 mod snippet;
 
+pub use markdown::MarkdownReport;
 pub use rules::{rule_doc, rule_list};
 
 /// The diagnostics of one run: per file (by id), in the order they are to be printed.
@@ -38,6 +41,9 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (`::error file=…::message`).
     Github,
+    /// A Markdown report for a pull-request comment or a job summary: a summary table, then
+    /// each finding with its snippet.
+    Markdown,
 }
 
 /// How the human format draws.
@@ -173,6 +179,18 @@ fn write(
             }
             out.flush()
         }
+        Format::Markdown => {
+            let report = MarkdownReport {
+                title: if comparison {
+                    "lexperm breaking"
+                } else {
+                    "lexperm lint"
+                },
+                files_checked: sources.len(),
+                note: None,
+            };
+            markdown::render(sources, findings, &report, out)
+        }
     }
 }
 
@@ -189,6 +207,17 @@ pub fn before_location<'a>(
     let source = sources.get(span.file)?;
     let (line, column, end_line, end_column) = source.region(span);
     Some((source.path.as_str(), line, column, end_line, end_column))
+}
+
+/// Writes `findings` as a Markdown report described by `report`. Labels pointing into other
+/// files of `sources` (such as the before version of a lexicon) get a snippet of their own.
+pub fn render_markdown(
+    sources: &Sources,
+    findings: &Findings,
+    report: &MarkdownReport<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    markdown::render(sources, findings, report, out)
 }
 
 /// Writes `diagnostics` as graphical reports with source snippets (the human format without the

@@ -162,6 +162,101 @@ fn github() {
 }
 
 #[test]
+fn markdown() {
+    let text = check(Format::Markdown);
+    assert!(text.starts_with("## lexperm lint\n"), "{text}");
+    assert!(
+        text.contains("| `L900` | test-bad-type | error | 1 |"),
+        "{text}"
+    );
+    // Errors first; the info's label points into the first file and gets a snippet there.
+    assert!(text.find("`L900`").unwrap() < text.find("`I900`").unwrap());
+    assert!(
+        text.contains("`lexicons/com/example/thing.json:2:14`: compare with this file"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn markdown_clean_run_is_one_sentence() {
+    let mut sources = Sources::new();
+    sources.add(SourceFile::new("a.json", "{}"));
+    let mut out = Vec::new();
+    let report = MarkdownReport {
+        title: "lexperm lint",
+        files_checked: 1,
+        note: Some("only files changed since `main`"),
+    };
+    render_markdown(&sources, &[], &report, &mut out).expect("renders");
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "## lexperm lint\n\nonly files changed since `main`\n\nNo findings in 1 file.\n"
+    );
+}
+
+#[test]
+fn markdown_keeps_file_text_inert() {
+    let text = "{\"id\": \"a````b<script>|@x\"}\n";
+    let mut sources = Sources::new();
+    let file = sources.add(SourceFile::new("dir/x`y.json", text));
+    let diagnostic = Diagnostic::new(
+        &BAD_TYPE,
+        find(text, "a````b", file),
+        "bad `a````b<script>|@x` and <b>bold</b> @someone\n# heading",
+    );
+    let mut out = Vec::new();
+    render(
+        Format::Markdown,
+        &sources,
+        &[(file, vec![diagnostic])],
+        RULES,
+        HumanOptions::default(),
+        &mut out,
+    )
+    .expect("renders");
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("`````text\n"), "{out}");
+    assert!(out.contains("``dir/x`y.json:1:9``"), "{out}");
+    assert!(
+        out.contains("\\<b\\>bold\\</b\\> @\u{2060}someone<br>\\# heading"),
+        "{out}"
+    );
+    assert!(!out.contains("\n# heading"), "{out}");
+}
+
+#[test]
+fn markdown_shows_a_bounded_number_of_snippets() {
+    use lexperm_parser::limits::MAX_MARKDOWN_SNIPPETS;
+    let mut sources = Sources::new();
+    let files: Vec<FileId> = (0..11)
+        .map(|i| sources.add(SourceFile::new(format!("f{i}.json"), "{}\n")))
+        .collect();
+    let mut diagnostic = Diagnostic::new(&BAD_TYPE, Span::new(files[0], 0, 1), "duplicated");
+    for file in &files[1..] {
+        diagnostic = diagnostic.with_label(Span::new(*file, 0, 1), "also here");
+    }
+    let mut out = Vec::new();
+    let report = MarkdownReport {
+        title: "lexperm lint",
+        files_checked: files.len(),
+        note: None,
+    };
+    render_markdown(&sources, &[(files[0], vec![diagnostic])], &report, &mut out).expect("renders");
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(
+        out.matches("```text").count(),
+        MAX_MARKDOWN_SNIPPETS,
+        "{out}"
+    );
+    let left = 11 - MAX_MARKDOWN_SNIPPETS;
+    assert!(
+        out.ends_with(&format!("\nand {left} more locations\n")),
+        "{out}"
+    );
+}
+
+#[test]
 fn summary_counts_and_words() {
     let (sources, findings) = sample();
     let summary = Summary::count(&findings, sources.len());
@@ -179,7 +274,13 @@ fn stale_spans_do_not_break_rendering() {
     let file = sources.add(SourceFile::new("a.json", "{}"));
     let diagnostic = Diagnostic::new(&BAD_TYPE, Span::new(file, 10, 50), "past the end");
     let findings = vec![(file, vec![diagnostic])];
-    for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
+    for format in [
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Markdown,
+    ] {
         let mut out = Vec::new();
         render(
             format,
