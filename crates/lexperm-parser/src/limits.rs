@@ -14,3 +14,11 @@ pub const MAX_FILE_SIZE: usize = 16 * 1024 * 1024;
 /// lexicon has a few thousand). A 16 MiB file of `[0,0,0,…]` would otherwise become eight million
 /// tree nodes.
 pub const MAX_JSON_VALUES: usize = 1 << 18;
+
+/// Most work spent comparing two versions of one permission set by meaning in `lexperm breaking`,
+/// counted in scope values examined (16,777,216; a real set needs a few thousand). A single
+/// request of one version that the other does not grant verbatim is checked against every scope of
+/// the other version, which costs the number of values those scopes hold; without a bound a set
+/// with tens of thousands of collections in each version would take minutes. Past it, requests
+/// are compared verbatim only.
+pub const MAX_GRANT_COMPARISON_WORK: usize = 1 << 24;
