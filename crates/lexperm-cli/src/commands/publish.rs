@@ -183,7 +183,7 @@ fn load_lexicons(root: &Path, config_file: Option<&Path>) -> Result<Vec<LocalLex
     }
     let rules = engine::registry();
     let control = config::load(config_file, &rules)
-        .and_then(|levels| RuleControl::new(&rules, &levels, &[], false))
+        .and_then(|config| RuleControl::new(&rules, &config, &[], false))
         .map_err(usage)?;
     let mut sources = Sources::new();
     let mut errors = 0;
