@@ -1,5 +1,5 @@
-//! Rule control: `lexperm.toml`, `--ignore`, `--deny warnings`, and looking rules up by code or
-//! name with did-you-mean suggestions.
+//! Rule control: `lexperm.toml`, `--ignore`, `--deny warnings`, `--acknowledge-widening`, and
+//! looking rules up by code or name with did-you-mean suggestions.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 
 use crate::load;
+
 use crate::render::Summary;
 
 /// Name of the configuration file looked for in the current directory.
@@ -30,24 +31,39 @@ impl Level {
     }
 }
 
+/// What `lexperm.toml` holds.
+#[derive(Debug, Default, PartialEq)]
+pub struct Config {
+    /// `[rules]`: rule levels by code, name or alias, in file order.
+    pub rules: Vec<(String, Level)>,
+    /// `[breaking] acknowledge-widening`: NSIDs whose widening `lexperm breaking` reports as
+    /// information instead of an error.
+    pub acknowledge_widening: Vec<String>,
+}
+
+/// The keys of the `[breaking]` section.
+const BREAKING_KEYS: &[&str] = &["acknowledge-widening"];
+
 /// Effective rule settings for one run.
 #[derive(Debug, Default)]
 pub struct RuleControl {
     levels: HashMap<&'static str, Level>,
     deny_warnings: bool,
+    acknowledged: Vec<String>,
 }
 
 impl RuleControl {
-    /// Combines the config file's `[rules]` table (`config`, may be empty), then `--ignore` keys,
-    /// then `--deny warnings`. Unknown rules are an error with suggestions.
+    /// Combines the config file (`config`, may be empty: its `[rules]` table and its
+    /// acknowledged widenings), then `--ignore` keys, then `--deny warnings`. Unknown rules are
+    /// an error with suggestions.
     pub fn new(
         rules: &[&'static RuleMeta],
-        config: &[(String, Level)],
+        config: &Config,
         ignore: &[String],
         deny_warnings: bool,
     ) -> Result<RuleControl, String> {
         let mut levels = HashMap::new();
-        for (key, level) in config {
+        for (key, level) in &config.rules {
             let rule = lookup(rules, key)?;
             levels.insert(rule.code, *level);
         }
@@ -58,22 +74,39 @@ impl RuleControl {
         Ok(RuleControl {
             levels,
             deny_warnings,
+            acknowledged: config.acknowledge_widening.clone(),
         })
     }
 
-    /// Drops diagnostics of rules that are off and sets configured severities.
-    pub fn apply(&self, diagnostics: &mut Vec<Diagnostic>) {
-        if self.levels.is_empty() {
-            return;
-        }
-        diagnostics.retain_mut(|diagnostic| match self.levels.get(diagnostic.code) {
-            Some(Level::Off) => false,
-            Some(Level::Severity(severity)) => {
-                diagnostic.severity = *severity;
-                true
+    /// Adds NSIDs whose widening is acknowledged (`--acknowledge-widening`); each must be an
+    /// NSID.
+    pub fn acknowledge(&mut self, nsids: &[String]) -> Result<(), String> {
+        for nsid in nsids {
+            check_nsid(nsid)
+                .map_err(|problem| format!("--acknowledge-widening `{nsid}`: {problem}"))?;
+            if !self.acknowledged.contains(nsid) {
+                self.acknowledged.push(nsid.clone());
             }
-            None => true,
-        });
+        }
+        Ok(())
+    }
+
+    /// Drops diagnostics of rules that are off, sets configured severities, then marks the
+    /// widenings of acknowledged NSIDs as information.
+    pub fn apply(&self, diagnostics: &mut Vec<Diagnostic>) {
+        if !self.levels.is_empty() {
+            diagnostics.retain_mut(|diagnostic| match self.levels.get(diagnostic.code) {
+                Some(Level::Off) => false,
+                Some(Level::Severity(severity)) => {
+                    diagnostic.severity = *severity;
+                    true
+                }
+                None => true,
+            });
+        }
+        if !self.acknowledged.is_empty() {
+            crate::engine::acknowledge_widening(diagnostics, &self.acknowledged);
+        }
     }
 
     /// True when the run must exit with failure.
@@ -145,18 +178,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Reads the config: `explicit` (`--config FILE`, must exist) or `lexperm.toml` in the current
-/// directory when present. Returns the `[rules]` entries in file order; every key must name a rule
+/// directory when present (an empty [`Config`] otherwise). Every `[rules]` key must name a rule
 /// in `rules`.
-pub fn load(
-    explicit: Option<&Path>,
-    rules: &[&'static RuleMeta],
-) -> Result<Vec<(String, Level)>, String> {
+pub fn load(explicit: Option<&Path>, rules: &[&'static RuleMeta]) -> Result<Config, String> {
     let path: PathBuf = match explicit {
         Some(path) => path.to_path_buf(),
         None => {
             let default = PathBuf::from(CONFIG_FILE_NAME);
             if !default.is_file() {
-                return Ok(Vec::new());
+                return Ok(Config::default());
             }
             refuse_outside_link(&default)?;
             default
@@ -169,11 +199,11 @@ pub fn load(
             problem.message()
         )
     })?;
-    let levels = parse(&text).map_err(|err| format!("{}: {err}", path.display()))?;
-    for (key, _) in &levels {
+    let config = parse(&text).map_err(|err| format!("{}: {err}", path.display()))?;
+    for (key, _) in &config.rules {
         lookup(rules, key).map_err(|err| format!("{}: {err}", path.display()))?;
     }
-    Ok(levels)
+    Ok(config)
 }
 
 /// Refuses the config file found in the current folder when it is a symbolic link that leads out
@@ -261,35 +291,114 @@ fn parse_table(text: &str) -> Result<toml::Table, String> {
     })
 }
 
-/// Parses a config file's text: the `[rules]` entries (`[network]` is read by
-/// [`parse_network`]).
-pub fn parse(text: &str) -> Result<Vec<(String, Level)>, String> {
+/// Parses a config file's text: the sections `[rules]` (rule = level), `[breaking]`
+/// (`acknowledge-widening = ["NSID", …]`) and `[network]` (read by [`parse_network`], checked
+/// here too).
+pub fn parse(text: &str) -> Result<Config, String> {
     let table = parse_table(text)?;
     parse_network(text)?;
-    let mut levels = Vec::new();
+    let mut config = Config::default();
     for (key, value) in table {
-        if key == "network" {
-            continue;
-        }
-        if key != "rules" {
-            return Err(format!(
-                "unknown section `{key}`\n  help: the sections are `[rules]` and `[network]`"
-            ));
-        }
-        let toml::Value::Table(rules) = value else {
-            return Err("`rules` must be a table, e.g. `[rules]\\nL105 = \"off\"`".to_string());
-        };
-        for (rule, level) in rules {
-            let parsed = level.as_str().and_then(Level::parse).ok_or_else(|| {
-                format!(
-                    "rule `{rule}`: level must be one of \"off\", \"info\", \"warning\", \"error\" (got {})",
-                    describe(&level)
+        match (key.as_str(), value) {
+            ("network", _) => {}
+            ("rules", toml::Value::Table(rules)) => {
+                for (rule, level) in rules {
+                    let parsed = level.as_str().and_then(Level::parse).ok_or_else(|| {
+                        format!(
+                            "rule `{rule}`: level must be one of \"off\", \"info\", \"warning\", \"error\" (got {})",
+                            describe(&level)
+                        )
+                    })?;
+                    config.rules.push((rule, parsed));
+                }
+            }
+            ("rules", _) => {
+                return Err(
+                    "`rules` must be a table, e.g. `[rules]\\nL105 = \"off\"`".to_string(),
                 )
-            })?;
-            levels.push((rule, parsed));
+            }
+            ("breaking", toml::Value::Table(breaking)) => {
+                for (name, value) in breaking {
+                    if !BREAKING_KEYS.contains(&name.as_str()) {
+                        return Err(unknown_key("breaking", &name, BREAKING_KEYS));
+                    }
+                    config.acknowledge_widening = acknowledged_nsids(&value)?;
+                }
+            }
+            ("breaking", _) => {
+                return Err(
+                    "`breaking` must be a table, e.g. `[breaking]\\nacknowledge-widening = [\"com.example.authFull\"]`"
+                        .to_string(),
+                )
+            }
+            (other, _) => {
+                return Err(unknown_key_message(
+                    format!("unknown section `{other}`"),
+                    other,
+                    &["rules", "breaking", "network"],
+                    "the sections are `[rules]`, `[breaking]` and `[network]`",
+                ))
+            }
         }
     }
-    Ok(levels)
+    Ok(config)
+}
+
+/// The NSIDs of `[breaking] acknowledge-widening`: a list of strings, each an NSID.
+fn acknowledged_nsids(value: &toml::Value) -> Result<Vec<String>, String> {
+    const KEY: &str = "`[breaking] acknowledge-widening`";
+    let toml::Value::Array(items) = value else {
+        return Err(format!(
+            "{KEY} must be a list of permission set or space type NSIDs, e.g. \
+             `acknowledge-widening = [\"com.example.authFull\"]` (got {})",
+            describe(value)
+        ));
+    };
+    items
+        .iter()
+        .map(|item| {
+            let nsid = item.as_str().ok_or_else(|| {
+                format!(
+                    "{KEY}: every entry must be an NSID string (got {})",
+                    describe(item)
+                )
+            })?;
+            check_nsid(nsid).map_err(|problem| format!("{KEY}: `{nsid}`: {problem}"))?;
+            Ok(nsid.to_owned())
+        })
+        .collect()
+}
+
+/// Why `nsid` is not an NSID, if it is not.
+fn check_nsid(nsid: &str) -> Result<(), String> {
+    lexperm_parser::syntax::Nsid::parse(nsid)
+        .map(|_| ())
+        .map_err(|err| format!("not an NSID: {err}"))
+}
+
+/// The error for a key `name` of the section `section` that is not one of `known`.
+fn unknown_key(section: &str, name: &str, known: &[&str]) -> String {
+    let keys: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+    unknown_key_message(
+        format!("unknown key `{name}` in `[{section}]`"),
+        name,
+        known,
+        &format!("the keys of `[{section}]` are {}", keys.join(", ")),
+    )
+}
+
+/// `message`, then a help line: the closest of `known` to `name` when one is close, else
+/// `fallback`.
+fn unknown_key_message(message: String, name: &str, known: &[&str], fallback: &str) -> String {
+    let closest = known
+        .iter()
+        .map(|k| (edit_distance(&name.to_ascii_lowercase(), k), *k))
+        .min()
+        .filter(|(distance, _)| *distance <= (name.chars().count() / 3).max(2));
+    match closest {
+        Some((_, key)) => format!("{message}\n  help: did you mean `{key}`? ({fallback})"),
+        None => format!("{message}\n  help: {fallback}"),
+    }
 }
 
 /// A TOML value for an error message.
@@ -321,22 +430,6 @@ mod tests {
     const RULES: &[&RuleMeta] = &[&RULE, &OTHER];
 
     #[test]
-    fn network_section() {
-        assert_eq!(parse_network("[network]\ndeadline = 120\n"), Ok(Some(120)));
-        assert_eq!(parse_network("[rules]\nL105 = \"off\"\n"), Ok(None));
-        assert!(parse("[network]\ndeadline = 120\n[rules]\nL105 = \"off\"\n").is_ok());
-        for bad in [
-            "[network]\ndeadline = 0",
-            "[network]\ndeadline = \"2m\"",
-            "[network]\ntimeout = 3",
-            "network = 3",
-        ] {
-            assert!(parse_network(bad).is_err(), "{bad}");
-            assert!(parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
     fn lookup_by_code_or_name() {
         assert_eq!(lookup(RULES, "l105").map(|r| r.code), Ok("L105"));
         assert_eq!(
@@ -356,7 +449,7 @@ mod tests {
     fn config_levels_and_errors() {
         let parsed = parse("[rules]\nL105 = \"off\"\nfield-name-syntax = \"error\"\n").unwrap();
         assert_eq!(
-            parsed,
+            parsed.rules,
             vec![
                 ("L105".to_string(), Level::Off),
                 (
@@ -368,13 +461,19 @@ mod tests {
         assert!(parse("[rules]\nL105 = \"loud\"")
             .unwrap_err()
             .contains("level must be"));
-        assert!(parse("[rulez]\n").unwrap_err().contains("unknown section"));
+        let err = parse("[rulez]\n").unwrap_err();
+        assert!(err.contains("unknown section `rulez`"), "{err}");
+        assert!(err.contains("did you mean `rules`?"), "{err}");
         assert!(parse("[rules\n").unwrap_err().contains("invalid TOML"));
     }
 
     #[test]
     fn control_applies_levels() {
         let config = vec![("S101".to_string(), Level::Severity(Severity::Error))];
+        let config = Config {
+            rules: config,
+            acknowledge_widening: Vec::new(),
+        };
         let control = RuleControl::new(RULES, &config, &["L105".to_string()], false).unwrap();
         let span = Default::default();
         let mut diagnostics = vec![
@@ -384,6 +483,61 @@ mod tests {
         control.apply(&mut diagnostics);
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].severity, Severity::Error);
-        assert!(RuleControl::new(RULES, &[], &["nope".to_string()], false).is_err());
+        assert!(RuleControl::new(RULES, &Config::default(), &["nope".to_string()], false).is_err());
+    }
+
+    #[test]
+    fn acknowledged_widenings_and_their_errors() {
+        let parsed =
+            parse("[breaking]\nacknowledge-widening = [\"com.example.authFull\"]\n").unwrap();
+        assert_eq!(parsed.acknowledge_widening, ["com.example.authFull"]);
+        assert!(parsed.rules.is_empty());
+        let err = parse("[breaking]\nacknowledge_widening = []\n").unwrap_err();
+        assert!(
+            err.contains("unknown key `acknowledge_widening` in `[breaking]`")
+                && err.contains("did you mean `acknowledge-widening`?"),
+            "{err}"
+        );
+        let err = parse("[breaking]\nsomething = 1\n").unwrap_err();
+        assert!(
+            err.contains("the keys of `[breaking]` are `acknowledge-widening`"),
+            "{err}"
+        );
+        let err =
+            parse("[breaking]\nacknowledge-widening = \"com.example.authFull\"\n").unwrap_err();
+        assert!(
+            err.contains("must be a list") && err.contains("got \"com.example.authFull\""),
+            "{err}"
+        );
+        let err = parse("[breaking]\nacknowledge-widening = [\"authFull\"]\n").unwrap_err();
+        assert!(err.contains("`authFull`: not an NSID"), "{err}");
+        let err = parse("[braking]\n").unwrap_err();
+        assert!(err.contains("did you mean `breaking`?"), "{err}");
+
+        let mut control = RuleControl::new(RULES, &parsed, &[], false).unwrap();
+        assert!(control.acknowledge(&["not an nsid".to_owned()]).is_err());
+        control
+            .acknowledge(&["com.example.authOther".to_owned()])
+            .unwrap();
+        assert_eq!(
+            control.acknowledged,
+            ["com.example.authFull", "com.example.authOther"]
+        );
+    }
+
+    #[test]
+    fn network_section() {
+        assert_eq!(parse_network("[network]\ndeadline = 120\n"), Ok(Some(120)));
+        assert_eq!(parse_network("[rules]\nL105 = \"off\"\n"), Ok(None));
+        assert!(parse("[network]\ndeadline = 120\n[rules]\nL105 = \"off\"\n").is_ok());
+        for bad in [
+            "[network]\ndeadline = 0",
+            "[network]\ndeadline = \"2m\"",
+            "[network]\ntimeout = 3",
+            "network = 3",
+        ] {
+            assert!(parse_network(bad).is_err(), "{bad}");
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 }

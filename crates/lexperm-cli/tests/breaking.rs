@@ -426,11 +426,19 @@ fn real_edits_to_the_atproto_corpus() {
     let change_key = |doc: &mut serde_json::Value| {
         doc["defs"]["main"]["key"] = "tid".into();
     };
-    let edits: [Edit<'_>; 4] = [
+    // "Can not update or delete posts." no longer holds.
+    let allow_updates = |doc: &mut serde_json::Value| {
+        doc["defs"]["main"]["permissions"][1]["action"]
+            .as_array_mut()
+            .unwrap()
+            .push("update".into());
+    };
+    let edits: [Edit<'_>; 5] = [
         ("app/bsky/feed/like.json", &add_mood),
         ("app/bsky/feed/post.json", &require_mood),
         ("app/bsky/feed/defs.json", &remove_def),
         ("app/bsky/actor/profile.json", &change_key),
+        ("app/bsky/authCreatePosts.json", &allow_updates),
     ];
     let dir = copy_with(&corpus.join("atproto"), &edits);
     let output = common::lexperm(
@@ -438,7 +446,17 @@ fn real_edits_to_the_atproto_corpus() {
         &["breaking", "work", "--base", "base", "--format", "json"],
     );
     assert_eq!(output.status.code(), Some(1), "{}", common::stderr(&output));
-    let mut found: Vec<(String, String)> = common::json_lines(&common::stdout(&output))
+    let lines = common::json_lines(&common::stdout(&output));
+    let widened = lines
+        .iter()
+        .find(|d| d["code"] == "B201")
+        .expect("the widened permission set is reported");
+    assert_eq!(
+        widened["message"],
+        "permission set `app.bsky.authCreatePosts` grants more: `repo` permission #2 gains \
+         `repo?collection=app.bsky.feed.post&collection=app.bsky.feed.postgate&collection=app.bsky.feed.threadgate&action=update`"
+    );
+    let mut found: Vec<(String, String)> = lines
         .iter()
         .map(|d| {
             (
@@ -450,6 +468,7 @@ fn real_edits_to_the_atproto_corpus() {
     found.sort();
     let expected = [
         ("app.bsky.actor.profile", "B105"),
+        ("app.bsky.authCreatePosts", "B201"),
         ("app.bsky.feed.defs", "B103"),
         ("app.bsky.feed.post", "B106"),
     ];
@@ -457,6 +476,149 @@ fn real_edits_to_the_atproto_corpus() {
         found,
         expected.map(|(nsid, code)| (nsid.to_owned(), code.to_owned())),
         "the optional field on app.bsky.feed.like is clean"
+    );
+}
+
+/// `(nsid, code, severity)` of every finding of `lexperm breaking work --base base` with `extra`
+/// arguments, sorted, and the exit code.
+fn breaking_findings(dir: &Path, extra: &[&str]) -> (Vec<(String, String, String)>, i32) {
+    let mut args = vec!["breaking", "work", "--base", "base", "--format", "json"];
+    args.extend_from_slice(extra);
+    let output = common::lexperm(dir, &args);
+    let mut found: Vec<(String, String, String)> = common::json_lines(&common::stdout(&output))
+        .iter()
+        .map(|d| {
+            let text = |key: &str| d[key].as_str().unwrap().to_owned();
+            (text("nsid"), text("code"), text("severity"))
+        })
+        .collect();
+    found.sort();
+    (found, output.status.code().unwrap())
+}
+
+#[test]
+fn permission_security_diff_of_the_example_authority() {
+    const SET: &str = "org.lexperm.example.calendar";
+    let widen = |doc: &mut serde_json::Value| {
+        doc["defs"]["main"]["permissions"][0]["lxm"]
+            .as_array_mut()
+            .unwrap()
+            .push(format!("{SET}.importCalendar").into());
+    };
+    let narrow = |doc: &mut serde_json::Value| {
+        let collections = doc["defs"]["main"]["permissions"][0]["collection"]
+            .as_array_mut()
+            .unwrap();
+        collections.retain(|c| c != &serde_json::json!(format!("{SET}.settings")));
+    };
+    let retitle = |doc: &mut serde_json::Value| {
+        doc["defs"]["main"]["title"] = "Use and share calendars".into();
+    };
+    let declare = |doc: &mut serde_json::Value| {
+        doc["defs"]["main"]["collections"]
+            .as_array_mut()
+            .unwrap()
+            .push(format!("{SET}.settings").into());
+    };
+    let path = |name: &str| format!("org/lexperm/example/calendar/{name}.json");
+    let (view, manage, shared, space) = (
+        path("authViewCalendar"),
+        path("authManageCalendar"),
+        path("authSharedCalendar"),
+        path("sharedCalendar"),
+    );
+    let edits: [Edit<'_>; 4] = [
+        (&view, &widen),
+        (&manage, &narrow),
+        (&shared, &retitle),
+        (&space, &declare),
+    ];
+    let dir = copy_with(&common::workspace_root().join("lexicons"), &edits);
+    let finding = |name: &str, code: &str, severity: &str| {
+        (
+            format!("{SET}.{name}"),
+            code.to_owned(),
+            severity.to_owned(),
+        )
+    };
+    let (found, exit) = breaking_findings(dir.path(), &[]);
+    assert_eq!(
+        found,
+        [
+            finding("authManageCalendar", "B202", "warning"),
+            finding("authSharedCalendar", "B205", "info"),
+            finding("authViewCalendar", "B201", "error"),
+            finding("sharedCalendar", "B203", "error"),
+        ]
+    );
+    assert_eq!(exit, 1);
+
+    // Acknowledged on the command line: information, and nothing else fails.
+    let view_nsid = format!("{SET}.authViewCalendar");
+    let space_nsid = format!("{SET}.sharedCalendar");
+    let acknowledged = [
+        finding("authManageCalendar", "B202", "warning"),
+        finding("authSharedCalendar", "B205", "info"),
+        finding("authViewCalendar", "B201", "info"),
+        finding("sharedCalendar", "B203", "info"),
+    ];
+    let flags = [
+        "--acknowledge-widening",
+        view_nsid.as_str(),
+        "--acknowledge-widening",
+        space_nsid.as_str(),
+    ];
+    assert_eq!(
+        breaking_findings(dir.path(), &flags),
+        (acknowledged.to_vec(), 0)
+    );
+    // One of the two acknowledged: the other still fails the run.
+    let (found, exit) = breaking_findings(dir.path(), &flags[..2]);
+    assert_eq!((found[3].2.as_str(), exit), ("error", 1));
+    let output = common::lexperm(
+        dir.path(),
+        &["breaking", "work", "--base", "base", flags[0], flags[1]],
+    );
+    let human = common::stdout(&output);
+    assert!(
+        human.contains("acknowledged widening: permission set"),
+        "{human}"
+    );
+
+    // Acknowledged in lexperm.toml: the same.
+    write(
+        dir.path(),
+        "lexperm.toml",
+        &format!("[breaking]\nacknowledge-widening = [\"{view_nsid}\", \"{space_nsid}\"]\n"),
+    );
+    assert_eq!(
+        breaking_findings(dir.path(), &[]),
+        (acknowledged.to_vec(), 0)
+    );
+
+    // A wrong key or a value that is not an NSID is a usage error that says what to write.
+    let usage_error = |extra: &[&str]| {
+        let mut args = vec!["breaking", "work", "--base", "base"];
+        args.extend_from_slice(extra);
+        let output = common::lexperm(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(2));
+        common::stderr(&output)
+    };
+    write(
+        dir.path(),
+        "lexperm.toml",
+        "[breaking]\nacknowledge_widening = []\n",
+    );
+    let err = usage_error(&[]);
+    assert!(
+        err.contains("did you mean `acknowledge-widening`?"),
+        "{err}"
+    );
+    std::fs::remove_file(dir.path().join("lexperm.toml")).unwrap();
+    let err = usage_error(&["--acknowledge-widening", "authViewCalendar"]);
+    assert!(
+        err.contains("--acknowledge-widening `authViewCalendar`: not an NSID"),
+        "{err}"
     );
 }
 

@@ -3,7 +3,8 @@
 //! Rules are one file each under [`file_rules`] (per-file: `L1xx` structure, `S1xx` style),
 //! [`catalog_rules`] (over all loaded files: `L2xx` cross-file, `P1xx` permission sets) and
 //! [`breaking_rules`] (`B1xx`: what changed between two versions of the files breaks existing
-//! data or clients). Each file holds the rule's [`RuleMeta`] (stable code, name, severity,
+//! data or clients; `B2xx`: what a permission set or space declaration newly grants or no
+//! longer grants). Each file holds the rule's [`RuleMeta`] (stable code, name, severity,
 //! documentation), its check and its tests. [`declare_rules!`] below is the only list of rules: it
 //! declares the modules, the [`registry`] and the order in which checks run.
 //!
@@ -201,10 +202,11 @@ declare_rules! {
         catalog s128_implementations_disagree,
     }
     /// Breaking-change rules: over two versions of the catalog ([`CatalogDiff`]). `B1xx` compare
-    /// schemas (what old data, old clients and old servers rely on); `B2xx` is kept for what
-    /// permission sets and space declarations grant. A rule that covers an indigo `lexlint`
-    /// breaking check lists the check's name in its `ALIASES`.
-    breaking_rules {
+    /// schemas (what old data, old clients and old servers rely on); `B2xx` compare what
+    /// permission sets and space declarations grant (the permission security diff; shared code in
+    /// `grants`). A rule that covers an indigo `lexlint` breaking check lists the check's name in
+    /// its `ALIASES`.
+    breaking_rules [grants] {
         breaking b101_lexicon_removed,
         breaking b102_lexicon_renamed,
         breaking b103_def_removed,
@@ -234,6 +236,11 @@ declare_rules! {
         breaking b127_input_added,
         breaking b128_error_removed,
         remote b129_base_unavailable,
+        breaking b201_permission_set_widened,
+        breaking b202_permission_set_narrowed,
+        breaking b203_space_collections_widened,
+        breaking b204_space_collections_narrowed,
+        breaking b205_permission_text_changed,
     }
 }
 

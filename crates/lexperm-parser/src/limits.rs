@@ -101,3 +101,11 @@ pub const MAX_MARKDOWN_SNIPPETS: usize = 4;
 /// pull-request comment). The summary always comes first; findings are added while they fit,
 /// and the rest are counted in a closing line.
 pub const MAX_MARKDOWN_BYTES: usize = 60_000;
+
+/// Most work spent comparing two versions of one permission set by meaning in `lexperm breaking`,
+/// counted in scope values examined (16,777,216; a real set needs a few thousand). A single
+/// request of one version that the other does not grant verbatim is checked against every scope of
+/// the other version, which costs the number of values those scopes hold; without a bound a set
+/// with tens of thousands of collections in each version would take minutes. Past it, requests
+/// are compared verbatim only.
+pub const MAX_GRANT_COMPARISON_WORK: usize = 1 << 24;

@@ -15,7 +15,8 @@
 //!   either side is one [`BodyPair`] ([`CatalogDiff::bodies`]).
 //!
 //! Permission sets and space declarations are matched as documents and defs but not walked: what
-//! they grant is compared through their expansions ([`CatalogDoc::expansion_with_aud`]).
+//! they grant is compared by meaning in [`crate::grants`] ([`CatalogDiff::grant_changes`],
+//! [`CatalogDiff::space_changes`]).
 //!
 //! The two catalogs must give their files distinct [`FileId`]s, so that a span says which side it
 //! is on ([`CatalogDiff::side_of`]).
@@ -41,6 +42,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 use lexperm_parser::diagnostics::{FileId, Span};
 use lexperm_parser::json::{self, JsonKind, JsonValue};
@@ -49,6 +51,7 @@ use lexperm_parser::lexicon::{
 };
 
 use crate::catalog::{Catalog, CatalogDoc};
+use crate::grants::GrantChange;
 
 /// Which version a file belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -362,6 +365,7 @@ pub struct CatalogDiff<'a> {
     schemas: Vec<SchemaPair<'a>>,
     field_sets: Vec<FieldSetPair<'a>>,
     bodies: Vec<BodyPair<'a>>,
+    grant_changes: OnceLock<Vec<GrantChange<'a>>>,
 }
 
 impl<'a> CatalogDiff<'a> {
@@ -385,6 +389,7 @@ impl<'a> CatalogDiff<'a> {
             schemas: Vec::new(),
             field_sets: Vec::new(),
             bodies: Vec::new(),
+            grant_changes: OnceLock::new(),
         };
         debug_assert!(
             after
@@ -481,6 +486,11 @@ impl<'a> CatalogDiff<'a> {
     /// Every `input`, `output` and `message` present on either side of a def of the same type.
     pub fn bodies(&self) -> &[BodyPair<'a>] {
         &self.bodies
+    }
+
+    /// Where [`CatalogDiff::grant_changes`] keeps its result.
+    pub(crate) fn cached_grant_changes(&self) -> &OnceLock<Vec<GrantChange<'a>>> {
+        &self.grant_changes
     }
 
     /// Pairs each removed document with the first added one whose `defs` are the same JSON.

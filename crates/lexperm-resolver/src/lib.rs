@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod coverage;
 pub mod diff;
 pub mod expand;
+pub mod grants;
 pub mod preview;
 pub mod source;
 pub mod token;
@@ -24,6 +25,7 @@ pub use expand::{
     expand_set, expand_set_with, parse_include, parse_include_with, DroppedEntry, ExpandError,
     GrantedScope, SetExpansion,
 };
+pub use grants::{BareGrant, GrantChange, GrantEffect, SpaceChange, SAMPLE_AUD};
 pub use preview::{Preview, PreviewPermission, SpacePreview};
 pub use source::{FetchedLexicon, LexiconSource, NoSource, ResolveError};
 pub use token::{Provenance, TokenChecker, TokenScope, TokenScopeError, TokenValue};

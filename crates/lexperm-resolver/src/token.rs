@@ -34,6 +34,7 @@
 
 use lexperm_parser::scope::{Reference, Scope, ScopeRequest, ScopeSet, StaticScope};
 
+use lexperm_parser::lexicon::SpaceSchema;
 use lexperm_parser::scope::{NsidPattern, SpaceAuthority, SpaceScope};
 
 use crate::catalog::{Catalog, SpaceDeclError};
@@ -312,13 +313,7 @@ impl Catalog {
         {
             match self.space_decl(space_type.as_str()) {
                 Ok((_, decl)) => {
-                    let declared: Vec<NsidPattern> = decl
-                        .collections
-                        .iter()
-                        .flat_map(|list| &list.value)
-                        .filter_map(|c| lexperm_parser::syntax::Nsid::parse(&c.value).ok())
-                        .map(NsidPattern::Nsid)
-                        .collect();
+                    let declared = declared_collections(decl);
                     if !declared.is_empty() {
                         let mut filled = space.clone();
                         filled.collections = declared;
@@ -368,6 +363,17 @@ impl Catalog {
         }
         out
     }
+}
+
+/// The `collections` of a space type declaration as the write targets the authorization server
+/// gives a `space:` grant that names none (entries that are not NSIDs left out).
+pub fn declared_collections(decl: &SpaceSchema) -> Vec<NsidPattern> {
+    decl.collections
+        .iter()
+        .flat_map(|list| &list.value)
+        .filter_map(|c| lexperm_parser::syntax::Nsid::parse(&c.value).ok())
+        .map(NsidPattern::Nsid)
+        .collect()
 }
 
 #[cfg(test)]

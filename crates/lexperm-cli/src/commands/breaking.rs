@@ -39,6 +39,11 @@ pub struct BreakingArgs {
     /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// A permission set or space type whose widening is intended: its `permission-set-widened`
+    /// and `space-collections-widened` findings become information; repeatable (also
+    /// `[breaking] acknowledge-widening = ["NSID", …]` in the config file).
+    #[arg(long, value_name = "NSID")]
+    acknowledge_widening: Vec<String>,
     #[command(flatten)]
     reference: ReferenceArgs,
     #[command(flatten)]
@@ -55,9 +60,13 @@ pub struct BreakingArgs {
 
 /// Runs `breaking` and returns the exit code.
 pub fn run(args: BreakingArgs) -> u8 {
-    let Some(control) = rule_control(args.config.as_deref(), &args.ignore, &args.deny) else {
+    let Some(mut control) = rule_control(args.config.as_deref(), &args.ignore, &args.deny) else {
         return crate::EXIT_USAGE;
     };
+    if let Err(message) = control.acknowledge(&args.acknowledge_widening) {
+        eprintln!("error: {message}");
+        return crate::EXIT_USAGE;
+    }
     let paths = paths_or_default(args.paths);
 
     let loaded = load::load(&paths, &args.walk.options());

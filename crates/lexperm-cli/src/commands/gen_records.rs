@@ -67,7 +67,7 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
     }
     let rules = engine::registry();
     let control = match config::load(args.config.as_deref(), &rules)
-        .and_then(|levels| RuleControl::new(&rules, &levels, &[], false))
+        .and_then(|config| RuleControl::new(&rules, &config, &[], false))
     {
         Ok(control) => control,
         Err(message) => {

@@ -219,8 +219,8 @@ pub fn rule_control(
     deny: &[Deny],
 ) -> Option<RuleControl> {
     let rules = engine::registry();
-    let control = config::load(explicit, &rules).and_then(|levels| {
-        RuleControl::new(&rules, &levels, ignore, deny.contains(&Deny::Warnings))
+    let control = config::load(explicit, &rules).and_then(|config| {
+        RuleControl::new(&rules, &config, ignore, deny.contains(&Deny::Warnings))
     });
     control
         .map_err(|message| eprintln!("error: {message}"))

@@ -191,7 +191,7 @@ fn load_lexicons(
     }
     let rules = engine::registry();
     let control = config::load(config_file, &rules)
-        .and_then(|levels| RuleControl::new(&rules, &levels, &[], false))
+        .and_then(|config| RuleControl::new(&rules, &config, &[], false))
         .map_err(usage)?;
     // The same loader as `lexperm lint`, so publish sees exactly the files lint judged.
     let files = load::load(&[root.to_path_buf()], &walk.options());

@@ -1,8 +1,8 @@
 //! Shared code of the breaking-change rules: [`check_diff`], how a finding points at both
 //! versions, and the help texts that name the safe alternative.
 //!
-//! Codes: `B1xx` compare schemas; `B2xx` is kept for what permission sets and space declarations
-//! grant. Every rule reads a [`CatalogDiff`] (documents matched by NSID, defs by name, schemas by
+//! Codes: `B1xx` compare schemas; `B2xx` compare what permission sets and space declarations
+//! grant (their shared code is in [`super::grants`]). Every rule reads a [`CatalogDiff`] (documents matched by NSID, defs by name, schemas by
 //! path) and reports one finding per change: in the after file where the changed thing still
 //! exists, else in the before file, with a label in the other version. A rule that covers an
 //! indigo `lexlint` check lists that check's name in its `ALIASES` (so `lexperm explain
@@ -402,5 +402,31 @@ pub(crate) mod test_support {
     /// `com.example.post` with one property `field` of schema `schema` (a JSON object).
     pub(crate) fn field(schema: &str) -> String {
         record(&format!(r#""field": {schema}"#), "")
+    }
+
+    /// The permission set `com.example.authFull` with `entries` (JSON object bodies without
+    /// braces and without `"type": "permission"`).
+    pub(crate) fn set(entries: &[&str]) -> String {
+        let entries: Vec<String> = entries
+            .iter()
+            .map(|entry| format!(r#"{{"type": "permission", {entry}}}"#))
+            .collect();
+        doc(
+            "com.example.authFull",
+            &format!(
+                r#""main": {{"type": "permission-set", "permissions": [{}]}}"#,
+                entries.join(", ")
+            ),
+        )
+    }
+
+    /// The space type `com.example.forum` declaring `collections` (a JSON array body).
+    pub(crate) fn space(collections: &str) -> String {
+        doc(
+            "com.example.forum",
+            &format!(
+                r#""main": {{"type": "space", "key": "tid", "name": "Forum", "collections": [{collections}]}}"#
+            ),
+        )
     }
 }

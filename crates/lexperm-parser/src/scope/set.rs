@@ -83,20 +83,45 @@ impl ScopeSet {
             }
             seen.push(value);
             match Scope::parse_with(value, reference) {
-                Ok(parsed) => {
-                    let index = set.scopes.len();
-                    match parsed {
-                        Scope::Static(StaticScope::TransitionGeneric) => set.generic = Some(index),
-                        Scope::Static(StaticScope::TransitionChatBsky) => set.chat = Some(index),
-                        Scope::Static(StaticScope::TransitionEmail) => set.email = Some(index),
-                        _ => {}
-                    }
-                    set.scopes.push(parsed);
-                }
+                Ok(parsed) => set.push(parsed),
                 Err(_) => set.ignored.push(value.to_owned()),
             }
         }
         set
+    }
+
+    /// A set of scopes already parsed (`ScopePermissions` mode): equal scopes collapse, the
+    /// first kept; the order is kept otherwise.
+    ///
+    /// ```
+    /// use lexperm_parser::scope::{RepoAction, Scope, ScopeSet};
+    ///
+    /// let scopes = ["repo:com.example.a", "repo:com.example.a"].map(|s| Scope::parse(s).unwrap());
+    /// let set = ScopeSet::from_scopes(scopes);
+    /// assert_eq!(set.scopes().len(), 1);
+    /// assert!(set.allows_repo("com.example.a", RepoAction::Delete).is_some());
+    /// ```
+    pub fn from_scopes(scopes: impl IntoIterator<Item = Scope>) -> ScopeSet {
+        let mut set = ScopeSet::default();
+        let mut seen = std::collections::HashSet::new();
+        for scope in scopes {
+            if seen.insert(scope.clone()) {
+                set.push(scope);
+            }
+        }
+        set
+    }
+
+    /// Appends `scope`, noting where a transition scope is.
+    fn push(&mut self, scope: Scope) {
+        let index = self.scopes.len();
+        match scope {
+            Scope::Static(StaticScope::TransitionGeneric) => self.generic = Some(index),
+            Scope::Static(StaticScope::TransitionChatBsky) => self.chat = Some(index),
+            Scope::Static(StaticScope::TransitionEmail) => self.email = Some(index),
+            _ => {}
+        }
+        self.scopes.push(scope);
     }
 
     /// Turns the transition mode (`ScopePermissionsTransition`) on or off.
