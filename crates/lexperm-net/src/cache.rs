@@ -58,6 +58,14 @@ pub struct CachedLexicon {
     pub fetched_at: u64,
 }
 
+impl CachedLexicon {
+    /// Reads a cache entry from the bytes of its file; `None` when they are not one (not UTF-8,
+    /// not JSON, or missing a field).
+    pub fn decode(bytes: &[u8]) -> Option<CachedLexicon> {
+        serde_json::from_slice(bytes).ok()
+    }
+}
+
 /// What the cache holds for an NSID.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CacheLookup {
@@ -149,12 +157,12 @@ impl ResolutionCache {
     /// Look an NSID up.
     pub fn get(&self, nsid: &str) -> Result<CacheLookup, NetError> {
         let path = self.file(nsid)?;
-        let text = match fs::read_to_string(&path) {
-            Ok(t) => t,
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(CacheLookup::Missing),
             Err(e) => return Err(NetError::io("cannot read", &path, e)),
         };
-        let Ok(entry) = serde_json::from_str::<CachedLexicon>(&text) else {
+        let Some(entry) = CachedLexicon::decode(&bytes) else {
             // A damaged entry is as good as none; it is overwritten on the next fetch.
             return Ok(CacheLookup::Missing);
         };
@@ -343,6 +351,17 @@ mod tests {
             cache.resolve_with(nsid, true, fail),
             Err(NetError::NotCached { .. })
         ));
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_damaged_entry_is_missing() {
+        let (cache, _, dir) = setup("damaged");
+        fs::create_dir_all(&dir).unwrap();
+        for bytes in [&b"\xff\xfe not UTF-8"[..], b"{\"nsid\": 1}", b"[]"] {
+            fs::write(dir.join("com.example.foo.json"), bytes).unwrap();
+            assert_eq!(cache.get("com.example.foo").unwrap(), CacheLookup::Missing);
+        }
         fs::remove_dir_all(dir).unwrap();
     }
 
