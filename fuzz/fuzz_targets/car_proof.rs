@@ -27,13 +27,6 @@ fn example() -> &'static ProofExample {
     EXAMPLE.get_or_init(proof_example)
 }
 
-fn multikey(multibase: &str) -> SigningKey<'_> {
-    SigningKey {
-        kind: "Multikey",
-        public_key_multibase: multibase,
-    }
-}
-
 /// The parts of `bytes` between [`SEPARATOR`]s.
 fn split(bytes: &[u8]) -> Vec<&[u8]> {
     let mut parts = Vec::new();
@@ -53,14 +46,7 @@ fuzz_target!(|data: &[u8]| {
     let example = example();
     match mode % 4 {
         0 => {
-            let _ = verify_record_proof(
-                rest,
-                example.did,
-                multikey(&example.key_multibase),
-                example.collection,
-                example.rkey,
-                &example.record_cid,
-            );
+            let _ = example.verify(rest, example.signing_key());
         }
         1 => {
             let mut car = Vec::new();
@@ -94,7 +80,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = verify_record_proof(
                 &car,
                 example.did,
-                multikey(&example.key_multibase),
+                example.signing_key(),
                 collection,
                 rkey,
                 &example.record_cid,
@@ -111,14 +97,7 @@ fuzz_target!(|data: &[u8]| {
                 kind: &kind,
                 public_key_multibase: &multibase,
             };
-            let _ = verify_record_proof(
-                &example.car,
-                example.did,
-                key,
-                example.collection,
-                example.rkey,
-                &example.record_cid,
-            );
+            let _ = example.verify(&example.car, key);
             if let Ok(cid) = Cid::parse(&multibase) {
                 assert_eq!(Cid::from_bytes(cid.as_bytes()).as_ref(), Ok(&cid));
             }

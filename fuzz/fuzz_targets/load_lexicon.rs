@@ -1,13 +1,14 @@
 //! Fuzz target: one lexicon file, as bytes, through everything that reads it: the loader
 //! (`lexicon::load`), a catalog of it with every permission set expanded, its coverage and token
 //! scope under both references, and the whole lint (per-file and catalog rules). Nothing may
-//! panic, and every diagnostic's span and labels stay inside the text.
+//! panic, every granted scope's string form parses to an equivalent scope, and every span of a
+//! diagnostic or a dropped entry stays inside the text.
 #![no_main]
 
 use lexperm_lint::{lint_with_catalog_for, Source};
 use lexperm_parser::diagnostics::{Diagnostic, FileId, LineIndex};
 use lexperm_parser::lexicon;
-use lexperm_parser::scope::Reference;
+use lexperm_parser::scope::{Reference, Scope};
 use lexperm_resolver::Catalog;
 use libfuzzer_sys::fuzz_target;
 
@@ -42,7 +43,19 @@ fuzz_target!(|data: &[u8]| {
         let mut requested = String::new();
         for (doc, _) in catalog.permission_sets() {
             let include = format!("include:{}", doc.nsid_str());
-            let _ = catalog.expand_str(&include);
+            if let Ok(expansion) = catalog.expand_str(&include) {
+                // A granted scope is one whose string form parses (one scope grammar).
+                for granted in &expansion.granted {
+                    let form = granted.scope.to_string();
+                    let again = Scope::parse_with(&form, reference).expect("granted scopes parse");
+                    assert!(again.is_equivalent(&granted.scope), "{form}");
+                }
+                for dropped in &expansion.dropped {
+                    for span in [dropped.span, dropped.entry_span] {
+                        assert!(span.start <= span.end && span.end as usize <= text.len());
+                    }
+                }
+            }
             let _ = catalog.preview(&include, Some("en"));
             let _ = doc.expansion_with_aud();
             requested.push_str(&include);

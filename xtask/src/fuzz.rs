@@ -330,20 +330,16 @@ fn car_proof_seeds() -> Vec<Vec<u8>> {
     let mut mst = vec![path.as_bytes()];
     mst.extend(nodes.iter().copied());
     seeds.push(with_mode(2, &mst));
-    seeds.push(with_mode(
-        3,
-        &[b"Multikey\0", example.key_multibase.as_bytes()],
-    ));
+    // Mode 3: `type`, a zero byte, `publicKeyMultibase`.
     let point = example.key.verifying_key().to_encoded_point(false);
     let legacy = format!("z{}", bs58::encode(point.as_bytes()).into_string());
-    seeds.push(with_mode(
-        3,
-        &[b"EcdsaSecp256k1VerificationKey2019\0", legacy.as_bytes()],
-    ));
-    seeds.push(with_mode(
-        3,
-        &[b"Multikey\0", example.record_cid.to_string().as_bytes()],
-    ));
+    for (kind, multibase) in [
+        ("Multikey", example.key_multibase.clone()),
+        ("EcdsaSecp256k1VerificationKey2019", legacy),
+        ("Multikey", example.record_cid.to_string()),
+    ] {
+        seeds.push(with_mode(3, &[format!("{kind}\0{multibase}").as_bytes()]));
+    }
     seeds
 }
 

@@ -6,6 +6,7 @@ use k256::ecdsa::signature::Signer;
 use serde_json::{json, Value};
 
 use crate::cid::Cid;
+use crate::proof::{verify_record_proof, ProofError, ProofSummary, SigningKey};
 
 /// `z` + base58btc of `secp256k1-pub` and the compressed point: a DID document's Multikey.
 pub fn key_multibase(key: &k256::ecdsa::SigningKey) -> String {
@@ -80,6 +81,29 @@ pub struct ProofExample {
     pub car: Vec<u8>,
 }
 
+impl ProofExample {
+    /// [`verify_record_proof`] of `car` for this example's record, with `key` as the
+    /// repository's signing key.
+    pub fn verify(&self, car: &[u8], key: SigningKey<'_>) -> Result<ProofSummary, ProofError> {
+        verify_record_proof(
+            car,
+            self.did,
+            key,
+            self.collection,
+            self.rkey,
+            &self.record_cid,
+        )
+    }
+
+    /// This example's key as a DID document lists it (a `Multikey`).
+    pub fn signing_key(&self) -> SigningKey<'_> {
+        SigningKey {
+            kind: "Multikey",
+            public_key_multibase: &self.key_multibase,
+        }
+    }
+}
+
 /// A [`ProofExample`] for a lexicon record `com.atproto.lexicon.schema/com.example.fuzz` in the
 /// repository of `did:plc:abc`, signed with a fixed secp256k1 key.
 pub fn proof_example() -> ProofExample {
@@ -138,30 +162,17 @@ pub fn proof_example() -> ProofExample {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proof::{verify_record_proof, SigningKey};
 
     #[test]
     fn the_proof_example_verifies() {
         let example = proof_example();
-        let key = SigningKey {
-            kind: "Multikey",
-            public_key_multibase: &example.key_multibase,
-        };
-        let summary = verify_record_proof(
-            &example.car,
-            example.did,
-            key,
-            example.collection,
-            example.rkey,
-            &example.record_cid,
-        )
-        .expect("a valid proof");
-        assert_eq!(
-            summary.commit,
-            crate::car::Car::read(&example.car)
-                .unwrap()
-                .root()
-                .to_string()
-        );
+        let summary = example
+            .verify(&example.car, example.signing_key())
+            .expect("a valid proof");
+        let root = crate::car::Car::read(&example.car)
+            .unwrap()
+            .root()
+            .to_string();
+        assert_eq!(summary.commit, root);
     }
 }
