@@ -9,6 +9,7 @@ mod bench_support;
 mod codegen_fresh;
 mod conformance;
 mod corpus;
+mod fuzz;
 mod gen_corpus;
 mod generate;
 mod lexperm;
@@ -84,6 +85,12 @@ const TASKS: &str = "\
                          --vectors FILE…     lexicon-valid.json / lexicon-invalid.json
                          --reference DIR     copied to target/pd-reference (then npm ci) when
                                              that is not installed yet
+  fuzz                 [--seconds N] [TARGET…]: write seed corpora from lexicons/ and fixtures/,
+                       build the cargo-fuzz targets of fuzz/ (`cargo +nightly fuzz`) and run
+                       each for N seconds (default 60); reports executions and crashes per
+                       target, exit 1 on any crash (inputs under target/fuzz/artifacts/)
+                         --seeds-only        only write target/fuzz/seeds/<target>/
+                       targets: scope_parse, load_lexicon, car_proof, cache_entry (default: all)
   help                 this list";
 
 fn main() -> ExitCode {
@@ -106,6 +113,7 @@ fn main() -> ExitCode {
         "testenv" => testenv::run(rest).map(|()| true).map_err(|e| e.to_string()),
         "codegen-fresh" => codegen_fresh::run(&workspace_root()),
         "pd-corpus" => pd_corpus_task(rest),
+        "fuzz" => fuzz_task(rest),
         other => Err(format!("unknown task `{other}`\n\ntasks:\n{TASKS}")),
     };
     match result {
@@ -160,6 +168,26 @@ impl<'a> Flags<'a> {
         };
         parsed.map_err(|_| format!("{flag}: `{v}` is not a number"))
     }
+}
+
+fn fuzz_task(args: &[String]) -> Result<bool, String> {
+    let mut options = fuzz::Options {
+        seconds: 60,
+        seeds_only: false,
+        targets: Vec::new(),
+    };
+    let mut flags = Flags::new(args);
+    while let Some(flag) = flags.next_flag() {
+        match flag {
+            "--seconds" => options.seconds = flags.number(flag)?,
+            "--seeds-only" => options.seeds_only = true,
+            other if other.starts_with("--") => {
+                return Err(format!("fuzz: unknown option `{other}`"))
+            }
+            target => options.targets.push(target.to_owned()),
+        }
+    }
+    fuzz::run(&workspace_root(), &options)
 }
 
 fn pd_corpus_task(args: &[String]) -> Result<bool, String> {

@@ -193,7 +193,8 @@ fn spelled_and_repeated(mut base: Vec<String>, seed: u64, count: usize) -> Vec<S
     out
 }
 
-fn json_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
+/// Appends every `*.json` file under `dir` (recursively) to `out`.
+pub(crate) fn json_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();

@@ -9,3 +9,5 @@ mod markdown_output;
 mod network;
 #[path = "../../../tests/hostile/output.rs"]
 mod output;
+#[path = "../../../tests/hostile/scope_strings.rs"]
+mod scope_strings;

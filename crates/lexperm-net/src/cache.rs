@@ -69,6 +69,14 @@ pub struct CachedLexicon {
     pub fetched_at: u64,
 }
 
+impl CachedLexicon {
+    /// Reads a cache entry from the bytes of its file; `None` when they are not one (not UTF-8,
+    /// not JSON, or missing a field).
+    pub fn decode(bytes: &[u8]) -> Option<CachedLexicon> {
+        serde_json::from_slice(bytes).ok()
+    }
+}
+
 /// What the cache holds for an NSID.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CacheLookup {
@@ -232,12 +240,9 @@ impl ResolutionCache {
                 return Ok(CacheLookup::Missing);
             }
         };
-        let entry = match serde_json::from_str::<CachedLexicon>(&text) {
-            Ok(entry) => entry,
-            Err(e) => {
-                self.discard(nsid, &path, &format!("not a cache entry: {e}"));
-                return Ok(CacheLookup::Missing);
-            }
+        let Some(entry) = CachedLexicon::decode(text.as_bytes()) else {
+            self.discard(nsid, &path, "not a cache entry");
+            return Ok(CacheLookup::Missing);
         };
         if let Err(reason) = verify_entry(nsid, &entry) {
             self.discard(nsid, &path, &reason);
@@ -514,6 +519,17 @@ mod tests {
         cache.put(&good).unwrap();
         assert!(matches!(cache.get(nsid).unwrap(), CacheLookup::Fresh(_)));
         assert!(cache.take_warnings().is_empty());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_damaged_entry_is_missing() {
+        let (cache, _, dir) = setup("damaged");
+        fs::create_dir_all(&dir).unwrap();
+        for bytes in [&b"\xff\xfe not UTF-8"[..], b"{\"nsid\": 1}", b"[]"] {
+            fs::write(dir.join("com.example.foo.json"), bytes).unwrap();
+            assert_eq!(cache.get("com.example.foo").unwrap(), CacheLookup::Missing);
+        }
         fs::remove_dir_all(dir).unwrap();
     }
 
