@@ -239,13 +239,20 @@ fn seeds(root: &Path, target: &str) -> Result<BTreeSet<Vec<u8>>, String> {
             }
         }
         "load_lexicon" => {
+            // Bytes as they are: a fixture that is not UTF-8 is a seed too.
             for path in lexicon_files(root)? {
-                seeds.insert(read(&path)?.into_bytes());
+                seeds.insert(
+                    fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+                );
             }
         }
         "cache_entry" => {
             for path in lexicon_files(root)? {
-                if let Some(entry) = cache_entry(&read(&path)?) {
+                // Only a UTF-8 lexicon can be a record; the others are `load_lexicon` seeds.
+                let Ok(text) = fs::read_to_string(&path) else {
+                    continue;
+                };
+                if let Some(entry) = cache_entry(&text) {
                     seeds.insert(entry);
                 }
             }
