@@ -14,7 +14,7 @@ use std::process::Command;
 
 use lexperm_lint::{breaking_registry, is_breaking_rule, lookup};
 
-const FORMATS: &[&str] = &["human", "json", "sarif", "github"];
+const FORMATS: &[&str] = &["human", "json", "sarif", "github", "markdown"];
 
 /// Breaking rules with no fixture folder, and why.
 const RULES_WITHOUT_FIXTURE: &[&str] = &[
