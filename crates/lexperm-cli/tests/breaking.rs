@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
+use common::{git, write};
 use lexperm_lint::{breaking_registry, is_breaking_rule, lookup};
 
 const FORMATS: &[&str] = &["human", "json", "sarif", "github", "markdown"];
@@ -144,32 +145,6 @@ fn every_breaking_rule_has_a_fixture_folder() {
             }
         }
     }
-}
-
-/// Runs `git ARGS` in `dir` with a fixed identity.
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args([
-            "-c",
-            "user.name=lexperm",
-            "-c",
-            "user.email=test@example.com",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?} failed");
-}
-
-/// Writes `text` to `dir/path`, creating folders.
-fn write(dir: &Path, path: &str, text: &str) {
-    let path = dir.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
 }
 
 const POST: &str = r#"{
