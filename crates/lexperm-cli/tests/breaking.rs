@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use common::{git, write};
+use common::{git, write, POST};
 use lexperm_lint::{breaking_registry, is_breaking_rule, lookup};
 
 const FORMATS: &[&str] = &["human", "json", "sarif", "github", "markdown"];
@@ -146,26 +146,6 @@ fn every_breaking_rule_has_a_fixture_folder() {
         }
     }
 }
-
-const POST: &str = r#"{
-  "lexicon": 1,
-  "id": "com.example.post",
-  "defs": {
-    "main": {
-      "type": "record",
-      "description": "A post.",
-      "key": "tid",
-      "record": {
-        "type": "object",
-        "required": ["text"],
-        "properties": {
-          "text": { "type": "string", "maxLength": 300 }
-        }
-      }
-    }
-  }
-}
-"#;
 
 #[test]
 fn base_ref_is_read_from_git_without_touching_the_working_tree() {

@@ -6,10 +6,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use common::{git, have_git, write};
+use common::{git, have_git, write, POST};
 use saphyr::{LoadableYamlNode, YamlOwned};
 
 /// The workflow file, relative to the workspace root.
@@ -17,27 +17,6 @@ const WORKFLOW: &str = "docs/examples/lexperm.yml";
 
 /// The branch the pull requests target.
 const BASE_BRANCH: &str = "main";
-
-/// A record with a required `text`.
-const POST: &str = r#"{
-  "lexicon": 1,
-  "id": "com.example.post",
-  "defs": {
-    "main": {
-      "type": "record",
-      "description": "A post.",
-      "key": "tid",
-      "record": {
-        "type": "object",
-        "required": ["text"],
-        "properties": {
-          "text": { "type": "string", "maxLength": 300 }
-        }
-      }
-    }
-  }
-}
-"#;
 
 /// A query returning posts.
 const GET_POSTS: &str = r#"{
@@ -228,6 +207,8 @@ struct WorkflowRun {
     exits: Vec<(String, i32)>,
     /// `$GITHUB_STEP_SUMMARY` after the last step.
     summary: String,
+    /// The SARIF file the upload step would send, parsed.
+    sarif: serde_json::Value,
 }
 
 impl WorkflowRun {
@@ -241,7 +222,7 @@ impl WorkflowRun {
 /// `shell: bash` (`bash --noprofile --norc -eo pipefail SCRIPT`), with `lexperm` on `PATH` and
 /// a fresh `$GITHUB_STEP_SUMMARY`; every step runs, as the workflow's `!cancelled()` conditions
 /// ask.
-fn run_steps(repo: &Path, steps: &[LexpermStep]) -> WorkflowRun {
+fn run_steps(repo: &Path, steps: &[LexpermStep], sarif_file: &str) -> WorkflowRun {
     let scratch = tempfile::tempdir().expect("temp dir");
     let summary = scratch.path().join("step_summary.md");
     std::fs::write(&summary, "").expect("summary file");
@@ -279,10 +260,29 @@ fn run_steps(repo: &Path, steps: &[LexpermStep]) -> WorkflowRun {
         );
         exits.push((step.name.clone(), code));
     }
+    let sarif_path = repo.join(sarif_file);
+    let sarif = std::fs::read_to_string(&sarif_path)
+        .unwrap_or_else(|e| panic!("{}: {e}", sarif_path.display()));
     WorkflowRun {
         exits,
         summary: std::fs::read_to_string(&summary).expect("summary"),
+        sarif: serde_json::from_str(&sarif).expect("the SARIF file is JSON"),
     }
+}
+
+/// The workflow's lexperm steps run on a pull request whose one change writes `post` to
+/// `lexicons/com/example/post.json`; `None` (with a note) when git is not installed.
+fn run_pull_request(post: &str) -> Option<WorkflowRun> {
+    if !have_git() {
+        return None;
+    }
+    let (_, workflow) = workflow();
+    let dir = pull_request_checkout(post);
+    Some(run_steps(
+        &dir.path().join("work"),
+        &lexperm_steps(&workflow),
+        &uploaded_sarif(&workflow),
+    ))
 }
 
 /// A repository laid out as `actions/checkout` with `fetch-depth: 0` leaves a pull request:
@@ -310,11 +310,6 @@ fn pull_request_checkout(post: &str) -> tempfile::TempDir {
     dir
 }
 
-/// The checkout inside a directory made by [`pull_request_checkout`].
-fn checkout(dir: &tempfile::TempDir) -> PathBuf {
-    dir.path().join("work")
-}
-
 /// The SARIF file the lint step writes, named by the upload step's `sarif_file`.
 fn uploaded_sarif(workflow: &YamlOwned) -> String {
     let upload = steps(pull_request_job(workflow))
@@ -331,28 +326,17 @@ fn uploaded_sarif(workflow: &YamlOwned) -> String {
 
 #[test]
 fn the_workflow_reports_a_lint_finding_and_a_breaking_change() {
-    if !have_git() {
-        return;
-    }
-    let (_, workflow) = workflow();
-    let steps = lexperm_steps(&workflow);
     // A new required field (B106) whose format does not exist (L112).
-    let dir = pull_request_checkout(&post_with_lang(
+    let Some(run) = run_pull_request(&post_with_lang(
         r#"{ "type": "string", "format": "language-tag" }"#,
         true,
-    ));
-    let repo = checkout(&dir);
-    let run = run_steps(&repo, &steps);
+    )) else {
+        return;
+    };
     assert_eq!(run.codes(), [1, 1], "{:?}\n{}", run.exits, run.summary);
 
-    let sarif_path = repo.join(uploaded_sarif(&workflow));
-    let sarif: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(&sarif_path)
-            .unwrap_or_else(|e| panic!("{}: {e}", sarif_path.display())),
-    )
-    .expect("the SARIF file is JSON");
-    assert_eq!(sarif["version"], "2.1.0");
-    let results = sarif["runs"][0]["results"]
+    assert_eq!(run.sarif["version"], "2.1.0");
+    let results = run.sarif["runs"][0]["results"]
         .as_array()
         .expect("SARIF results");
     let found: Vec<(&str, &str)> = results
@@ -382,29 +366,19 @@ fn the_workflow_reports_a_lint_finding_and_a_breaking_change() {
 
 #[test]
 fn the_workflow_passes_a_clean_change() {
-    if !have_git() {
-        return;
-    }
-    let (_, workflow) = workflow();
-    let steps = lexperm_steps(&workflow);
     // A new optional field: neither a lint finding nor a breaking change.
-    let dir = pull_request_checkout(&post_with_lang(
+    let Some(run) = run_pull_request(&post_with_lang(
         r#"{ "type": "string", "format": "language" }"#,
         false,
-    ));
-    let repo = checkout(&dir);
-    let run = run_steps(&repo, &steps);
+    )) else {
+        return;
+    };
     assert_eq!(run.codes(), [0, 0], "{:?}\n{}", run.exits, run.summary);
     let summary = &run.summary;
     assert!(summary.contains("## lexperm lint"), "{summary}");
     assert!(summary.contains("## lexperm breaking"), "{summary}");
     assert_eq!(summary.matches("No findings").count(), 2, "{summary}");
-
-    let sarif_path = repo.join(uploaded_sarif(&workflow));
-    let sarif: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(sarif_path).expect("SARIF file"))
-            .expect("the SARIF file is JSON");
-    assert_eq!(sarif["runs"][0]["results"], serde_json::json!([]));
+    assert_eq!(run.sarif["runs"][0]["results"], serde_json::json!([]));
 }
 
 #[test]

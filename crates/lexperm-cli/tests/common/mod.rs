@@ -11,6 +11,27 @@ mod support;
 #[allow(unused_imports)]
 pub use support::{corpus, corpus_files, workspace_root, CORPUS_SETS};
 
+/// `com.example.post`: a record with a required `text` of at most 300 characters.
+pub const POST: &str = r#"{
+  "lexicon": 1,
+  "id": "com.example.post",
+  "defs": {
+    "main": {
+      "type": "record",
+      "description": "A post.",
+      "key": "tid",
+      "record": {
+        "type": "object",
+        "required": ["text"],
+        "properties": {
+          "text": { "type": "string", "maxLength": 300 }
+        }
+      }
+    }
+  }
+}
+"#;
+
 /// Runs git in `dir` with a fixed identity, `main` as the first branch and no system settings;
 /// panics when it fails.
 pub fn git(dir: &Path, args: &[&str]) {
