@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod bench;
+mod bench_breaking;
 mod bench_sets;
 mod bench_support;
 mod codegen_fresh;
@@ -64,6 +65,11 @@ const TASKS: &str = "\
                          --pd-reference DIR  also time a space: list against that permissioned-data
                                              build (copied to target/pd-reference; without the
                                              flag an earlier copy there is used)
+  bench-breaking       time whole-process `lexperm breaking` of the atproto corpus against a copy
+                       with real-looking edits, next to `lexperm lint` of the same files
+                       (release build; targets: breaking < 50 ms and <= 2x lint)
+                         --runs N (best of N, default 15)  --corpus DIR
+                         --enforce           exit 1 when a target is missed
   corpus               install the pinned npm packages of xtask/corpus/ and extract their
                        lexicon documents into target/corpus/<set>/ (the real-world corpus of
                        the tests and benchmarks); does nothing when up to date
@@ -107,6 +113,8 @@ fn main() -> ExitCode {
         }
         "conformance" => conformance_task(rest),
         "bench-vs-reference" => bench_task(rest),
+        "bench-breaking" => bench_breaking::parse(rest)
+            .and_then(|opts| bench_breaking::run(&workspace_root(), &opts)),
         "corpus" => corpus::run(&workspace_root(), rest).map(|()| true),
         "gen-corpus" => gen_corpus::run(rest).map(|()| true),
         "gen-scopes" => gen_scopes(rest),

@@ -32,7 +32,7 @@ pub fn install(root: &Path, source: &Path) -> Result<PathBuf, String> {
 
 /// Copies every file under `from` to the same place under `to` unless an identical file is already
 /// there (so an unchanged lock file keeps its time stamp and `npm ci` is not repeated).
-fn sync_tree(from: &Path, to: &Path) -> Result<(), String> {
+pub fn sync_tree(from: &Path, to: &Path) -> Result<(), String> {
     std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
     let entries = std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?;
     for entry in entries {

@@ -12,9 +12,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
+use common::{git, write, POST};
 use lexperm_lint::{breaking_registry, is_breaking_rule, lookup};
 
-const FORMATS: &[&str] = &["human", "json", "sarif", "github"];
+const FORMATS: &[&str] = &["human", "json", "sarif", "github", "markdown"];
 
 /// Breaking rules with no fixture folder, and why.
 const RULES_WITHOUT_FIXTURE: &[&str] = &[
@@ -145,52 +146,6 @@ fn every_breaking_rule_has_a_fixture_folder() {
         }
     }
 }
-
-/// Runs `git ARGS` in `dir` with a fixed identity.
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args([
-            "-c",
-            "user.name=lexperm",
-            "-c",
-            "user.email=test@example.com",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?} failed");
-}
-
-/// Writes `text` to `dir/path`, creating folders.
-fn write(dir: &Path, path: &str, text: &str) {
-    let path = dir.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-const POST: &str = r#"{
-  "lexicon": 1,
-  "id": "com.example.post",
-  "defs": {
-    "main": {
-      "type": "record",
-      "description": "A post.",
-      "key": "tid",
-      "record": {
-        "type": "object",
-        "required": ["text"],
-        "properties": {
-          "text": { "type": "string", "maxLength": 300 }
-        }
-      }
-    }
-  }
-}
-"#;
 
 #[test]
 fn base_ref_is_read_from_git_without_touching_the_working_tree() {

@@ -3,8 +3,9 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
+
+use common::{git, have_git, write};
 
 /// A lexicon that refs `com.example.b#view`; clean while `b` defines it.
 const A: &str = r#"{"lexicon": 1, "id": "com.example.a", "defs": {"main": {"type": "object", "description": "A.", "properties": {"b": {"type": "ref", "ref": "com.example.b#view"}}}}}"#;
@@ -12,45 +13,6 @@ const B: &str = r#"{"lexicon": 1, "id": "com.example.b", "defs": {"view": {"type
 const C: &str = r#"{"lexicon": 1, "id": "com.example.c", "defs": {"main": {"type": "token", "description": "C."}}}"#;
 /// An undescribed token: one warning (S102), present in the base already.
 const D: &str = r#"{"lexicon": 1, "id": "com.example.d", "defs": {"main": {"type": "token"}}}"#;
-
-/// Runs git in `dir`; panics when it fails.
-fn git(dir: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .args([
-            "-c",
-            "user.name=lexperm",
-            "-c",
-            "user.email=lexperm@example.com",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// False (with a note) when git is not installed.
-fn have_git() -> bool {
-    let found = Command::new("git").arg("--version").output().is_ok();
-    if !found {
-        eprintln!("skipped: git is not installed");
-    }
-    found
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let path = dir.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
 
 /// A repository whose one commit holds `a`–`d` under `lexicons/com/example/`, plus `.gitignore`
 /// ignoring `lexicons/ignored/`.

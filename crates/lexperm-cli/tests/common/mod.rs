@@ -11,6 +11,71 @@ mod support;
 #[allow(unused_imports)]
 pub use support::{corpus, corpus_files, workspace_root, CORPUS_SETS};
 
+/// `com.example.post`: a record with a required `text` of at most 300 characters.
+pub const POST: &str = r#"{
+  "lexicon": 1,
+  "id": "com.example.post",
+  "defs": {
+    "main": {
+      "type": "record",
+      "description": "A post.",
+      "key": "tid",
+      "record": {
+        "type": "object",
+        "required": ["text"],
+        "properties": {
+          "text": { "type": "string", "maxLength": 300 }
+        }
+      }
+    }
+  }
+}
+"#;
+
+/// Runs git in `dir` with a fixed identity, `main` as the first branch and no system settings;
+/// panics when it fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let output = Command::new("git")
+        .args([
+            "-c",
+            "user.name=lexperm",
+            "-c",
+            "user.email=lexperm@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// False (with a note) when git is not installed.
+pub fn have_git() -> bool {
+    let found = Command::new("git").arg("--version").output().is_ok();
+    if !found {
+        eprintln!("skipped: git is not installed");
+    }
+    found
+}
+
+/// Writes `text` to `dir/path`, creating folders.
+pub fn write(dir: &Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    std::fs::create_dir_all(path.parent().expect("a file path")).expect("create folders");
+    std::fs::write(path, text).expect("write file");
+}
+
 /// Runs the built `lexperm` binary in `dir` with `args`, without colour.
 pub fn lexperm(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lexperm"))
