@@ -181,12 +181,26 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// directory when present (an empty [`Config`] otherwise). Every `[rules]` key must name a rule
 /// in `rules`.
 pub fn load(explicit: Option<&Path>, rules: &[&'static RuleMeta]) -> Result<Config, String> {
+    let Some((path, text)) = read_config(explicit)? else {
+        return Ok(Config::default());
+    };
+    let config = parse(&text).map_err(|err| format!("{}: {err}", path.display()))?;
+    for (key, _) in &config.rules {
+        lookup(rules, key).map_err(|err| format!("{}: {err}", path.display()))?;
+    }
+    Ok(config)
+}
+
+/// The config file's path and text: `explicit` (`--config FILE`, must exist), else
+/// `lexperm.toml` in the current directory when present (not when it links out of it), else
+/// `None`. Read with the loader's bounds.
+fn read_config(explicit: Option<&Path>) -> Result<Option<(PathBuf, String)>, String> {
     let path: PathBuf = match explicit {
         Some(path) => path.to_path_buf(),
         None => {
             let default = PathBuf::from(CONFIG_FILE_NAME);
             if !default.is_file() {
-                return Ok(Config::default());
+                return Ok(None);
             }
             refuse_outside_link(&default)?;
             default
@@ -199,11 +213,7 @@ pub fn load(explicit: Option<&Path>, rules: &[&'static RuleMeta]) -> Result<Conf
             problem.message()
         )
     })?;
-    let config = parse(&text).map_err(|err| format!("{}: {err}", path.display()))?;
-    for (key, _) in &config.rules {
-        lookup(rules, key).map_err(|err| format!("{}: {err}", path.display()))?;
-    }
-    Ok(config)
+    Ok(Some((path, text)))
 }
 
 /// Refuses the config file found in the current folder when it is a symbolic link that leads out
@@ -229,30 +239,19 @@ fn refuse_outside_link(path: &Path) -> Result<(), String> {
 /// Reads the `[network]` section of the config (`explicit`, or `lexperm.toml` in the current
 /// directory when present): `deadline`, in seconds, when set.
 pub fn network_deadline(explicit: Option<&Path>) -> Result<Option<u64>, String> {
-    let path: PathBuf = match explicit {
-        Some(path) => path.to_path_buf(),
-        None => {
-            let default = PathBuf::from(CONFIG_FILE_NAME);
-            if !default.is_file() {
-                return Ok(None);
-            }
-            refuse_outside_link(&default)?;
-            default
-        }
+    let Some((path, text)) = read_config(explicit)? else {
+        return Ok(None);
     };
-    let text = load::read_text(&path).map_err(|problem| {
-        format!(
-            "cannot read config file {}: {}",
-            path.display(),
-            problem.message()
-        )
-    })?;
     parse_network(&text).map_err(|err| format!("{}: {err}", path.display()))
 }
 
 /// The `[network] deadline` of a config file's text (seconds, at least 1).
 pub fn parse_network(text: &str) -> Result<Option<u64>, String> {
-    let table = parse_table(text)?;
+    network_section(&parse_table(text)?)
+}
+
+/// The `[network] deadline` of a parsed config file.
+fn network_section(table: &toml::Table) -> Result<Option<u64>, String> {
     let Some(network) = table.get("network") else {
         return Ok(None);
     };
@@ -296,7 +295,7 @@ fn parse_table(text: &str) -> Result<toml::Table, String> {
 /// here too).
 pub fn parse(text: &str) -> Result<Config, String> {
     let table = parse_table(text)?;
-    parse_network(text)?;
+    network_section(&table)?;
     let mut config = Config::default();
     for (key, value) in table {
         match (key.as_str(), value) {

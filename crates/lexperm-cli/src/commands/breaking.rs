@@ -6,14 +6,14 @@ use std::path::PathBuf;
 use clap::Args;
 use lexperm_parser::diagnostics::{Diagnostic, FileId};
 
-use super::lint::{human_options, paths_or_default, rule_control, write_report, Deny};
+use super::lint::{human_options, paths_or_default, write_report, ReportArgs};
 use super::net_args::NetArgs;
 use super::reference_args::ReferenceArgs;
 use super::walk_args::WalkArgs;
 use crate::base::{self, Base, PublishedOptions};
 use crate::engine;
 use crate::load::{self, LoadedFiles};
-use crate::render::{self, Format, Summary};
+use crate::render::{self, Summary};
 
 /// Arguments of `lexperm breaking`.
 #[derive(Debug, Args)]
@@ -27,18 +27,8 @@ pub struct BreakingArgs {
     /// (the records each NSID group's authority publishes, through the resolution cache).
     #[arg(long, value_name = "REF|DIR|published")]
     base: String,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// Turn a rule off (by code, name or indigo name); repeatable.
-    #[arg(long, value_name = "CODE|NAME")]
-    ignore: Vec<String>,
-    /// Fail on warnings too.
-    #[arg(long, value_enum, value_name = "warnings")]
-    deny: Vec<Deny>,
-    /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    report: ReportArgs,
     /// A permission set or space type whose widening is intended: its `permission-set-widened`
     /// and `space-collections-widened` findings become information; repeatable (also
     /// `[breaking] acknowledge-widening = ["NSID", …]` in the config file).
@@ -60,7 +50,7 @@ pub struct BreakingArgs {
 
 /// Runs `breaking` and returns the exit code.
 pub fn run(args: BreakingArgs) -> u8 {
-    let Some(mut control) = rule_control(args.config.as_deref(), &args.ignore, &args.deny) else {
+    let Some(mut control) = args.report.rule_control() else {
         return crate::EXIT_USAGE;
     };
     if let Err(message) = control.acknowledge(&args.acknowledge_widening) {
@@ -104,7 +94,7 @@ pub fn run(args: BreakingArgs) -> u8 {
                 net: &args.net,
                 offline: args.offline,
                 no_cache: args.no_cache,
-                config: args.config.as_deref(),
+                config: args.report.config.as_deref(),
             };
             base::from_published(&base::nsids(&sources), &options).map(|published| {
                 unavailable = published.unavailable;
@@ -141,7 +131,7 @@ pub fn run(args: BreakingArgs) -> u8 {
     let summary = Summary::count(&findings, sources.len());
     write_report(&findings, &control, &summary, |out| {
         render::render_comparison(
-            args.format,
+            args.report.format,
             &sources,
             &findings,
             &engine::breaking_registry(),

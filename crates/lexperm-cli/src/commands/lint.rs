@@ -25,18 +25,8 @@ pub struct LintArgs {
     /// Lexicon files or directories (walked for `*.json`). Default: `lexicons/`.
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// Turn a rule off (by code or name); repeatable.
-    #[arg(long, value_name = "CODE|NAME")]
-    ignore: Vec<String>,
-    /// Fail on warnings too.
-    #[arg(long, value_enum, value_name = "warnings")]
-    deny: Vec<Deny>,
-    /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    report: ReportArgs,
     #[command(flatten)]
     walk: WalkArgs,
     #[command(flatten)]
@@ -52,6 +42,43 @@ pub struct LintArgs {
     changed_since: Option<String>,
 }
 
+/// The options `lint` and `breaking` share: how findings are reported and which fail the run.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Turn a rule off (by code, name or indigo name); repeatable.
+    #[arg(long, value_name = "CODE|NAME")]
+    pub ignore: Vec<String>,
+    /// Fail on warnings too.
+    #[arg(long, value_enum, value_name = "warnings")]
+    pub deny: Vec<Deny>,
+    /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// The rule settings of a run: the config file (`--config`, else `lexperm.toml` when
+    /// present), then `--ignore`, then `--deny`; a setting may name any rule. `None` (the error
+    /// printed) when a setting is wrong.
+    pub fn rule_control(&self) -> Option<RuleControl> {
+        let rules = engine::registry();
+        let control = config::load(self.config.as_deref(), &rules).and_then(|config| {
+            RuleControl::new(
+                &rules,
+                &config,
+                &self.ignore,
+                self.deny.contains(&Deny::Warnings),
+            )
+        });
+        control
+            .map_err(|message| eprintln!("error: {message}"))
+            .ok()
+    }
+}
+
 /// What `--deny` can turn into failures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Deny {
@@ -61,7 +88,7 @@ pub enum Deny {
 
 /// Runs `lint` and returns the exit code.
 pub fn run(args: LintArgs) -> u8 {
-    let Some(control) = rule_control(args.config.as_deref(), &args.ignore, &args.deny) else {
+    let Some(control) = args.report.rule_control() else {
         return crate::EXIT_USAGE;
     };
     let paths = paths_or_default(args.paths);
@@ -88,7 +115,7 @@ pub fn run(args: LintArgs) -> u8 {
         ..
     } = loaded;
 
-    let mut remote = match args.remote.remote(args.config.as_deref()) {
+    let mut remote = match args.remote.remote(args.report.config.as_deref()) {
         Ok(remote) => remote,
         Err(message) => {
             eprintln!("error: {message}");
@@ -142,7 +169,7 @@ pub fn run(args: LintArgs) -> u8 {
 
     let summary = Summary::count(&findings, sources.len());
     let code = write_report(&findings, &control, &summary, |out| {
-        match (args.format, &note) {
+        match (args.report.format, &note) {
             (Format::Markdown, Some(note)) => {
                 let mut chars = note.chars();
                 let sentence: String = chars
@@ -208,23 +235,6 @@ pub fn write_report(
     } else {
         crate::EXIT_OK
     }
-}
-
-/// The rule settings of a run: the config file (`explicit`, else `lexperm.toml` when present),
-/// then `ignore`, then `deny`; a setting may name any rule. `None` (the error printed) when a
-/// setting is wrong.
-pub fn rule_control(
-    explicit: Option<&Path>,
-    ignore: &[String],
-    deny: &[Deny],
-) -> Option<RuleControl> {
-    let rules = engine::registry();
-    let control = config::load(explicit, &rules).and_then(|config| {
-        RuleControl::new(&rules, &config, ignore, deny.contains(&Deny::Warnings))
-    });
-    control
-        .map_err(|message| eprintln!("error: {message}"))
-        .ok()
 }
 
 /// `paths`, or [`DEFAULT_PATH`] when none is given.
