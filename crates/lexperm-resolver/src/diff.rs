@@ -40,7 +40,7 @@
 //! assert_eq!(changed, ["com.example.post#main.text"]);
 //! ```
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
@@ -191,7 +191,7 @@ impl FieldKind {
 }
 
 /// The fields of one `object` or `params` schema (all empty when the schema is absent).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct FieldSet<'a> {
     /// `properties`, in source order.
     pub properties: &'a [Property],
@@ -202,7 +202,21 @@ pub struct FieldSet<'a> {
     /// Where to point for a field this side lacks: the opening brace of the `properties` map,
     /// else the schema's `type`, else (no `parameters` at all) the `type` of the def.
     pub anchor: Span,
+    /// The lookups by name of a large set, made on first use (see [`FieldSet::property`]).
+    index: OnceLock<FieldIndex<'a>>,
 }
+
+/// [`FieldSet`]'s entries by name (the first of each name, as a scan in source order finds).
+#[derive(Debug, Clone, Default)]
+struct FieldIndex<'a> {
+    properties: HashMap<&'a str, &'a Property>,
+    required: HashMap<&'a str, &'a Spanned<String>>,
+    nullable: HashMap<&'a str, &'a Spanned<String>>,
+}
+
+/// Sets with more entries than this are looked up through a [`FieldIndex`]; smaller ones are
+/// scanned, which costs less than building one.
+const FIELD_SCAN_LIMIT: usize = 16;
 
 impl<'a> FieldSet<'a> {
     fn object(object: &'a ObjectSchema, schema: &Schema) -> Self {
@@ -214,6 +228,7 @@ impl<'a> FieldSet<'a> {
                 .properties
                 .as_ref()
                 .map_or_else(|| schema.anchor(), |p| opening(p.span)),
+            index: OnceLock::new(),
         }
     }
 
@@ -226,6 +241,7 @@ impl<'a> FieldSet<'a> {
                 .properties
                 .as_ref()
                 .map_or_else(|| schema.anchor(), |p| opening(p.span)),
+            index: OnceLock::new(),
         }
     }
 
@@ -235,22 +251,63 @@ impl<'a> FieldSet<'a> {
             required: &[],
             nullable: &[],
             anchor,
+            index: OnceLock::new(),
         }
     }
 
     /// The field named `name`.
     pub fn property(&self, name: &str) -> Option<&'a Property> {
-        self.properties.iter().find(|p| p.name == name)
+        match self.index() {
+            Some(index) => index.properties.get(name).copied(),
+            None => self.properties.iter().find(|p| p.name == name),
+        }
     }
 
     /// The `required` entry naming `name`, when the field is required.
     pub fn required(&self, name: &str) -> Option<&'a Spanned<String>> {
-        self.required.iter().find(|r| r.value == name)
+        match self.index() {
+            Some(index) => index.required.get(name).copied(),
+            None => self.required.iter().find(|r| r.value == name),
+        }
     }
 
     /// The `nullable` entry naming `name`, when the field is nullable.
     pub fn nullable(&self, name: &str) -> Option<&'a Spanned<String>> {
-        self.nullable.iter().find(|n| n.value == name)
+        match self.index() {
+            Some(index) => index.nullable.get(name).copied(),
+            None => self.nullable.iter().find(|n| n.value == name),
+        }
+    }
+
+    /// The index of a set too large to scan for each name (every field is looked up on the other
+    /// side, so scanning would make the comparison quadratic).
+    fn index(&self) -> Option<&FieldIndex<'a>> {
+        let largest = self
+            .properties
+            .len()
+            .max(self.required.len())
+            .max(self.nullable.len());
+        if largest <= FIELD_SCAN_LIMIT {
+            return None;
+        }
+        Some(self.index.get_or_init(|| {
+            let by_name = |list: &'a [Spanned<String>]| {
+                let mut map = HashMap::new();
+                for entry in list {
+                    map.entry(entry.value.as_str()).or_insert(entry);
+                }
+                map
+            };
+            let mut properties = HashMap::new();
+            for property in self.properties {
+                properties.entry(property.name.as_str()).or_insert(property);
+            }
+            FieldIndex {
+                properties,
+                required: by_name(self.required),
+                nullable: by_name(self.nullable),
+            }
+        }))
     }
 }
 

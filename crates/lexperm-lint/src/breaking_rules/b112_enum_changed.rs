@@ -47,7 +47,7 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn compare<T: PartialEq + ToString>(
+fn compare<T: Eq + std::hash::Hash + ToString>(
     pair: &SchemaPair<'_>,
     before: Option<&SpannedList<T>>,
     after: Option<&SpannedList<T>>,

@@ -4,7 +4,7 @@ use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::lexicon::SchemaKind;
 use lexperm_resolver::CatalogDiff;
 
-use super::support::{changed, list, new_field_help, union_refs, BEFORE};
+use super::support::{changed, differences, list, new_field_help, union_refs, BEFORE};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -42,8 +42,7 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
         }
         let old = union_refs(pair.nsid(), before);
         let new = union_refs(pair.nsid(), after);
-        let removed: Vec<&str> = old.iter().filter(|r| !new.contains(r)).map(|r| r.as_str()).collect();
-        let added: Vec<&str> = new.iter().filter(|r| !old.contains(r)).map(|r| r.as_str()).collect();
+        let (removed, added) = differences(&old, &new, String::as_str);
         if removed.is_empty() && added.is_empty() {
             continue;
         }

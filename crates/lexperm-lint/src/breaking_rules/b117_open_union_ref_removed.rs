@@ -5,6 +5,8 @@ use lexperm_parser::lexicon::SchemaKind;
 use lexperm_resolver::diff::absolute_ref;
 use lexperm_resolver::CatalogDiff;
 
+use std::collections::HashSet;
+
 use super::support::{changed, union_refs};
 
 /// Rule metadata.
@@ -44,11 +46,11 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
         if before.is_closed() || after.is_closed() {
             continue;
         }
-        let new = union_refs(pair.nsid(), after);
+        let new: HashSet<String> = union_refs(pair.nsid(), after).into_iter().collect();
         let Some(refs) = &before.refs else {
             continue;
         };
-        let mut reported: Vec<String> = Vec::new();
+        let mut reported: HashSet<String> = HashSet::new();
         for reference in &refs.value {
             let target = absolute_ref(pair.nsid(), &reference.value);
             if new.contains(&target) || reported.contains(&target) {
@@ -69,7 +71,7 @@ pub fn check(diff: &CatalogDiff<'_>, out: &mut Vec<Diagnostic>) {
                     reference.value
                 )),
             );
-            reported.push(target);
+            reported.insert(target);
         }
     }
 }
