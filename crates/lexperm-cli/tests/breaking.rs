@@ -29,11 +29,7 @@ const RULES_WITHOUT_FIXTURE: &[&str] = &[
 /// and never in a `valid*` file.
 fn check(dir: &Path) {
     let root = common::workspace_root();
-    let relative = dir
-        .strip_prefix(&root)
-        .expect("fixtures live in the workspace")
-        .to_string_lossy()
-        .replace('\\', "/");
+    let relative = common::workspace_relative(dir);
     let name = dir.file_name().unwrap().to_string_lossy().to_string();
     let after = format!("{relative}/after");
     let before = format!("{relative}/before");

@@ -39,11 +39,7 @@ const RULES_WITHOUT_FIXTURE: &[&str] = &[
 /// must fire in some file, and never in a `valid*` file.
 fn check(dir: &Path) {
     let root = common::workspace_root();
-    let relative = dir
-        .strip_prefix(&root)
-        .expect("fixtures live in the workspace")
-        .to_string_lossy()
-        .replace('\\', "/");
+    let relative = common::workspace_relative(dir);
     let name = dir.file_name().unwrap().to_string_lossy().to_string();
     for format in FORMATS {
         let args = ["lint", relative.as_str(), "--format", format];

@@ -11,6 +11,15 @@ mod support;
 #[allow(unused_imports)]
 pub use support::{corpus, corpus_files, workspace_root, CORPUS_SETS};
 
+/// `dir` relative to the workspace root, with `/` separators (how fixture tests name a folder on
+/// the command line, so snapshots do not depend on where the workspace is).
+pub fn workspace_relative(dir: &Path) -> String {
+    dir.strip_prefix(workspace_root())
+        .expect("fixtures live in the workspace")
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
 /// `com.example.post`: a record with a required `text` of at most 300 characters.
 pub const POST: &str = r#"{
   "lexicon": 1,
