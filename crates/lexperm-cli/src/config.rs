@@ -91,6 +91,11 @@ impl RuleControl {
         Ok(())
     }
 
+    /// The NSIDs whose widening is acknowledged (config file, then `--acknowledge-widening`).
+    pub fn acknowledged(&self) -> &[String] {
+        &self.acknowledged
+    }
+
     /// Drops diagnostics of rules that are off, sets configured severities, then marks the
     /// widenings of acknowledged NSIDs as information.
     pub fn apply(&self, diagnostics: &mut Vec<Diagnostic>) {

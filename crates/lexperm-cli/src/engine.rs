@@ -65,6 +65,14 @@ pub fn breaking(
     lexperm_lint::breaking_for(&sources(before), &sources(after), reference)
 }
 
+/// The acknowledged NSIDs that no widening finding names.
+pub fn unused_acknowledgements<'a>(
+    findings: impl IntoIterator<Item = &'a Diagnostic>,
+    acknowledged: &'a [String],
+) -> Vec<&'a str> {
+    lexperm_lint::breaking_rules::grants::unused_acknowledgements(findings, acknowledged)
+}
+
 /// Marks the widening findings (`B201`, `B203`) of the NSIDs in `acknowledged` as acknowledged
 /// information; returns how many were.
 pub fn acknowledge_widening(diagnostics: &mut [Diagnostic], acknowledged: &[String]) -> usize {

@@ -536,6 +536,34 @@ fn permission_security_diff_of_the_example_authority() {
         "{human}"
     );
 
+    // An acknowledgement that matches no widening is a warning naming it: left in place, it
+    // would let the set's next widening through.
+    let manage_nsid = format!("{SET}.authManageCalendar");
+    let output = common::lexperm(
+        dir.path(),
+        &[
+            "breaking",
+            "work",
+            "--base",
+            "base",
+            flags[0],
+            flags[1],
+            "--acknowledge-widening",
+            &manage_nsid,
+        ],
+    );
+    let err = common::stderr(&output);
+    assert!(
+        err.contains(&format!(
+            "warning: the widening of `{manage_nsid}` is acknowledged, but this comparison has none"
+        )),
+        "{err}"
+    );
+    assert!(
+        !err.contains(&format!("`{view_nsid}` is acknowledged")),
+        "{err}"
+    );
+
     // Acknowledged in lexperm.toml: the same.
     write(
         dir.path(),

@@ -123,6 +123,18 @@ pub fn run(args: BreakingArgs) -> u8 {
     add_findings(&mut findings, unavailable);
     // Paths of the changed version that were not loaded come last, each with its one diagnostic.
     findings.extend(problems.into_iter().map(|d| (d.span.file, vec![d])));
+    let unused = engine::unused_acknowledgements(
+        findings.iter().flat_map(|(_, diagnostics)| diagnostics),
+        control.acknowledged(),
+    );
+    for nsid in unused {
+        eprintln!(
+            "warning: the widening of `{nsid}` is acknowledged, but this comparison has none; \
+             remove the acknowledgement (`--acknowledge-widening` or `[breaking] \
+             acknowledge-widening` in lexperm.toml) once its change has merged, or the set's next \
+             widening passes as information"
+        );
+    }
     for (_, diagnostics) in &mut findings {
         control.apply(diagnostics);
         diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));

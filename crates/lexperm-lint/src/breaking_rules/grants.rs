@@ -52,6 +52,26 @@ pub fn acknowledge_widening<S: AsRef<str>>(
     count
 }
 
+/// The NSIDs of `acknowledged` that no widening finding of `findings` names: an acknowledgement
+/// left in place after its change has merged would let the set's next widening through as
+/// information, so the CLI warns about each.
+pub fn unused_acknowledgements<'a, S: AsRef<str>>(
+    findings: impl IntoIterator<Item = &'a Diagnostic>,
+    acknowledged: &'a [S],
+) -> Vec<&'a str> {
+    let widening = widening_rules();
+    let widened: std::collections::HashSet<&str> = findings
+        .into_iter()
+        .filter(|finding| widening.iter().any(|rule| rule.code == finding.code))
+        .filter_map(|finding| finding.nsid.as_deref())
+        .collect();
+    acknowledged
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|nsid| !widened.contains(nsid))
+        .collect()
+}
+
 /// How to acknowledge a widening of `nsid`.
 pub fn acknowledge_how(nsid: &str) -> String {
     format!(
