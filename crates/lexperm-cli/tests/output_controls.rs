@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{lexperm, lexperm_in_root, stderr, stdout, write, POST};
+use common::{check, lexperm_in_root, stderr, stdout, write, POST};
 
 /// A def with an unknown type: one error (L105).
 const BROKEN: &str = r#"{
@@ -42,25 +42,13 @@ fn findings_dir() -> tempfile::TempDir {
     dir
 }
 
-#[track_caller]
-fn run(dir: &Path, args: &[&str], code: i32) -> (String, String) {
-    let output = lexperm(dir, args);
-    let (out, err) = (stdout(&output), stderr(&output));
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "lexperm {args:?}\n--- stdout\n{out}\n--- stderr\n{err}"
-    );
-    (out, err)
-}
-
 #[test]
 fn quiet_prints_only_the_findings() {
     let dir = findings_dir();
-    let (all, _) = run(dir.path(), &["lint"], 1);
+    let (all, _) = check(dir.path(), &["lint"], 1);
     assert!(all.ends_with("1 error, 2 warnings in 3 files\n"), "{all}");
     for flag in ["--quiet", "-q"] {
-        let (out, _) = run(dir.path(), &["lint", flag], 1);
+        let (out, _) = check(dir.path(), &["lint", flag], 1);
         assert_eq!(
             out,
             all.strip_suffix("1 error, 2 warnings in 3 files\n")
@@ -70,30 +58,30 @@ fn quiet_prints_only_the_findings() {
     // Nothing at all for a clean run.
     let clean = tempfile::tempdir().unwrap();
     write(clean.path(), "lexicons/com/example/post.json", POST);
-    let (out, err) = run(clean.path(), &["lint", "-q"], 0);
+    let (out, err) = check(clean.path(), &["lint", "-q"], 0);
     assert_eq!((out.as_str(), err.as_str()), ("", ""));
 }
 
 #[test]
 fn statistics_counts_findings_per_rule() {
     let dir = findings_dir();
-    let (out, _) = run(dir.path(), &["lint", "--statistics"], 1);
+    let (out, _) = check(dir.path(), &["lint", "--statistics"], 1);
     insta::assert_snapshot!("statistics_human", out);
-    let (out, _) = run(dir.path(), &["lint", "--statistics", "--quiet"], 1);
+    let (out, _) = check(dir.path(), &["lint", "--statistics", "--quiet"], 1);
     assert_eq!(
         out,
         "2  S101  missing-primary-description\n1  L105  unknown-schema-type\n"
     );
-    let (out, _) = run(dir.path(), &["lint", "--statistics", "--format", "json"], 1);
+    let (out, _) = check(dir.path(), &["lint", "--statistics", "--format", "json"], 1);
     insta::assert_snapshot!("statistics_json", out);
     // Rule settings apply first: a rule turned off is not counted, and the exit code follows.
-    let (out, _) = run(dir.path(), &["lint", "--statistics", "--ignore", "L105"], 0);
+    let (out, _) = check(dir.path(), &["lint", "--statistics", "--ignore", "L105"], 0);
     assert_eq!(
         out,
         "2  S101  missing-primary-description\n0 errors, 2 warnings in 3 files (2 with findings)\n"
     );
     // Formats without a statistics form are refused before anything is read.
-    let (out, err) = run(
+    let (out, err) = check(
         dir.path(),
         &["lint", "--statistics", "--format", "sarif"],
         2,
@@ -113,7 +101,7 @@ fn breaking_has_quiet_and_statistics() {
         .replace(r#""required": ["text"],"#, "")
         .replace(r#""text": { "type": "string", "maxLength": 300 }"#, "");
     write(dir.path(), "lexicons/com/example/post.json", &without_text);
-    let (out, _) = run(
+    let (out, _) = check(
         dir.path(),
         &["breaking", "--base", "base", "--statistics"],
         1,
@@ -122,7 +110,7 @@ fn breaking_has_quiet_and_statistics() {
         out,
         "1  B107  required-property-removed\n1 error, 0 warnings in 1 file\n"
     );
-    let (out, _) = run(dir.path(), &["breaking", "--base", "base", "-q"], 1);
+    let (out, _) = check(dir.path(), &["breaking", "--base", "base", "-q"], 1);
     assert!(out.contains("B107"), "{out}");
     assert!(!out.contains("1 error, 0 warnings"), "{out}");
 }

@@ -3,22 +3,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{lexperm, stderr, stdout};
-
-/// Runs `lexperm args…` in `dir`, checks the exit code, returns (stdout, stderr).
-#[track_caller]
-fn run(dir: &Path, args: &[&str], code: i32) -> (String, String) {
-    let output = lexperm(dir, args);
-    let (out, err) = (stdout(&output), stderr(&output));
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "lexperm {args:?}\n--- stdout\n{out}\n--- stderr\n{err}"
-    );
-    (out, err)
-}
+use common::check;
 
 /// Every kind but `permission-set`, which needs something to grant.
 const STANDALONE_KINDS: [&str; 5] = ["record", "query", "procedure", "subscription", "space"];
@@ -28,14 +13,14 @@ fn each_kind_alone_is_lint_clean() {
     for kind in STANDALONE_KINDS {
         let dir = tempfile::tempdir().unwrap();
         let nsid = format!("com.example.feed.{kind}");
-        let (out, _) = run(dir.path(), &["new", kind, &nsid], 0);
+        let (out, _) = check(dir.path(), &["new", kind, &nsid], 0);
         let path = format!("lexicons/com/example/feed/{kind}.json");
         assert_eq!(out, format!("created {path}\n"));
         let text = std::fs::read_to_string(dir.path().join(&path)).unwrap();
         let document: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(document["id"], nsid.as_str());
         assert_eq!(document["defs"]["main"]["type"], kind);
-        let (out, err) = run(dir.path(), &["lint", "--deny", "warnings"], 0);
+        let (out, err) = check(dir.path(), &["lint", "--deny", "warnings"], 0);
         assert_eq!(
             out, "0 errors, 0 warnings in 1 file\n",
             "{kind}: {text}\n{err}"
@@ -59,10 +44,10 @@ fn every_kind_together_is_lint_clean_and_the_set_grants_the_namespace() {
         // Another namespace: not granted by the set above.
         ("record", "org.example.note"),
     ] {
-        let (out, _) = run(dir.path(), &["new", kind, nsid, "--lexicons", "lex"], 0);
+        let (out, _) = check(dir.path(), &["new", kind, nsid, "--lexicons", "lex"], 0);
         assert!(out.starts_with("created lex/"), "{out}");
     }
-    let (out, _) = run(dir.path(), &["lint", "lex", "--deny", "warnings"], 0);
+    let (out, _) = check(dir.path(), &["lint", "lex", "--deny", "warnings"], 0);
     assert_eq!(out, "0 errors, 0 warnings in 8 files\n");
 
     let set = std::fs::read_to_string(lexicons.join("com/example/authFull.json")).unwrap();
@@ -86,7 +71,7 @@ fn every_kind_together_is_lint_clean_and_the_set_grants_the_namespace() {
         ])
     );
     // What the set grants, as a PDS expands it.
-    let (out, _) = run(
+    let (out, _) = check(
         dir.path(),
         &[
             "expand",
@@ -102,7 +87,7 @@ fn every_kind_together_is_lint_clean_and_the_set_grants_the_namespace() {
 #[test]
 fn permission_set_with_nothing_to_grant_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let (out, err) = run(
+    let (out, err) = check(
         dir.path(),
         &["new", "permission-set", "com.example.authFull"],
         2,
@@ -122,13 +107,13 @@ fn permission_set_with_nothing_to_grant_is_refused() {
 #[test]
 fn invalid_nsid_is_refused_with_the_parsers_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, err) = run(dir.path(), &["new", "record", "com.example"], 2);
+    let (_, err) = check(dir.path(), &["new", "record", "com.example"], 2);
     assert!(
         err.starts_with("error: `com.example`: invalid NSID: "),
         "{err}"
     );
     assert!(err.contains("three segments"), "{err}");
-    let (_, err) = run(dir.path(), &["new", "query", "com.example.get-thing"], 2);
+    let (_, err) = check(dir.path(), &["new", "query", "com.example.get-thing"], 2);
     assert!(err.contains("invalid NSID"), "{err}");
     assert!(!dir.path().join("lexicons").exists());
 }
@@ -139,12 +124,12 @@ fn existing_file_is_kept_unless_forced() {
     let path = dir.path().join("lexicons/com/example/thing.json");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, "mine").unwrap();
-    let (_, err) = run(dir.path(), &["new", "record", "com.example.thing"], 2);
+    let (_, err) = check(dir.path(), &["new", "record", "com.example.thing"], 2);
     assert!(err.contains("exists; it was left as it is"), "{err}");
     assert!(err.contains("help: --force overwrites it"), "{err}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
 
-    let (out, _) = run(
+    let (out, _) = check(
         dir.path(),
         &["new", "query", "com.example.thing", "--force"],
         0,
@@ -158,7 +143,7 @@ fn existing_file_is_kept_unless_forced() {
 #[test]
 fn init_sets_up_a_repository_and_keeps_files_the_second_time() {
     let dir = tempfile::tempdir().unwrap();
-    let (out, _) = run(
+    let (out, _) = check(
         dir.path(),
         &["init", "repo", "--authority", "com.example"],
         0,
@@ -179,9 +164,9 @@ fn init_sets_up_a_repository_and_keeps_files_the_second_time() {
             .unwrap();
     assert_eq!(workflow, documented);
     // The config is read (an invalid one would fail the run) and the record is clean.
-    let (out, _) = run(&repo, &["lint", "--deny", "warnings"], 0);
+    let (out, _) = check(&repo, &["lint", "--deny", "warnings"], 0);
     assert_eq!(out, "0 errors, 0 warnings in 1 file\n");
-    let (out, _) = run(
+    let (out, _) = check(
         &repo,
         &["lint", "--config", "lexperm.toml", "--deny", "warnings"],
         0,
@@ -190,7 +175,7 @@ fn init_sets_up_a_repository_and_keeps_files_the_second_time() {
 
     // A second run keeps every file, even one the user changed.
     std::fs::write(repo.join("lexperm.toml"), "[rules]\nS101 = \"off\"\n").unwrap();
-    let (out, _) = run(
+    let (out, _) = check(
         dir.path(),
         &["init", "repo", "--authority", "com.example"],
         0,
@@ -212,17 +197,17 @@ fn init_sets_up_a_repository_and_keeps_files_the_second_time() {
 #[test]
 fn init_in_the_current_folder_without_authority() {
     let dir = tempfile::tempdir().unwrap();
-    let (out, _) = run(dir.path(), &["init"], 0);
+    let (out, _) = check(dir.path(), &["init"], 0);
     assert!(
         out.starts_with("created lexicons/\ncreated lexperm.toml\n"),
         "{out}"
     );
     assert!(out.ends_with("next: `lexperm new record com.example.post`, then `lexperm lint`\n"));
     assert!(dir.path().join("lexicons").is_dir());
-    let (out, _) = run(dir.path(), &["lint"], 0);
+    let (out, _) = check(dir.path(), &["lint"], 0);
     assert_eq!(out, "0 errors, 0 warnings in 0 files\n");
 
-    let (_, err) = run(dir.path(), &["init", "--authority", "example"], 2);
+    let (_, err) = check(dir.path(), &["init", "--authority", "example"], 2);
     assert!(
         err.contains("--authority `example` is not an NSID authority"),
         "{err}"
