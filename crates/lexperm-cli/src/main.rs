@@ -54,8 +54,7 @@ pub const EXIT_USAGE: u8 = 2;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// When to colour the output: `auto` (a terminal, unless `NO_COLOR` is set; a non-zero
-    /// `CLICOLOR_FORCE` forces colour), `always` or `never`.
+    /// When to colour the output [default: auto].
     #[arg(long, global = true, value_enum, value_name = "WHEN")]
     color: Option<terminal::ColorChoice>,
 }

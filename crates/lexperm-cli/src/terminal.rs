@@ -61,13 +61,13 @@ macro_rules! eprintln {
 /// When to colour output: `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ColorChoice {
-    /// When standard output is a terminal, unless `NO_COLOR` is set (or `CLICOLOR_FORCE` forces
-    /// colour).
+    /// When stdout is a terminal; a non-empty `NO_COLOR` turns colour off, else a
+    /// `CLICOLOR_FORCE` other than `0` turns it on.
     #[default]
     Auto,
-    /// Always, whatever `NO_COLOR` says.
+    /// Always, whatever the environment says.
     Always,
-    /// Never, whatever `CLICOLOR_FORCE` says.
+    /// Never, whatever the environment says.
     Never,
 }
 

@@ -43,7 +43,7 @@ const FIRST_RECORD: &str = "item";
 /// Arguments of `lexperm init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// The repository folder (created when missing). Default: the current folder.
+    /// The repository folder (created when missing).
     #[arg(value_name = "DIR", default_value = ".")]
     dir: PathBuf,
     /// The NSID authority of your lexicons (reversed domain, e.g. `com.example`): writes a first

@@ -21,7 +21,7 @@ pub struct NewArgs {
     kind: Kind,
     /// Its NSID, e.g. `com.example.thing`.
     nsid: String,
-    /// The lexicon folder the file goes in, under the NSID's path. Default: `lexicons/`.
+    /// The lexicon folder the file goes in, under the NSID's path.
     #[arg(long = "lexicons", value_name = "DIR", default_value = DEFAULT_LEXICONS)]
     dir: PathBuf,
     /// Overwrite the file when it exists.
