@@ -19,7 +19,8 @@ pub const WORKFLOW: &str = include_str!("../../../../docs/examples/lexperm.yml")
 pub const WORKFLOW_PATH: &str = ".github/workflows/lexperm.yml";
 
 /// The configuration file written: every section lexperm reads, its settings commented out.
-pub const CONFIG: &str = r#"# lexperm settings: `lexperm lint`, `breaking`, `gen` and `publish` read this file.
+pub const CONFIG: &str = r#"# lexperm settings for the lexicons of this repository: rule levels, intended widenings and the
+# network deadline.
 
 # Rule levels by code or name: "off", "info", "warning" or "error".
 # `lexperm explain --list` lists every rule; `lexperm explain CODE` explains one.
@@ -33,7 +34,8 @@ pub const CONFIG: &str = r#"# lexperm settings: `lexperm lint`, `breaking`, `gen
 acknowledge-widening = []
 
 [network]
-# How long a command that uses the network may take in all, in seconds.
+# How long a command that uses the network may take in all, in seconds (default 300;
+# `--network-deadline` overrides it).
 # deadline = 120
 "#;
 
