@@ -48,16 +48,17 @@ pub(super) fn render_human(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let counts = count(findings);
-    let count_width = counts.iter().map(|c| c.count.to_string().len()).max();
+    let count_width = counts
+        .iter()
+        .map(|c| c.count.to_string().len())
+        .max()
+        .unwrap_or(1);
     let code_width = counts.iter().map(|c| c.code.len()).max().unwrap_or(0);
     for rule in &counts {
         writeln!(
             out,
             "{:>count_width$}  {:<code_width$}  {}",
-            rule.count,
-            rule.code,
-            rule.name,
-            count_width = count_width.unwrap_or(1),
+            rule.count, rule.code, rule.name,
         )?;
     }
     if let Some(summary) = summary {
@@ -73,4 +74,49 @@ pub(super) fn render_json(findings: &Findings, out: &mut dyn Write) -> io::Resul
         out.write_all(b"\n")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lexperm_parser::diagnostics::{Diagnostic, FileId, Severity, Span};
+
+    fn finding(code: &'static str, name: &'static str) -> Diagnostic {
+        Diagnostic {
+            code,
+            name,
+            severity: Severity::Warning,
+            span: Span::new(FileId(0), 0, 1),
+            message: String::new(),
+            help: None,
+            labels: Vec::new(),
+            nsid: None,
+        }
+    }
+
+    #[test]
+    fn most_frequent_first_then_by_code() {
+        let findings = vec![
+            (FileId(0), vec![finding("S104", "b"), finding("L105", "a")]),
+            (
+                FileId(1),
+                vec![
+                    finding("S104", "b"),
+                    finding("B107", "c"),
+                    finding("S101", "d"),
+                ],
+            ),
+        ];
+        let order: Vec<(&str, usize)> = count(&findings)
+            .iter()
+            .map(|rule| (rule.code, rule.count))
+            .collect();
+        assert_eq!(order, [("S104", 2), ("B107", 1), ("L105", 1), ("S101", 1)]);
+        let mut out = Vec::new();
+        render_human(&findings, None, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "2  S104  b\n1  B107  c\n1  L105  a\n1  S101  d\n"
+        );
+    }
 }
