@@ -212,7 +212,13 @@ fn stdin_note_on_a_terminal() {
                 std::ptr::null(),
             )
         };
-        assert_eq!(opened, 0, "openpty");
+        if opened != 0 {
+            eprintln!(
+                "skipped: no pseudo-terminal: {}",
+                std::io::Error::last_os_error()
+            );
+            return;
+        }
         // SAFETY: both descriptors were just opened and nothing else owns them.
         let (mut master, slave) = unsafe { (File::from_raw_fd(master), File::from_raw_fd(slave)) };
         let mut child = Command::new(env!("CARGO_BIN_EXE_lexperm"))

@@ -7,8 +7,8 @@ use crate::render::{self, Format, HumanOptions};
 /// How much of a run's report is written.
 #[derive(Debug, Clone, Copy, Default, Args)]
 pub struct OutputArgs {
-    /// Write only the findings: no summary line, no notes on standard error (errors and
-    /// warnings about the run itself are still written).
+    /// Write only the findings: no summary line in the human format, no notes on standard
+    /// error (errors and warnings about the run itself are still written).
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Instead of the findings, write how many each rule reported (count, code, name; most
