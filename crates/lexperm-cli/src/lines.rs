@@ -4,7 +4,7 @@
 //! [`MAX_LINE_LENGTH`] is skipped as it is read and reported as [`Line::TooLong`]; the buffer never
 //! grows past one block.
 
-use std::io::{self, Read};
+use std::io::{self, IsTerminal, Read};
 
 use lexperm_parser::limits::MAX_LINE_LENGTH;
 
@@ -24,6 +24,25 @@ pub enum Line<'a> {
         /// The line number, counting from 1.
         number: usize,
     },
+}
+
+/// The keys that end terminal input.
+#[cfg(windows)]
+const END_OF_INPUT: &str = "Ctrl-Z then Enter";
+#[cfg(not(windows))]
+const END_OF_INPUT: &str = "Ctrl-D";
+
+/// Says on stderr that `what` is read from standard input, when it is a terminal (where the
+/// command would otherwise wait without a word). Input from a pipe or a file gets no note.
+pub fn stdin_hint(what: &str) {
+    if io::stdin().is_terminal() {
+        eprintln!("{}", stdin_hint_text(what));
+    }
+}
+
+/// The note of [`stdin_hint`].
+pub fn stdin_hint_text(what: &str) -> String {
+    format!("reading {what} from standard input (one per line; {END_OF_INPUT} to end)…")
 }
 
 /// What to say about stdin line `number`, longer than [`MAX_LINE_LENGTH`] bytes.

@@ -54,6 +54,9 @@ pub const EXIT_USAGE: u8 = 2;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// When to colour the output [default: auto].
+    #[arg(long, global = true, value_enum, value_name = "WHEN")]
+    color: Option<terminal::ColorChoice>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -63,6 +66,12 @@ enum Command {
     Scope(commands::scope::ScopeCommand),
     /// Lint lexicon files and directories (default `lexicons/`).
     Lint(commands::lint::LintArgs),
+    /// Write a new lexicon file of one kind, at the path its NSID gives under `--lexicons`
+    /// (default `lexicons/`).
+    New(commands::new::NewArgs),
+    /// Set up a lexicon repository: `lexicons/`, `lexperm.toml` and a CI workflow. Files that
+    /// exist are kept.
+    Init(commands::init::InitArgs),
     /// Report changes that break existing data or clients, against a base version (a git ref, a
     /// directory, or the published records). Exit code 0 when none fails the run, 1 otherwise, 2
     /// for usage and IO errors.
@@ -107,12 +116,15 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    terminal::set_color_choice(cli.color);
     let code = match cli.command {
         Command::Scope(cmd) => commands::scope::run(cmd),
         Command::Resolve(args) => commands::resolve::run(args),
         Command::Publish(args) => commands::publish::run(args),
         Command::Logout(args) => commands::logout::run(args),
         Command::Lint(args) => commands::lint::run(args),
+        Command::New(args) => commands::new::run(args),
+        Command::Init(args) => commands::init::run(args),
         Command::Breaking(args) => commands::breaking::run(args),
         Command::Explain(args) => commands::explain::run(args, &engine::registry()),
         Command::Schema => commands::schema::run(),

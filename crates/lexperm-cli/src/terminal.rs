@@ -13,10 +13,14 @@
 //! module, they shadow the standard ones), and commands write plain-text output through
 //! [`CleanWriter`]; the human renderer cleans what it hands to miette, so miette's own colours
 //! survive.
+//!
+//! Whether output is coloured is decided here too, once: [`color_stdout`].
 
 use std::borrow::Cow;
+use std::ffi::OsStr;
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
+use std::sync::OnceLock;
 
 use lexperm_parser::text::is_hidden_format;
 
@@ -52,6 +56,60 @@ macro_rules! eprintln {
     ($($arg:tt)*) => {
         ::std::eprintln!("{}", $crate::terminal::clean(&::std::format!($($arg)*)))
     };
+}
+
+/// When to colour output: `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// When stdout is a terminal; a non-empty `NO_COLOR` turns colour off, else a
+    /// `CLICOLOR_FORCE` other than `0` turns it on.
+    #[default]
+    Auto,
+    /// Always, whatever the environment says.
+    Always,
+    /// Never, whatever the environment says.
+    Never,
+}
+
+/// The `--color` of this run, set once by `main`.
+static COLOR_CHOICE: OnceLock<ColorChoice> = OnceLock::new();
+
+/// Records the run's `--color` (`None`: not given, which is `auto`). Only the first call counts.
+pub fn set_color_choice(choice: Option<ColorChoice>) {
+    let _ = COLOR_CHOICE.set(choice.unwrap_or_default());
+}
+
+/// True when output to standard output is coloured: see [`use_color`], with this run's
+/// `--color`, the environment and whether standard output is a terminal.
+pub fn color_stdout() -> bool {
+    use_color(
+        COLOR_CHOICE.get().copied().unwrap_or_default(),
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("CLICOLOR_FORCE").as_deref(),
+        io::stdout().is_terminal(),
+    )
+}
+
+/// The colour decision: `--color always` or `never` wins; with `auto`, a non-empty `NO_COLOR`
+/// turns colour off (<https://no-color.org>), else a `CLICOLOR_FORCE` that is non-empty and not
+/// `0` turns it on (<https://bixense.com/clicolors/>), else colour is on when `terminal`.
+pub fn use_color(
+    choice: ColorChoice,
+    no_color: Option<&OsStr>,
+    clicolor_force: Option<&OsStr>,
+    terminal: bool,
+) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if no_color.is_some_and(|value| !value.is_empty()) => false,
+        ColorChoice::Auto
+            if clicolor_force.is_some_and(|value| !value.is_empty() && value != "0") =>
+        {
+            true
+        }
+        ColorChoice::Auto => terminal,
+    }
 }
 
 /// True for a character [`clean`] escapes.
@@ -181,6 +239,24 @@ impl<W: Write> Drop for CleanWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn color_decision() {
+        use ColorChoice::{Always, Auto, Never};
+        let set = |value: &'static str| Some(OsStr::new(value));
+        // --color wins over the environment and the terminal.
+        assert!(use_color(Always, set("1"), None, false));
+        assert!(!use_color(Never, None, set("1"), true));
+        // auto: NO_COLOR (non-empty) first, then CLICOLOR_FORCE (non-empty, not 0), then the
+        // terminal.
+        assert!(!use_color(Auto, set("1"), set("1"), true));
+        assert!(use_color(Auto, set(""), None, true));
+        assert!(use_color(Auto, None, set("1"), false));
+        assert!(!use_color(Auto, None, set("0"), false));
+        assert!(!use_color(Auto, None, set(""), false));
+        assert!(use_color(Auto, None, None, true));
+        assert!(!use_color(Auto, None, None, false));
+    }
 
     #[test]
     fn escapes_controls_bidi_and_separators() {

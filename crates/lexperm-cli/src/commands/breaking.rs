@@ -50,6 +50,10 @@ pub struct BreakingArgs {
 
 /// Runs `breaking` and returns the exit code.
 pub fn run(args: BreakingArgs) -> u8 {
+    if let Err(message) = args.report.output.check(args.report.format) {
+        eprintln!("error: {message}");
+        return crate::EXIT_USAGE;
+    }
     let Some(mut control) = args.report.rule_control() else {
         return crate::EXIT_USAGE;
     };
@@ -141,13 +145,23 @@ pub fn run(args: BreakingArgs) -> u8 {
     }
 
     let summary = Summary::count(&findings, sources.len());
+    let human = args.report.output.human(human_options());
     write_report(&findings, &control, &summary, |out| {
+        if args.report.output.statistics {
+            return render::render_statistics(
+                args.report.format,
+                &findings,
+                sources.len(),
+                human,
+                out,
+            );
+        }
         render::render_comparison(
             args.report.format,
             &sources,
             &findings,
             &engine::breaking_registry(),
-            human_options(),
+            human,
             out,
         )
     })

@@ -115,6 +115,7 @@ pub fn run(args: ExpandArgs) -> u8 {
                 Ok(())
             };
             let read = if args.includes.is_empty() {
+                lines::stdin_hint("include scopes");
                 lexicons::for_each_stdin_line(each)
             } else {
                 args.includes

@@ -2,7 +2,7 @@
 //! the directories into a [`Catalog`] (through [`crate::load`]), stdin lines, and dropped entries
 //! as diagnostics.
 
-use std::io::{self, IsTerminal};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -164,7 +164,8 @@ pub fn for_each_stdin_line(mut each: impl FnMut(Line<'_>) -> io::Result<()>) -> 
     }
 }
 
-/// Human output settings from the environment (`NO_COLOR`, `COLUMNS`, terminal or not).
+/// Human output settings: colour as [`crate::terminal::color_stdout`] decides, the width from
+/// `COLUMNS`.
 pub fn human_options() -> HumanOptions {
     let width = std::env::var("COLUMNS")
         .ok()
@@ -172,8 +173,9 @@ pub fn human_options() -> HumanOptions {
         .filter(|width| *width >= 40)
         .unwrap_or(100);
     HumanOptions {
-        color: std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal(),
+        color: crate::terminal::color_stdout(),
         width,
+        summary: true,
     }
 }
 

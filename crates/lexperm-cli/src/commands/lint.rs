@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta, Severity};
 
 use super::changed_since::{changed_files, ChangedFiles};
+use super::output_args::OutputArgs;
 use super::reference_args::ReferenceArgs;
 use super::remote::RemoteArgs;
 use super::walk_args::WalkArgs;
@@ -57,6 +58,8 @@ pub struct ReportArgs {
     /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 impl ReportArgs {
@@ -88,9 +91,14 @@ pub enum Deny {
 
 /// Runs `lint` and returns the exit code.
 pub fn run(args: LintArgs) -> u8 {
+    if let Err(message) = args.report.output.check(args.report.format) {
+        eprintln!("error: {message}");
+        return crate::EXIT_USAGE;
+    }
     let Some(control) = args.report.rule_control() else {
         return crate::EXIT_USAGE;
     };
+    let quiet = args.report.output.quiet;
     let paths = paths_or_default(args.paths);
     // Asked before reading anything, so that a missing git or revision fails fast.
     let changed = match args
@@ -138,11 +146,11 @@ pub fn run(args: LintArgs) -> u8 {
             for resolved in &report.fetched {
                 remote.added(&mut sources, resolved);
                 let nsid = resolved.location.rsplit('/').next().unwrap_or_default();
-                if let Some((uri, cid, fetched)) = remote.provenance(nsid) {
+                if let Some((uri, cid, fetched)) = remote.provenance(nsid).filter(|_| !quiet) {
                     eprintln!("note: fetched {nsid}: {uri}, cid {cid}, from the {fetched}");
                 }
             }
-            if !report.skipped.is_empty() {
+            if !report.skipped.is_empty() && !quiet {
                 eprintln!(
                     "note: --resolve-limit {} reached; not fetched: {}",
                     args.resolve_limit,
@@ -163,13 +171,17 @@ pub fn run(args: LintArgs) -> u8 {
         engine::retain_changed(&catalog, &changes, &mut findings);
         changed_note(changed, changes.files.len())
     });
-    if let Some(note) = &note {
+    if let Some(note) = note.as_ref().filter(|_| !quiet) {
         eprintln!("note: {note}");
     }
 
     let summary = Summary::count(&findings, sources.len());
+    let human = args.report.output.human(human_options());
     let code = write_report(&findings, &control, &summary, |out| {
         match (args.report.format, &note) {
+            (format, _) if args.report.output.statistics => {
+                render::render_statistics(format, &findings, sources.len(), human, out)
+            }
             (Format::Markdown, Some(note)) => {
                 let mut chars = note.chars();
                 let sentence: String = chars
@@ -191,7 +203,7 @@ pub fn run(args: LintArgs) -> u8 {
                 &sources,
                 &findings,
                 &engine::lint_registry(),
-                human_options(),
+                human,
                 out,
             ),
         }
@@ -246,14 +258,13 @@ pub fn paths_or_default(paths: Vec<PathBuf>) -> Vec<PathBuf> {
     }
 }
 
-/// The human format's settings for stdout: colour unless `NO_COLOR` is set or stdout is not a
-/// terminal, and [`terminal_width`].
+/// The human format's settings for stdout: colour as [`crate::terminal::color_stdout`] decides,
+/// and [`terminal_width`].
 pub fn human_options() -> HumanOptions {
     HumanOptions {
-        // https://no-color.org: a non-empty NO_COLOR turns colour off.
-        color: std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-            && io::stdout().is_terminal(),
+        color: crate::terminal::color_stdout(),
         width: terminal_width(),
+        summary: true,
     }
 }
 

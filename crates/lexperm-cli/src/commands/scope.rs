@@ -318,6 +318,7 @@ fn normalize(args: NormalizeArgs) -> u8 {
     if args.scopes.is_empty() {
         // Streamed: memory stays at one read block however long the input is; a line longer
         // than `MAX_LINE_LENGTH` is an invalid input, skipped without being held whole.
+        lines::stdin_hint("scopes");
         let read = lines::for_each_line(std::io::stdin().lock(), |line| match line {
             Line::Text(input) => normalizer.input(input),
             Line::TooLong { number } => normalizer.too_long(number),

@@ -34,6 +34,9 @@ pub(super) fn render(
             out.write_all(b"\n")?;
         }
     }
+    if !options.summary {
+        return Ok(());
+    }
     let summary = Summary::count(findings, sources.len());
     writeln!(out, "{}", summary.line())
 }

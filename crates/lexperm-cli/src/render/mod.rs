@@ -23,6 +23,7 @@ mod markdown;
 mod rules;
 mod sarif;
 mod snippet;
+mod statistics;
 
 pub use markdown::MarkdownReport;
 pub use rules::{rule_doc, rule_list};
@@ -53,6 +54,8 @@ pub struct HumanOptions {
     pub color: bool,
     /// Terminal width used for wrapping.
     pub width: usize,
+    /// End with the summary line (not with `--quiet`).
+    pub summary: bool,
 }
 
 impl Default for HumanOptions {
@@ -60,6 +63,7 @@ impl Default for HumanOptions {
         HumanOptions {
             color: false,
             width: 100,
+            summary: true,
         }
     }
 }
@@ -192,6 +196,36 @@ fn write(
             markdown::render(sources, findings, &report, out)
         }
     }
+}
+
+/// Writes how many findings each rule reported (`--statistics`), most frequent first: in the
+/// human format one `count  code  name` line per rule, then the summary line over `files` files
+/// (unless `human.summary` is off); in the JSON format one `{"code", "name", "count"}` object per
+/// line. The other formats have no statistics form ([`has_statistics`]): an `InvalidInput`
+/// error.
+pub fn render_statistics(
+    format: Format,
+    findings: &Findings,
+    files: usize,
+    human: HumanOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Human => {
+            let summary = human.summary.then(|| Summary::count(findings, files));
+            statistics::render_human(findings, summary.as_ref(), out)
+        }
+        Format::Json => statistics::render_json(findings, out),
+        Format::Sarif | Format::Github | Format::Markdown => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "statistics are written in the human and JSON formats only",
+        )),
+    }
+}
+
+/// True for the formats [`render_statistics`] writes.
+pub fn has_statistics(format: Format) -> bool {
+    matches!(format, Format::Human | Format::Json)
 }
 
 /// Where a finding of a comparison is in the base version: its primary span when that is in a

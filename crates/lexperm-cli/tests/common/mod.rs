@@ -96,6 +96,20 @@ pub fn lexperm(dir: &Path, args: &[&str]) -> Output {
         .expect("lexperm runs")
 }
 
+/// Runs `lexperm args…` in `dir` (as [`lexperm`]) and checks the exit code; returns (stdout,
+/// stderr).
+#[track_caller]
+pub fn check(dir: &Path, args: &[&str], code: i32) -> (String, String) {
+    let output = lexperm(dir, args);
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "lexperm {args:?}\n--- stdout\n{out}\n--- stderr\n{err}"
+    );
+    (out, err)
+}
+
 /// Runs `lexperm` in the workspace root with `args` and optional stdin, without colour.
 pub fn lexperm_in_root(args: &[&str], stdin: Option<&str>) -> Run {
     run_piped(
