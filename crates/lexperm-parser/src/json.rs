@@ -202,6 +202,11 @@ pub fn too_large(file: FileId, size: Option<u64>) -> Diagnostic {
         .with_help("lexicon files are small; check that this is the file you meant")
 }
 
+/// `value` as a JSON string literal, quotes included (what a fix writes in place of a string).
+pub fn quote(value: &str) -> String {
+    serde_json::Value::from(value).to_string()
+}
+
 /// Parses `text` as one JSON value. Never fails: returns what it could read plus diagnostics.
 pub fn parse(file: FileId, text: &str) -> (Option<JsonValue>, Vec<Diagnostic>) {
     let parsed = parse_document(file, text);
