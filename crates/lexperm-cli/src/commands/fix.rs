@@ -214,7 +214,6 @@ pub fn run(
                 eprintln!("warning: {}: not fixed: {reason}", file.path);
             }
             Fixed::Changed { text, fixes } => {
-                let _ = write_diff(&mut io::stderr().lock(), &file.path, &file.text, &text);
                 if !dry_run {
                     let path = Path::new(&file.path);
                     if let Err(message) = write_in_place(path, &file.text, &text, &allowed) {
@@ -223,6 +222,7 @@ pub fn run(
                         continue;
                     }
                 }
+                let _ = write_diff(&mut io::stderr().lock(), &file.path, &file.text, &text);
                 run.fixed += fixes;
                 run.files += 1;
                 sources.set_text(id, text);
