@@ -43,14 +43,25 @@ pub enum Fixed {
 
 /// Applies the safe fixes of the findings of `text` that `control` keeps, pass after pass.
 pub fn fix_text(file: FileId, text: &str, control: &RuleControl) -> Fixed {
+    fix_with(file, text, |current| {
+        let mut findings = engine::lint_file(file, current);
+        control.apply(&mut findings);
+        findings
+    })
+}
+
+/// [`fix_text`] with the findings of a text given by `lint`: at most [`MAX_PASSES`] rounds of
+/// fixes, each followed by a new lint, which must find nothing more to fix.
+fn fix_with(file: FileId, text: &str, lint: impl Fn(&str) -> Vec<Diagnostic>) -> Fixed {
     let mut current = text.to_owned();
     let mut fixes = 0;
-    for _ in 0..MAX_PASSES {
-        let mut findings = engine::lint_file(file, &current);
-        control.apply(&mut findings);
-        let (next, applied) = apply_fixes(&current, &findings);
+    for pass in 0..=MAX_PASSES {
+        let (next, applied) = apply_fixes(&current, &lint(&current));
         if applied == 0 {
             return settled(file, text, current, fixes);
+        }
+        if pass == MAX_PASSES {
+            break;
         }
         fixes += applied;
         current = next;
@@ -369,6 +380,51 @@ mod tests {
             finding(vec![edit(2, 2, "["), edit(0, 1, "B")]),
         ];
         assert_eq!(apply_fixes("abc", &findings), ("Abc".to_owned(), 1));
+    }
+
+    #[test]
+    fn fixes_that_never_settle_are_refused() {
+        let always = |_: &str| vec![finding(vec![edit(0, 0, " ")])];
+        let outcome = fix_with(FileId(0), "{}", always);
+        assert!(
+            matches!(&outcome, Fixed::Refused(why) if why.contains("did not settle")),
+            "{outcome:?}"
+        );
+    }
+
+    #[test]
+    fn fixes_that_settle_on_the_last_pass_are_kept() {
+        let until = |text: &str| {
+            if text.len() < 2 + MAX_PASSES {
+                vec![finding(vec![edit(0, 0, " ")])]
+            } else {
+                Vec::new()
+            }
+        };
+        let expected = format!("{}{{}}", " ".repeat(MAX_PASSES));
+        assert_eq!(
+            fix_with(FileId(0), "{}", until),
+            Fixed::Changed {
+                text: expected,
+                fixes: MAX_PASSES
+            }
+        );
+    }
+
+    #[test]
+    fn a_result_that_is_not_json_is_refused() {
+        let once = |text: &str| {
+            if text.starts_with('{') {
+                vec![finding(vec![edit(0, 1, "[")])]
+            } else {
+                Vec::new()
+            }
+        };
+        let outcome = fix_with(FileId(0), "{}", once);
+        assert!(
+            matches!(&outcome, Fixed::Refused(why) if why.contains("1:2: expected")),
+            "{outcome:?}"
+        );
     }
 
     #[test]
