@@ -274,3 +274,39 @@ fn explain_says_fixable() {
     let output = common::lexperm(dir.path(), &["explain", "L113"]);
     assert!(!common::stdout(&output).contains("fixable"));
 }
+
+#[test]
+fn json_output_stays_clean_while_the_diff_goes_to_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("t.json"), TRAILING).unwrap();
+    let (_, stdout, stderr) = lint(dir.path(), &["--fix", "--format", "json"], "t.json");
+    for finding in common::json_lines(&stdout) {
+        assert_ne!(finding["code"], "L101", "{stdout}");
+    }
+    assert!(
+        stderr.starts_with("--- a/t.json\n+++ b/t.json\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn with_changed_since_only_changed_files_are_fixed() {
+    if !common::have_git() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    common::write(dir.path(), "lexicons/a.json", TRAILING);
+    common::write(dir.path(), "lexicons/b.json", TRAILING);
+    common::git(dir.path(), &["init", "-q"]);
+    common::git(dir.path(), &["add", "."]);
+    common::git(dir.path(), &["commit", "-q", "-m", "base"]);
+    let changed = TRAILING.replace("\"T.\"", "\"Changed.\"");
+    common::write(dir.path(), "lexicons/b.json", &changed);
+    let args = ["--fix", "--changed-since", "HEAD"];
+    let (_, _, stderr) = lint(dir.path(), &args, "lexicons");
+    assert!(stderr.contains("fixed 1 finding in 1 file;"), "{stderr}");
+    let a = fs::read_to_string(dir.path().join("lexicons/a.json")).unwrap();
+    let b = fs::read_to_string(dir.path().join("lexicons/b.json")).unwrap();
+    assert_eq!(a, TRAILING);
+    assert_eq!(b, changed.replace("},}", "}}"));
+}
