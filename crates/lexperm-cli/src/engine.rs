@@ -84,6 +84,17 @@ pub fn base_unavailable(span: Span, group: &str, nsids: usize, detail: &str) -> 
     lexperm_lint::breaking_rules::b129_base_unavailable::diagnostic(span, group, nsids, detail)
 }
 
+/// The per-file rules' findings on one text (the loader's and the document rules'), sorted by
+/// position.
+pub fn lint_file(file: FileId, text: &str) -> Vec<Diagnostic> {
+    lexperm_lint::lint_file(file, text).diagnostics
+}
+
+/// True when findings of the rule with code `code` can carry a fix (`lexperm lint --fix`).
+pub fn is_fixable(code: &str) -> bool {
+    lexperm_lint::is_fixable(code)
+}
+
 /// Lints `files` (`(id, layout path, text)`) as one catalog: per-file rules, then cross-file and
 /// permission-set rules. One entry per file, in input order.
 pub fn lint(files: &[(FileId, String, &str)]) -> Vec<(FileId, Vec<Diagnostic>)> {

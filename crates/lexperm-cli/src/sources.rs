@@ -97,6 +97,13 @@ impl Sources {
         id
     }
 
+    /// Replaces the text of the file read with `id` (after `lexperm lint --fix`).
+    pub fn set_text(&mut self, id: FileId, text: String) {
+        if let Some(file) = self.files.get_mut(id.0 as usize) {
+            *file = SourceFile::new(std::mem::take(&mut file.path), text);
+        }
+    }
+
     /// True when `id` is a file of the base version.
     pub fn is_base(&self, id: FileId) -> bool {
         self.base.binary_search(&id).is_ok()

@@ -160,6 +160,7 @@ declare_rules! {
         file s125_redundant_main_fragment,
         file s126_handle_in_record,
         file s129_control_character_in_text,
+        file s130_required_out_of_order,
     }
     /// Catalog rules: over everything loaded (`L2xx` cross-file, `P1xx` permission sets; a P-rule's
     /// name is the `DropReason` name of the entries it reports, or says what a surviving entry
@@ -242,6 +243,15 @@ declare_rules! {
         breaking b204_space_collections_narrowed,
         breaking b205_permission_text_changed,
     }
+}
+
+/// The rules some of whose findings carry a fix that `lexperm lint --fix` applies; each says
+/// when in a `## Fix` section of its documentation.
+const FIXABLE: &[&str] = &["L101", "L103", "L112", "S125", "S130"];
+
+/// True when findings of the rule with code `code` can carry a fix (`lexperm lint --fix`).
+pub fn is_fixable(code: &str) -> bool {
+    FIXABLE.contains(&code)
 }
 
 /// Every rule lexperm knows, sorted by code.
@@ -423,6 +433,18 @@ mod tests {
             if rule.code.starts_with('S') {
                 assert_eq!(rule.severity, Severity::Warning, "{}", rule.code);
             }
+        }
+    }
+
+    #[test]
+    fn fixable_rules_document_their_fix() {
+        for rule in registry() {
+            assert_eq!(
+                is_fixable(rule.code),
+                rule.doc.contains("\n## Fix\n"),
+                "{}: FIXABLE and the `## Fix` section disagree",
+                rule.code
+            );
         }
     }
 

@@ -169,6 +169,72 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// NSID of the lexicon the diagnostic belongs to, when known.
     pub nsid: Option<String>,
+    /// A mechanical change of the text that resolves the finding, when there is one.
+    pub fix: Option<Box<Fix>>,
+}
+
+/// One replacement in a file's text: the bytes `span.start..span.end` become `replacement` (an
+/// empty span inserts, an empty replacement deletes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    /// The bytes replaced.
+    pub span: Span,
+    /// What they become.
+    pub replacement: String,
+}
+
+impl Edit {
+    /// Replaces `span` with `replacement`.
+    pub fn replace(span: Span, replacement: impl Into<String>) -> Self {
+        Edit {
+            span,
+            replacement: replacement.into(),
+        }
+    }
+
+    /// Deletes `span`.
+    pub fn delete(span: Span) -> Self {
+        Edit::replace(span, "")
+    }
+}
+
+/// Whether a fix may be applied without a person looking at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Applicability {
+    /// The text after the fix means what the author wrote (`lexperm lint --fix` applies it).
+    Safe,
+}
+
+impl Applicability {
+    /// Lower-case name as used in JSON output (`safe`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+        }
+    }
+}
+
+/// A mechanical change that resolves a finding: edits that do not overlap, in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, e.g. "remove the trailing comma".
+    pub description: String,
+    /// The replacements, sorted by position.
+    pub edits: Vec<Edit>,
+    /// Whether `lexperm lint --fix` applies it.
+    pub applicability: Applicability,
+}
+
+impl Fix {
+    /// A safe fix made of `edits`.
+    pub fn safe(description: impl Into<String>, mut edits: Vec<Edit>) -> Self {
+        edits.sort_by_key(|edit| (edit.span.start, edit.span.end));
+        Fix {
+            description: description.into(),
+            edits,
+            applicability: Applicability::Safe,
+        }
+    }
 }
 
 impl Diagnostic {
@@ -183,6 +249,7 @@ impl Diagnostic {
             help: None,
             labels: Vec::new(),
             nsid: None,
+            fix: None,
         }
     }
 
@@ -197,6 +264,7 @@ impl Diagnostic {
             help: None,
             labels: Vec::new(),
             nsid: None,
+            fix: None,
         }
     }
 
@@ -213,6 +281,19 @@ impl Diagnostic {
             message: message.into(),
         });
         self
+    }
+
+    /// Attaches a fix.
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(Box::new(fix));
+        self
+    }
+
+    /// True when the diagnostic carries a fix that `lexperm lint --fix` applies.
+    pub fn has_safe_fix(&self) -> bool {
+        self.fix
+            .as_ref()
+            .is_some_and(|fix| fix.applicability == Applicability::Safe)
     }
 
     /// Sets the NSID of the lexicon this belongs to.

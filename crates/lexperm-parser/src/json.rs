@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostics::{Diagnostic, FileId, LoadProblem, Span};
+use crate::diagnostics::{Diagnostic, Edit, FileId, Fix, LoadProblem, Span};
 
 /// Deepest nesting of arrays and objects accepted (see [`crate::limits`]).
 pub const MAX_DEPTH: usize = crate::limits::MAX_JSON_DEPTH;
@@ -183,7 +183,9 @@ pub struct ParsedJson {
     pub value: Option<JsonValue>,
     /// Syntax errors, limit violations and duplicate keys.
     pub diagnostics: Vec<Diagnostic>,
-    /// True when the whole text was read without a syntax error (duplicate keys do not count).
+    /// True when the whole text was read without a syntax error. Duplicate keys, a byte order
+    /// mark and trailing commas do not count: they are reported (the last two with a fix), and
+    /// the value is what a lenient reader reads.
     pub complete: bool,
 }
 
@@ -198,6 +200,11 @@ pub fn too_large(file: FileId, size: Option<u64>) -> Diagnostic {
     };
     Diagnostic::load(LoadProblem::InvalidJson, Span::new(file, 0, 0), message)
         .with_help("lexicon files are small; check that this is the file you meant")
+}
+
+/// `value` as a JSON string literal, quotes included (what a fix writes in place of a string).
+pub fn quote(value: &str) -> String {
+    serde_json::Value::from(value).to_string()
 }
 
 /// Parses `text` as one JSON value. Never fails: returns what it could read plus diagnostics.
@@ -231,7 +238,13 @@ pub fn parse_document(file: FileId, text: &str) -> ParsedJson {
             3,
             "byte order mark at the start of the file is not allowed in JSON",
         );
-        parser.diagnostics[0].help = Some("save the file as UTF-8 without a BOM".into());
+        let bom = parser.span(0, 3);
+        let first = &mut parser.diagnostics[0];
+        first.help = Some("save the file as UTF-8 without a BOM".into());
+        first.fix = Some(Box::new(Fix::safe(
+            "remove the byte order mark",
+            vec![Edit::delete(bom)],
+        )));
         parser.pos = 3;
         parser.failed = false;
     }
@@ -416,12 +429,22 @@ impl Parser<'_> {
                 self.pos += 1;
                 self.skip_whitespace();
                 if self.bytes.get(self.pos) == Some(&close) {
-                    self.error_with_help(
-                        comma,
-                        comma + 1,
-                        "trailing comma is not allowed in JSON",
-                        &format!("remove the `,` before `{close_char}`"),
+                    // Reported with its fix, then read past like a lenient reader would: the
+                    // value is unambiguous, so the rest of the file is still checked.
+                    let span = self.span(comma, comma + 1);
+                    self.diagnostics.push(
+                        Diagnostic::load(
+                            LoadProblem::InvalidJson,
+                            span,
+                            "trailing comma is not allowed in JSON",
+                        )
+                        .with_help(format!("remove the `,` before `{close_char}`"))
+                        .with_fix(Fix::safe(
+                            "remove the trailing comma",
+                            vec![Edit::delete(span)],
+                        )),
                     );
+                    self.pos += 1;
                     return false;
                 }
                 true
@@ -1067,10 +1090,39 @@ mod tests {
     }
 
     #[test]
+    fn trailing_commas_are_reported_with_a_fix_and_read_past() {
+        let text = r#"{"a": [1, 2,], "b": {"c": null,},}"#;
+        let parsed = parse_document(FileId(0), text);
+        assert!(parsed.complete);
+        let spans: Vec<_> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| (d.span.start, d.fix.as_ref().unwrap().edits[0].span.start))
+            .collect();
+        assert_eq!(spans, [(11, 11), (30, 30), (32, 32)]);
+        let value = parsed.value.unwrap();
+        let object = value.as_object().unwrap();
+        assert_eq!(object.value("a").unwrap().as_array().unwrap().len(), 2);
+        assert_eq!(
+            object.value("b").unwrap().span,
+            Span::new(FileId(0), 20, 32)
+        );
+    }
+
+    #[test]
+    fn a_trailing_comma_before_another_error_is_still_incomplete() {
+        let parsed = parse_document(FileId(0), "[1,] 2");
+        assert!(!parsed.complete);
+        assert_eq!(parsed.diagnostics.len(), 2);
+    }
+
+    #[test]
     fn byte_order_mark_is_reported() {
         let parsed = parse_document(FileId(0), "\u{feff}{}");
         assert_eq!(parsed.diagnostics.len(), 1);
         assert!(parsed.diagnostics[0].message.contains("byte order mark"));
+        let fix = parsed.diagnostics[0].fix.as_ref().unwrap();
+        assert_eq!(fix.edits, [Edit::delete(Span::new(FileId(0), 0, 3))]);
         assert!(parsed.value.is_some());
     }
 }

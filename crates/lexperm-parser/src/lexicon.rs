@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::diagnostics::{Diagnostic, FileId, LoadProblem, Span};
+use crate::diagnostics::{Diagnostic, Edit, FileId, Fix, LoadProblem, Span};
 use crate::formats::StringFormat;
 use crate::json::{self, JsonKind, JsonMember, JsonObject, JsonValue};
 
@@ -849,6 +849,22 @@ impl Loader<'_> {
         );
     }
 
+    /// Attaches to the diagnostic just pushed the fix that makes the single `value` the one
+    /// element of an array.
+    fn wrap_in_array(&mut self, value: &JsonValue) {
+        let span = value.span;
+        let fix = Fix::safe(
+            "make the value the one element of an array",
+            vec![
+                Edit::replace(Span::new(span.file, span.start, span.start), "["),
+                Edit::replace(Span::new(span.file, span.end, span.end), "]"),
+            ],
+        );
+        if let Some(last) = self.diagnostics.last_mut() {
+            last.fix = Some(Box::new(fix));
+        }
+    }
+
     fn missing(&mut self, anchor: Span, field: &str, owner: &str) {
         self.diagnostics.push(
             Diagnostic::load(
@@ -906,6 +922,9 @@ impl Loader<'_> {
         let value = object.value(key)?;
         let Some(items) = value.as_array() else {
             self.wrong_type(&format!("`{key}`"), "an array of strings", value);
+            if value.as_str().is_some() {
+                self.wrap_in_array(value);
+            }
             return None;
         };
         let mut out = Vec::with_capacity(items.len());
@@ -928,6 +947,9 @@ impl Loader<'_> {
         let value = object.value(key)?;
         let Some(items) = value.as_array() else {
             self.wrong_type(&format!("`{key}`"), "an array of integers", value);
+            if value.as_integer().is_some() {
+                self.wrap_in_array(value);
+            }
             return None;
         };
         let mut out = Vec::with_capacity(items.len());
@@ -1564,6 +1586,30 @@ mod tests {
         let doc = loaded.doc.unwrap();
         assert_eq!(doc.defs.len(), 3);
         assert_eq!(doc.defs[2].schema.kind, SchemaKind::Invalid);
+    }
+
+    #[test]
+    fn a_single_value_where_an_array_is_required_comes_with_a_fix() {
+        let text = r#"{"lexicon": 1, "id": "a.b.c", "defs": {"main": {"type": "object",
+            "required": "text", "properties": {"text": {"type": "string"}}},
+            "n": {"type": "integer", "enum": 3}, "o": {"type": "object", "required": true}}}"#;
+        let loaded = load(FileId(0), text);
+        let fixes: Vec<String> = loaded
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.fix.as_ref())
+            .map(|fix| {
+                let mut fixed = text.to_owned();
+                for edit in fix.edits.iter().rev() {
+                    let range = edit.span.start as usize..edit.span.end as usize;
+                    fixed.replace_range(range, &edit.replacement);
+                }
+                let at = fix.edits[0].span.start as usize;
+                fixed[at..at + 8].to_owned()
+            })
+            .collect();
+        // `true` is not a string: no fix.
+        assert_eq!(fixes, ["[\"text\"]", "[3]}, \"o"]);
     }
 
     #[test]

@@ -26,7 +26,14 @@ pub fn run(args: ExplainArgs, rules: &[&'static RuleMeta]) -> u8 {
     let key = args.rule.unwrap_or_default();
     match config::lookup(rules, &key) {
         Ok(rule) => {
-            print!("{}", rule_doc(rule, crate::engine::aliases(rule.code)));
+            print!(
+                "{}",
+                rule_doc(
+                    rule,
+                    crate::engine::aliases(rule.code),
+                    crate::engine::is_fixable(rule.code)
+                )
+            );
             crate::EXIT_OK
         }
         Err(message) => {

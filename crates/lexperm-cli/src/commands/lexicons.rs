@@ -195,5 +195,6 @@ pub fn dropped_diagnostic(dropped: &DroppedEntry, nsid: &str) -> Diagnostic {
         help: dropped.hint.clone(),
         labels: Vec::new(),
         nsid: Some(nsid.to_owned()),
+        fix: None,
     }
 }

@@ -8,6 +8,7 @@ use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta, Severity};
 
 use super::changed_since::{changed_files, ChangedFiles};
 use super::output_args::OutputArgs;
+use super::fix;
 use super::reference_args::ReferenceArgs;
 use super::remote::RemoteArgs;
 use super::walk_args::WalkArgs;
@@ -41,6 +42,13 @@ pub struct LintArgs {
     /// (untracked files included) and the cross-file findings linked to them.
     #[arg(long, value_name = "REF")]
     changed_since: Option<String>,
+    /// Apply the safe fixes of the findings marked `[*]` to the files (a diff of each changed
+    /// file on stderr), then report what remains.
+    #[arg(long)]
+    fix: bool,
+    /// With --fix: show the diff and what would remain, write nothing.
+    #[arg(long, requires = "fix")]
+    dry_run: bool,
 }
 
 /// The options `lint` and `breaking` share: how findings are reported and which fail the run.
@@ -122,6 +130,19 @@ pub fn run(args: LintArgs) -> u8 {
         problems,
         ..
     } = loaded;
+    let fixed = args.fix.then(|| {
+        // With --changed-since, only the changed files are fixed.
+        let ids: Vec<FileId> = match &changed {
+            Some(changed) => {
+                let files = changed.changes(&sources).files;
+                let mut ids: Vec<FileId> = files.into_iter().collect();
+                ids.sort_unstable();
+                ids
+            }
+            None => sources.iter().map(|(id, _)| id).collect(),
+        };
+        fix::run(&mut sources, &ids, &paths, &control, args.dry_run)
+    });
 
     let mut remote = match args.remote.remote(args.report.config.as_deref()) {
         Ok(remote) => remote,
@@ -208,6 +229,20 @@ pub fn run(args: LintArgs) -> u8 {
             ),
         }
     });
+    let code = match fixed {
+        Some(fixed) => {
+            eprintln!(
+                "{}",
+                fixed.line(summary.errors + summary.warnings + summary.infos)
+            );
+            if fixed.not_written > 0 {
+                crate::EXIT_USAGE
+            } else {
+                code
+            }
+        }
+        None => code,
+    };
     // The process ends right after this: let the OS take the documents back instead of
     // freeing every node of every tree (about a tenth of a lint run's instructions).
     std::mem::forget((catalog, findings, sources));

@@ -6,6 +6,7 @@ pub mod check;
 pub mod coverage;
 pub mod expand;
 pub mod explain;
+pub mod fix;
 pub mod gen;
 pub mod gen_records;
 pub mod gen_rust;

@@ -38,7 +38,19 @@ pub(super) fn render(
         return Ok(());
     }
     let summary = Summary::count(findings, sources.len());
-    writeln!(out, "{}", summary.line())
+    writeln!(out, "{}", summary.line())?;
+    let fixable = findings
+        .iter()
+        .flat_map(|(_, diagnostics)| diagnostics)
+        .filter(|d| d.has_safe_fix())
+        .count();
+    if fixable > 0 {
+        writeln!(
+            out,
+            "[*] {fixable} fixable with `lexperm lint --fix` (`--fix --dry-run` shows the diff)"
+        )?;
+    }
+    Ok(())
 }
 
 /// Writes each diagnostic as a miette report, without the summary line (for commands other than
@@ -178,7 +190,11 @@ impl<'a> Report<'a> {
             location,
             message: clean(&diagnostic.message).into_owned(),
             labels,
-            code: format!("{}({})", diagnostic.code, diagnostic.name),
+            code: if diagnostic.has_safe_fix() {
+                format!("{}({}) [*]", diagnostic.code, diagnostic.name)
+            } else {
+                format!("{}({})", diagnostic.code, diagnostic.name)
+            },
             help,
             other_side,
         }

@@ -23,6 +23,56 @@ struct Line<'a> {
     nsid: Option<&'a str>,
     message: &'a str,
     help: Option<&'a str>,
+    /// Present only on findings with a fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixJson<'a>>,
+}
+
+/// A finding's fix: what it does, whether `--fix` applies it, and its edits.
+#[derive(Serialize)]
+struct FixJson<'a> {
+    description: &'a str,
+    applicability: &'a str,
+    edits: Vec<EditJson<'a>>,
+}
+
+/// One edit of a fix: the range replaced (byte offsets and line/column, end exclusive) and the
+/// replacement.
+#[derive(Serialize)]
+struct EditJson<'a> {
+    start: u32,
+    end: u32,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    replacement: &'a str,
+}
+
+fn fix_json<'a>(sources: &Sources, diagnostic: &'a Diagnostic) -> Option<FixJson<'a>> {
+    let fix = diagnostic.fix.as_deref()?;
+    let source = sources.get(diagnostic.span.file)?;
+    let edits = fix
+        .edits
+        .iter()
+        .map(|edit| {
+            let (line, column, end_line, end_column) = source.region(edit.span);
+            EditJson {
+                start: edit.span.start,
+                end: edit.span.end,
+                line,
+                column,
+                end_line,
+                end_column,
+                replacement: &edit.replacement,
+            }
+        })
+        .collect();
+    Some(FixJson {
+        description: &fix.description,
+        applicability: fix.applicability.as_str(),
+        edits,
+    })
 }
 
 /// A line of a comparison: the lint fields, then where the finding is in the base version.
@@ -51,6 +101,7 @@ fn line<'a>(sources: &'a Sources, file: FileId, diagnostic: &'a Diagnostic) -> L
         nsid: diagnostic.nsid.as_deref(),
         message: &diagnostic.message,
         help: diagnostic.help.as_deref(),
+        fix: fix_json(sources, diagnostic),
     }
 }
 

@@ -5,14 +5,20 @@ use std::fmt::Write as _;
 use lexperm_parser::diagnostics::RuleMeta;
 
 /// The full text for one rule, with its other names (`also known as: type-change`) when it has
-/// any.
-pub fn rule_doc(rule: &RuleMeta, aliases: &[&str]) -> String {
+/// any, and a `fixable` line when its findings can carry a fix.
+pub fn rule_doc(rule: &RuleMeta, aliases: &[&str], fixable: bool) -> String {
     let mut text = format!(
         "{} {}\ndefault severity: {}\n",
         rule.code, rule.name, rule.severity
     );
     if !aliases.is_empty() {
         let _ = writeln!(text, "also known as: {}", aliases.join(", "));
+    }
+    if fixable {
+        let _ = writeln!(
+            text,
+            "fixable: yes, with `lexperm lint --fix` (see \"Fix\" below for which findings)"
+        );
     }
     let _ = write!(text, "\n{}\n", rule.summary);
     let doc = rule.doc.trim();

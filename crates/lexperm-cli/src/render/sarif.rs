@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use lexperm_parser::diagnostics::{RuleMeta, Severity};
+use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
 
@@ -60,6 +60,9 @@ pub(super) fn render(
             if !related.is_empty() {
                 result["relatedLocations"] = Value::Array(related);
             }
+            if let Some(fixes) = fixes(sources, diagnostic, path) {
+                result["fixes"] = fixes;
+            }
             if let Some(nsid) = &diagnostic.nsid {
                 result["properties"] = json!({ "nsid": nsid });
             }
@@ -83,6 +86,36 @@ pub(super) fn render(
     });
     serde_json::to_writer_pretty(&mut *out, &log)?;
     out.write_all(b"\n")
+}
+
+/// A finding's fix as SARIF `fixes`: one `fix` with one `artifactChange` holding a replacement
+/// per edit.
+fn fixes(sources: &Sources, diagnostic: &Diagnostic, path: &str) -> Option<Value> {
+    let fix = diagnostic.fix.as_deref()?;
+    let source = sources.get(diagnostic.span.file)?;
+    let replacements: Vec<Value> = fix
+        .edits
+        .iter()
+        .map(|edit| {
+            let (line, column, end_line, end_column) = source.region(edit.span);
+            json!({
+                "deletedRegion": {
+                    "startLine": line,
+                    "startColumn": column,
+                    "endLine": end_line,
+                    "endColumn": end_column,
+                },
+                "insertedContent": { "text": edit.replacement },
+            })
+        })
+        .collect();
+    Some(json!([{
+        "description": { "text": fix.description },
+        "artifactChanges": [{
+            "artifactLocation": { "uri": uri(path) },
+            "replacements": replacements,
+        }],
+    }]))
 }
 
 fn level(severity: Severity) -> &'static str {

@@ -18,6 +18,10 @@ Every lexicon reader (the TypeScript and Go validators, the PDS, the authorizati
 strict JSON parser: the file cannot be loaded, published or resolved. goat calls this
 `schema-json-parse`.
 
+## Fix
+Fixable (`lexperm lint --fix`): a byte order mark and trailing commas are removed. Other syntax
+errors are left for you; a file that would still not be valid JSON after its fixes is not written.
+
 ## Example
 ```json
 {"lexicon": 1, "id": "com.example.post", "defs": {},}

@@ -16,6 +16,11 @@ wrong type, a def that is not an object. Integers follow JavaScript: `1.0` count
 ## Why is this bad?
 Both reference validators reject the document, so it cannot be published or resolved.
 
+## Fix
+Fixable (`lexperm lint --fix`) when a single value stands where a list of such values is required
+(`"required": "text"`, `"refs": "com.example.post"`, `"accept": "image/png"`, `"enum": 3`): the value
+becomes the one element of an array, `["text"]`.
+
 ## Example
 ```json
 {"type": "string", "maxLength": 1.5}
@@ -27,6 +32,20 @@ Both reference validators reject the document, so it cannot be published or reso
 mod tests {
     use super::*;
     use crate::file_rules::test_support::{expect, with_def};
+
+    #[test]
+    fn a_single_string_for_a_list_is_fixable() {
+        let found = expect(
+            &META,
+            1,
+            &with_def("x", r#"{"type": "blob", "accept": "image/png"}"#),
+        );
+        let edits = &found[0].fix.as_ref().unwrap().edits;
+        let replacements: Vec<_> = edits.iter().map(|e| e.replacement.as_str()).collect();
+        assert_eq!(replacements, ["[", "]"]);
+        assert_eq!(edits[0].span.start, found[0].span.start);
+        assert_eq!(edits[1].span.start, found[0].span.end);
+    }
 
     #[test]
     fn reports_float_length_and_numeric_description() {

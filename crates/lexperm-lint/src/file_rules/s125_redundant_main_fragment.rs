@@ -1,6 +1,7 @@
 //! S125 `redundant-main-fragment`: a ref ends in `#main`.
 
-use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
+use lexperm_parser::diagnostics::{Diagnostic, Edit, Fix, RuleMeta, Severity};
+use lexperm_parser::json;
 use lexperm_parser::lexicon::{LexiconDoc, Spanned};
 use crate::file_rules::refs;
 
@@ -18,6 +19,9 @@ Reports a `ref` or union ref written `nsid#main`.
 as the bare NSID (`#main` is invalid there), so writing refs the same way avoids copying the
 wrong form into `$type` values.
 
+## Fix
+Fixable (`lexperm lint --fix`): `#main` is dropped.
+
 ## Example
 ```json
 {"type": "ref", "ref": "com.atproto.lexicon.schema#main"}
@@ -34,7 +38,11 @@ fn report(out: &mut Vec<Diagnostic>, reference: &Spanned<String>) {
                     reference.span,
                     format!("`{}` can be written `{nsid}`", reference.value),
                 )
-                .with_help("drop `#main`; a bare NSID refers to the main definition"),
+                .with_help("drop `#main`; a bare NSID refers to the main definition")
+                .with_fix(Fix::safe(
+                    "drop `#main`",
+                    vec![Edit::replace(reference.span, json::quote(nsid))],
+                )),
             );
         }
     }
@@ -62,6 +70,21 @@ mod tests {
                 r##"{"type": "object", "properties": {"r": {"type": "ref", "ref": "com.atproto.lexicon.schema#main"}}}"##,
             ),
         );
+    }
+
+    #[test]
+    fn the_fix_drops_main() {
+        let found = expect(
+            &META,
+            1,
+            &with_def(
+                "x",
+                r##"{"type": "union", "refs": ["com.example.foo#main"]}"##,
+            ),
+        );
+        let edits = &found[0].fix.as_ref().unwrap().edits;
+        assert_eq!(edits[0].replacement, "\"com.example.foo\"");
+        assert_eq!(edits[0].span, found[0].span);
     }
 
     #[test]
