@@ -91,6 +91,7 @@ mod tests {
             help: None,
             labels: Vec::new(),
             nsid: None,
+            fix: None,
         }
     }
 
