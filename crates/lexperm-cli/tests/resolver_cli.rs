@@ -83,7 +83,7 @@ fn expand_json_shape_and_exit_codes() {
     assert_eq!(lines[0]["valid"], true);
     assert_eq!(lines[0]["found"], true);
     assert_eq!(lines[0]["granted"].as_array().unwrap().len(), 1);
-    assert_eq!(lines[0]["dropped"][0]["index"], 1);
+    assert_eq!(lines[0]["dropped"][0]["entry"], 1);
     assert_eq!(
         lines[0]["dropped"][0]["code"],
         "inherit-aud-without-include-aud"
@@ -263,6 +263,90 @@ fn expand_token_scope_for_all_bluesky_sets() {
         && v.ends_with("aud=did:web:api.bsky.chat%23bsky_chat")));
 }
 
+/// An `include:` without `aud` whose entries all need one grants nothing: said on stderr with the
+/// fix, and in JSON per include with its drop reasons.
+#[test]
+fn expand_token_scope_says_when_an_include_granted_nothing() {
+    let view = "include:org.lexperm.example.calendar.authViewCalendar";
+    let scope = format!("atproto {view}");
+    let run = lexperm(&["expand", "--scope", &scope], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("token scope (1 values):"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: `{view}` granted nothing: its only entry was dropped"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("[inherit-aud-without-include-aud]"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "help: request `{view}?aud=did:web:<host>%23<service>`"
+        )),
+        "{}",
+        run.stderr
+    );
+
+    let run = lexperm(&["expand", "--format", "json", "--scope", &scope], None);
+    let line = &json_lines(&run.stdout)[0];
+    let include = &line["includes"][0];
+    assert_eq!(include["include"], view);
+    assert_eq!(include["found"], true);
+    assert_eq!(include["granted"], serde_json::json!([]));
+    assert_eq!(include["dropped"][0]["entry"], 0);
+    assert_eq!(
+        include["dropped"][0]["code"],
+        "inherit-aud-without-include-aud"
+    );
+
+    // With an `aud` the include grants and nothing is said.
+    let run = lexperm(&["expand", "--scope", &format!("atproto {VIEW_AUD}")], None);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+}
+
+/// A request denied because an `include:` lacks `aud` names that include and the scope to ask for.
+#[test]
+fn check_names_the_include_missing_its_audience() {
+    let view = "include:org.lexperm.example.calendar.authViewCalendar";
+    let scope = format!("atproto {view}");
+    let request =
+        "rpc:org.lexperm.example.calendar.listEvents?aud=did:web:calendar.example.com%23calendar";
+    let run = lexperm(&["check", "--scope", &scope, request], None);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout.trim_end(),
+        format!(
+            "denied   {request}  (`{view}` has no `aud`, so its entry #0 was dropped; request `{VIEW_AUD}`)"
+        )
+    );
+    let run = lexperm(
+        &["check", "--format", "json", "--scope", &scope, request],
+        None,
+    );
+    let line = &json_lines(&run.stdout)[0];
+    assert_eq!(line["allowed"], false);
+    assert_eq!(line["missing_aud"]["include"], view);
+    assert_eq!(line["missing_aud"]["with_aud"], VIEW_AUD);
+    assert_eq!(line["missing_aud"]["entry"], 0);
+    // A request no entry lists is denied with the plain reason.
+    let other =
+        "rpc:org.lexperm.example.calendar.cancelEvent?aud=did:web:calendar.example.com%23calendar";
+    let run = lexperm(
+        &["check", "--format", "json", "--scope", &scope, other],
+        None,
+    );
+    assert!(json_lines(&run.stdout)[0]["missing_aud"].is_null());
+}
+
 // ---- check ----------------------------------------------------------------------------------
 
 #[test]
@@ -294,7 +378,8 @@ fn check_json_with_provenance() {
             "include",
             "set",
             "entry",
-            "source"
+            "source",
+            "missing_aud"
         ]
     );
     assert_eq!(lines[0]["source"], "local");

@@ -9,7 +9,7 @@ use clap::Args;
 use lexperm_parser::scope::ScopeRequest;
 use serde_json::json;
 
-use super::expand::{UserDidArgs, SELF_NOTE};
+use super::expand::{warn_dropped, UserDidArgs, SELF_NOTE};
 use super::lexicons::{Format, LexiconDirs, Loaded};
 use super::reference_args::ReferenceArgs;
 use super::remote::{origin_json, Remote, RemoteArgs};
@@ -100,6 +100,9 @@ fn check_loaded(
             error.code()
         );
     }
+    for outcome in &token.includes {
+        warn_dropped(outcome);
+    }
     let checker = token.checker(args.transition);
     let mut out = crate::terminal::stdout();
     let mut all_allowed = token.errors.is_empty();
@@ -107,6 +110,10 @@ fn check_loaded(
     for (raw, request) in requests {
         let hit = checker.check(request);
         all_allowed &= hit.is_some();
+        let missing_aud = match hit {
+            Some(_) => None,
+            None => loaded.catalog.missing_audience(&token, request),
+        };
         written = match args.format {
             Format::Json => {
                 let line = json!({
@@ -117,6 +124,11 @@ fn check_loaded(
                     "set": hit.and_then(|v| v.provenance.as_ref()).map(|p| p.set.as_str()),
                     "entry": hit.and_then(|v| v.provenance.as_ref()).map(|p| p.entry_index),
                     "source": origin_json(loaded, hit.and_then(|v| v.provenance.as_ref()).map(|p| p.set.as_str())),
+                    "missing_aud": missing_aud.as_ref().map(|m| json!({
+                        "include": m.include,
+                        "with_aud": m.with_aud,
+                        "entry": m.entry_index,
+                    })),
                 });
                 writeln!(out, "{line}")
             }
@@ -131,11 +143,18 @@ fn check_loaded(
                     ),
                     None => writeln!(out, "allowed  {raw}  (requested {})", value.value),
                 },
-                None => writeln!(
-                    out,
-                    "denied   {raw}  (missing scope \"{}\")",
-                    request.scope_needed()
-                ),
+                None => match &missing_aud {
+                    Some(m) => writeln!(
+                        out,
+                        "denied   {raw}  (`{}` has no `aud`, so its entry #{} was dropped; request `{}`)",
+                        m.include, m.entry_index, m.with_aud
+                    ),
+                    None => writeln!(
+                        out,
+                        "denied   {raw}  (missing scope \"{}\")",
+                        request.scope_needed()
+                    ),
+                },
             },
         };
         if written.is_err() {
