@@ -33,7 +33,7 @@ pub struct GenCodeArgs {
     /// Let errors of this lint rule (code or name) through the gate; may be repeated.
     #[arg(long, value_name = "RULE")]
     pub allow: Vec<String>,
-    /// File to write the generated code to.
+    /// File to write the generated code to (missing parent folders are created).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Write nothing; exit 1 when FILE is not what would be generated, 0 when it is.
@@ -97,6 +97,12 @@ pub fn run(args: &GenCodeArgs, target: Target) -> u8 {
     if std::fs::read_to_string(&args.out).is_ok_and(|old| old == code) {
         println!("{} is up to date", args.out.display());
         return EXIT_OK;
+    }
+    if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if let Err(err) = std::fs::create_dir_all(parent) {
+            eprintln!("error: cannot create folder {}: {err}", parent.display());
+            return EXIT_USAGE;
+        }
     }
     match std::fs::write(&args.out, code) {
         Ok(()) => {
