@@ -317,7 +317,18 @@ fn gen_rust_fails_with_rendered_lint_errors() {
         "{stderr}"
     );
     assert!(stderr.contains("\n  help: object keys must be double-quoted strings\n"));
-    assert!(stderr.contains("lint error(s) in the lexicons; no code generated"));
+    assert!(
+        stderr.starts_with(
+            "1 lint error(s) in the lexicons (L101 invalid-json \u{d7}1); no code generated\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with(
+            "\nto generate anyway, pass --allow L101 (`lexperm lint` shows each error in its source)\n"
+        ),
+        "{stderr}"
+    );
     assert!(!out.exists());
 
     let unknown = lexperm(&[
