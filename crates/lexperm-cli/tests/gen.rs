@@ -488,7 +488,7 @@ fn gen_ts_writes_the_typescript_target() {
         .generate_string()
         .unwrap();
     assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
-    assert!(expected.contains("export namespace authManageCalendar {"));
+    assert!(expected.contains("authManageCalendar: {"));
 }
 
 /// Under `--reference 0.5.12` the example authority's space set is one a released PDS drops

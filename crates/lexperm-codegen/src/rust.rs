@@ -59,7 +59,8 @@
 //!   description, or a permission set's `title`, an empty line and its `detail`; one line each, safe
 //!   for `//!`, empty lines as `""`); `scopes` (a list of `name`, `value`, `doc`: the constant name,
 //!   its canonical scope string and a one-line doc); `root` (`super::` repeated up to the generated
-//!   file's top). Permission sets also get `granted_without_aud` (canonical strings) and
+//!   file's top); `path` (the module names from the top joined with `.`: how TypeScript code names
+//!   the item's object). Permission sets also get `granted_without_aud` (canonical strings) and
 //!   `granted_with_aud` (canonical strings with `{aud}` where the escaped audience goes).
 //! - `space.hbs`: the same fields (`kind` is `space type`), plus `key`, `name` (string literals of
 //!   the target), `name_lang` (pairs of literals: tag, text), `collections` (literals, as declared)
@@ -110,7 +111,9 @@ pub enum Target {
     /// Rust: nested `pub mod`s, `core` only (the default).
     #[default]
     Rust,
-    /// TypeScript: nested `export namespace`s of `as const` constants, no imports.
+    /// TypeScript: one `export const` object per top NSID segment, nested objects below it,
+    /// `as const`; erasable syntax only (no `namespace`, `enum` or parameter properties), no
+    /// imports.
     TypeScript,
 }
 
