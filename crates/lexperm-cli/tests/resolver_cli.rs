@@ -75,7 +75,7 @@ fn expand_json_shape_and_exit_codes() {
         // `source` (local / remote / null) was added after the first six; their order is kept.
         assert_eq!(
             keys,
-            ["input", "valid", "nsid", "found", "granted", "dropped", "source"]
+            ["version", "input", "valid", "nsid", "found", "granted", "dropped", "source"]
         );
     }
     assert_eq!(lines[0]["source"], "local");
@@ -191,7 +191,10 @@ fn expand_token_scope_json_and_human() {
     let lines = json_lines(&run.stdout);
     assert_eq!(lines.len(), 1);
     let keys = keys(&lines[0]);
-    assert_eq!(keys, ["scope", "token_scope", "errors", "includes"]);
+    assert_eq!(
+        keys,
+        ["version", "scope", "token_scope", "errors", "includes"]
+    );
     assert!(lines[0]["includes"]
         .as_array()
         .unwrap()
@@ -372,6 +375,7 @@ fn check_json_with_provenance() {
     assert_eq!(
         keys,
         [
+            "version",
             "request",
             "allowed",
             "granted_by",

@@ -117,6 +117,7 @@ fn check_loaded(
         written = match args.format {
             Format::Json => {
                 let line = json!({
+                    "version": crate::JSON_VERSION,
                     "request": raw,
                     "allowed": hit.is_some(),
                     "granted_by": hit.map(|v| v.value.as_str()),

@@ -153,6 +153,7 @@ fn too_long(line: Line<'_>, format: Format, out: &mut dyn Write) -> io::Result<(
     eprintln!("error: {}", lines::too_long_message(number));
     if format == Format::Json {
         let line = json!({
+            "version": crate::JSON_VERSION,
             "input": null,
             "valid": false,
             "nsid": null,
@@ -184,6 +185,7 @@ fn expand_one(
     match format {
         Format::Json => {
             let mut line = json!({
+                "version": crate::JSON_VERSION,
                 "input": input,
                 "valid": include.is_ok(),
                 "nsid": include.as_ref().ok().map(|i| i.nsid.as_str()),
@@ -362,6 +364,7 @@ fn token_scope(
     match format {
         Format::Json => {
             let mut line = json!({
+                "version": crate::JSON_VERSION,
                 "scope": scope,
                 "token_scope": issued,
                 "errors": token.errors.iter().map(|e| json!({
