@@ -383,7 +383,8 @@ fn check_json_with_provenance() {
             "set",
             "entry",
             "source",
-            "missing_aud"
+            "missing_aud",
+            "error"
         ]
     );
     assert_eq!(lines[0]["source"], "local");
@@ -420,8 +421,27 @@ fn check_human_and_exit_codes() {
     let run = lexperm(&["check", "--scope", &scope, "blob:image/png"], None);
     assert_eq!(run.code, 1);
     assert!(run.stdout.starts_with("denied"), "{}", run.stdout);
-    let run = lexperm(&["check", "--scope", &scope, "nonsense"], None);
-    assert_eq!(run.code, 2);
+    // A request that cannot be read is an error result of its own: exit 1, the others answered.
+    let run = lexperm(
+        &["check", "--scope", &scope, "nonsense", "blob:image/png"],
+        None,
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("[invalid-request]"), "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("denied   blob:image/png"),
+        "{}",
+        run.stdout
+    );
+    let run = lexperm(
+        &["check", "--format", "json", "--scope", &scope, "nonsense"],
+        None,
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        json_lines(&run.stdout)[0]["error"]["code"],
+        "invalid-request"
+    );
     // No token without `atproto`: exit 1 even when the request would match.
     let run = lexperm(
         &[

@@ -42,22 +42,22 @@ pub struct CheckArgs {
 }
 
 /// Runs `check` and returns the exit code: 0 when every request is allowed (and a token would be
-/// issued), 1 otherwise, 2 for usage and IO errors (including a lexicon path that could not be
+/// issued), 1 otherwise (a request that cannot be read counts as not allowed), 2 for usage and IO
+/// errors (including a lexicon path that could not be
 /// loaded: the requests are still checked against the others).
 pub fn run(args: CheckArgs) -> u8 {
     let Ok(user_did) = args.user.get() else {
         return crate::EXIT_USAGE;
     };
-    let mut requests = Vec::with_capacity(args.requests.len());
-    for raw in &args.requests {
-        match ScopeRequest::parse_with(raw, args.reference.get()) {
-            Ok(request) => requests.push((raw.as_str(), request)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return crate::EXIT_USAGE;
-            }
-        }
-    }
+    // A request that cannot be read is an error result of its own; the others are checked.
+    let requests: Vec<_> = args
+        .requests
+        .iter()
+        .map(|raw| {
+            let request = ScopeRequest::parse_with(raw, args.reference.get());
+            (raw.as_str(), request.map_err(|e| e.to_string()))
+        })
+        .collect();
     let Ok((mut loaded, remote)) = args.remote.load(&args.lexicons) else {
         return crate::EXIT_USAGE;
     };
@@ -70,7 +70,7 @@ fn check_loaded(
     args: &CheckArgs,
     loaded: &mut Loaded,
     mut remote: Option<Remote>,
-    requests: &[(&str, ScopeRequest)],
+    requests: &[(&str, Result<ScopeRequest, String>)],
     user_did: Option<&str>,
 ) -> u8 {
     loaded.catalog.set_reference(args.reference.get());
@@ -108,6 +108,17 @@ fn check_loaded(
     let mut all_allowed = token.errors.is_empty();
     let mut written = Ok(());
     for (raw, request) in requests {
+        let request = match request {
+            Ok(request) => request,
+            Err(message) => {
+                all_allowed = false;
+                written = invalid_request(&mut out, args.format, raw, message);
+                if written.is_err() {
+                    break;
+                }
+                continue;
+            }
+        };
         let hit = checker.check(request);
         all_allowed &= hit.is_some();
         let missing_aud = match hit {
@@ -130,6 +141,7 @@ fn check_loaded(
                         "with_aud": m.with_aud,
                         "entry": m.entry_index,
                     })),
+                    "error": null,
                 });
                 writeln!(out, "{line}")
             }
@@ -174,6 +186,38 @@ fn check_loaded(
         crate::EXIT_OK
     } else {
         crate::EXIT_FAILURE
+    }
+}
+
+/// The result for a request that cannot be read: a JSON line with `error`, or the message on
+/// stderr.
+fn invalid_request(
+    out: &mut crate::terminal::Stdout,
+    format: Format,
+    raw: &str,
+    message: &str,
+) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            let line = json!({
+                "version": crate::JSON_VERSION,
+                "request": raw,
+                "allowed": false,
+                "granted_by": null,
+                "include": null,
+                "set": null,
+                "entry": null,
+                "source": null,
+                "missing_aud": null,
+                "error": {"code": "invalid-request", "message": message},
+            });
+            writeln!(out, "{line}")
+        }
+        Format::Human => {
+            out.flush()?;
+            eprintln!("error: {message} [invalid-request]");
+            Ok(())
+        }
     }
 }
 
