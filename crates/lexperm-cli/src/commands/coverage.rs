@@ -82,7 +82,7 @@ fn group_json(g: &GroupCoverage) -> serde_json::Value {
                     "granted_by": s.granted_by,
                     "collections": s.collections.iter().map(|c| json!({
                         "nsid": c.nsid,
-                        "written_by": c.granted_by,
+                        "granted_by": c.granted_by,
                         "actions": actions(&c.actions),
                     })).collect::<Vec<_>>(),
                 })
