@@ -583,13 +583,46 @@ fn tsc_strict(file: &str, dir: &Path) {
     run("npx", &args, dir);
 }
 
+/// Whether `node` strips TypeScript types itself (`--experimental-strip-types`, Node 22.6 and
+/// later); says why not when it does not.
+fn node_strips_types() -> bool {
+    let version = Command::new("node")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let numbers: Vec<u32> = version
+        .trim_start_matches('v')
+        .split('.')
+        .filter_map(|part| part.parse().ok())
+        .collect();
+    let strips = matches!(numbers[..], [major, minor, ..] if (major, minor) >= (22, 6));
+    if !strips {
+        eprintln!(
+            "skipping the Node type-stripping run: node {version:?} is older than 22.6 (tsc --erasableSyntaxOnly checks the same syntax)"
+        );
+    }
+    strips
+}
+
 /// Type-checks `code` with `tsc --strict`, compiles it and runs a script printing what
-/// [`expected_output`] computes.
+/// [`expected_output`] computes; with a Node that strips types, also loads the `.ts` file as is.
 fn check_typescript_against_resolver(code: &str, lexicon_dirs: &[&Path]) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path();
     std::fs::write(dir.join("scopes.ts"), code).unwrap();
     tsc_strict("scopes.ts", dir);
+    if node_strips_types() {
+        std::fs::write(dir.join("scopes.mts"), code).unwrap();
+        std::fs::write(
+            dir.join("strip.mjs"),
+            "import * as s from './scopes.mts';\nconsole.log(typeof s.formatGrants);\n",
+        )
+        .unwrap();
+        let loaded = run("node", &["--experimental-strip-types", "strip.mjs"], dir);
+        assert_eq!(loaded.trim(), "function");
+    }
     run(
         "npx",
         &[
