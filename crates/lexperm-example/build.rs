@@ -1,7 +1,7 @@
 //! Generates `$OUT_DIR/scopes.rs` from the repository's `lexicons/` folder.
 //!
-//! `Builder` prints `cargo:rerun-if-changed` for the folder, each subfolder and each lexicon file,
-//! so Cargo runs this script again only when a lexicon is added, removed or edited. A lexicon with
+//! `Builder` prints `cargo:rerun-if-changed` for the folder, which Cargo scans recursively, so
+//! Cargo runs this script again only when a lexicon is added, removed or edited. A lexicon with
 //! lint errors fails the build with the errors listed as `path:line:col: error[CODE/name]: …`.
 
 use std::path::PathBuf;

@@ -411,7 +411,7 @@ fn a_long_stdin_line_is_an_error_for_that_line_and_the_next_lines_follow() {
     let lines: Vec<&str> = json.stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{}", json.stdout);
     assert!(
-        lines[1].starts_with("{\"input\":null,\"valid\":false,"),
+        lines[1].starts_with("{\"version\":1,\"input\":null,\"valid\":false,"),
         "{}",
         lines[1]
     );

@@ -164,11 +164,8 @@ fn resolve_lines(output: &Output) -> Vec<(String, Option<String>, Option<String>
         .map(|line| {
             let value: Value = serde_json::from_str(line).expect("a JSON line");
             let member = |key: &str| value[key].as_str().map(str::to_owned);
-            (
-                member("nsid").unwrap_or_default(),
-                member("source"),
-                member("error"),
-            )
+            let error = value["error"]["message"].as_str().map(str::to_owned);
+            (member("nsid").unwrap_or_default(), member("source"), error)
         })
         .collect()
 }

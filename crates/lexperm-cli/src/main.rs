@@ -47,6 +47,9 @@ pub const EXIT_FAILURE: u8 = 1;
 /// Exit code for usage and IO errors, including a lexicon path that could not be loaded (L132,
 /// L133): the command still processes the other files, but its answer is incomplete.
 pub const EXIT_USAGE: u8 = 2;
+/// The `version` member of every JSON object the CLI prints (docs/json.md); raised when a member
+/// is removed or changes meaning, not when one is added.
+pub const JSON_VERSION: u32 = 1;
 
 /// Lint, expand, check and generate AT Protocol lexicons and OAuth permission sets.
 #[derive(Debug, Parser)]

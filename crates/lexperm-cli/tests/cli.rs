@@ -174,7 +174,7 @@ fn missing_path_exits_2_but_lints_the_rest() {
     assert_eq!(lines.len(), 2, "{out}");
     assert!(
         lines[1].starts_with(
-            r#"{"code":"L132","name":"unreadable-file","severity":"error","file":"nowhere","#
+            r#"{"version":1,"code":"L132","name":"unreadable-file","severity":"error","file":"nowhere","#
         ) && lines[1].contains("cannot read this file: no such file or directory"),
         "{out}"
     );

@@ -46,6 +46,7 @@ fn check_with(lexicons: &Path, extra: &[&Path]) -> Run {
     // A folder that does not exist yet, to check that it is created.
     let dir = temp.path().join("records");
     let output = Command::new(env!("CARGO_BIN_EXE_lexperm"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["gen", "records", "--lexicons"])
         .arg(lexicons)
         .arg("--out")
@@ -96,7 +97,8 @@ fn valid_folder_writes_every_record_and_the_cids() {
 
 #[test]
 fn broken_files_are_reported_and_get_no_record() {
-    let run = check(&fixtures().join("mixed"));
+    // Paths are shown as a user in the working folder can open them.
+    let run = check(Path::new("tests/fixtures/gen-records/mixed"));
     assert_eq!(run.code, 1);
     assert_eq!(
         run.written(),
@@ -116,7 +118,7 @@ fn lint_rule_settings_apply_to_the_gate() {
     // With L103 downgraded, float.json passes the gate and the encoder reports the float instead.
     assert!(
         run.stderr.contains(
-            "error: float.json: cannot encode the record at /defs/main/minimum: 0.5 is a float"
+            "/float.json: cannot encode the record at /defs/main/minimum: 0.5 is a float"
         ),
         "{}",
         run.stderr
@@ -135,10 +137,38 @@ fn missing_lexicon_folder_is_a_usage_error() {
     assert!(run.stderr.contains("help: pass --lexicons DIR"));
 }
 
+/// `--out` naming a file is refused before any lexicon is read.
+#[test]
+fn gen_records_out_file_is_a_usage_error_before_linting() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("records.json");
+    std::fs::write(&file, "{}").unwrap();
+    // The lexicons have errors: were they linted first, they would be reported.
+    let output = lexperm(&[
+        os("gen"),
+        os("records"),
+        os("--lexicons"),
+        fixtures().join("mixed").as_os_str(),
+        os("--out"),
+        file.as_os_str(),
+    ]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr.starts_with(&format!(
+            "error: --out {} is a file, not a folder\n  help: pass a folder",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+}
+
 #[test]
 fn gen_rust_writes_the_builder_output() {
     let temp = tempfile::tempdir().unwrap();
-    let out = temp.path().join("lexicons.rs");
+    // Missing parent folders are created.
+    let out = temp.path().join("src/generated/lexicons.rs");
     let output = Command::new(env!("CARGO_BIN_EXE_lexperm"))
         .args(["gen", "rust", "--lexicons"])
         .arg(fixtures().join("valid"))
@@ -287,7 +317,18 @@ fn gen_rust_fails_with_rendered_lint_errors() {
         "{stderr}"
     );
     assert!(stderr.contains("\n  help: object keys must be double-quoted strings\n"));
-    assert!(stderr.contains("lint error(s) in the lexicons; no code generated"));
+    assert!(
+        stderr.starts_with(
+            "1 lint error(s) in the lexicons (L101 invalid-json \u{d7}1); no code generated\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with(
+            "\nto generate anyway, pass --allow L101 (`lexperm lint` shows each error in its source)\n"
+        ),
+        "{stderr}"
+    );
     assert!(!out.exists());
 
     let unknown = lexperm(&[
@@ -447,7 +488,7 @@ fn gen_ts_writes_the_typescript_target() {
         .generate_string()
         .unwrap();
     assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
-    assert!(expected.contains("export namespace authManageCalendar {"));
+    assert!(expected.contains("authManageCalendar: {"));
 }
 
 /// Under `--reference 0.5.12` the example authority's space set is one a released PDS drops

@@ -1,6 +1,8 @@
 //! `lexperm resolve` and `lexperm logout` end to end against the testenv
 //! (`cargo xtask testenv up`); skipped with a note when `target/testenv/env` is missing.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -97,6 +99,7 @@ fn resolve_network_then_cache_then_offline() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::assert_json_documented("resolve", &v);
     assert_eq!(
         (v["cid"].as_str(), v["did"].as_str(), v["source"].as_str()),
         (Some(put.cid.as_str()), Some(did.as_str()), Some("network"))
@@ -240,6 +243,7 @@ fn publish_dry_run_apply_update_and_refuse() {
     );
     assert!(!all.contains(&password));
     let v = mine(&json_lines(&out));
+    common::assert_json_documented("publish --dry-run", &v);
     assert_eq!(
         (v["action"].as_str(), v["status"].as_str()),
         (Some("create"), Some("planned"))

@@ -75,7 +75,7 @@ fn expand_json_shape_and_exit_codes() {
         // `source` (local / remote / null) was added after the first six; their order is kept.
         assert_eq!(
             keys,
-            ["input", "valid", "nsid", "found", "granted", "dropped", "source"]
+            ["version", "input", "valid", "nsid", "found", "granted", "dropped", "source"]
         );
     }
     assert_eq!(lines[0]["source"], "local");
@@ -83,7 +83,7 @@ fn expand_json_shape_and_exit_codes() {
     assert_eq!(lines[0]["valid"], true);
     assert_eq!(lines[0]["found"], true);
     assert_eq!(lines[0]["granted"].as_array().unwrap().len(), 1);
-    assert_eq!(lines[0]["dropped"][0]["index"], 1);
+    assert_eq!(lines[0]["dropped"][0]["entry"], 1);
     assert_eq!(
         lines[0]["dropped"][0]["code"],
         "inherit-aud-without-include-aud"
@@ -191,7 +191,10 @@ fn expand_token_scope_json_and_human() {
     let lines = json_lines(&run.stdout);
     assert_eq!(lines.len(), 1);
     let keys = keys(&lines[0]);
-    assert_eq!(keys, ["scope", "token_scope", "errors", "includes"]);
+    assert_eq!(
+        keys,
+        ["version", "scope", "token_scope", "errors", "includes"]
+    );
     assert!(lines[0]["includes"]
         .as_array()
         .unwrap()
@@ -263,6 +266,90 @@ fn expand_token_scope_for_all_bluesky_sets() {
         && v.ends_with("aud=did:web:api.bsky.chat%23bsky_chat")));
 }
 
+/// An `include:` without `aud` whose entries all need one grants nothing: said on stderr with the
+/// fix, and in JSON per include with its drop reasons.
+#[test]
+fn expand_token_scope_says_when_an_include_granted_nothing() {
+    let view = "include:org.lexperm.example.calendar.authViewCalendar";
+    let scope = format!("atproto {view}");
+    let run = lexperm(&["expand", "--scope", &scope], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("token scope (1 values):"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: `{view}` granted nothing: its only entry was dropped"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("[inherit-aud-without-include-aud]"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "help: request `{view}?aud=did:web:<host>%23<service>`"
+        )),
+        "{}",
+        run.stderr
+    );
+
+    let run = lexperm(&["expand", "--format", "json", "--scope", &scope], None);
+    let line = &json_lines(&run.stdout)[0];
+    let include = &line["includes"][0];
+    assert_eq!(include["include"], view);
+    assert_eq!(include["found"], true);
+    assert_eq!(include["granted"], serde_json::json!([]));
+    assert_eq!(include["dropped"][0]["entry"], 0);
+    assert_eq!(
+        include["dropped"][0]["code"],
+        "inherit-aud-without-include-aud"
+    );
+
+    // With an `aud` the include grants and nothing is said.
+    let run = lexperm(&["expand", "--scope", &format!("atproto {VIEW_AUD}")], None);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+}
+
+/// A request denied because an `include:` lacks `aud` names that include and the scope to ask for.
+#[test]
+fn check_names_the_include_missing_its_audience() {
+    let view = "include:org.lexperm.example.calendar.authViewCalendar";
+    let scope = format!("atproto {view}");
+    let request =
+        "rpc:org.lexperm.example.calendar.listEvents?aud=did:web:calendar.example.com%23calendar";
+    let run = lexperm(&["check", "--scope", &scope, request], None);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout.trim_end(),
+        format!(
+            "denied   {request}  (`{view}` has no `aud`, so its entry #0 was dropped; request `{VIEW_AUD}`)"
+        )
+    );
+    let run = lexperm(
+        &["check", "--format", "json", "--scope", &scope, request],
+        None,
+    );
+    let line = &json_lines(&run.stdout)[0];
+    assert_eq!(line["allowed"], false);
+    assert_eq!(line["missing_aud"]["include"], view);
+    assert_eq!(line["missing_aud"]["with_aud"], VIEW_AUD);
+    assert_eq!(line["missing_aud"]["entry"], 0);
+    // A request no entry lists is denied with the plain reason.
+    let other =
+        "rpc:org.lexperm.example.calendar.cancelEvent?aud=did:web:calendar.example.com%23calendar";
+    let run = lexperm(
+        &["check", "--format", "json", "--scope", &scope, other],
+        None,
+    );
+    assert!(json_lines(&run.stdout)[0]["missing_aud"].is_null());
+}
+
 // ---- check ----------------------------------------------------------------------------------
 
 #[test]
@@ -288,13 +375,16 @@ fn check_json_with_provenance() {
     assert_eq!(
         keys,
         [
+            "version",
             "request",
             "allowed",
             "granted_by",
             "include",
             "set",
             "entry",
-            "source"
+            "source",
+            "missing_aud",
+            "error"
         ]
     );
     assert_eq!(lines[0]["source"], "local");
@@ -331,8 +421,27 @@ fn check_human_and_exit_codes() {
     let run = lexperm(&["check", "--scope", &scope, "blob:image/png"], None);
     assert_eq!(run.code, 1);
     assert!(run.stdout.starts_with("denied"), "{}", run.stdout);
-    let run = lexperm(&["check", "--scope", &scope, "nonsense"], None);
-    assert_eq!(run.code, 2);
+    // A request that cannot be read is an error result of its own: exit 1, the others answered.
+    let run = lexperm(
+        &["check", "--scope", &scope, "nonsense", "blob:image/png"],
+        None,
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("[invalid-request]"), "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("denied   blob:image/png"),
+        "{}",
+        run.stdout
+    );
+    let run = lexperm(
+        &["check", "--format", "json", "--scope", &scope, "nonsense"],
+        None,
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        json_lines(&run.stdout)[0]["error"]["code"],
+        "invalid-request"
+    );
     // No token without `atproto`: exit 1 even when the request would match.
     let run = lexperm(
         &[

@@ -61,11 +61,16 @@ fn normalize_stdin_json_keeps_order_and_whitespace() {
     assert_eq!(lines[2]["input"], "");
     assert_eq!(lines[2]["valid"], false);
     assert_eq!(lines[3]["valid"], false);
-    assert!(lines[3]["error"].as_str().unwrap().contains("lxm=*"));
+    assert!(lines[3]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("lxm=*"));
+    assert_eq!(lines[3]["error"]["code"], "rpc-unrestricted");
     assert_eq!(lines[4]["canonical"], "include:com.example.bar");
     for line in &lines {
         let keys: Vec<&String> = line.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["input", "valid", "canonical", "error"]);
+        assert_eq!(keys, ["version", "input", "valid", "canonical", "error"]);
+        assert_eq!(line["version"], 1);
     }
 }
 
@@ -100,16 +105,19 @@ fn check_json() {
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["request"], "repo:com.example.foo?action=create");
     assert_eq!(lines[0]["allowed"], true);
-    assert_eq!(lines[0]["matched"], "repo:com.example.foo?action=create");
+    assert_eq!(lines[0]["granted_by"], "repo:com.example.foo?action=create");
     assert_eq!(lines[1]["allowed"], false);
-    assert!(lines[1]["matched"].is_null());
+    assert!(lines[1]["granted_by"].is_null());
     assert_eq!(
-        lines[2]["matched"],
+        lines[2]["granted_by"],
         "rpc:*?aud=did:web:api.example.com%23svc"
     );
     for line in &lines {
         let keys: Vec<&String> = line.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["request", "allowed", "matched"]);
+        assert_eq!(
+            keys,
+            ["version", "request", "allowed", "granted_by", "error"]
+        );
     }
 }
 
@@ -135,28 +143,90 @@ fn check_transition_human() {
     );
 }
 
+/// A request that cannot be read is an error result of its own; the others are still answered.
 #[test]
-fn check_malformed_request_is_usage_error() {
+fn check_malformed_request_is_an_error_result() {
+    let args = [
+        "scope",
+        "check",
+        "--granted",
+        "atproto repo:com.example.foo",
+        "repo:com.example.foo",
+        "repo:com.example.foo?action=create",
+    ];
+    let run = lexperm(&args, None);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("`repo` needs `?action=`") && run.stderr.contains("[invalid-request]"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stdout,
+        "allowed  repo:com.example.foo?action=create  (granted by repo:com.example.foo)\n"
+    );
+    let mut json = args.to_vec();
+    json.extend(["--format", "json"]);
+    let run = lexperm(&json, None);
+    assert_eq!(run.code, 1);
+    let lines = json_lines(&run.stdout);
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert_eq!(lines[0]["request"], "repo:com.example.foo");
+    assert_eq!(lines[0]["allowed"], false);
+    assert_eq!(lines[0]["error"]["code"], "invalid-request");
+    assert!(lines[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`repo` needs `?action=`"));
+    assert_eq!(lines[1]["allowed"], true);
+    assert!(lines[1]["error"].is_null());
+    let run = lexperm(&["scope", "check", "repo:a.b.c?action=create"], None);
+    assert_eq!(run.code, 2, "missing --granted");
+}
+
+/// Requests from stdin, one per line, with no REQUEST or with `-`.
+#[test]
+fn check_reads_requests_from_stdin() {
+    let stdin = "repo:com.example.foo?action=create\n\nrepo:com.example.bar?action=create\n";
+    for args in [
+        &[
+            "scope",
+            "check",
+            "--granted",
+            "atproto repo:com.example.foo",
+            "--format",
+            "json",
+        ][..],
+        &[
+            "scope",
+            "check",
+            "--granted",
+            "atproto repo:com.example.foo",
+            "--format",
+            "json",
+            "-",
+        ],
+    ] {
+        let run = lexperm(args, Some(stdin));
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let lines = json_lines(&run.stdout);
+        assert_eq!(lines.len(), 2, "{}", run.stdout);
+        assert_eq!(lines[0]["allowed"], true);
+        assert_eq!(lines[1]["request"], "repo:com.example.bar?action=create");
+        assert_eq!(lines[1]["allowed"], false);
+    }
     let run = lexperm(
         &[
             "scope",
             "check",
             "--granted",
             "atproto",
-            "repo:com.example.foo",
+            "-",
+            "repo:a.b.c?action=create",
         ],
-        None,
+        Some(stdin),
     );
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("`repo` needs `?action=`"),
-        "{}",
-        run.stderr
-    );
-    let run = lexperm(&["scope", "check", "--granted", "atproto", "space:x"], None);
-    assert_eq!(run.code, 2);
-    let run = lexperm(&["scope", "check", "repo:a.b.c?action=create"], None);
-    assert_eq!(run.code, 2, "missing --granted");
+    assert_eq!(run.code, 2, "`-` and arguments together");
 }
 
 #[test]
@@ -243,7 +313,7 @@ fn normalize_space_scopes_under_each_reference() {
     let lines = json_lines(&run.stdout);
     assert_eq!(lines[0]["valid"], false);
     assert!(
-        lines[0]["error"]
+        lines[0]["error"]["message"]
             .as_str()
             .is_some_and(|e| e.starts_with("unknown scope resource `space`")),
         "{}",
@@ -315,7 +385,7 @@ fn check_space_requests_under_each_reference() {
         ],
         None,
     );
-    assert_eq!(run.code, 2);
+    assert_eq!(run.code, 1);
     assert!(
         run.stderr
             .contains("the 0.5.12 reference has no `space` resource"),

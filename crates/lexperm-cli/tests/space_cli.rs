@@ -235,7 +235,7 @@ fn coverage_lists_space_collections_no_set_writes() {
         .map(|c| {
             (
                 c["nsid"].as_str().unwrap(),
-                c["written_by"].as_array().unwrap().len(),
+                c["granted_by"].as_array().unwrap().len(),
             )
         })
         .collect();

@@ -98,6 +98,7 @@ struct ItemContext<'a> {
     doc_lines: Vec<String>,
     scopes: Vec<ScopeConst>,
     root: String,
+    path: String,
     granted_without_aud: Vec<String>,
     granted_with_aud: Vec<String>,
 }
@@ -256,6 +257,7 @@ pub(crate) fn generate(
             doc_lines,
             scopes: scope_consts(nsid, kind).map_err(&lexicon_error)?,
             root: "super::".repeat(segments.len()),
+            path: segments.join("."),
             granted_without_aud,
             granted_with_aud,
         };
@@ -451,10 +453,14 @@ fn write_children(
             Target::Rust => {
                 out.push_str(&format!("{indent}/// {doc}\n{indent}pub mod {name} {{\n"));
             }
-            Target::TypeScript => {
+            // Erasable syntax only: nested object literals, the outermost `as const`.
+            Target::TypeScript if depth == 0 => {
                 out.push_str(&format!(
-                    "{indent}/** {doc} */\n{indent}export namespace {name} {{\n"
+                    "{indent}/** {doc} */\n{indent}export const {name} = {{\n"
                 ));
+            }
+            Target::TypeScript => {
+                out.push_str(&format!("{indent}/** {doc} */\n{indent}{name}: {{\n"));
             }
         }
         if let Some((_, body)) = &child.body {
@@ -467,7 +473,11 @@ fn write_children(
             }
         }
         write_children(child, depth + 1, out, target, syntax);
-        out.push_str(&format!("{indent}}}\n"));
+        match target {
+            Target::TypeScript if depth == 0 => out.push_str(&format!("{indent}}} as const;\n")),
+            Target::TypeScript => out.push_str(&format!("{indent}}},\n")),
+            Target::Rust => out.push_str(&format!("{indent}}}\n")),
+        }
     }
 }
 

@@ -28,4 +28,4 @@ mod generate;
 pub mod records;
 pub mod rust;
 
-pub use rust::{Builder, GenerateError, LintError, Target};
+pub use rust::{lint_report, Builder, GenerateError, LintError, Target};

@@ -13,12 +13,13 @@
 //! ```
 //!
 //! What [`Builder::generate_to`] does, in order:
-//! 1. prints `cargo:rerun-if-changed=` for every lexicon folder, subfolder and `*.json` file, and for
-//!    the template folder and its files (turn off with [`Builder::emit_rerun_if_changed`]);
+//! 1. prints `cargo:rerun-if-changed=` for each lexicon folder and the template folder, which
+//!    Cargo scans recursively (turn off with [`Builder::emit_rerun_if_changed`]);
 //! 2. lints all lexicons together with `lexperm_lint::lint` (per-file, cross-file and
 //!    permission-set rules, default severities; [`Builder::allow_rule`] lets a rule pass) and
-//!    fails with [`GenerateError::Lint`], whose `Display` lists each error as
-//!    `path:line:col: error[CODE/name]: message` plus its help;
+//!    fails with [`GenerateError::Lint`], whose `Display` (and `Debug`) starts with a summary
+//!    line, lists each error as `path:line:col: error[CODE/name]: message` plus its help and
+//!    ends with the `.allow_rule("CODE")` calls that would let the rules through;
 //! 3. expands every permission set with `lexperm_resolver::Catalog::expand`, without an audience
 //!    and with a placeholder one, checked against a second audience ([`GenerateError::Expansion`]);
 //! 4. renders the templates and writes the file only when its content changed.
@@ -58,13 +59,15 @@
 //!   description, or a permission set's `title`, an empty line and its `detail`; one line each, safe
 //!   for `//!`, empty lines as `""`); `scopes` (a list of `name`, `value`, `doc`: the constant name,
 //!   its canonical scope string and a one-line doc); `root` (`super::` repeated up to the generated
-//!   file's top). Permission sets also get `granted_without_aud` (canonical strings) and
+//!   file's top); `path` (the module names from the top joined with `.`: how TypeScript code names
+//!   the item's object). Permission sets also get `granted_without_aud` (canonical strings) and
 //!   `granted_with_aud` (canonical strings with `{aud}` where the escaped audience goes).
 //! - `space.hbs`: the same fields (`kind` is `space type`), plus `key`, `name` (string literals of
 //!   the target), `name_lang` (pairs of literals: tag, text), `collections` (literals, as declared)
 //!   and `variants` (`name`, `nsid`, `bit`: one per distinct collection in canonical order).
 
 use lexperm_parser::scope::Reference;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use handlebars::Handlebars;
@@ -108,12 +111,14 @@ pub enum Target {
     /// Rust: nested `pub mod`s, `core` only (the default).
     #[default]
     Rust,
-    /// TypeScript: nested `export namespace`s of `as const` constants, no imports.
+    /// TypeScript: one `export const` object per top NSID segment, nested objects below it,
+    /// `as const`; erasable syntax only (no `namespace`, `enum` or parameter properties), no
+    /// imports.
     TypeScript,
 }
 
 /// Why code could not be generated.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum GenerateError {
     /// A file or folder could not be read or written.
@@ -134,7 +139,10 @@ pub enum GenerateError {
     },
     /// Lexicons have lint errors (the full `lexperm lint`: per-file, cross-file and permission-set
     /// rules); no code is generated.
-    #[error("{}{} lint error(s) in the lexicons; no code generated (run `lexperm lint` for details)", render_lint(errors), errors.len())]
+    ///
+    /// `Display`: a summary line (count and rules), one line per error with its help, and the
+    /// [`Builder::allow_rule`] calls that would let the rules through.
+    #[error("{}", render_lint(errors))]
     Lint {
         /// Every error, in file order.
         errors: Vec<LintError>,
@@ -174,8 +182,68 @@ pub enum GenerateError {
     },
 }
 
+impl GenerateError {
+    /// For [`GenerateError::Lint`]: the distinct rule codes of the errors, in order of first
+    /// appearance, each with its count. Empty for the other variants.
+    pub fn lint_rules(&self) -> Vec<(&'static str, usize)> {
+        let GenerateError::Lint { errors } = self else {
+            return Vec::new();
+        };
+        rule_counts(errors)
+            .into_iter()
+            .map(|(code, _, count)| (code, count))
+            .collect()
+    }
+}
+
+/// `Debug` is the message: a `build.rs` whose `main` returns the error with `?` prints it this way.
+impl fmt::Debug for GenerateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// The distinct rules of `errors` (code, name, count), in order of first appearance.
+fn rule_counts(errors: &[LintError]) -> Vec<(&'static str, &'static str, usize)> {
+    let mut rules: Vec<(&'static str, &'static str, usize)> = Vec::new();
+    for error in errors {
+        match rules.iter_mut().find(|(code, _, _)| *code == error.code) {
+            Some((_, _, count)) => *count += 1,
+            None => rules.push((error.code, error.name, 1)),
+        }
+    }
+    rules
+}
+
 fn render_lint(errors: &[LintError]) -> String {
-    errors.iter().map(|e| format!("{e}\n")).collect()
+    let calls: String = rule_counts(errors)
+        .iter()
+        .map(|(code, _, _)| format!(".allow_rule(\"{code}\")"))
+        .collect();
+    lint_report(
+        errors,
+        &format!("to generate anyway, let the rule(s) through on the Builder: {calls} (`lexperm lint` shows each error in its source)"),
+    )
+}
+
+/// The text of a lint failure: a summary line (how many errors of which rules), one line per
+/// error with its help, and `how_to_allow` last (what lets the rules through where the caller
+/// runs: `.allow_rule(…)` calls for a `build.rs`, flags for a command line).
+pub fn lint_report(errors: &[LintError], how_to_allow: &str) -> String {
+    let listed: Vec<String> = rule_counts(errors)
+        .iter()
+        .map(|(code, name, count)| format!("{code} {name} \u{d7}{count}"))
+        .collect();
+    let mut text = format!(
+        "{} lint error(s) in the lexicons ({}); no code generated\n",
+        errors.len(),
+        listed.join(", ")
+    );
+    for error in errors {
+        text.push_str(&format!("{error}\n"));
+    }
+    text.push_str(how_to_allow);
+    text
 }
 
 /// Generates scope constants from lexicon folders; meant for `build.rs`.
@@ -261,8 +329,10 @@ impl Builder {
         self.target(Target::TypeScript).emit_rerun_if_changed(false)
     }
 
-    /// Whether to print `cargo:rerun-if-changed=` for every folder and file read (default: on, as a
-    /// build script needs; turn it off outside build scripts).
+    /// Whether to print `cargo:rerun-if-changed=` for each lexicon folder and the template folder
+    /// (default: on, as a build script needs; turn it off outside build scripts). Cargo scans a
+    /// folder named this way recursively, so a lexicon added, removed or edited anywhere below it
+    /// runs the build script again.
     pub fn emit_rerun_if_changed(mut self, emit: bool) -> Builder {
         self.emit_rerun_if_changed = emit;
         self
@@ -270,17 +340,24 @@ impl Builder {
 
     /// Generates the code and returns it.
     pub fn generate_string(&self) -> Result<String, GenerateError> {
-        let emit = self.emit_rerun_if_changed;
-        self.generate_reporting(&mut |path: &Path| {
-            if emit {
+        if self.emit_rerun_if_changed {
+            for path in self.watched_folders() {
                 println!("cargo:rerun-if-changed={}", path.display());
             }
-        })
+        }
+        self.generate_code()
     }
 
-    /// Generates the code, calling `read` with every folder and file it reads (what becomes
-    /// `cargo:rerun-if-changed`).
-    fn generate_reporting(&self, read: &mut dyn FnMut(&Path)) -> Result<String, GenerateError> {
+    /// The folders whose changes change the output: each lexicon folder, then the template folder.
+    fn watched_folders(&self) -> impl Iterator<Item = &Path> {
+        self.lexicon_dirs
+            .iter()
+            .chain(&self.template_dir)
+            .map(PathBuf::as_path)
+    }
+
+    /// Generates the code.
+    fn generate_code(&self) -> Result<String, GenerateError> {
         let allowed = self
             .allowed_rules
             .iter()
@@ -290,11 +367,10 @@ impl Builder {
                     .ok_or_else(|| GenerateError::UnknownRule { rule: rule.clone() })
             })
             .collect::<Result<Vec<&str>, GenerateError>>()?;
-        let templates = self.load_templates(read)?;
+        let templates = self.load_templates()?;
         let mut files = Vec::new();
         for dir in &self.lexicon_dirs {
-            read(dir);
-            collect_json_files(dir, &mut files, read)?;
+            collect_json_files(dir, &mut files)?;
         }
         let mut inputs = Vec::with_capacity(files.len());
         for path in files {
@@ -327,10 +403,7 @@ impl Builder {
         })
     }
 
-    fn load_templates(
-        &self,
-        read: &mut dyn FnMut(&Path),
-    ) -> Result<Handlebars<'static>, GenerateError> {
+    fn load_templates(&self) -> Result<Handlebars<'static>, GenerateError> {
         let defaults = match self.target {
             Target::Rust => RUST_TEMPLATES,
             Target::TypeScript => TYPESCRIPT_TEMPLATES,
@@ -341,7 +414,6 @@ impl Builder {
             .map(|(name, text)| (*name, text.to_owned()))
             .collect();
         if let Some(dir) = &self.template_dir {
-            read(dir);
             let entries = std::fs::read_dir(dir).map_err(|err| GenerateError::Io {
                 path: dir.clone(),
                 message: err.to_string(),
@@ -362,7 +434,6 @@ impl Builder {
                         message: format!("unknown template; known: {}", TEMPLATE_NAMES.join(", ")),
                     });
                 };
-                read(&path);
                 slot.1 = std::fs::read_to_string(&path).map_err(|err| GenerateError::Io {
                     path: path.clone(),
                     message: err.to_string(),
@@ -384,13 +455,8 @@ impl Builder {
     }
 }
 
-/// Adds every `*.json` file under `dir` to `files` (sorted per folder), calling `seen` for every
-/// subfolder and file.
-fn collect_json_files(
-    dir: &Path,
-    files: &mut Vec<PathBuf>,
-    seen: &mut dyn FnMut(&Path),
-) -> Result<(), GenerateError> {
+/// Adds every `*.json` file under `dir` to `files` (sorted per folder).
+fn collect_json_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), GenerateError> {
     let entries = std::fs::read_dir(dir).map_err(|err| GenerateError::Io {
         path: dir.to_path_buf(),
         message: err.to_string(),
@@ -399,10 +465,8 @@ fn collect_json_files(
     paths.sort();
     for path in paths {
         if path.is_dir() {
-            seen(&path);
-            collect_json_files(&path, files, seen)?;
+            collect_json_files(&path, files)?;
         } else if path.extension().is_some_and(|ext| ext == "json") {
-            seen(&path);
             files.push(path);
         }
     }
@@ -414,7 +478,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_folder_and_file_read_is_reported() {
+    fn the_lexicon_and_template_folders_are_watched() {
         let lexicons = tempfile::tempdir().unwrap();
         let nested = lexicons.path().join("com/example");
         std::fs::create_dir_all(&nested).unwrap();
@@ -425,24 +489,51 @@ mod tests {
         std::fs::write(templates.path().join("record.hbs"), "// {{nsid}}\n").unwrap();
         std::fs::write(templates.path().join("README.md"), "ignored").unwrap();
 
-        let mut seen = Vec::new();
-        let code = Builder::new()
+        let builder = Builder::new()
             .lexicons(lexicons.path())
-            .templates(templates.path())
-            .generate_reporting(&mut |path: &Path| seen.push(path.to_path_buf()))
-            .unwrap();
+            .templates(templates.path());
+        let code = builder.generate_code().unwrap();
         assert!(code.contains("// com.example.thing"));
+        // Cargo scans a watched folder recursively: the folders alone, not every file in them.
+        let watched: Vec<&Path> = builder.watched_folders().collect();
+        assert_eq!(watched, [lexicons.path(), templates.path()]);
+    }
+
+    /// The failure of the gate: a summary first, each error, and the Builder calls that allow
+    /// the rules last; `Debug` (what `main` returning the error prints) is the same text.
+    #[test]
+    fn a_lint_failure_says_how_to_allow_its_rules() {
+        let lexicons = tempfile::tempdir().unwrap();
+        let set = r#"{"lexicon": 1, "id": "com.example.authAll", "defs": {"main": {"type": "permission-set", "title": "All", "detail": "All of it.", "permissions": [{"type": "permission", "resource": "rpc", "inheritAud": true, "lxm": ["com.example.getOne", "com.example.getTwo", "com.example.getThree"]}]}}}"#;
+        let query = r#"{"lexicon": 1, "id": "com.example.getOne", "defs": {"main": {"type": "query", "description": "One.", "output": {"encoding": "application/json"}}}}"#;
+        std::fs::write(lexicons.path().join("authAll.json"), set).unwrap();
+        std::fs::write(lexicons.path().join("getOne.json"), query).unwrap();
+        std::fs::write(lexicons.path().join("broken.json"), "{").unwrap();
+        let error = Builder::new()
+            .lexicons(lexicons.path())
+            .generate_code()
+            .unwrap_err();
+        assert_eq!(error.lint_rules(), [("P120", 2), ("L101", 1)]);
+        let text = error.to_string();
+        let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
-            seen,
-            [
-                templates.path().to_path_buf(),
-                templates.path().join("record.hbs"),
-                lexicons.path().to_path_buf(),
-                lexicons.path().join("com"),
-                lexicons.path().join("com/example"),
-                nested.join("thing.json"),
-            ]
+            lines[0],
+            "3 lint error(s) in the lexicons (P120 undefined-lxm \u{d7}2, L101 invalid-json \u{d7}1); no code generated"
         );
+        assert!(lines[1].contains("authAll.json:1:"), "{text}");
+        assert!(lines[1].contains(": error[P120/undefined-lxm]: "), "{text}");
+        assert_eq!(
+            lines.last().copied(),
+            Some("to generate anyway, let the rule(s) through on the Builder: .allow_rule(\"P120\").allow_rule(\"L101\") (`lexperm lint` shows each error in its source)")
+        );
+        assert_eq!(format!("{error:?}"), text);
+        // With the rules allowed, the failure is gone for them.
+        let error = Builder::new()
+            .lexicons(lexicons.path())
+            .allow_rule("P120")
+            .generate_code()
+            .unwrap_err();
+        assert_eq!(error.lint_rules(), [("L101", 1)]);
     }
 
     #[test]

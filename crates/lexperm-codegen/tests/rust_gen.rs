@@ -141,7 +141,7 @@ struct Item {
 fn items(code: &str, target: Target) -> Vec<Item> {
     let (open, separator, marker, unit) = match target {
         Target::Rust => ("pub mod ", "::", "//! The ", 4),
-        _ => ("export namespace ", ".", "/** NSID of the ", 2),
+        _ => ("export const ", ".", "/** NSID of the ", 2),
     };
     let mut stack: Vec<String> = Vec::new();
     let mut found = Vec::new();
@@ -149,10 +149,25 @@ fn items(code: &str, target: Target) -> Vec<Item> {
     for line in code.lines() {
         let trimmed = line.trim();
         let first_line = std::mem::replace(&mut opened, false);
-        if let Some(rest) = trimmed.strip_prefix(open) {
-            stack.push(rest.trim_end_matches(" {").to_owned());
+        // TypeScript: `export const app = {` at the top, `bsky: {` below it.
+        let module = match target {
+            Target::Rust => trimmed
+                .strip_prefix(open)
+                .map(|rest| rest.trim_end_matches(" {")),
+            _ => trimmed
+                .strip_prefix(open)
+                .and_then(|rest| rest.strip_suffix(" = {"))
+                .or_else(|| {
+                    trimmed
+                        .strip_suffix(": {")
+                        .filter(|name| !name.contains(' '))
+                }),
+        };
+        let closes = matches!(trimmed, "}" | "}," | "} as const;");
+        if let Some(name) = module {
+            stack.push(name.to_owned());
             opened = true;
-        } else if trimmed == "}" && line.len() - trimmed.len() < stack.len() * unit {
+        } else if closes && line.len() - trimmed.len() < stack.len() * unit {
             stack.pop();
         } else if let Some(rest) = trimmed
             .strip_prefix(marker)
@@ -554,6 +569,7 @@ fn tsc_available() -> bool {
 
 /// `tsc --noEmit --strict` on `file` in `dir`; fails the test on any error.
 fn tsc_strict(file: &str, dir: &Path) {
+    // `--erasableSyntaxOnly` (TypeScript 5.8): what Node's type stripping runs as it is.
     let args = [
         "-y",
         "-p",
@@ -561,18 +577,52 @@ fn tsc_strict(file: &str, dir: &Path) {
         "tsc",
         "--noEmit",
         "--strict",
+        "--erasableSyntaxOnly",
         file,
     ];
     run("npx", &args, dir);
 }
 
+/// Whether `node` strips TypeScript types itself (`--experimental-strip-types`, Node 22.6 and
+/// later); says why not when it does not.
+fn node_strips_types() -> bool {
+    let version = Command::new("node")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let numbers: Vec<u32> = version
+        .trim_start_matches('v')
+        .split('.')
+        .filter_map(|part| part.parse().ok())
+        .collect();
+    let strips = matches!(numbers[..], [major, minor, ..] if (major, minor) >= (22, 6));
+    if !strips {
+        eprintln!(
+            "skipping the Node type-stripping run: node {version:?} is older than 22.6 (tsc --erasableSyntaxOnly checks the same syntax)"
+        );
+    }
+    strips
+}
+
 /// Type-checks `code` with `tsc --strict`, compiles it and runs a script printing what
-/// [`expected_output`] computes.
+/// [`expected_output`] computes; with a Node that strips types, also loads the `.ts` file as is.
 fn check_typescript_against_resolver(code: &str, lexicon_dirs: &[&Path]) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path();
     std::fs::write(dir.join("scopes.ts"), code).unwrap();
     tsc_strict("scopes.ts", dir);
+    if node_strips_types() {
+        std::fs::write(dir.join("scopes.mts"), code).unwrap();
+        std::fs::write(
+            dir.join("strip.mjs"),
+            "import * as s from './scopes.mts';\nconsole.log(typeof s.formatGrants);\n",
+        )
+        .unwrap();
+        let loaded = run("node", &["--experimental-strip-types", "strip.mjs"], dir);
+        assert_eq!(loaded.trim(), "function");
+    }
     run(
         "npx",
         &[
@@ -903,8 +953,8 @@ fn templates_can_be_overridden_by_file_name() {
         .typescript()
         .generate_string()
         .unwrap();
-    assert!(ts.contains("export namespace plant {\n        pub const COLLECTION"));
-    assert!(ts.contains("export function rpcScope(aud: Audience): string {"));
+    assert!(ts.contains("plant: {\n        pub const COLLECTION"));
+    assert!(ts.contains("\n        rpcScope(aud: Audience): string {"));
 }
 
 fn lint_error(dir: &Path) -> GenerateError {
@@ -928,11 +978,13 @@ fn the_full_lint_gates_generation() {
     let shown = err.to_string();
     let path = dir.join("b.json").display().to_string();
     assert!(
-        shown.starts_with(&format!("{path}:1:2: error[L101/invalid-json]: ")),
+        shown.starts_with(&format!(
+            "1 lint error(s) in the lexicons (L101 invalid-json ×1); no code generated\n{path}:1:2: error[L101/invalid-json]: "
+        )),
         "{shown}"
     );
     assert!(shown.ends_with(
-        "\n1 lint error(s) in the lexicons; no code generated (run `lexperm lint` for details)"
+        "\nto generate anyway, let the rule(s) through on the Builder: .allow_rule(\"L101\") (`lexperm lint` shows each error in its source)"
     ));
 
     // A cross-file (permission-set) rule: the set names a method no loaded lexicon defines, while

@@ -28,4 +28,7 @@ pub use expand::{
 pub use grants::{BareGrant, GrantChange, GrantEffect, SpaceChange, SAMPLE_AUD};
 pub use preview::{Preview, PreviewPermission, SpacePreview};
 pub use source::{FetchedLexicon, LexiconSource, NoSource, ResolveError};
-pub use token::{Provenance, TokenChecker, TokenScope, TokenScopeError, TokenValue};
+pub use token::{
+    IncludeOutcome, MissingAudience, Provenance, TokenChecker, TokenScope, TokenScopeError,
+    TokenValue,
+};

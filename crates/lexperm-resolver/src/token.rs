@@ -35,10 +35,12 @@
 use lexperm_parser::scope::{Reference, Scope, ScopeRequest, ScopeSet, StaticScope};
 
 use lexperm_parser::lexicon::SpaceSchema;
+use lexperm_parser::scope::include::DropReason;
 use lexperm_parser::scope::{NsidPattern, SpaceAuthority, SpaceScope};
+use lexperm_parser::syntax::DidServiceRef;
 
 use crate::catalog::{Catalog, SpaceDeclError};
-use crate::expand::ExpandError;
+use crate::expand::{DroppedEntry, ExpandError};
 use crate::source::{LexiconSource, ResolveError};
 use crate::Resolved;
 
@@ -73,6 +75,44 @@ impl TokenValue {
     pub fn has_unresolved_self(&self) -> bool {
         matches!(&self.scope, Scope::Space(s) if s.authority == SpaceAuthority::SelfUser)
     }
+}
+
+/// What one `include:` of the request contributed to the token scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncludeOutcome {
+    /// The `include:` value as requested.
+    pub include: String,
+    /// The permission set's NSID.
+    pub set: String,
+    /// Whether the `include:` carries an `aud`.
+    pub has_aud: bool,
+    /// The granted scopes, canonical, in entry order.
+    pub granted: Vec<String>,
+    /// The entries the expansion dropped (the reference drops them silently).
+    pub dropped: Vec<DroppedEntry>,
+}
+
+impl IncludeOutcome {
+    /// Whether an entry was dropped only because the `include:` has no `aud`.
+    pub fn needs_aud(&self) -> bool {
+        !self.has_aud
+            && self
+                .dropped
+                .iter()
+                .any(|d| d.reason == DropReason::InheritAudWithoutIncludeAud)
+    }
+}
+
+/// An `include:` of the request without an `aud` that would allow a denied request if it had
+/// one: see [`Catalog::missing_audience`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingAudience {
+    /// The `include:` value as requested.
+    pub include: String,
+    /// The same `include:` with the request's audience: what the client should request.
+    pub with_aud: String,
+    /// The entry that would grant the request.
+    pub entry_index: usize,
 }
 
 /// Why the authorization server would refuse the request.
@@ -131,6 +171,9 @@ pub struct TokenScope {
     /// Why the request would be refused; empty when a token would be issued. The reference stops
     /// at the first error; every error is listed here.
     pub errors: Vec<TokenScopeError>,
+    /// What each distinct `include:` that names a permission set of the catalog granted and
+    /// dropped, in request order.
+    pub includes: Vec<IncludeOutcome>,
     /// The reference the values were read with (the catalog's).
     pub reference: Reference,
     /// The user DID `authority=self` was resolved to, when one was given.
@@ -249,10 +292,18 @@ impl Catalog {
             errors.push(TokenScopeError::OpenId);
         }
         let mut values = Vec::new();
+        let mut outcomes = Vec::new();
         for (value, include) in &includes {
             match self.expand(include) {
                 Ok(expansion) => {
                     let set = expansion.set.nsid_str().to_owned();
+                    outcomes.push(IncludeOutcome {
+                        include: value.clone(),
+                        set: set.clone(),
+                        has_aud: include.aud.is_some(),
+                        granted: expansion.granted_strings(),
+                        dropped: expansion.dropped.clone(),
+                    });
                     values.extend(expansion.granted.into_iter().map(|g| TokenValue {
                         value: g.scope.to_string(),
                         scope: g.scope,
@@ -290,6 +341,7 @@ impl Catalog {
             ignored,
             values,
             errors,
+            includes: outcomes,
             reference: self.reference(),
             user_did: user_did.map(str::to_owned),
         }
@@ -336,6 +388,44 @@ impl Catalog {
             value.scope = scope;
         }
         result
+    }
+
+    /// For a request `token` denies: the first `include:` of `token` without an `aud` whose set
+    /// would grant `request` if the `include:` carried the request's audience (entries with
+    /// `inheritAud: true` are dropped without one). Only `rpc:` requests with a `did#service`
+    /// audience can be named this way.
+    pub fn missing_audience(
+        &self,
+        token: &TokenScope,
+        request: &ScopeRequest,
+    ) -> Option<MissingAudience> {
+        let ScopeRequest::Rpc { aud, .. } = request else {
+            return None;
+        };
+        let aud = DidServiceRef::parse(aud).ok()?;
+        token
+            .includes
+            .iter()
+            .filter(|o| o.needs_aud())
+            .find_map(|outcome| {
+                let Ok(Scope::Include(mut include)) =
+                    Scope::parse_with(&outcome.include, self.reference())
+                else {
+                    return None;
+                };
+                include.aud = Some(aud.clone());
+                let expansion = self.expand(&include).ok()?;
+                let granted = expansion.granted.iter().find(|g| {
+                    ScopeSet::from_scopes([g.scope.clone()])
+                        .allows(request)
+                        .is_some()
+                })?;
+                Some(MissingAudience {
+                    include: outcome.include.clone(),
+                    with_aud: Scope::Include(include).to_string(),
+                    entry_index: granted.entry_index,
+                })
+            })
     }
 
     /// Fetches, through `source`, every permission set named by an `include:` of `requested`
@@ -464,6 +554,35 @@ mod tests {
                 .entry_index,
             0
         );
+    }
+
+    #[test]
+    fn an_include_without_aud_is_named_for_the_request_it_would_allow() {
+        let catalog = catalog();
+        let token = catalog.token_scope("atproto include:com.example.authFull");
+        let outcome = &token.includes[0];
+        assert_eq!(outcome.set, "com.example.authFull");
+        assert!(outcome.needs_aud());
+        assert_eq!(outcome.dropped[0].entry_index, 0);
+        let rpc = ScopeRequest::parse("rpc:com.example.getFeed?aud=did:web:x.com%23svc").unwrap();
+        assert!(token.checker(false).check(&rpc).is_none());
+        let missing = catalog.missing_audience(&token, &rpc).expect("named");
+        assert_eq!(missing.include, "include:com.example.authFull");
+        assert_eq!(
+            missing.with_aud,
+            "include:com.example.authFull?aud=did:web:x.com%23svc"
+        );
+        assert_eq!(missing.entry_index, 0);
+        // A method the set does not list, and a request of another kind: nothing to name.
+        let other = ScopeRequest::parse("rpc:com.example.other?aud=did:web:x.com%23svc").unwrap();
+        assert!(catalog.missing_audience(&token, &other).is_none());
+        let repo = ScopeRequest::parse("repo:com.example.post?action=delete").unwrap();
+        assert!(catalog.missing_audience(&token, &repo).is_none());
+        // With an `aud` nothing is missing.
+        let with_aud =
+            catalog.token_scope("atproto include:com.example.authFull?aud=did:web:y.com%23svc");
+        assert!(!with_aud.includes[0].needs_aud());
+        assert!(catalog.missing_audience(&with_aud, &rpc).is_none());
     }
 
     /// Serves [`SET`] and counts fetches.

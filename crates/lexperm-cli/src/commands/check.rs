@@ -9,7 +9,7 @@ use clap::Args;
 use lexperm_parser::scope::ScopeRequest;
 use serde_json::json;
 
-use super::expand::{UserDidArgs, SELF_NOTE};
+use super::expand::{warn_dropped, UserDidArgs, SELF_NOTE};
 use super::lexicons::{Format, LexiconDirs, Loaded};
 use super::reference_args::ReferenceArgs;
 use super::remote::{origin_json, Remote, RemoteArgs};
@@ -42,22 +42,22 @@ pub struct CheckArgs {
 }
 
 /// Runs `check` and returns the exit code: 0 when every request is allowed (and a token would be
-/// issued), 1 otherwise, 2 for usage and IO errors (including a lexicon path that could not be
+/// issued), 1 otherwise (a request that cannot be read counts as not allowed), 2 for usage and IO
+/// errors (including a lexicon path that could not be
 /// loaded: the requests are still checked against the others).
 pub fn run(args: CheckArgs) -> u8 {
     let Ok(user_did) = args.user.get() else {
         return crate::EXIT_USAGE;
     };
-    let mut requests = Vec::with_capacity(args.requests.len());
-    for raw in &args.requests {
-        match ScopeRequest::parse_with(raw, args.reference.get()) {
-            Ok(request) => requests.push((raw.as_str(), request)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return crate::EXIT_USAGE;
-            }
-        }
-    }
+    // A request that cannot be read is an error result of its own; the others are checked.
+    let requests: Vec<_> = args
+        .requests
+        .iter()
+        .map(|raw| {
+            let request = ScopeRequest::parse_with(raw, args.reference.get());
+            (raw.as_str(), request.map_err(|e| e.to_string()))
+        })
+        .collect();
     let Ok((mut loaded, remote)) = args.remote.load(&args.lexicons) else {
         return crate::EXIT_USAGE;
     };
@@ -70,7 +70,7 @@ fn check_loaded(
     args: &CheckArgs,
     loaded: &mut Loaded,
     mut remote: Option<Remote>,
-    requests: &[(&str, ScopeRequest)],
+    requests: &[(&str, Result<ScopeRequest, String>)],
     user_did: Option<&str>,
 ) -> u8 {
     loaded.catalog.set_reference(args.reference.get());
@@ -100,16 +100,35 @@ fn check_loaded(
             error.code()
         );
     }
+    for outcome in &token.includes {
+        warn_dropped(outcome);
+    }
     let checker = token.checker(args.transition);
     let mut out = crate::terminal::stdout();
     let mut all_allowed = token.errors.is_empty();
     let mut written = Ok(());
     for (raw, request) in requests {
+        let request = match request {
+            Ok(request) => request,
+            Err(message) => {
+                all_allowed = false;
+                written = invalid_request(&mut out, args.format, raw, message);
+                if written.is_err() {
+                    break;
+                }
+                continue;
+            }
+        };
         let hit = checker.check(request);
         all_allowed &= hit.is_some();
+        let missing_aud = match hit {
+            Some(_) => None,
+            None => loaded.catalog.missing_audience(&token, request),
+        };
         written = match args.format {
             Format::Json => {
                 let line = json!({
+                    "version": crate::JSON_VERSION,
                     "request": raw,
                     "allowed": hit.is_some(),
                     "granted_by": hit.map(|v| v.value.as_str()),
@@ -117,6 +136,12 @@ fn check_loaded(
                     "set": hit.and_then(|v| v.provenance.as_ref()).map(|p| p.set.as_str()),
                     "entry": hit.and_then(|v| v.provenance.as_ref()).map(|p| p.entry_index),
                     "source": origin_json(loaded, hit.and_then(|v| v.provenance.as_ref()).map(|p| p.set.as_str())),
+                    "missing_aud": missing_aud.as_ref().map(|m| json!({
+                        "include": m.include,
+                        "with_aud": m.with_aud,
+                        "entry": m.entry_index,
+                    })),
+                    "error": null,
                 });
                 writeln!(out, "{line}")
             }
@@ -131,11 +156,18 @@ fn check_loaded(
                     ),
                     None => writeln!(out, "allowed  {raw}  (requested {})", value.value),
                 },
-                None => writeln!(
-                    out,
-                    "denied   {raw}  (missing scope \"{}\")",
-                    request.scope_needed()
-                ),
+                None => match &missing_aud {
+                    Some(m) => writeln!(
+                        out,
+                        "denied   {raw}  (`{}` has no `aud`, so its entry #{} was dropped; request `{}`)",
+                        m.include, m.entry_index, m.with_aud
+                    ),
+                    None => writeln!(
+                        out,
+                        "denied   {raw}  (missing scope \"{}\")",
+                        request.scope_needed()
+                    ),
+                },
             },
         };
         if written.is_err() {
@@ -154,6 +186,38 @@ fn check_loaded(
         crate::EXIT_OK
     } else {
         crate::EXIT_FAILURE
+    }
+}
+
+/// The result for a request that cannot be read: a JSON line with `error`, or the message on
+/// stderr.
+fn invalid_request(
+    out: &mut crate::terminal::Stdout,
+    format: Format,
+    raw: &str,
+    message: &str,
+) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            let line = json!({
+                "version": crate::JSON_VERSION,
+                "request": raw,
+                "allowed": false,
+                "granted_by": null,
+                "include": null,
+                "set": null,
+                "entry": null,
+                "source": null,
+                "missing_aud": null,
+                "error": {"code": "invalid-request", "message": message},
+            });
+            writeln!(out, "{line}")
+        }
+        Format::Human => {
+            out.flush()?;
+            eprintln!("error: {message} [invalid-request]");
+            Ok(())
+        }
     }
 }
 

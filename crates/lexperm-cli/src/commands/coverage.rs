@@ -82,7 +82,7 @@ fn group_json(g: &GroupCoverage) -> serde_json::Value {
                     "granted_by": s.granted_by,
                     "collections": s.collections.iter().map(|c| json!({
                         "nsid": c.nsid,
-                        "written_by": c.granted_by,
+                        "granted_by": c.granted_by,
                         "actions": actions(&c.actions),
                     })).collect::<Vec<_>>(),
                 })
@@ -94,6 +94,7 @@ fn group_json(g: &GroupCoverage) -> serde_json::Value {
 
 fn to_json(coverage: &Coverage) -> serde_json::Value {
     let mut value = json!({
+        "version": crate::JSON_VERSION,
         "uncovered": coverage.uncovered(),
         "groups": coverage.groups.iter().map(group_json).collect::<Vec<_>>(),
         "sets": coverage.sets.iter().map(|s| json!({

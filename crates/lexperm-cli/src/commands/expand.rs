@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use clap::Args;
 use lexperm_parser::scope::Scope;
 use lexperm_parser::syntax::Did;
-use lexperm_resolver::{parse_include, ExpandError, SetExpansion};
+use lexperm_resolver::{parse_include, DroppedEntry, ExpandError, IncludeOutcome, SetExpansion};
 use serde_json::json;
 
 use super::lexicons::{self, Format, LexiconDirs, Loaded};
@@ -154,6 +154,7 @@ fn too_long(line: Line<'_>, format: Format, out: &mut dyn Write) -> io::Result<(
     eprintln!("error: {}", lines::too_long_message(number));
     if format == Format::Json {
         let line = json!({
+            "version": crate::JSON_VERSION,
             "input": null,
             "valid": false,
             "nsid": null,
@@ -185,16 +186,13 @@ fn expand_one(
     match format {
         Format::Json => {
             let mut line = json!({
+                "version": crate::JSON_VERSION,
                 "input": input,
                 "valid": include.is_ok(),
                 "nsid": include.as_ref().ok().map(|i| i.nsid.as_str()),
                 "found": result.is_ok(),
                 "granted": result.as_ref().map(SetExpansion::granted_strings).unwrap_or_default(),
-                "dropped": result.as_ref().map(|e| e.dropped.iter().map(|d| json!({
-                    "index": d.entry_index,
-                    "code": d.code(),
-                    "message": d.to_string(),
-                })).collect::<Vec<_>>()).unwrap_or_default(),
+                "dropped": dropped_json(result.as_ref().map(|e| &e.dropped[..]).unwrap_or_default()),
             });
             if let Some(members) = line.as_object_mut() {
                 members.extend(provenance_json(loaded, remote, nsid));
@@ -281,6 +279,64 @@ fn human_expansion(
     )
 }
 
+/// The dropped entries of an expansion as JSON: entry index, reason code, message.
+fn dropped_json(dropped: &[DroppedEntry]) -> serde_json::Value {
+    dropped
+        .iter()
+        .map(|d| {
+            json!({
+                "entry": d.entry_index,
+                "code": d.code(),
+                "message": d.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Warns on stderr about the entries an `include:` of a token scope lost: which, why, and how to
+/// get them (the authorization server drops them without a word).
+pub fn warn_dropped(outcome: &IncludeOutcome) {
+    if outcome.dropped.is_empty() {
+        return;
+    }
+    let total = outcome.granted.len() + outcome.dropped.len();
+    if outcome.granted.is_empty() {
+        let all = match total {
+            1 => "its only entry was dropped".to_owned(),
+            _ => format!("all {total} entries were dropped"),
+        };
+        eprintln!(
+            "warning: `{}` granted nothing: {all} ({})",
+            outcome.include, outcome.set
+        );
+    } else {
+        eprintln!(
+            "warning: `{}` granted {} of {total} entries; {} dropped ({})",
+            outcome.include,
+            outcome.granted.len(),
+            outcome.dropped.len(),
+            outcome.set
+        );
+    }
+    let mut hints: Vec<&str> = Vec::new();
+    for dropped in &outcome.dropped {
+        eprintln!(
+            "  entry #{}: {} [{}]",
+            dropped.entry_index,
+            dropped.message,
+            dropped.code()
+        );
+        if let Some(hint) = dropped.hint.as_deref() {
+            if !hints.contains(&hint) {
+                hints.push(hint);
+            }
+        }
+    }
+    for hint in hints {
+        eprintln!("  help: {hint}");
+    }
+}
+
 /// The distinct `include:` values of `scope` with their NSIDs, in order.
 fn included_sets(scope: &str) -> Vec<(String, String)> {
     let mut found: Vec<(String, String)> = Vec::new();
@@ -309,6 +365,7 @@ fn token_scope(
     match format {
         Format::Json => {
             let mut line = json!({
+                "version": crate::JSON_VERSION,
                 "scope": scope,
                 "token_scope": issued,
                 "errors": token.errors.iter().map(|e| json!({
@@ -320,6 +377,10 @@ fn token_scope(
                     entry.insert("include".to_owned(), json!(value));
                     entry.insert("nsid".to_owned(), json!(nsid));
                     entry.extend(provenance_json(loaded, remote, Some(nsid)));
+                    let outcome = token.includes.iter().find(|o| &o.include == value);
+                    entry.insert("found".to_owned(), json!(outcome.is_some()));
+                    entry.insert("granted".to_owned(), json!(outcome.map(|o| &o.granted[..]).unwrap_or_default()));
+                    entry.insert("dropped".to_owned(), dropped_json(outcome.map(|o| &o.dropped[..]).unwrap_or_default()));
                     entry
                 }).collect::<Vec<_>>(),
             });
@@ -353,6 +414,9 @@ fn token_scope(
             }
             for error in &token.errors {
                 eprintln!("error: {error} [{}]", error.code());
+            }
+            for outcome in &token.includes {
+                warn_dropped(outcome);
             }
             if let Some(remote) = remote {
                 for (_, nsid) in &includes {

@@ -24,7 +24,7 @@ pub enum GenCommand {
     /// or, with `--check`, when the file is stale; 2 when a lexicon path could not be loaded (no
     /// code is generated).
     Rust(gen_rust::GenCodeArgs),
-    /// Write TypeScript scope constants: the same content as `gen rust`, as nested namespaces.
+    /// Write TypeScript scope constants: the same content as `gen rust`, as nested `as const` objects.
     ///
     /// Exit code 1 when a lexicon has lint errors or, with `--check`, when the file is stale; 2 when
     /// a lexicon path could not be loaded.

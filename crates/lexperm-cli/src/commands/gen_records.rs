@@ -65,6 +65,13 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
         );
         return EXIT_USAGE;
     }
+    if args.out.exists() && !args.out.is_dir() {
+        eprintln!(
+            "error: --out {} is a file, not a folder\n  help: pass a folder to write the records into (it is created if missing)",
+            args.out.display()
+        );
+        return EXIT_USAGE;
+    }
     let rules = engine::registry();
     let control = match config::load(args.config.as_deref(), &rules)
         .and_then(|config| RuleControl::new(&rules, &config, &[], false))
@@ -80,7 +87,6 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
     // the records of the first as lexicons.
     let mut options = args.walk.options();
     options.exclude.extend(std::fs::canonicalize(&args.out));
-    options.relative_to_folder = true;
     let files = load::load(std::slice::from_ref(&args.lexicons), &options);
     let not_loaded = files.failed_under(&control);
     let mut failed = 0usize;

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use lexperm_codegen::{Builder, GenerateError, Target};
+use lexperm_codegen::{lint_report, Builder, GenerateError, LintError, Target};
 
 use super::lexicons::print_not_loaded;
 use super::reference_args::ReferenceArgs;
@@ -33,7 +33,7 @@ pub struct GenCodeArgs {
     /// Let errors of this lint rule (code or name) through the gate; may be repeated.
     #[arg(long, value_name = "RULE")]
     pub allow: Vec<String>,
-    /// File to write the generated code to.
+    /// File to write the generated code to (missing parent folders are created).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Write nothing; exit 1 when FILE is not what would be generated, 0 when it is.
@@ -43,6 +43,21 @@ pub struct GenCodeArgs {
     pub reference: ReferenceArgs,
     #[command(flatten)]
     pub walk: WalkArgs,
+}
+
+/// The gate's failure as the command line says it: the flags that let the rules through last.
+fn cli_lint_report(errors: &[LintError]) -> String {
+    let mut codes: Vec<&str> = errors.iter().map(|e| e.code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let flags: Vec<String> = codes.iter().map(|code| format!("--allow {code}")).collect();
+    lint_report(
+        errors,
+        &format!(
+            "to generate anyway, pass {} (`lexperm lint` shows each error in its source)",
+            flags.join(" ")
+        ),
+    )
 }
 
 /// Runs `lexperm gen rust` (or `ts`) and returns the process exit code.
@@ -74,16 +89,16 @@ pub fn run(args: &GenCodeArgs, target: Target) -> u8 {
     let generated = builder.generate_string();
     if not_loaded > 0 {
         // Code without some of the lexicons would silently lack their constants.
-        if let Err(err @ GenerateError::Lint { .. }) = &generated {
-            eprintln!("{err}");
+        if let Err(GenerateError::Lint { errors }) = &generated {
+            eprintln!("{}", cli_lint_report(errors));
         }
         eprintln!("error: {not_loaded} lexicon path(s) could not be loaded; no code generated");
         return EXIT_USAGE;
     }
     let code = match generated {
         Ok(code) => code,
-        Err(err @ GenerateError::Lint { .. }) => {
-            eprintln!("{err}");
+        Err(GenerateError::Lint { errors }) => {
+            eprintln!("{}", cli_lint_report(&errors));
             return EXIT_FAILURE;
         }
         Err(err) => {
@@ -97,6 +112,12 @@ pub fn run(args: &GenCodeArgs, target: Target) -> u8 {
     if std::fs::read_to_string(&args.out).is_ok_and(|old| old == code) {
         println!("{} is up to date", args.out.display());
         return EXIT_OK;
+    }
+    if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if let Err(err) = std::fs::create_dir_all(parent) {
+            eprintln!("error: cannot create folder {}: {err}", parent.display());
+            return EXIT_USAGE;
+        }
     }
     match std::fs::write(&args.out, code) {
         Ok(()) => {

@@ -127,6 +127,7 @@ fn preview_loaded(args: &PreviewArgs, loaded: &mut Loaded, mut remote: Option<Re
 
 fn to_json(preview: &Preview) -> serde_json::Value {
     json!({
+        "version": crate::JSON_VERSION,
         "include": preview.include,
         "nsid": preview.nsid,
         "lang": preview.requested_lang,
@@ -136,7 +137,7 @@ fn to_json(preview: &Preview) -> serde_json::Value {
         "detail_lang": preview.detail_lang,
         "permissions": preview.permissions.iter().map(permission_json).collect::<Vec<_>>(),
         "dropped": preview.dropped.iter().map(|d| json!({
-            "index": d.entry_index,
+            "entry": d.entry_index,
             "code": d.code(),
             "message": d.to_string(),
         })).collect::<Vec<_>>(),

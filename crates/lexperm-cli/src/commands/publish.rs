@@ -167,7 +167,12 @@ fn publish(args: &PublishArgs) -> Result<u8, Failure> {
     match args.format {
         PublishFormat::Json => {
             for r in &results {
-                println!("{}", serde_json::to_string(r).unwrap_or_default());
+                let mut line = serde_json::Map::new();
+                line.insert("version".to_owned(), crate::JSON_VERSION.into());
+                if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(r) {
+                    line.extend(fields);
+                }
+                println!("{}", serde_json::Value::Object(line));
             }
         }
         PublishFormat::Human => print_summary(&results, args.dry_run),

@@ -77,6 +77,7 @@ pub fn run(args: ResolveArgs) -> u8 {
                     ResolveFormat::Json => println!(
                         "{}",
                         json!({
+                            "version": crate::JSON_VERSION,
                             "nsid": l.nsid, "did": l.did, "pds": l.pds, "uri": l.uri, "cid": l.cid,
                             "source": source_name(&resolved.source), "lexicon": l.record,
                         })
@@ -102,7 +103,14 @@ pub fn run(args: ResolveArgs) -> u8 {
                 failed = true;
                 match args.format {
                     ResolveFormat::Json => {
-                        println!("{}", json!({"nsid": nsid, "error": e.to_string()}))
+                        println!(
+                            "{}",
+                            json!({
+                                "version": crate::JSON_VERSION,
+                                "nsid": nsid,
+                                "error": {"code": "resolve-failed", "message": e.to_string()},
+                            })
+                        )
                     }
                     ResolveFormat::Human => eprintln!("error: {nsid}: {e}"),
                 }

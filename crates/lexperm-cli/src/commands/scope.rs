@@ -71,8 +71,8 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Requests to check.
-    #[arg(required = true, value_name = "REQUEST")]
+    /// Requests to check; read from stdin (one per line) when none are given or REQUEST is `-`.
+    #[arg(value_name = "REQUEST")]
     pub requests: Vec<String>,
     #[command(flatten)]
     pub reference: ReferenceArgs,
@@ -174,6 +174,9 @@ fn render_error(input: &str, offset: usize, error: &ScopeError) -> String {
     out
 }
 
+/// How every JSON line of `scope normalize` starts (the version of its shape, docs/json.md).
+const JSON_HEAD: &str = "{\"version\":1,";
+
 /// Output is collected here and written out in blocks of about this size.
 const OUT_BLOCK: usize = 64 * 1024;
 
@@ -222,10 +225,12 @@ impl<W: Write> Normalizer<W> {
         let message = lines::too_long_message(number);
         match self.format {
             Format::Json => {
-                self.buf
-                    .push_str("{\"input\":null,\"valid\":false,\"canonical\":null,\"error\":");
+                self.buf.push_str(JSON_HEAD);
+                self.buf.push_str(
+                    "\"input\":null,\"valid\":false,\"canonical\":null,\"error\":{\"code\":\"line-too-long\",\"message\":",
+                );
                 push_json_str(&mut self.buf, &message);
-                self.buf.push_str("}\n");
+                self.buf.push_str("}}\n");
             }
             Format::Human => {
                 self.flush()?;
@@ -240,10 +245,12 @@ impl<W: Write> Normalizer<W> {
         Ok(())
     }
 
-    /// `{"input":…,"valid":…,"canonical":…,"error":…}` and a newline.
+    /// `{"version":1,"input":…,"valid":…,"canonical":…,"error":…}` and a newline; `error` is
+    /// `null` or `{"code":…,"message":…}`.
     fn json(&mut self, input: &str) {
         let buf = &mut self.buf;
-        buf.push_str("{\"input\":");
+        buf.push_str(JSON_HEAD);
+        buf.push_str("\"input\":");
         push_json_str(buf, input);
         let result = if memchr::memchr(b' ', input.as_bytes()).is_none() {
             // The common case: one value, whose canonical form (always plain JSON text: ASCII
@@ -274,11 +281,13 @@ impl<W: Write> Normalizer<W> {
         };
         if let Err(error) = result {
             self.all_valid = false;
-            buf.push_str(",\"valid\":false,\"canonical\":null,\"error\":");
+            buf.push_str(",\"valid\":false,\"canonical\":null,\"error\":{\"code\":\"");
+            buf.push_str(error.kind.name());
+            buf.push_str("\",\"message\":");
             self.canonical.clear();
             push_error_text(&mut self.canonical, &error);
             push_json_str(buf, &self.canonical);
-            buf.push_str("}\n");
+            buf.push_str("}}\n");
         }
     }
 
@@ -357,18 +366,8 @@ fn normalize(args: NormalizeArgs) -> u8 {
 }
 
 fn check(args: CheckArgs) -> u8 {
-    let mut requests = Vec::with_capacity(args.requests.len());
-    for raw in &args.requests {
-        match ScopeRequest::parse_with(raw, args.reference.get()) {
-            Ok(request) => requests.push((raw.as_str(), request)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return crate::EXIT_USAGE;
-            }
-        }
-    }
-    let set =
-        ScopeSet::parse_with(&args.granted, args.reference.get()).with_transition(args.transition);
+    let reference = args.reference.get();
+    let set = ScopeSet::parse_with(&args.granted, reference).with_transition(args.transition);
     if args.format == Format::Human {
         for ignored in set.ignored().iter().filter(|v| !v.is_empty()) {
             eprintln!(
@@ -378,35 +377,101 @@ fn check(args: CheckArgs) -> u8 {
     }
     let mut out = CleanWriter::new(std::io::stdout().lock());
     let mut all_allowed = true;
-    for (raw, request) in &requests {
-        let matched = set.allows(request);
-        all_allowed &= matched.is_some();
-        let written = match args.format {
-            Format::Json => {
-                let line = json!({
-                    "request": raw,
-                    "allowed": matched.is_some(),
-                    "matched": matched.map(|s| s.to_string()),
-                });
-                writeln!(out, "{line}")
+    // Each request is answered on its own: one that cannot be read is an error result, and the
+    // others are still checked.
+    let mut each = |line: Line<'_>| -> std::io::Result<()> {
+        let Line::Text(raw) = line else {
+            all_allowed = false;
+            if let Line::TooLong { number } = line {
+                let message = lines::too_long_message(number);
+                return check_result(&mut out, args.format, None, Err(("line-too-long", message)));
             }
-            Format::Human => match matched {
-                Some(scope) => writeln!(out, "allowed  {raw}  (granted by {scope})"),
-                None => writeln!(
-                    out,
-                    "denied   {raw}  (missing scope \"{}\")",
-                    request.scope_needed()
-                ),
-            },
+            return Ok(());
         };
-        if written.is_err() {
+        match ScopeRequest::parse_with(raw, reference) {
+            Ok(request) => {
+                let granted_by = set.allows(&request);
+                all_allowed &= granted_by.is_some();
+                let answer = granted_by.map(|s| s.to_string()).ok_or(request);
+                check_result(&mut out, args.format, Some(raw), Ok(answer))
+            }
+            Err(e) => {
+                all_allowed = false;
+                check_result(
+                    &mut out,
+                    args.format,
+                    Some(raw),
+                    Err(("invalid-request", e.to_string())),
+                )
+            }
+        }
+    };
+    let from_stdin = args.requests.is_empty() || args.requests.iter().any(|r| r == "-");
+    let read = if from_stdin {
+        if args.requests.iter().any(|r| r != "-") {
+            eprintln!("error: give requests as arguments or `-` for stdin, not both");
             return crate::EXIT_USAGE;
         }
+        lines::stdin_hint("requests");
+        super::lexicons::for_each_stdin_line(each)
+    } else {
+        args.requests
+            .iter()
+            .try_for_each(|raw| each(Line::Text(raw)))
+            .map_err(|err| {
+                if err.kind() != std::io::ErrorKind::BrokenPipe {
+                    eprintln!("error: cannot write output: {err}");
+                }
+            })
+    };
+    if read.is_err() || out.flush().is_err() {
+        return crate::EXIT_USAGE;
     }
     if all_allowed {
         crate::EXIT_OK
     } else {
         crate::EXIT_FAILURE
+    }
+}
+
+/// Writes the answer for one request of `scope check`: the granting scope, the request that was
+/// denied, or why the request could not be read (a code and a message; on stderr in human form).
+fn check_result(
+    out: &mut dyn Write,
+    format: Format,
+    raw: Option<&str>,
+    answer: Result<Result<String, ScopeRequest>, (&str, String)>,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            let (granted_by, error) = match &answer {
+                Ok(Ok(scope)) => (Some(scope.as_str()), None),
+                Ok(Err(_)) => (None, None),
+                Err((code, message)) => (None, Some(json!({"code": code, "message": message}))),
+            };
+            let line = json!({
+                "version": crate::JSON_VERSION,
+                "request": raw,
+                "allowed": granted_by.is_some(),
+                "granted_by": granted_by,
+                "error": error,
+            });
+            writeln!(out, "{line}")
+        }
+        Format::Human => match (raw, answer) {
+            (Some(raw), Ok(Ok(scope))) => writeln!(out, "allowed  {raw}  (granted by {scope})"),
+            (Some(raw), Ok(Err(request))) => writeln!(
+                out,
+                "denied   {raw}  (missing scope \"{}\")",
+                request.scope_needed()
+            ),
+            (_, Err((code, message))) => {
+                out.flush()?;
+                eprintln!("error: {message} [{code}]");
+                Ok(())
+            }
+            (None, Ok(_)) => Ok(()),
+        },
     }
 }
 

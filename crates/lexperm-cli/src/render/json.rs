@@ -1,4 +1,4 @@
-//! The JSON format: one object per diagnostic, one per line (JSON Lines).
+//! The JSON format: one object per diagnostic, one per line (JSON Lines); docs/json.md.
 
 use std::io::{self, Write};
 
@@ -12,6 +12,7 @@ use crate::sources::Sources;
 /// The exact shape of one line; field order is part of the contract.
 #[derive(Serialize)]
 struct Line<'a> {
+    version: u32,
     code: &'a str,
     name: &'a str,
     severity: &'a str,
@@ -23,9 +24,22 @@ struct Line<'a> {
     nsid: Option<&'a str>,
     message: &'a str,
     help: Option<&'a str>,
+    related: Vec<Related<'a>>,
     /// Present only on findings with a fix.
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<FixJson<'a>>,
+}
+
+/// Another location a finding points at (SARIF's `relatedLocations`): a first declaration, the
+/// other version of a changed lexicon, the field that conflicts.
+#[derive(Serialize)]
+struct Related<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    message: &'a str,
 }
 
 /// A finding's fix: what it does, whether `--fix` applies it, and its edits.
@@ -89,7 +103,24 @@ struct ComparisonLine<'a> {
 
 fn line<'a>(sources: &'a Sources, file: FileId, diagnostic: &'a Diagnostic) -> Line<'a> {
     let (path, line, column, end_line, end_column) = location(sources, file, diagnostic);
+    let related = diagnostic
+        .labels
+        .iter()
+        .filter_map(|label| {
+            let source = sources.get(label.span.file)?;
+            let (line, column, end_line, end_column) = source.region(label.span);
+            Some(Related {
+                file: &source.path,
+                line,
+                column,
+                end_line,
+                end_column,
+                message: &label.message,
+            })
+        })
+        .collect();
     Line {
+        version: crate::JSON_VERSION,
         code: diagnostic.code,
         name: diagnostic.name,
         severity: diagnostic.severity.as_str(),
@@ -101,6 +132,7 @@ fn line<'a>(sources: &'a Sources, file: FileId, diagnostic: &'a Diagnostic) -> L
         nsid: diagnostic.nsid.as_deref(),
         message: &diagnostic.message,
         help: diagnostic.help.as_deref(),
+        related,
         fix: fix_json(sources, diagnostic),
     }
 }

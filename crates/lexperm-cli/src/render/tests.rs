@@ -124,6 +124,11 @@ fn json_lines() {
     assert_eq!(lines[0]["column"], 23);
     assert_eq!(lines[0]["nsid"], "com.example.thing");
     assert_eq!(lines[2]["help"], serde_json::Value::Null);
+    assert!(lines.iter().all(|line| line["version"] == 1));
+    // The labels SARIF gives as related locations.
+    assert_eq!(lines[0]["related"][0]["message"], "in this def");
+    assert_eq!(lines[0]["related"][0]["column"], 5);
+    assert_eq!(lines[1]["related"], serde_json::json!([]));
     insta::assert_snapshot!(text);
 }
 

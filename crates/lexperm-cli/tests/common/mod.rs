@@ -199,3 +199,40 @@ pub fn compact_sarif(text: &str) -> String {
     *rules = serde_json::Value::Array(ids);
     serde_json::to_string_pretty(&log).expect("serializes") + "\n"
 }
+
+/// Asserts that `value`, one top-level object printed by `what` with `--format json`, starts
+/// with `"version": 1` and that every member name in it (at any depth; not inside a `lexicon`
+/// record, which is data) appears in docs/json.md as `` `name` ``.
+pub fn assert_json_documented(what: &str, value: &serde_json::Value) {
+    fn names(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, member) in map {
+                    out.push(key.clone());
+                    if key != "lexicon" {
+                        names(member, out);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|item| names(item, out)),
+            _ => {}
+        }
+    }
+    let first = value.as_object().and_then(|map| map.iter().next());
+    assert_eq!(
+        first,
+        Some((&"version".to_owned(), &serde_json::Value::from(1))),
+        "{what}: {value}"
+    );
+    let doc = std::fs::read_to_string(workspace_root().join("docs/json.md")).expect("docs/json.md");
+    let mut found = Vec::new();
+    names(value, &mut found);
+    let missing: Vec<&String> = found
+        .iter()
+        .filter(|name| !doc.contains(&format!("`{name}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{what}: members missing from docs/json.md: {missing:?}\n{value}"
+    );
+}

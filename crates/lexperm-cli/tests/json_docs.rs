@@ -1,0 +1,157 @@
+//! `docs/json.md` names every member the JSON outputs print: each command runs on inputs that
+//! bring out its optional members, every top-level object must start with `"version": 1`, and
+//! every member name found (at any depth) must appear in the page. `resolve` and `publish` talk to
+//! a network: `tests/net_cli.rs` checks their lines the same way; here `publish`'s line shape is
+//! built from the type it prints.
+
+mod common;
+
+use lexperm_net::publish::{PlanAction, PublishResult, PublishStatus};
+use serde_json::Value;
+
+const MANAGE: &str = "include:org.lexperm.example.calendar.authManageCalendar";
+const VIEW: &str = "include:org.lexperm.example.calendar.authViewCalendar";
+const SHARED: &str = "include:org.lexperm.example.calendar.authSharedCalendar";
+const SPACE: &str = "space:org.lexperm.example.calendar.sharedCalendar";
+const LIST_EVENTS: &str =
+    "rpc:org.lexperm.example.calendar.listEvents?aud=did:web:calendar.example.com%23calendar";
+const BREAKING: &str = "fixtures/breaking/enum-changed";
+
+/// Runs `args` (with `stdin`) in the workspace root and checks every object printed.
+fn check(args: &[&str], stdin: Option<&str>) {
+    let run = common::lexperm_in_root(args, stdin);
+    let what = args.join(" ");
+    let values = common::json_lines(&run.stdout);
+    assert!(!values.is_empty(), "{what}: no output\n{}", run.stderr);
+    for value in &values {
+        common::assert_json_documented(&what, value);
+    }
+}
+
+#[test]
+fn lint_and_breaking() {
+    // A duplicate NSID gives a finding with a related location.
+    check(
+        &[
+            "lint",
+            "--format",
+            "json",
+            "crates/lexperm-cli/tests/fixtures/gen-records/mixed",
+            "nowhere",
+        ],
+        None,
+    );
+    let (after, before) = (format!("{BREAKING}/after"), format!("{BREAKING}/before"));
+    check(
+        &["breaking", &after, "--base", &before, "--format", "json"],
+        None,
+    );
+}
+
+#[test]
+fn expand_and_check() {
+    check(
+        &[
+            "expand",
+            "--format",
+            "json",
+            MANAGE,
+            "include:x.y.nope",
+            "bad",
+        ],
+        None,
+    );
+    let long_line = format!("{}\n{VIEW}\n", "x".repeat(70_000));
+    check(&["expand", "--format", "json"], Some(&long_line));
+    let scope = format!("atproto {VIEW} {SHARED}?aud=did:web:x.com%23s {SPACE}");
+    check(
+        &[
+            "expand",
+            "--format",
+            "json",
+            "--user-did",
+            "did:plc:abc",
+            "--scope",
+            &scope,
+        ],
+        None,
+    );
+    let scope = format!("atproto {SPACE} include:x.y.nope");
+    check(&["expand", "--format", "json", "--scope", &scope], None);
+    let scope = format!("atproto {VIEW} {MANAGE}");
+    check(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--scope",
+            &scope,
+            LIST_EVENTS,
+            "repo:org.lexperm.example.calendar.rsvp?action=delete",
+            "nonsense",
+        ],
+        None,
+    );
+}
+
+#[test]
+fn coverage_and_preview() {
+    check(&["coverage", "--format", "json"], None);
+    check(&["preview", "--format", "json", SHARED], None);
+    check(
+        &["preview", "--format", "json", "--lang", "de", MANAGE],
+        None,
+    );
+}
+
+#[test]
+fn scope_normalize_and_check() {
+    let long_line = format!("{}\nrepo:a.b.c\n", "x".repeat(70_000));
+    check(
+        &[
+            "scope",
+            "normalize",
+            "--format",
+            "json",
+            "atproto",
+            "rpc:*?aud=*",
+        ],
+        None,
+    );
+    check(
+        &["scope", "normalize", "--format", "json"],
+        Some(&long_line),
+    );
+    let stdin = format!("repo:a.b.c?action=create\nbogus\n{long_line}");
+    check(
+        &[
+            "scope",
+            "check",
+            "--format",
+            "json",
+            "--granted",
+            "atproto repo:a.b.c",
+            "-",
+        ],
+        Some(&stdin),
+    );
+}
+
+/// `publish --format json` prints each result with `version` in front.
+#[test]
+fn publish_result() {
+    let result = PublishResult {
+        nsid: "com.example.thing".to_owned(),
+        action: PlanAction::Create,
+        reason: None,
+        local_cid: Some("bafy".to_owned()),
+        remote_cid: None,
+        status: PublishStatus::Planned,
+    };
+    let mut line = serde_json::Map::new();
+    line.insert("version".to_owned(), Value::from(1));
+    if let Ok(Value::Object(fields)) = serde_json::to_value(&result) {
+        line.extend(fields);
+    }
+    common::assert_json_documented("publish", &Value::Object(line));
+}
