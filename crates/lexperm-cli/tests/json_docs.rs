@@ -41,6 +41,21 @@ fn lint_and_breaking() {
         ],
         None,
     );
+    // Fixable findings carry a `fix`; `--statistics` prints counts per rule.
+    check(
+        &["lint", "--format", "json", "fixtures/fix/combined/before.json"],
+        None,
+    );
+    check(
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--statistics",
+            "fixtures/fix/combined/before.json",
+        ],
+        None,
+    );
     let (after, before) = (format!("{BREAKING}/after"), format!("{BREAKING}/before"));
     check(
         &["breaking", &after, "--base", &before, "--format", "json"],

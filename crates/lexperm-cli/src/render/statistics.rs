@@ -1,6 +1,6 @@
 //! `--statistics`: how many findings each rule reported, most frequent first, instead of the
 //! findings. Human: one aligned line per rule (`count  code  name`), then the summary line;
-//! JSON: one object per rule (`code`, `name`, `count`), one per line.
+//! JSON: one object per rule (`version`, `code`, `name`, `count`), one per line.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -67,10 +67,22 @@ pub(super) fn render_human(
     Ok(())
 }
 
+/// One JSON line of `--statistics`: the contract's version, then the rule's count.
+#[derive(Serialize)]
+struct CountLine<'a> {
+    version: u32,
+    #[serde(flatten)]
+    rule: RuleCount<'a>,
+}
+
 /// One JSON object per rule, one per line.
 pub(super) fn render_json(findings: &Findings, out: &mut dyn Write) -> io::Result<()> {
     for rule in count(findings) {
-        serde_json::to_writer(&mut *out, &rule)?;
+        let line = CountLine {
+            version: crate::JSON_VERSION,
+            rule,
+        };
+        serde_json::to_writer(&mut *out, &line)?;
         out.write_all(b"\n")?;
     }
     Ok(())
