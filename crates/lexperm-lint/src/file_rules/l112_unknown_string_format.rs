@@ -3,6 +3,7 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::formats::StringFormat;
 use lexperm_parser::lexicon::{LexiconDoc, SchemaKind};
+use lexperm_parser::suggest;
 use crate::file_rules::walk;
 
 /// Rule metadata.
@@ -32,16 +33,24 @@ pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
             if let Some(format) = &s.format {
                 if StringFormat::from_name(&format.value).is_none() {
                     let names: Vec<_> = StringFormat::ALL.iter().map(|f| f.as_str()).collect();
+                    let close = suggest::closest(&format.value, names.iter().copied(), 2);
+                    let help = match suggest::did_you_mean(&close) {
+                        Some(did_you_mean) => format!(
+                            "{did_you_mean} (the formats are: {})",
+                            names.join(", ")
+                        ),
+                        None => format!(
+                            "use one of: {}; or drop `format` and describe the value",
+                            names.join(", ")
+                        ),
+                    };
                     out.push(
                         Diagnostic::new(
                             &META,
                             format.span,
                             format!("unknown string format `{}`", format.value),
                         )
-                        .with_help(format!(
-                            "use one of: {}; or drop `format` and describe the value",
-                            names.join(", ")
-                        )),
+                        .with_help(help),
                     );
                 }
             }
