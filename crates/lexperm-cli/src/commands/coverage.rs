@@ -12,6 +12,7 @@ use serde_json::json;
 
 use super::lexicons::{Format, LexiconDirs};
 use super::reference_args::ReferenceArgs;
+use crate::render::plural;
 
 /// Arguments of `lexperm coverage`.
 #[derive(Debug, Args)]
@@ -184,8 +185,12 @@ fn human(coverage: &Coverage, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(
         out,
-        "{} records and endpoints not granted by any permission set",
-        coverage.uncovered()
+        "{} not granted by any permission set",
+        lexperm_parser::wording::count(
+            coverage.uncovered(),
+            "record or endpoint",
+            "records and endpoints"
+        )
     )?;
     if coverage.groups.iter().any(|g| !g.spaces.is_empty()) {
         writeln!(
@@ -195,12 +200,4 @@ fn human(coverage: &Coverage, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
