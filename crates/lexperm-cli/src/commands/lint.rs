@@ -229,10 +229,8 @@ pub fn write_report(
         let paths = lexperm_parser::wording::count(not_loaded, "path", "paths");
         let others = match summary.files {
             0 => String::new(),
-            n => format!(
-                "; the other {} checked",
-                lexperm_parser::wording::count(n, "file was", "files were")
-            ),
+            1 => "; the other file was checked".to_owned(),
+            n => format!("; the other {n} files were checked"),
         };
         eprintln!("error: {paths} could not be loaded{others} (see the L132/L133 findings)");
         crate::EXIT_USAGE
