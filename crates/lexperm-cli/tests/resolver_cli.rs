@@ -150,7 +150,10 @@ fn expand_human_example_authority() {
 #[test]
 fn expand_says_when_nothing_is_granted_without_an_empty_list() {
     let run = lexperm(
-        &["expand", "include:org.lexperm.example.calendar.authViewCalendar"],
+        &[
+            "expand",
+            "include:org.lexperm.example.calendar.authViewCalendar",
+        ],
         None,
     );
     assert!(

@@ -60,6 +60,10 @@ pub fn closest<'a>(
         .collect();
     scored.sort_unstable();
     scored.dedup_by(|a, b| a.2 == b.2);
+    // The same name written differently (`date-time`) leaves no doubt: nothing else is offered.
+    if scored.first().is_some_and(|best| best.0 == 0) {
+        scored.retain(|s| s.0 == 0);
+    }
     scored.into_iter().take(limit).map(|(_, _, c)| c).collect()
 }
 
@@ -97,6 +101,8 @@ mod tests {
         // Short names allow one edit only.
         assert_eq!(closest("cdi", ["cid", "did", "uri"], 3), ["cid"]);
         assert!(closest("ab", ["xy"], 3).is_empty());
+        // A spelling of the same name wins alone.
+        assert_eq!(closest("atUri", ["uri", "at-uri"], 3), ["at-uri"]);
         // The name itself and repeats are not suggestions.
         assert_eq!(closest("post", ["post", "posts", "posts"], 3), ["posts"]);
     }

@@ -73,6 +73,19 @@ mod tests {
     }
 
     #[test]
+    fn a_near_miss_is_suggested() {
+        for (wrong, right) in [("date-time", "datetime"), ("recordKey", "record-key"), ("atUri", "at-uri")] {
+            let found = expect(
+                &META,
+                1,
+                &with_def("x", &format!(r#"{{"type": "string", "format": "{wrong}"}}"#)),
+            );
+            let help = found[0].help.as_deref().unwrap();
+            assert!(help.starts_with(&format!("did you mean `{right}`?")), "{help}");
+        }
+    }
+
+    #[test]
     fn known_formats_are_clean() {
         expect(
             &META,
