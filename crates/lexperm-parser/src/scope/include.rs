@@ -24,6 +24,7 @@ use super::params::{self, Lookup, Origin, ParamSource, RawValue};
 use super::{
     space, IncludeScope, NsidPattern, Reference, Resource, Scope, ScopeError, ScopeErrorKind,
 };
+use crate::limits::MAX_FURTHER_PROBLEMS;
 use crate::syntax::Nsid;
 
 /// A JSON value of a permission-set entry field. Objects are only recorded as present (no field of
@@ -436,7 +437,8 @@ fn further_problems(
     let mut seen = vec![(first.reason, first.field)];
     let mut last = (first.reason, first.field);
     let mut found = Vec::new();
-    for _ in 0..entry.fields.len() + DropReason::ALL.len() {
+    // Bounded whatever the entry holds: each round copies the entry once.
+    for _ in 0..MAX_FURTHER_PROBLEMS {
         if !set_aside(&mut fields, last.0, last.1, set_nsid) {
             break;
         }
