@@ -3,7 +3,7 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 
 use lexperm_resolver::catalog::Catalog;
-use crate::catalog_rules::{close_nsids, has_group_of, refs, resolve_ref, RefTarget};
+use crate::catalog_rules::{close_nsids, ref_group_loaded, refs, resolve_ref, RefTarget};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -14,7 +14,7 @@ pub const META: RuleMeta = RuleMeta {
     doc: r#"## What it does
 Notes every `ref` and union variant whose target NSID is not among the loaded files, so it could
 not be checked. Load the target too (lint its folder in the same run) to have it resolved. When
-another lexicon of the target's NSID group is loaded, the ref is `undefined-ref-lexicon` (L210,
+another lexicon of the target's NSID group (not the referencing one) is loaded, the ref is `undefined-ref-lexicon` (L210,
 an error) instead; when a loaded NSID is close to the target, the help names it.
 
 ## Why
@@ -36,7 +36,7 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
         for (reference, _) in refs(&file.doc) {
             if let RefTarget::External = resolve_ref(catalog, &file.doc, &reference.value) {
                 let nsid = reference.value.split('#').next().unwrap_or_default();
-                if has_group_of(catalog, nsid) {
+                if ref_group_loaded(catalog, nsid, &file.doc) {
                     // `undefined-ref-lexicon` reports it.
                     continue;
                 }

@@ -4,7 +4,7 @@
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::suggest;
 
-use crate::catalog_rules::{close_nsids, has_group_of, refs, resolve_ref, RefTarget};
+use crate::catalog_rules::{close_nsids, ref_group_loaded, refs, resolve_ref, RefTarget};
 use lexperm_resolver::catalog::Catalog;
 
 /// Rule metadata.
@@ -15,8 +15,10 @@ pub const META: RuleMeta = RuleMeta {
     summary: "A ref points at an NSID of a loaded group that no loaded lexicon defines",
     doc: r##"## What it does
 Reports a `ref` or union variant whose target NSID is not loaded while other lexicons of its NSID
-group are (`com.example.feed.` of `com.example.feed.post`; permission sets and space type
-declarations do not count). The help names the closest loaded NSIDs. Refs into groups of which
+group are (`com.example.feed.` of `com.example.feed.post`; the referencing lexicon itself,
+permission sets and space type declarations do not count, so linting one file alone leaves its
+refs to siblings as `external-ref`). Lint the whole folder, or use `--changed-since`, so that a
+group is either complete or absent. The help names the closest loaded NSIDs. Refs into groups of which
 nothing is loaded stay `external-ref` (L203, info): lexperm cannot tell a typo from a lexicon
 that lives elsewhere.
 
@@ -48,7 +50,7 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
                 Some((nsid, name)) => (nsid, Some(name)),
                 None => (reference.value.as_str(), None),
             };
-            if !has_group_of(catalog, nsid) {
+            if !ref_group_loaded(catalog, nsid, &file.doc) {
                 continue;
             }
             let group = &nsid[..=nsid.rfind('.').unwrap_or(0)];
@@ -121,5 +123,14 @@ mod tests {
         );
         let auth = set("org.other.authAll", &[]);
         expect(&META, 0, &[("a.json", &a), ("auth.json", &auth)]);
+    }
+
+    #[test]
+    fn a_file_linted_alone_does_not_make_its_group_loaded() {
+        let bookmark = doc(
+            "com.example.feed.bookmark",
+            r#""main": {"type": "ref", "ref": "com.example.feed.post"}"#,
+        );
+        expect(&META, 0, &[("bookmark.json", &bookmark)]);
     }
 }

@@ -122,6 +122,22 @@ pub fn has_group_of(catalog: &Catalog, nsid: &str) -> bool {
     })
 }
 
+/// True when a ref to `nsid` written in `from` points into a loaded NSID group: the catalog
+/// holds a lexicon of that group ([`has_group_of`]) other than `from` itself, so that linting
+/// one file alone does not make its siblings look undefined.
+pub(crate) fn ref_group_loaded(catalog: &Catalog, nsid: &str, from: &LexiconDoc) -> bool {
+    let Some(dot) = nsid.rfind('.') else {
+        return false;
+    };
+    let group = &nsid[..=dot];
+    catalog.indexed().any(|doc| {
+        doc.nsid.as_ref().is_some_and(|n| n.group_prefix() == group)
+            && doc.permission_set().is_none()
+            && doc.space().is_none()
+            && doc.doc.id_str() != from.id_str()
+    })
+}
+
 /// The loaded NSIDs close to `nsid` (at most two, best first): lexicons of its NSID group
 /// whose name is close to its name (`bookmrk` for `bookmark`), else NSIDs close as a whole
 /// (a typo in a group segment).
