@@ -111,30 +111,27 @@ pub fn resolve_ref<'a>(
 /// in the NSID group (`com.example.` of `com.example.foo`) of `nsid`: the catalog claims to know
 /// that group.
 pub fn has_group_of(catalog: &Catalog, nsid: &str) -> bool {
-    let Some(dot) = nsid.rfind('.') else {
-        return false;
-    };
-    let group = &nsid[..=dot];
-    catalog.indexed().any(|doc| {
-        doc.nsid.as_ref().is_some_and(|n| n.group_prefix() == group)
-            && doc.permission_set().is_none()
-            && doc.space().is_none()
-    })
+    group_has_lexicon_besides(catalog, nsid, None)
 }
 
 /// True when a ref to `nsid` written in `from` points into a loaded NSID group: the catalog
 /// holds a lexicon of that group ([`has_group_of`]) other than `from` itself, so that linting
 /// one file alone does not make its siblings look undefined.
 pub(crate) fn ref_group_loaded(catalog: &Catalog, nsid: &str, from: &LexiconDoc) -> bool {
+    group_has_lexicon_besides(catalog, nsid, from.id_str())
+}
+
+/// [`has_group_of`], not counting the lexicon `besides` (an NSID) when given.
+fn group_has_lexicon_besides(catalog: &Catalog, nsid: &str, besides: Option<&str>) -> bool {
     let Some(dot) = nsid.rfind('.') else {
         return false;
     };
     let group = &nsid[..=dot];
     catalog.indexed().any(|doc| {
-        doc.nsid.as_ref().is_some_and(|n| n.group_prefix() == group)
-            && doc.permission_set().is_none()
+        doc.nsid.as_ref().is_some_and(|n| {
+            n.group_prefix() == group && besides.is_none_or(|b| n.as_str() != b)
+        }) && doc.permission_set().is_none()
             && doc.space().is_none()
-            && doc.doc.id_str() != from.id_str()
     })
 }
 
