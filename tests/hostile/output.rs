@@ -179,7 +179,7 @@ fn gen_records_publish_and_expand_draw_findings_on_long_lines() {
         "{}",
         text(&output.stderr)
     );
-    assert!(stdout.contains("dropped 1 of 1 entries"), "{stdout}");
+    assert!(stdout.contains("dropped 1 of 1 entry:"), "{stdout}");
     assert!(stdout.contains("authWide.json:1:"), "{stdout}");
     assert!(longest_line(&stdout) <= SNIPPET_LINE_BOUND);
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
+use lexperm_parser::suggest;
 
 use crate::load;
 
@@ -146,8 +147,8 @@ pub fn suggest(rules: &[&RuleMeta], key: &str) -> Vec<String> {
     let mut scored: Vec<(usize, &RuleMeta)> = rules
         .iter()
         .filter_map(|rule| {
-            let by_code = edit_distance(&lower, &rule.code.to_ascii_lowercase());
-            let by_name = edit_distance(&lower, rule.name);
+            let by_code = suggest::distance(&lower, &rule.code.to_ascii_lowercase());
+            let by_name = suggest::distance(&lower, rule.name);
             let contains = !lower.is_empty() && lower.len() >= 4 && rule.name.contains(&lower);
             let best = by_code.min(by_name);
             let limit = (lower.chars().count() / 3).max(2);
@@ -164,22 +165,6 @@ pub fn suggest(rules: &[&RuleMeta], key: &str) -> Vec<String> {
         .take(3)
         .map(|(_, rule)| format!("`{}` ({})", rule.code, rule.name))
         .collect()
-}
-
-/// Levenshtein distance over chars.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()]
 }
 
 /// Reads the config: `explicit` (`--config FILE`, must exist) or `lexperm.toml` in the current
@@ -396,7 +381,7 @@ fn unknown_key(section: &str, name: &str, known: &[&str]) -> String {
 fn unknown_key_message(message: String, name: &str, known: &[&str], fallback: &str) -> String {
     let closest = known
         .iter()
-        .map(|k| (edit_distance(&name.to_ascii_lowercase(), k), *k))
+        .map(|k| (suggest::distance(&name.to_ascii_lowercase(), k), *k))
         .min()
         .filter(|(distance, _)| *distance <= (name.chars().count() / 3).max(2));
     match closest {
@@ -409,7 +394,7 @@ fn unknown_key_message(message: String, name: &str, known: &[&str], fallback: &s
 fn describe(value: &toml::Value) -> String {
     match value {
         toml::Value::String(text) => format!("\"{text}\""),
-        other => format!("a {}", other.type_str()),
+        other => lexperm_parser::wording::a_word(other.type_str()),
     }
 }
 

@@ -168,7 +168,10 @@ fn missing_path_exits_2_but_lints_the_rest() {
         &["lint", "nowhere", "lexicons", "--format", "json"],
         2,
     );
-    assert!(err.contains("1 path(s) could not be loaded"), "{err}");
+    assert!(
+        err.contains("error: 1 path could not be loaded; the other file was checked"),
+        "{err}"
+    );
     // The missing path is a finding of the output, after the findings of the files read.
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
@@ -188,13 +191,38 @@ fn unreadable_file_exits_2() {
     let dir = dir_with(&[("lexicons/com/example/getOther.json", CLEAN_DOC)]);
     std::fs::write(dir.path().join("lexicons/binary.json"), [0xff, 0xfe, 0x00]).unwrap();
     let (out, err) = check(dir.path(), &["lint"], 2);
-    assert!(err.contains("1 path(s) could not be loaded"), "{err}");
+    assert!(err.contains("1 path could not be loaded"), "{err}");
     assert!(out.contains("not UTF-8: invalid byte at offset 0"), "{out}");
     assert!(out.contains("lexicons/binary.json:1:1"), "{out}");
     assert!(
-        out.ends_with("1 error, 0 warnings in 2 files (1 with findings)\n"),
+        out.ends_with("1 error, 0 warnings in 1 file; 1 path was not read\n"),
         "{out}"
     );
+}
+
+#[test]
+fn a_run_that_read_nothing_does_not_claim_files() {
+    let dir = dir_with(&[]);
+    let (out, err) = check(dir.path(), &["lint", "missing", "gone.json"], 2);
+    assert!(
+        out.ends_with("2 errors, 0 warnings in 0 files; 2 paths were not read\n"),
+        "{out}"
+    );
+    assert_eq!(
+        err.trim_end(),
+        "error: 2 paths could not be loaded (see the L132/L133 findings)"
+    );
+    // Every output format carries the unread paths.
+    for (format, needle) in [
+        ("json", r#""code":"L132""#),
+        ("sarif", r#""ruleId": "L132""#),
+        ("github", "title=L132::"),
+        ("markdown", "`L132` unreadable-file"),
+    ] {
+        let (out, _) = check(dir.path(), &["lint", "missing", "--format", format], 2);
+        assert!(out.contains(needle), "{format}: {out}");
+        assert!(out.contains("missing"), "{format}: {out}");
+    }
 }
 
 #[test]

@@ -125,7 +125,7 @@ fn lint_rule_settings_apply_to_the_gate() {
     );
     assert!(run
         .stderr
-        .contains("error: 2 lexicon file(s) have lint errors:"));
+        .contains("error: 2 lexicon files have lint errors:"));
     assert!(!run.stderr.contains("L103"));
 }
 

@@ -148,6 +148,39 @@ fn expand_human_example_authority() {
 }
 
 #[test]
+fn expand_says_when_nothing_is_granted_without_an_empty_list() {
+    let run = lexperm(
+        &[
+            "expand",
+            "include:org.lexperm.example.calendar.authViewCalendar",
+        ],
+        None,
+    );
+    assert!(
+        run.stdout
+            .contains("granted nothing: the set's only entry was dropped\ndropped 1 of 1 entry:\n"),
+        "{}",
+        run.stdout
+    );
+    let dir = tempfile::tempdir().unwrap();
+    common::write(
+        dir.path(),
+        "lexicons/com/example/authAll.json",
+        r#"{"lexicon": 1, "id": "com.example.authAll", "defs": {"main": {"type": "permission-set",
+          "title": "All", "detail": "Everything", "permissions": [
+            {"type": "permission", "resource": "repo", "collection": ["org.other.post"]},
+            {"type": "permission", "resource": "blob", "accept": ["*/*"]}]}}}"#,
+    );
+    let output = common::lexperm(dir.path(), &["expand", "include:com.example.authAll"]);
+    let out = common::stdout(&output);
+    assert!(
+        out.contains("granted none of the 2 entries\ndropped 2 of 2 entries:\n"),
+        "{out}"
+    );
+    assert!(!out.contains("granted 0"), "{out}");
+}
+
+#[test]
 fn expand_human_bluesky_sets() {
     let Some(bsky) = bsky() else {
         return;

@@ -158,7 +158,8 @@ fn check_names_the_entry_that_allowed_a_space_request() {
         run.stdout
     );
     assert!(
-        run.stderr.contains("keep `authority=self`"),
+        run.stderr
+            .contains("1 `space:` grant keeps `authority=self`"),
         "{}",
         run.stderr
     );

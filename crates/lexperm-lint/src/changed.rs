@@ -205,8 +205,8 @@ mod tests {
 
     #[test]
     fn a_catalog_finding_is_kept_when_its_target_changed_or_was_removed() {
-        // `a` refs `b#gone`: unresolved (L202, labelled in `b`) while `b` is loaded, external
-        // (L203) once `b` is removed.
+        // `a` refs `b#gone`: unresolved (L202, labelled in `b`) while `b` is loaded, undefined
+        // in a loaded group (L210) once `b` is removed.
         let a = with_ref("com.example.a", "com.example.b#gone");
         let b = record_doc("com.example.b");
         let c = with_ref("com.example.c", "#tok");
@@ -224,7 +224,7 @@ mod tests {
         let without_b = [files[0], files[2]];
         assert_eq!(
             kept(&without_b, &[], &["lexicons/com/example/b.json"]),
-            [(0, "L203".to_owned())]
+            [(0, "L210".to_owned())]
         );
         assert_eq!(
             kept(&without_b, &[], &["lexicons/com/example/other.json"]),

@@ -176,6 +176,7 @@ declare_rules! {
         remote l207_remote_lexicon_unavailable,
         catalog l208_declared_collection_not_record,
         catalog l209_undefined_declared_collection,
+        catalog l210_undefined_ref_lexicon,
         catalog p101_unsupported_resource,
         catalog p102_unknown_resource,
         catalog p103_wildcard_in_set,

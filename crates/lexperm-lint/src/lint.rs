@@ -81,7 +81,8 @@ pub struct RemoteLint {
 /// to a def the fetched lexicon lacks is `unresolved-ref`); findings inside fetched documents
 /// are dropped. Each failed fetch becomes an L207 `remote-lexicon-unavailable` warning at every
 /// place naming the NSID (instead of L203 `external-ref`), except where P119/P120 already
-/// report an undefined grant the authority confirmed missing.
+/// report an undefined grant, or L210 a ref to an undefined NSID of a loaded group, that the
+/// authority confirmed missing.
 pub fn lint_with_source(
     sources: &[Source<'_>],
     remote: &mut dyn LexiconSource,
@@ -154,7 +155,7 @@ fn lint_inner(
         // Sets, so that many refs to a lexicon that failed stay linear.
         let missing_targets: HashSet<Span> = catalog_findings
             .iter()
-            .filter(|d| matches!(d.code, "P119" | "P120"))
+            .filter(|d| matches!(d.code, "P119" | "P120" | "L210"))
             .map(|d| d.span)
             .collect();
         let mut warnings = Vec::new();
@@ -358,6 +359,22 @@ mod tests {
             .as_deref()
             .unwrap()
             .contains("did you mean `com.example.post`"));
+    }
+
+    #[test]
+    fn a_confirmed_missing_ref_into_a_loaded_group_is_l210_only() {
+        let local = r#"{"lexicon": 1, "id": "com.example.a", "defs": {"main": {"type": "object", "description": "A.", "properties": {
+            "x": {"type": "ref", "ref": "com.example.b"},
+            "y": {"type": "ref", "ref": "com.example.bb"}}}}}"#;
+        let b = r#"{"lexicon": 1, "id": "com.example.b", "defs": {"main": {"type": "token", "description": "B."}}}"#;
+        let sources = [
+            Source::new(0, Some("com/example/a.json"), local),
+            Source::new(1, Some("com/example/b.json"), b),
+        ];
+        let mut fake = Fake(Vec::new(), Vec::new());
+        let report = lint_with_source(&sources, &mut fake, 10);
+        assert_eq!(fake.1, ["com.example.bb"]);
+        assert_eq!(codes(&report.results[0].1), ["L210"]);
     }
 
     #[test]

@@ -821,12 +821,41 @@ fn found(value: &JsonValue) -> String {
     }
 }
 
-/// The diagnostic for a `type` value described by `found` (e.g. `"float"`).
-fn unknown_schema_type(span: Span, found: &str) -> Diagnostic {
-    let help = if found == "\"null\"" {
+/// The schema type names a `type` may hold, for the help of an unknown one.
+const SCHEMA_TYPE_NAMES: [&str; 18] = [
+    "boolean",
+    "integer",
+    "string",
+    "bytes",
+    "cid-link",
+    "blob",
+    "array",
+    "object",
+    "token",
+    "ref",
+    "union",
+    "unknown",
+    "record",
+    "query",
+    "procedure",
+    "subscription",
+    "permission-set",
+    "space",
+];
+
+/// The diagnostic for a `type` value described by `found` (e.g. `"float"`); `name` is the value
+/// when it is a string.
+fn unknown_schema_type(span: Span, found: &str, name: Option<&str>) -> Diagnostic {
+    let close = name.map_or_else(Vec::new, |n| {
+        crate::suggest::closest(n, SCHEMA_TYPE_NAMES, 2)
+    });
+    let help = if name == Some("null") {
         "the `null` type was removed from the Lexicon language; use `nullable` on the object"
+            .to_owned()
+    } else if let Some(did_you_mean) = crate::suggest::did_you_mean(&close) {
+        did_you_mean
     } else {
-        "use one of: boolean, integer, string, bytes, cid-link, blob, array, object, token, ref, union, unknown, record, query, procedure, subscription, permission-set, space"
+        format!("use one of: {}", SCHEMA_TYPE_NAMES.join(", "))
     };
     Diagnostic::load(
         LoadProblem::UnknownSchemaType,
@@ -1206,7 +1235,7 @@ impl Loader<'_> {
             Some(t) => match t.as_str() {
                 None => {
                     self.diagnostics
-                        .push(unknown_schema_type(t.span, &found(t)));
+                        .push(unknown_schema_type(t.span, &found(t), None));
                     None
                 }
                 Some(name) => {
@@ -1216,8 +1245,11 @@ impl Loader<'_> {
                     });
                     let parsed = SchemaType::from_name(name);
                     if parsed.is_none() {
-                        self.diagnostics
-                            .push(unknown_schema_type(t.span, &format!("\"{name}\"")));
+                        self.diagnostics.push(unknown_schema_type(
+                            t.span,
+                            &format!("\"{name}\""),
+                            Some(name),
+                        ));
                     }
                     parsed
                 }

@@ -12,5 +12,7 @@ pub mod json;
 pub mod lexicon;
 pub mod limits;
 pub mod scope;
+pub mod suggest;
 pub mod syntax;
 pub mod text;
+pub mod wording;

@@ -15,6 +15,10 @@ pub const MAX_FILE_SIZE: usize = 16 * 1024 * 1024;
 /// tree nodes.
 pub const MAX_JSON_VALUES: usize = 1 << 18;
 
+/// Most problems looked for behind the first one of a dropped permission-set entry (each round
+/// copies the entry once); what is granted never depends on it.
+pub const MAX_FURTHER_PROBLEMS: usize = 16;
+
 // Network (`lexperm-net`): what a PDS, a PLC directory, a did:web host or a DNS server may send.
 
 /// Largest DID document accepted, in bytes (128 KiB), from the PLC directory (did:plc) or a

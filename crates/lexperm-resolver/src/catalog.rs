@@ -77,6 +77,7 @@ impl CatalogDoc {
                 Some(AudienceExpansion {
                     granted: expansion.granted,
                     dropped: expansion.dropped,
+                    further: expansion.further,
                 })
             })
             .as_ref()
@@ -426,7 +427,7 @@ pub enum SpaceDeclError {
         nsid: String,
     },
     /// The document's `main` is not a `space`.
-    #[error("`{nsid}` is not a space type (its main definition is {})", found.map(|t| format!("a {}", t.as_str())).unwrap_or_else(|| "missing".to_owned()))]
+    #[error("`{nsid}` is not a space type (its main definition is {})", found.map(|t| lexperm_parser::wording::a_word(t.as_str())).unwrap_or_else(|| "missing".to_owned()))]
     NotASpace {
         /// The NSID.
         nsid: String,

@@ -50,6 +50,8 @@ pub struct AudienceExpansion {
     pub granted: Vec<GrantedScope>,
     /// Dropped entries in entry order.
     pub dropped: Vec<DroppedEntry>,
+    /// The other problems of the dropped entries ([`include::Expansion::further`]).
+    pub further: Vec<DroppedEntry>,
 }
 
 /// One entry the expansion dropped (the reference drops it silently).
@@ -101,6 +103,9 @@ pub struct SetExpansion<'c> {
     pub granted: Vec<GrantedScope>,
     /// Dropped entries in entry order.
     pub dropped: Vec<DroppedEntry>,
+    /// The other problems of the dropped entries, beyond the one in [`Self::dropped`]
+    /// ([`include::Expansion::further`]); they change nothing that is granted.
+    pub further: Vec<DroppedEntry>,
 }
 
 impl SetExpansion<'_> {
@@ -133,7 +138,7 @@ pub enum ExpandError {
         nsid: String,
     },
     /// The document's `main` is not a permission set.
-    #[error("`{nsid}` is not a permission set (its main definition is {})", found.map(|t| format!("a {}", t.as_str())).unwrap_or_else(|| "missing".to_owned()))]
+    #[error("`{nsid}` is not a permission set (its main definition is {})", found.map(|t| lexperm_parser::wording::a_word(t.as_str())).unwrap_or_else(|| "missing".to_owned()))]
     NotAPermissionSet {
         /// The NSID.
         nsid: String,
@@ -216,32 +221,34 @@ pub fn expand_set_with<'c>(
             entry_index: g.entry_index,
         })
         .collect();
-    let dropped = expansion
-        .dropped
-        .into_iter()
-        .map(|d| {
-            let entry = &model[d.entry_index];
-            let member = d.field_index.and_then(|i| entry.members.get(i));
-            DroppedEntry {
-                entry_index: d.entry_index,
-                reason: d.reason,
-                message: d.message,
-                consequence: d.consequence,
-                hint: d.hint,
-                span: member.map_or(entry.span, |m| {
-                    Span::new(entry.span.file, m.key_span.start, m.value.span.end)
-                }),
-                entry_span: entry.span,
-                field: member.map(|m| m.key.clone()),
-            }
-        })
-        .collect();
+    let located = |dropped: Vec<include::Dropped>| -> Vec<DroppedEntry> {
+        dropped
+            .into_iter()
+            .map(|d| {
+                let entry = &model[d.entry_index];
+                let member = d.field_index.and_then(|i| entry.members.get(i));
+                DroppedEntry {
+                    entry_index: d.entry_index,
+                    reason: d.reason,
+                    message: d.message,
+                    consequence: d.consequence,
+                    hint: d.hint,
+                    span: member.map_or(entry.span, |m| {
+                        Span::new(entry.span.file, m.key_span.start, m.value.span.end)
+                    }),
+                    entry_span: entry.span,
+                    field: member.map(|m| m.key.clone()),
+                }
+            })
+            .collect()
+    };
     SetExpansion {
         include: include.clone(),
         set: doc,
         schema: set,
         granted,
-        dropped,
+        dropped: located(expansion.dropped),
+        further: located(expansion.further),
     }
 }
 

@@ -92,7 +92,12 @@ fn check_loaded(
     let token = loaded.catalog.token_scope_for_user(&args.scope, user_did);
     let unresolved = token.unresolved_self().count();
     if unresolved > 0 {
-        eprintln!("note: {unresolved} `space:` grant(s) keep `authority=self`: {SELF_NOTE}");
+        let grants = lexperm_parser::wording::count(
+            unresolved,
+            "`space:` grant keeps",
+            "`space:` grants keep",
+        );
+        eprintln!("note: {grants} `authority=self`: {SELF_NOTE}");
     }
     for error in &token.errors {
         eprintln!(

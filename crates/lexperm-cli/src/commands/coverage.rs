@@ -12,6 +12,7 @@ use serde_json::json;
 
 use super::lexicons::{Format, LexiconDirs};
 use super::reference_args::ReferenceArgs;
+use crate::render::plural;
 
 /// Arguments of `lexperm coverage`.
 #[derive(Debug, Args)]
@@ -185,8 +186,12 @@ fn human(coverage: &Coverage, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(
         out,
-        "{} records and endpoints not granted by any permission set",
-        coverage.uncovered()
+        "{} not granted by any permission set",
+        lexperm_parser::wording::count(
+            coverage.uncovered(),
+            "record or endpoint",
+            "records and endpoints"
+        )
     )?;
     if coverage.groups.iter().any(|g| !g.spaces.is_empty()) {
         writeln!(
@@ -196,12 +201,4 @@ fn human(coverage: &Coverage, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }

@@ -248,22 +248,20 @@ fn human_expansion(
         None => writeln!(out, "{include}  ({})", expansion.set.path)?,
     }
     let total = expansion.granted.len() + expansion.dropped.len();
-    writeln!(
-        out,
-        "granted {} of {total} entries:",
-        expansion.granted.len()
-    )?;
+    let entries = lexperm_parser::wording::count(total, "entry", "entries");
+    match (expansion.granted.len(), total) {
+        (0, 0) => writeln!(out, "the set has no entries")?,
+        (0, 1) => writeln!(out, "granted nothing: the set's only entry was dropped")?,
+        (0, _) => writeln!(out, "granted none of the {entries}")?,
+        (granted, _) => writeln!(out, "granted {granted} of {entries}:")?,
+    }
     for granted in &expansion.granted {
         writeln!(out, "  #{:<3} {}", granted.entry_index, granted.scope)?;
     }
     if expansion.dropped.is_empty() {
         return Ok(());
     }
-    writeln!(
-        out,
-        "dropped {} of {total} entries:",
-        expansion.dropped.len()
-    )?;
+    writeln!(out, "dropped {} of {entries}:", expansion.dropped.len())?;
     let nsid = expansion.set.nsid_str();
     let diagnostics: Vec<_> = expansion
         .dropped
@@ -426,7 +424,8 @@ fn token_scope(
                 }
             }
             if issued.is_some() {
-                writeln!(out, "token scope ({} values):", token.values.len())?;
+                let values = lexperm_parser::wording::count(token.values.len(), "value", "values");
+                writeln!(out, "token scope ({values}):")?;
                 let width = token
                     .values
                     .iter()

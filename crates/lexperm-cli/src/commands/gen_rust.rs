@@ -92,7 +92,10 @@ pub fn run(args: &GenCodeArgs, target: Target) -> u8 {
         if let Err(GenerateError::Lint { errors }) = &generated {
             eprintln!("{}", cli_lint_report(errors));
         }
-        eprintln!("error: {not_loaded} lexicon path(s) could not be loaded; no code generated");
+        eprintln!(
+            "error: {} could not be loaded; no code generated",
+            crate::render::plural(not_loaded, "lexicon path")
+        );
         return EXIT_USAGE;
     }
     let code = match generated {

@@ -273,9 +273,13 @@ pub fn write_report(
         }
     }
     if not_loaded > 0 {
-        eprintln!(
-            "error: {not_loaded} path(s) could not be loaded; the other files were checked (see the L132/L133 findings)"
-        );
+        let paths = lexperm_parser::wording::count(not_loaded, "path", "paths");
+        let others = match summary.files {
+            0 => String::new(),
+            1 => "; the other file was checked".to_owned(),
+            n => format!("; the other {n} files were checked"),
+        };
+        eprintln!("error: {paths} could not be loaded{others} (see the L132/L133 findings)");
         crate::EXIT_USAGE
     } else if control.fails(summary) {
         crate::EXIT_FAILURE
@@ -394,7 +398,10 @@ pub fn gate(
         }
     }
     if !blocked.is_empty() {
-        eprintln!("error: {} lexicon file(s) have lint errors:", blocked.len());
+        eprintln!(
+            "error: {} lint errors:",
+            lexperm_parser::wording::count(blocked.len(), "lexicon file has", "lexicon files have")
+        );
         let mut stderr = std::io::stderr().lock();
         let rendered = render::render(
             Format::Human,

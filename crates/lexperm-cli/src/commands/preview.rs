@@ -205,8 +205,8 @@ fn human(preview: &Preview) -> String {
     }
     if !preview.dropped.is_empty() {
         out.push_str(&format!(
-            "\n({} entries ignored; run `lexperm expand {}` for why)\n",
-            preview.dropped.len(),
+            "\n({} ignored; run `lexperm expand {}` for why)\n",
+            lexperm_parser::wording::count(preview.dropped.len(), "entry", "entries"),
             preview.include
         ));
     }

@@ -226,12 +226,15 @@ fn load_lexicons(
     }
     if not_loaded > 0 {
         return Err(usage(format!(
-            "{not_loaded} lexicon path(s) could not be loaded; nothing was published"
+            "{} could not be loaded; nothing was published",
+            crate::render::plural(not_loaded, "lexicon path")
         )));
     }
     if errors > 0 {
         return Err(failure(format!(
-            "{errors} lexicon file(s) are broken or have lint errors; nothing was published"
+            "{} broken or {} lint errors; nothing was published",
+            lexperm_parser::wording::count(errors, "lexicon file is", "lexicon files are"),
+            if errors == 1 { "has" } else { "have" }
         )));
     }
     if locals.is_empty() {

@@ -77,21 +77,23 @@ pub struct Summary {
     pub warnings: usize,
     /// Diagnostics with severity info.
     pub infos: usize,
-    /// Files linted.
+    /// Files linted (read and checked).
     pub files: usize,
     /// Files with at least one diagnostic.
     pub files_with_findings: usize,
+    /// Paths given or found that were not read (L132, L133): not among [`Self::files`].
+    pub unread: usize,
 }
 
 impl Summary {
-    /// Counts the diagnostics in `findings` over `files` linted files.
-    pub fn count(findings: &Findings, files: usize) -> Summary {
-        let mut summary = Summary {
-            files,
-            ..Summary::default()
-        };
+    /// Counts the diagnostics in `findings` over `paths` paths (files read and paths that could
+    /// not be: those have an L132 or L133 finding).
+    pub fn count(findings: &Findings, paths: usize) -> Summary {
+        let mut summary = Summary::default();
         for (_, diagnostics) in findings {
-            if !diagnostics.is_empty() {
+            if diagnostics.iter().any(crate::engine::is_load_failure) {
+                summary.unread += 1;
+            } else if !diagnostics.is_empty() {
                 summary.files_with_findings += 1;
             }
             for diagnostic in diagnostics {
@@ -102,6 +104,7 @@ impl Summary {
                 }
             }
         }
+        summary.files = paths.saturating_sub(summary.unread);
         summary
     }
 
@@ -119,16 +122,18 @@ impl Summary {
         if self.files_with_findings > 0 && self.files_with_findings < self.files {
             line.push_str(&format!(" ({} with findings)", self.files_with_findings));
         }
+        match self.unread {
+            0 => {}
+            1 => line.push_str("; 1 path was not read"),
+            n => line.push_str(&format!("; {n} paths were not read")),
+        }
         line
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+/// `n` and `word`, with an `s` unless `n` is 1.
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    lexperm_parser::wording::count(n, word, &format!("{word}s"))
 }
 
 /// Writes `findings` in `format` to `out`. `rules` is the full rule registry (SARIF lists every

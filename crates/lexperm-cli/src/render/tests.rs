@@ -271,6 +271,15 @@ fn summary_counts_and_words() {
         ..Summary::default()
     };
     assert_eq!(clean.line(), "0 errors, 0 warnings in 1 file");
+    let unread = Summary {
+        errors: 1,
+        unread: 1,
+        ..Summary::default()
+    };
+    assert_eq!(
+        unread.line(),
+        "1 error, 0 warnings in 0 files; 1 path was not read"
+    );
 }
 
 #[test]

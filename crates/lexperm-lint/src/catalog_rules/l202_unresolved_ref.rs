@@ -1,6 +1,7 @@
 //! L202 `unresolved-ref`: a ref names a def that a loaded lexicon does not have.
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
+use lexperm_parser::suggest;
 
 use lexperm_resolver::catalog::Catalog;
 use crate::catalog_rules::{refs, resolve_ref, RefTarget};
@@ -47,16 +48,39 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
                     reference.value
                 ),
             )
-            .with_help(if known.is_empty() {
-                format!("`{nsid}` defines nothing; fix the target or remove the ref")
-            } else {
-                format!("`{nsid}` defines: {}", known.join(", "))
-            });
+            .with_help(def_help(&reference.value, nsid, name, &known));
             if doc.file != file.doc.file {
                 diagnostic = diagnostic.with_label(doc.anchor(), "target lexicon");
             }
             out.push(diagnostic);
         }
+    }
+}
+
+/// The most defs listed by name in a help; more are counted instead.
+const MAX_LISTED_DEFS: usize = 8;
+
+/// The help for a ref `reference` to the missing def `name` of `nsid`, which defines `known`:
+/// the closest defs written as refs, else the defs (a few) or how many there are.
+fn def_help(reference: &str, nsid: &str, name: &str, known: &[&str]) -> String {
+    let prefix = reference.split_once('#').map_or(reference, |(n, _)| n);
+    let close: Vec<String> = suggest::closest(name, known.iter().copied(), 2)
+        .into_iter()
+        .map(|def| match (prefix, def) {
+            (_, "main") if !prefix.is_empty() => prefix.to_owned(),
+            _ => format!("{prefix}#{def}"),
+        })
+        .collect();
+    let close: Vec<&str> = close.iter().map(String::as_str).collect();
+    if let Some(did_you_mean) = suggest::did_you_mean(&close) {
+        return did_you_mean;
+    }
+    match known.len() {
+        0 => format!("`{nsid}` defines nothing; fix the target or remove the ref"),
+        n if n <= MAX_LISTED_DEFS => format!("`{nsid}` defines: {}", known.join(", ")),
+        n => format!(
+            "`{nsid}` defines {n} defs and none is close to `{name}`; fix the name or add the def"
+        ),
     }
 }
 
@@ -81,6 +105,29 @@ mod tests {
         assert!(found[0].help.as_deref().unwrap().contains("other"));
         assert_eq!(text_at(&a, &found[1]), "\"#missing\"");
         assert!(found[2].message.contains("no def `main`"));
+    }
+
+    #[test]
+    fn help_names_the_closest_def_instead_of_every_def() {
+        let defs: Vec<String> = (0..40)
+            .map(|i| format!(r#""def{i}": {{"type": "token"}}"#))
+            .collect();
+        let a = doc(
+            "com.example.a",
+            &format!(
+                r##""main": {{"type": "object", "properties": {{
+                    "x": {{"type": "ref", "ref": "#statsu"}},
+                    "y": {{"type": "ref", "ref": "com.example.a#zzzzzz"}}}}}},
+                  "status": {{"type": "token"}}, {}"##,
+                defs.join(", ")
+            ),
+        );
+        let found = expect(&META, 2, &[("a.json", &a)]);
+        assert_eq!(found[0].help.as_deref(), Some("did you mean `#status`?"));
+        assert_eq!(
+            found[1].help.as_deref(),
+            Some("`com.example.a` defines 42 defs and none is close to `zzzzzz`; fix the name or add the def")
+        );
     }
 
     #[test]

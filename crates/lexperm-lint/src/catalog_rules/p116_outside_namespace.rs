@@ -78,6 +78,20 @@ mod tests {
     }
 
     #[test]
+    fn reported_behind_another_reason_of_the_same_entry() {
+        use crate::catalog_rules::test_support::{expect, set, text_at};
+        let text = set(
+            "com.example.authTest",
+            &[r#""resource": "repo", "collection": ["com.example.*", "org.other.post"]"#],
+        );
+        let files = [("com/example/authTest.json", text.as_str())];
+        let found = expect(&META, 1, &files);
+        assert_eq!(text_at(&text, &found[0]), "\"org.other.post\"");
+        let first = expect(&crate::catalog_rules::p113_invalid_permission_nsid::META, 1, &files);
+        assert_eq!(text_at(&text, &first[0]), "\"com.example.*\"");
+    }
+
+    #[test]
     fn valid_entries_are_clean() {
         expect_clean(&META);
     }

@@ -24,6 +24,8 @@ pub(crate) struct LintSet<'c> {
     pub entries: &'c [lexicon::PermissionEntry],
     pub granted: &'c [GrantedScope],
     pub dropped: &'c [DroppedEntry],
+    /// The other problems of the dropped entries, beyond the first.
+    pub further: &'c [DroppedEntry],
 }
 
 /// The set of `doc` as the lint rules see it; expanded once per document, whichever rule asks
@@ -37,6 +39,7 @@ pub(crate) fn lint_set(doc: &CatalogDoc) -> Option<LintSet<'_>> {
         entries: set.permissions.as_ref().map_or(&[], |p| &p.value),
         granted: &expansion.granted,
         dropped: &expansion.dropped,
+        further: &expansion.further,
     })
 }
 
@@ -160,14 +163,22 @@ fn namespace_help(set: &Nsid, target: Option<&str>) -> String {
     )
 }
 
-/// Reports every entry the reference drops for `reason`, as `rule`.
+/// Reports every entry the reference drops for `reason`, as `rule`: whether `reason` is the
+/// first problem the reference meets in the entry or one behind it.
 pub fn report_drops(catalog: &Catalog, reason: DropReason, out: &mut Vec<Diagnostic>) {
     let Some(rule) = drop_rule(reason) else {
         return;
     };
     for doc in catalog.documents() {
         let Some(set) = lint_set(doc) else { continue };
-        for dropped in set.dropped.iter().filter(|d| d.reason == reason) {
+        let mut reasons: Vec<&DroppedEntry> = set
+            .dropped
+            .iter()
+            .chain(set.further)
+            .filter(|d| d.reason == reason)
+            .collect();
+        reasons.sort_by_key(|d| d.entry_index);
+        for dropped in reasons {
             let entry = &set.entries[dropped.entry_index];
             if shape_reported(entry) {
                 continue;
@@ -457,12 +468,12 @@ fn grant_problem(
             };
             let same_name = candidates().find(|n| n.name() == name).or_else(|| {
                 // A near miss in the same group (`psot` for `post`).
-                candidates()
+                let names: Vec<&str> = candidates()
                     .filter(|n| n.group_prefix() == group)
-                    .map(|n| (edit_distance(n.name(), name), n))
-                    .filter(|(distance, _)| *distance <= 2)
-                    .min_by_key(|(distance, n)| (*distance, n.as_str().to_owned()))
-                    .map(|(_, n)| n)
+                    .map(|n| n.name())
+                    .collect();
+                let best = *lexperm_parser::suggest::closest(name, names, 1).first()?;
+                candidates().find(|n| n.group_prefix() == group && n.name() == best)
             });
             let fix = if matches!(
                 problem,
@@ -498,43 +509,9 @@ fn group_loaded(catalog: &Catalog, problem: GrantProblem, nsid: &str) -> bool {
             }))
 }
 
-/// Levenshtein distance over Unicode scalar values, counting an adjacent swap as one edit.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in rows.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in rows[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (rows[i - 1][j] + 1)
-                .min(rows[i][j - 1] + 1)
-                .min(rows[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(rows[i - 2][j - 2] + 1);
-            }
-            rows[i][j] = best;
-        }
-    }
-    rows[a.len()][b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn edit_distance_counts_swaps_once() {
-        assert_eq!(edit_distance("post", "psot"), 1);
-        assert_eq!(edit_distance("getPost", "getPots"), 1);
-        assert_eq!(edit_distance("like", "post"), 4);
-        assert_eq!(edit_distance("", "ab"), 2);
-    }
 
     #[test]
     fn namespace_help_suggests_the_common_group() {

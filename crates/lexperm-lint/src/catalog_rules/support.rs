@@ -111,25 +111,64 @@ pub fn resolve_ref<'a>(
 /// in the NSID group (`com.example.` of `com.example.foo`) of `nsid`: the catalog claims to know
 /// that group.
 pub fn has_group_of(catalog: &Catalog, nsid: &str) -> bool {
+    group_has_lexicon_besides(catalog, nsid, None)
+}
+
+/// True when a ref to `nsid` written in `from` points into a loaded NSID group: the catalog
+/// holds a lexicon of that group ([`has_group_of`]) other than `from` itself, so that linting
+/// one file alone does not make its siblings look undefined.
+pub(crate) fn ref_group_loaded(catalog: &Catalog, nsid: &str, from: &LexiconDoc) -> bool {
+    group_has_lexicon_besides(catalog, nsid, from.id_str())
+}
+
+/// [`has_group_of`], not counting the lexicon `besides` (an NSID) when given.
+fn group_has_lexicon_besides(catalog: &Catalog, nsid: &str, besides: Option<&str>) -> bool {
     let Some(dot) = nsid.rfind('.') else {
         return false;
     };
     let group = &nsid[..=dot];
     catalog.indexed().any(|doc| {
-        doc.nsid.as_ref().is_some_and(|n| n.group_prefix() == group)
-            && doc.permission_set().is_none()
+        doc.nsid.as_ref().is_some_and(|n| {
+            n.group_prefix() == group && besides.is_none_or(|b| n.as_str() != b)
+        }) && doc.permission_set().is_none()
             && doc.space().is_none()
     })
 }
 
+/// The loaded NSIDs close to `nsid` (at most two, best first): lexicons of its NSID group
+/// whose name is close to its name (`bookmrk` for `bookmark`), else NSIDs close as a whole
+/// (a typo in a group segment).
+pub(crate) fn close_nsids<'c>(catalog: &'c Catalog, nsid: &str) -> Vec<&'c str> {
+    let (group, name) = match nsid.rfind('.') {
+        Some(dot) => (&nsid[..=dot], &nsid[dot + 1..]),
+        None => ("", nsid),
+    };
+    let loaded = || catalog.indexed().filter_map(|d| d.nsid.as_ref());
+    let names: Vec<&str> = loaded()
+        .filter(|n| n.group_prefix() == group)
+        .map(|n| n.name())
+        .collect();
+    let by_name = lexperm_parser::suggest::closest(name, names.iter().copied(), 2);
+    if !by_name.is_empty() {
+        return by_name
+            .iter()
+            .filter_map(|close| loaded().find(|n| n.group_prefix() == group && n.name() == *close))
+            .map(|n| n.as_str())
+            .collect();
+    }
+    // Whole NSIDs are long: only a slip of a letter or two counts.
+    lexperm_parser::suggest::closest(nsid, loaded().map(|n| n.as_str()), 2)
+        .into_iter()
+        .filter(|close| lexperm_parser::suggest::distance(nsid, close) <= MAX_NSID_DISTANCE)
+        .collect()
+}
+
+/// The largest distance at which a whole NSID is suggested for another.
+const MAX_NSID_DISTANCE: usize = 2;
+
 /// `a` or `an` before a schema type name, with the name quoted: "an `object`", "a `token`".
 pub(crate) fn a_type(name: &str) -> String {
-    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} `{name}`")
+    lexperm_parser::wording::a_code(name)
 }
 
 #[cfg(test)]

@@ -38,6 +38,16 @@ mod tests {
     }
 
     #[test]
+    fn a_near_miss_gets_one_suggestion_instead_of_the_list() {
+        let found = expect(&META, 1, &with_def("x", r#"{"type": "strng"}"#));
+        assert_eq!(found[0].help.as_deref(), Some("did you mean `string`?"));
+        let found = expect(&META, 1, &with_def("x", r#"{"type": "cid_link"}"#));
+        assert_eq!(found[0].help.as_deref(), Some("did you mean `cid-link`?"));
+        let found = expect(&META, 1, &with_def("x", r#"{"type": "float"}"#));
+        assert!(found[0].help.as_deref().unwrap().starts_with("use one of: boolean"));
+    }
+
+    #[test]
     fn known_types_are_clean() {
         expect(&META, 0, &with_def("x", r#"{"type": "cid-link"}"#));
     }

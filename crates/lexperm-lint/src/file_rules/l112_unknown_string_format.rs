@@ -4,6 +4,7 @@ use lexperm_parser::diagnostics::{Diagnostic, Edit, Fix, RuleMeta, Severity};
 use lexperm_parser::formats::StringFormat;
 use lexperm_parser::json;
 use lexperm_parser::lexicon::{LexiconDoc, SchemaKind};
+use lexperm_parser::suggest;
 use crate::file_rules::walk;
 
 /// Rule metadata.
@@ -53,15 +54,23 @@ pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
             if let Some(format) = &s.format {
                 if StringFormat::from_name(&format.value).is_none() {
                     let names: Vec<_> = StringFormat::ALL.iter().map(|f| f.as_str()).collect();
+                    let close = suggest::closest(&format.value, names.iter().copied(), 2);
+                    let help = match suggest::did_you_mean(&close) {
+                        Some(did_you_mean) => format!(
+                            "{did_you_mean} (the formats are: {})",
+                            names.join(", ")
+                        ),
+                        None => format!(
+                            "use one of: {}; or drop `format` and describe the value",
+                            names.join(", ")
+                        ),
+                    };
                     let mut diagnostic = Diagnostic::new(
                         &META,
                         format.span,
                         format!("unknown string format `{}`", format.value),
                     )
-                    .with_help(format!(
-                        "use one of: {}; or drop `format` and describe the value",
-                        names.join(", ")
-                    ));
+                    .with_help(help);
                     if let Some(known) = spelled_differently(&format.value) {
                         diagnostic = diagnostic.with_fix(Fix::safe(
                             format!("write the format `{}`", known.as_str()),
@@ -104,6 +113,19 @@ mod tests {
             Some(StringFormat::RecordKey)
         );
         assert_eq!(spelled_differently("email"), None);
+    }
+
+    #[test]
+    fn a_near_miss_is_suggested() {
+        for (wrong, right) in [("date-time", "datetime"), ("recordKey", "record-key"), ("atUri", "at-uri")] {
+            let found = expect(
+                &META,
+                1,
+                &with_def("x", &format!(r#"{{"type": "string", "format": "{wrong}"}}"#)),
+            );
+            let help = found[0].help.as_deref().unwrap();
+            assert!(help.starts_with(&format!("did you mean `{right}`?")), "{help}");
+        }
     }
 
     #[test]

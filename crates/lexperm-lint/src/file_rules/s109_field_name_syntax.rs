@@ -43,6 +43,49 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
     None
 }
 
+/// How to fix `name`, which [`name_problem`] rejects: the rename for its problem, with the
+/// lowerCamelCase spelling of its words when that is a good name (`fsq_place_id` →
+/// `fsqPlaceId`).
+pub fn name_help(name: &str) -> String {
+    match name {
+        "" => return "give it a name of ASCII letters and digits".to_owned(),
+        "type" => return "rename it (`type` is reserved, e.g. for `$type`): e.g. `kind`".to_owned(),
+        "id" => return "rename it (`id` is reserved): e.g. `identifier` or `recordId`".to_owned(),
+        _ => {}
+    }
+    if name.len() > 255 {
+        return "shorten it to at most 255 ASCII letters and digits".to_owned();
+    }
+    let camel = lower_camel_case(name);
+    if !camel.is_empty() && camel != name && name_problem(&camel).is_none() {
+        format!("write it as `{camel}`: ASCII letters and digits, starting with a letter")
+    } else {
+        "use ASCII letters and digits, starting with a letter (lowerCamelCase, e.g. `lastCommit`)"
+            .to_owned()
+    }
+}
+
+/// The ASCII letters and digits of `name` as lowerCamelCase words (split at anything else),
+/// without leading digits.
+fn lower_camel_case(name: &str) -> String {
+    let mut out = String::new();
+    for word in name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            if out.is_empty() {
+                out.push(first.to_ascii_lowercase());
+            } else {
+                out.push(first.to_ascii_uppercase());
+            }
+            out.push_str(chars.as_str());
+        }
+    }
+    out.trim_start_matches(|c: char| c.is_ascii_digit()).to_owned()
+}
+
 /// Checks property names.
 pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
     walk(doc, &mut |visit| {
@@ -59,7 +102,7 @@ pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
                         property.name_span,
                         format!("{problem}: `{}`", property.name),
                     )
-                    .with_help("use lowerCamelCase letters and digits, e.g. `lastCommit`"),
+                    .with_help(name_help(&property.name)),
                 );
             }
         }
@@ -81,6 +124,23 @@ mod tests {
                 r#"{"type": "object", "properties": {"one.two": {"type": "integer"}, "is_conflicted": {"type": "boolean"}}}"#,
             ),
         );
+    }
+
+    #[test]
+    fn help_fits_the_problem() {
+        assert_eq!(
+            name_help("fsq_place_id"),
+            "write it as `fsqPlaceId`: ASCII letters and digits, starting with a letter"
+        );
+        assert_eq!(
+            name_help("one.two"),
+            "write it as `oneTwo`: ASCII letters and digits, starting with a letter"
+        );
+        // A reserved word is already lowerCamelCase: the help must not ask for that.
+        assert!(name_help("type").starts_with("rename it"));
+        assert!(!name_help("id").contains("lowerCamelCase"));
+        assert!(name_help(&"a".repeat(300)).starts_with("shorten it"));
+        assert!(name_help("...").starts_with("use ASCII letters"));
     }
 
     #[test]

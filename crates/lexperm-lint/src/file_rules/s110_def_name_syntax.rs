@@ -2,7 +2,7 @@
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
 use lexperm_parser::lexicon::LexiconDoc;
-use crate::file_rules::s109_field_name_syntax::name_problem;
+use crate::file_rules::s109_field_name_syntax::{name_help, name_problem};
 
 /// Rule metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -34,7 +34,7 @@ pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
         if let Some(problem) = name_problem(&def.name) {
             out.push(
                 Diagnostic::new(&META, def.name_span, format!("{problem}: `{}`", def.name))
-                    .with_help("use lowerCamelCase letters and digits, e.g. `formatsV0`"),
+                    .with_help(name_help(&def.name)),
             );
         }
     }

@@ -59,7 +59,7 @@ pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
             return;
         }
         let place = match visit.schema.schema_type() {
-            Some(t) => format!("a `{}` schema", t.as_str()),
+            Some(t) => format!("{} schema", lexperm_parser::wording::a_code(t.as_str())),
             None => "a schema".to_string(),
         };
         report(out, &visit.schema.unknown_fields, &place);

@@ -24,6 +24,7 @@ use super::params::{self, Lookup, Origin, ParamSource, RawValue};
 use super::{
     space, IncludeScope, NsidPattern, Reference, Resource, Scope, ScopeError, ScopeErrorKind,
 };
+use crate::limits::MAX_FURTHER_PROBLEMS;
 use crate::syntax::Nsid;
 
 /// A JSON value of a permission-set entry field. Objects are only recorded as present (no field of
@@ -275,6 +276,11 @@ pub struct Expansion {
     pub granted: Vec<Granted>,
     /// Dropped entries in entry order.
     pub dropped: Vec<Dropped>,
+    /// The other problems of the dropped entries, in entry order: [`dropped`](Self::dropped)
+    /// holds the one the reference meets first; these are what would still drop the entry once
+    /// the problems before were fixed (found by setting each aside and expanding the entry
+    /// again). They change nothing that is granted; they are for reports.
+    pub further: Vec<Dropped>,
 }
 
 impl Expansion {
@@ -391,17 +397,143 @@ pub fn expand_with(
     for (entry_index, entry) in entries.iter().enumerate() {
         match expand_entry(include, set_nsid, entry, injected.as_ref(), reference) {
             Ok(scope) => expansion.granted.push(Granted { scope, entry_index }),
-            Err(drop) => expansion.dropped.push(Dropped {
-                entry_index,
-                reason: drop.reason,
-                field_index: drop.field,
-                message: drop.message,
-                consequence: drop.consequence,
-                hint: drop.hint,
-            }),
+            Err(drop) => {
+                let further = further_problems(
+                    include,
+                    set_nsid,
+                    entry,
+                    injected.as_ref(),
+                    reference,
+                    &drop,
+                );
+                expansion.dropped.push(drop.into_dropped(entry_index));
+                expansion
+                    .further
+                    .extend(further.into_iter().map(|d| d.into_dropped(entry_index)));
+            }
         }
     }
     expansion
+}
+
+/// The problems of `entry` after `first`, in the order the expansion meets them: each found by
+/// setting the one before aside ([`set_aside`]) and expanding the entry again, until it would be
+/// granted, a problem cannot be set aside, or one repeats.
+fn further_problems(
+    include: &IncludeScope,
+    set_nsid: &Nsid,
+    entry: &PermissionEntry,
+    injected: Option<&EntryValue>,
+    reference: Reference,
+    first: &DropInfo,
+) -> Vec<DropInfo> {
+    // Each field with its index in `entry`, so that findings point at the original fields.
+    let mut fields: Vec<(usize, String, EntryValue)> = entry
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, (name, value))| (i, name.clone(), value.clone()))
+        .collect();
+    let mut seen = vec![(first.reason, first.field)];
+    let mut last = (first.reason, first.field);
+    let mut found = Vec::new();
+    // Bounded whatever the entry holds: each round copies the entry once.
+    for _ in 0..MAX_FURTHER_PROBLEMS {
+        if !set_aside(&mut fields, last.0, last.1, set_nsid) {
+            break;
+        }
+        let current = PermissionEntry::new(
+            fields
+                .iter()
+                .map(|(_, name, value)| (name.clone(), value.clone()))
+                .collect(),
+        );
+        let Err(mut problem) = expand_entry(include, set_nsid, &current, injected, reference)
+        else {
+            break;
+        };
+        let current_field = problem.field;
+        problem.field = current_field.and_then(|i| fields.get(i)).map(|f| f.0);
+        if seen.contains(&(problem.reason, problem.field)) {
+            break;
+        }
+        seen.push((problem.reason, problem.field));
+        last = (problem.reason, current_field);
+        found.push(problem);
+    }
+    found
+}
+
+/// Sets the problem `reason` of field `field` (an index in `fields`) aside, as its fix would:
+/// removes an unknown field or the offending values of a list, writes a fixed `aud` as `*`,
+/// `inheritAud` as `true`, a lone value as a list and a list as its first value. False when the
+/// problem cannot be set aside without guessing (a missing field, an unknown resource, an
+/// empty list, a list of nothing but offending values).
+fn set_aside(
+    fields: &mut Vec<(usize, String, EntryValue)>,
+    reason: DropReason,
+    field: Option<usize>,
+    set_nsid: &Nsid,
+) -> bool {
+    let Some(index) = field.filter(|&i| i < fields.len()) else {
+        return false;
+    };
+    let is_space = fields
+        .iter()
+        .rev()
+        .find(|(_, name, _)| name == "resource")
+        .is_some_and(|(_, _, v)| v.as_str() == Some("space"));
+    if matches!(
+        reason,
+        DropReason::UnknownField | DropReason::AudWithInheritAud
+    ) {
+        fields.remove(index);
+        return true;
+    }
+    let (_, name, value) = &mut fields[index];
+    let offending: fn(&str, &Nsid, bool, &str) -> bool = match reason {
+        DropReason::FixedAud => {
+            *value = EntryValue::String("*".to_owned());
+            return true;
+        }
+        DropReason::InheritAudNotTrue => {
+            *value = EntryValue::Bool(true);
+            return true;
+        }
+        DropReason::ExpectedArray => {
+            *value = EntryValue::Array(vec![value.clone()]);
+            return true;
+        }
+        DropReason::ExpectedSingleValue => {
+            let EntryValue::Array(items) = value else {
+                return false;
+            };
+            let Some(first) = items.first().cloned() else {
+                return false;
+            };
+            *value = first;
+            return true;
+        }
+        DropReason::ExpectedString => |_, _, _, _| false,
+        DropReason::WildcardInSet => |s, _, _, _| s == "*",
+        DropReason::OutsideNamespace => |s, set, _, _| s != "*" && !set.is_parent_authority_of(s),
+        DropReason::InvalidNsid => |s, _, _, _| s != "*" && Nsid::parse(s).is_err(),
+        DropReason::InvalidAction => |s, _, space, field| match (space, field) {
+            (true, "manage") => super::SpaceManageOp::from_name(s).is_none(),
+            (true, _) => super::SpaceAction::from_name(s).is_none(),
+            (false, _) => super::RepoAction::from_name(s).is_none(),
+        },
+        _ => return false,
+    };
+    let EntryValue::Array(items) = value else {
+        return false;
+    };
+    let before = items.len();
+    items.retain(|item| match item {
+        EntryValue::String(s) => !offending(s, set_nsid, is_space, name.as_str()),
+        _ => reason != DropReason::ExpectedString,
+    });
+    items.len() < before && !items.is_empty()
 }
 
 /// Why [`expand_entry`] dropped an entry: a [`Dropped`] without its index.
@@ -414,6 +546,17 @@ struct DropInfo {
 }
 
 impl DropInfo {
+    fn into_dropped(self, entry_index: usize) -> Dropped {
+        Dropped {
+            entry_index,
+            reason: self.reason,
+            field_index: self.field,
+            message: self.message,
+            consequence: self.consequence,
+            hint: self.hint,
+        }
+    }
+
     fn new(reason: DropReason, field: Option<usize>, message: impl Into<String>) -> Self {
         DropInfo {
             reason,
@@ -815,5 +958,104 @@ mod tests {
             }
             assert_eq!(dropped.to_string(), text);
         }
+    }
+
+    /// The reasons found for the single entry `fields` under `include`: the first, then the
+    /// further ones, with the field each names.
+    fn reasons_of(include: &str, fields: serde_json::Value) -> Vec<(DropReason, Option<usize>)> {
+        let Ok(Scope::Include(include)) = Scope::parse(include) else {
+            panic!("{include} is an include scope");
+        };
+        let entry = PermissionEntry::from_json(&fields).expect("object");
+        let expansion = expand(&include, &include.nsid, &[entry]);
+        assert!(expansion.granted.is_empty(), "{fields}");
+        assert_eq!(
+            expansion.dropped.len(),
+            1,
+            "one dropped entry, whatever the reasons"
+        );
+        expansion
+            .dropped
+            .iter()
+            .chain(&expansion.further)
+            .map(|d| {
+                assert_eq!(d.entry_index, 0);
+                (d.reason, d.field_index)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_reason_of_an_entry_is_found() {
+        const SET: &str = "include:com.example.authTest?aud=did:web:a.example%23svc";
+        // An out-of-namespace NSID behind a partial wildcard, and an unknown field first.
+        assert_eq!(
+            reasons_of(
+                SET,
+                json!({"type": "permission", "resource": "repo", "description": "x",
+                       "collection": ["com.example.*", "org.other.post", "com.example.post"]})
+            ),
+            [
+                (DropReason::UnknownField, Some(2)),
+                (DropReason::InvalidNsid, Some(3)),
+                (DropReason::OutsideNamespace, Some(3)),
+            ]
+        );
+        assert_eq!(
+            reasons_of(
+                SET,
+                json!({"type": "permission", "resource": "rpc", "aud": "did:web:b.example#svc",
+                       "lxm": "com.example.get", "inheritAud": false})
+            ),
+            [
+                (DropReason::FixedAud, Some(2)),
+                (DropReason::InheritAudNotTrue, Some(4)),
+                (DropReason::AudWithInheritAud, Some(4)),
+                (DropReason::ExpectedArray, Some(3)),
+            ]
+        );
+        assert_eq!(
+            reasons_of(
+                SET,
+                json!({"type": "permission", "resource": "repo",
+                       "collection": ["*", "org.other.post"], "action": ["create", "erase"]})
+            ),
+            [
+                (DropReason::InvalidAction, Some(3)),
+                (DropReason::WildcardInSet, Some(2)),
+                (DropReason::OutsideNamespace, Some(2)),
+            ]
+        );
+        // A problem that cannot be set aside without guessing ends the search.
+        assert_eq!(
+            reasons_of(
+                SET,
+                json!({"type": "permission", "resource": "repo", "collection": ["org.other.post"]})
+            ),
+            [(DropReason::OutsideNamespace, Some(2))]
+        );
+    }
+
+    #[test]
+    fn further_reasons_change_no_grant() {
+        let Ok(Scope::Include(include)) = Scope::parse("include:com.example.authTest") else {
+            panic!("an include scope");
+        };
+        let entries: Vec<PermissionEntry> = [
+            json!({"type": "permission", "resource": "repo", "collection": ["com.example.post"]}),
+            json!({"type": "permission", "resource": "repo", "collection": ["com.example.*", "org.x.y"]}),
+            json!({"type": "permission", "resource": "rpc", "lxm": ["com.example.get"], "aud": "*"}),
+        ]
+        .iter()
+        .map(|v| PermissionEntry::from_json(v).unwrap())
+        .collect();
+        let expansion = expand(&include, &include.nsid, &entries);
+        assert_eq!(
+            expansion.granted_strings(),
+            ["repo:com.example.post", "rpc:com.example.get?aud=*"]
+        );
+        assert_eq!(expansion.dropped.len(), 1);
+        assert_eq!(expansion.further.len(), 1);
+        assert_eq!(expansion.further[0].entry_index, 1);
     }
 }

@@ -552,7 +552,13 @@ fn suggest_resource(prefix: &str, reference: Reference) -> Option<String> {
             ));
         }
     }
-    None
+    let known = Resource::ALL
+        .into_iter()
+        .filter(|r| reference.knows(*r))
+        .map(Resource::as_str)
+        .chain(["atproto", "transition"]);
+    let close = crate::suggest::closest(prefix, known, 2);
+    crate::suggest::did_you_mean(&close)
 }
 
 impl Scope {
@@ -744,6 +750,17 @@ impl fmt::Display for Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mistyped_resource_gets_a_suggestion() {
+        let hint = |input: &str| Scope::parse(input).unwrap_err().hint.unwrap_or_default();
+        assert_eq!(
+            hint("rpo:com.example.post"),
+            "did you mean `rpc` or `repo`?"
+        );
+        assert_eq!(hint("identiy:handle"), "did you mean `identity`?");
+        assert!(hint("openid").starts_with("known resources:"));
+    }
 
     fn canon(s: &str) -> Option<String> {
         Scope::parse(s).ok().map(|s| s.to_string())

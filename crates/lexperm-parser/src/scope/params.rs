@@ -496,25 +496,15 @@ impl ParamSource for StringSyntax<'_> {
 
 /// Suggests the parameter name closest to `name`.
 fn suggest(name: &str, spec: &ResourceSpec) -> Option<&'static str> {
-    spec.params.iter().map(|p| p.name).find(|candidate| {
-        candidate.eq_ignore_ascii_case(name)
-            || (name.len() > 2 && (candidate.starts_with(name) || name.starts_with(candidate)))
-            || edit_distance(&name.to_ascii_lowercase(), candidate) <= 2
-    })
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    let names = spec.params.iter().map(|p| p.name);
+    crate::suggest::closest(name, names.clone(), 1)
+        .first()
+        .copied()
+        .or_else(|| {
+            names
+                .into_iter()
+                .find(|c| name.len() > 2 && (c.starts_with(name) || name.starts_with(c)))
+        })
 }
 
 fn err(kind: ScopeErrorKind, origin: &Origin, message: String) -> ScopeError {
@@ -629,7 +619,7 @@ pub(crate) fn parse_with(
                 }
                 _ if param.required => {
                     let message = if param.name == spec.positional {
-                        format!("`{resource}` needs a `{}`", param.name)
+                        format!("`{resource}` needs {}", crate::wording::a_code(param.name))
                     } else {
                         format!("`{resource}` needs the `{}` parameter", param.name)
                     };

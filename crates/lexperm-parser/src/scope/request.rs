@@ -100,10 +100,30 @@ impl ScopeRequest {
         let fail = |what: String| ScopeRequestError {
             message: format!("invalid request `{input}`: {what}; {FORMS}"),
         };
+        if super::StaticScope::from_name(input).is_some() {
+            return Err(fail(format!(
+                "`{input}` is a scope, not a request (scopes go in `--granted`; a request names one operation)"
+            )));
+        }
         let syntax = StringSyntax::parse(input).map_err(|e| fail(e.message))?;
+        match syntax.prefix {
+            "repo" | "rpc" | "blob" | "account" | "identity" | "space" => {}
+            "include" => {
+                return Err(fail(
+                    "an `include:` scope is granted, not requested (put it in `--granted`)"
+                        .to_owned(),
+                ))
+            }
+            other => return Err(fail(format!("unknown request kind `{other}`"))),
+        }
         let positional = match &syntax.positional {
             Some((value, _)) if !value.is_empty() => value.to_string(),
-            _ => return Err(fail("missing the value after `:`".to_owned())),
+            _ => {
+                return Err(fail(format!(
+                    "missing the value after `{}:`",
+                    syntax.prefix
+                )))
+            }
         };
         if syntax.prefix == "space" && !reference.knows(super::Resource::Space) {
             return Err(fail(format!(
@@ -292,5 +312,32 @@ impl std::str::FromStr for ScopeRequest {
     type Err = ScopeRequestError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         ScopeRequest::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(input: &str) -> String {
+        ScopeRequest::parse(input).unwrap_err().message
+    }
+
+    #[test]
+    fn scopes_and_unknown_kinds_are_named_as_such() {
+        for scope in ["atproto", "transition:generic"] {
+            let message = error(scope);
+            assert!(
+                message.starts_with(&format!(
+                    "invalid request `{scope}`: `{scope}` is a scope, not a request"
+                )),
+                "{message}"
+            );
+            assert!(message.contains("`repo:<collection>?action="), "{message}");
+        }
+        assert!(error("include:com.example.authAll").contains("granted, not requested"));
+        assert!(error("email").contains("unknown request kind `email`"));
+        assert!(error("repo:").contains("missing the value after `repo:`"));
+        assert!(error("blob").contains("missing the value after `blob:`"));
     }
 }
