@@ -54,6 +54,19 @@ pub const EXIT_USAGE: u8 = 2;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Say on stderr which configuration file is used and what the walk of folders skipped.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+/// Whether `-v`/`--verbose` was given.
+static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Prints `lexperm: MESSAGE` on stderr when `-v`/`--verbose` was given.
+pub fn verbose(message: std::fmt::Arguments<'_>) {
+    if VERBOSE.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("lexperm: {message}");
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,6 +120,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    VERBOSE.store(cli.verbose, std::sync::atomic::Ordering::Relaxed);
     let code = match cli.command {
         Command::Scope(cmd) => commands::scope::run(cmd),
         Command::Resolve(args) => commands::resolve::run(args),
