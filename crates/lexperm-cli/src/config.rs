@@ -27,7 +27,9 @@ pub fn load(
     rules: &[&'static RuleMeta],
 ) -> Result<Settings, String> {
     let Some(path) = locate(explicit, paths)? else {
-        crate::verbose(format_args!("no {CONFIG_FILE_NAME} found; using the defaults"));
+        crate::verbose(format_args!(
+            "no {CONFIG_FILE_NAME} found; using the defaults"
+        ));
         return Ok(Settings::default());
     };
     crate::verbose(format_args!("using config {}", path.display()));
@@ -97,7 +99,13 @@ fn refuse_outside_link(path: &Path) -> Result<(), String> {
     }
     let folder = path
         .parent()
-        .map(|dir| if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
+        .map(|dir| {
+            if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            }
+        })
         .and_then(|dir| std::fs::canonicalize(dir).ok());
     let target = std::fs::canonicalize(path).ok();
     match (folder, target) {

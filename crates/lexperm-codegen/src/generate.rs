@@ -6,8 +6,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 use handlebars::Handlebars;
-use lexperm_lint::Source;
 use lexperm_lint::config::RuleControl;
+use lexperm_lint::Source;
 use lexperm_parser::diagnostics::{FileId, LineIndex, Severity};
 use lexperm_parser::lexicon::{SchemaKind, SpaceSchema};
 use lexperm_parser::scope::{

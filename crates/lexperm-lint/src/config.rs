@@ -357,7 +357,10 @@ impl RuleControl {
         };
         let selected = named("select", &flags.select)?;
         if !selected.is_empty() {
-            let always = [l132_unreadable_file::META.code, l133_link_outside_root::META.code];
+            let always = [
+                l132_unreadable_file::META.code,
+                l133_link_outside_root::META.code,
+            ];
             for rule in rules {
                 if !selected.contains(&rule.code) && !always.contains(&rule.code) {
                     levels.insert(rule.code, Level::Off);
@@ -545,10 +548,9 @@ mod tests {
 
     #[test]
     fn config_levels_and_errors() {
-        let parsed = parse(
-            "[rules]\nL105 = \"off\"\nfield-name-syntax = \"error\"\nS102 = \"allow\"\n",
-        )
-        .unwrap();
+        let parsed =
+            parse("[rules]\nL105 = \"off\"\nfield-name-syntax = \"error\"\nS102 = \"allow\"\n")
+                .unwrap();
         assert_eq!(
             parsed.rules,
             vec![
@@ -573,15 +575,18 @@ mod tests {
 
     #[test]
     fn walk_keys() {
-        let parsed =
-            parse("exclude = [\"fixtures\"]\nextend-exclude = [\"out/**\"]\nrespect-gitignore = false\n")
-                .unwrap();
+        let parsed = parse(
+            "exclude = [\"fixtures\"]\nextend-exclude = [\"out/**\"]\nrespect-gitignore = false\n",
+        )
+        .unwrap();
         assert_eq!(parsed.excludes(), ["fixtures", "out/**"]);
         assert_eq!(parsed.respect_gitignore, Some(false));
         let defaults = parse("extend-exclude = [\"generated\"]\n").unwrap();
         assert!(defaults.excludes().contains(&"node_modules".to_owned()));
         assert!(defaults.excludes().contains(&"generated".to_owned()));
-        assert!(parse("exclude = \"x\"").unwrap_err().contains("list of globs"));
+        assert!(parse("exclude = \"x\"")
+            .unwrap_err()
+            .contains("list of globs"));
         assert!(parse("exclude = [1]").unwrap_err().contains("glob string"));
         assert!(parse("respect-gitignore = \"no\"")
             .unwrap_err()
@@ -629,7 +634,10 @@ mod tests {
         .unwrap();
         assert_eq!(control.level("L105"), Some(Level::Off));
         assert_eq!(control.level("L132"), None);
-        assert_eq!(control.level("S101"), Some(Level::Severity(Severity::Error)));
+        assert_eq!(
+            control.level("S101"),
+            Some(Level::Severity(Severity::Error))
+        );
         assert!(control.fails(0, 1));
         let control = RuleControl::new(
             RULES,

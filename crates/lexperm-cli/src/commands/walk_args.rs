@@ -30,10 +30,15 @@ impl WalkArgs {
             .as_deref()
             .and_then(std::path::Path::parent)
             .filter(|dir| !dir.as_os_str().is_empty())
-            .map_or_else(|| std::path::PathBuf::from("."), std::path::Path::to_path_buf);
-        let excludes = Excludes::new(&settings.config.excludes(), &base).map_err(|err| match &settings.path {
-            Some(path) => format!("{}: {err}", path.display()),
-            None => err,
+            .map_or_else(
+                || std::path::PathBuf::from("."),
+                std::path::Path::to_path_buf,
+            );
+        let excludes = Excludes::new(&settings.config.excludes(), &base).map_err(|err| {
+            match &settings.path {
+                Some(path) => format!("{}: {err}", path.display()),
+                None => err,
+            }
         })?;
         Ok(WalkOptions {
             follow_outside_links: self.follow_outside_links,
