@@ -570,4 +570,66 @@ mod tests {
             .unwrap();
         assert_eq!(from_folder, from_text);
     }
+
+    /// The builder honours `lexperm.toml` found from its lexicon folder upward, reports it for
+    /// `rerun-if-changed`, and its `*_rule` methods come after the file.
+    #[test]
+    fn config_found_upward_sets_rule_levels() {
+        let project = tempfile::tempdir().unwrap();
+        let nested = project.path().join("lexicons/com/example");
+        std::fs::create_dir_all(&nested).unwrap();
+        // L105: a def of an unknown type, an error.
+        let broken =
+            r#"{"lexicon": 1, "id": "com.example.broken", "defs": {"thing": {"type": "float"}}}"#;
+        std::fs::write(nested.join("broken.json"), broken).unwrap();
+        let builder = || {
+            Builder::new()
+                .emit_rerun_if_changed(false)
+                .lexicons(project.path().join("lexicons"))
+        };
+        assert!(matches!(
+            builder().generate_string(),
+            Err(GenerateError::Lint { .. })
+        ));
+        assert!(builder().ignore_rule("L105").generate_string().is_ok());
+        assert!(builder()
+            .allow_rule("unknown-schema-type")
+            .generate_string()
+            .is_ok());
+        assert!(builder().warn_rule("L105").generate_string().is_ok());
+        assert!(builder().select_rule("S101").generate_string().is_ok());
+
+        let config = project.path().join("lexperm.toml");
+        std::fs::write(&config, "[rules]\nL105 = \"allow\"\n").unwrap();
+        let mut seen = Vec::new();
+        builder()
+            .generate_reporting(&mut |path: &Path| seen.push(path.to_path_buf()))
+            .unwrap();
+        let found = std::fs::canonicalize(&config).unwrap();
+        assert!(seen.contains(&found), "{seen:?}");
+        assert!(matches!(
+            builder().deny_rule("L105").generate_string(),
+            Err(GenerateError::Lint { .. })
+        ));
+        assert!(matches!(
+            builder().discover_config(false).generate_string(),
+            Err(GenerateError::Lint { .. })
+        ));
+
+        // A config named explicitly, and a broken one.
+        let other = project.path().join("other.toml");
+        std::fs::write(&other, "[rules]\nL105 = \"error\"\n").unwrap();
+        assert!(builder().config(&other).generate_string().is_err());
+        std::fs::write(&config, "[rules]\nL999 = \"off\"\n").unwrap();
+        let err = builder().generate_string().unwrap_err();
+        assert!(
+            matches!(&err, GenerateError::Config { .. })
+                && err.to_string().contains("unknown rule `L999`"),
+            "{err}"
+        );
+        assert!(matches!(
+            builder().ignore_rule("nope").generate_string(),
+            Err(GenerateError::UnknownRule { .. })
+        ));
+    }
 }
