@@ -20,9 +20,9 @@
 //! - entries a `.gitignore` ignores, inside a git work tree (the `.gitignore` files of the folder
 //!   walked, its subfolders and its parents up to the work tree's top; read with the bounds below),
 //!   unless `respect-gitignore = false` or `--no-respect-gitignore`;
-//! - `*.json` files that are not lexicons: valid JSON whose top level is not an object with a
-//!   `lexicon` or `defs` key (`package.json`, `tsconfig.json`), or text that is not JSON and names
-//!   neither key. They are counted ([`LoadedFiles::skipped`]).
+//! - `*.json` files that are not lexicons: JSON (comments and trailing commas allowed) whose top
+//!   level is not an object with a `lexicon` or `defs` key (`package.json`, `tsconfig.json`).
+//!   They are counted ([`LoadedFiles::skipped`]); text that is not JSON is still read.
 //!
 //! Reading: only regular files are opened (a FIFO, device or socket is reported, L132); a file
 //! whose size is above [`MAX_FILE_SIZE`] is reported (L101) unread; at most `MAX_FILE_SIZE + 1`
@@ -527,10 +527,20 @@ fn read_gitignore(dir: &Path) -> Option<Gitignore> {
     builder.build().ok().filter(|ignore| !ignore.is_empty())
 }
 
-/// True when `text` (a `*.json` file the walk found) is a lexicon candidate: a JSON object with a
-/// `lexicon` or `defs` key, or text that is not JSON at all and names one of these keys (a
-/// broken lexicon is still reported).
+/// True when `text` (a `*.json` file the walk found) is a lexicon candidate: JSON (comments and
+/// trailing commas allowed, as in `tsconfig.json`) whose top level is an object with a `lexicon`
+/// or `defs` key, or text that is not JSON even so (a broken file is reported, not skipped).
 fn looks_like_lexicon(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match top_level_names_lexicon(text) {
+        Some(found) => found,
+        None => top_level_names_lexicon(&without_comments(text)).unwrap_or(true),
+    }
+}
+
+/// Whether the JSON `text` is an object with a `lexicon` or `defs` key; `None` when it is not
+/// JSON.
+fn top_level_names_lexicon(text: &str) -> Option<bool> {
     use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
     struct TopKeys;
     impl<'de> Visitor<'de> for TopKeys {
@@ -548,11 +558,67 @@ fn looks_like_lexicon(text: &str) -> bool {
         }
     }
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    match deserializer.deserialize_any(TopKeys) {
-        Ok(found) => found,
-        Err(err) if err.classify() == serde_json::error::Category::Data => false,
-        Err(_) => text.contains("\"lexicon\"") || text.contains("\"defs\""),
+    match deserializer
+        .deserialize_any(TopKeys)
+        .and_then(|found| deserializer.end().map(|()| found))
+    {
+        Ok(found) => Some(found),
+        Err(err) if err.classify() == serde_json::error::Category::Data => Some(false),
+        Err(_) => None,
     }
+}
+
+/// `text` without `//` and `/* */` comments and without commas right before `}` or `]` (outside
+/// strings), so that JSON with comments reads as JSON.
+fn without_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' => out.extend(chars.next()),
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match (c, chars.peek()) {
+            ('"', _) => {
+                in_string = true;
+                out.push(c);
+            }
+            ('/', Some('/')) => {
+                for next in chars.by_ref() {
+                    if next == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            ('/', Some('*')) => {
+                chars.next();
+                let mut previous = ' ';
+                for next in chars.by_ref() {
+                    if previous == '*' && next == '/' {
+                        break;
+                    }
+                    previous = next;
+                }
+                out.push(' ');
+            }
+            ('}' | ']', _) => {
+                let kept = out.trim_end().len();
+                if out[..kept].ends_with(',') {
+                    out.truncate(kept - 1);
+                }
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// The target written in the link at `path`, with `/` separators (empty when it cannot be read).
@@ -732,6 +798,30 @@ fn open_without_blocking(path: &Path) -> io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_that_is_not_a_lexicon_is_told_apart_from_a_broken_lexicon() {
+        for other in [
+            "{\"name\": \"app\", \"version\": \"1.0.0\"}",
+            "[1, 2]",
+            "\"text\"",
+            "{\n  // comment, \"lexicon\" in it\n  \"a\": [1, 2,], /* x */\n}\n",
+            "\u{feff}{\"compilerOptions\": {\"strict\": true}}",
+        ] {
+            assert!(!looks_like_lexicon(other), "{other}");
+        }
+        for lexicon in [
+            "{\"lexicon\": 1, \"id\": \"com.example.x\", \"defs\": {}}",
+            "{\"defs\": {}}",
+            "{\"lexicon\": 1,}",
+            "{",
+            "{\"lexicon\": 1,, }",
+            "not json",
+            "{\"a\": \"//\"} trailing",
+        ] {
+            assert!(looks_like_lexicon(lexicon), "{lexicon}");
+        }
+    }
 
     #[test]
     fn a_file_found_directly_wins_over_links_to_it() {
