@@ -4,32 +4,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{lexperm, stderr, stdout};
-
-/// A document whose only finding is an error: a def with an unknown type.
-const ERROR_DOC: &str = r#"{
-  "lexicon": 1,
-  "id": "com.example.broken",
-  "defs": {
-    "thing": { "type": "float", "description": "Not a Lexicon type." }
-  }
-}
-"#;
-
-/// A document whose only finding is a warning: a query without a description.
-const WARNING_DOC: &str = r#"{
-  "lexicon": 1,
-  "id": "com.example.getThing",
-  "defs": {
-    "main": {
-      "type": "query",
-      "output": { "encoding": "application/json" }
-    }
-  }
-}
-"#;
+use common::{check, ERROR_DOC, WARNING_DOC};
 
 /// A clean document.
 const CLEAN_DOC: &str = r#"{
@@ -53,19 +28,6 @@ fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
         std::fs::write(path, text).expect("write");
     }
     dir
-}
-
-/// Runs `lexperm args…` in `dir` and checks the exit code; returns (stdout, stderr).
-#[track_caller]
-fn check(dir: &Path, args: &[&str], code: i32) -> (String, String) {
-    let output = lexperm(dir, args);
-    let (out, err) = (stdout(&output), stderr(&output));
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "lexperm {args:?}\n--- stdout\n{out}\n--- stderr\n{err}"
-    );
-    (out, err)
 }
 
 #[test]

@@ -5,45 +5,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{lexperm, stderr, stdout, write};
-
-/// A document whose only finding is an error: L105, a def with an unknown type.
-const ERROR_DOC: &str = r#"{
-  "lexicon": 1,
-  "id": "com.example.broken",
-  "defs": {
-    "thing": { "type": "float", "description": "Not a Lexicon type." }
-  }
-}
-"#;
-
-/// A document whose only finding is a warning: S101 (a query without a description).
-const WARNING_DOC: &str = r#"{
-  "lexicon": 1,
-  "id": "com.example.getThing",
-  "defs": {
-    "main": {
-      "type": "query",
-      "output": { "encoding": "application/json" }
-    }
-  }
-}
-"#;
-
-/// Runs `lexperm args…` in `dir` and checks the exit code; returns (stdout, stderr).
-#[track_caller]
-fn check(dir: &Path, args: &[&str], code: i32) -> (String, String) {
-    let output = lexperm(dir, args);
-    let (out, err) = (stdout(&output), stderr(&output));
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "lexperm {args:?}\n--- stdout\n{out}\n--- stderr\n{err}"
-    );
-    (out, err)
-}
+use common::{check, write, ERROR_DOC, WARNING_DOC};
 
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -122,35 +84,24 @@ fn gen_rust_ts_and_records_honour_the_config() {
     };
     gen("rust", 1);
     gen("ts", 1);
-    check(
-        dir.path(),
-        &[
+    let records = |code: i32| {
+        let args = [
             "gen",
             "records",
             "--lexicons",
             "lexicons",
             "--out",
             "records",
-        ],
-        1,
-    );
+        ];
+        check(dir.path(), &args, code)
+    };
+    records(1);
     // `allow` is a name of `off`, as docs/codegen.md says.
     write(dir.path(), "lexperm.toml", "[rules]\nL105 = \"allow\"\n");
     gen("rust", 0);
     gen("ts", 0);
     check(dir.path(), &["lint"], 0);
-    check(
-        dir.path(),
-        &[
-            "gen",
-            "records",
-            "--lexicons",
-            "lexicons",
-            "--out",
-            "records",
-        ],
-        0,
-    );
+    records(0);
     // The command line comes after the file.
     gen("rust", 0);
     let (_, err) = check(
