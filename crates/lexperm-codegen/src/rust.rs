@@ -16,7 +16,10 @@
 //! 1. prints `cargo:rerun-if-changed=` for every lexicon folder, subfolder and `*.json` file, and for
 //!    the template folder and its files (turn off with [`Builder::emit_rerun_if_changed`]);
 //! 2. lints all lexicons together with `lexperm_lint::lint` (per-file, cross-file and
-//!    permission-set rules, default severities; [`Builder::allow_rule`] lets a rule pass) and
+//!    permission-set rules) at the levels of the nearest `lexperm.toml` from the first lexicon
+//!    folder upward ([`Builder::config`] names one; printed as `cargo:rerun-if-changed` too), then
+//!    of [`Builder::select_rule`], [`Builder::warn_rule`], [`Builder::deny_rule`] and
+//!    [`Builder::ignore_rule`] (also [`Builder::allow_rule`], which lets a rule pass), and
 //!    fails with [`GenerateError::Lint`], whose `Display` lists each error as
 //!    `path:line:col: error[CODE/name]: message` plus its help;
 //! 3. expands every permission set with `lexperm_resolver::Catalog::expand`, without an audience
