@@ -488,6 +488,21 @@ impl Walk<'_> {
     }
 }
 
+/// True when the walk of the folder `root` under `options` would leave out the file `path` below
+/// it by an `exclude` glob (on the file or a folder on the way); both relative to the current
+/// folder. For files listed by git rather than walked (`breaking --base REF`).
+pub fn walk_leaves_out(options: &WalkOptions, root: &Path, path: &Path) -> bool {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    path.ancestors()
+        .take_while(|ancestor| ancestor.starts_with(root) && *ancestor != root)
+        .any(|ancestor| options.excludes.matches(&cwd.join(ancestor)))
+}
+
+/// True when a `*.json` text found by a walk is read as a lexicon (see [`looks_like_lexicon`]).
+pub fn is_lexicon_candidate(text: &str) -> bool {
+    looks_like_lexicon(text)
+}
+
 /// True when `real` (a real folder path) lies in a git work tree: it or a parent holds `.git`.
 fn inside_work_tree(real: &Path) -> bool {
     real.ancestors().any(|dir| dir.join(".git").exists())

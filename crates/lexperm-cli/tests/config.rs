@@ -333,3 +333,27 @@ fn lexicons_takes_a_file_in_every_command() {
     assert!(out.starts_with("wrote 1 record(s)"), "{out}");
     check(dir.path(), &["coverage", "--lexicons", file], 0);
 }
+
+#[test]
+fn breaking_against_git_leaves_out_what_the_walk_leaves_out() {
+    if !common::have_git() {
+        return;
+    }
+    let dir = project(&[
+        ("lexicons/com/example/getThing.json", WARNING_DOC),
+        ("package.json", "{\"name\": \"app\"}\n"),
+        ("tsconfig.json", "{\n  // comment\n  \"a\": 1,\n}\n"),
+        ("node_modules/x/lexicon.json", ERROR_DOC),
+    ]);
+    common::git(dir.path(), &["init", "-q"]);
+    common::git(dir.path(), &["add", "-A"]);
+    common::git(dir.path(), &["commit", "-q", "-m", "base"]);
+    let (out, _) = check(
+        dir.path(),
+        &["breaking", ".", "--base", "HEAD", "--format", "json"],
+        0,
+    );
+    assert!(!out.contains("package.json"), "{out}");
+    assert!(!out.contains("tsconfig.json"), "{out}");
+    assert!(!out.contains("node_modules"), "{out}");
+}
