@@ -15,6 +15,7 @@ use lexperm_parser::syntax::Nsid;
 
 use crate::commands::remote::resolution_cache;
 use crate::engine;
+use crate::load::{self, WalkOptions};
 use crate::sources::{SourceFile, Sources};
 
 /// The value of `--base` that selects the published records.
@@ -53,8 +54,13 @@ impl Base {
 /// -r -z REF -- PATH…` (git maps the paths, relative to the current directory, onto the tree and
 /// prints the names relative to it, so no path arithmetic happens here), and one `git cat-file
 /// --batch` for every blob. A missing git, no repository or an unknown ref is an `Err` with
-/// what to do.
-pub fn from_git(reference: &str, paths: &[PathBuf]) -> Result<Vec<SourceFile>, String> {
+/// what to do. Files under a folder given are left out as the walk of `options` leaves them out
+/// (`exclude` globs, JSON that is not a lexicon); files named are always read.
+pub fn from_git(
+    reference: &str,
+    paths: &[PathBuf],
+    options: &WalkOptions,
+) -> Result<Vec<SourceFile>, String> {
     if reference.is_empty() || reference.starts_with('-') {
         return Err(format!("`{reference}` is not a git ref"));
     }
@@ -84,7 +90,7 @@ pub fn from_git(reference: &str, paths: &[PathBuf]) -> Result<Vec<SourceFile>, S
     })?;
 
     let given: Vec<PathBuf> = paths.iter().map(|p| normalized(p)).collect();
-    let mut entries: Vec<(String, String)> = Vec::new();
+    let mut entries: Vec<(String, String, bool)> = Vec::new();
     for entry in listing.split('\0').filter(|e| !e.is_empty()) {
         let Some((meta, path)) = entry.split_once('\t') else {
             continue;
@@ -99,14 +105,20 @@ pub fn from_git(reference: &str, paths: &[PathBuf]) -> Result<Vec<SourceFile>, S
             continue;
         }
         let named = given.contains(&normalized(Path::new(path)));
-        if path.ends_with(".json") || named {
-            entries.push((object.to_owned(), path.to_owned()));
+        if named {
+            entries.push((object.to_owned(), path.to_owned(), true));
+        } else if path.ends_with(".json") {
+            let listed = normalized(Path::new(path));
+            let root = given.iter().find(|root| listed.starts_with(root));
+            if !root.is_some_and(|root| load::walk_leaves_out(options, root, &listed)) {
+                entries.push((object.to_owned(), path.to_owned(), false));
+            }
         }
     }
     for (path, given) in paths.iter().zip(&given) {
         let found = entries
             .iter()
-            .any(|(_, entry)| Path::new(entry).starts_with(given));
+            .any(|(_, entry, _)| Path::new(entry).starts_with(given));
         if !found {
             eprintln!(
                 "note: {} holds no .json files at {reference}; everything there is new",
@@ -120,18 +132,20 @@ pub fn from_git(reference: &str, paths: &[PathBuf]) -> Result<Vec<SourceFile>, S
 
     let request: String = entries
         .iter()
-        .map(|(object, _)| format!("{object}\n"))
+        .map(|(object, _, _)| format!("{object}\n"))
         .collect();
     let blobs = cat_file_batch(&request, entries.len()).map_err(|m| m.message(reference))?;
     let mut files = Vec::with_capacity(entries.len());
-    for ((_, path), bytes) in entries.iter().zip(blobs) {
+    for ((_, path, named), bytes) in entries.iter().zip(blobs) {
         let text = String::from_utf8(bytes).map_err(|err| {
             format!(
                 "cannot read {reference}:{path}: not UTF-8 (invalid byte at offset {})",
                 err.utf8_error().valid_up_to()
             )
         })?;
-        files.push(SourceFile::new(format!("{reference}:{path}"), text));
+        if *named || load::is_lexicon_candidate(&text) {
+            files.push(SourceFile::new(format!("{reference}:{path}"), text));
+        }
     }
     Ok(files)
 }
@@ -378,7 +392,7 @@ mod tests {
 
     #[test]
     fn refs_that_look_like_options_are_refused() {
-        let err = from_git("--output=x", &[]).unwrap_err();
+        let err = from_git("--output=x", &[], &WalkOptions::default()).unwrap_err();
         assert!(err.contains("not a git ref"), "{err}");
     }
 }

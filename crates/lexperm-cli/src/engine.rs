@@ -73,12 +73,6 @@ pub fn unused_acknowledgements<'a>(
     lexperm_lint::breaking_rules::grants::unused_acknowledgements(findings, acknowledged)
 }
 
-/// Marks the widening findings (`B201`, `B203`) of the NSIDs in `acknowledged` as acknowledged
-/// information; returns how many were.
-pub fn acknowledge_widening(diagnostics: &mut [Diagnostic], acknowledged: &[String]) -> usize {
-    lexperm_lint::breaking_rules::grants::acknowledge_widening(diagnostics, acknowledged)
-}
-
 /// The finding for a group whose published version could not be fetched (`--base published`).
 pub fn base_unavailable(span: Span, group: &str, nsids: usize, detail: &str) -> Diagnostic {
     lexperm_lint::breaking_rules::b129_base_unavailable::diagnostic(span, group, nsids, detail)

@@ -14,6 +14,16 @@
 //!   folder reached that way is walked once, so links that loop end.
 //! - Each file is read once, under its real path when the walk found it there.
 //!
+//! Leaving out (folders walked only; a path named on the command line is always read):
+//! - entries matching the `exclude` / `extend-exclude` globs of `lexperm.toml` ([`Excludes`];
+//!   by default version-control and tool folders such as `.git`, `node_modules` and `target`);
+//! - entries a `.gitignore` ignores, inside a git work tree (the `.gitignore` files of the folder
+//!   walked, its subfolders and its parents up to the work tree's top; read with the bounds below),
+//!   unless `respect-gitignore = false` or `--no-respect-gitignore`;
+//! - `*.json` files that are not lexicons: JSON (comments and trailing commas allowed) whose top
+//!   level is not an object with a `lexicon` or `defs` key (`package.json`, `tsconfig.json`).
+//!   They are counted ([`LoadedFiles::skipped`]); text that is not JSON is still read.
+//!
 //! Reading: only regular files are opened (a FIFO, device or socket is reported, L132); a file
 //! whose size is above [`MAX_FILE_SIZE`] is reported (L101) unread; at most `MAX_FILE_SIZE + 1`
 //! bytes are read from any file, whatever its size claims; bytes that are not UTF-8 are reported
@@ -27,6 +37,8 @@ use std::path::{Path, PathBuf};
 
 use lexperm_parser::diagnostics::{Diagnostic, FileId};
 use lexperm_parser::limits::MAX_FILE_SIZE;
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use crate::config::RuleControl;
 use crate::engine::{self, Unreadable};
@@ -43,6 +55,59 @@ pub struct WalkOptions {
     /// Show the files found under a folder relative to it (`gen records` names
     /// `com/example/post.json`), instead of as found (`lexicons/com/example/post.json`).
     pub relative_to_folder: bool,
+    /// Globs left out of the walk (`exclude`, `extend-exclude`).
+    pub excludes: Excludes,
+    /// Leave out what `.gitignore` files ignore (inside a git work tree).
+    pub respect_gitignore: bool,
+}
+
+/// The compiled `exclude` and `extend-exclude` globs: a glob without `/` matches an entry's name
+/// at any depth, one with `/` matches its path relative to `base` (the config file's folder, or
+/// the current folder).
+#[derive(Debug, Clone, Default)]
+pub struct Excludes {
+    by_name: globset::GlobSet,
+    by_path: globset::GlobSet,
+    base: PathBuf,
+}
+
+impl Excludes {
+    /// Compiles `globs`; paths are relative to `base` (made real when it exists).
+    pub fn new(globs: &[String], base: &Path) -> Result<Excludes, String> {
+        let mut by_name = globset::GlobSetBuilder::new();
+        let mut by_path = globset::GlobSetBuilder::new();
+        for glob in globs {
+            let pattern = glob.trim_end_matches('/');
+            let pattern = pattern.strip_prefix("./").unwrap_or(pattern);
+            let compiled = globset::GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|err| format!("exclude glob `{glob}`: {}", err.kind()))?;
+            if pattern.contains('/') {
+                by_path.add(compiled);
+            } else {
+                by_name.add(compiled);
+            }
+        }
+        let build = |set: globset::GlobSetBuilder| set.build().map_err(|err| err.to_string());
+        Ok(Excludes {
+            by_name: build(by_name)?,
+            by_path: build(by_path)?,
+            base: fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf()),
+        })
+    }
+
+    /// True when the entry at the real path `real` is left out.
+    fn matches(&self, real: &Path) -> bool {
+        let by_name = real
+            .file_name()
+            .is_some_and(|name| self.by_name.is_match(Path::new(name)));
+        by_name
+            || (!self.by_path.is_empty()
+                && real
+                    .strip_prefix(&self.base)
+                    .is_ok_and(|relative| self.by_path.is_match(relative)))
+    }
 }
 
 /// The files of one run: those read, and a diagnostic for every path that was not.
@@ -55,6 +120,10 @@ pub struct LoadedFiles {
     pub problems: Vec<Diagnostic>,
     /// Folders given that hold no `*.json` file.
     pub empty: Vec<PathBuf>,
+    /// `*.json` files the walk found that are not lexicons, left out.
+    pub skipped: usize,
+    /// Entries the walk left out by `exclude` globs or `.gitignore`.
+    pub excluded: usize,
 }
 
 impl LoadedFiles {
@@ -131,11 +200,13 @@ impl NotLoaded {
 /// One thing the walk found.
 #[derive(Debug)]
 enum Found {
-    /// A file to read: the path shown, its real path, whether the walk reached it through a link.
+    /// A file to read: the path shown, its real path, whether the walk reached it through a link,
+    /// whether the walk found it (rather than it being named).
     File {
         path: PathBuf,
         real: PathBuf,
         via_link: bool,
+        walked: bool,
     },
     /// A path that is not loaded.
     Problem { path: PathBuf, problem: NotLoaded },
@@ -148,6 +219,7 @@ pub fn load(paths: &[PathBuf], options: &WalkOptions) -> LoadedFiles {
         roots: Vec::new(),
         visited: HashSet::new(),
         found: Vec::new(),
+        excluded: 0,
     };
     let mut empty = Vec::new();
     // The real paths of the folders given: links inside any of them stay inside.
@@ -181,6 +253,7 @@ pub fn load(paths: &[PathBuf], options: &WalkOptions) -> LoadedFiles {
                     path: path.clone(),
                     real,
                     via_link: false,
+                    walked: false,
                 });
             }
             Err(err) => walk.found.push(Found::Problem {
@@ -194,7 +267,21 @@ pub fn load(paths: &[PathBuf], options: &WalkOptions) -> LoadedFiles {
     } else {
         &[]
     };
-    read_found(once_each(walk.found), shown_under, empty)
+    let excluded = walk.excluded;
+    let mut loaded = read_found(once_each(walk.found), shown_under, empty);
+    loaded.excluded = excluded;
+    if excluded > 0 {
+        crate::verbose(format_args!(
+            "left out {excluded} path(s) matching `exclude` globs or .gitignore"
+        ));
+    }
+    if loaded.skipped > 0 {
+        crate::verbose(format_args!(
+            "skipped {} JSON file(s) found by the walk that are not lexicons",
+            loaded.skipped
+        ));
+    }
+    loaded
 }
 
 /// The problem of a path named on the command line that cannot be opened.
@@ -220,6 +307,8 @@ struct Walk<'a> {
     /// Real paths of the folders walked from their top (given, or reached through a followed link).
     visited: HashSet<PathBuf>,
     found: Vec<Found>,
+    /// Entries left out by `exclude` globs or `.gitignore`.
+    excluded: usize,
 }
 
 /// One entry of a folder being walked: the path shown, its real path, its type (links not
@@ -231,15 +320,29 @@ impl Walk<'_> {
     /// sorted names does: a subfolder is walked where its name sorts. No recursion: a stack of the
     /// folders being listed.
     fn folder(&mut self, top: &Path, real: PathBuf) {
+        // One `.gitignore` matcher per folder being listed (`None`: that folder has none); the
+        // parents' files of a work tree come first.
+        let in_work_tree = self.options.respect_gitignore && inside_work_tree(&real);
+        let mut ignores: Vec<Option<Gitignore>> = if in_work_tree {
+            parent_gitignores(&real)
+        } else {
+            Vec::new()
+        };
         let mut stack: Vec<std::vec::IntoIter<Entry>> = Vec::new();
         if let Some(entries) = self.list(top, &real) {
             stack.push(entries);
+            ignores.push(in_work_tree.then(|| read_gitignore(&real)).flatten());
         }
         while let Some(level) = stack.last_mut() {
             let Some((path, real, file_type)) = level.next() else {
                 stack.pop();
+                ignores.pop();
                 continue;
             };
+            if self.left_out(&real, file_type.is_dir(), &ignores) {
+                self.excluded += 1;
+                continue;
+            }
             let is_json = path.extension().is_some_and(|ext| ext == "json");
             if file_type.is_dir() {
                 if self.options.exclude.contains(&real) {
@@ -247,10 +350,12 @@ impl Walk<'_> {
                 }
                 if let Some(entries) = self.list(&path, &real) {
                     stack.push(entries);
+                    ignores.push(in_work_tree.then(|| read_gitignore(&real)).flatten());
                 }
             } else if file_type.is_symlink() {
                 if let Some(followed) = self.link(top, path, &real, is_json) {
                     stack.push(followed);
+                    ignores.push(None);
                 }
             } else if is_json {
                 // Not only regular files: a FIFO or device named `*.json` is reported by the
@@ -259,9 +364,26 @@ impl Walk<'_> {
                     path,
                     real,
                     via_link: false,
+                    walked: true,
                 });
             }
         }
+    }
+
+    /// True when the entry at `real` matches an exclude glob or, nearest file first, is ignored
+    /// by a `.gitignore` of `ignores`.
+    fn left_out(&self, real: &Path, is_dir: bool, ignores: &[Option<Gitignore>]) -> bool {
+        if self.options.excludes.matches(real) {
+            return true;
+        }
+        for ignore in ignores.iter().rev().flatten() {
+            match ignore.matched(real, is_dir) {
+                ignore::Match::None => continue,
+                ignore::Match::Ignore(_) => return true,
+                ignore::Match::Whitelist(_) => return false,
+            }
+        }
+        false
     }
 
     /// The entries of the folder `path` (real path `real`), sorted by name; a folder that cannot be
@@ -359,10 +481,159 @@ impl Walk<'_> {
                 path,
                 real: resolved,
                 via_link: true,
+                walked: true,
             });
         }
         None
     }
+}
+
+/// True when the walk of the folder `root` under `options` would leave out the file `path` below
+/// it by an `exclude` glob (on the file or a folder on the way); both relative to the current
+/// folder. For files listed by git rather than walked (`breaking --base REF`).
+pub fn walk_leaves_out(options: &WalkOptions, root: &Path, path: &Path) -> bool {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    path.ancestors()
+        .take_while(|ancestor| ancestor.starts_with(root) && *ancestor != root)
+        .any(|ancestor| options.excludes.matches(&cwd.join(ancestor)))
+}
+
+/// True when a `*.json` text found by a walk is read as a lexicon (see [`looks_like_lexicon`]).
+pub fn is_lexicon_candidate(text: &str) -> bool {
+    looks_like_lexicon(text)
+}
+
+/// True when `real` (a real folder path) lies in a git work tree: it or a parent holds `.git`.
+fn inside_work_tree(real: &Path) -> bool {
+    real.ancestors().any(|dir| dir.join(".git").exists())
+}
+
+/// The `.gitignore` matchers of the parents of `real` (outermost first) up to the top of the
+/// git work tree it lies in; empty outside a work tree.
+fn parent_gitignores(real: &Path) -> Vec<Option<Gitignore>> {
+    let mut parents = Vec::new();
+    if real.join(".git").exists() {
+        return Vec::new();
+    }
+    for dir in real.ancestors().skip(1) {
+        parents.push(dir);
+        if dir.join(".git").exists() {
+            parents.reverse();
+            return parents.into_iter().map(read_gitignore).collect();
+        }
+    }
+    // `real` itself is the work tree's top (or there is none): no parent counts.
+    Vec::new()
+}
+
+/// The matcher of `dir/.gitignore`, read with the loader's bounds (a FIFO is never opened);
+/// `None` when there is no such file or it cannot be read.
+fn read_gitignore(dir: &Path) -> Option<Gitignore> {
+    let path = dir.join(".gitignore");
+    if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let text = read_text(&path).ok()?;
+    let mut builder = GitignoreBuilder::new(dir);
+    for line in text.lines() {
+        // A line the gitignore syntax rejects is skipped, as git does.
+        let _ = builder.add_line(Some(path.clone()), line);
+    }
+    builder.build().ok().filter(|ignore| !ignore.is_empty())
+}
+
+/// True when `text` (a `*.json` file the walk found) is a lexicon candidate: JSON (comments and
+/// trailing commas allowed, as in `tsconfig.json`) whose top level is an object with a `lexicon`
+/// or `defs` key, or text that is not JSON even so (a broken file is reported, not skipped).
+fn looks_like_lexicon(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match top_level_names_lexicon(text) {
+        Some(found) => found,
+        None => top_level_names_lexicon(&without_comments(text)).unwrap_or(true),
+    }
+}
+
+/// Whether the JSON `text` is an object with a `lexicon` or `defs` key; `None` when it is not
+/// JSON.
+fn top_level_names_lexicon(text: &str) -> Option<bool> {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct TopKeys;
+    impl<'de> Visitor<'de> for TopKeys {
+        type Value = bool;
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+            let mut found = false;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                found |= key == "lexicon" || key == "defs";
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(found)
+        }
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    match deserializer
+        .deserialize_any(TopKeys)
+        .and_then(|found| deserializer.end().map(|()| found))
+    {
+        Ok(found) => Some(found),
+        Err(err) if err.classify() == serde_json::error::Category::Data => Some(false),
+        Err(_) => None,
+    }
+}
+
+/// `text` without `//` and `/* */` comments and without commas right before `}` or `]` (outside
+/// strings), so that JSON with comments reads as JSON.
+fn without_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' => out.extend(chars.next()),
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match (c, chars.peek()) {
+            ('"', _) => {
+                in_string = true;
+                out.push(c);
+            }
+            ('/', Some('/')) => {
+                for next in chars.by_ref() {
+                    if next == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            ('/', Some('*')) => {
+                chars.next();
+                let mut previous = ' ';
+                for next in chars.by_ref() {
+                    if previous == '*' && next == '/' {
+                        break;
+                    }
+                    previous = next;
+                }
+                out.push(' ');
+            }
+            ('}' | ']', _) => {
+                let kept = out.trim_end().len();
+                if out[..kept].ends_with(',') {
+                    out.truncate(kept - 1);
+                }
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// The target written in the link at `path`, with `/` separators (empty when it cannot be read).
@@ -414,15 +685,24 @@ fn read_found(found: Vec<Found>, shown_under: &[PathBuf], empty: Vec<PathBuf>) -
             path,
             real,
             via_link,
-        } => Some(read_text(if *via_link { real } else { path })),
+            walked,
+        } => Some(
+            read_text(if *via_link { real } else { path })
+                .map(|text| (!walked || looks_like_lexicon(&text)).then_some(text)),
+        ),
         Found::Problem { .. } => None,
     });
     let mut sources = Sources::new();
     let mut problems = Vec::new();
+    let mut skipped = 0;
     for (item, text) in found.into_iter().zip(read) {
         let (path, problem) = match (item, text) {
-            (Found::File { path, .. }, Some(Ok(text))) => {
+            (Found::File { path, .. }, Some(Ok(Some(text)))) => {
                 sources.add(SourceFile::new(shown(&path), text));
+                continue;
+            }
+            (Found::File { .. }, Some(Ok(None))) => {
+                skipped += 1;
                 continue;
             }
             (Found::File { path, .. }, Some(Err(problem))) => (path, problem),
@@ -441,6 +721,8 @@ fn read_found(found: Vec<Found>, shown_under: &[PathBuf], empty: Vec<PathBuf>) -
         sources,
         problems,
         empty,
+        skipped,
+        excluded: 0,
     }
 }
 
@@ -533,11 +815,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn json_that_is_not_a_lexicon_is_told_apart_from_a_broken_lexicon() {
+        for other in [
+            "{\"name\": \"app\", \"version\": \"1.0.0\"}",
+            "[1, 2]",
+            "\"text\"",
+            "{\n  // comment, \"lexicon\" in it\n  \"a\": [1, 2,], /* x */\n}\n",
+            "\u{feff}{\"compilerOptions\": {\"strict\": true}}",
+        ] {
+            assert!(!looks_like_lexicon(other), "{other}");
+        }
+        for lexicon in [
+            "{\"lexicon\": 1, \"id\": \"com.example.x\", \"defs\": {}}",
+            "{\"defs\": {}}",
+            "{\"lexicon\": 1,}",
+            "{",
+            "{\"lexicon\": 1,, }",
+            "not json",
+            "{\"a\": \"//\"} trailing",
+        ] {
+            assert!(looks_like_lexicon(lexicon), "{lexicon}");
+        }
+    }
+
+    #[test]
     fn a_file_found_directly_wins_over_links_to_it() {
         let file = |path: &str, real: &str, via_link| Found::File {
             path: path.into(),
             real: real.into(),
             via_link,
+            walked: true,
         };
         let kept = once_each(vec![
             file("a.json", "/r/z.json", true),

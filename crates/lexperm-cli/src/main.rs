@@ -60,6 +60,19 @@ struct Cli {
     /// When to colour the output [default: auto].
     #[arg(long, global = true, value_enum, value_name = "WHEN")]
     color: Option<terminal::ColorChoice>,
+    /// Say on stderr which configuration file is used and what the walk of folders skipped.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+/// Whether `-v`/`--verbose` was given.
+static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Prints `lexperm: MESSAGE` on stderr when `-v`/`--verbose` was given.
+pub fn verbose(message: std::fmt::Arguments<'_>) {
+    if VERBOSE.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("lexperm: {message}");
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,6 +133,7 @@ fn main() -> ExitCode {
         }
     };
     terminal::set_color_choice(cli.color);
+    VERBOSE.store(cli.verbose, std::sync::atomic::Ordering::Relaxed);
     let code = match cli.command {
         Command::Scope(cmd) => commands::scope::run(cmd),
         Command::Resolve(args) => commands::resolve::run(args),

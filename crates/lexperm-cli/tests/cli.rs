@@ -4,30 +4,7 @@
 
 mod common;
 
-use common::check;
-
-/// A document whose only finding is an error: a def with an unknown type.
-const ERROR_DOC: &str = r#"{
-  "lexicon": 1,
-  "id": "com.example.broken",
-  "defs": {
-    "thing": { "type": "float", "description": "Not a Lexicon type." }
-  }
-}
-"#;
-
-/// A document whose only finding is a warning: a query without a description.
-const WARNING_DOC: &str = r#"{
-  "lexicon": 1,
-  "id": "com.example.getThing",
-  "defs": {
-    "main": {
-      "type": "query",
-      "output": { "encoding": "application/json" }
-    }
-  }
-}
-"#;
+use common::{check, ERROR_DOC, WARNING_DOC};
 
 /// A clean document.
 const CLEAN_DOC: &str = r#"{

@@ -43,7 +43,12 @@ fn lint_and_breaking() {
     );
     // Fixable findings carry a `fix`; `--statistics` prints counts per rule.
     check(
-        &["lint", "--format", "json", "fixtures/fix/combined/before.json"],
+        &[
+            "lint",
+            "--format",
+            "json",
+            "fixtures/fix/combined/before.json",
+        ],
         None,
     );
     check(

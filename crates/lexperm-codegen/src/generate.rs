@@ -6,6 +6,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use handlebars::Handlebars;
+use lexperm_lint::config::RuleControl;
 use lexperm_lint::Source;
 use lexperm_parser::diagnostics::{FileId, LineIndex, Severity};
 use lexperm_parser::lexicon::{SchemaKind, SpaceSchema};
@@ -172,14 +173,14 @@ pub(crate) fn generate(
     inputs: &[Input],
     templates: &Handlebars,
     target: Target,
-    allowed: &[&str],
+    control: &RuleControl,
     reference: Reference,
 ) -> Result<String, GenerateError> {
     let paths: Vec<String> = inputs
         .iter()
         .map(|input| input.path.to_string_lossy().replace('\\', "/"))
         .collect();
-    let catalog = lint_gate(inputs, &paths, allowed, reference)?;
+    let catalog = lint_gate(inputs, &paths, control, reference)?;
 
     let syntax = Syntax::of(target);
     let mut docs = Vec::with_capacity(inputs.len());
@@ -320,7 +321,7 @@ fn main_type(doc: &Value) -> Option<&str> {
 fn lint_gate(
     inputs: &[Input],
     paths: &[String],
-    allowed: &[&str],
+    control: &RuleControl,
     reference: Reference,
 ) -> Result<Catalog, GenerateError> {
     let sources: Vec<Source> = inputs
@@ -335,13 +336,14 @@ fn lint_gate(
         .collect();
     let mut errors = Vec::new();
     let (results, catalog) = lexperm_lint::lint_with_catalog_for(&sources, reference);
-    for (file, diagnostics) in results {
+    for (file, mut diagnostics) in results {
         let Some(input) = inputs.get(file.0 as usize) else {
             continue;
         };
+        control.apply(&mut diagnostics);
         let mut lines = None;
         for diagnostic in diagnostics {
-            if diagnostic.severity != Severity::Error || allowed.contains(&diagnostic.code) {
+            if diagnostic.severity != Severity::Error {
                 continue;
             }
             let index = lines.get_or_insert_with(|| LineIndex::new(&input.text));

@@ -19,7 +19,7 @@
 //! ```
 //!
 //! No network, no async runtime. Only [`Builder`] touches the file system (it reads lexicon and
-//! template folders and writes the generated file).
+//! template folders and `lexperm.toml`, and writes the generated file).
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

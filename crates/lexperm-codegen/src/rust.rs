@@ -16,7 +16,10 @@
 //! 1. prints `cargo:rerun-if-changed=` for each lexicon folder and the template folder, which
 //!    Cargo scans recursively (turn off with [`Builder::emit_rerun_if_changed`]);
 //! 2. lints all lexicons together with `lexperm_lint::lint` (per-file, cross-file and
-//!    permission-set rules, default severities; [`Builder::allow_rule`] lets a rule pass) and
+//!    permission-set rules) at the levels of the nearest `lexperm.toml` from the first lexicon
+//!    folder upward ([`Builder::config`] names one; printed as `cargo:rerun-if-changed` too), then
+//!    of [`Builder::select_rule`], [`Builder::warn_rule`], [`Builder::deny_rule`] and
+//!    [`Builder::ignore_rule`] (also [`Builder::allow_rule`], which lets a rule pass), and
 //!    fails with [`GenerateError::Lint`], whose `Display` (and `Debug`) starts with a summary
 //!    line, lists each error as `path:line:col: error[CODE/name]: message` plus its help and
 //!    ends with the `.allow_rule("CODE")` calls that would let the rules through;
@@ -71,6 +74,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use handlebars::Handlebars;
+use lexperm_lint::config::{Config, RuleControl, RuleFlags};
 
 use crate::generate;
 
@@ -166,7 +170,15 @@ pub enum GenerateError {
         /// What differs.
         message: String,
     },
-    /// A rule given to [`Builder::allow_rule`] does not exist.
+    /// `lexperm.toml` cannot be read or is not valid (an unknown key, level or rule).
+    #[error("{}: {message}", path.display())]
+    Config {
+        /// The config file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A rule given to [`Builder::ignore_rule`] (or another `*_rule` method) does not exist.
     #[error("unknown lint rule `{rule}` (give a code like `P120` or a name like `undefined-lxm`)")]
     UnknownRule {
         /// The code or name given.
@@ -254,7 +266,10 @@ pub struct Builder {
     template_dir: Option<PathBuf>,
     target: Target,
     emit_rerun_if_changed: bool,
-    allowed_rules: Vec<String>,
+    rule_flags: RuleFlags,
+    config_file: Option<PathBuf>,
+    discover_config: bool,
+    rule_control: Option<RuleControl>,
     reference: Reference,
 }
 
@@ -274,7 +289,10 @@ impl Builder {
             template_dir: None,
             target: Target::Rust,
             emit_rerun_if_changed: true,
-            allowed_rules: Vec::new(),
+            rule_flags: RuleFlags::default(),
+            config_file: None,
+            discover_config: true,
+            rule_control: None,
             reference: Reference::default(),
         }
     }
@@ -303,10 +321,56 @@ impl Builder {
         self
     }
 
-    /// Lets errors of one lint rule (a code like `P120` or a name like `undefined-lxm`) pass the gate,
-    /// like `level = "allow"` in `lexperm.toml`. May be called more than once.
-    pub fn allow_rule(mut self, code_or_name: impl Into<String>) -> Builder {
-        self.allowed_rules.push(code_or_name.into());
+    /// Turns one lint rule (a code like `P120`, a name like `undefined-lxm`, or an alias) off,
+    /// so its errors pass the gate: `--ignore` of the CLI, `P120 = "off"` in `lexperm.toml`. May
+    /// be called more than once.
+    pub fn ignore_rule(mut self, code_or_name: impl Into<String>) -> Builder {
+        self.rule_flags.ignore.push(code_or_name.into());
+        self
+    }
+
+    /// The same as [`Builder::ignore_rule`] (`P120 = "allow"` in `lexperm.toml`).
+    pub fn allow_rule(self, code_or_name: impl Into<String>) -> Builder {
+        self.ignore_rule(code_or_name)
+    }
+
+    /// Gates on this rule only (with the other selected ones): the CLI's `--select`. Rules not
+    /// selected are off. May be called more than once.
+    pub fn select_rule(mut self, code_or_name: impl Into<String>) -> Builder {
+        self.rule_flags.select.push(code_or_name.into());
+        self
+    }
+
+    /// Makes one rule a warning, so it does not block: the CLI's `--warn`.
+    pub fn warn_rule(mut self, code_or_name: impl Into<String>) -> Builder {
+        self.rule_flags.warn.push(code_or_name.into());
+        self
+    }
+
+    /// Makes one rule an error, so it blocks: the CLI's `--deny`.
+    pub fn deny_rule(mut self, code_or_name: impl Into<String>) -> Builder {
+        self.rule_flags.deny.push(code_or_name.into());
+        self
+    }
+
+    /// Reads the rule levels (`[rules]`) of this `lexperm.toml` instead of looking for one.
+    pub fn config(mut self, path: impl Into<PathBuf>) -> Builder {
+        self.config_file = Some(path.into());
+        self
+    }
+
+    /// Whether to look for `lexperm.toml` from the first [`Builder::lexicons`] folder upward
+    /// (that folder, then each parent up to the file-system root) when no [`Builder::config`] is
+    /// given (default: on). Its `[rules]` levels apply first, then the `*_rule` methods.
+    pub fn discover_config(mut self, discover: bool) -> Builder {
+        self.discover_config = discover;
+        self
+    }
+
+    /// Uses rule settings a caller already combined (the `lexperm` CLI: its config file and
+    /// flags); the config file and the `*_rule` methods are then not used.
+    pub fn rule_control(mut self, control: RuleControl) -> Builder {
+        self.rule_control = Some(control);
         self
     }
 
@@ -344,6 +408,9 @@ impl Builder {
             for path in self.watched_folders() {
                 println!("cargo:rerun-if-changed={}", path.display());
             }
+            if let Some(config) = self.find_config() {
+                println!("cargo:rerun-if-changed={}", config.display());
+            }
         }
         self.generate_code()
     }
@@ -358,15 +425,7 @@ impl Builder {
 
     /// Generates the code.
     fn generate_code(&self) -> Result<String, GenerateError> {
-        let allowed = self
-            .allowed_rules
-            .iter()
-            .map(|rule| {
-                lexperm_lint::lookup(rule)
-                    .map(|meta| meta.code)
-                    .ok_or_else(|| GenerateError::UnknownRule { rule: rule.clone() })
-            })
-            .collect::<Result<Vec<&str>, GenerateError>>()?;
+        let control = self.control()?;
         let templates = self.load_templates()?;
         let mut files = Vec::new();
         for dir in &self.lexicon_dirs {
@@ -386,7 +445,61 @@ impl Builder {
                 text: text.clone(),
             });
         }
-        generate::generate(&inputs, &templates, self.target, &allowed, self.reference)
+        generate::generate(&inputs, &templates, self.target, &control, self.reference)
+    }
+
+    /// The rule settings: [`Builder::rule_control`], else the config file (named or found) and
+    /// the `*_rule` methods.
+    fn control(&self) -> Result<RuleControl, GenerateError> {
+        if let Some(control) = &self.rule_control {
+            return Ok(control.clone());
+        }
+        let flags = &self.rule_flags;
+        for rule in flags
+            .select
+            .iter()
+            .chain(&flags.warn)
+            .chain(&flags.deny)
+            .chain(&flags.ignore)
+        {
+            let known = rule.eq_ignore_ascii_case(lexperm_lint::config::DENY_WARNINGS)
+                || lexperm_lint::lookup(rule.trim()).is_some();
+            if !known {
+                return Err(GenerateError::UnknownRule { rule: rule.clone() });
+            }
+        }
+        let config = match self.find_config() {
+            Some(path) => {
+                let error = |message: String| GenerateError::Config {
+                    path: path.clone(),
+                    message,
+                };
+                let text = std::fs::read_to_string(&path).map_err(|err| error(err.to_string()))?;
+                lexperm_lint::config::parse(&text).map_err(error)?
+            }
+            None => Config::default(),
+        };
+        RuleControl::new(lexperm_lint::registry(), &config, flags).map_err(|message| {
+            GenerateError::Config {
+                path: self.find_config().unwrap_or_default(),
+                message,
+            }
+        })
+    }
+
+    /// The config file: [`Builder::config`], else the nearest `lexperm.toml` from the first
+    /// lexicon folder upward (when discovery is on).
+    fn find_config(&self) -> Option<PathBuf> {
+        if let Some(path) = &self.config_file {
+            return Some(path.clone());
+        }
+        if !self.discover_config {
+            return None;
+        }
+        let first = self.lexicon_dirs.first()?;
+        let start = std::fs::canonicalize(first).ok()?;
+        let found = lexperm_lint::config::candidates(&start).find(|candidate| candidate.is_file());
+        found
     }
 
     /// Generates the code and writes it to `path` (only when the content changed, so that Cargo does
@@ -552,5 +665,64 @@ mod tests {
             .generate_string()
             .unwrap();
         assert_eq!(from_folder, from_text);
+    }
+
+    /// The builder honours `lexperm.toml` found from its lexicon folder upward, reports it for
+    /// `rerun-if-changed`, and its `*_rule` methods come after the file.
+    #[test]
+    fn config_found_upward_sets_rule_levels() {
+        let project = tempfile::tempdir().unwrap();
+        let nested = project.path().join("lexicons/com/example");
+        std::fs::create_dir_all(&nested).unwrap();
+        // L105: a def of an unknown type, an error.
+        let broken =
+            r#"{"lexicon": 1, "id": "com.example.broken", "defs": {"thing": {"type": "float"}}}"#;
+        std::fs::write(nested.join("broken.json"), broken).unwrap();
+        let builder = || {
+            Builder::new()
+                .emit_rerun_if_changed(false)
+                .lexicons(project.path().join("lexicons"))
+        };
+        assert!(matches!(
+            builder().generate_string(),
+            Err(GenerateError::Lint { .. })
+        ));
+        assert!(builder().ignore_rule("L105").generate_string().is_ok());
+        assert!(builder()
+            .allow_rule("unknown-schema-type")
+            .generate_string()
+            .is_ok());
+        assert!(builder().warn_rule("L105").generate_string().is_ok());
+        assert!(builder().select_rule("S101").generate_string().is_ok());
+
+        let config = project.path().join("lexperm.toml");
+        std::fs::write(&config, "[rules]\nL105 = \"allow\"\n").unwrap();
+        builder().generate_string().unwrap();
+        let found = std::fs::canonicalize(&config).unwrap();
+        assert_eq!(builder().find_config(), Some(found));
+        assert!(matches!(
+            builder().deny_rule("L105").generate_string(),
+            Err(GenerateError::Lint { .. })
+        ));
+        assert!(matches!(
+            builder().discover_config(false).generate_string(),
+            Err(GenerateError::Lint { .. })
+        ));
+
+        // A config named explicitly, and a broken one.
+        let other = project.path().join("other.toml");
+        std::fs::write(&other, "[rules]\nL105 = \"error\"\n").unwrap();
+        assert!(builder().config(&other).generate_string().is_err());
+        std::fs::write(&config, "[rules]\nL999 = \"off\"\n").unwrap();
+        let err = builder().generate_string().unwrap_err();
+        assert!(
+            matches!(&err, GenerateError::Config { .. })
+                && err.to_string().contains("unknown rule `L999`"),
+            "{err}"
+        );
+        assert!(matches!(
+            builder().ignore_rule("nope").generate_string(),
+            Err(GenerateError::UnknownRule { .. })
+        ));
     }
 }

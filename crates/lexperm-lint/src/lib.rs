@@ -20,6 +20,7 @@ use lexperm_resolver::{Catalog, CatalogDiff};
 
 mod breaking;
 pub mod changed;
+pub mod config;
 mod lint;
 pub mod parallel;
 

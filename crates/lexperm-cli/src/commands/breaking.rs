@@ -54,16 +54,23 @@ pub fn run(args: BreakingArgs) -> u8 {
         eprintln!("error: {message}");
         return crate::EXIT_USAGE;
     }
-    let Some(mut control) = args.report.rule_control() else {
+    let paths = paths_or_default(args.paths);
+    let Some((settings, mut control)) = args.report.settings(&paths) else {
         return crate::EXIT_USAGE;
     };
     if let Err(message) = control.acknowledge(&args.acknowledge_widening) {
         eprintln!("error: {message}");
         return crate::EXIT_USAGE;
     }
-    let paths = paths_or_default(args.paths);
+    let options = match args.walk.options(&settings) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_USAGE;
+        }
+    };
 
-    let loaded = load::load(&paths, &args.walk.options());
+    let loaded = load::load(&paths, &options);
     for path in &loaded.empty {
         eprintln!("warning: no .json files under {}", path.display());
     }
@@ -76,11 +83,11 @@ pub fn run(args: BreakingArgs) -> u8 {
 
     let mut unavailable = Vec::new();
     let before = match Base::parse(&args.base) {
-        Base::Git(reference) => base::from_git(&reference, &paths),
+        Base::Git(reference) => base::from_git(&reference, &paths, &options),
         Base::Directory(dir) => {
             // The base is what it is: a file of it that cannot be loaded is left out, with a
             // warning, and its lexicon counts as absent from the base.
-            let base = load::load(&[dir], &args.walk.options());
+            let base = load::load(&[dir], &options);
             for problem in &base.problems {
                 let path = base
                     .sources
@@ -98,7 +105,7 @@ pub fn run(args: BreakingArgs) -> u8 {
                 net: &args.net,
                 offline: args.offline,
                 no_cache: args.no_cache,
-                config: args.report.config.as_deref(),
+                config: args.report.rules.config_file(&settings),
             };
             base::from_published(&base::nsids(&sources), &options).map(|published| {
                 unavailable = published.unavailable;

@@ -14,7 +14,8 @@
 //! `--lexicons`, it is not searched for lexicons.
 //!
 //! Gate: a record is produced only for a lexicon that lints without errors (the per-file rules of
-//! `lexperm lint`, with the same rule settings: `lexperm.toml` in the current directory or `--config`).
+//! `lexperm lint`, with the same rule settings: `lexperm.toml` found from `--lexicons` upward or
+//! `--config`, then `--select`, `--warn`, `--deny`, `--ignore`).
 //! The errors of blocked files are printed in the human format on stderr; warnings do not block and
 //! are not printed (run `lexperm lint` for them).
 
@@ -25,8 +26,8 @@ use clap::Args;
 use lexperm_codegen::records::{schema_record, SchemaRecord};
 use lexperm_parser::diagnostics::FileId;
 
+use super::rule_args::RuleArgs;
 use super::walk_args::WalkArgs;
-use crate::config::{self, RuleControl};
 use crate::engine;
 use crate::load;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
@@ -37,15 +38,14 @@ pub const CIDS_FILE: &str = "cids.json";
 /// Arguments of `lexperm gen records`.
 #[derive(Debug, Args)]
 pub struct GenRecordsArgs {
-    /// Folder searched (recursively) for lexicon `*.json` files.
-    #[arg(long, value_name = "DIR", default_value = "lexicons")]
+    /// Lexicon folder (searched recursively for `*.json` files) or file.
+    #[arg(long, value_name = "DIR|FILE", default_value = "lexicons")]
     pub lexicons: PathBuf,
     /// Folder to write `<nsid>.json` records and `cids.json` into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
     #[command(flatten)]
     pub walk: WalkArgs,
 }
@@ -58,9 +58,9 @@ struct Built {
 
 /// Runs `lexperm gen records` and returns the process exit code.
 pub fn run(args: &GenRecordsArgs) -> u8 {
-    if !args.lexicons.is_dir() {
+    if !args.lexicons.exists() {
         eprintln!(
-            "error: lexicon folder {} does not exist or is not a folder\n  help: pass --lexicons DIR",
+            "error: lexicon folder or file {} does not exist\n  help: pass --lexicons DIR or --lexicons FILE",
             args.lexicons.display()
         );
         return EXIT_USAGE;
@@ -73,10 +73,12 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
         return EXIT_USAGE;
     }
     let rules = engine::registry();
-    let control = match config::load(args.config.as_deref(), &rules)
-        .and_then(|config| RuleControl::new(&rules, &config, &[], false))
-    {
-        Ok(control) => control,
+    let settings = args
+        .rules
+        .settings(std::slice::from_ref(&args.lexicons))
+        .and_then(|(settings, control)| Ok((args.walk.options(&settings)?, control)));
+    let (mut options, control) = match settings {
+        Ok(settings) => settings,
         Err(message) => {
             eprintln!("error: {message}");
             return EXIT_USAGE;
@@ -85,7 +87,6 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
 
     // The output folder is left out when it lies inside the lexicons: a second run must not read
     // the records of the first as lexicons.
-    let mut options = args.walk.options();
     options.exclude.extend(std::fs::canonicalize(&args.out));
     let files = load::load(std::slice::from_ref(&args.lexicons), &options);
     let not_loaded = files.failed_under(&control);

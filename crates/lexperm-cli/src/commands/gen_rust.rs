@@ -15,6 +15,7 @@ use lexperm_codegen::{lint_report, Builder, GenerateError, LintError, Target};
 
 use super::lexicons::print_not_loaded;
 use super::reference_args::ReferenceArgs;
+use super::rule_args::RuleArgs;
 use super::walk_args::WalkArgs;
 use crate::load;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
@@ -22,17 +23,16 @@ use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 /// Arguments of `lexperm gen rust` and `lexperm gen ts`.
 #[derive(Debug, Args)]
 pub struct GenCodeArgs {
-    /// Folder searched (recursively) for lexicon `*.json` files; may be repeated (all folders are
-    /// linted as one catalog).
-    #[arg(long, value_name = "DIR", default_value = "lexicons")]
+    /// Lexicon folder (searched recursively for `*.json` files) or file; may be repeated (all
+    /// are linted as one catalog).
+    #[arg(long, value_name = "DIR|FILE", default_value = "lexicons")]
     pub lexicons: Vec<PathBuf>,
     /// Folder whose `header.hbs`, `record.hbs`, `endpoint.hbs` or `permission_set.hbs` replace the
     /// embedded templates.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
-    /// Let errors of this lint rule (code or name) through the gate; may be repeated.
-    #[arg(long, value_name = "RULE")]
-    pub allow: Vec<String>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// File to write the generated code to (missing parent folders are created).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -50,7 +50,10 @@ fn cli_lint_report(errors: &[LintError]) -> String {
     let mut codes: Vec<&str> = errors.iter().map(|e| e.code).collect();
     codes.sort_unstable();
     codes.dedup();
-    let flags: Vec<String> = codes.iter().map(|code| format!("--allow {code}")).collect();
+    let flags: Vec<String> = codes
+        .iter()
+        .map(|code| format!("--ignore {code}"))
+        .collect();
     lint_report(
         errors,
         &format!(
@@ -62,29 +65,41 @@ fn cli_lint_report(errors: &[LintError]) -> String {
 
 /// Runs `lexperm gen rust` (or `ts`) and returns the process exit code.
 pub fn run(args: &GenCodeArgs, target: Target) -> u8 {
-    if let Some(missing) = args.lexicons.iter().find(|dir| !dir.is_dir()) {
+    if let Some(missing) = args.lexicons.iter().find(|path| !path.exists()) {
         eprintln!(
-            "error: lexicon folder {} does not exist or is not a folder\n  help: pass --lexicons DIR",
+            "error: lexicon folder or file {} does not exist\n  help: pass --lexicons DIR or --lexicons FILE",
             missing.display()
         );
         return EXIT_USAGE;
     }
+    let (settings, control) = match args.rules.settings(&args.lexicons) {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let options = match args.walk.options(&settings) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
     // Read through the CLI's loader (link policy, bounded reads); the builder gets the texts.
-    let files = load::load(&args.lexicons, &args.walk.options());
+    let files = load::load(&args.lexicons, &options);
     print_not_loaded(&files);
-    let not_loaded = files.failed();
+    let not_loaded = files.failed_under(&control);
     let mut builder = Builder::new()
         .target(target)
         .emit_rerun_if_changed(false)
-        .reference(args.reference.get());
+        .reference(args.reference.get())
+        .rule_control(control);
     for (_, file) in files.sources.iter() {
         builder = builder.lexicon_text(&file.path, file.text.as_str());
     }
     if let Some(dir) = &args.templates {
         builder = builder.templates(dir);
-    }
-    for rule in &args.allow {
-        builder = builder.allow_rule(rule);
     }
     let generated = builder.generate_string();
     if not_loaded > 0 {

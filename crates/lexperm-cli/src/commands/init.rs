@@ -129,9 +129,9 @@ mod tests {
 
     #[test]
     fn config_is_valid() {
-        let config = crate::config::parse(CONFIG).expect("the written config parses");
+        let config = lexperm_lint::config::parse(CONFIG).expect("the written config parses");
         assert!(config.rules.is_empty());
-        assert_eq!(crate::config::parse_network(CONFIG), Ok(None));
+        assert_eq!(lexperm_lint::config::parse_network(CONFIG), Ok(None));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use lexperm_parser::diagnostics::{Diagnostic, Severity};
 use lexperm_resolver::{Catalog, DroppedEntry};
 
 use super::walk_args::WalkArgs;
+use crate::config;
 use crate::engine;
 use crate::lines::{self, Line, LineError};
 use crate::load::{self, LoadedFiles};
@@ -23,7 +24,7 @@ pub const DEFAULT_LEXICONS: &str = "lexicons";
 #[derive(Debug, Args)]
 pub struct LexiconDirs {
     /// Lexicon directory or file (walked for `*.json`); repeatable. Default: `lexicons/`.
-    #[arg(long = "lexicons", value_name = "DIR")]
+    #[arg(long = "lexicons", value_name = "DIR|FILE")]
     pub dirs: Vec<PathBuf>,
     #[command(flatten)]
     pub walk: WalkArgs,
@@ -62,6 +63,22 @@ impl Loaded {
 }
 
 impl LexiconDirs {
+    /// The walk settings of `lexperm.toml` found from `dirs` upward (see [`crate::config`]); a
+    /// config that cannot be read or a glob that does not compile is warned about and the
+    /// defaults are used (these commands apply no rule settings).
+    fn walk_options(&self, dirs: &[PathBuf]) -> load::WalkOptions {
+        let default = config::Settings::default();
+        let options = config::load(None, dirs, &engine::registry())
+            .and_then(|settings| self.walk.options(&settings));
+        match options {
+            Ok(options) => options,
+            Err(message) => {
+                eprintln!("warning: {message}; the folders are walked with the default settings");
+                self.walk.options(&default).unwrap_or_default()
+            }
+        }
+    }
+
     /// Reads every `*.json` under the directories into a catalog. Never fails: a path that cannot
     /// be loaded is reported on stderr and counted in [`Loaded::failed`]; loader errors are
     /// summarized on stderr, and a broken file is still in the catalog as far as it could be read.
@@ -79,7 +96,7 @@ impl LexiconDirs {
         } else {
             vec![PathBuf::from(DEFAULT_LEXICONS)]
         };
-        let files = load::load(&dirs, &self.walk.options());
+        let files = load::load(&dirs, &self.walk_options(&dirs));
         print_not_loaded(&files);
         let failed = files.failed();
         let sources = files.sources;

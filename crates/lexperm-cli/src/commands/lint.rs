@@ -3,16 +3,17 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use lexperm_parser::diagnostics::{Diagnostic, FileId, RuleMeta, Severity};
 
 use super::changed_since::{changed_files, ChangedFiles};
-use super::output_args::OutputArgs;
 use super::fix;
+use super::output_args::OutputArgs;
 use super::reference_args::ReferenceArgs;
 use super::remote::RemoteArgs;
+use super::rule_args::RuleArgs;
 use super::walk_args::WalkArgs;
-use crate::config::{self, RuleControl};
+use crate::config::{RuleControl, Settings};
 use crate::engine;
 use crate::load::{self, LoadedFiles};
 use crate::render::{self, Format, HumanOptions, MarkdownReport, Summary};
@@ -57,44 +58,22 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Turn a rule off (by code, name or indigo name); repeatable.
-    #[arg(long, value_name = "CODE|NAME")]
-    pub ignore: Vec<String>,
-    /// Fail on warnings too.
-    #[arg(long, value_enum, value_name = "warnings")]
-    pub deny: Vec<Deny>,
-    /// Rule settings file (default: `lexperm.toml` in the current directory, when present).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 impl ReportArgs {
-    /// The rule settings of a run: the config file (`--config`, else `lexperm.toml` when
-    /// present), then `--ignore`, then `--deny`; a setting may name any rule. `None` (the error
+    /// The configuration of a run over `paths` and its rule settings: the config file, then
+    /// `--select`, `--warn`, `--deny`, `--ignore`; a setting may name any rule. `None` (the error
     /// printed) when a setting is wrong.
-    pub fn rule_control(&self) -> Option<RuleControl> {
-        let rules = engine::registry();
-        let control = config::load(self.config.as_deref(), &rules).and_then(|config| {
-            RuleControl::new(
-                &rules,
-                &config,
-                &self.ignore,
-                self.deny.contains(&Deny::Warnings),
-            )
-        });
-        control
+    pub fn settings(&self, paths: &[PathBuf]) -> Option<(Settings, RuleControl)> {
+        self.rules
+            .settings(paths)
             .map_err(|message| eprintln!("error: {message}"))
             .ok()
     }
-}
-
-/// What `--deny` can turn into failures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Deny {
-    /// Warnings fail the run.
-    Warnings,
 }
 
 /// Runs `lint` and returns the exit code.
@@ -103,11 +82,18 @@ pub fn run(args: LintArgs) -> u8 {
         eprintln!("error: {message}");
         return crate::EXIT_USAGE;
     }
-    let Some(control) = args.report.rule_control() else {
-        return crate::EXIT_USAGE;
-    };
     let quiet = args.report.output.quiet;
     let paths = paths_or_default(args.paths);
+    let Some((settings, control)) = args.report.settings(&paths) else {
+        return crate::EXIT_USAGE;
+    };
+    let options = match args.walk.options(&settings) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_USAGE;
+        }
+    };
     // Asked before reading anything, so that a missing git or revision fails fast.
     let changed = match args
         .changed_since
@@ -121,7 +107,7 @@ pub fn run(args: LintArgs) -> u8 {
             return crate::EXIT_USAGE;
         }
     };
-    let loaded = load::load(&paths, &args.walk.options());
+    let loaded = load::load(&paths, &options);
     for path in &loaded.empty {
         eprintln!("warning: no .json files under {}", path.display());
     }
@@ -144,7 +130,7 @@ pub fn run(args: LintArgs) -> u8 {
         fix::run(&mut sources, &ids, &paths, &control, args.dry_run)
     });
 
-    let mut remote = match args.remote.remote(args.report.config.as_deref()) {
+    let mut remote = match args.remote.remote(args.report.rules.config_file(&settings)) {
         Ok(remote) => remote,
         Err(message) => {
             eprintln!("error: {message}");
@@ -281,7 +267,7 @@ pub fn write_report(
         };
         eprintln!("error: {paths} could not be loaded{others} (see the L132/L133 findings)");
         crate::EXIT_USAGE
-    } else if control.fails(summary) {
+    } else if control.fails(summary.errors, summary.warnings) {
         crate::EXIT_FAILURE
     } else {
         crate::EXIT_OK

@@ -22,6 +22,7 @@ pub mod publish;
 pub mod reference_args;
 pub mod remote;
 pub mod resolve;
+pub mod rule_args;
 pub mod schema;
 pub mod scope;
 pub mod walk_args;

@@ -24,7 +24,7 @@ use lexperm_parser::limits::MAX_LINE_LENGTH;
 
 use super::net_args::NetArgs;
 use super::walk_args::WalkArgs;
-use crate::config::{self, RuleControl};
+use crate::config::{self, RuleControl, RuleFlags};
 use crate::engine;
 use crate::load;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
@@ -47,8 +47,8 @@ pub struct PublishArgs {
     /// The publishing account: a handle or a DID.
     #[arg(long, value_name = "HANDLE|DID")]
     pub handle: String,
-    /// Folder of lexicon JSON files.
-    #[arg(long, value_name = "DIR", default_value = "lexicons")]
+    /// Folder of lexicon JSON files (searched recursively), or one lexicon file.
+    #[arg(long, value_name = "DIR|FILE", default_value = "lexicons")]
     pub lexicons: PathBuf,
     /// PDS URL (default: resolved from the handle/DID).
     #[arg(long, value_name = "URL")]
@@ -61,7 +61,8 @@ pub struct PublishArgs {
     /// Plan only; write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Rule settings file for the lint gate (default: `lexperm.toml` in the current directory).
+    /// Configuration file for the lint gate and the walk (default: the nearest `lexperm.toml`
+    /// from `--lexicons` upward, else `./lexperm.toml`).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Session file (default: `<cache dir>/session.json`).
@@ -188,18 +189,19 @@ fn load_lexicons(
     config_file: Option<&Path>,
     walk: WalkArgs,
 ) -> Result<Vec<LocalLexicon>, Failure> {
-    if !root.is_dir() {
+    if !root.exists() {
         return Err(usage(format!(
-            "{} is not a folder of lexicons (--lexicons DIR)",
+            "{} does not exist (--lexicons DIR or --lexicons FILE)",
             root.display()
         )));
     }
     let rules = engine::registry();
-    let control = config::load(config_file, &rules)
-        .and_then(|config| RuleControl::new(&rules, &config, &[], false))
-        .map_err(usage)?;
+    let roots = [root.to_path_buf()];
+    let settings = config::load(config_file, &roots, &rules).map_err(usage)?;
+    let control =
+        RuleControl::new(&rules, &settings.config, &RuleFlags::default()).map_err(usage)?;
     // The same loader as `lexperm lint`, so publish sees exactly the files lint judged.
-    let files = load::load(&[root.to_path_buf()], &walk.options());
+    let files = load::load(&roots, &walk.options(&settings).map_err(usage)?);
     let not_loaded = files.failed_under(&control);
     // The lint gate: any error (the full `lexperm lint` pipeline with `lexperm.toml` settings)
     // refuses the whole run.

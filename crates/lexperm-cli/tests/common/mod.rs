@@ -41,6 +41,42 @@ pub const POST: &str = r#"{
 }
 "#;
 
+/// A document whose only finding is an error: a def with an unknown type.
+pub const ERROR_DOC: &str = r#"{
+  "lexicon": 1,
+  "id": "com.example.broken",
+  "defs": {
+    "thing": { "type": "float", "description": "Not a Lexicon type." }
+  }
+}
+"#;
+
+/// A document whose only finding is a warning: a query without a description.
+pub const WARNING_DOC: &str = r#"{
+  "lexicon": 1,
+  "id": "com.example.getThing",
+  "defs": {
+    "main": {
+      "type": "query",
+      "output": { "encoding": "application/json" }
+    }
+  }
+}
+"#;
+
+/// Runs `lexperm args…` in `dir` and checks the exit code; returns (stdout, stderr).
+#[track_caller]
+pub fn check(dir: &Path, args: &[&str], code: i32) -> (String, String) {
+    let output = lexperm(dir, args);
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "lexperm {args:?}\n--- stdout\n{out}\n--- stderr\n{err}"
+    );
+    (out, err)
+}
+
 /// Runs git in `dir` with a fixed identity, `main` as the first branch and no system settings;
 /// panics when it fails.
 pub fn git(dir: &Path, args: &[&str]) {
@@ -94,20 +130,6 @@ pub fn lexperm(dir: &Path, args: &[&str]) -> Output {
         .env_remove("COLUMNS")
         .output()
         .expect("lexperm runs")
-}
-
-/// Runs `lexperm args…` in `dir` (as [`lexperm`]) and checks the exit code; returns (stdout,
-/// stderr).
-#[track_caller]
-pub fn check(dir: &Path, args: &[&str], code: i32) -> (String, String) {
-    let output = lexperm(dir, args);
-    let (out, err) = (stdout(&output), stderr(&output));
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "lexperm {args:?}\n--- stdout\n{out}\n--- stderr\n{err}"
-    );
-    (out, err)
 }
 
 /// Runs `lexperm` in the workspace root with `args` and optional stdin, without colour.
