@@ -272,13 +272,15 @@ pub fn load(paths: &[PathBuf], options: &WalkOptions) -> LoadedFiles {
     loaded.excluded = excluded;
     if excluded > 0 {
         crate::verbose(format_args!(
-            "left out {excluded} path(s) matching `exclude` globs or .gitignore"
+            "left out {} matching `exclude` globs or .gitignore",
+            lexperm_parser::wording::count(excluded, "path", "paths")
         ));
     }
     if loaded.skipped > 0 {
         crate::verbose(format_args!(
-            "skipped {} JSON file(s) found by the walk that are not lexicons",
-            loaded.skipped
+            "skipped {} found by the walk that {} not lexicons",
+            lexperm_parser::wording::count(loaded.skipped, "JSON file", "JSON files"),
+            if loaded.skipped == 1 { "is" } else { "are" }
         ));
     }
     loaded

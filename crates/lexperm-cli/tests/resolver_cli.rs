@@ -308,7 +308,7 @@ fn expand_token_scope_says_when_an_include_granted_nothing() {
     let run = lexperm(&["expand", "--scope", &scope], None);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stdout.contains("token scope (1 values):"),
+        run.stdout.contains("token scope (1 value):"),
         "{}",
         run.stdout
     );

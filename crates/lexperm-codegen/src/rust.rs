@@ -228,13 +228,19 @@ fn rule_counts(errors: &[LintError]) -> Vec<(&'static str, &'static str, usize)>
 }
 
 fn render_lint(errors: &[LintError]) -> String {
-    let calls: String = rule_counts(errors)
+    let rules = rule_counts(errors);
+    let calls: String = rules
         .iter()
         .map(|(code, _, _)| format!(".allow_rule(\"{code}\")"))
         .collect();
+    let what = if rules.len() == 1 {
+        "the rule"
+    } else {
+        "the rules"
+    };
     lint_report(
         errors,
-        &format!("to generate anyway, let the rule(s) through on the Builder: {calls} (`lexperm lint` shows each error in its source)"),
+        &format!("to generate anyway, let {what} through on the Builder: {calls} (`lexperm lint` shows each error in its source)"),
     )
 }
 
@@ -247,8 +253,8 @@ pub fn lint_report(errors: &[LintError], how_to_allow: &str) -> String {
         .map(|(code, name, count)| format!("{code} {name} \u{d7}{count}"))
         .collect();
     let mut text = format!(
-        "{} lint error(s) in the lexicons ({}); no code generated\n",
-        errors.len(),
+        "{} in the lexicons ({}); no code generated\n",
+        lexperm_parser::wording::count(errors.len(), "lint error", "lint errors"),
         listed.join(", ")
     );
     for error in errors {
@@ -631,13 +637,13 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
-            "3 lint error(s) in the lexicons (P120 undefined-lxm \u{d7}2, L101 invalid-json \u{d7}1); no code generated"
+            "3 lint errors in the lexicons (P120 undefined-lxm \u{d7}2, L101 invalid-json \u{d7}1); no code generated"
         );
         assert!(lines[1].contains("authAll.json:1:"), "{text}");
         assert!(lines[1].contains(": error[P120/undefined-lxm]: "), "{text}");
         assert_eq!(
             lines.last().copied(),
-            Some("to generate anyway, let the rule(s) through on the Builder: .allow_rule(\"P120\").allow_rule(\"L101\") (`lexperm lint` shows each error in its source)")
+            Some("to generate anyway, let the rules through on the Builder: .allow_rule(\"P120\").allow_rule(\"L101\") (`lexperm lint` shows each error in its source)")
         );
         assert_eq!(format!("{error:?}"), text);
         // With the rules allowed, the failure is gone for them.

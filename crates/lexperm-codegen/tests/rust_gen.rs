@@ -979,12 +979,12 @@ fn the_full_lint_gates_generation() {
     let path = dir.join("b.json").display().to_string();
     assert!(
         shown.starts_with(&format!(
-            "1 lint error(s) in the lexicons (L101 invalid-json ×1); no code generated\n{path}:1:2: error[L101/invalid-json]: "
+            "1 lint error in the lexicons (L101 invalid-json ×1); no code generated\n{path}:1:2: error[L101/invalid-json]: "
         )),
         "{shown}"
     );
     assert!(shown.ends_with(
-        "\nto generate anyway, let the rule(s) through on the Builder: .allow_rule(\"L101\") (`lexperm lint` shows each error in its source)"
+        "\nto generate anyway, let the rule through on the Builder: .allow_rule(\"L101\") (`lexperm lint` shows each error in its source)"
     ));
 
     // A cross-file (permission-set) rule: the set names a method no loaded lexicon defines, while

@@ -152,12 +152,15 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
         return EXIT_USAGE;
     }
     println!(
-        "wrote {} record(s) and {CIDS_FILE} to {}",
-        records.len(),
+        "wrote {} and {CIDS_FILE} to {}",
+        lexperm_parser::wording::count(records.len(), "record", "records"),
         args.out.display()
     );
     if failed > 0 {
-        eprintln!("{failed} lexicon file(s) produced no record");
+        eprintln!(
+            "{} produced no record",
+            lexperm_parser::wording::count(failed, "lexicon file", "lexicon files")
+        );
     }
     if not_loaded > 0 {
         EXIT_USAGE

@@ -170,7 +170,7 @@ fn check(path: &Path, code: &str) -> u8 {
     EXIT_FAILURE
 }
 
-/// `N line(s) removed, M added; first difference at line L` plus that line from each side.
+/// `N lines only in the file, M only in the generated code; first difference at line L` plus that line from each side.
 fn diff_summary(old: &str, new: &str) -> String {
     let old_lines: Vec<&str> = old.lines().collect();
     let new_lines: Vec<&str> = new.lines().collect();
@@ -194,7 +194,8 @@ fn diff_summary(old: &str, new: &str) -> String {
             .map_or("(end of file)".to_owned(), |line| line.trim().to_owned())
     };
     format!(
-        "{removed} line(s) only in the file, {added} only in the generated code; first difference at line {}\n  - {}\n  + {}",
+        "{} only in the file, {added} only in the generated code; first difference at line {}\n  - {}\n  + {}",
+        lexperm_parser::wording::count(removed, "line", "lines"),
         first + 1,
         shown(&old_lines),
         shown(&new_lines)
@@ -209,11 +210,11 @@ mod tests {
     fn diff_summary_counts_lines_and_shows_the_first_difference() {
         assert_eq!(
             diff_summary("a\nb\nc\n", "a\nB\nc\nd\n"),
-            "1 line(s) only in the file, 2 only in the generated code; first difference at line 2\n  - b\n  + B"
+            "1 line only in the file, 2 only in the generated code; first difference at line 2\n  - b\n  + B"
         );
         assert_eq!(
             diff_summary("a\n", "a\nb\n"),
-            "0 line(s) only in the file, 1 only in the generated code; first difference at line 2\n  - (end of file)\n  + b"
+            "0 lines only in the file, 1 only in the generated code; first difference at line 2\n  - (end of file)\n  + b"
         );
     }
 }
