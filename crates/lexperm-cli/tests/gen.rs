@@ -289,7 +289,7 @@ fn gen_rust_check_reports_stale_files() {
     assert_eq!(stale.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&stale.stderr);
     assert!(
-        stderr.contains("is stale: 1 line(s) only in the file, 1 only in the generated code; first difference at line"),
+        stderr.contains("is stale: 1 line only in the file, 1 only in the generated code; first difference at line"),
         "{stderr}"
     );
     assert!(stderr.contains("\n  - pub const NSlD: &str = "), "{stderr}");

@@ -195,7 +195,7 @@ fn diff_summary(old: &str, new: &str) -> String {
     };
     format!(
         "{} only in the file, {added} only in the generated code; first difference at line {}\n  - {}\n  + {}",
-        lexperm_parser::wording::count(removed, "line", "lines"),
+        lexperm_parser::wording::count(removed.unsigned_abs(), "line", "lines"),
         first + 1,
         shown(&old_lines),
         shown(&new_lines)
