@@ -679,7 +679,9 @@ fn read_found(found: Vec<Found>, shown_under: &[PathBuf], empty: Vec<PathBuf>) -
             .iter()
             .find_map(|folder| path.strip_prefix(folder).ok())
             .filter(|relative| !relative.as_os_str().is_empty());
-        display_path(relative.unwrap_or(path))
+        // `lint .` names `lexicons/x.json`, not `./lexicons/x.json`.
+        let path = relative.unwrap_or(path);
+        display_path(path.strip_prefix(".").unwrap_or(path))
     };
     let threads = engine::threads_for(found.len(), 64);
     let read = engine::map_in_order(&found, threads, |item| match item {

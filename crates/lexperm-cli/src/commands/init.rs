@@ -19,8 +19,14 @@ pub const WORKFLOW: &str = include_str!("../../../../docs/examples/lexperm.yml")
 pub const WORKFLOW_PATH: &str = ".github/workflows/lexperm.yml";
 
 /// The configuration file written: every section lexperm reads, its settings commented out.
-pub const CONFIG: &str = r#"# lexperm settings for the lexicons of this repository: rule levels, intended widenings and the
-# network deadline.
+pub const CONFIG: &str = r#"# lexperm settings for the lexicons of this repository: what the walk of folders leaves out,
+# rule levels, intended widenings and the network deadline. Every key is documented in
+# https://github.com/lexperm/lexperm/blob/main/docs/config.md
+
+# Globs left out of folder walks besides the defaults (.git, node_modules, target, ...);
+# `exclude` replaces the defaults instead. Files ignored by .gitignore are left out too
+# (`respect-gitignore = false` reads them).
+# extend-exclude = ["lexicons/vendor/**"]
 
 # Rule levels by code or name: "off", "info", "warning" or "error".
 # `lexperm explain --list` lists every rule; `lexperm explain CODE` explains one.

@@ -114,6 +114,19 @@ pub fn have_git() -> bool {
     found
 }
 
+/// Copies every file under `from` to `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
 /// Writes `text` to `dir/path`, creating folders.
 pub fn write(dir: &Path, path: &str, text: &str) {
     let path = dir.join(path);
