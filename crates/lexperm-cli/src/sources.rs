@@ -58,6 +58,8 @@ pub struct Sources {
     unread: Vec<SourceFile>,
     /// Ids of the files of the base version (`lexperm breaking`), sorted.
     base: Vec<FileId>,
+    /// The git ref the base files were read at, when they were (`REF:path` names).
+    base_ref: Option<String>,
 }
 
 impl Sources {
@@ -102,6 +104,30 @@ impl Sources {
         if let Some(file) = self.files.get_mut(id.0 as usize) {
             *file = SourceFile::new(std::mem::take(&mut file.path), text);
         }
+    }
+
+    /// Records that the base files were read from git at `reference` (named `REF:path`).
+    pub fn set_base_ref(&mut self, reference: &str) {
+        self.base_ref = Some(reference.to_owned());
+    }
+
+    /// Where a base file read from git lives in the working tree: `path` of `REF:path`.
+    pub fn base_tree_path(&self, id: FileId) -> Option<&str> {
+        let reference = self.base_ref.as_deref()?;
+        if !self.is_base(id) {
+            return None;
+        }
+        self.get(id)?
+            .path
+            .strip_prefix(reference)?
+            .strip_prefix(':')
+    }
+
+    /// The id of the working-tree file (not a base one) shown as `path`.
+    pub fn find_current(&self, path: &str) -> Option<FileId> {
+        self.iter()
+            .find(|(id, file)| file.path == path && !self.is_base(*id))
+            .map(|(id, _)| id)
     }
 
     /// True when `id` is a file of the base version.

@@ -195,6 +195,37 @@ fn base_ref_is_read_from_git_without_touching_the_working_tree() {
         ]
     );
 
+    // SARIF names only paths of the repository, which code scanning can place: the removed
+    // lexicon at its path, the changed one's base version as the working-tree file.
+    let output = common::lexperm(repo, &["breaking", "--base", "HEAD", "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let uris: Vec<&str> = results
+        .iter()
+        .flat_map(|result| {
+            result["locations"]
+                .as_array()
+                .into_iter()
+                .chain(result["relatedLocations"].as_array())
+                .flatten()
+        })
+        .map(|location| {
+            location["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(uris.iter().all(|uri| !uri.starts_with("HEAD")), "{uris:?}");
+    let removed = results.iter().find(|r| r["ruleId"] == "B101").unwrap();
+    assert_eq!(
+        removed["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "lexicons/com/example/like.json"
+    );
+    assert!(removed["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("(base version: HEAD:lexicons/com/example/like.json:"));
+
     // The human format shows both versions' snippets.
     let output = common::lexperm(repo, &["breaking", "--base", "HEAD"]);
     let human = common::stdout(&output);

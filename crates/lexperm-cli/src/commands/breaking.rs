@@ -83,7 +83,10 @@ pub fn run(args: BreakingArgs) -> u8 {
 
     let mut unavailable = Vec::new();
     let before = match Base::parse(&args.base) {
-        Base::Git(reference) => base::from_git(&reference, &paths, &options),
+        Base::Git(reference) => {
+            sources.set_base_ref(&reference);
+            base::from_git(&reference, &paths, &options)
+        }
         Base::Directory(dir) => {
             // The base is what it is: a file of it that cannot be loaded is left out, with a
             // warning, and its lexicon counts as absent from the base.

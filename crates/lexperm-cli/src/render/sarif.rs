@@ -34,6 +34,20 @@ pub(super) fn render(
                 text.push_str("\nhelp: ");
                 text.push_str(help);
             }
+            // A finding only the base version has (a removed lexicon or def) is placed where
+            // code scanning can show it: the same file in the working tree, at its top, or the
+            // file's path in the repository when it was deleted; the base place is in the text.
+            let base_place = sources
+                .base_tree_path(diagnostic.span.file)
+                .map(|tree_path| {
+                    text.push_str(&format!("\n(base version: {path}:{line}:{column})"));
+                    match sources.find_current(tree_path) {
+                        Some(_) => (tree_path, 1, 1, 1, 1),
+                        None => (tree_path, line, column, end_line, end_column),
+                    }
+                });
+            let (path, line, column, end_line, end_column) =
+                base_place.unwrap_or((path, line, column, end_line, end_column));
             let mut result = json!({
                 "ruleId": diagnostic.code,
                 "level": level(diagnostic.severity),
@@ -50,10 +64,25 @@ pub(super) fn render(
                 .filter_map(|(id, label)| {
                     let source = sources.get(label.span.file)?;
                     let (line, column, end_line, end_column) = source.region(label.span);
-                    let mut location =
-                        physical_location(&source.path, line, column, end_line, end_column);
+                    let mut message = label.message.clone();
+                    let mut location = match sources.base_tree_path(label.span.file) {
+                        // In the base version: named by its path in the repository.
+                        Some(tree_path) => {
+                            message.push_str(&format!(
+                                " (base version: {}:{line}:{column})",
+                                source.path
+                            ));
+                            match sources.find_current(tree_path) {
+                                Some(_) => physical_location(tree_path, 1, 1, 1, 1),
+                                None => {
+                                    physical_location(tree_path, line, column, end_line, end_column)
+                                }
+                            }
+                        }
+                        None => physical_location(&source.path, line, column, end_line, end_column),
+                    };
                     location["id"] = json!(id);
-                    location["message"] = json!({ "text": label.message });
+                    location["message"] = json!({ "text": message });
                     Some(location)
                 })
                 .collect();
