@@ -191,10 +191,11 @@ pub fn run_piped(command: &mut Command, stdin: Option<&str>) -> Run {
     let input = stdin.unwrap_or("").as_bytes().to_vec();
     let writer = std::thread::spawn(move || pipe.write_all(&input));
     let out = child.wait_with_output().expect("wait");
-    writer
-        .join()
-        .expect("stdin writer thread")
-        .expect("write stdin");
+    // A command that exits without reading stdin (a usage error) closes the pipe first.
+    match writer.join().expect("stdin writer thread") {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => panic!("write stdin: {err}"),
+        _ => {}
+    }
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8(out.stdout).expect("utf8 stdout"),
