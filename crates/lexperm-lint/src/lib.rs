@@ -134,6 +134,7 @@ declare_rules! {
         file l131_invalid_space_collection,
         local l132_unreadable_file,
         local l133_link_outside_root,
+        local l134_lockfile_mismatch,
         file s101_missing_primary_description,
         file s102_undescribed_token,
         file s103_endpoint_output_undefined,
