@@ -285,12 +285,15 @@ pub fn lint_registry() -> impl Iterator<Item = &'static RuleMeta> {
 }
 
 /// Every rule `lexperm breaking` can report: the loader's and the local reader's (a file that does
-/// not load is reported, not skipped) and the breaking-change rules, sorted by code.
+/// not load is reported, not skipped; the lockfile check is not part of a comparison) and the
+/// breaking-change rules, sorted by code.
 pub fn breaking_registry() -> impl Iterator<Item = &'static RuleMeta> {
     registry().iter().copied().filter(|rule| {
         is_breaking_rule(rule)
             || RULES.iter().any(|r| {
-                r.meta.code == rule.code && matches!(r.check, Check::Loader(_) | Check::Local)
+                r.meta.code == rule.code
+                    && matches!(r.check, Check::Loader(_) | Check::Local)
+                    && r.meta.code != file_rules::l134_lockfile_mismatch::META.code
             })
     })
 }
