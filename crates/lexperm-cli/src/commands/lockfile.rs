@@ -112,6 +112,9 @@ fn verify(args: &VerifyArgs) -> u8 {
     EXIT_FAILURE
 }
 
+/// Findings per file, in the order the files were first reported.
+pub type Findings = Vec<(FileId, Vec<Diagnostic>)>;
+
 /// The lockfile of the lexicon folder `dir`, with the folder its paths are under, as shown:
 /// `lexicons.json` beside the folder, else inside it when it holds a `lexicons/` folder
 /// ([`lockfile::candidates`]). `None` when `dir` is not a folder or has no lockfile.
@@ -136,11 +139,7 @@ pub fn found_for(dir: &Path) -> Option<(PathBuf, PathBuf)> {
 /// findings are on are taken from `sources` when loaded there (by real path), else added to it as
 /// paths not loaded. Returns how many lexicons are pinned and the L134 findings per file; an
 /// error message (with the lockfile's line and column) when it cannot be read or is not valid.
-pub fn check(
-    path: &Path,
-    root: &Path,
-    sources: &mut Sources,
-) -> Result<(usize, Vec<(FileId, Vec<Diagnostic>)>), String> {
+pub fn check(path: &Path, root: &Path, sources: &mut Sources) -> Result<(usize, Findings), String> {
     let text = load::read_text(path)
         .map_err(|problem| format!("cannot read {}: {}", path.display(), problem.message()))?;
     let pinned = Lockfile::parse(&text).map_err(|err| {
@@ -176,7 +175,7 @@ pub fn check(
         }
     });
     let shown = display_path(path);
-    let mut findings: Vec<(FileId, Vec<Diagnostic>)> = Vec::new();
+    let mut findings: Findings = Vec::new();
     for found in mismatches {
         let file = root.join(&found.path);
         let id = match loaded.get(&absolute(&file)) {
@@ -194,10 +193,7 @@ pub fn check(
 
 /// The lockfile findings of a run over the lexicon folders `dirs` (each lockfile once), for
 /// `lint` and `gen`. An error message when a lockfile found is not valid.
-pub fn findings_for(
-    dirs: &[PathBuf],
-    sources: &mut Sources,
-) -> Result<Vec<(FileId, Vec<Diagnostic>)>, String> {
+pub fn findings_for(dirs: &[PathBuf], sources: &mut Sources) -> Result<Findings, String> {
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut findings = Vec::new();
     for (path, root) in dirs.iter().filter_map(|dir| found_for(dir)) {
