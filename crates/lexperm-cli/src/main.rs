@@ -115,6 +115,10 @@ enum Command {
     Resolve(commands::resolve::ResolveArgs),
     /// Publish lexicons as com.atproto.lexicon.schema records (plan, CAS writes, read-back).
     Publish(commands::publish::PublishArgs),
+    /// Work with the `lexicons.json` lockfile (the format of `@atproto/lex install`): `verify`
+    /// checks offline that the pinned lexicons are the local files.
+    #[command(subcommand)]
+    Lockfile(commands::lockfile::LockfileCommand),
     /// Forget the stored publishing session (and revoke it on its PDS).
     Logout(commands::logout::LogoutArgs),
 }
@@ -150,6 +154,7 @@ fn main() -> ExitCode {
         Command::Coverage(args) => commands::coverage::run(args),
         Command::Preview(args) => commands::preview::run(args),
         Command::Gen(cmd) => commands::gen::run(cmd),
+        Command::Lockfile(cmd) => commands::lockfile::run(cmd),
     };
     ExitCode::from(code)
 }

@@ -6,6 +6,8 @@
 //!   per endpoint, `include:` scopes and their exact expansions per permission set, behind the full
 //!   lint of `lexperm_resolver`.
 //! - [`records`]: the `com.atproto.lexicon.schema` record of a lexicon document, with CID and AT-URI.
+//! - [`lockfile`]: `lexicons.json` (the `@atproto/lex install` lockfile) read, written and verified
+//!   offline against the local files.
 //!
 //! ```no_run
 //! // build.rs
@@ -25,6 +27,7 @@
 #![forbid(unsafe_code)]
 
 mod generate;
+pub mod lockfile;
 pub mod records;
 pub mod rust;
 

@@ -77,6 +77,9 @@ use handlebars::Handlebars;
 use lexperm_lint::config::{Config, RuleControl, RuleFlags};
 
 use crate::generate;
+use crate::lockfile::{self, LocalFile, Lockfile};
+use lexperm_lint::file_rules::l134_lockfile_mismatch as l134;
+use lexperm_parser::diagnostics::{FileId, Severity};
 
 pub use crate::generate::LintError;
 
@@ -184,6 +187,19 @@ pub enum GenerateError {
         /// The code or name given.
         rule: String,
     },
+    /// The `lexicons.json` lockfile of a lexicon folder is not valid
+    /// ([`Builder::verify_lockfile`]).
+    #[error("{}:{line}:{column}: invalid lockfile: {message}", path.display())]
+    Lockfile {
+        /// The lockfile.
+        path: PathBuf,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column (characters) of the problem.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// A template file is unknown, does not parse, or fails to render.
     #[error("template {name}: {message}")]
     Template {
@@ -277,6 +293,7 @@ pub struct Builder {
     discover_config: bool,
     rule_control: Option<RuleControl>,
     reference: Reference,
+    verify_lockfile: bool,
 }
 
 impl Default for Builder {
@@ -300,6 +317,7 @@ impl Builder {
             discover_config: true,
             rule_control: None,
             reference: Reference::default(),
+            verify_lockfile: true,
         }
     }
 
@@ -408,6 +426,19 @@ impl Builder {
         self
     }
 
+    /// Whether to verify the `lexicons.json` lockfile of each [`Builder::lexicons`] folder
+    /// (default: on). The lockfile is looked for beside the folder (`<folder>/../lexicons.json`,
+    /// pinning paths under the folder), then inside it (`<folder>/lexicons.json`, pinning paths
+    /// under `<folder>/lexicons/`); every lexicon it pins must be at its NSID's path and make the
+    /// schema record with the pinned CID, or the build fails with `L134 lockfile-mismatch`
+    /// errors naming both CIDs ([`GenerateError::Lint`]; `allow_rule("L134")` lets them pass
+    /// like any rule). An unreadable or invalid lockfile is [`GenerateError::Lockfile`]. Nothing
+    /// is fetched: the check is offline, always.
+    pub fn verify_lockfile(mut self, verify: bool) -> Builder {
+        self.verify_lockfile = verify;
+        self
+    }
+
     /// Generates the code and returns it.
     pub fn generate_string(&self) -> Result<String, GenerateError> {
         if self.emit_rerun_if_changed {
@@ -417,8 +448,83 @@ impl Builder {
             if let Some(config) = self.find_config() {
                 println!("cargo:rerun-if-changed={}", config.display());
             }
+            for (lockfile, _) in self.find_lockfiles() {
+                println!("cargo:rerun-if-changed={}", lockfile.display());
+            }
         }
         self.generate_code()
+    }
+
+    /// The lockfile of each lexicon folder (when verification is on), with the folder its paths
+    /// are under; each lockfile once.
+    fn find_lockfiles(&self) -> Vec<(PathBuf, PathBuf)> {
+        let mut found: Vec<(PathBuf, PathBuf)> = Vec::new();
+        if !self.verify_lockfile {
+            return found;
+        }
+        for dir in &self.lexicon_dirs {
+            let Ok(dir) = std::fs::canonicalize(dir) else {
+                continue;
+            };
+            let first = lockfile::candidates(&dir)
+                .into_iter()
+                .find(|(path, root)| path.is_file() && root.is_dir());
+            if let Some(pair) = first.filter(|pair| !found.iter().any(|seen| seen.0 == pair.0)) {
+                found.push(pair);
+            }
+        }
+        found
+    }
+
+    /// The `L134` errors of every lockfile found, at the levels of `control`.
+    fn lockfile_errors(&self, control: &RuleControl) -> Result<Vec<LintError>, GenerateError> {
+        let mut errors = Vec::new();
+        for (path, root) in self.find_lockfiles() {
+            let text = std::fs::read_to_string(&path).map_err(|err| GenerateError::Io {
+                path: path.clone(),
+                message: err.to_string(),
+            })?;
+            let pinned = Lockfile::parse(&text).map_err(|err| {
+                let (line, column) = err.line_col(&text);
+                GenerateError::Lockfile {
+                    path: path.clone(),
+                    line,
+                    column,
+                    message: err.message,
+                }
+            })?;
+            let mismatches = lockfile::verify(&pinned, |relative| {
+                match std::fs::read_to_string(root.join(relative)) {
+                    Ok(text) => LocalFile::Text(text),
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => LocalFile::Missing,
+                    Err(err) => LocalFile::Unreadable(err.to_string()),
+                }
+            });
+            let shown = path.display().to_string();
+            for found in mismatches {
+                let mut diagnostics = vec![l134::diagnostic(
+                    FileId(0),
+                    &found.nsid,
+                    &shown,
+                    &found.mismatch,
+                )];
+                control.apply(&mut diagnostics);
+                for diagnostic in diagnostics {
+                    if diagnostic.severity == Severity::Error {
+                        errors.push(LintError {
+                            path: root.join(&found.path),
+                            line: 1,
+                            column: 1,
+                            code: diagnostic.code,
+                            name: diagnostic.name,
+                            message: diagnostic.message,
+                            help: diagnostic.help,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(errors)
     }
 
     /// The folders whose changes change the output: each lexicon folder, then the template folder.
@@ -451,7 +557,18 @@ impl Builder {
                 text: text.clone(),
             });
         }
-        generate::generate(&inputs, &templates, self.target, &control, self.reference)
+        let pinned = self.lockfile_errors(&control)?;
+        let generated =
+            generate::generate(&inputs, &templates, self.target, &control, self.reference);
+        if pinned.is_empty() {
+            return generated;
+        }
+        match generated {
+            Err(GenerateError::Lint { errors }) => Err(GenerateError::Lint {
+                errors: pinned.into_iter().chain(errors).collect(),
+            }),
+            _ => Err(GenerateError::Lint { errors: pinned }),
+        }
     }
 
     /// The rule settings: [`Builder::rule_control`], else the config file (named or found) and

@@ -134,6 +134,7 @@ declare_rules! {
         file l131_invalid_space_collection,
         local l132_unreadable_file,
         local l133_link_outside_root,
+        local l134_lockfile_mismatch,
         file s101_missing_primary_description,
         file s102_undescribed_token,
         file s103_endpoint_output_undefined,
@@ -284,12 +285,15 @@ pub fn lint_registry() -> impl Iterator<Item = &'static RuleMeta> {
 }
 
 /// Every rule `lexperm breaking` can report: the loader's and the local reader's (a file that does
-/// not load is reported, not skipped) and the breaking-change rules, sorted by code.
+/// not load is reported, not skipped; the lockfile check is not part of a comparison) and the
+/// breaking-change rules, sorted by code.
 pub fn breaking_registry() -> impl Iterator<Item = &'static RuleMeta> {
     registry().iter().copied().filter(|rule| {
         is_breaking_rule(rule)
             || RULES.iter().any(|r| {
-                r.meta.code == rule.code && matches!(r.check, Check::Loader(_) | Check::Local)
+                r.meta.code == rule.code
+                    && matches!(r.check, Check::Loader(_) | Check::Local)
+                    && r.meta.code != file_rules::l134_lockfile_mismatch::META.code
             })
     })
 }

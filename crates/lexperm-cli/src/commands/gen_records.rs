@@ -88,7 +88,14 @@ pub fn run(args: &GenRecordsArgs) -> u8 {
     // The output folder is left out when it lies inside the lexicons: a second run must not read
     // the records of the first as lexicons.
     options.exclude.extend(std::fs::canonicalize(&args.out));
-    let files = load::load(std::slice::from_ref(&args.lexicons), &options);
+    let mut files = load::load(std::slice::from_ref(&args.lexicons), &options);
+    if let Some(code) = super::lockfile::gate(
+        std::slice::from_ref(&args.lexicons),
+        &mut files.sources,
+        &control,
+    ) {
+        return code;
+    }
     let not_loaded = files.failed_under(&control);
     let mut failed = 0usize;
     let blocked = crate::commands::lint::gate(&files, &control, &rules);

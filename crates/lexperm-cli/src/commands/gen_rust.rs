@@ -87,8 +87,11 @@ pub fn run(args: &GenCodeArgs, target: Target) -> u8 {
         }
     };
     // Read through the CLI's loader (link policy, bounded reads); the builder gets the texts.
-    let files = load::load(&args.lexicons, &options);
+    let mut files = load::load(&args.lexicons, &options);
     print_not_loaded(&files);
+    if let Some(code) = super::lockfile::gate(&args.lexicons, &mut files.sources, &control) {
+        return code;
+    }
     let not_loaded = files.failed_under(&control);
     let mut builder = Builder::new()
         .target(target)

@@ -129,6 +129,14 @@ pub fn run(args: LintArgs) -> u8 {
         };
         fix::run(&mut sources, &ids, &paths, &control, args.dry_run)
     });
+    // The lexicons pinned by a `lexicons.json` beside the folder (L134), checked offline.
+    let pinned = match super::lockfile::findings_for(&paths[..1], &mut sources) {
+        Ok(pinned) => pinned,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_USAGE;
+        }
+    };
 
     let mut remote = match args.remote.remote(args.report.rules.config_file(&settings)) {
         Ok(remote) => remote,
@@ -169,6 +177,12 @@ pub fn run(args: LintArgs) -> u8 {
     };
     // Paths that were not loaded come last, in walk order, each with its one diagnostic.
     findings.extend(problems.into_iter().map(|d| (d.span.file, vec![d])));
+    for (id, diagnostics) in pinned {
+        match findings.iter_mut().find(|(seen, _)| *seen == id) {
+            Some((_, found)) => found.extend(diagnostics),
+            None => findings.push((id, diagnostics)),
+        }
+    }
     for (_, diagnostics) in &mut findings {
         control.apply(diagnostics);
         diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));

@@ -13,6 +13,7 @@ pub mod gen_rust;
 pub mod init;
 pub mod lexicons;
 pub mod lint;
+pub mod lockfile;
 pub mod logout;
 pub mod net_args;
 pub mod new;
