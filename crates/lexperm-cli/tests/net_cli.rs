@@ -252,6 +252,7 @@ fn publish_dry_run_apply_update_and_refuse() {
     assert_eq!(
         keys,
         [
+            "version",
             "nsid",
             "action",
             "reason",
