@@ -331,7 +331,7 @@ fn publish_dry_run_apply_update_and_refuse() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("nothing was published"), "{stderr}");
-    assert!(stderr.contains("have lint errors"), "{stderr}");
+    assert!(stderr.contains("lint errors"), "{stderr}");
     let _ = std::fs::remove_dir_all(cache);
 }
 
