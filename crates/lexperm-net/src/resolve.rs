@@ -132,6 +132,11 @@ impl LexiconResolver {
         }
     }
 
+    /// The identity resolver (DNS, DID documents, XRPC clients) it resolves through.
+    pub fn identity(&self) -> &IdentityResolver {
+        &self.identity
+    }
+
     /// What the cache reported since the last call: discarded entries, the cache being turned
     /// off (see [`ResolutionCache::take_warnings`]).
     pub fn take_warnings(&self) -> Vec<String> {
