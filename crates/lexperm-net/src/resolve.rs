@@ -277,7 +277,10 @@ mod tests {
             ("did:plc:abc".to_string(), pds.url.clone())
         );
         let resolver = LexiconResolver::new(identity, None, false);
+        let before = resolver.identity().requests().count();
         let got = resolver.resolve("com.example.good").unwrap();
+        // TXT, DID document, getRecord and the repository proof.
+        assert_eq!(resolver.identity().requests().count() - before, 4);
         assert_eq!(got.source, ResolutionSource::Network);
         assert_eq!(got.lexicon.did, "did:plc:abc");
         assert!(

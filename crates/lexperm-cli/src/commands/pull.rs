@@ -518,3 +518,79 @@ fn stage_and_move(staging: &Path, writes: &[(PathBuf, String)]) -> Result<(), St
     }
     Err(message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("lexperm-pull-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn writes_move_into_place_together() {
+        let dir = temp("commit");
+        std::fs::write(dir.join("lexicons.json"), "old lock").unwrap();
+        let writes = vec![
+            (dir.join("lexicons/a/b/c.json"), "c".to_owned()),
+            (dir.join("lexicons.json"), "new lock".to_owned()),
+        ];
+        commit(&dir.join("lexicons.json"), &writes).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("lexicons/a/b/c.json")).unwrap(),
+            "c"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("lexicons.json")).unwrap(),
+            "new lock"
+        );
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left.len(), 2, "the staging folder is removed: {left:?}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_move_restores_the_previous_state() {
+        let dir = temp("rollback");
+        std::fs::create_dir_all(dir.join("lexicons/a")).unwrap();
+        std::fs::write(dir.join("lexicons/a/x.json"), "old x").unwrap();
+        std::fs::write(dir.join("lexicons.json"), "old lock").unwrap();
+        // A file where a folder must be: the third write cannot be moved into place.
+        std::fs::write(dir.join("blocker"), "").unwrap();
+        let writes = vec![
+            (dir.join("lexicons/a/x.json"), "new x".to_owned()),
+            (dir.join("lexicons/n/e/w.json"), "new".to_owned()),
+            (dir.join("blocker/y.json"), "y".to_owned()),
+            (dir.join("lexicons.json"), "new lock".to_owned()),
+        ];
+        let err = commit(&dir.join("lexicons.json"), &writes).unwrap_err();
+        assert!(err.contains("blocker"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("lexicons/a/x.json")).unwrap(),
+            "old x"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("lexicons.json")).unwrap(),
+            "old lock"
+        );
+        assert!(
+            !dir.join("lexicons/n").exists(),
+            "created folders are removed"
+        );
+        let mut left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["blocker", "lexicons", "lexicons.json"]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
