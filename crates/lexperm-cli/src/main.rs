@@ -115,6 +115,10 @@ enum Command {
     Resolve(commands::resolve::ResolveArgs),
     /// Publish lexicons as com.atproto.lexicon.schema records (plan, CAS writes, read-back).
     Publish(commands::publish::PublishArgs),
+    /// Fetch published lexicons and their dependencies into the lexicon folder, pinned in
+    /// `lexicons.json`. `--ci` checks the pins offline. Exit code 0 on success, 1 when a pinned
+    /// file differs from its pin, 2 when a lexicon cannot be resolved (nothing is written then).
+    Pull(commands::pull::PullArgs),
     /// Work with the `lexicons.json` lockfile (the format of `@atproto/lex install`): `verify`
     /// checks offline that the pinned lexicons are the local files.
     #[command(subcommand)]
@@ -155,6 +159,7 @@ fn main() -> ExitCode {
         Command::Preview(args) => commands::preview::run(args),
         Command::Gen(cmd) => commands::gen::run(cmd),
         Command::Lockfile(cmd) => commands::lockfile::run(cmd),
+        Command::Pull(args) => commands::pull::run(args),
     };
     ExitCode::from(code)
 }

@@ -11,37 +11,7 @@ use lexperm_net::xrpc::{Swap, LEXICON_COLLECTION};
 use lexperm_net::{Agent, Secret, XrpcClient};
 use serde_json::{json, Value};
 
-fn env_vars() -> Option<Vec<(String, String)>> {
-    let path = std::env::var_os("TESTENV_ENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest_dir().join("../../target/testenv/env"));
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        assert!(
-            std::env::var_os("LEXPERM_REQUIRE_TESTENV").is_none(),
-            "LEXPERM_REQUIRE_TESTENV is set but {} is missing",
-            path.display()
-        );
-        eprintln!(
-            "note: {} not found; skipping (run `cargo xtask testenv up`)",
-            path.display()
-        );
-        return None;
-    };
-    Some(
-        text.lines()
-            .filter_map(|l| l.strip_prefix("export "))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
-            .collect(),
-    )
-}
-
-fn get(vars: &[(String, String)], k: &str) -> String {
-    vars.iter()
-        .find(|(n, _)| n == k)
-        .map(|(_, v)| v.clone())
-        .unwrap()
-}
+use common::{testenv_get as get, testenv_vars as env_vars};
 
 fn lexperm(cache: &PathBuf, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lexperm"))
@@ -333,11 +303,4 @@ fn publish_dry_run_apply_update_and_refuse() {
     assert!(stderr.contains("nothing was published"), "{stderr}");
     assert!(stderr.contains("lint errors"), "{stderr}");
     let _ = std::fs::remove_dir_all(cache);
-}
-
-/// The crate dir at run time (cargo sets it for tests), else at compile time.
-fn manifest_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

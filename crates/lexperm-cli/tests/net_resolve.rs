@@ -3,7 +3,9 @@
 //! dnsmasq serves, then resolved from a directory with no local copy. Skipped with a note when
 //! `target/testenv/env` is missing.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
 use lexperm_net::xrpc::{Swap, LEXICON_COLLECTION};
@@ -16,29 +18,7 @@ struct Env {
 
 impl Env {
     fn load() -> Option<Env> {
-        let path = std::env::var_os("TESTENV_ENV")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/testenv/env")
-            });
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            assert!(
-                std::env::var_os("LEXPERM_REQUIRE_TESTENV").is_none(),
-                "LEXPERM_REQUIRE_TESTENV is set but {} is missing",
-                path.display()
-            );
-            eprintln!(
-                "note: {} not found; skipping (run `cargo xtask testenv up`)",
-                path.display()
-            );
-            return None;
-        };
-        let vars = text
-            .lines()
-            .filter_map(|l| l.strip_prefix("export "))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
-            .collect();
+        let vars = common::testenv_vars()?;
         Some(Env { vars })
     }
 

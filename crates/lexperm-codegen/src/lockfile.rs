@@ -38,7 +38,7 @@
 //! assert!(verify(&lockfile, |_path| LocalFile::Missing).is_empty());
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -332,6 +332,55 @@ pub fn lexicon_path(nsid: &str) -> String {
     format!("{}.json", nsid.replace('.', "/"))
 }
 
+/// The other lexicons a lexicon document needs, as `lexperm pull` follows them: the NSID of every
+/// `ref` and union `refs` entry (local `#def` refs skipped), the `collection`, `lxm` and
+/// `spaceType` of permission entries, and a space declaration's `collections`. Wildcards (`*`,
+/// `GROUP.*`), values that are not NSIDs and the document's own `id` are skipped.
+pub fn dependencies(doc: &Value) -> BTreeSet<String> {
+    let own = doc.get("id").and_then(Value::as_str).unwrap_or("");
+    let mut found = BTreeSet::new();
+    collect_dependencies(doc, &mut found);
+    found.remove(own);
+    found
+}
+
+fn collect_dependencies(value: &Value, found: &mut BTreeSet<String>) {
+    match value {
+        Value::Array(items) => {
+            for item in items {
+                collect_dependencies(item, found);
+            }
+        }
+        Value::Object(members) => {
+            let kind = members.get("type").and_then(Value::as_str).unwrap_or("");
+            let keys: &[&str] = match kind {
+                "ref" => &["ref"],
+                "union" => &["refs"],
+                "permission" => &["collection", "lxm", "spaceType"],
+                "space" => &["collections"],
+                _ => &[],
+            };
+            for key in keys {
+                let names = match members.get(*key) {
+                    Some(Value::String(one)) => vec![one.as_str()],
+                    Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).collect(),
+                    _ => Vec::new(),
+                };
+                for name in names {
+                    let nsid = name.split('#').next().unwrap_or("");
+                    if Nsid::parse(nsid).is_ok() {
+                        found.insert(nsid.to_owned());
+                    }
+                }
+            }
+            for member in members.values() {
+                collect_dependencies(member, found);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Where the lockfile of the lexicon folder `dir` may be, in the order to look, each with the
 /// lexicon folder it pins paths under: beside the folder (`<dir>/../lexicons.json`, pinning under
 /// `dir`; skipped when `dir` ends in `.` or `..`: pass a folded absolute path), then inside it
@@ -416,6 +465,32 @@ pub fn verify(lockfile: &Lockfile, mut read: impl FnMut(&str) -> LocalFile) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dependencies_follow_refs_permissions_and_spaces() {
+        let doc = serde_json::json!({"lexicon": 1, "id": "a.b.set", "defs": {
+            "main": {"type": "permission-set", "permissions": [
+                {"type": "permission", "resource": "repo", "collection": ["a.b.post", "a.b.*", "*"]},
+                {"type": "permission", "resource": "rpc", "lxm": ["a.b.getPost"], "aud": "*"},
+                {"type": "permission", "resource": "space", "spaceType": "a.b.space"}]},
+            "obj": {"type": "object", "properties": {
+                "x": {"type": "ref", "ref": "c.d.defs#thing"},
+                "y": {"type": "ref", "ref": "#local"},
+                "z": {"type": "union", "refs": ["e.f.one", "a.b.set#obj"]}}},
+            "sp": {"type": "space", "collections": ["g.h.rec", "*"]}}});
+        let found: Vec<String> = dependencies(&doc).into_iter().collect();
+        assert_eq!(
+            found,
+            [
+                "a.b.getPost",
+                "a.b.post",
+                "a.b.space",
+                "c.d.defs",
+                "e.f.one",
+                "g.h.rec"
+            ]
+        );
+    }
 
     const DOC: &str =
         r#"{"lexicon": 1, "id": "com.example.thing", "defs": {"main": {"type": "token"}}}"#;

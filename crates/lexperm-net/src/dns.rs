@@ -12,7 +12,7 @@ use hickory_resolver::TokioResolver;
 use lexperm_parser::limits::MAX_TXT_ANSWER_BYTES;
 
 use crate::error::{BodyKind, NetError};
-use crate::http::Deadline;
+use crate::http::{Deadline, RequestCounter};
 
 /// The answer to a TXT query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +28,7 @@ pub struct DnsResolver {
     name_server: Option<SocketAddr>,
     timeout: Duration,
     deadline: Deadline,
+    requests: RequestCounter,
 }
 
 impl fmt::Debug for DnsResolver {
@@ -47,6 +48,7 @@ impl DnsResolver {
             name_server: None,
             timeout: Duration::from_secs(5),
             deadline: Deadline::none(),
+            requests: RequestCounter::new(),
         }
     }
 
@@ -56,6 +58,7 @@ impl DnsResolver {
             name_server: Some(addr),
             timeout: Duration::from_secs(2),
             deadline: Deadline::none(),
+            requests: RequestCounter::new(),
         }
     }
 
@@ -90,6 +93,11 @@ impl DnsResolver {
     /// once with [`NetError::Deadline`] after it.
     pub fn set_deadline(&mut self, deadline: Deadline) {
         self.deadline = deadline;
+    }
+
+    /// Count the lookups in `requests` (see [`RequestCounter`]).
+    pub fn set_request_counter(&mut self, requests: RequestCounter) {
+        self.requests = requests;
     }
 
     fn build(&self, timeout: Duration) -> Result<TokioResolver, NetError> {
@@ -135,6 +143,7 @@ impl DnsResolver {
             Some(left) => self.timeout.min(left),
             None => self.timeout,
         };
+        self.requests.add();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

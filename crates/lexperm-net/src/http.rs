@@ -4,6 +4,8 @@
 
 use std::io::Read;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lexperm_parser::limits::{MAX_REDIRECTS, NETWORK_REQUEST_DEADLINE};
@@ -64,6 +66,28 @@ impl Deadline {
     }
 }
 
+/// Counts the requests sent (HTTP requests, redirects included, and DNS lookups). Clones share
+/// the count, so every client an [`crate::identity::IdentityResolver`] hands out adds to it.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCounter(Arc<AtomicUsize>);
+
+impl RequestCounter {
+    /// A counter at zero.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many requests were sent so far.
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Adds one request.
+    pub(crate) fn add(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// Whether `url` may be used as a service endpoint (a PDS, the PLC directory): `https://`, or
 /// `http://` to a loopback host (`localhost`, `127.0.0.0/8`, `::1`), as the local test
 /// environment uses. Returns the parsed URL, or why it is refused.
@@ -109,6 +133,7 @@ pub(crate) struct Http {
     client: Client,
     request_deadline: Duration,
     deadline: Deadline,
+    requests: RequestCounter,
 }
 
 /// A complete answer: status and the body (bounded).
@@ -185,6 +210,7 @@ impl Http {
             client,
             request_deadline,
             deadline: Deadline::none(),
+            requests: RequestCounter::new(),
         })
     }
 
@@ -197,6 +223,11 @@ impl Http {
     /// The command deadline.
     pub(crate) fn deadline(&self) -> Deadline {
         self.deadline
+    }
+
+    /// The counter of the requests this client (and its clones) sent.
+    pub(crate) fn requests(&self) -> RequestCounter {
+        self.requests.clone()
     }
 
     /// GET `url` (query string included) accepting `accept`; same-origin redirects are
@@ -230,6 +261,7 @@ impl Http {
             if clock.passed() {
                 return Err(clock.error(&shown));
             }
+            self.requests.add();
             let mut response = match build(&self.client, &current)
                 .timeout(clock.remaining())
                 .send()

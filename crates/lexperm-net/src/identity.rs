@@ -7,7 +7,9 @@ use serde::Deserialize;
 
 use crate::dns::{DnsResolver, TxtLookup};
 use crate::error::{printable, BodyKind, NetError};
-use crate::http::{check_endpoint, get_json, get_text, Deadline, Http, DEFAULT_TIMEOUT};
+use crate::http::{
+    check_endpoint, get_json, get_text, Deadline, Http, RequestCounter, DEFAULT_TIMEOUT,
+};
 use crate::xrpc::XrpcClient;
 
 /// The public PLC directory, used when no other is configured.
@@ -168,8 +170,11 @@ impl IdentityResolver {
             value: printable(plc_url),
             detail,
         })?;
+        let http = Http::new(timeout)?;
+        let mut dns = dns;
+        dns.set_request_counter(http.requests());
         Ok(IdentityResolver {
-            http: Http::new(timeout)?,
+            http,
             plc_url: plc_url.trim_end_matches('/').to_string(),
             dns,
         })
@@ -191,6 +196,12 @@ impl IdentityResolver {
     /// An XRPC client for `base_url` with this resolver's deadlines.
     pub fn xrpc_client(&self, base_url: &str) -> Result<XrpcClient, NetError> {
         XrpcClient::with_http(self.http.clone(), base_url)
+    }
+
+    /// The count of the requests sent through this resolver: DNS lookups and HTTP requests,
+    /// those of the XRPC clients it handed out included.
+    pub fn requests(&self) -> RequestCounter {
+        self.http.requests()
     }
 
     /// The DNS resolver in use.

@@ -42,6 +42,6 @@ pub mod xrpc;
 pub mod test_server;
 
 pub use error::{BodyKind, DeadlineScope, NetError, RedirectRefusal, Secret, XrpcErrorKind};
-pub use http::{check_endpoint, Deadline};
+pub use http::{check_endpoint, Deadline, RequestCounter};
 pub use source::NetLexiconSource;
 pub use xrpc::{Agent, XrpcClient};

@@ -132,6 +132,11 @@ impl LexiconResolver {
         }
     }
 
+    /// The identity resolver (DNS, DID documents, XRPC clients) it resolves through.
+    pub fn identity(&self) -> &IdentityResolver {
+        &self.identity
+    }
+
     /// What the cache reported since the last call: discarded entries, the cache being turned
     /// off (see [`ResolutionCache::take_warnings`]).
     pub fn take_warnings(&self) -> Vec<String> {
@@ -272,7 +277,10 @@ mod tests {
             ("did:plc:abc".to_string(), pds.url.clone())
         );
         let resolver = LexiconResolver::new(identity, None, false);
+        let before = resolver.identity().requests().count();
         let got = resolver.resolve("com.example.good").unwrap();
+        // TXT, DID document, getRecord and the repository proof.
+        assert_eq!(resolver.identity().requests().count() - before, 4);
         assert_eq!(got.source, ResolutionSource::Network);
         assert_eq!(got.lexicon.did, "did:plc:abc");
         assert!(

@@ -20,6 +20,7 @@ pub mod new;
 pub mod output_args;
 pub mod preview;
 pub mod publish;
+pub mod pull;
 pub mod reference_args;
 pub mod remote;
 pub mod resolve;
