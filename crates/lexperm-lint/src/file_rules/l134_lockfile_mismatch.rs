@@ -31,8 +31,8 @@ stale after the lockfile moved on builds code against a schema that no one publi
 ## Example
 `lexicons.json` pins `app.bsky.feed.post` at `bafyreia…`, and someone added a property to
 `lexicons/app/bsky/feed/post.json`: its record CID is now `bafyreib…`. Restore the file, or fetch
-the lexicons again to refresh both the files and the lockfile (`lex install --update` of
-`@atproto/lex`, which wrote it).
+the lexicons again to refresh both the files and the lockfile (`lexperm pull --update`, or
+`lex install --update` of `@atproto/lex`).
 "#,
 };
 
@@ -65,7 +65,7 @@ pub enum Mismatch {
 /// The finding for the pinned lexicon `nsid`, whose file has id `file` (an empty entry when the
 /// file is missing or unreadable); `lockfile` is the lockfile's path as shown.
 pub fn diagnostic(file: FileId, nsid: &str, lockfile: &str, mismatch: &Mismatch) -> Diagnostic {
-    const REFRESH: &str = "fetch the lexicons again to refresh the files and the lockfile together (`lex install --update`)";
+    const REFRESH: &str = "fetch the lexicons again to refresh the files and the lockfile together (`lexperm pull --update`, or `lex install --update`)";
     let (message, help) = match mismatch {
         Mismatch::Missing => (
             format!("{nsid} is pinned in {lockfile} but its file is missing"),
