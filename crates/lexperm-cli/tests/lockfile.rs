@@ -74,7 +74,7 @@ fn a_tampered_file_fails_verify_lint_and_gen_naming_both_cids() {
     for text in ["L134", "lexicons/app/bsky/feed/like.json", &pinned, &local] {
         assert!(out.contains(text), "{text} missing from:\n{out}");
     }
-    assert!(out.contains("lex install --update"), "{out}");
+    assert!(out.contains("lexperm pull --update"), "{out}");
 
     let (out, _) = check(dir, &["lint", "--format", "json"], 1);
     let finding = common::json_lines(&out)
