@@ -278,8 +278,8 @@ pub struct PublishedOptions<'a> {
     pub offline: bool,
     /// Neither read nor write the cache.
     pub no_cache: bool,
-    /// The config file (`--config`), for the network deadline.
-    pub config: Option<&'a std::path::Path>,
+    /// The `[network] deadline` of the command's configuration.
+    pub network_deadline: Option<u64>,
 }
 
 /// The NSIDs the files of `sources` declare (valid ones only), each with the span of its `id`:
@@ -308,7 +308,7 @@ pub fn from_published(
 ) -> Result<Published, String> {
     let identity = options
         .net
-        .identity(options.config)
+        .identity(options.network_deadline)
         .map_err(|e| e.to_string())?;
     let cache = resolution_cache(options.no_cache, options.offline)?;
     let resolver = LexiconResolver::new(identity, cache, options.offline);

@@ -118,10 +118,11 @@ fn refuse_outside_link(path: &Path) -> Result<(), String> {
     }
 }
 
-/// Reads the `[network]` section of the config (`explicit`, or `lexperm.toml` in the current
-/// directory when present): `deadline`, in seconds, when set.
-pub fn network_deadline(explicit: Option<&Path>) -> Result<Option<u64>, String> {
-    let Some(path) = locate(explicit, &[])? else {
+/// The `[network] deadline` (seconds) of `lexperm.toml` in the current directory, when present:
+/// for the commands that read no other setting (`resolve`, `pull`, `--resolve` of `expand` and
+/// `check`). Commands that load [`Settings`] take it from there.
+pub fn network_deadline() -> Result<Option<u64>, String> {
+    let Some(path) = locate(None, &[])? else {
         return Ok(None);
     };
     lexperm_lint::config::parse_network(&read(&path)?)

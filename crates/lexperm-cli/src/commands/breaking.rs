@@ -108,7 +108,7 @@ pub fn run(args: BreakingArgs) -> u8 {
                 net: &args.net,
                 offline: args.offline,
                 no_cache: args.no_cache,
-                config: args.report.rules.config_file(&settings),
+                network_deadline: settings.config.network_deadline,
             };
             base::from_published(&base::nsids(&sources), &options).map(|published| {
                 unavailable = published.unavailable;

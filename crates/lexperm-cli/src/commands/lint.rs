@@ -138,7 +138,7 @@ pub fn run(args: LintArgs) -> u8 {
         }
     };
 
-    let mut remote = match args.remote.remote(args.report.rules.config_file(&settings)) {
+    let mut remote = match args.remote.remote(settings.config.network_deadline) {
         Ok(remote) => remote,
         Err(message) => {
             eprintln!("error: {message}");

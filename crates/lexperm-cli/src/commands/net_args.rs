@@ -1,6 +1,5 @@
 //! Network options shared by `resolve`, `publish`, `logout` and the `--resolve` commands.
 
-use std::path::Path;
 use std::time::Duration;
 
 use clap::Args;
@@ -8,8 +7,6 @@ use lexperm_net::dns::DnsResolver;
 use lexperm_net::identity::{IdentityResolver, DEFAULT_PLC_URL};
 use lexperm_net::Deadline;
 use lexperm_parser::limits::DEFAULT_NETWORK_DEADLINE;
-
-use crate::config;
 
 /// Where DNS and DID lookups go, and how long the command may wait for the network.
 #[derive(Debug, Clone, Args)]
@@ -30,14 +27,15 @@ pub struct NetArgs {
 impl NetArgs {
     /// The identity resolver these options describe, under the command's network deadline
     /// (`--network-deadline`, else the config file's `[network] deadline`, else
-    /// [`DEFAULT_NETWORK_DEADLINE`]). `config_file` is the command's `--config`, if it has one;
-    /// otherwise `lexperm.toml` in the current directory is read when present.
-    pub fn identity(&self, config_file: Option<&Path>) -> Result<IdentityResolver, String> {
-        let budget = match self.network_deadline {
-            Some(seconds) => Duration::from_secs(seconds),
-            None => config::network_deadline(config_file)?
-                .map_or(DEFAULT_NETWORK_DEADLINE, Duration::from_secs),
-        };
+    /// [`DEFAULT_NETWORK_DEADLINE`]). `config_deadline` is the `[network] deadline` of the
+    /// configuration the command read (see [`crate::config::network_deadline`] for commands that
+    /// read no other setting).
+    pub fn identity(&self, config_deadline: Option<u64>) -> Result<IdentityResolver, String> {
+        let budget = Duration::from_secs(
+            self.network_deadline
+                .or(config_deadline)
+                .unwrap_or(DEFAULT_NETWORK_DEADLINE.as_secs()),
+        );
         let dns = match &self.dns_server {
             Some(s) => DnsResolver::with_name_server(
                 DnsResolver::parse_server(s).map_err(|e| e.to_string())?,

@@ -97,8 +97,9 @@ fn failure(e: impl ToString) -> Failure {
 }
 
 fn publish(args: &PublishArgs) -> Result<u8, Failure> {
-    let locals = load_lexicons(&args.lexicons, args.config.as_deref(), args.walk)?;
-    let identity = args.net.identity(args.config.as_deref()).map_err(usage)?;
+    let (locals, network_deadline) =
+        load_lexicons(&args.lexicons, args.config.as_deref(), args.walk)?;
+    let identity = args.net.identity(network_deadline).map_err(usage)?;
     let store = match &args.session_file {
         Some(path) => SessionStore::new(path),
         None => SessionStore::default_location().map_err(usage)?,
@@ -188,7 +189,7 @@ fn load_lexicons(
     root: &Path,
     config_file: Option<&Path>,
     walk: WalkArgs,
-) -> Result<Vec<LocalLexicon>, Failure> {
+) -> Result<(Vec<LocalLexicon>, Option<u64>), Failure> {
     if !root.exists() {
         return Err(usage(format!(
             "{} does not exist (--lexicons DIR or --lexicons FILE)",
@@ -245,7 +246,7 @@ fn load_lexicons(
             root.display()
         )));
     }
-    Ok(locals)
+    Ok((locals, settings.config.network_deadline))
 }
 
 /// The app password: `LEXPERM_APP_PASSWORD`, else one line of stdin when it is not a terminal,

@@ -26,6 +26,7 @@ use serde_json::Value;
 use super::lockfile::{found_for, LockfileCommand, VerifyArgs};
 use super::net_args::NetArgs;
 use super::remote::resolution_cache;
+use crate::config;
 use crate::sources::fold_dots;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
@@ -134,7 +135,8 @@ fn pull(args: &PullArgs, requests: &mut Option<RequestCounter>) -> Result<(), Fa
         Lockfile::default()
     };
 
-    let identity = args.net.identity(None).map_err(usage)?;
+    let deadline = config::network_deadline().map_err(usage)?;
+    let identity = args.net.identity(deadline).map_err(usage)?;
     *requests = Some(identity.requests());
     let cache = resolution_cache(args.no_cache, false).map_err(usage)?;
     let resolver = LexiconResolver::new(identity, cache, false);

@@ -4,7 +4,6 @@
 //! resolution cache.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use clap::Args;
 use lexperm_net::cache::{ResolutionCache, ResolutionSource};
@@ -18,6 +17,7 @@ use serde_json::{json, Value};
 
 use super::lexicons::{LexiconDirs, Loaded};
 use super::net_args::NetArgs;
+use crate::config;
 use crate::sources::{SourceFile, Sources};
 
 /// The `--resolve` option and the network options that go with it.
@@ -64,7 +64,7 @@ impl RemoteArgs {
     /// code. Paths that cannot be loaded are not errors here (see [`Loaded::failed`]).
     pub fn load(&self, dirs: &LexiconDirs) -> Result<(Loaded, Option<Remote>), ()> {
         let loaded = dirs.load_for(self.enabled());
-        match self.remote(None) {
+        match config::network_deadline().and_then(|deadline| self.remote(deadline)) {
             Ok(remote) => Ok((loaded, remote)),
             Err(message) => {
                 eprintln!("error: {message}");
@@ -73,13 +73,13 @@ impl RemoteArgs {
         }
     }
 
-    /// The remote source, or `None` without `--resolve`/`--offline`. `config_file` is the
-    /// command's `--config` (for `[network]`), if it has one. Errors are usage errors.
-    pub fn remote(&self, config_file: Option<&Path>) -> Result<Option<Remote>, String> {
+    /// The remote source, or `None` without `--resolve`/`--offline`. `config_deadline` is the
+    /// `[network] deadline` of the command's configuration. Errors are usage errors.
+    pub fn remote(&self, config_deadline: Option<u64>) -> Result<Option<Remote>, String> {
         if !self.enabled() {
             return Ok(None);
         }
-        let identity = self.net.identity(config_file)?;
+        let identity = self.net.identity(config_deadline)?;
         let cache = resolution_cache(self.no_cache, self.offline)?;
         let resolver = LexiconResolver::new(identity, cache, self.offline);
         Ok(Some(Remote {

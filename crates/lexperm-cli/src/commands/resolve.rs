@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::net_args::NetArgs;
 use super::remote::{resolution_cache, source_name};
+use crate::config;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
 /// Output format of `resolve`.
@@ -43,7 +44,7 @@ pub struct ResolveArgs {
 
 /// Run `lexperm resolve`; returns the exit code.
 pub fn run(args: ResolveArgs) -> u8 {
-    let identity = match args.net.identity(None) {
+    let identity = match config::network_deadline().and_then(|d| args.net.identity(d)) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("error: {e}");

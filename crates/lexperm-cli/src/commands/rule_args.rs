@@ -2,7 +2,7 @@
 //! that lints (`lint`, `breaking`, `gen rust|ts|records`, `publish`), applied after the config
 //! file's `[rules]`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
@@ -49,10 +49,5 @@ impl RuleArgs {
         let settings = config::load(self.config.as_deref(), paths, &rules)?;
         let control = RuleControl::new(&rules, &settings.config, &self.flags())?;
         Ok((settings, control))
-    }
-
-    /// The config file in force, for the `[network]` deadline.
-    pub fn config_file<'a>(&'a self, settings: &'a Settings) -> Option<&'a Path> {
-        settings.path.as_deref().or(self.config.as_deref())
     }
 }
