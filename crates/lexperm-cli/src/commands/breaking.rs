@@ -62,12 +62,8 @@ pub fn run(args: BreakingArgs) -> u8 {
         eprintln!("error: {message}");
         return crate::EXIT_USAGE;
     }
-    let options = match args.walk.options(&settings) {
-        Ok(options) => options,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return crate::EXIT_USAGE;
-        }
+    let Some(options) = args.walk.options_or_report(&settings) else {
+        return crate::EXIT_USAGE;
     };
 
     let loaded = load::load(&paths, &options);

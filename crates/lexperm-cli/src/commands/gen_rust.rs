@@ -79,12 +79,8 @@ pub fn run(args: &GenCodeArgs, target: Target) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let options = match args.walk.options(&settings) {
-        Ok(options) => options,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return EXIT_USAGE;
-        }
+    let Some(options) = args.walk.options_or_report(&settings) else {
+        return EXIT_USAGE;
     };
     // Read through the CLI's loader (link policy, bounded reads); the builder gets the texts.
     let mut files = load::load(&args.lexicons, &options);

@@ -87,12 +87,8 @@ pub fn run(args: LintArgs) -> u8 {
     let Some((settings, control)) = args.report.settings(&paths) else {
         return crate::EXIT_USAGE;
     };
-    let options = match args.walk.options(&settings) {
-        Ok(options) => options,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return crate::EXIT_USAGE;
-        }
+    let Some(options) = args.walk.options_or_report(&settings) else {
+        return crate::EXIT_USAGE;
     };
     // Asked before reading anything, so that a missing git or revision fails fast.
     let changed = match args

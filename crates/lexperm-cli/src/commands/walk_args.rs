@@ -48,4 +48,11 @@ impl WalkArgs {
             ..WalkOptions::default()
         })
     }
+
+    /// [`WalkArgs::options`], its error printed (the caller exits with the usage code).
+    pub fn options_or_report(self, settings: &Settings) -> Option<WalkOptions> {
+        self.options(settings)
+            .map_err(|message| eprintln!("error: {message}"))
+            .ok()
+    }
 }
