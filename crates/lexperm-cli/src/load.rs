@@ -500,11 +500,6 @@ pub fn walk_leaves_out(options: &WalkOptions, root: &Path, path: &Path) -> bool 
         .any(|ancestor| options.excludes.matches(&cwd.join(ancestor)))
 }
 
-/// True when a `*.json` text found by a walk is read as a lexicon (see [`looks_like_lexicon`]).
-pub fn is_lexicon_candidate(text: &str) -> bool {
-    looks_like_lexicon(text)
-}
-
 /// True when `real` (a real folder path) lies in a git work tree: it or a parent holds `.git`.
 fn inside_work_tree(real: &Path) -> bool {
     real.ancestors().any(|dir| dir.join(".git").exists())
@@ -544,10 +539,11 @@ fn read_gitignore(dir: &Path) -> Option<Gitignore> {
     builder.build().ok().filter(|ignore| !ignore.is_empty())
 }
 
-/// True when `text` (a `*.json` file the walk found) is a lexicon candidate: JSON (comments and
-/// trailing commas allowed, as in `tsconfig.json`) whose top level is an object with a `lexicon`
-/// or `defs` key, or text that is not JSON even so (a broken file is reported, not skipped).
-fn looks_like_lexicon(text: &str) -> bool {
+/// True when `text` (a `*.json` file the walk found, or git listed) is a lexicon candidate: JSON
+/// (comments and trailing commas allowed, as in `tsconfig.json`) whose top level is an object
+/// with a `lexicon` or `defs` key, or text that is not JSON even so (a broken file is reported,
+/// not skipped).
+pub fn is_lexicon_candidate(text: &str) -> bool {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match top_level_names_lexicon(text) {
         Some(found) => found,
@@ -692,7 +688,7 @@ fn read_found(found: Vec<Found>, shown_under: &[PathBuf], empty: Vec<PathBuf>) -
             walked,
         } => Some(
             read_text(if *via_link { real } else { path })
-                .map(|text| (!walked || looks_like_lexicon(&text)).then_some(text)),
+                .map(|text| (!walked || is_lexicon_candidate(&text)).then_some(text)),
         ),
         Found::Problem { .. } => None,
     });
@@ -827,7 +823,7 @@ mod tests {
             "{\n  // comment, \"lexicon\" in it\n  \"a\": [1, 2,], /* x */\n}\n",
             "\u{feff}{\"compilerOptions\": {\"strict\": true}}",
         ] {
-            assert!(!looks_like_lexicon(other), "{other}");
+            assert!(!is_lexicon_candidate(other), "{other}");
         }
         for lexicon in [
             "{\"lexicon\": 1, \"id\": \"com.example.x\", \"defs\": {}}",
@@ -838,7 +834,7 @@ mod tests {
             "not json",
             "{\"a\": \"//\"} trailing",
         ] {
-            assert!(looks_like_lexicon(lexicon), "{lexicon}");
+            assert!(is_lexicon_candidate(lexicon), "{lexicon}");
         }
     }
 
