@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use lexperm_parser::diagnostics::{Diagnostic, RuleMeta, Severity};
-use lexperm_parser::lexicon::{LexiconDoc, Properties, SchemaKind, SpannedList};
+use lexperm_parser::lexicon::{LexiconDoc, Properties, SpannedList};
 use crate::file_rules::walk;
 
 /// Rule metadata.
@@ -47,10 +47,8 @@ pub(crate) fn undefined<'a>(
 /// Checks `required` lists of objects and params.
 pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
     walk(doc, &mut |visit| {
-        let (required, properties) = match &visit.schema.kind {
-            SchemaKind::Object(o) => (o.required.as_ref(), o.properties.as_ref()),
-            SchemaKind::Params(p) => (p.required.as_ref(), p.properties.as_ref()),
-            _ => return,
+        let Some((required, properties)) = visit.required_and_properties() else {
+            return;
         };
         for name in undefined(required, properties) {
             out.push(

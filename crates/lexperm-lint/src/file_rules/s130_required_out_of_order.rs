@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use lexperm_parser::diagnostics::{Diagnostic, Edit, Fix, RuleMeta, Severity};
 use lexperm_parser::json;
-use lexperm_parser::lexicon::{LexiconDoc, Properties, SchemaKind, SpannedList};
+use lexperm_parser::lexicon::{LexiconDoc, Properties, SpannedList};
 use crate::file_rules::walk;
 
 /// Rule metadata.
@@ -65,10 +65,8 @@ fn property_order<'a>(required: &'a SpannedList<String>, properties: &Properties
 /// Checks the `required` lists of objects and params.
 pub fn check(doc: &LexiconDoc, out: &mut Vec<Diagnostic>) {
     walk(doc, &mut |visit| {
-        let (required, properties) = match &visit.schema.kind {
-            SchemaKind::Object(o) => (o.required.as_ref(), o.properties.as_ref()),
-            SchemaKind::Params(p) => (p.required.as_ref(), p.properties.as_ref()),
-            _ => return,
+        let Some((required, properties)) = visit.required_and_properties() else {
+            return;
         };
         let (Some(required), Some(properties)) = (required, properties) else {
             return;

@@ -14,7 +14,7 @@ use lexperm_parser::diagnostics::{Diagnostic, FileId};
 use std::collections::HashSet;
 
 use lexperm_parser::lexicon::{
-    self, Def, LexiconDoc, LoadedLexicon, Schema, SchemaKind, Spanned, SpannedList,
+    self, Def, LexiconDoc, LoadedLexicon, Properties, Schema, SchemaKind, Spanned, SpannedList,
 };
 
 /// Loads `text` and runs every per-file rule. Diagnostics are sorted by position and carry the
@@ -91,6 +91,20 @@ pub struct Visit<'a> {
     pub in_record: bool,
     /// True inside `parameters`.
     pub in_params: bool,
+}
+
+impl<'a> Visit<'a> {
+    /// The `required` list and the `properties` of an object or params schema (each `None`
+    /// when absent); `None` for every other kind.
+    pub fn required_and_properties(
+        &self,
+    ) -> Option<(Option<&'a SpannedList<String>>, Option<&'a Properties>)> {
+        match &self.schema.kind {
+            SchemaKind::Object(o) => Some((o.required.as_ref(), o.properties.as_ref())),
+            SchemaKind::Params(p) => Some((p.required.as_ref(), p.properties.as_ref())),
+            _ => None,
+        }
+    }
 }
 
 /// Where a ref string was written.
