@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod bench_breaking;
+mod bench_pull;
 mod bench_sets;
 mod bench_support;
 mod codegen_fresh;
@@ -70,6 +71,11 @@ const TASKS: &str = "\
                        (release build; targets: breaking < 50 ms and <= 2x lint)
                          --runs N (best of N, default 15)  --corpus DIR
                          --enforce           exit 1 when a target is missed
+  bench-pull           time whole-process `lexperm pull` of a permission set with 50
+                       dependencies from the test environment (`testenv up` first), with
+                       --jobs 1 and 8, and count the requests; then a second pull (pins kept)
+                       and `pull --ci` (release build)
+                         --runs N (best of N, default 5)  --count N (records, default 50)
   corpus               install the pinned npm packages of xtask/corpus/ and extract their
                        lexicon documents into target/corpus/<set>/ (the real-world corpus of
                        the tests and benchmarks); does nothing when up to date
@@ -115,6 +121,9 @@ fn main() -> ExitCode {
         "bench-vs-reference" => bench_task(rest),
         "bench-breaking" => bench_breaking::parse(rest)
             .and_then(|opts| bench_breaking::run(&workspace_root(), &opts)),
+        "bench-pull" => {
+            bench_pull::parse(rest).and_then(|opts| bench_pull::run_bench(&workspace_root(), &opts))
+        }
         "corpus" => corpus::run(&workspace_root(), rest).map(|()| true),
         "gen-corpus" => gen_corpus::run(rest).map(|()| true),
         "gen-scopes" => gen_scopes(rest),

@@ -32,6 +32,9 @@ const AMBIGUOUS_AUTHORITY: &str = "ambiguous.test.lexperm.net";
 const CHUNKED_AUTHORITY: &str = "chunked.test.lexperm.net";
 const NODID_AUTHORITY: &str = "nodid.test.lexperm.net";
 const MISSING_AUTHORITY: &str = "missing.test.lexperm.net";
+/// An authority of the account kept for `cargo xtask bench-pull` (NSID group
+/// `org.lexperm.example.bench`), so its records never mix with the example authority's.
+pub const BENCH_AUTHORITY: &str = "bench.example.lexperm.org";
 /// The services `up` starts, in stop order.
 const SERVICES: [&str; 3] = ["dnsmasq", "pds", "plc"];
 
@@ -68,6 +71,10 @@ impl Paths {
 
     fn node_bin(&self) -> PathBuf {
         self.node22().join("bin/node")
+    }
+
+    fn lex_bin(&self) -> PathBuf {
+        self.testenv.join("lex/node_modules/@atproto/lex/bin/lex")
     }
 
     fn sqlite_addon(&self) -> PathBuf {
@@ -202,6 +209,9 @@ fn install(paths: &Paths) -> Result<()> {
         cache.as_deref(),
         &[&nodedir],
     )?;
+    // `@atproto/lex`, whose `lex install --ci` the lockfile tests run on what `lexperm pull`
+    // writes.
+    install_package(paths, &npm, "lex", &paths.lex_bin(), cache.as_deref(), &[])?;
     run_cmd(
         Command::new(paths.node_bin())
             .args([
@@ -256,9 +266,6 @@ fn install_package(
     cache: Option<&Path>,
     extra_args: &[&str],
 ) -> Result<()> {
-    if ready.is_file() {
-        return Ok(());
-    }
     let dir = paths.testenv.join(name);
     let link = dir.join("node_modules");
     let npm_ci = |cwd: &Path| {
@@ -273,6 +280,9 @@ fn install_package(
         )
     };
     let Some(cache) = cache else {
+        if ready.is_file() {
+            return Ok(());
+        }
         remove_path(&link)?;
         return npm_ci(&dir);
     };
@@ -280,6 +290,11 @@ fn install_package(
     let relative = ready
         .strip_prefix(&dir)
         .map_err(|_| "ready file outside the package")?;
+    // Up to date only when the link names the tree of the current package files (a changed
+    // package.json gets a new key, so an old tree is never reused for it).
+    if ready.is_file() && fs::read_link(&link).ok() == Some(entry.join("node_modules")) {
+        return Ok(());
+    }
     if !entry.join(relative).is_file() {
         let tmp = cache.join(format!("{name}.tmp-{}", std::process::id()));
         remove_path(&tmp)?;
@@ -514,6 +529,7 @@ fn up(paths: &Paths, extra_authorities: &[String]) -> Result<()> {
 
     let mut authorities = lexicon_authorities(paths)?;
     authorities.extend(extra_authorities.iter().cloned());
+    authorities.insert(BENCH_AUTHORITY.to_owned());
     let first_authority = authorities
         .iter()
         .next()
@@ -554,7 +570,7 @@ fn up(paths: &Paths, extra_authorities: &[String]) -> Result<()> {
         matches!(resolver.txt(&probe), Ok(TxtLookup::Records(_)))
     })?;
 
-    let env = format!(
+    let mut env = format!(
         "export TEST_PDS_URL={pds_url}\n\
          export TEST_PLC_URL=http://localhost:{plc_port}\n\
          export TEST_DNS_SERVER={dns_addr}\n\
@@ -570,6 +586,13 @@ fn up(paths: &Paths, extra_authorities: &[String]) -> Result<()> {
          export TEST_AUTHORITY_MISSING={MISSING_AUTHORITY}\n",
         authorities.iter().cloned().collect::<Vec<_>>().join(" ")
     );
+    if paths.lex_bin().is_file() {
+        env.push_str(&format!(
+            "export TEST_NODE={}\nexport TEST_LEX={}\n",
+            paths.node_bin().display(),
+            paths.lex_bin().display()
+        ));
+    }
     write_private(&paths.run.join("env"), &env)?;
     println!(
         "testenv up in {:.1} s: PDS {pds_url}, PLC http://localhost:{plc_port}, DNS {dns_addr}, {HANDLE} = {did}\n\

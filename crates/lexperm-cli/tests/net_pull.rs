@@ -72,6 +72,40 @@ fn json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// A pulled file as a lexicon document: the record without its `$type`.
+fn document(path: &Path) -> Value {
+    let mut value = json(path);
+    let removed = value.as_object_mut().unwrap().remove("$type");
+    assert_eq!(
+        removed,
+        Some(Value::from("com.atproto.lexicon.schema")),
+        "{}",
+        path.display()
+    );
+    value
+}
+
+/// `node lex` of the testenv's `@atproto/lex` in `dir`, when it is installed.
+fn lex(vars: &[(String, String)], dir: &Path, args: &[&str]) -> Option<Output> {
+    let find = |key: &str| vars.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let (Some(node), Some(lex)) = (find("TEST_NODE"), find("TEST_LEX")) else {
+        assert!(
+            std::env::var_os("LEXPERM_REQUIRE_TESTENV").is_none(),
+            "LEXPERM_REQUIRE_TESTENV is set but the testenv has no @atproto/lex (`cargo xtask testenv install`)"
+        );
+        eprintln!("note: the testenv has no @atproto/lex; skipping `lex install --ci`");
+        return None;
+    };
+    Some(
+        Command::new(node)
+            .arg(lex)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap(),
+    )
+}
+
 /// Publishes the example authority from the workspace's `lexicons/` (unchanged records are kept),
 /// once per test run: the tests of this file run in parallel against one account.
 fn publish_example(vars: &[(String, String)], net: &[&str]) {
@@ -119,7 +153,11 @@ fn pull_pins_the_closure_verifies_offline_and_keeps_pins() {
     assert_eq!(files(&project), expected);
     for path in expected.iter().filter(|p| p.starts_with("lexicons/")) {
         let name = path.strip_prefix("lexicons/").unwrap();
-        assert_eq!(json(&project.join(path)), json(&local.join(name)), "{path}");
+        assert_eq!(
+            document(&project.join(path)),
+            json(&local.join(name)),
+            "{path}"
+        );
     }
     let lock = json(&project.join("lexicons.json"));
     assert_eq!(lock["lexicons"], serde_json::json!([SET]));
@@ -133,19 +171,24 @@ fn pull_pins_the_closure_verifies_offline_and_keeps_pins() {
         );
     }
 
-    // Offline check passes.
+    // Offline check passes, and so does the `build.rs` builder on the pulled folder.
     let out = lexperm(&project, &["pull", "--ci"], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let build = || {
+        lexperm_codegen::Builder::new()
+            .lexicons(project.join("lexicons"))
+            .emit_rerun_if_changed(false)
+            .discover_config(false)
+            .generate_string()
+    };
+    let generated = build().expect("the pulled lexicons build");
+    assert!(generated.contains("authSharedCalendar") || generated.contains("AUTH_SHARED_CALENDAR"));
 
     // Again without --update: pins kept, nothing fetched, the lockfile unchanged.
     let before = std::fs::read_to_string(project.join("lexicons.json")).unwrap();
     let out = lexperm(&project, &pull, None);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains("0 written, 5 kept as pinned"),
-        "{}",
-        text(&out)
-    );
+    assert!(text(&out).contains("0 written, 5 kept"), "{}", text(&out));
     assert!(text(&out).contains("0 requests made"), "{}", text(&out));
     assert_eq!(
         std::fs::read_to_string(project.join("lexicons.json")).unwrap(),
@@ -186,15 +229,152 @@ fn pull_pins_the_closure_verifies_offline_and_keeps_pins() {
         std::fs::read_to_string(project.join("lexicons.json")).unwrap(),
         before
     );
+    let err = build()
+        .expect_err("the builder refuses the edited file")
+        .to_string();
+    assert!(
+        err.contains("L134") && err.contains(&pinned_cid) && err.contains(&local_cid),
+        "{err}"
+    );
 
-    // --update fetches the published file again.
+    // --update does not replace the edited file without --force; with it, only that file is
+    // written again.
     let mut update = pull.clone();
     update.push("--update");
     let out = lexperm(&project, &update, None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("was edited since it was pinned") && text(&out).contains("--force"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&rsvp).unwrap(), tampered);
+    update.push("--force");
+    let out = lexperm(&project, &update, None);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("5 written"), "{}", text(&out));
+    assert!(text(&out).contains("1 written, 4 kept"), "{}", text(&out));
     let out = lexperm(&project, &["pull", "--ci"], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(project);
+}
+
+#[test]
+fn pull_never_replaces_an_unpinned_file_and_drops_unreachable_pins() {
+    let Some(vars) = env_vars() else { return };
+    let (dns, plc) = (get(&vars, "TEST_DNS_SERVER"), get(&vars, "TEST_PLC_URL"));
+    let net = ["--dns-server", dns.as_str(), "--plc-url", plc.as_str()];
+    publish_example(&vars, &net);
+    let local = workspace_root().join("lexicons/org/lexperm/example/calendar");
+    let project = empty_project("own-files");
+    let dir = project.join("lexicons/org/lexperm/example/calendar");
+    std::fs::create_dir_all(&dir).unwrap();
+    // An own, different copy of a lexicon the set needs: refused, nothing written.
+    let mut own = json(&local.join("rsvp.json"));
+    own["description"] = Value::from("my own rsvp");
+    let own = serde_json::to_string_pretty(&own).unwrap();
+    std::fs::write(dir.join("rsvp.json"), &own).unwrap();
+    // An exact copy of the published `event` (as a plain lexicon file): adopted as it is.
+    let event = std::fs::read_to_string(local.join("event.json")).unwrap();
+    std::fs::write(dir.join("event.json"), &event).unwrap();
+    let settings = format!("{GROUP}.settings");
+    let mut pull = vec!["pull", SET, settings.as_str()];
+    pull.extend(net);
+    let out = lexperm(&project, &pull, None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let all = text(&out);
+    assert!(
+        all.contains("rsvp.json: is not pinned in lexicons.json and is not the published record")
+            && all.contains("--force")
+            && all.contains("nothing was written"),
+        "{all}"
+    );
+    assert!(!project.join("lexicons.json").exists());
+    assert_eq!(std::fs::read_to_string(dir.join("rsvp.json")).unwrap(), own);
+
+    // Moved away, the pull goes through and keeps the exact copy's bytes.
+    std::fs::remove_file(dir.join("rsvp.json")).unwrap();
+    let out = lexperm(&project, &pull, None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("5 written, 1 kept"), "{}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("event.json")).unwrap(),
+        event
+    );
+    let lock_path = project.join("lexicons.json");
+    let lock = json(&lock_path);
+    assert_eq!(lock["resolutions"].as_object().unwrap().len(), 6);
+
+    // A root removed from the lockfile by hand: a plain `pull` drops its pin and its file.
+    let mut edited = lock.clone();
+    edited["lexicons"] = serde_json::json!([SET]);
+    std::fs::write(&lock_path, serde_json::to_string_pretty(&edited).unwrap()).unwrap();
+    let mut again = vec!["pull"];
+    again.extend(net);
+    let out = lexperm(&project, &again, None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("dropped 1 pin no root needs any more: {settings}")),
+        "{}",
+        text(&out)
+    );
+    assert!(text(&out).contains("0 requests made"), "{}", text(&out));
+    assert!(!dir.join("settings.json").exists());
+    let lock = json(&lock_path);
+    assert_eq!(lock["resolutions"].as_object().unwrap().len(), 5);
+    assert!(lock["resolutions"].get(&settings).is_none());
+    let out = lexperm(&project, &["pull", "--ci"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // Nothing to pull: no roots and no NSID.
+    let empty = empty_project("no-roots");
+    let out = lexperm(&empty, &again, None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("nothing to pull"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(empty);
+    let _ = std::fs::remove_dir_all(project);
+}
+
+/// `@atproto/lex install` (the testenv's copy, run offline on the pulled files) accepts what
+/// `lexperm pull` writes and writes the same lockfile bytes. The sets are ones without space
+/// entries, which `lex` does not follow (docs/lockfile.md).
+#[test]
+fn lex_install_accepts_the_pulled_project_unchanged() {
+    let Some(vars) = env_vars() else { return };
+    let (dns, plc) = (get(&vars, "TEST_DNS_SERVER"), get(&vars, "TEST_PLC_URL"));
+    let net = ["--dns-server", dns.as_str(), "--plc-url", plc.as_str()];
+    publish_example(&vars, &net);
+    let project = empty_project("lex");
+    let (manage, view) = (
+        format!("{GROUP}.authManageCalendar"),
+        format!("{GROUP}.authViewCalendar"),
+    );
+    let mut pull = vec!["pull", manage.as_str(), view.as_str()];
+    pull.extend(net);
+    let out = lexperm(&project, &pull, None);
+    assert!(out.status.success(), "{}", text(&out));
+    let lock_path = project.join("lexicons.json");
+    let ours = std::fs::read(&lock_path).unwrap();
+    assert!(ours.ends_with(b"}\n"), "a final newline, as lex writes it");
+    let Some(out) = lex(&vars, &project, &["install", "--ci"]) else {
+        let _ = std::fs::remove_dir_all(project);
+        return;
+    };
+    assert!(out.status.success(), "lex install --ci: {}", text(&out));
+    // `lex install` without --ci saves its own lockfile: the same bytes, and no file rewritten.
+    let before = files(&project);
+    let out = lex(&vars, &project, &["install"]).unwrap();
+    assert!(out.status.success(), "lex install: {}", text(&out));
+    assert_eq!(std::fs::read(&lock_path).unwrap(), ours);
+    assert_eq!(files(&project), before);
+    // A pulled file changed by hand: both tools refuse it.
+    let event = project.join("lexicons/org/lexperm/example/calendar/event.json");
+    let mut doc = json(&event);
+    doc["description"] = Value::from("edited by hand");
+    std::fs::write(&event, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let out = lex(&vars, &project, &["install", "--ci"]).unwrap();
+    assert!(!out.status.success(), "lex install --ci: {}", text(&out));
+    let out = lexperm(&project, &["pull", "--ci"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let _ = std::fs::remove_dir_all(project);
 }
 
@@ -234,7 +414,7 @@ fn pull_a_group_lists_the_authority() {
         let file = project.join(format!(
             "vendor/lexicons/org/lexperm/example/calendar/{name}.json"
         ));
-        assert_eq!(json(&file), json(&entry.path()));
+        assert_eq!(document(&file), json(&entry.path()));
     }
     let out = lexperm(
         &project,

@@ -19,7 +19,8 @@
 //!
 //! `lexicons` lists the NSIDs asked for (sorted), `resolutions` every lexicon fetched, asked for or
 //! a dependency (sorted by NSID), with the record it came from and that record's CID. The text is
-//! `JSON.stringify(manifest, null, 2)`: two-space indentation, no newline at the end.
+//! `JSON.stringify(manifest, null, 2) + '\n'`: two-space indentation and a final newline, as
+//! `@atproto/lex` 0.3 writes it (older releases wrote no newline; both are read).
 //!
 //! [`verify`] checks, without the network, that the lexicon file of every pinned NSID makes the
 //! schema record with the pinned CID ([`crate::records::schema_record`], as `lexperm gen records`
@@ -28,11 +29,7 @@
 //! ```
 //! use lexperm_codegen::lockfile::{verify, LocalFile, Lockfile};
 //!
-//! let text = r#"{
-//!   "version": 1,
-//!   "lexicons": [],
-//!   "resolutions": {}
-//! }"#;
+//! let text = "{\n  \"version\": 1,\n  \"lexicons\": [],\n  \"resolutions\": {}\n}\n";
 //! let lockfile = Lockfile::parse(text).unwrap();
 //! assert_eq!(lockfile.to_json(), text);
 //! assert!(verify(&lockfile, |_path| LocalFile::Missing).is_empty());
@@ -229,7 +226,7 @@ impl Lockfile {
 
     /// The lockfile's text, byte for byte what `@atproto/lex install` writes for it: `lexicons`
     /// sorted, `resolutions` sorted by NSID, each entry `uri` then `cid`, two-space indentation and
-    /// no newline at the end.
+    /// a newline at the end.
     pub fn to_json(&self) -> String {
         let mut roots = self.lexicons.clone();
         roots.sort();
@@ -260,7 +257,7 @@ impl Lockfile {
             }
             out.push_str("\n  }");
         }
-        out.push_str("\n}");
+        out.push_str("\n}\n");
         out
     }
 }
@@ -333,8 +330,10 @@ pub fn lexicon_path(nsid: &str) -> String {
 }
 
 /// The other lexicons a lexicon document needs, as `lexperm pull` follows them: the NSID of every
-/// `ref` and union `refs` entry (local `#def` refs skipped), the `collection`, `lxm` and
-/// `spaceType` of permission entries, and a space declaration's `collections`. Wildcards (`*`,
+/// `ref` and union `refs` entry (local `#def` refs skipped), of every token reference
+/// (`nsid#name`) among a string's `knownValues`, the `collection`, `lxm` and `spaceType` of
+/// permission entries, and a space declaration's `collections`. All but the last two are what
+/// `@atproto/lex install` follows; it does not know space entries and declarations. Wildcards (`*`,
 /// `GROUP.*`), values that are not NSIDs and the document's own `id` are skipped.
 pub fn dependencies(doc: &Value) -> BTreeSet<String> {
     let own = doc.get("id").and_then(Value::as_str).unwrap_or("");
@@ -356,6 +355,7 @@ fn collect_dependencies(value: &Value, found: &mut BTreeSet<String>) {
             let keys: &[&str] = match kind {
                 "ref" => &["ref"],
                 "union" => &["refs"],
+                "string" => &["knownValues"],
                 "permission" => &["collection", "lxm", "spaceType"],
                 "space" => &["collections"],
                 _ => &[],
@@ -367,6 +367,14 @@ fn collect_dependencies(value: &Value, found: &mut BTreeSet<String>) {
                     _ => Vec::new(),
                 };
                 for name in names {
+                    // A known value names a lexicon only as a token reference `nsid#name`.
+                    if *key == "knownValues"
+                        && !name
+                            .split_once('#')
+                            .is_some_and(|(_, def)| !def.is_empty() && !def.contains('#'))
+                    {
+                        continue;
+                    }
                     let nsid = name.split('#').next().unwrap_or("");
                     if Nsid::parse(nsid).is_ok() {
                         found.insert(nsid.to_owned());
@@ -476,7 +484,9 @@ mod tests {
             "obj": {"type": "object", "properties": {
                 "x": {"type": "ref", "ref": "c.d.defs#thing"},
                 "y": {"type": "ref", "ref": "#local"},
-                "z": {"type": "union", "refs": ["e.f.one", "a.b.set#obj"]}}},
+                "z": {"type": "union", "refs": ["e.f.one", "a.b.set#obj"]},
+                "k": {"type": "string",
+                      "knownValues": ["i.j.defs#token", "k.l.plain", "#local", "m.n.x#a#b"]}}},
             "sp": {"type": "space", "collections": ["g.h.rec", "*"]}}});
         let found: Vec<String> = dependencies(&doc).into_iter().collect();
         assert_eq!(
@@ -487,7 +497,8 @@ mod tests {
                 "a.b.space",
                 "c.d.defs",
                 "e.f.one",
-                "g.h.rec"
+                "g.h.rec",
+                "i.j.defs"
             ]
         );
     }
@@ -516,11 +527,11 @@ mod tests {
         lockfile.lexicons.insert(0, "org.example.b".into());
         assert_eq!(
             lockfile.to_json(),
-            "{\n  \"version\": 1,\n  \"lexicons\": [\n    \"com.example.thing\",\n    \"org.example.b\"\n  ],\n  \"resolutions\": {\n    \"com.example.thing\": {\n      \"uri\": \"at://did:plc:abc/com.atproto.lexicon.schema/com.example.thing\",\n      \"cid\": \"bafyreiaaaa\"\n    }\n  }\n}"
+            "{\n  \"version\": 1,\n  \"lexicons\": [\n    \"com.example.thing\",\n    \"org.example.b\"\n  ],\n  \"resolutions\": {\n    \"com.example.thing\": {\n      \"uri\": \"at://did:plc:abc/com.atproto.lexicon.schema/com.example.thing\",\n      \"cid\": \"bafyreiaaaa\"\n    }\n  }\n}\n"
         );
         assert_eq!(
             Lockfile::default().to_json(),
-            "{\n  \"version\": 1,\n  \"lexicons\": [],\n  \"resolutions\": {}\n}"
+            "{\n  \"version\": 1,\n  \"lexicons\": [],\n  \"resolutions\": {}\n}\n"
         );
     }
 

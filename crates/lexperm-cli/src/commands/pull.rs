@@ -2,10 +2,15 @@
 //! lexicon folder, through the same resolution chain, proof checks and cache as `resolve`, and pin
 //! them in `lexicons.json` (the lockfile of `@atproto/lex install`).
 //!
-//! Lexicons already pinned are kept without `--update`: their files are checked against the pin
-//! and not fetched again. Files and the lockfile are staged in a folder beside the lockfile and
-//! moved into place together; on any failure the previous state is left as it was. `--ci` runs
-//! the offline check of `lexperm lockfile verify` and nothing else.
+//! The closure is always that of every root (the NSIDs asked for now and the lockfile's
+//! `lexicons`), so a pin no root reaches any more is dropped with its file. Lexicons already
+//! pinned are kept without `--update`: their files are checked against the pin and not fetched
+//! again. A file that is not pinned (or, with `--update`, no longer matches its pin) is never
+//! replaced without `--force`. Files are written as `@atproto/lex install` writes them (the
+//! record, `$type` included, two-space JSON with a final newline). Files and the lockfile are
+//! staged in a folder beside the lockfile and moved into place together; on any failure the
+//! previous state is left as it was. `--ci` runs the offline check of `lexperm lockfile verify`
+//! and nothing else.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -34,8 +39,9 @@ use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 #[derive(Debug, Args)]
 pub struct PullArgs {
     /// NSIDs to pull (e.g. `com.example.calendar.authBasic`), or `GROUP.*` for every lexicon of
-    /// an NSID group its authority publishes (e.g. `com.example.calendar.*`).
-    #[arg(value_name = "NSID|GROUP.*", required_unless_present = "ci")]
+    /// an NSID group its authority publishes (e.g. `com.example.calendar.*`). Without any, the
+    /// roots of the existing lockfile are pulled again.
+    #[arg(value_name = "NSID|GROUP.*")]
     pub targets: Vec<String>,
     /// The lexicon folder to write into; the lockfile is `lexicons.json` beside it.
     #[arg(long, value_name = "DIR", default_value = "lexicons")]
@@ -50,6 +56,10 @@ pub struct PullArgs {
     /// Neither read nor write the resolution cache.
     #[arg(long)]
     pub no_cache: bool,
+    /// Replace local files that are not the pinned or published record (a file the lockfile
+    /// does not pin, or a pinned file edited since).
+    #[arg(long, conflicts_with = "ci")]
+    pub force: bool,
     /// How many requests may run at the same time.
     #[arg(long, value_name = "N", default_value_t = 8,
           value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -63,8 +73,17 @@ struct Pulled {
     record: Value,
     uri: String,
     cid: String,
-    /// The file text to write; `None` when the pinned file is kept as it is.
+    /// The file text to write; `None` when the file is kept as it is.
     text: Option<String>,
+}
+
+/// What `closure` may do with the files already in the lexicon folder.
+#[derive(Clone, Copy)]
+struct FilePolicy {
+    /// Fetch pinned lexicons again.
+    update: bool,
+    /// Replace files that are neither pinned nor the published record.
+    force: bool,
 }
 
 /// Run `lexperm pull`; returns the exit code.
@@ -135,17 +154,31 @@ fn pull(args: &PullArgs, requests: &mut Option<RequestCounter>) -> Result<(), Fa
         Lockfile::default()
     };
 
+    let mut roots: BTreeSet<String> = previous.lexicons.iter().cloned().collect();
+    if names.is_empty() && groups.is_empty() && roots.is_empty() {
+        return Err(usage(format!(
+            "nothing to pull: name an NSID or `GROUP.*`, or keep the roots to pull in {}",
+            lock_path.display()
+        )));
+    }
+
     let deadline = config::network_deadline().map_err(usage)?;
     let identity = args.net.identity(deadline).map_err(usage)?;
     *requests = Some(identity.requests());
     let cache = resolution_cache(args.no_cache, false).map_err(usage)?;
     let resolver = LexiconResolver::new(identity, cache, false);
     let jobs = usize::from(args.jobs);
+    let policy = FilePolicy {
+        update: args.update,
+        force: args.force,
+    };
     let result = (|| {
         for group in &groups {
             names.extend(group_members(&resolver, group)?);
         }
-        closure(&resolver, &names, &previous, &root, args.update, jobs)
+        roots.extend(names.iter().cloned());
+        let roots: Vec<String> = roots.iter().cloned().collect();
+        closure(&resolver, &roots, &previous, &root, policy, jobs)
     })();
     for warning in resolver.take_warnings() {
         eprintln!("warning: {warning}");
@@ -153,17 +186,33 @@ fn pull(args: &PullArgs, requests: &mut Option<RequestCounter>) -> Result<(), Fa
     let pulled = result?;
 
     let mut next = Lockfile {
-        lexicons: previous.lexicons.clone(),
-        resolutions: previous.resolutions.clone(),
+        lexicons: roots.into_iter().collect(),
+        resolutions: BTreeMap::new(),
     };
-    for name in &names {
-        if !next.lexicons.contains(name) {
-            next.lexicons.push(name.clone());
-        }
-    }
-    next.lexicons.sort();
-    let mut writes: Vec<(PathBuf, String)> = Vec::new();
+    let mut writes: Vec<(PathBuf, Option<String>)> = Vec::new();
     let mut fetched = 0;
+    // Pins no root reaches any more: dropped, and their files removed when they are still the
+    // pinned record (a file edited since is left where it is).
+    let mut pruned = Vec::new();
+    for (nsid, pin) in &previous.resolutions {
+        if pulled.contains_key(nsid) {
+            continue;
+        }
+        let file = root.join(lockfile::lexicon_path(nsid));
+        let unchanged = std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|text| lockfile::record_cid(&text).ok())
+            .is_some_and(|(_, cid)| cid.to_string() == pin.cid);
+        if unchanged {
+            writes.push((file, None));
+        } else if file.exists() {
+            eprintln!(
+                "warning: {}: {nsid} is no longer needed by any root, but the file is not the pinned record; it is left in place",
+                file.display()
+            );
+        }
+        pruned.push(nsid.clone());
+    }
     for (nsid, item) in &pulled {
         next.resolutions.insert(
             nsid.clone(),
@@ -174,10 +223,10 @@ fn pull(args: &PullArgs, requests: &mut Option<RequestCounter>) -> Result<(), Fa
         );
         if let Some(text) = &item.text {
             fetched += 1;
-            writes.push((root.join(lockfile::lexicon_path(nsid)), text.clone()));
+            writes.push((root.join(lockfile::lexicon_path(nsid)), Some(text.clone())));
         }
     }
-    writes.push((lock_path.clone(), next.to_json()));
+    writes.push((lock_path.clone(), Some(next.to_json())));
     commit(&lock_path, &writes).map_err(|e| {
         (
             EXIT_USAGE,
@@ -185,13 +234,20 @@ fn pull(args: &PullArgs, requests: &mut Option<RequestCounter>) -> Result<(), Fa
         )
     })?;
     println!(
-        "{} in the closure ({} written, {} kept as pinned) under {}; {} written",
+        "{} in the closure ({} written, {} kept) under {}; {} written",
         count(pulled.len(), "lexicon", "lexicons"),
         fetched,
         pulled.len() - fetched,
         root.display(),
         lock_path.display()
     );
+    if !pruned.is_empty() {
+        println!(
+            "dropped {} no root needs any more: {}",
+            count(pruned.len(), "pin", "pins"),
+            pruned.join(", ")
+        );
+    }
     Ok(())
 }
 
@@ -273,16 +329,17 @@ fn group_members(resolver: &LexiconResolver, group: &str) -> Result<Vec<String>,
 }
 
 /// Resolves `roots` and everything they need. Pinned lexicons whose file is present are kept
-/// (unless `update`) after checking the file against the pin; the others are fetched, at most
-/// `jobs` at a time.
+/// (unless `policy.update`) after checking the file against the pin; the others are fetched, at
+/// most `jobs` at a time, and checked against the file already at their path.
 fn closure(
     resolver: &LexiconResolver,
     roots: &[String],
     previous: &Lockfile,
     root: &Path,
-    update: bool,
+    policy: FilePolicy,
     jobs: usize,
 ) -> Result<BTreeMap<String, Pulled>, Failure> {
+    let update = policy.update;
     let mut pulled: BTreeMap<String, Pulled> = BTreeMap::new();
     let mut pending: BTreeSet<String> = roots.iter().cloned().collect();
     while !pending.is_empty() {
@@ -310,7 +367,13 @@ fn closure(
             match result {
                 Ok(lexicon) => match fetched(&nsid, lexicon, previous, update) {
                     Ok(item) => {
-                        pulled.insert(nsid, item);
+                        let file = root.join(lockfile::lexicon_path(&nsid));
+                        match against_local_file(&nsid, item, &file, previous, policy) {
+                            Ok(item) => {
+                                pulled.insert(nsid, item);
+                            }
+                            Err(message) => local_errors.push(message),
+                        }
                     }
                     Err(message) => errors.push(message),
                 },
@@ -318,7 +381,11 @@ fn closure(
             }
         }
         if !errors.is_empty() {
+            errors.extend(local_errors);
             return Err((EXIT_USAGE, errors.join("\n")));
+        }
+        if !local_errors.is_empty() {
+            return Err((EXIT_FAILURE, local_errors.join("\n")));
         }
         for item in pulled.values() {
             for dep in lockfile::dependencies(&item.record) {
@@ -358,6 +425,51 @@ fn keep_pinned(nsid: &str, pin: &Resolution, file: &Path) -> Result<Pulled, Stri
     })
 }
 
+/// A fetched lexicon against the file already at its path: a file that is already the fetched
+/// record is kept as it is; one that is the pinned record (being updated) is replaced; any other
+/// file (not pinned, or edited since it was pinned) is refused unless `policy.force`.
+fn against_local_file(
+    nsid: &str,
+    mut item: Pulled,
+    file: &Path,
+    previous: &Lockfile,
+    policy: FilePolicy,
+) -> Result<Pulled, String> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(item),
+        Err(_) if policy.force => return Ok(item),
+        Err(e) => return Err(format!("error: {}: cannot read: {e}", file.display())),
+    };
+    let local = lockfile::record_cid(&text)
+        .ok()
+        .filter(|(id, _)| id == nsid);
+    let local_cid = local.as_ref().map(|(_, cid)| cid.to_string());
+    if local_cid.as_deref() == Some(item.cid.as_str()) {
+        item.text = None;
+        return Ok(item);
+    }
+    let pin = previous.resolutions.get(nsid);
+    if policy.force || (pin.is_some() && local_cid.as_deref() == pin.map(|p| p.cid.as_str())) {
+        return Ok(item);
+    }
+    let what = match (&local_cid, pin) {
+        (Some(cid), Some(pin)) => format!(
+            "was edited since it was pinned (record CID {cid}, lexicons.json pins {})",
+            pin.cid
+        ),
+        (Some(cid), None) => format!(
+            "is not pinned in lexicons.json and is not the published record (record CID {cid}, {} publishes {})",
+            item.uri, item.cid
+        ),
+        (None, _) => format!("is not a lexicon with the id {nsid}"),
+    };
+    Err(format!(
+        "error: {}: {what}\n  help: it may be your own copy: move it away, or pass --force to replace it with the published record",
+        file.display()
+    ))
+}
+
 /// A fetched lexicon, ready to write: without `update`, a pinned lexicon (whose file was
 /// missing) must still be published with the pinned CID.
 fn fetched(
@@ -374,11 +486,9 @@ fn fetched(
             ));
         }
     }
-    let mut document = lexicon.record.clone();
-    if let Some(members) = document.as_object_mut() {
-        members.remove("$type");
-    }
-    let mut text = serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?;
+    // As `@atproto/lex install` writes it: `JSON.stringify(record, null, 2) + '\n'`, `$type`
+    // included, so `lex install --ci` finds the pinned CID in the file as it is.
+    let mut text = serde_json::to_string_pretty(&lexicon.record).map_err(|e| e.to_string())?;
     text.push('\n');
     // The file written must make the record that was proven.
     match lockfile::record_cid(&text) {
@@ -440,10 +550,11 @@ fn fetch_all(
         .collect()
 }
 
-/// Writes every `(path, text)` together: all are staged in a folder beside the lockfile, then
-/// moved into place; when a move fails, the ones done are undone (replaced files restored,
-/// created folders removed), so the previous state is left as it was.
-fn commit(lock_path: &Path, writes: &[(PathBuf, String)]) -> Result<(), String> {
+/// Writes every `(path, Some(text))` and removes every `(path, None)` together: texts are staged
+/// in a folder beside the lockfile, then moved into place (removed files are moved aside); when a
+/// step fails, the ones done are undone (replaced and removed files restored, created folders
+/// removed), so the previous state is left as it was.
+fn commit(lock_path: &Path, writes: &[(PathBuf, Option<String>)]) -> Result<(), String> {
     let base = match lock_path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
@@ -455,7 +566,7 @@ fn commit(lock_path: &Path, writes: &[(PathBuf, String)]) -> Result<(), String> 
     result
 }
 
-fn stage_and_move(staging: &Path, writes: &[(PathBuf, String)]) -> Result<(), String> {
+fn stage_and_move(staging: &Path, writes: &[(PathBuf, Option<String>)]) -> Result<(), String> {
     let new_dir = staging.join("new");
     let old_dir = staging.join("old");
     for dir in [&new_dir, &old_dir] {
@@ -463,15 +574,26 @@ fn stage_and_move(staging: &Path, writes: &[(PathBuf, String)]) -> Result<(), St
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     for (i, (_, text)) in writes.iter().enumerate() {
+        let Some(text) = text else { continue };
         let staged = new_dir.join(i.to_string());
         std::fs::write(&staged, text)
             .map_err(|e| format!("cannot write {}: {e}", staged.display()))?;
     }
     let mut created_dirs: Vec<PathBuf> = Vec::new();
-    let mut moved: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+    // (target, where its previous content was moved, whether a new file was moved in)
+    let mut moved: Vec<(PathBuf, Option<PathBuf>, bool)> = Vec::new();
     let mut failure = None;
-    for (i, (target, _)) in writes.iter().enumerate() {
+    for (i, (target, text)) in writes.iter().enumerate() {
         let step = (|| {
+            if text.is_none() {
+                if target.exists() {
+                    let backup = old_dir.join(i.to_string());
+                    std::fs::rename(target, &backup)
+                        .map_err(|e| format!("cannot remove {}: {e}", target.display()))?;
+                    moved.push((target.clone(), Some(backup), false));
+                }
+                return Ok(());
+            }
             if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
                 let mut missing = Vec::new();
                 let mut dir = parent;
@@ -498,7 +620,7 @@ fn stage_and_move(staging: &Path, writes: &[(PathBuf, String)]) -> Result<(), St
                 }
                 return Err(format!("cannot move {} into place: {e}", target.display()));
             }
-            moved.push((target.clone(), backup));
+            moved.push((target.clone(), backup, true));
             Ok(())
         })();
         if let Err(message) = step {
@@ -507,10 +629,13 @@ fn stage_and_move(staging: &Path, writes: &[(PathBuf, String)]) -> Result<(), St
         }
     }
     let Some(message) = failure else {
+        remove_empty_parents(writes, staging);
         return Ok(());
     };
-    for (target, backup) in moved.iter().rev() {
-        let _ = std::fs::remove_file(target);
+    for (target, backup, written) in moved.iter().rev() {
+        if *written {
+            let _ = std::fs::remove_file(target);
+        }
         if let Some(backup) = backup {
             let _ = std::fs::rename(backup, target);
         }
@@ -519,6 +644,24 @@ fn stage_and_move(staging: &Path, writes: &[(PathBuf, String)]) -> Result<(), St
         let _ = std::fs::remove_dir(dir);
     }
     Err(message)
+}
+
+/// After removing files, the folders they leave empty go too, up to the lexicon folder (a folder
+/// in the lockfile's folder), which stays.
+fn remove_empty_parents(writes: &[(PathBuf, Option<String>)], staging: &Path) {
+    let top = staging.parent().unwrap_or(Path::new(""));
+    for (target, text) in writes {
+        if text.is_some() {
+            continue;
+        }
+        let mut dir = target.parent();
+        while let Some(d) = dir.filter(|d| d.parent().is_some_and(|p| p != top)) {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -537,8 +680,8 @@ mod tests {
         let dir = temp("commit");
         std::fs::write(dir.join("lexicons.json"), "old lock").unwrap();
         let writes = vec![
-            (dir.join("lexicons/a/b/c.json"), "c".to_owned()),
-            (dir.join("lexicons.json"), "new lock".to_owned()),
+            (dir.join("lexicons/a/b/c.json"), Some("c".to_owned())),
+            (dir.join("lexicons.json"), Some("new lock".to_owned())),
         ];
         commit(&dir.join("lexicons.json"), &writes).unwrap();
         assert_eq!(
@@ -567,10 +710,10 @@ mod tests {
         // A file where a folder must be: the third write cannot be moved into place.
         std::fs::write(dir.join("blocker"), "").unwrap();
         let writes = vec![
-            (dir.join("lexicons/a/x.json"), "new x".to_owned()),
-            (dir.join("lexicons/n/e/w.json"), "new".to_owned()),
-            (dir.join("blocker/y.json"), "y".to_owned()),
-            (dir.join("lexicons.json"), "new lock".to_owned()),
+            (dir.join("lexicons/a/x.json"), Some("new x".to_owned())),
+            (dir.join("lexicons/n/e/w.json"), Some("new".to_owned())),
+            (dir.join("blocker/y.json"), Some("y".to_owned())),
+            (dir.join("lexicons.json"), Some("new lock".to_owned())),
         ];
         let err = commit(&dir.join("lexicons.json"), &writes).unwrap_err();
         assert!(err.contains("blocker"), "{err}");
@@ -593,6 +736,37 @@ mod tests {
             .collect();
         left.sort();
         assert_eq!(left, ["blocker", "lexicons", "lexicons.json"]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn removals_go_with_the_writes_and_are_undone_with_them() {
+        let dir = temp("remove");
+        std::fs::create_dir_all(dir.join("lexicons/gone/deep")).unwrap();
+        std::fs::write(dir.join("lexicons/gone/deep/x.json"), "x").unwrap();
+        std::fs::write(dir.join("lexicons.json"), "old lock").unwrap();
+        std::fs::write(dir.join("blocker"), "").unwrap();
+        let failing = vec![
+            (dir.join("lexicons/gone/deep/x.json"), None),
+            (dir.join("blocker/y.json"), Some("y".to_owned())),
+            (dir.join("lexicons.json"), Some("new lock".to_owned())),
+        ];
+        commit(&dir.join("lexicons.json"), &failing).unwrap_err();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("lexicons/gone/deep/x.json")).unwrap(),
+            "x",
+            "a removal is undone when a later step fails"
+        );
+        let writes = vec![
+            (dir.join("lexicons/gone/deep/x.json"), None),
+            (dir.join("lexicons.json"), Some("new lock".to_owned())),
+        ];
+        commit(&dir.join("lexicons.json"), &writes).unwrap();
+        assert!(
+            !dir.join("lexicons/gone").exists(),
+            "emptied folders go too"
+        );
+        assert!(dir.join("lexicons").is_dir());
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
