@@ -7,6 +7,11 @@
 //! with `lexperm publish` (unchanged records are kept, so reruns write nothing). Each timed pull
 //! goes into a new empty project with `--no-cache`, so every run resolves the whole closure
 //! through DNS, the PLC directory and the PDS. A release build is timed.
+//!
+//! The reference in the same run: when the testenv has `@atproto/lex` (`TEST_LEX`), `lex install`
+//! of the same set into an empty project, pointed at the testenv by [`LEX_PRELOAD`] (its DNS
+//! server for TXT lookups, its PLC directory for `https://plc.directory`), which also counts its
+//! requests.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -19,6 +24,32 @@ use crate::lexperm::{self, Profile};
 
 /// The NSID group of the bench authority.
 const GROUP: &str = "org.lexperm.example.bench";
+
+/// A `--require` script for Node that points `@atproto/lex` at the test environment and counts
+/// its DNS lookups and HTTP requests (printed on stderr as `N requests made`).
+const LEX_PRELOAD: &str = r#"'use strict';
+const dns = require('node:dns');
+const server = process.env.BENCH_DNS;
+dns.setServers([server]);
+dns.promises.setServers([server]);
+let requests = 0;
+const resolveTxt = dns.promises.resolveTxt;
+dns.promises.resolveTxt = (...args) => { requests++; return resolveTxt(...args); };
+require('node:module').syncBuiltinESMExports();
+const plc = process.env.BENCH_PLC;
+const realFetch = globalThis.fetch;
+globalThis.fetch = (input, init) => {
+  requests++;
+  const url = typeof input === 'string' || input instanceof URL ? String(input) : input.url;
+  if (url.startsWith('https://plc.directory/')) {
+    const moved = plc + url.slice('https://plc.directory'.length);
+    input = typeof input === 'string' || input instanceof URL ? moved : new Request(moved, input);
+  }
+  return realFetch(input, init);
+};
+process.on('exit', () => process.stderr.write(`${requests} requests made
+`));
+"#;
 
 /// Options of `bench-pull`.
 pub struct Options {
@@ -229,6 +260,50 @@ pub fn run_bench(root: &Path, opts: &Options) -> Result<bool, String> {
             requests: made,
         });
     }
+    if let (Ok(node), Ok(lex)) = (var(&vars, "TEST_NODE"), var(&vars, "TEST_LEX")) {
+        let preload = work.join("lex-testenv.cjs");
+        std::fs::write(&preload, LEX_PRELOAD).map_err(|e| format!("{}: {e}", preload.display()))?;
+        let mut best = Duration::MAX;
+        let mut made = 0;
+        for run_index in 0..opts.runs {
+            let project = work.join(format!("lex-{run_index}"));
+            let _ = std::fs::remove_dir_all(&project);
+            std::fs::create_dir_all(&project).map_err(|e| format!("{}: {e}", project.display()))?;
+            let mut command = Command::new(node);
+            command
+                .arg("--require")
+                .arg(&preload)
+                .args([lex, "install", &set])
+                .current_dir(&project)
+                .env("BENCH_DNS", &dns)
+                .env("BENCH_PLC", &plc);
+            let (out, wall) = run(command)?;
+            if !out.status.success() {
+                return Err(format!("lex install failed:\n{}", stderr(&out)));
+            }
+            let lock: Value = serde_json::from_str(
+                &std::fs::read_to_string(project.join("lexicons.json"))
+                    .map_err(|e| format!("no lexicons.json after lex install: {e}"))?,
+            )
+            .map_err(|e| format!("lexicons.json: {e}"))?;
+            let pinned = lock["resolutions"].as_object().map_or(0, |m| m.len());
+            if pinned != expected_files {
+                return Err(format!(
+                    "lex install pinned {pinned} lexicons, expected {expected_files}"
+                ));
+            }
+            made = requests(&out)?;
+            best = best.min(wall);
+            let _ = std::fs::remove_dir_all(&project);
+        }
+        results.push(Measured {
+            label: "reference: lex install".to_owned(),
+            best,
+            requests: made,
+        });
+    } else {
+        println!("note: the testenv has no @atproto/lex; the reference is not timed");
+    }
     let project = last_project.ok_or("no run")?;
     let mut again = Measured {
         label: "pull again (pins kept)".to_owned(),
@@ -271,6 +346,12 @@ pub fn run_bench(root: &Path, opts: &Options) -> Result<bool, String> {
     let bounded = results[1].best.as_secs_f64();
     if bounded > 0.0 {
         println!("concurrency: --jobs 8 is {:.2}× --jobs 1", serial / bounded);
+        if let Some(reference) = results.iter().find(|r| r.label.starts_with("reference")) {
+            println!(
+                "reference: lexperm pull (--jobs 8) is {:.1}× faster than lex install",
+                reference.best.as_secs_f64() / bounded
+            );
+        }
     }
     Ok(true)
 }

@@ -1,6 +1,9 @@
 //! Lexicon resolution: NSID → `_lexicon` TXT → DID → DID document → PDS → `getRecord` →
 //! checked lexicon document, through the resolution cache.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use lexperm_datamodel::cid::Cid;
 use serde_json::Value;
 
@@ -114,12 +117,25 @@ pub fn record_uri(did: &str, nsid: &str) -> String {
     format!("at://{did}/{LEXICON_COLLECTION}/{nsid}")
 }
 
+/// The repository an authority names: its DID, DID document and PDS.
+#[derive(Debug, Clone)]
+struct Repository {
+    did: String,
+    doc: DidDocument,
+    pds: String,
+}
+
 /// Resolves NSIDs to published lexicons.
+///
+/// Within one resolver (one command run), an authority's `_lexicon` record and its DID document
+/// are looked up once and reused for every NSID of that authority: a pull of 50 lexicons of one
+/// group makes two identity lookups, not a hundred.
 #[derive(Debug)]
 pub struct LexiconResolver {
     identity: IdentityResolver,
     cache: Option<ResolutionCache>,
     offline: bool,
+    repositories: Mutex<HashMap<String, Repository>>,
 }
 
 impl LexiconResolver {
@@ -129,7 +145,29 @@ impl LexiconResolver {
             identity,
             cache,
             offline,
+            repositories: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The repository of `authority`, looked up once per resolver (failures are not kept, so
+    /// each NSID reports its own).
+    fn repository(&self, authority: &str) -> Result<Repository, NetError> {
+        if let Some(found) = self
+            .repositories
+            .lock()
+            .ok()
+            .and_then(|known| known.get(authority).cloned())
+        {
+            return Ok(found);
+        }
+        let did = self.identity.dns().lexicon_authority_did(authority)?;
+        let doc = self.identity.resolve_did(&did)?;
+        let pds = doc.pds_endpoint()?;
+        let repository = Repository { did, doc, pds };
+        if let Ok(mut known) = self.repositories.lock() {
+            known.insert(authority.to_owned(), repository.clone());
+        }
+        Ok(repository)
     }
 
     /// The identity resolver (DNS, DID documents, XRPC clients) it resolves through.
@@ -149,9 +187,7 @@ impl LexiconResolver {
     /// Fetch from the network, bypassing the cache.
     pub fn fetch(&self, nsid: &str) -> Result<CachedLexicon, NetError> {
         let authority = nsid_authority(nsid)?;
-        let did = self.identity.dns().lexicon_authority_did(&authority)?;
-        let doc = self.identity.resolve_did(&did)?;
-        let pds = doc.pds_endpoint()?;
+        let Repository { did, doc, pds } = self.repository(&authority)?;
         let client = self.identity.xrpc_client(&pds)?;
         let record = client
             .get_record(&did, LEXICON_COLLECTION, nsid)
