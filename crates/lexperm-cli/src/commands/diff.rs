@@ -75,13 +75,20 @@ pub fn run(args: DiffArgs) -> u8 {
     let loaded = args.lexicons.load();
     let (locals, broken) = local_lexicons(&loaded);
     let mut errors = broken + loaded.failed;
+    // Each selected lexicon, and whether only a `GROUP.*` named it.
     let mut selected: Vec<&Local> = Vec::new();
+    let mut named: Vec<bool> = Vec::new();
     for target in &args.targets {
         match select(&locals, target) {
             Ok(found) => {
                 for local in found {
-                    if !selected.iter().any(|s| s.file == local.file) {
-                        selected.push(local);
+                    let by_name = !target.ends_with(".*");
+                    match selected.iter().position(|s| s.file == local.file) {
+                        Some(index) => named[index] |= by_name,
+                        None => {
+                            selected.push(local);
+                            named.push(by_name);
+                        }
                     }
                 }
             }
@@ -105,7 +112,7 @@ pub fn run(args: DiffArgs) -> u8 {
         })
         .collect();
     let mut compared: Vec<Compared<'_>> = Vec::new();
-    for (local, local_file) in selected.iter().zip(local_files) {
+    for ((local, local_file), by_name) in selected.iter().zip(local_files).zip(&named) {
         let nsid = local.lexicon.nsid.as_str();
         let result = resolver.resolve(nsid);
         for warning in resolver.take_warnings() {
@@ -134,6 +141,9 @@ pub fn run(args: DiffArgs) -> u8 {
                     local_file,
                     base_file,
                 });
+            }
+            Err(NetError::NotPublished { .. }) if !by_name => {
+                eprintln!("note: {nsid} is not published yet; there is nothing to compare it with");
             }
             Err(error) => {
                 let (code, message) = match &error {
@@ -271,7 +281,8 @@ fn select<'a>(locals: &'a [Local], target: &str) -> Result<Vec<&'a Local>, Strin
         let found: Vec<&Local> = locals
             .iter()
             .filter(|l| {
-                Nsid::parse(&l.lexicon.nsid).is_ok_and(|nsid| nsid.group_prefix() == group)
+                Nsid::parse(&l.lexicon.nsid)
+                    .is_ok_and(|nsid| nsid.group_prefix().strip_suffix('.') == Some(group))
             })
             .collect();
         if found.is_empty() {
@@ -308,6 +319,7 @@ fn print_error(format: Format, nsid: &str, code: &str, message: &str) {
                 "error": {"code": code, "message": message},
             })
         ),
+        Format::Human if message.starts_with(nsid) => eprintln!("error: {message}"),
         Format::Human => eprintln!("error: {nsid}: {message}"),
     }
 }
