@@ -256,10 +256,26 @@ pub struct StatusEntry {
     pub remote_cid: Option<String>,
     /// The AT-URI of the published record (when the authority's DID is known).
     pub uri: Option<String>,
-    /// For `unavailable`: the step of the chain that failed.
-    pub step: Option<ChainStep>,
-    /// For `unavailable`: why.
-    pub error: Option<String>,
+    /// For `unavailable`: the step of the chain that failed, and why.
+    pub error: Option<StatusError>,
+}
+
+/// Why the published version of a lexicon is unavailable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusError {
+    /// The step of the chain that failed.
+    pub code: ChainStep,
+    /// The error of that step.
+    pub message: String,
+}
+
+impl StatusError {
+    fn new(code: ChainStep, message: impl ToString) -> Option<Self> {
+        Some(StatusError {
+            code,
+            message: message.to_string(),
+        })
+    }
 }
 
 /// The status of every local lexicon and of every remote-only record, against the listings of
@@ -282,8 +298,7 @@ pub fn compare_status(
                     local_cid: Some(lex.cid.clone()),
                     remote_cid: None,
                     uri: None,
-                    step: Some(ChainStep::Dns),
-                    error: Some(error.to_string()),
+                    error: StatusError::new(ChainStep::Dns, error),
                 });
                 continue;
             }
@@ -295,7 +310,6 @@ pub fn compare_status(
             local_cid: Some(lex.cid.clone()),
             remote_cid: None,
             uri: None,
-            step: None,
             error: None,
         };
         match listings.get(&authority) {
@@ -314,18 +328,17 @@ pub fn compare_status(
                     };
                 } else if let Some(refused) = group.refusal(&lex.nsid) {
                     entry.remote_cid = Some(refused.cid.clone());
-                    entry.step = Some(ChainStep::Record);
-                    entry.error = Some(refused.error.to_string());
+                    entry.error = StatusError::new(ChainStep::Record, &refused.error);
                 } else {
                     entry.status = LexiconStatus::Unpublished;
                 }
             }
             Some(Err(failure)) => {
-                entry.step = Some(failure.step);
-                entry.error = Some(failure.error.to_string());
+                entry.error = StatusError::new(failure.step, &failure.error);
             }
             None => {
-                entry.error = Some(format!("the authority {authority} was not listed"));
+                let message = format!("the authority {authority} was not listed");
+                entry.error = StatusError::new(ChainStep::Dns, message);
             }
         }
         entries.push(entry);
@@ -343,7 +356,6 @@ pub fn compare_status(
                 local_cid: None,
                 remote_cid: Some(record.cid.clone()),
                 uri: Some(record.uri.clone()),
-                step: None,
                 error: None,
             });
         }
@@ -355,8 +367,7 @@ pub fn compare_status(
                 local_cid: None,
                 remote_cid: Some(refused.cid.clone()),
                 uri: Some(record_uri(&group.did, &refused.nsid)),
-                step: Some(ChainStep::Record),
-                error: Some(refused.error.to_string()),
+                error: StatusError::new(ChainStep::Record, &refused.error),
             });
         }
     }
@@ -575,15 +586,15 @@ mod tests {
             changed.uri.as_deref(),
             Some("at://did:plc:abc/com.atproto.lexicon.schema/com.example.changed")
         );
-        assert_eq!(entries[0].step, Some(ChainStep::Dns));
-        assert_eq!(
-            entries[0].error.as_deref(),
-            Some("no TXT record at _lexicon.down.org")
-        );
-        assert_eq!(entries[1].step, Some(ChainStep::Record));
+        let error = entries[0].error.as_ref().unwrap();
+        assert_eq!(error.code, ChainStep::Dns);
+        assert_eq!(error.message, "no TXT record at _lexicon.down.org");
+        let refused = entries[1].error.as_ref().unwrap();
+        assert_eq!(refused.code, ChainStep::Record);
+        assert!(refused.message.contains("hashes to"), "{}", refused.message);
         assert_eq!(entries[3].local_cid, None);
         let line = serde_json::to_value(&entries[0]).unwrap();
-        assert_eq!(line["step"], "dns");
+        assert_eq!(line["error"]["code"], "dns");
         assert_eq!(line["status"], "unavailable");
     }
 }

@@ -180,15 +180,15 @@ fn print_human<'a>(
                     format!("{}  {}", cid(&entry.local_cid), path_of(&entry.nsid).unwrap_or(""))
                 }
                 LexiconStatus::RemoteOnly => format!("{} (no local file)", cid(&entry.remote_cid)),
-                LexiconStatus::Unavailable => match (&entry.step, listings.get(authority)) {
+                LexiconStatus::Unavailable => match (&entry.error, listings.get(authority)) {
                     // The group's header says why.
-                    (Some(_), Some(Err(_))) => cid(&entry.local_cid),
-                    (Some(step), _) => format!(
-                        "{}: {step}: {}",
+                    (_, Some(Err(_))) | (None, _) => cid(&entry.local_cid),
+                    (Some(error), _) => format!(
+                        "{}: {}: {}",
                         cid(&entry.local_cid),
-                        entry.error.as_deref().unwrap_or("")
+                        error.code,
+                        error.message
                     ),
-                    (None, _) => entry.error.clone().unwrap_or_default(),
                 },
             };
             println!(
