@@ -7,8 +7,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use lexperm_net::cache::ResolutionSource;
 use lexperm_net::authority::nsid_authority;
+use lexperm_net::cache::ResolutionSource;
 use lexperm_net::published::list_published;
 use lexperm_net::resolve::LexiconResolver;
 use lexperm_net::NetError;
@@ -358,7 +358,9 @@ pub fn from_published(
                     nsids
                 }
                 Err(detail) => {
-                    published.unavailable.push(unavailable(members.len(), &detail));
+                    published
+                        .unavailable
+                        .push(unavailable(members.len(), &detail));
                     continue;
                 }
             }

@@ -198,6 +198,9 @@ fn status_entry() {
     if let Ok(Value::Object(fields)) = serde_json::to_value(&entry) {
         line.extend(fields);
     }
-    line.insert("file".to_owned(), Value::from("lexicons/com/example/thing.json"));
+    line.insert(
+        "file".to_owned(),
+        Value::from("lexicons/com/example/thing.json"),
+    );
     common::assert_json_documented("status", &Value::Object(line));
 }

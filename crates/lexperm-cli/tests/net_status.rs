@@ -160,7 +160,10 @@ fn status_diff_and_breaking_follow_local_edits() {
     );
     let (draft_line, note_line, post_line) = (&edited[0], &edited[2], &edited[3]);
     assert_eq!(post_line["remote_cid"], published_post.as_str());
-    assert!(post_line["local_cid"].as_str().unwrap().starts_with("bafyrei"));
+    assert!(post_line["local_cid"]
+        .as_str()
+        .unwrap()
+        .starts_with("bafyrei"));
     assert_ne!(post_line["local_cid"], post_line["remote_cid"]);
     assert_eq!(post_line["file"], format!("{FOLDER}/post.json"));
     assert_eq!(draft_line["remote_cid"], Value::Null);
@@ -266,7 +269,12 @@ fn status_diff_and_breaking_follow_local_edits() {
     let findings = common::json_lines(&stdout(&out));
     let found: Vec<(&str, &str)> = findings
         .iter()
-        .map(|f| (f["name"].as_str().unwrap(), f["nsid"].as_str().unwrap_or("")))
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap(),
+                f["nsid"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
     let post_id = nsid("post");
     let note_id = nsid("note");
@@ -317,12 +325,18 @@ fn unavailable_authorities_name_the_failing_step() {
         .as_str()
         .unwrap()
         .contains("_lexicon.missing.test.lexperm.net"));
-    assert!(missing["local_cid"].as_str().unwrap().starts_with("bafyrei"));
+    assert!(missing["local_cid"]
+        .as_str()
+        .unwrap()
+        .starts_with("bafyrei"));
     let wrong = by_nsid("net.lexperm.test.wrong.post");
     assert_eq!(wrong["status"], "unavailable");
     assert_eq!(wrong["error"]["code"], "did-document", "{wrong}");
     // The group that resolves is still reported.
-    assert_eq!(by_nsid(&nsid("post"))["authority"], "status.test.lexperm.net");
+    assert_eq!(
+        by_nsid(&nsid("post"))["authority"],
+        "status.test.lexperm.net"
+    );
     let human = stdout(&run(&dir, &["status"], &net, 1));
     assert!(
         human.contains(

@@ -71,7 +71,7 @@ pub struct ListingError {
     /// Where the chain broke.
     pub step: ChainStep,
     /// The error of that step.
-    pub error: NetError,
+    pub error: Box<NetError>,
 }
 
 /// A listed record that was refused: its content is not a lexicon of its record key, does not
@@ -129,7 +129,7 @@ pub fn list_published(
     let fail = |step, error| ListingError {
         authority: authority.to_string(),
         step,
-        error,
+        error: Box::new(error),
     };
     let did = identity
         .dns()
@@ -447,14 +447,20 @@ mod tests {
             json!({"uri": "not-a-uri", "cid": "x", "value": {}}),
         ]);
         let plc = plc_with_pds(server.url.clone());
-        let dns = TestDns::start(vec![("_lexicon.example.com", vec![vec!["did=did:plc:abc"]])]);
+        let dns = TestDns::start(vec![(
+            "_lexicon.example.com",
+            vec![vec!["did=did:plc:abc"]],
+        )]);
         let identity = resolver(&dns, &plc);
         let before = identity.requests().count();
         let group = list_published(&identity, "example.com").unwrap();
         // TXT, DID document, four pages.
         assert_eq!(identity.requests().count() - before, 6);
         assert_eq!(server.requests().len(), 4);
-        assert_eq!((group.did.as_str(), group.pds.as_str()), (DID, &*server.url));
+        assert_eq!(
+            (group.did.as_str(), group.pds.as_str()),
+            (DID, &*server.url)
+        );
         let keys: Vec<&str> = group.records.iter().map(RecordEntry::rkey).collect();
         assert_eq!(keys, ["com.example.a", "com.example.b"]);
         let refused: Vec<(&str, String)> = group
@@ -476,7 +482,9 @@ mod tests {
     fn a_record_listed_twice_or_under_another_uri_is_refused() {
         let a = doc("com.example.a", "a");
         let mut moved = entry("com.example.b", doc("com.example.b", "b"), None);
-        moved["uri"] = json!(format!("at://did:plc:other/{LEXICON_COLLECTION}/com.example.b"));
+        moved["uri"] = json!(format!(
+            "at://did:plc:other/{LEXICON_COLLECTION}/com.example.b"
+        ));
         let listed: Vec<RecordEntry> = [
             entry("com.example.a", a.clone(), None),
             entry("com.example.a", doc("com.example.a", "again"), None),
@@ -496,13 +504,16 @@ mod tests {
     #[test]
     fn each_failing_step_is_named() {
         let plc = plc_with_pds("http://127.0.0.1:9".into());
-        let dns = TestDns::start(vec![("_lexicon.example.com", vec![vec!["did=did:plc:abc"]])]);
+        let dns = TestDns::start(vec![(
+            "_lexicon.example.com",
+            vec![vec!["did=did:plc:abc"]],
+        )]);
         let identity = resolver(&dns, &plc);
         let err = list_published(&identity, "nowhere.example.org").unwrap_err();
         assert_eq!(err.step, ChainStep::Dns);
-        assert!(err.to_string().starts_with(
-            "nowhere.example.org: listing failed at the DNS `_lexicon` TXT record: "
-        ));
+        assert!(err
+            .to_string()
+            .starts_with("nowhere.example.org: listing failed at the DNS `_lexicon` TXT record: "));
         let err = list_published(&identity, "example.com").unwrap_err();
         assert_eq!(err.step, ChainStep::Pds, "{err}");
         let dns = TestDns::start(vec![(
@@ -522,7 +533,11 @@ mod tests {
     fn status_of_every_kind() {
         let listed: Vec<RecordEntry> = [
             entry("com.example.same", doc("com.example.same", "s"), None),
-            entry("com.example.changed", doc("com.example.changed", "before"), None),
+            entry(
+                "com.example.changed",
+                doc("com.example.changed", "before"),
+                None,
+            ),
             entry("com.example.gone", doc("com.example.gone", "g"), None),
             entry(
                 "com.example.bad",
@@ -550,9 +565,11 @@ mod tests {
             Err(ListingError {
                 authority: "down.org".into(),
                 step: ChainStep::Dns,
-                error: NetError::Authority(crate::authority::AuthorityError::Missing {
-                    name: "_lexicon.down.org".into(),
-                }),
+                error: Box::new(NetError::Authority(
+                    crate::authority::AuthorityError::Missing {
+                        name: "_lexicon.down.org".into(),
+                    },
+                )),
             }),
         );
         let locals = [

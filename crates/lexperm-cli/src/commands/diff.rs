@@ -124,10 +124,12 @@ pub fn run(args: DiffArgs) -> u8 {
                     refresh_error: Some(e),
                 } = &published.source
                 {
-                    eprintln!("warning: {nsid}: refresh failed, comparing against the cached copy: {e}");
+                    eprintln!(
+                        "warning: {nsid}: refresh failed, comparing against the cached copy: {e}"
+                    );
                 }
-                let text = serde_json::to_string_pretty(&published.lexicon.record)
-                    .unwrap_or_default();
+                let text =
+                    serde_json::to_string_pretty(&published.lexicon.record).unwrap_or_default();
                 let base_file =
                     sources.add_base(SourceFile::new(published.lexicon.uri.clone(), text));
                 let changes = json_changes(
@@ -168,7 +170,11 @@ pub fn run(args: DiffArgs) -> u8 {
         compared
             .iter()
             .map(|c| if base { c.base_file } else { c.local_file })
-            .filter_map(|id| sources.get(id).map(|f| (id, f.path.clone(), f.text.as_str())))
+            .filter_map(|id| {
+                sources
+                    .get(id)
+                    .map(|f| (id, f.path.clone(), f.text.as_str()))
+            })
             .collect()
     };
     let (after_files, before_files) = (side(false), side(true));
@@ -213,12 +219,15 @@ pub fn run(args: DiffArgs) -> u8 {
                     println!();
                 }
                 print_human(item, differs);
-                let diagnostics: Vec<Diagnostic> =
-                    own.into_iter().flat_map(|(_, d)| d).collect();
+                let diagnostics: Vec<Diagnostic> = own.into_iter().flat_map(|(_, d)| d).collect();
                 if !diagnostics.is_empty() {
                     println!(
                         "{}:",
-                        count(diagnostics.len(), "breaking-change finding", "breaking-change findings")
+                        count(
+                            diagnostics.len(),
+                            "breaking-change finding",
+                            "breaking-change findings"
+                        )
                     );
                     let human = super::lint::human_options();
                     let mut out = crate::terminal::CleanWriter::new(&mut stdout);

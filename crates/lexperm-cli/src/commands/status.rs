@@ -91,9 +91,9 @@ pub fn run(args: StatusArgs) -> u8 {
         let Ok(authority) = nsid_authority(&local.lexicon.nsid) else {
             continue;
         };
-        if !listings.contains_key(&authority) {
-            let listing = list_published(&identity, &authority);
-            listings.insert(authority, listing);
+        if let std::collections::btree_map::Entry::Vacant(slot) = listings.entry(authority) {
+            let listing = list_published(&identity, slot.key());
+            slot.insert(listing);
         }
     }
     crate::verbose(format_args!(
@@ -117,9 +117,7 @@ pub fn run(args: StatusArgs) -> u8 {
         }
         Format::Human => print_human(&entries, &listings, path_of),
     }
-    let clean = entries
-        .iter()
-        .all(|e| e.status == LexiconStatus::Published);
+    let clean = entries.iter().all(|e| e.status == LexiconStatus::Published);
     let code = if broken > 0 {
         EXIT_USAGE
     } else if clean {
@@ -177,7 +175,11 @@ fn print_human<'a>(
                     cid(&entry.remote_cid)
                 ),
                 LexiconStatus::Unpublished => {
-                    format!("{}  {}", cid(&entry.local_cid), path_of(&entry.nsid).unwrap_or(""))
+                    format!(
+                        "{}  {}",
+                        cid(&entry.local_cid),
+                        path_of(&entry.nsid).unwrap_or("")
+                    )
                 }
                 LexiconStatus::RemoteOnly => format!("{} (no local file)", cid(&entry.remote_cid)),
                 LexiconStatus::Unavailable => match (&entry.error, listings.get(authority)) {
