@@ -164,6 +164,10 @@ pub fn run(args: DiffArgs) -> u8 {
         }
     }
 
+    crate::verbose(format_args!(
+        "{} requests",
+        resolver.identity().requests().count()
+    ));
     // The breaking-change rules over every pair at once, base = published, after = local: only
     // the local files that have a published version take part.
     let side = |base: bool| -> Vec<(FileId, String, &str)> {

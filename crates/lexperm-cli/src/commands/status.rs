@@ -82,8 +82,12 @@ pub fn run(args: StatusArgs) -> u8 {
     };
     let loaded = args.lexicons.load();
     let (locals, broken) = local_lexicons(&loaded);
-    if locals.is_empty() && broken == 0 && loaded.failed == 0 {
-        eprintln!("error: no lexicon files (*.json) found; give the folder with --lexicons DIR");
+    if locals.is_empty() {
+        if broken == 0 && loaded.failed == 0 {
+            eprintln!(
+                "error: no lexicon files (*.json) found; give the folder with --lexicons DIR"
+            );
+        }
         return EXIT_USAGE;
     }
     let mut listings: BTreeMap<String, Result<PublishedGroup, ListingError>> = BTreeMap::new();
