@@ -347,3 +347,104 @@ fn unavailable_authorities_name_the_failing_step() {
     assert!(human.contains(", 2 unavailable\n"), "{human}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A resolution-cache entry for `doc` (a lexicon document) as `lexperm resolve` writes it.
+fn cache_entry(doc: &str) -> String {
+    let record: Value = serde_json::from_str(doc).unwrap();
+    let nsid = record["id"].as_str().unwrap().to_owned();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    serde_json::json!({
+        "nsid": nsid,
+        "did": "did:plc:example",
+        "pds": "https://pds.example.com",
+        "uri": format!("at://did:plc:example/com.atproto.lexicon.schema/{nsid}"),
+        "cid": lexperm_codegen::records::schema_record(&record)
+            .unwrap()
+            .cid()
+            .to_string(),
+        "record": record,
+        "fetched_at": now,
+    })
+    .to_string()
+}
+
+/// `diff --offline` needs no network: the published version comes from the resolution cache.
+#[test]
+fn diff_offline_compares_with_the_cached_record() {
+    let dir = std::env::temp_dir().join(format!("lexperm-status-offline-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let edited = common::POST.replace(
+        r#""required": ["text"]"#,
+        r#""required": ["text", "title"]"#,
+    );
+    let edited = edited.replace(
+        r#""text": { "type": "string", "maxLength": 300 }"#,
+        r#""text": { "type": "string", "maxLength": 300 },
+          "title": { "type": "string" }"#,
+    );
+    assert_ne!(edited, common::POST);
+    common::write(&dir, "lexicons/com/example/post.json", &edited);
+    let same = common::POST.replace("com.example.post", "com.example.same");
+    common::write(&dir, "lexicons/com/example/same.json", &same);
+    common::write(
+        &dir,
+        "lexicons/com/example/new.json",
+        &common::POST.replace("com.example.post", "com.example.new"),
+    );
+    common::write(
+        &dir,
+        ".cache/resolve/com.example.post.json",
+        &cache_entry(common::POST),
+    );
+    common::write(
+        &dir,
+        ".cache/resolve/com.example.same.json",
+        &cache_entry(&same),
+    );
+
+    let out = run(
+        &dir,
+        &["diff", "com.example.post", "--offline", "--format", "json"],
+        &[],
+        1,
+    );
+    let line = &lines("diff", &out)[0];
+    assert_eq!(line["source"], "cache");
+    assert_eq!(
+        line["changes"],
+        serde_json::json!([
+            {"op": "changed", "path": "/defs/main/record/required", "old": ["text"], "new": ["text", "title"]},
+            {"op": "added", "path": "/defs/main/record/properties/title", "new": {"type": "string"}},
+        ])
+    );
+    assert_eq!(line["breaking"][0]["code"], "B106", "{line}");
+    assert_eq!(
+        line["breaking"][0]["before_file"],
+        "at://did:plc:example/com.atproto.lexicon.schema/com.example.post"
+    );
+    let out = run(&dir, &["diff", "com.example.same", "--offline"], &[], 0);
+    assert!(
+        stdout(&out).starts_with("com.example.same: same as published (bafyrei"),
+        "{}",
+        text(&out)
+    );
+    // The group: the uncached member cannot be compared offline.
+    let out = run(
+        &dir,
+        &["diff", "com.example.*", "--offline", "--format", "json"],
+        &[],
+        2,
+    );
+    let values = lines("diff", &out);
+    let nsids: Vec<&str> = values.iter().map(|v| v["nsid"].as_str().unwrap()).collect();
+    assert_eq!(
+        nsids,
+        ["com.example.new", "com.example.post", "com.example.same"],
+        "{values:?}"
+    );
+    assert_eq!(values[0]["error"]["code"], "resolve-failed");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -291,13 +291,14 @@ fn rule_control(dirs: &LexiconDirs) -> RuleControl {
 /// The local lexicons `target` names: one NSID, or every one of a group with `GROUP.*`.
 fn select<'a>(locals: &'a [Local], target: &str) -> Result<Vec<&'a Local>, String> {
     if let Some(group) = target.strip_suffix(".*") {
-        let found: Vec<&Local> = locals
+        let mut found: Vec<&Local> = locals
             .iter()
             .filter(|l| {
                 Nsid::parse(&l.lexicon.nsid)
                     .is_ok_and(|nsid| nsid.group_prefix().strip_suffix('.') == Some(group))
             })
             .collect();
+        found.sort_by(|a, b| a.lexicon.nsid.cmp(&b.lexicon.nsid));
         if found.is_empty() {
             return Err(format!(
                 "no local lexicon is in the group {group} (give the folder with --lexicons DIR)"
