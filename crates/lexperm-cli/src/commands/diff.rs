@@ -233,10 +233,10 @@ pub fn run(args: DiffArgs) -> u8 {
                             "breaking-change findings"
                         )
                     );
+                    // The renderer cleans what it writes itself (and keeps its colours).
                     let human = super::lint::human_options();
-                    let mut out = crate::terminal::CleanWriter::new(&mut stdout);
-                    let _ = render::render_reports(&sources, &diagnostics, human, &mut out)
-                        .and_then(|()| out.flush());
+                    let _ = render::render_reports(&sources, &diagnostics, human, &mut stdout)
+                        .and_then(|()| stdout.flush());
                 }
             }
         }
