@@ -7,7 +7,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use lexperm_net::authority::nsid_authority;
 use lexperm_net::cache::ResolutionSource;
+use lexperm_net::published::list_published;
 use lexperm_net::resolve::LexiconResolver;
 use lexperm_net::NetError;
 use lexperm_parser::diagnostics::{Diagnostic, Span};
@@ -295,13 +297,19 @@ pub fn nsids(sources: &Sources) -> Vec<(Nsid, Span)> {
         .collect()
 }
 
-/// Resolves every NSID of `after` (`(nsid, span of its id)`), group by group, through the same
-/// resolver and cache as `lexperm resolve`. An NSID the authority has no record for is new (not
-/// part of the base). When the first NSID of a group fails otherwise (no `_lexicon` TXT record,
-/// an unknown DID, a PDS that does not answer, a record that fails verification), the group is
-/// reported as unavailable and not tried further (its other NSIDs would wait for the same
-/// timeouts); other failures, and NSIDs missing from the cache with `--offline`, are counted in
-/// the group's finding while the rest of the group is still compared.
+/// The published version of the groups of `after` (`(nsid, span of its id)`), group by group.
+/// Online, each group's authority is listed first ([`list_published`]: DNS `_lexicon` TXT →
+/// DID → PDS → `listRecords`): what it publishes is the base, the NSIDs of the after version
+/// and those whose file was deleted alike; an NSID it does not publish is new and is not
+/// fetched. Each published NSID is then fetched through the same resolver and cache as `lexperm
+/// resolve` (record checks and repository proof). With `--offline` no listing is possible: the
+/// NSIDs of the after version are looked up in the cache, and a deleted file goes unseen.
+///
+/// A group whose listing fails, or whose first NSID fails otherwise than by being absent (a
+/// record that fails verification, a PDS that stops answering), is reported as unavailable and
+/// not tried further (its other NSIDs would wait for the same timeouts); other failures, and
+/// NSIDs missing from the cache with `--offline`, are counted in the group's finding while the
+/// rest of the group is still compared.
 pub fn from_published(
     after: &[(Nsid, Span)],
     options: &PublishedOptions<'_>,
@@ -324,10 +332,43 @@ pub fn from_published(
         unavailable: Vec::new(),
     };
     for (group, members) in groups {
+        let unavailable = |count: usize, detail: &str| {
+            engine::base_unavailable(members[0].1, group, count, detail)
+        };
+        let nsids: Vec<String> = if options.offline {
+            members.iter().map(|(nsid, _)| nsid.to_string()).collect()
+        } else {
+            let listing = nsid_authority(members[0].0.as_str())
+                .map_err(|error| error.to_string())
+                .and_then(|authority| {
+                    list_published(resolver.identity(), &authority).map_err(|failure| {
+                        format!("listing failed at the {}: {}", failure.step, failure.error)
+                    })
+                });
+            match listing {
+                Ok(listing) => {
+                    let mut nsids: Vec<String> = listing
+                        .records
+                        .iter()
+                        .map(|r| r.rkey().to_owned())
+                        .chain(listing.refused.iter().map(|r| r.nsid.clone()))
+                        .collect();
+                    nsids.sort();
+                    nsids.dedup();
+                    nsids
+                }
+                Err(detail) => {
+                    published
+                        .unavailable
+                        .push(unavailable(members.len(), &detail));
+                    continue;
+                }
+            }
+        };
         // How many NSIDs of the group were not compared, and the first reason.
         let mut failed: Option<(usize, String)> = None;
-        for (index, (nsid, _)) in members.iter().enumerate() {
-            match resolver.resolve(nsid.as_str()) {
+        for (index, nsid) in nsids.iter().enumerate() {
+            match resolver.resolve(nsid) {
                 Ok(resolved) => {
                     if let ResolutionSource::CacheStale {
                         refresh_error: Some(e),
@@ -348,7 +389,7 @@ pub fn from_published(
                     let whole_group = index == 0 && !matches!(error, NetError::NotCached { .. });
                     let (count, _) = failed.get_or_insert((0, error.to_string()));
                     if whole_group {
-                        *count = members.len();
+                        *count = nsids.len();
                         break;
                     }
                     *count += 1;
@@ -356,12 +397,7 @@ pub fn from_published(
             }
         }
         if let Some((count, detail)) = failed {
-            published.unavailable.push(engine::base_unavailable(
-                members[0].1,
-                group,
-                count,
-                &detail,
-            ));
+            published.unavailable.push(unavailable(count, &detail));
         }
     }
     Ok(published)

@@ -123,6 +123,14 @@ enum Command {
     /// checks offline that the pinned lexicons are the local files.
     #[command(subcommand)]
     Lockfile(commands::lockfile::LockfileCommand),
+    /// Compare every local lexicon with what its authority publishes: published, differs,
+    /// unpublished, remote-only (published but not local), unavailable. Exit code 0 when every
+    /// one is published as it is, 1 otherwise, 2 for usage and IO errors.
+    Status(commands::status::StatusArgs),
+    /// Show how local lexicons differ from their published records: changed JSON paths and the
+    /// breaking-change findings (base = published). Exit code 0 when none differs, 1 when one
+    /// does, 2 when one is not local, not published or cannot be resolved.
+    Diff(commands::diff::DiffArgs),
     /// Forget the stored publishing session (and revoke it on its PDS).
     Logout(commands::logout::LogoutArgs),
 }
@@ -160,6 +168,8 @@ fn main() -> ExitCode {
         Command::Gen(cmd) => commands::gen::run(cmd),
         Command::Lockfile(cmd) => commands::lockfile::run(cmd),
         Command::Pull(args) => commands::pull::run(args),
+        Command::Status(args) => commands::status::run(args),
+        Command::Diff(args) => commands::diff::run(args),
     };
     ExitCode::from(code)
 }

@@ -175,3 +175,32 @@ fn publish_result() {
     }
     common::assert_json_documented("publish", &Value::Object(line));
 }
+
+/// `status --format json` prints each entry with `version` in front and `file` at the end
+/// (`tests/net_status.rs` checks the lines the command prints against the testenv, `diff`'s too).
+#[test]
+fn status_entry() {
+    use lexperm_net::published::{ChainStep, LexiconStatus, StatusEntry, StatusError};
+    let entry = StatusEntry {
+        nsid: "com.example.thing".to_owned(),
+        authority: "example.com".to_owned(),
+        status: LexiconStatus::Unavailable,
+        local_cid: Some("bafy".to_owned()),
+        remote_cid: None,
+        uri: None,
+        error: Some(StatusError {
+            code: ChainStep::Dns,
+            message: "no TXT record at _lexicon.example.com".to_owned(),
+        }),
+    };
+    let mut line = serde_json::Map::new();
+    line.insert("version".to_owned(), Value::from(1));
+    if let Ok(Value::Object(fields)) = serde_json::to_value(&entry) {
+        line.extend(fields);
+    }
+    line.insert(
+        "file".to_owned(),
+        Value::from("lexicons/com/example/thing.json"),
+    );
+    common::assert_json_documented("status", &Value::Object(line));
+}

@@ -13,6 +13,8 @@
 //! - repository proofs (`com.atproto.sync.getRecord`) of fetched lexicons are checked with
 //!   `lexperm_datamodel::proof`.
 //! - [`publish`]: authority checks, publish plans, compare-and-swap apply with read-back.
+//! - [`published`]: what an authority publishes (`listRecords`, each record checked against its
+//!   CID) and the status of local lexicons against it.
 //!
 //! Every server is treated as hostile: each answer is read up to a bound for its kind
 //! ([`BodyKind`], `lexperm_parser::limits`), each request has a deadline and every request of a
@@ -33,6 +35,7 @@ mod error;
 mod http;
 pub mod identity;
 pub mod publish;
+pub mod published;
 pub mod resolve;
 pub mod session;
 pub mod source;

@@ -414,11 +414,77 @@ fn write_and_verify(
     Ok(back.cid)
 }
 
-/// Readable differences from `old` to `new`: `~ /path: old → new`, `+ /path: new`, `- /path: old`.
-pub fn json_diff(old: &Value, new: &Value) -> Vec<String> {
+/// One difference between two JSON values, at a JSON Pointer path (RFC 6901: `/defs/main`, with
+/// `~` and `/` in keys escaped as `~0` and `~1`; `/` for the whole value). Objects are compared
+/// member by member, arrays of the same length item by item; anything else that differs (an
+/// array whose length changed, a value of another type) is one change of the whole value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+pub enum JsonChange {
+    /// A member only the new value has.
+    Added {
+        /// Where.
+        path: String,
+        /// The new member's value.
+        new: Value,
+    },
+    /// A member only the old value has.
+    Removed {
+        /// Where.
+        path: String,
+        /// The old member's value.
+        old: Value,
+    },
+    /// A value that differs.
+    Changed {
+        /// Where.
+        path: String,
+        /// The old value.
+        old: Value,
+        /// The new value.
+        new: Value,
+    },
+}
+
+impl JsonChange {
+    /// The JSON Pointer of the change.
+    pub fn path(&self) -> &str {
+        match self {
+            JsonChange::Added { path, .. }
+            | JsonChange::Removed { path, .. }
+            | JsonChange::Changed { path, .. } => path,
+        }
+    }
+}
+
+impl std::fmt::Display for JsonChange {
+    /// `~ /path: old → new`, `+ /path: new` or `- /path: old`, each value cut to 80 bytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JsonChange::Added { path, new } => write!(f, "+ {path}: {}", short(new)),
+            JsonChange::Removed { path, old } => write!(f, "- {path}: {}", short(old)),
+            JsonChange::Changed { path, old, new } => {
+                write!(f, "~ {path}: {} → {}", short(old), short(new))
+            }
+        }
+    }
+}
+
+/// The differences from `old` to `new` ([`JsonChange`]): for each object, its changed and
+/// removed members in the old value's order, then its added members in the new value's order.
+pub fn json_changes(old: &Value, new: &Value) -> Vec<JsonChange> {
     let mut out = Vec::new();
     diff_into("", old, new, &mut out);
     out
+}
+
+/// Readable differences from `old` to `new`: `~ /path: old → new`, `+ /path: new`, `- /path: old`
+/// (the [`JsonChange`]s of [`json_changes`] as text).
+pub fn json_diff(old: &Value, new: &Value) -> Vec<String> {
+    json_changes(old, new)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 fn short(value: &Value) -> String {
@@ -426,20 +492,25 @@ fn short(value: &Value) -> String {
     crate::http::truncate(&text, 80)
 }
 
-fn diff_into(path: &str, old: &Value, new: &Value, out: &mut Vec<String>) {
+fn diff_into(path: &str, old: &Value, new: &Value, out: &mut Vec<JsonChange>) {
+    let member = |k: &str| format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
     match (old, new) {
         (Value::Object(a), Value::Object(b)) => {
             for (k, va) in a {
-                let p = format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
                 match b.get(k) {
-                    Some(vb) => diff_into(&p, va, vb, out),
-                    None => out.push(format!("- {p}: {}", short(va))),
+                    Some(vb) => diff_into(&member(k), va, vb, out),
+                    None => out.push(JsonChange::Removed {
+                        path: member(k),
+                        old: va.clone(),
+                    }),
                 }
             }
             for (k, vb) in b {
                 if !a.contains_key(k) {
-                    let p = format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
-                    out.push(format!("+ {p}: {}", short(vb)));
+                    out.push(JsonChange::Added {
+                        path: member(k),
+                        new: vb.clone(),
+                    });
                 }
             }
         }
@@ -449,10 +520,11 @@ fn diff_into(path: &str, old: &Value, new: &Value, out: &mut Vec<String>) {
             }
         }
         _ if old == new => {}
-        _ => {
-            let p = if path.is_empty() { "/" } else { path };
-            out.push(format!("~ {p}: {} → {}", short(old), short(new)));
-        }
+        _ => out.push(JsonChange::Changed {
+            path: if path.is_empty() { "/" } else { path }.to_string(),
+            old: old.clone(),
+            new: new.clone(),
+        }),
     }
 }
 
@@ -669,5 +741,24 @@ mod tests {
             ]
         );
         assert!(json_diff(&old, &old).is_empty());
+        let changes = json_changes(&old, &new);
+        assert_eq!(
+            serde_json::to_value(&changes).unwrap(),
+            json!([
+                {"op": "changed", "path": "/a", "old": 1, "new": 2},
+                {"op": "changed", "path": "/b/c/1", "old": 2, "new": 3},
+                {"op": "removed", "path": "/gone", "old": true},
+                {"op": "added", "path": "/added", "new": "v"},
+            ])
+        );
+        assert_eq!(changes[0].path(), "/a");
+        assert_eq!(
+            json_changes(&json!([1]), &json!([1, 2])),
+            [JsonChange::Changed {
+                path: "/".into(),
+                old: json!([1]),
+                new: json!([1, 2])
+            }]
+        );
     }
 }

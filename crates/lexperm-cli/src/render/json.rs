@@ -137,6 +137,22 @@ fn line<'a>(sources: &'a Sources, file: FileId, diagnostic: &'a Diagnostic) -> L
     }
 }
 
+fn comparison_line<'a>(
+    sources: &'a Sources,
+    file: FileId,
+    diagnostic: &'a Diagnostic,
+) -> ComparisonLine<'a> {
+    let before = before_location(sources, diagnostic);
+    ComparisonLine {
+        line: line(sources, file, diagnostic),
+        before_file: before.map(|b| b.0),
+        before_line: before.map(|b| b.1),
+        before_column: before.map(|b| b.2),
+        before_end_line: before.map(|b| b.3),
+        before_end_column: before.map(|b| b.4),
+    }
+}
+
 /// Writes one line per diagnostic; with `comparison`, each line also says where the finding is
 /// in the base version.
 pub(super) fn render(
@@ -147,23 +163,25 @@ pub(super) fn render(
 ) -> io::Result<()> {
     for (file, diagnostics) in findings {
         for diagnostic in diagnostics {
-            let line = line(sources, *file, diagnostic);
             if comparison {
-                let before = before_location(sources, diagnostic);
-                let record = ComparisonLine {
-                    line,
-                    before_file: before.map(|b| b.0),
-                    before_line: before.map(|b| b.1),
-                    before_column: before.map(|b| b.2),
-                    before_end_line: before.map(|b| b.3),
-                    before_end_column: before.map(|b| b.4),
-                };
-                serde_json::to_writer(&mut *out, &record)?;
+                serde_json::to_writer(&mut *out, &comparison_line(sources, *file, diagnostic))?;
             } else {
-                serde_json::to_writer(&mut *out, &line)?;
+                serde_json::to_writer(&mut *out, &line(sources, *file, diagnostic))?;
             }
             out.write_all(b"\n")?;
         }
     }
     Ok(())
+}
+
+/// The objects [`render`] writes for a comparison, as values (to embed in another output).
+pub(super) fn comparison_values(sources: &Sources, findings: &Findings) -> Vec<serde_json::Value> {
+    findings
+        .iter()
+        .flat_map(|(file, diagnostics)| {
+            diagnostics.iter().filter_map(move |diagnostic| {
+                serde_json::to_value(comparison_line(sources, *file, diagnostic)).ok()
+            })
+        })
+        .collect()
 }

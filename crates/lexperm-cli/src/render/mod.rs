@@ -164,6 +164,13 @@ pub fn render_comparison(
     write(format, sources, findings, rules, human, true, out)
 }
 
+/// The findings of a comparison as the JSON objects `render_comparison` writes in the JSON
+/// format (one per diagnostic, `version` first), to embed in another command's JSON output
+/// (`lexperm diff`). Callers print them through the terminal-safe `println!`.
+pub fn comparison_json(sources: &Sources, findings: &Findings) -> Vec<serde_json::Value> {
+    json::comparison_values(sources, findings)
+}
+
 /// [`render`] or, with `comparison`, [`render_comparison`].
 fn write(
     format: Format,
