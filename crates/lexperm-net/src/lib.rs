@@ -13,6 +13,8 @@
 //! - repository proofs (`com.atproto.sync.getRecord`) of fetched lexicons are checked with
 //!   `lexperm_datamodel::proof`.
 //! - [`publish`]: authority checks, publish plans, compare-and-swap apply with read-back.
+//! - [`unpublish`]: delete plans for published lexicons, compare-and-swap deletes with read-back.
+//! - [`dns_audit`]: whether each NSID group's `_lexicon` record names the expected DID.
 //!
 //! Every server is treated as hostile: each answer is read up to a bound for its kind
 //! ([`BodyKind`], `lexperm_parser::limits`), each request has a deadline and every request of a
@@ -29,6 +31,7 @@ pub mod account;
 pub mod authority;
 pub mod cache;
 pub mod dns;
+pub mod dns_audit;
 mod error;
 mod http;
 pub mod identity;
@@ -36,6 +39,7 @@ pub mod publish;
 pub mod resolve;
 pub mod session;
 pub mod source;
+pub mod unpublish;
 pub mod xrpc;
 
 #[cfg(any(test, feature = "test-support"))]
