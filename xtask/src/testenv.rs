@@ -32,6 +32,9 @@ const AMBIGUOUS_AUTHORITY: &str = "ambiguous.test.lexperm.net";
 const CHUNKED_AUTHORITY: &str = "chunked.test.lexperm.net";
 const NODID_AUTHORITY: &str = "nodid.test.lexperm.net";
 const MISSING_AUTHORITY: &str = "missing.test.lexperm.net";
+/// An authority naming the account with no lexicon in the repository: scratch records of the
+/// `unpublish` tests (NSID group `net.lexperm.test.scratch`), which nothing else publishes.
+const SCRATCH_AUTHORITY: &str = "scratch.test.lexperm.net";
 /// The services `up` starts, in stop order.
 const SERVICES: [&str; 3] = ["dnsmasq", "pds", "plc"];
 
@@ -514,6 +517,7 @@ fn up(paths: &Paths, extra_authorities: &[String]) -> Result<()> {
 
     let mut authorities = lexicon_authorities(paths)?;
     authorities.extend(extra_authorities.iter().cloned());
+    authorities.insert(SCRATCH_AUTHORITY.to_string());
     let first_authority = authorities
         .iter()
         .next()
@@ -567,7 +571,8 @@ fn up(paths: &Paths, extra_authorities: &[String]) -> Result<()> {
          export TEST_AUTHORITY_AMBIGUOUS={AMBIGUOUS_AUTHORITY}\n\
          export TEST_AUTHORITY_CHUNKED={CHUNKED_AUTHORITY}\n\
          export TEST_AUTHORITY_NODID={NODID_AUTHORITY}\n\
-         export TEST_AUTHORITY_MISSING={MISSING_AUTHORITY}\n",
+         export TEST_AUTHORITY_MISSING={MISSING_AUTHORITY}\n\
+         export TEST_AUTHORITY_SCRATCH={SCRATCH_AUTHORITY}\n",
         authorities.iter().cloned().collect::<Vec<_>>().join(" ")
     );
     write_private(&paths.run.join("env"), &env)?;

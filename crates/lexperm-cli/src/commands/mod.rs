@@ -1,8 +1,10 @@
 //! One module per subcommand.
 
+pub mod auth_args;
 pub mod breaking;
 pub mod changed_since;
 pub mod check;
+pub mod check_dns;
 pub mod coverage;
 pub mod expand;
 pub mod explain;
@@ -27,4 +29,5 @@ pub mod resolve;
 pub mod rule_args;
 pub mod schema;
 pub mod scope;
+pub mod unpublish;
 pub mod walk_args;
