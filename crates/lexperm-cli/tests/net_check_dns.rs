@@ -246,8 +246,9 @@ fn the_expected_did_comes_from_the_config_or_the_saved_session() {
     let out = check_dns(&dir, &vars, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
-        String::from_utf8_lossy(&out.stdout)
-            .starts_with(&format!("expected DID {did} (from the saved session of alice.test")),
+        String::from_utf8_lossy(&out.stdout).starts_with(&format!(
+            "expected DID {did} (from the saved session of alice.test"
+        )),
         "{}",
         text(&out)
     );
@@ -261,7 +262,12 @@ fn the_expected_did_comes_from_the_config_or_the_saved_session() {
     let out = check_dns(
         &dir,
         &vars,
-        &["--session-file", elsewhere.to_str().unwrap(), "--format", "json"],
+        &[
+            "--session-file",
+            elsewhere.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(
         statuses(&out),
@@ -291,7 +297,11 @@ fn carve_outs_are_checked() {
         "{}",
         text(&out)
     );
-    common::write(&dir, "lexperm.toml", "[authority]\nunpublished = [\"org\"]\n");
+    common::write(
+        &dir,
+        "lexperm.toml",
+        "[authority]\nunpublished = [\"org\"]\n",
+    );
     let out = check_dns(&dir, &vars, &["--expect-did", &did]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(

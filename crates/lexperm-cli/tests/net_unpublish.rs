@@ -133,9 +133,9 @@ fn unpublish_plans_confirms_refuses_changed_records_deletes_and_reads_back() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     for (nsid, cid) in [(&a, &cid_a), (&b, &cid_b), (&c, &cid_c)] {
         assert!(
-            stdout
-                .lines()
-                .any(|l| l.contains("delete") && l.contains(nsid.as_str()) && l.contains(cid.as_str())),
+            stdout.lines().any(|l| l.contains("delete")
+                && l.contains(nsid.as_str())
+                && l.contains(cid.as_str())),
             "{}",
             text(&out)
         );
@@ -243,8 +243,14 @@ fn unpublish_plans_confirms_refuses_changed_records_deletes_and_reads_back() {
         )),
         "{all}"
     );
-    assert!(rest.contains(&format!("deleted {a} (was {cid_a})")), "{all}");
-    assert!(rest.contains("1 deleted, 1 changed since the plan"), "{all}");
+    assert!(
+        rest.contains(&format!("deleted {a} (was {cid_a})")),
+        "{all}"
+    );
+    assert!(
+        rest.contains("1 deleted, 1 changed since the plan"),
+        "{all}"
+    );
     assert_eq!(env.cid(&a), None);
     assert_eq!(env.cid(&b), Some(changed.cid.clone()));
 
@@ -266,7 +272,9 @@ fn unpublish_plans_confirms_refuses_changed_records_deletes_and_reads_back() {
         .list_records(&env.did, LEXICON_COLLECTION)
         .unwrap();
     assert!(
-        !listed.iter().any(|r| r.rkey().starts_with(&format!("{GROUP}."))),
+        !listed
+            .iter()
+            .any(|r| r.rkey().starts_with(&format!("{GROUP}."))),
         "{listed:?}"
     );
 

@@ -793,10 +793,22 @@ mod tests {
         for (bad, expected) in [
             ("[authority]\ndid = \"plc:abc\"", "`plc:abc` is not a DID"),
             ("[authority]\ndid = 3", "must be a DID string"),
-            ("[authority]\nunpublished = \"com.example.x\"", "must be a list of NSID groups"),
-            ("[authority]\nunpublished = [1]", "every entry must be an NSID group string"),
-            ("[authority]\nunpublished = [\"com\"]", "`com` is not an NSID group"),
-            ("[authority]\nunpublished = [\"com..x\"]", "`com..x` is not an NSID group"),
+            (
+                "[authority]\nunpublished = \"com.example.x\"",
+                "must be a list of NSID groups",
+            ),
+            (
+                "[authority]\nunpublished = [1]",
+                "every entry must be an NSID group string",
+            ),
+            (
+                "[authority]\nunpublished = [\"com\"]",
+                "`com` is not an NSID group",
+            ),
+            (
+                "[authority]\nunpublished = [\"com..x\"]",
+                "`com..x` is not an NSID group",
+            ),
             ("authority = 1", "`authority` must be a table"),
         ] {
             let err = parse(bad).unwrap_err();

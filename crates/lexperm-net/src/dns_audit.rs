@@ -288,7 +288,10 @@ mod tests {
             "internal.example.com"
         );
         let err = group_authority("example").unwrap_err().to_string();
-        assert!(err.contains("`example`") || err.contains("example"), "{err}");
+        assert!(
+            err.contains("`example`") || err.contains("example"),
+            "{err}"
+        );
         assert!(group_authority("com..x").is_err());
     }
 
@@ -304,7 +307,9 @@ mod tests {
         assert_eq!(wrong.did.as_deref(), Some("did:plc:other"));
         assert_eq!(
             wrong.message.as_deref(),
-            Some("TXT record at _lexicon.cal.example.com points at did:plc:other, not at did:plc:me")
+            Some(
+                "TXT record at _lexicon.cal.example.com points at did:plc:other, not at did:plc:me"
+            )
         );
         assert_eq!(
             wrong.fix.as_ref().map(ToString::to_string).as_deref(),
@@ -362,8 +367,14 @@ mod tests {
         use crate::test_server::TestDns;
         let dns_server = TestDns::start(vec![
             ("_lexicon.cal.example.com", vec![vec!["did=did:plc:me"]]),
-            ("_lexicon.wrong.example.com", vec![vec!["did=did:plc:other"]]),
-            ("_lexicon.internal.example.com", vec![vec!["did=did:plc:me"]]),
+            (
+                "_lexicon.wrong.example.com",
+                vec![vec!["did=did:plc:other"]],
+            ),
+            (
+                "_lexicon.internal.example.com",
+                vec![vec!["did=did:plc:me"]],
+            ),
         ]);
         let mut dns = DnsResolver::with_name_server(dns_server.addr);
         let requests = crate::RequestCounter::new();

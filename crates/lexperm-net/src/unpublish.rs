@@ -478,7 +478,9 @@ mod tests {
         );
         assert_eq!(
             plan.entries[0].warning.as_deref(),
-            Some("_lexicon.nowhere.io was not checked: this record may not be what resolvers serve")
+            Some(
+                "_lexicon.nowhere.io was not checked: this record may not be what resolvers serve"
+            )
         );
     }
 

@@ -43,8 +43,8 @@ impl AuthArgs {
     /// Logs in as `--handle` (see the module documentation), says so on stderr when a new
     /// session was made, and checks `--expect-did`.
     pub fn login(&self, identity: &IdentityResolver) -> Result<Agent, Failure> {
-        let store = session_store(self.session_file.as_deref())
-            .map_err(|e| (EXIT_USAGE, e.to_string()))?;
+        let store =
+            session_store(self.session_file.as_deref()).map_err(|e| (EXIT_USAGE, e.to_string()))?;
         let (agent, origin) = connect(
             identity,
             Some(store),

@@ -78,7 +78,8 @@ fn check_dns(args: &CheckDnsArgs) -> Result<u8, Failure> {
         )));
     }
     let roots = [args.lexicons.clone()];
-    let settings = config::load(args.config.as_deref(), &roots, &engine::registry()).map_err(usage)?;
+    let settings =
+        config::load(args.config.as_deref(), &roots, &engine::registry()).map_err(usage)?;
     let files = load::load(&roots, &args.walk.options(&settings).map_err(usage)?);
     super::lexicons::print_not_loaded(&files);
     let not_loaded = files.failed();
@@ -145,7 +146,9 @@ fn check_dns(args: &CheckDnsArgs) -> Result<u8, Failure> {
             "no expected DID: nothing was judged\n  help: give --expect-did DID, set `did` under `[authority]` in lexperm.toml, or log in once (`lexperm publish --dry-run --handle HANDLE`) so the saved session names the account",
         ));
     }
-    let failed = checks.iter().filter(|c| c.status == DnsStatus::LookupFailed);
+    let failed = checks
+        .iter()
+        .filter(|c| c.status == DnsStatus::LookupFailed);
     for check in failed.clone() {
         eprintln!(
             "error: {}: {}",
@@ -173,10 +176,10 @@ fn expected_did(
         return Ok(Some((did.clone(), "--expect-did".into())));
     }
     if let Some(did) = &settings.config.authority.did {
-        let file = settings
-            .path
-            .as_ref()
-            .map_or_else(|| config::CONFIG_FILE_NAME.into(), |p| p.display().to_string());
+        let file = settings.path.as_ref().map_or_else(
+            || config::CONFIG_FILE_NAME.into(),
+            |p| p.display().to_string(),
+        );
         return Ok(Some((did.clone(), format!("`[authority] did` in {file}"))));
     }
     let store = session_store(args.session_file.as_deref()).map_err(usage)?;
