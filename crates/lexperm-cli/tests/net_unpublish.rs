@@ -201,7 +201,12 @@ fn unpublish_plans_confirms_refuses_changed_records_deletes_and_reads_back() {
     let mut plan = String::new();
     while !plan.lines().any(|l| l.contains(b.as_str())) {
         let mut line = String::new();
-        assert_ne!(stdout.read_line(&mut line).unwrap(), 0, "plan: {plan}");
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            // Ended before its plan: show why.
+            let mut stderr = String::new();
+            let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+            panic!("no plan for {b}\n--- stdout\n{plan}--- stderr\n{stderr}");
+        }
         plan.push_str(&line);
     }
     assert!(plan.contains(&cid_b), "{plan}");
