@@ -311,3 +311,33 @@ fn carve_outs_are_checked() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// No DNS server answers (no testenv needed): the group is `lookup-failed`, exit 2.
+#[test]
+fn a_failed_lookup_is_a_network_error() {
+    let dir = project("lookup", &[OK], "");
+    let out = Command::new(env!("CARGO_BIN_EXE_lexperm"))
+        .args([
+            "check-dns",
+            "--expect-did",
+            "did:plc:abc",
+            "--format",
+            "json",
+        ])
+        .args(["--dns-server", "127.0.0.1:9", "--network-deadline", "1"])
+        .current_dir(&dir)
+        .env("LEXPERM_CACHE_DIR", dir.join(".cache"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let lines = common::json_lines(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(lines.len(), 1, "{}", text(&out));
+    assert_eq!(lines[0]["status"], "lookup-failed");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("error: _lexicon.calendar.example.lexperm.org: "),
+        "{}",
+        text(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
