@@ -189,9 +189,10 @@ fn unpublish_plans_confirms_refuses_changed_records_deletes_and_reads_back() {
     );
     assert_eq!(env.cid(&a).as_ref(), Some(&cid_a));
 
-    // A change between the plan and the answer: the delete is refused, naming the planned CID.
+    // Changes between the plan and the answer: a changed record is refused, naming the planned
+    // CID; one deleted elsewhere is reported gone; the others are deleted.
     let mut child = env
-        .command(&["unpublish", &a, &b])
+        .command(&["unpublish", &a, &b, &c])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -199,7 +200,7 @@ fn unpublish_plans_confirms_refuses_changed_records_deletes_and_reads_back() {
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut plan = String::new();
-    while !plan.lines().any(|l| l.contains(b.as_str())) {
+    while !plan.lines().any(|l| l.contains(c.as_str())) {
         let mut line = String::new();
         if stdout.read_line(&mut line).unwrap() == 0 {
             // Ended before its plan: show why.
@@ -209,7 +210,7 @@ fn unpublish_plans_confirms_refuses_changed_records_deletes_and_reads_back() {
         }
         plan.push_str(&line);
     }
-    assert!(plan.contains(&cid_b), "{plan}");
+    assert!(plan.contains(&cid_b) && plan.contains(&cid_c), "{plan}");
     let mut agent = Agent::login(
         env.client(),
         "alice.test",
@@ -227,6 +228,9 @@ fn unpublish_plans_confirms_refuses_changed_records_deletes_and_reads_back() {
         .put_record(LEXICON_COLLECTION, &b, &record, &Swap::Cid(cid_b.clone()))
         .unwrap();
     assert_ne!(changed.cid, cid_b);
+    assert!(agent
+        .delete_record(LEXICON_COLLECTION, &c, Some(&cid_c))
+        .unwrap());
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"y\n").unwrap();
     drop(stdin);
@@ -253,25 +257,28 @@ fn unpublish_plans_confirms_refuses_changed_records_deletes_and_reads_back() {
         "{all}"
     );
     assert!(
-        rest.contains("1 deleted, 1 changed since the plan"),
+        rest.contains(&format!("gone    {c} (deleted elsewhere since the plan)")),
+        "{all}"
+    );
+    assert!(
+        rest.contains("1 deleted, 1 gone already, 1 changed since the plan, 0 failed"),
         "{all}"
     );
     assert_eq!(env.cid(&a), None);
     assert_eq!(env.cid(&b), Some(changed.cid.clone()));
+    assert_eq!(env.cid(&c), None);
 
-    // --yes: the rest of the group goes, each record read back as gone.
+    // --yes: the rest of the group goes, read back as gone.
     let out = env.run(&["unpublish", &group, "--yes", "--format", "json"], "");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let lines = common::json_lines(&String::from_utf8_lossy(&out.stdout));
-    for (nsid, cid) in [(&b, &changed.cid), (&c, &cid_c)] {
-        let line = lines
-            .iter()
-            .find(|l| l["nsid"] == nsid.as_str())
-            .unwrap_or_else(|| panic!("{nsid}: {}", text(&out)));
-        assert_eq!(line["status"], "deleted", "{line}");
-        assert_eq!(line["cid"], cid.as_str(), "{line}");
-        assert_eq!(env.cid(nsid), None);
-    }
+    let line = lines
+        .iter()
+        .find(|l| l["nsid"] == b.as_str())
+        .unwrap_or_else(|| panic!("{b}: {}", text(&out)));
+    assert_eq!(line["status"], "deleted", "{line}");
+    assert_eq!(line["cid"], changed.cid.as_str(), "{line}");
+    assert_eq!(env.cid(&b), None);
     let listed = env
         .client()
         .list_records(&env.did, LEXICON_COLLECTION)

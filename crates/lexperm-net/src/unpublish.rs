@@ -200,6 +200,9 @@ pub enum UnpublishStatus {
     Planned,
     /// Deleted, and reading it back finds nothing.
     Deleted,
+    /// Already gone when the delete came: deleted elsewhere since the plan (not a failure: the
+    /// record is gone, as asked).
+    Gone,
     /// The record changed since the plan: the PDS refused the delete (`InvalidSwap`).
     Changed,
     /// Not published: nothing to delete.
@@ -214,6 +217,7 @@ impl UnpublishStatus {
         match self {
             UnpublishStatus::Planned => "planned",
             UnpublishStatus::Deleted => "deleted",
+            UnpublishStatus::Gone => "gone",
             UnpublishStatus::Changed => "changed",
             UnpublishStatus::Skipped => "skipped",
             UnpublishStatus::Failed => "failed",
@@ -237,7 +241,7 @@ pub struct UnpublishResult {
     pub cid: Option<String>,
     /// The status.
     pub status: UnpublishStatus,
-    /// Why (not published, changed, failed).
+    /// Why (not published, gone, changed, failed).
     pub reason: Option<String>,
     /// The authority warning of the plan entry.
     pub warning: Option<String>,
@@ -288,9 +292,9 @@ enum DeleteError {
 }
 
 /// Apply a plan: `deleteRecord` with `swapRecord` = the planned CID for each delete (a record
-/// changed since the plan is refused by the PDS and reported as [`UnpublishStatus::Changed`]),
-/// then `getRecord`, which must find nothing. Errors stay per record; `on_result` is called after
-/// every entry.
+/// changed since the plan is refused by the PDS and reported as [`UnpublishStatus::Changed`]; one
+/// deleted since the plan is [`UnpublishStatus::Gone`]), then `getRecord`, which must find
+/// nothing. Errors stay per record; `on_result` is called after every entry.
 pub fn apply_plan(
     agent: &mut Agent,
     plan: &UnpublishPlan,
@@ -301,12 +305,21 @@ pub fn apply_plan(
         let result = match (entry.action, &entry.cid) {
             (UnpublishAction::Delete, Some(cid)) => {
                 let mut result = UnpublishResult::from_entry(entry, UnpublishStatus::Deleted);
-                if let Err(error) = delete_and_verify(agent, &plan.did, &entry.nsid, cid) {
-                    result.status = match error {
-                        DeleteError::Changed { .. } => UnpublishStatus::Changed,
-                        _ => UnpublishStatus::Failed,
-                    };
-                    result.reason = Some(error.to_string());
+                match delete_and_verify(agent, &plan.did, &entry.nsid, cid) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        result.status = UnpublishStatus::Gone;
+                        result.reason = Some(format!(
+                            "already gone: deleted elsewhere since the plan (planned CID {cid})"
+                        ));
+                    }
+                    Err(error) => {
+                        result.status = match error {
+                            DeleteError::Changed { .. } => UnpublishStatus::Changed,
+                            _ => UnpublishStatus::Failed,
+                        };
+                        result.reason = Some(error.to_string());
+                    }
                 }
                 result
             }
@@ -318,19 +331,21 @@ pub fn apply_plan(
     results
 }
 
+/// Deletes and reads back; true when this delete removed the record, false when it was gone
+/// already.
 fn delete_and_verify(
     agent: &mut Agent,
     did: &str,
     nsid: &str,
     planned: &str,
-) -> Result<(), DeleteError> {
+) -> Result<bool, DeleteError> {
     if agent.session().did != did {
         return Err(DeleteError::SessionMismatch {
             session: agent.session().did.clone(),
             plan: did.to_string(),
         });
     }
-    agent
+    let committed = agent
         .delete_record(LEXICON_COLLECTION, nsid, Some(planned))
         .map_err(|error| {
             if error.is_xrpc(&XrpcErrorKind::InvalidSwap) {
@@ -347,7 +362,7 @@ fn delete_and_verify(
         .get_record_opt(did, LEXICON_COLLECTION, nsid)
         .map_err(DeleteError::ReadBack)?
     {
-        None => Ok(()),
+        None => Ok(committed),
         Some(back) => Err(DeleteError::StillThere(back.cid)),
     }
 }
@@ -513,7 +528,14 @@ mod tests {
                     401,
                     json!({"error": "AuthMissing", "message": "no"}).to_string(),
                 ),
-                ("/xrpc/com.atproto.repo.deleteRecord", _) => (200, "{}".into()),
+                // A record already gone: success without a commit, as the PDS answers.
+                ("/xrpc/com.atproto.repo.deleteRecord", "com.example.vanished") => {
+                    (200, "{}".into())
+                }
+                ("/xrpc/com.atproto.repo.deleteRecord", _) => (
+                    200,
+                    json!({"commit": {"cid": "bafycommit", "rev": "3l"}}).to_string(),
+                ),
                 ("/xrpc/com.atproto.repo.getRecord", "com.example.sticky") => (
                     200,
                     json!({"uri": format!("at://{DID}/{LEXICON_COLLECTION}/{rkey}"), "cid": "bafysticky", "value": {}})
@@ -541,6 +563,7 @@ mod tests {
             remote("com.example.changed", "c-planned"),
             remote("com.example.denied", "c-d"),
             remote("com.example.sticky", "c-s"),
+            remote("com.example.vanished", "c-v"),
         ];
         let plan = plan_unpublish(
             DID,
@@ -550,7 +573,7 @@ mod tests {
         );
         let mut seen = 0;
         let results = apply_plan(&mut agent, &plan, |_| seen += 1);
-        assert_eq!(seen, 5);
+        assert_eq!(seen, 6);
         let got: Vec<(&str, UnpublishStatus)> = results
             .iter()
             .map(|r| (r.nsid.as_str(), r.status))
@@ -562,6 +585,7 @@ mod tests {
                 ("com.example.denied", UnpublishStatus::Failed),
                 ("com.example.ok", UnpublishStatus::Deleted),
                 ("com.example.sticky", UnpublishStatus::Failed),
+                ("com.example.vanished", UnpublishStatus::Gone),
                 ("com.example.none", UnpublishStatus::Skipped),
             ]
         );
@@ -575,6 +599,11 @@ mod tests {
             results[3].reason.as_deref(),
             Some("deleted, but it reads back as CID bafysticky")
         );
+        assert_eq!(
+            results[4].reason.as_deref(),
+            Some("already gone: deleted elsewhere since the plan (planned CID c-v)")
+        );
+        assert!(!UnpublishStatus::Gone.is_failure());
         // Every delete carried the planned CID as swapRecord.
         let swaps: Vec<(String, String)> = server
             .requests()
@@ -595,6 +624,7 @@ mod tests {
                 ("com.example.denied".to_string(), "c-d".to_string()),
                 ("com.example.ok".to_string(), "c-ok".to_string()),
                 ("com.example.sticky".to_string(), "c-s".to_string()),
+                ("com.example.vanished".to_string(), "c-v".to_string()),
             ]
         );
         // Another account's plan is not applied.

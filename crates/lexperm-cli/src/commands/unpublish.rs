@@ -186,6 +186,7 @@ fn print_result(r: &UnpublishResult) {
             r.nsid,
             r.cid.as_deref().unwrap_or("-")
         ),
+        UnpublishStatus::Gone => println!("gone    {} (deleted elsewhere since the plan)", r.nsid),
         UnpublishStatus::Changed => println!("changed {}: not deleted", r.nsid),
         UnpublishStatus::Failed => println!("failed  {}", r.nsid),
         UnpublishStatus::Planned | UnpublishStatus::Skipped => {}
@@ -206,8 +207,9 @@ fn print_summary(results: &[UnpublishResult], dry_run: bool) {
         );
     } else {
         println!(
-            "{} deleted, {} changed since the plan, {} failed, {missing} not published",
+            "{} deleted, {} gone already, {} changed since the plan, {} failed, {missing} not published",
             count(UnpublishStatus::Deleted),
+            count(UnpublishStatus::Gone),
             count(UnpublishStatus::Changed),
             count(UnpublishStatus::Failed),
         );
