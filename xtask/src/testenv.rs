@@ -35,6 +35,9 @@ const MISSING_AUTHORITY: &str = "missing.test.lexperm.net";
 /// An authority of the account kept for `cargo xtask bench-pull` (NSID group
 /// `org.lexperm.example.bench`), so its records never mix with the example authority's.
 pub const BENCH_AUTHORITY: &str = "bench.example.lexperm.org";
+/// An authority naming the account with no lexicon in the repository: scratch records of the
+/// `unpublish` tests (NSID group `net.lexperm.test.scratch`), which nothing else publishes.
+const SCRATCH_AUTHORITY: &str = "scratch.test.lexperm.net";
 /// The services `up` starts, in stop order.
 const SERVICES: [&str; 3] = ["dnsmasq", "pds", "plc"];
 
@@ -530,6 +533,7 @@ fn up(paths: &Paths, extra_authorities: &[String]) -> Result<()> {
     let mut authorities = lexicon_authorities(paths)?;
     authorities.extend(extra_authorities.iter().cloned());
     authorities.insert(BENCH_AUTHORITY.to_owned());
+    authorities.insert(SCRATCH_AUTHORITY.to_string());
     let first_authority = authorities
         .iter()
         .next()
@@ -583,7 +587,8 @@ fn up(paths: &Paths, extra_authorities: &[String]) -> Result<()> {
          export TEST_AUTHORITY_AMBIGUOUS={AMBIGUOUS_AUTHORITY}\n\
          export TEST_AUTHORITY_CHUNKED={CHUNKED_AUTHORITY}\n\
          export TEST_AUTHORITY_NODID={NODID_AUTHORITY}\n\
-         export TEST_AUTHORITY_MISSING={MISSING_AUTHORITY}\n",
+         export TEST_AUTHORITY_MISSING={MISSING_AUTHORITY}\n\
+         export TEST_AUTHORITY_SCRATCH={SCRATCH_AUTHORITY}\n",
         authorities.iter().cloned().collect::<Vec<_>>().join(" ")
     );
     if paths.lex_bin().is_file() {

@@ -115,6 +115,15 @@ enum Command {
     Resolve(commands::resolve::ResolveArgs),
     /// Publish lexicons as com.atproto.lexicon.schema records (plan, CAS writes, read-back).
     Publish(commands::publish::PublishArgs),
+    /// Delete published lexicon records (`NSID` or `GROUP.*`): a plan with the CID of each,
+    /// confirmed (or `--yes`), then compare-and-swap deletes read back. A record changed since
+    /// the plan is refused. Exit code 0 when everything asked for was deleted, 1 when something
+    /// was not published, changed, failed or not confirmed, 2 for usage and network errors.
+    Unpublish(commands::unpublish::UnpublishArgs),
+    /// Check that every NSID group of the local lexicons has a `_lexicon.<authority>` TXT record
+    /// naming the expected DID, and print the records to create. Exit code 0 when all do (or
+    /// are carved out), 1 on a wrong, missing or invalid record, 2 for usage and lookup errors.
+    CheckDns(commands::check_dns::CheckDnsArgs),
     /// Fetch published lexicons and their dependencies into the lexicon folder, pinned in
     /// `lexicons.json`. `--ci` checks the pins offline. Exit code 0 on success, 1 when a pinned
     /// file differs from its pin, 2 when a lexicon cannot be resolved (nothing is written then).
@@ -154,6 +163,8 @@ fn main() -> ExitCode {
         Command::Scope(cmd) => commands::scope::run(cmd),
         Command::Resolve(args) => commands::resolve::run(args),
         Command::Publish(args) => commands::publish::run(args),
+        Command::Unpublish(args) => commands::unpublish::run(args),
+        Command::CheckDns(args) => commands::check_dns::run(args),
         Command::Logout(args) => commands::logout::run(args),
         Command::Lint(args) => commands::lint::run(args),
         Command::New(args) => commands::new::run(args),

@@ -1,12 +1,14 @@
 //! `docs/json.md` names every member the JSON outputs print: each command runs on inputs that
 //! bring out its optional members, every top-level object must start with `"version": 1`, and
-//! every member name found (at any depth) must appear in the page. `resolve` and `publish` talk to
-//! a network: `tests/net_cli.rs` checks their lines the same way; here `publish`'s line shape is
-//! built from the type it prints.
+//! every member name found (at any depth) must appear in the page. `resolve`, `publish` and
+//! `unpublish` talk to a network: `tests/net_cli.rs` and `tests/net_unpublish.rs` check their
+//! lines the same way; here `publish`'s and `unpublish`'s line shapes are built from the types
+//! they print. `check-dns` runs against a loopback DNS server.
 
 mod common;
 
 use lexperm_net::publish::{PlanAction, PublishResult, PublishStatus};
+use lexperm_net::unpublish::{UnpublishAction, UnpublishResult, UnpublishStatus};
 use serde_json::Value;
 
 const MANAGE: &str = "include:org.lexperm.example.calendar.authManageCalendar";
@@ -203,4 +205,46 @@ fn status_entry() {
         Value::from("lexicons/com/example/thing.json"),
     );
     common::assert_json_documented("status", &Value::Object(line));
+}
+
+/// `unpublish --format json` prints each result with `version` in front.
+#[test]
+fn unpublish_result() {
+    let result = UnpublishResult {
+        nsid: "com.example.thing".to_owned(),
+        action: UnpublishAction::Delete,
+        cid: Some("bafy".to_owned()),
+        status: UnpublishStatus::Changed,
+        reason: Some("changed since the plan".to_owned()),
+        warning: Some("not served".to_owned()),
+    };
+    let mut line = serde_json::Map::new();
+    line.insert("version".to_owned(), Value::from(1));
+    if let Ok(Value::Object(fields)) = serde_json::to_value(&result) {
+        line.extend(fields);
+    }
+    common::assert_json_documented("unpublish", &Value::Object(line));
+}
+
+/// `check-dns --format json` against a loopback DNS server: a wrong record brings out every
+/// member.
+#[test]
+fn check_dns() {
+    let dns = lexperm_net::test_server::TestDns::start(vec![(
+        "_lexicon.calendar.example.lexperm.org",
+        vec![vec!["did=did:plc:someoneelse"]],
+    )]);
+    let server = dns.addr.to_string();
+    check(
+        &[
+            "check-dns",
+            "--format",
+            "json",
+            "--expect-did",
+            "did:plc:me",
+            "--dns-server",
+            &server,
+        ],
+        None,
+    );
 }

@@ -79,6 +79,19 @@ pub struct Config {
     pub respect_gitignore: Option<bool>,
     /// `[network] deadline`, in seconds.
     pub network_deadline: Option<u64>,
+    /// `[authority]`: the DID the authority's `_lexicon` records name and its intentionally
+    /// unpublished NSID groups (`lexperm check-dns`).
+    pub authority: AuthoritySettings,
+}
+
+/// The `[authority]` section: what `lexperm check-dns` checks the DNS records against.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct AuthoritySettings {
+    /// `did`: the DID every `_lexicon.<authority>` record of the local NSID groups must name.
+    pub did: Option<String>,
+    /// `unpublished`: NSID groups intentionally left without a `_lexicon` record, as written
+    /// (`com.example.internal`; a trailing `.*` is accepted and dropped).
+    pub unpublished: Vec<String>,
 }
 
 impl Config {
@@ -102,14 +115,17 @@ pub fn candidates(start: &Path) -> impl Iterator<Item = PathBuf> + '_ {
 /// The top-level keys (outside any section).
 const TOP_KEYS: &[&str] = &["exclude", "extend-exclude", "respect-gitignore"];
 /// The sections.
-const SECTIONS: &[&str] = &["rules", "breaking", "network"];
+const SECTIONS: &[&str] = &["rules", "breaking", "network", "authority"];
 /// The keys of the `[breaking]` section.
 const BREAKING_KEYS: &[&str] = &["acknowledge-widening"];
+/// The keys of the `[authority]` section.
+const AUTHORITY_KEYS: &[&str] = &["did", "unpublished"];
 
 /// Parses a config file's text: top-level `exclude`, `extend-exclude` (lists of globs) and
 /// `respect-gitignore` (a boolean); the sections `[rules]` (rule = level), `[breaking]`
-/// (`acknowledge-widening = ["NSID", …]`) and `[network]` (`deadline = SECONDS`). Rule names are
-/// not checked here (see [`RuleControl::new`]).
+/// (`acknowledge-widening = ["NSID", …]`), `[network]` (`deadline = SECONDS`) and `[authority]`
+/// (`did = "did:…"`, `unpublished = ["NSID group", …]`). Rule names are not checked here (see
+/// [`RuleControl::new`]).
 pub fn parse(text: &str) -> Result<Config, String> {
     let table = parse_table(text)?;
     let mut config = Config {
@@ -160,13 +176,22 @@ pub fn parse(text: &str) -> Result<Config, String> {
                         .to_string(),
                 )
             }
+            ("authority", toml::Value::Table(authority)) => {
+                config.authority = authority_section(authority)?
+            }
+            ("authority", _) => {
+                return Err(
+                    "`authority` must be a table, e.g. `[authority]\\ndid = \"did:plc:…\"`"
+                        .to_string(),
+                )
+            }
             (other, _) => {
                 let known: Vec<&str> = TOP_KEYS.iter().chain(SECTIONS).copied().collect();
                 return Err(unknown_key_message(
                     format!("unknown key `{other}`"),
                     other,
                     &known,
-                    "the keys are `exclude`, `extend-exclude`, `respect-gitignore` and the sections `[rules]`, `[breaking]`, `[network]` (docs/config.md)",
+                    "the keys are `exclude`, `extend-exclude`, `respect-gitignore` and the sections `[rules]`, `[breaking]`, `[network]`, `[authority]` (docs/config.md)",
                 ));
             }
         }
@@ -261,6 +286,59 @@ fn acknowledged_nsids(value: &toml::Value) -> Result<Vec<String>, String> {
             })?;
             check_nsid(nsid).map_err(|problem| format!("{KEY}: `{nsid}`: {problem}"))?;
             Ok(nsid.to_owned())
+        })
+        .collect()
+}
+
+/// The `[authority]` section: `did` (a DID) and `unpublished` (NSID groups).
+fn authority_section(table: toml::Table) -> Result<AuthoritySettings, String> {
+    let mut settings = AuthoritySettings::default();
+    for (name, value) in table {
+        match (name.as_str(), value) {
+            ("did", toml::Value::String(did)) => {
+                lexperm_parser::syntax::Did::check(&did)
+                    .map_err(|err| format!("`[authority] did`: `{did}` is not a DID: {err}"))?;
+                settings.did = Some(did);
+            }
+            ("did", other) => {
+                return Err(format!(
+                    "`[authority] did` must be a DID string, e.g. `did = \"did:plc:…\"` (got {})",
+                    describe(&other)
+                ))
+            }
+            ("unpublished", value) => settings.unpublished = nsid_groups(&value)?,
+            (other, _) => return Err(unknown_key("authority", other, AUTHORITY_KEYS)),
+        }
+    }
+    Ok(settings)
+}
+
+/// The NSID groups of `[authority] unpublished`: strings, each an NSID without its name
+/// (`com.example.internal`), optionally followed by `.*`.
+fn nsid_groups(value: &toml::Value) -> Result<Vec<String>, String> {
+    const KEY: &str = "`[authority] unpublished`";
+    let toml::Value::Array(items) = value else {
+        return Err(format!(
+            "{KEY} must be a list of NSID groups, e.g. `unpublished = [\"com.example.internal\"]` (got {})",
+            describe(value)
+        ));
+    };
+    items
+        .iter()
+        .map(|item| {
+            let group = item.as_str().ok_or_else(|| {
+                format!(
+                    "{KEY}: every entry must be an NSID group string (got {})",
+                    describe(item)
+                )
+            })?;
+            let bare = group.strip_suffix(".*").unwrap_or(group);
+            lexperm_parser::syntax::Nsid::parse(&format!("{bare}.x")).map_err(|err| {
+                format!(
+                    "{KEY}: `{group}` is not an NSID group: {err}\n  help: write the NSIDs' common part without the name, e.g. `com.example.internal` for `com.example.internal.getThing`"
+                )
+            })?;
+            Ok(bare.to_owned())
         })
         .collect()
 }
@@ -698,5 +776,51 @@ mod tests {
             assert!(parse_network(bad).is_err(), "{bad}");
             assert!(parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn authority_section() {
+        let parsed = parse(
+            "[authority]\ndid = \"did:plc:abc234\"\nunpublished = [\"com.example.internal\", \"com.example.staging.*\"]\n",
+        )
+        .unwrap();
+        assert_eq!(parsed.authority.did.as_deref(), Some("did:plc:abc234"));
+        assert_eq!(
+            parsed.authority.unpublished,
+            ["com.example.internal", "com.example.staging"]
+        );
+        assert_eq!(parse("").unwrap().authority, AuthoritySettings::default());
+        for (bad, expected) in [
+            ("[authority]\ndid = \"plc:abc\"", "`plc:abc` is not a DID"),
+            ("[authority]\ndid = 3", "must be a DID string"),
+            (
+                "[authority]\nunpublished = \"com.example.x\"",
+                "must be a list of NSID groups",
+            ),
+            (
+                "[authority]\nunpublished = [1]",
+                "every entry must be an NSID group string",
+            ),
+            (
+                "[authority]\nunpublished = [\"com\"]",
+                "`com` is not an NSID group",
+            ),
+            (
+                "[authority]\nunpublished = [\"com..x\"]",
+                "`com..x` is not an NSID group",
+            ),
+            ("authority = 1", "`authority` must be a table"),
+        ] {
+            let err = parse(bad).unwrap_err();
+            assert!(err.contains(expected), "{bad}: {err}");
+        }
+        let err = parse("[authority]\nunpublish = []\n").unwrap_err();
+        assert!(
+            err.contains("unknown key `unpublish` in `[authority]`")
+                && err.contains("did you mean `unpublished`?"),
+            "{err}"
+        );
+        let err = parse("[authorty]\n").unwrap_err();
+        assert!(err.contains("did you mean `authority`?"), "{err}");
     }
 }

@@ -15,6 +15,8 @@
 //! - [`publish`]: authority checks, publish plans, compare-and-swap apply with read-back.
 //! - [`published`]: what an authority publishes (`listRecords`, each record checked against its
 //!   CID) and the status of local lexicons against it.
+//! - [`unpublish`]: delete plans for published lexicons, compare-and-swap deletes with read-back.
+//! - [`dns_audit`]: whether each NSID group's `_lexicon` record names the expected DID.
 //!
 //! Every server is treated as hostile: each answer is read up to a bound for its kind
 //! ([`BodyKind`], `lexperm_parser::limits`), each request has a deadline and every request of a
@@ -31,6 +33,7 @@ pub mod account;
 pub mod authority;
 pub mod cache;
 pub mod dns;
+pub mod dns_audit;
 mod error;
 mod http;
 pub mod identity;
@@ -39,6 +42,7 @@ pub mod published;
 pub mod resolve;
 pub mod session;
 pub mod source;
+pub mod unpublish;
 pub mod xrpc;
 
 #[cfg(any(test, feature = "test-support"))]

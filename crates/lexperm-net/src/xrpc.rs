@@ -385,7 +385,9 @@ impl XrpcClient {
         })
     }
 
-    /// `com.atproto.repo.deleteRecord`, optionally only if the record is at `swap_cid`.
+    /// `com.atproto.repo.deleteRecord`, optionally only if the record is at `swap_cid`. True
+    /// when the PDS made a commit; false when there was no such record (the PDS answers a
+    /// delete of a missing record, `swapRecord` or not, with success and no commit).
     pub fn delete_record(
         &self,
         access_jwt: &Secret,
@@ -393,13 +395,14 @@ impl XrpcClient {
         collection: &str,
         rkey: &str,
         swap_cid: Option<&str>,
-    ) -> Result<(), NetError> {
+    ) -> Result<bool, NetError> {
         let mut body = serde_json::json!({"repo": repo, "collection": collection, "rkey": rkey});
         if let Some(cid) = swap_cid {
             body["swapRecord"] = Value::String(cid.to_string());
         }
-        let _: Value = self.procedure("com.atproto.repo.deleteRecord", &body, Some(access_jwt))?;
-        Ok(())
+        let out: Value =
+            self.procedure("com.atproto.repo.deleteRecord", &body, Some(access_jwt))?;
+        Ok(out.get("commit").is_some_and(|commit| !commit.is_null()))
     }
 }
 
@@ -486,13 +489,14 @@ impl Agent {
         })
     }
 
-    /// `deleteRecord` in the session's own repository.
+    /// `deleteRecord` in the session's own repository; true when a commit was made (see
+    /// [`XrpcClient::delete_record`]).
     pub fn delete_record(
         &mut self,
         collection: &str,
         rkey: &str,
         swap_cid: Option<&str>,
-    ) -> Result<(), NetError> {
+    ) -> Result<bool, NetError> {
         self.with_refresh(|c, s| c.delete_record(&s.access_jwt, &s.did, collection, rkey, swap_cid))
     }
 

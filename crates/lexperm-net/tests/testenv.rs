@@ -231,9 +231,18 @@ fn put_get_list_swap_and_delete() {
     let mine = all.iter().find(|r| r.rkey() == nsid).expect("listed");
     assert_eq!(mine.cid, updated.cid);
 
-    agent
+    // A stale swap CID refuses the delete; the right one deletes (a commit is made); deleting
+    // what is gone succeeds without a commit.
+    let err = agent
+        .delete_record(LEXICON_COLLECTION, &nsid, Some(&created.cid))
+        .unwrap_err();
+    assert!(err.is_xrpc(&XrpcErrorKind::InvalidSwap), "{err}");
+    assert!(agent
         .delete_record(LEXICON_COLLECTION, &nsid, Some(&updated.cid))
-        .unwrap();
+        .unwrap());
+    assert!(!agent
+        .delete_record(LEXICON_COLLECTION, &nsid, Some(&updated.cid))
+        .unwrap());
     assert_eq!(
         client
             .get_record_opt(&env.did, LEXICON_COLLECTION, &nsid)

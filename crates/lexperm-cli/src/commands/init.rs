@@ -20,7 +20,8 @@ pub const WORKFLOW_PATH: &str = ".github/workflows/lexperm.yml";
 
 /// The configuration file written: every section lexperm reads, its settings commented out.
 pub const CONFIG: &str = r#"# lexperm settings for the lexicons of this repository: what the walk of folders leaves out,
-# rule levels, intended widenings and the network deadline. Every key is documented in
+# rule levels, intended widenings, the network deadline and what `lexperm check-dns` expects.
+# Every key is documented in
 # https://github.com/lexperm/lexperm/blob/main/docs/config.md
 
 # Globs left out of folder walks besides the defaults (.git, node_modules, target, ...);
@@ -43,6 +44,13 @@ acknowledge-widening = []
 # How long a command that uses the network may take in all, in seconds (default 300;
 # `--network-deadline` overrides it).
 # deadline = 120
+
+[authority]
+# The DID every `_lexicon.<authority>` DNS record of your NSID groups must name
+# (`lexperm check-dns`; default: the account of the saved publishing session), and the NSID
+# groups intentionally left without a record.
+# did = "did:plc:..."
+unpublished = []
 "#;
 
 /// Name of the first record written with `--authority`.

@@ -1,8 +1,10 @@
 //! One module per subcommand.
 
+pub mod auth_args;
 pub mod breaking;
 pub mod changed_since;
 pub mod check;
+pub mod check_dns;
 pub mod coverage;
 pub mod diff;
 pub mod expand;
@@ -29,4 +31,5 @@ pub mod rule_args;
 pub mod schema;
 pub mod scope;
 pub mod status;
+pub mod unpublish;
 pub mod walk_args;

@@ -6,31 +6,24 @@
 //! compare-and-swap and read-back (unless `--dry-run`).
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use clap::{Args, ValueEnum};
-use lexperm_net::account::{connect, SessionOrigin};
 use lexperm_net::authority::nsid_authority;
 use lexperm_net::publish::{
     apply_plan, check_authorities, dry_run, plan_publish, LocalLexicon, PlanAction, PublishPlan,
     PublishResult, PublishStatus,
 };
-use lexperm_net::session::SessionStore;
 use lexperm_net::xrpc::LEXICON_COLLECTION;
-use lexperm_net::{NetError, Secret};
-use lexperm_parser::limits::MAX_LINE_LENGTH;
 
+use super::auth_args::{AuthArgs, Failure};
 use super::net_args::NetArgs;
 use super::walk_args::WalkArgs;
 use crate::config::{self, RuleControl, RuleFlags};
 use crate::engine;
 use crate::load;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
-
-/// Environment variable holding the app password.
-pub const PASSWORD_ENV: &str = "LEXPERM_APP_PASSWORD";
 
 /// Output format of `publish`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -44,20 +37,13 @@ pub enum PublishFormat {
 /// `lexperm publish` arguments.
 #[derive(Debug, Args)]
 pub struct PublishArgs {
-    /// The publishing account: a handle or a DID.
-    #[arg(long, value_name = "HANDLE|DID")]
-    pub handle: String,
+    #[command(flatten)]
+    pub auth: AuthArgs,
     /// Folder of lexicon JSON files (searched recursively), or one lexicon file.
     #[arg(long, value_name = "DIR|FILE", default_value = "lexicons")]
     pub lexicons: PathBuf,
-    /// PDS URL (default: resolved from the handle/DID).
-    #[arg(long, value_name = "URL")]
-    pub pds: Option<String>,
     #[command(flatten)]
     pub net: NetArgs,
-    /// Refuse to write unless the logged-in account has this DID.
-    #[arg(long, value_name = "DID")]
-    pub expect_did: Option<String>,
     /// Plan only; write nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -65,9 +51,6 @@ pub struct PublishArgs {
     /// from `--lexicons` upward, else `./lexperm.toml`).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Session file (default: `<cache dir>/session.json`).
-    #[arg(long, value_name = "PATH")]
-    pub session_file: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = PublishFormat::Human)]
     pub format: PublishFormat,
@@ -86,8 +69,6 @@ pub fn run(args: PublishArgs) -> u8 {
     }
 }
 
-type Failure = (u8, String);
-
 fn usage(e: impl ToString) -> Failure {
     (EXIT_USAGE, e.to_string())
 }
@@ -100,34 +81,8 @@ fn publish(args: &PublishArgs) -> Result<u8, Failure> {
     let (locals, network_deadline) =
         load_lexicons(&args.lexicons, args.config.as_deref(), args.walk)?;
     let identity = args.net.identity(network_deadline).map_err(usage)?;
-    let store = match &args.session_file {
-        Some(path) => SessionStore::new(path),
-        None => SessionStore::default_location().map_err(usage)?,
-    };
-    let (mut agent, origin) = connect(
-        &identity,
-        Some(store),
-        &args.handle,
-        args.pds.as_deref(),
-        read_password,
-    )
-    .map_err(|e| failure(format!("cannot log in as {}: {e}", args.handle)))?;
+    let mut agent = args.auth.login(&identity)?;
     let did = agent.session().did.clone();
-    if origin == SessionOrigin::LoggedIn {
-        eprintln!(
-            "logged in as {} ({did}) on {}",
-            agent.session().handle,
-            agent.client().base_url()
-        );
-    }
-    if let Some(expected) = &args.expect_did {
-        if expected != &did {
-            return Err(failure(format!(
-                "--expect-did {expected}, but {} is {did}",
-                args.handle
-            )));
-        }
-    }
     let authorities: BTreeSet<String> = locals
         .iter()
         .filter_map(|l| nsid_authority(&l.nsid).ok())
@@ -247,66 +202,6 @@ fn load_lexicons(
         )));
     }
     Ok((locals, settings.config.network_deadline))
-}
-
-/// The app password: `LEXPERM_APP_PASSWORD`, else one line of stdin when it is not a terminal,
-/// else a prompt on the terminal without echo.
-fn read_password() -> Result<Secret, NetError> {
-    if let Some(p) = std::env::var_os(PASSWORD_ENV).filter(|p| !p.is_empty()) {
-        return Ok(Secret::new(p.to_string_lossy().into_owned()));
-    }
-    let io_err = |e: std::io::Error| NetError::InvalidInput {
-        what: "app password",
-        value: String::new(),
-        detail: e.to_string(),
-    };
-    let stdin = std::io::stdin();
-    let mut line = String::new();
-    // One line, and no more of it than a stdin line may hold.
-    let limit = MAX_LINE_LENGTH as u64 + 2;
-    if stdin.is_terminal() {
-        eprint!("app password: ");
-        let _ = std::io::stderr().flush();
-        let echo_off = stty("-echo");
-        let read = stdin.lock().take(limit).read_line(&mut line);
-        if echo_off {
-            stty("echo");
-        }
-        eprintln!();
-        read.map_err(io_err)?;
-    } else {
-        stdin
-            .lock()
-            .take(limit)
-            .read_line(&mut line)
-            .map_err(io_err)?;
-    }
-    let password = line.trim_end_matches(['\r', '\n']).to_string();
-    if password.len() > MAX_LINE_LENGTH {
-        return Err(NetError::InvalidInput {
-            what: "app password",
-            value: String::new(),
-            detail: format!("longer than {MAX_LINE_LENGTH} bytes"),
-        });
-    }
-    if password.is_empty() {
-        return Err(NetError::InvalidInput {
-            what: "app password",
-            value: String::new(),
-            detail: format!("empty; set {PASSWORD_ENV} or pipe it on stdin"),
-        });
-    }
-    Ok(Secret::new(password))
-}
-
-fn stty(mode: &str) -> bool {
-    Command::new("stty")
-        .arg(mode)
-        .stdin(Stdio::inherit())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
 }
 
 fn print_plan(plan: &PublishPlan) {
