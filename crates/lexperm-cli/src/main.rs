@@ -123,7 +123,11 @@ enum Command {
     /// checks offline that the pinned lexicons are the local files.
     #[command(subcommand)]
     Lockfile(commands::lockfile::LockfileCommand),
-    /// Forget the stored publishing session (and revoke it on its PDS).
+    /// Sign in with atproto OAuth for publishing, asking only for
+    /// `atproto repo:com.atproto.lexicon.schema` (a browser sign-in; the session is stored).
+    Login(commands::login::LoginArgs),
+    /// Forget the stored publishing sessions (and revoke them: OAuth at its authorization
+    /// server, the app-password session on its PDS).
     Logout(commands::logout::LogoutArgs),
 }
 
@@ -146,6 +150,7 @@ fn main() -> ExitCode {
         Command::Scope(cmd) => commands::scope::run(cmd),
         Command::Resolve(args) => commands::resolve::run(args),
         Command::Publish(args) => commands::publish::run(args),
+        Command::Login(args) => commands::login::run(args),
         Command::Logout(args) => commands::logout::run(args),
         Command::Lint(args) => commands::lint::run(args),
         Command::New(args) => commands::new::run(args),

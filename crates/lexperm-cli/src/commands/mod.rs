@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod auth_args;
 pub mod breaking;
 pub mod changed_since;
 pub mod check;
@@ -14,6 +15,7 @@ pub mod init;
 pub mod lexicons;
 pub mod lint;
 pub mod lockfile;
+pub mod login;
 pub mod logout;
 pub mod net_args;
 pub mod new;

@@ -1,36 +1,30 @@
 //! `lexperm publish`: publish the lexicons of a folder as `com.atproto.lexicon.schema` records.
 //!
-//! Steps: lint (any error refuses the whole run, as `gen records` does) → build records + CIDs → log in (stored session or app
+//! Steps: lint (any error refuses the whole run, as `gen records` does) → build records + CIDs →
+//! sign in ([`AuthArgs`]: the OAuth session of `lexperm login`, else a stored session or an app
 //! password from `LEXPERM_APP_PASSWORD` / stdin / prompt; never from argv) → check
 //! `_lexicon.<authority>` for every NSID group → list the remote records → plan → apply with
 //! compare-and-swap and read-back (unless `--dry-run`).
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use clap::{Args, ValueEnum};
-use lexperm_net::account::{connect, SessionOrigin};
 use lexperm_net::authority::nsid_authority;
 use lexperm_net::publish::{
     apply_plan, check_authorities, dry_run, plan_publish, LocalLexicon, PlanAction, PublishPlan,
     PublishResult, PublishStatus,
 };
-use lexperm_net::session::SessionStore;
 use lexperm_net::xrpc::LEXICON_COLLECTION;
-use lexperm_net::{NetError, Secret};
-use lexperm_parser::limits::MAX_LINE_LENGTH;
 
+use super::auth_args::{self, AuthArgs};
 use super::net_args::NetArgs;
 use super::walk_args::WalkArgs;
 use crate::config::{self, RuleControl, RuleFlags};
 use crate::engine;
 use crate::load;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
-
-/// Environment variable holding the app password.
-pub const PASSWORD_ENV: &str = "LEXPERM_APP_PASSWORD";
 
 /// Output format of `publish`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,9 +59,8 @@ pub struct PublishArgs {
     /// from `--lexicons` upward, else `./lexperm.toml`).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Session file (default: `<cache dir>/session.json`).
-    #[arg(long, value_name = "PATH")]
-    pub session_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub auth: AuthArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = PublishFormat::Human)]
     pub format: PublishFormat,
@@ -100,25 +93,13 @@ fn publish(args: &PublishArgs) -> Result<u8, Failure> {
     let (locals, network_deadline) =
         load_lexicons(&args.lexicons, args.config.as_deref(), args.walk)?;
     let identity = args.net.identity(network_deadline).map_err(usage)?;
-    let store = match &args.session_file {
-        Some(path) => SessionStore::new(path),
-        None => SessionStore::default_location().map_err(usage)?,
-    };
-    let (mut agent, origin) = connect(
-        &identity,
-        Some(store),
-        &args.handle,
-        args.pds.as_deref(),
-        read_password,
-    )
-    .map_err(|e| failure(format!("cannot log in as {}: {e}", args.handle)))?;
-    let did = agent.session().did.clone();
-    if origin == SessionOrigin::LoggedIn {
-        eprintln!(
-            "logged in as {} ({did}) on {}",
-            agent.session().handle,
-            agent.client().base_url()
-        );
+    let (mut agent, how) = args
+        .auth
+        .connect(&identity, &args.handle, args.pds.as_deref())
+        .map_err(failure)?;
+    let did = agent.did().to_string();
+    if let Some(line) = auth_args::describe(&agent, how) {
+        eprintln!("{line}");
     }
     if let Some(expected) = &args.expect_did {
         if expected != &did {
@@ -247,66 +228,6 @@ fn load_lexicons(
         )));
     }
     Ok((locals, settings.config.network_deadline))
-}
-
-/// The app password: `LEXPERM_APP_PASSWORD`, else one line of stdin when it is not a terminal,
-/// else a prompt on the terminal without echo.
-fn read_password() -> Result<Secret, NetError> {
-    if let Some(p) = std::env::var_os(PASSWORD_ENV).filter(|p| !p.is_empty()) {
-        return Ok(Secret::new(p.to_string_lossy().into_owned()));
-    }
-    let io_err = |e: std::io::Error| NetError::InvalidInput {
-        what: "app password",
-        value: String::new(),
-        detail: e.to_string(),
-    };
-    let stdin = std::io::stdin();
-    let mut line = String::new();
-    // One line, and no more of it than a stdin line may hold.
-    let limit = MAX_LINE_LENGTH as u64 + 2;
-    if stdin.is_terminal() {
-        eprint!("app password: ");
-        let _ = std::io::stderr().flush();
-        let echo_off = stty("-echo");
-        let read = stdin.lock().take(limit).read_line(&mut line);
-        if echo_off {
-            stty("echo");
-        }
-        eprintln!();
-        read.map_err(io_err)?;
-    } else {
-        stdin
-            .lock()
-            .take(limit)
-            .read_line(&mut line)
-            .map_err(io_err)?;
-    }
-    let password = line.trim_end_matches(['\r', '\n']).to_string();
-    if password.len() > MAX_LINE_LENGTH {
-        return Err(NetError::InvalidInput {
-            what: "app password",
-            value: String::new(),
-            detail: format!("longer than {MAX_LINE_LENGTH} bytes"),
-        });
-    }
-    if password.is_empty() {
-        return Err(NetError::InvalidInput {
-            what: "app password",
-            value: String::new(),
-            detail: format!("empty; set {PASSWORD_ENV} or pipe it on stdin"),
-        });
-    }
-    Ok(Secret::new(password))
-}
-
-fn stty(mode: &str) -> bool {
-    Command::new("stty")
-        .arg(mode)
-        .stdin(Stdio::inherit())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
 }
 
 fn print_plan(plan: &PublishPlan) {
