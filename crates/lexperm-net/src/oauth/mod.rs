@@ -764,6 +764,174 @@ mod tests {
         }
     }
 
+    /// The verified claims of a DPoP proof (checked with the key in its own header).
+    fn proof_claims(proof: &str) -> Value {
+        use data_encoding::BASE64URL_NOPAD;
+        use p256::ecdsa::signature::Verifier;
+        let part = |p: &str| -> Value {
+            serde_json::from_slice(&BASE64URL_NOPAD.decode(p.as_bytes()).unwrap()).unwrap()
+        };
+        let parts: Vec<&str> = proof.split('.').collect();
+        let header = part(parts[0]);
+        let mut sec1 = vec![4u8];
+        for c in ["x", "y"] {
+            let v = header["jwk"][c].as_str().unwrap();
+            sec1.extend(BASE64URL_NOPAD.decode(v.as_bytes()).unwrap());
+        }
+        let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).unwrap();
+        let sig = BASE64URL_NOPAD.decode(parts[2].as_bytes()).unwrap();
+        let sig = p256::ecdsa::Signature::from_slice(&sig).unwrap();
+        key.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &sig)
+            .expect("the proof verifies");
+        part(parts[1])
+    }
+
+    /// A PDS and authorization server in one: both demand the current nonce (which the test
+    /// rotates), the PDS accepts only the access token `a2` bound by `ath`, the token endpoint
+    /// trades the refresh token `r1` for `a2`/`r2` and refuses any other.
+    #[test]
+    fn nonces_rotate_and_a_refused_token_is_refreshed_once() {
+        use crate::test_server::{Reply, TestServer};
+        use std::sync::{Arc, Mutex};
+        let nonce = Arc::new(Mutex::new("n1".to_string()));
+        let current = nonce.clone();
+        let server = TestServer::start_replies(move |req| {
+            let now = current.lock().unwrap().clone();
+            let claims = proof_claims(req.header("dpop").expect("every request has a proof"));
+            let with_nonce = |status: u16, extra: Vec<(String, String)>, body: Value| {
+                let mut headers = vec![("DPoP-Nonce".to_string(), now.clone())];
+                headers.extend(extra);
+                Reply::WithHeaders(status, headers, body.to_string().into_bytes())
+            };
+            assert_eq!(claims["htm"], "POST");
+            assert!(claims["htu"].as_str().unwrap().ends_with(req.path()));
+            if claims["nonce"] != now.as_str() {
+                return match req.path() {
+                    "/oauth/token" => {
+                        with_nonce(400, vec![], serde_json::json!({"error": "use_dpop_nonce"}))
+                    }
+                    _ => with_nonce(
+                        401,
+                        vec![(
+                            "WWW-Authenticate".into(),
+                            r#"DPoP error="use_dpop_nonce""#.into(),
+                        )],
+                        serde_json::json!({"error": "use_dpop_nonce"}),
+                    ),
+                };
+            }
+            match req.path() {
+                "/oauth/token" => {
+                    assert!(claims.get("ath").is_none(), "no token hash at the AS");
+                    if req.body.contains("refresh_token=r1") {
+                        with_nonce(
+                            200,
+                            vec![],
+                            serde_json::json!({
+                                "access_token": "a2", "token_type": "DPoP", "refresh_token": "r2",
+                                "expires_in": 3600, "sub": "did:plc:abc",
+                                "scope": "atproto repo:com.atproto.lexicon.schema",
+                            }),
+                        )
+                    } else {
+                        with_nonce(
+                            400,
+                            vec![],
+                            serde_json::json!({"error": "invalid_grant", "error_description": "Invalid refresh token"}),
+                        )
+                    }
+                }
+                _ if req.header("authorization") == Some("DPoP a2")
+                    && claims["ath"] == crypto::sha256_b64url("a2").as_str() =>
+                {
+                    with_nonce(
+                        200,
+                        vec![],
+                        serde_json::json!({"uri": "at://did:plc:abc/c/k", "cid": "bafyok"}),
+                    )
+                }
+                _ => with_nonce(
+                    401,
+                    vec![(
+                        "WWW-Authenticate".into(),
+                        r#"DPoP error="invalid_token""#.into(),
+                    )],
+                    serde_json::json!({"error": "InvalidToken", "message": "bad token"}),
+                ),
+            }
+        });
+        let mut start = session();
+        start.service = server.url.clone();
+        start.token_endpoint = format!("{}/oauth/token", server.url);
+        start.access_token = Secret::new("a1");
+        start.refresh_token = Some(Secret::new("r1"));
+        let client = XrpcClient::new(&server.url).unwrap();
+        let mut agent = crate::Agent::from_oauth(client, start, None);
+        let record = serde_json::json!({"lexicon": 1});
+        let put = |agent: &mut crate::Agent| {
+            agent.put_record(LEXICON_COLLECTION, "k", &record, &crate::xrpc::Swap::Any)
+        };
+        // No nonce yet (PDS) → nonce n1 → a1 refused → refresh (AS wants n1 too) → a2 accepted.
+        assert_eq!(put(&mut agent).unwrap().cid, "bafyok");
+        let paths: Vec<String> = server
+            .requests()
+            .iter()
+            .map(|r| r.path().to_string())
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "/xrpc/com.atproto.repo.putRecord",
+                "/xrpc/com.atproto.repo.putRecord",
+                "/oauth/token",
+                "/oauth/token",
+                "/xrpc/com.atproto.repo.putRecord"
+            ]
+        );
+        let s = agent.oauth_session().unwrap();
+        assert_eq!(
+            (
+                s.access_token.expose(),
+                s.refresh_token.as_ref().map(Secret::expose)
+            ),
+            ("a2", Some("r2"))
+        );
+        assert_eq!(s.pds_nonce.as_deref(), Some("n1"));
+        // The server rotates its nonce mid-session: one more round trip, then it works.
+        *nonce.lock().unwrap() = "n2".into();
+        let before = server.requests().len();
+        assert_eq!(put(&mut agent).unwrap().cid, "bafyok");
+        assert_eq!(server.requests().len() - before, 2);
+        assert_eq!(
+            agent.oauth_session().unwrap().pds_nonce.as_deref(),
+            Some("n2")
+        );
+        // A refused token whose refresh is refused too: one refresh only, and a clear error.
+        let mut dead = agent.oauth_session().unwrap().clone();
+        dead.access_token = Secret::new("a-dead");
+        let mut agent = crate::Agent::from_oauth(XrpcClient::new(&server.url).unwrap(), dead, None);
+        let before = server.requests().len();
+        let e = put(&mut agent).unwrap_err().to_string();
+        assert!(
+            e.contains("invalid_grant") && e.contains("run `lexperm login` again"),
+            "{e}"
+        );
+        assert!(!e.contains("r2") && !e.contains("a-dead"), "{e}");
+        // One write, one refresh (sent twice: the authorization server's nonce rotated too).
+        let paths: Vec<String> = server.requests()[before..]
+            .iter()
+            .map(|r| r.path().to_string())
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "/xrpc/com.atproto.repo.putRecord",
+                "/oauth/token",
+                "/oauth/token"
+            ]
+        );
+    }
+
     #[test]
     fn session_store_round_trip_private_and_redacted() {
         let dir =
