@@ -716,10 +716,7 @@ mod tests {
         assert_eq!(requested_scope(), "atproto repo:com.atproto.lexicon.schema");
         assert_eq!(check_granted_scope(&requested_scope()), Ok(()));
         assert_eq!(check_granted_scope("atproto repo:*"), Ok(()));
-        assert_eq!(
-            check_granted_scope("atproto transition:generic").is_err(),
-            true
-        );
+        assert!(check_granted_scope("atproto transition:generic").is_err());
         let e = check_granted_scope("atproto repo:com.atproto.lexicon.schema?action=create")
             .unwrap_err();
         assert!(
