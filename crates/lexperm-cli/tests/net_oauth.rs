@@ -418,6 +418,18 @@ fn login_publish_least_privilege_nonce_refresh_and_logout() {
     secrets.push(code);
     assert_no_secret(&format!("{stdout}{stderr}"), &secrets);
 
+    // Logging in again replaces the session and revokes the one it replaces.
+    let first = session;
+    let (run, callback) = approved(&cache, &handle, &vars, (&handle, &password, &did));
+    let (status, stdout, stderr) = run.deliver(&callback);
+    assert_eq!(status, Some(0), "{stdout}\n{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let session = store.load().unwrap().unwrap();
+    assert_ne!(session.refresh_token, first.refresh_token);
+    let mut old = Agent::from_oauth(XrpcClient::new(&first.service).unwrap(), first, None);
+    let e = old.refresh().unwrap_err().to_string();
+    assert!(e.contains("revoked or has expired"), "{e}");
+
     // Publish a changed copy of the example authority with the OAuth session: DPoP-bound
     // writes, each read back and proven (publish compares the CIDs itself).
     let copy = temp_dir("lexicons");
@@ -604,6 +616,36 @@ fn login_refuses_wrong_state_replayed_code_and_another_account() {
     assert_eq!(status, Some(1), "{stdout}\n{stderr}");
     assert!(stderr.contains("state does not match"), "{stderr}");
     assert!(!stderr.contains(&code), "{stderr}");
+    assert!(store.load().unwrap().is_none());
+
+    // A redirect from another issuer than the account's authorization server.
+    let (run, callback) = approved(&cache, &handle, &vars, (&handle, &password, &did));
+    let (status, stdout, stderr) =
+        run.deliver(&with_param(&callback, "iss", "https://elsewhere.example"));
+    assert_eq!(status, Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("comes from the issuer https://elsewhere.example"),
+        "{stderr}"
+    );
+    assert!(store.load().unwrap().is_none());
+
+    // The person declines on the consent screen: the provider redirects with access_denied.
+    let run = start_login(&cache, &handle, &vars);
+    let mut browser = Browser::new();
+    assert_eq!(
+        browser.navigate(&run.authorize_url, None).status().as_u16(),
+        200
+    );
+    let (status, rejected) = browser.api(&run.authorize_url, "/reject", json!({}));
+    assert_eq!(status, 200, "reject: {rejected}");
+    let response = browser.navigate(rejected["url"].as_str().unwrap(), Some(&run.authorize_url));
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    let (status, stdout, stderr) = run.deliver(&Url::parse(&location).unwrap());
+    assert_eq!(status, Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("the authorization server refused: access_denied"),
+        "{stderr}"
+    );
     assert!(store.load().unwrap().is_none());
 
     // A code used once, then sent to another login: the authorization server refuses it.

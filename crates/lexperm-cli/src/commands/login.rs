@@ -6,7 +6,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use clap::Args;
-use lexperm_net::oauth::{begin_login, OAuthSessionStore};
+use lexperm_net::oauth::{self, begin_login, OAuthSessionStore};
+use lexperm_net::XrpcClient;
 
 use super::net_args::NetArgs;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
@@ -76,6 +77,13 @@ fn login(args: &LoginArgs) -> Result<(), (u8, String)> {
     let session = pending
         .finish(params)
         .map_err(|e| failure(format!("login of {} refused: {e}", args.handle)))?;
+    // A session this replaces is revoked (best effort), so no grant is left behind unused.
+    if let Ok(Some(mut old)) = store.load() {
+        let revoked = XrpcClient::new(&old.service).and_then(|c| oauth::revoke(&c, &mut old));
+        if let Err(e) = revoked {
+            eprintln!("warning: could not revoke the session this login replaces: {e}");
+        }
+    }
     store.save(&session).map_err(|e| failure(e.to_string()))?;
     println!(
         "logged in as {} ({}) on {} with OAuth; granted: {}",
