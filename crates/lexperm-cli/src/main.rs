@@ -125,6 +125,8 @@ enum Command {
     Lockfile(commands::lockfile::LockfileCommand),
     /// Sign in with atproto OAuth for publishing, asking only for
     /// `atproto repo:com.atproto.lexicon.schema` (a browser sign-in; the session is stored).
+    /// Exit code 0 when logged in, 1 when the sign-in was refused or failed a check, 2 for usage
+    /// and network errors.
     Login(commands::login::LoginArgs),
     /// Forget the stored publishing sessions (and revoke them: OAuth at its authorization
     /// server, the app-password session on its PDS).

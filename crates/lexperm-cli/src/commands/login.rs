@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 use lexperm_net::oauth::{self, begin_login, OAuthSessionStore};
-use lexperm_net::XrpcClient;
+use lexperm_net::{NetError, XrpcClient};
 
 use super::net_args::NetArgs;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
@@ -59,8 +59,14 @@ fn login(args: &LoginArgs) -> Result<(), (u8, String)> {
         .net
         .identity_with_wait(config_deadline, wait)
         .map_err(usage)?;
+    // A refusal of the OAuth flow is a failure (1); not reaching the servers is a network
+    // error (2), as for the other network commands.
+    let net = |e: NetError, what: String| match e {
+        NetError::OAuth { .. } => (EXIT_FAILURE, format!("{what}: {e}")),
+        other => (EXIT_USAGE, format!("{what}: {other}")),
+    };
     let pending = begin_login(&identity, &args.handle, args.pds.as_deref())
-        .map_err(|e| failure(format!("cannot start the login of {}: {e}", args.handle)))?;
+        .map_err(|e| net(e, format!("cannot start the login of {}", args.handle)))?;
     let opened = !args.no_browser && open_browser(pending.authorize_url());
     if opened {
         eprintln!("a browser was opened to sign in; if not, open this URL:");
@@ -76,7 +82,7 @@ fn login(args: &LoginArgs) -> Result<(), (u8, String)> {
     let params = pending.wait(wait).map_err(|e| failure(e.to_string()))?;
     let session = pending
         .finish(params)
-        .map_err(|e| failure(format!("login of {} refused: {e}", args.handle)))?;
+        .map_err(|e| net(e, format!("login of {} refused", args.handle)))?;
     // A session this replaces is revoked (best effort), so no grant is left behind unused.
     if let Ok(Some(mut old)) = store.load() {
         let revoked = XrpcClient::new(&old.service).and_then(|c| oauth::revoke(&c, &mut old));

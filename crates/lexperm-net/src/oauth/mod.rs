@@ -151,7 +151,13 @@ pub fn discover(client: &XrpcClient) -> Result<ServerMetadata, NetError> {
         http,
         &format!("{pds}/.well-known/oauth-protected-resource"),
         BodyKind::XrpcJson,
-    )?;
+    )
+    .map_err(|e| match e.http_status() {
+        Some(404) => discovery_error(format!(
+            "{pds} does not offer OAuth (no /.well-known/oauth-protected-resource); publish with an app password (--auth app-password)"
+        )),
+        _ => e,
+    })?;
     if resource.resource.trim_end_matches('/') != pds {
         return Err(discovery_error(format!(
             "{pds} describes itself as the resource {}",
@@ -759,6 +765,57 @@ mod tests {
             as_nonce: None,
             pds_nonce: None,
         }
+    }
+
+    #[test]
+    fn discovery_checks_the_issuer_and_the_endpoints() {
+        use crate::test_server::TestServer;
+        use std::sync::{Arc, Mutex};
+        let meta = Arc::new(Mutex::new(Value::Null));
+        let served = meta.clone();
+        let server = TestServer::start(move |req| match req.path() {
+            "/.well-known/oauth-protected-resource" => {
+                let base = format!("http://{}", req.header("host").unwrap());
+                let body = serde_json::json!({"resource": base, "authorization_servers": [base]});
+                (200, body.to_string())
+            }
+            "/.well-known/oauth-authorization-server" => (200, served.lock().unwrap().to_string()),
+            _ => (404, "{}".into()),
+        });
+        let client = XrpcClient::new(&server.url).unwrap();
+        let base = server.url.clone();
+        let good = serde_json::json!({
+            "issuer": base, "authorization_endpoint": format!("{base}/oauth/authorize"),
+            "token_endpoint": format!("{base}/oauth/token"),
+            "pushed_authorization_request_endpoint": format!("{base}/oauth/par"),
+            "revocation_endpoint": format!("{base}/oauth/revoke"),
+            "dpop_signing_alg_values_supported": ["ES256"],
+            "authorization_response_iss_parameter_supported": true,
+        });
+        *meta.lock().unwrap() = good.clone();
+        assert_eq!(discover(&client).unwrap().issuer, base);
+        let cases = [
+            ("issuer", serde_json::json!("https://other.example"), "names the issuer https://other.example"),
+            ("pushed_authorization_request_endpoint", Value::Null, "no pushed authorization requests"),
+            ("dpop_signing_alg_values_supported", serde_json::json!(["RS256"]), "does not accept ES256"),
+            ("token_endpoint", serde_json::json!("http://example.com/token"), "token_endpoint http://example.com/token: http:// is accepted only for loopback hosts"),
+        ];
+        for (key, value, message) in cases {
+            let mut bad = good.clone();
+            bad[key] = value;
+            *meta.lock().unwrap() = bad;
+            let e = discover(&client).unwrap_err().to_string();
+            assert!(
+                e.starts_with("OAuth discovery: ") && e.contains(message),
+                "{key}: {e}"
+            );
+        }
+        let no_oauth = XrpcClient::new(&format!("{}/nothing", server.url)).unwrap();
+        let e = discover(&no_oauth).unwrap_err().to_string();
+        assert!(
+            e.contains("does not offer OAuth") && e.contains("--auth app-password"),
+            "{e}"
+        );
     }
 
     /// The verified claims of a DPoP proof (checked with the key in its own header).
