@@ -216,7 +216,8 @@ impl XrpcClient {
         kind: BodyKind,
     ) -> Result<Answer, NetError> {
         let follow = matches!(auth, Auth::None) && body.is_none();
-        for attempt in 0..2 {
+        let mut retried = false;
+        loop {
             let proof = match auth {
                 Auth::Dpop { key, token, nonce } => Some(key.dpop_proof(
                     http_method.as_str(),
@@ -245,13 +246,13 @@ impl XrpcClient {
                 if let Some(fresh) = answer.header("dpop-nonce") {
                     **nonce = Some(fresh.to_string());
                 }
-                if attempt == 0 && crate::oauth::asks_for_nonce(&answer) {
+                if !retried && crate::oauth::asks_for_nonce(&answer) {
+                    retried = true;
                     continue;
                 }
             }
             return Ok(answer);
         }
-        unreachable!("the loop returns on its second pass")
     }
 
     /// Call an XRPC query (HTTP GET).

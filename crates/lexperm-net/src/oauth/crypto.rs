@@ -111,15 +111,16 @@ impl DpopKey {
     /// The public key as a JWK: `{"kty":"EC","crv":"P-256","x":…,"y":…}`.
     pub fn public_jwk(&self) -> Value {
         let point = self.key.verifying_key().to_encoded_point(false);
-        let (x, y) = (
-            point.x().expect("an uncompressed point has x"),
-            point.y().expect("an uncompressed point has y"),
-        );
+        // An uncompressed point always has both coordinates.
+        let coordinate = |c: Option<&p256::FieldBytes>| {
+            c.map(|bytes| BASE64URL_NOPAD.encode(bytes))
+                .unwrap_or_default()
+        };
         json!({
             "kty": "EC",
             "crv": "P-256",
-            "x": BASE64URL_NOPAD.encode(x),
-            "y": BASE64URL_NOPAD.encode(y),
+            "x": coordinate(point.x()),
+            "y": coordinate(point.y()),
         })
     }
 

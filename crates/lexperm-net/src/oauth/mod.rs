@@ -245,7 +245,8 @@ fn as_post(
     step: &'static str,
 ) -> Result<Value, NetError> {
     let body = form(pairs);
-    for attempt in 0..2 {
+    let mut retried = false;
+    loop {
         let proof = key.dpop_proof("POST", url, nonce.as_deref(), None)?;
         let answer = http.exchange(url, BodyKind::XrpcJson, false, |client, url| {
             client
@@ -258,7 +259,8 @@ fn as_post(
         if let Some(fresh) = answer.header("dpop-nonce") {
             *nonce = Some(fresh.to_string());
         }
-        if attempt == 0 && asks_for_nonce(&answer) {
+        if !retried && asks_for_nonce(&answer) {
+            retried = true;
             continue;
         }
         if !answer.is_success() {
@@ -285,7 +287,6 @@ fn as_post(
             detail: format!("invalid JSON: {}", printable(&e.to_string())),
         });
     }
-    unreachable!("the loop returns on its second pass")
 }
 
 /// A stored OAuth session: DPoP-bound tokens, the key they are bound to, the server nonces and
