@@ -79,7 +79,9 @@ impl AuthArgs {
     ) -> Result<(Agent, Connected), String> {
         if self.auth != Some(AuthChoice::AppPassword) {
             let store = self.oauth_store()?;
-            let session = store.load().map_err(|e| e.to_string())?;
+            let session = store.load().map_err(|e| {
+                format!("{e}; `lexperm logout --auth oauth` removes it, `--auth app-password` passes over it")
+            })?;
             match session.filter(|s| oauth_session_fits(s, account, pds_override)) {
                 Some(session) => {
                     let client = identity
