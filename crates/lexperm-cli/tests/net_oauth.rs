@@ -332,6 +332,22 @@ fn assert_no_secret(output: &str, secrets: &[String]) {
     }
 }
 
+/// The testenv's variables, when they include the account password (written by `up` since
+/// OAuth is tested; an older env file is skipped with a note, or fails under
+/// `LEXPERM_REQUIRE_TESTENV`).
+fn oauth_env() -> Option<Vec<(String, String)>> {
+    let vars = env_vars()?;
+    if vars.iter().any(|(k, _)| k == "TEST_PASSWORD") {
+        return Some(vars);
+    }
+    assert!(
+        std::env::var_os("LEXPERM_REQUIRE_TESTENV").is_none(),
+        "the testenv env file has no TEST_PASSWORD; run `cargo xtask testenv up` again"
+    );
+    eprintln!("note: the testenv env file has no TEST_PASSWORD; skipping (run `cargo xtask testenv up` again)");
+    None
+}
+
 fn alice(vars: &[(String, String)]) -> (String, String, String) {
     (
         get(vars, "TEST_HANDLE"),
@@ -384,7 +400,7 @@ fn edit_session(store: &OAuthSessionStore, edit: impl FnOnce(&mut OAuthSession))
 
 #[test]
 fn login_publish_least_privilege_nonce_refresh_and_logout() {
-    let Some(vars) = env_vars() else { return };
+    let Some(vars) = oauth_env() else { return };
     let (handle, password, did) = alice(&vars);
     let pds = get(&vars, "TEST_PDS_URL");
     let cache = temp_dir("flow");
@@ -604,7 +620,7 @@ fn login_publish_least_privilege_nonce_refresh_and_logout() {
 
 #[test]
 fn login_refuses_wrong_state_replayed_code_and_another_account() {
-    let Some(vars) = env_vars() else { return };
+    let Some(vars) = oauth_env() else { return };
     let (handle, password, did) = alice(&vars);
     let cache = temp_dir("negative");
     let store = OAuthSessionStore::new(cache.join("oauth-session.json"));
