@@ -819,6 +819,170 @@ mod tests {
         );
     }
 
+    /// A PDS that is its own authorization server, answering the token request with the `sub`
+    /// and `scope` the test sets; and a PLC directory for did:plc:abc on it.
+    #[test]
+    fn finish_checks_state_issuer_account_and_scope() {
+        use crate::dns::DnsResolver;
+        use crate::test_server::{plc_with_pds, TestServer};
+        use std::sync::{Arc, Mutex};
+        let answer = Arc::new(Mutex::new(("did:plc:abc".to_string(), requested_scope())));
+        let given = answer.clone();
+        let server = TestServer::start(move |req| {
+            let base = format!("http://{}", req.header("host").unwrap());
+            let body = match req.path() {
+                "/.well-known/oauth-protected-resource" => {
+                    serde_json::json!({"resource": base, "authorization_servers": [base]})
+                }
+                "/.well-known/oauth-authorization-server" => serde_json::json!({
+                    "issuer": base, "authorization_endpoint": format!("{base}/oauth/authorize"),
+                    "token_endpoint": format!("{base}/oauth/token"),
+                    "pushed_authorization_request_endpoint": format!("{base}/oauth/par"),
+                    "revocation_endpoint": format!("{base}/oauth/revoke"),
+                    "dpop_signing_alg_values_supported": ["ES256"],
+                    "authorization_response_iss_parameter_supported": true,
+                }),
+                "/oauth/par" => {
+                    return (201, serde_json::json!({"request_uri": "urn:ietf:params:oauth:request_uri:req-1", "expires_in": 60}).to_string());
+                }
+                "/oauth/token" => {
+                    let (sub, scope) = given.lock().unwrap().clone();
+                    serde_json::json!({"access_token": "at", "token_type": "DPoP", "refresh_token": "rt", "expires_in": 60, "sub": sub, "scope": scope})
+                }
+                "/oauth/revoke" => serde_json::json!({}),
+                _ => return (404, "{}".into()),
+            };
+            (200, body.to_string())
+        });
+        let plc = plc_with_pds(server.url.clone());
+        let identity = IdentityResolver::new(&plc.url, DnsResolver::system()).unwrap();
+        let start = || begin_login(&identity, "did:plc:abc", None).unwrap();
+        let good = |pending: &PendingLogin| CallbackParams {
+            code: Some(Secret::new("code-1")),
+            state: Some(pending.state.clone()),
+            iss: Some(server.url.clone()),
+            ..CallbackParams::default()
+        };
+        let paths = || -> Vec<String> {
+            server
+                .requests()
+                .iter()
+                .map(|r| r.path().to_string())
+                .collect()
+        };
+
+        let pending = start();
+        assert!(pending.authorize_url().starts_with(&format!(
+            "{}/oauth/authorize?client_id=http%3A%2F%2Flocalhost%3Fredirect_uri%3D",
+            server.url
+        )));
+        let par = server
+            .requests()
+            .into_iter()
+            .find(|r| r.path() == "/oauth/par")
+            .unwrap();
+        for part in [
+            "response_type=code",
+            "code_challenge_method=S256",
+            "scope=atproto+repo%3Acom.atproto.lexicon.schema",
+            "login_hint=did%3Aplc%3Aabc",
+        ] {
+            assert!(par.body.contains(part), "{part} in {}", par.body);
+        }
+        assert!(par.header("dpop").is_some());
+        // The redirect of another login (its state) does not finish this one.
+        let other = pending.finish(good(&start())).unwrap_err();
+        assert!(
+            other.to_string().contains("state does not match"),
+            "{other}"
+        );
+
+        let checks: [(fn(&mut CallbackParams), &str); 4] = [
+            (|p| p.state = Some("forged".into()), "state does not match"),
+            (
+                |p| p.iss = Some("https://evil.example".into()),
+                "comes from the issuer https://evil.example",
+            ),
+            (|p| p.iss = None, "has no iss"),
+            (
+                |p| p.error = Some("access_denied".into()),
+                "refused: access_denied",
+            ),
+        ];
+        for (edit, message) in checks {
+            let pending = start();
+            let mut params = good(&pending);
+            edit(&mut params);
+            let before = paths().iter().filter(|p| *p == "/oauth/token").count();
+            let e = pending.finish(params).unwrap_err().to_string();
+            assert!(e.contains(message), "{message}: {e}");
+            assert_eq!(
+                paths().iter().filter(|p| *p == "/oauth/token").count(),
+                before,
+                "no exchange"
+            );
+        }
+
+        let refusals = [
+            (
+                "did:plc:other",
+                requested_scope(),
+                "the tokens are for did:plc:other, not for did:plc:abc",
+            ),
+            (
+                "did:plc:abc",
+                "atproto".to_string(),
+                "does not allow create of com.atproto.lexicon.schema records",
+            ),
+        ];
+        for (sub, scope, message) in refusals {
+            *answer.lock().unwrap() = (sub.to_string(), scope);
+            let pending = start();
+            let params = good(&pending);
+            let e = pending.finish(params).unwrap_err().to_string();
+            assert!(
+                e.starts_with("OAuth token request: ") && e.contains(message),
+                "{e}"
+            );
+            let revoked = server
+                .requests()
+                .into_iter()
+                .rev()
+                .find(|r| r.path() == "/oauth/revoke");
+            assert!(
+                revoked.is_some_and(|r| r.body.contains("token=rt")),
+                "the unused grant is revoked"
+            );
+        }
+
+        *answer.lock().unwrap() = ("did:plc:abc".into(), requested_scope());
+        let pending = start();
+        let params = good(&pending);
+        let session = pending.finish(params).unwrap();
+        assert_eq!(
+            (session.did.as_str(), session.issuer.as_str()),
+            ("did:plc:abc", server.url.as_str())
+        );
+        assert_eq!(session.scope, requested_scope());
+        assert_eq!(session.access_token.expose(), "at");
+        assert!(session
+            .expires_at
+            .is_some_and(|t| t > now_secs() && t <= now_secs() + 60));
+        let token = server
+            .requests()
+            .into_iter()
+            .rev()
+            .find(|r| r.path() == "/oauth/token")
+            .unwrap();
+        for part in [
+            "grant_type=authorization_code",
+            "code=code-1",
+            "code_verifier=",
+        ] {
+            assert!(token.body.contains(part), "{part} in {}", token.body);
+        }
+    }
+
     /// The verified claims of a DPoP proof (checked with the key in its own header).
     fn proof_claims(proof: &str) -> Value {
         use data_encoding::BASE64URL_NOPAD;
