@@ -897,7 +897,8 @@ mod tests {
             "{other}"
         );
 
-        let checks: [(fn(&mut CallbackParams), &str); 4] = [
+        type Edit = fn(&mut CallbackParams);
+        let checks: [(Edit, &str); 4] = [
             (|p| p.state = Some("forged".into()), "state does not match"),
             (
                 |p| p.iss = Some("https://evil.example".into()),
