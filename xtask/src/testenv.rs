@@ -581,6 +581,7 @@ fn up(paths: &Paths, extra_authorities: &[String]) -> Result<()> {
          export TEST_HANDLE={HANDLE}\n\
          export TEST_DID={did}\n\
          export TEST_APP_PASSWORD={app_password}\n\
+         export TEST_PASSWORD={password}\n\
          export TEST_OTHER_DID={OTHER_DID}\n\
          export TEST_AUTHORITIES=\"{}\"\n\
          export TEST_AUTHORITY_WRONG={WRONG_AUTHORITY}\n\

@@ -140,7 +140,13 @@ enum Command {
     /// breaking-change findings (base = published). Exit code 0 when none differs, 1 when one
     /// does, 2 when one is not local, not published or cannot be resolved.
     Diff(commands::diff::DiffArgs),
-    /// Forget the stored publishing session (and revoke it on its PDS).
+    /// Sign in with atproto OAuth for publishing, asking only for
+    /// `atproto repo:com.atproto.lexicon.schema` (a browser sign-in; the session is stored).
+    /// Exit code 0 when logged in, 1 when the sign-in was refused or failed a check, 2 for usage
+    /// and network errors.
+    Login(commands::login::LoginArgs),
+    /// Forget the stored publishing sessions (and revoke them: OAuth at its authorization
+    /// server, the app-password session on its PDS).
     Logout(commands::logout::LogoutArgs),
 }
 
@@ -165,6 +171,7 @@ fn main() -> ExitCode {
         Command::Publish(args) => commands::publish::run(args),
         Command::Unpublish(args) => commands::unpublish::run(args),
         Command::CheckDns(args) => commands::check_dns::run(args),
+        Command::Login(args) => commands::login::run(args),
         Command::Logout(args) => commands::logout::run(args),
         Command::Lint(args) => commands::lint::run(args),
         Command::New(args) => commands::new::run(args),

@@ -1,10 +1,10 @@
 //! Logging in for publishing: find the account's PDS, reuse a stored session when it belongs to
 //! the same account and PDS and still works, otherwise log in with an app password.
 
-use crate::error::{NetError, Secret, XrpcErrorKind};
+use crate::error::{NetError, Secret};
 use crate::identity::IdentityResolver;
 use crate::session::{Session, SessionStore};
-use crate::xrpc::Agent;
+use crate::xrpc::{is_auth_error, Agent};
 
 /// How the session was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,17 +18,6 @@ pub enum SessionOrigin {
 fn same_account(session: &Session, identifier: &str) -> bool {
     let id = identifier.trim_start_matches('@');
     session.did == id || session.handle.eq_ignore_ascii_case(id)
-}
-
-fn is_auth_error(e: &NetError) -> bool {
-    matches!(
-        e.xrpc_kind(),
-        Some(
-            XrpcErrorKind::ExpiredToken
-                | XrpcErrorKind::InvalidToken
-                | XrpcErrorKind::AuthenticationRequired
-        )
-    ) || matches!(e, NetError::Xrpc { status: 401, .. })
 }
 
 /// Connect as `identifier` (handle or DID). The PDS is `pds_override` or, when `None`, resolved
@@ -102,7 +91,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (origin, agent.session().did.as_str()),
+            (origin, agent.did()),
             (SessionOrigin::LoggedIn, "did:plc:abc")
         );
         // Stored and working: reused without a password (by handle or DID).

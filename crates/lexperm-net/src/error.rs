@@ -184,6 +184,16 @@ pub enum NetError {
         /// Why it was not followed.
         reason: RedirectRefusal,
     },
+    /// An OAuth step failed or its answer was refused (wrong `state`, issuer or account, a
+    /// scope without the rights asked for, an error from the authorization server).
+    #[error("OAuth {step}: {detail}")]
+    OAuth {
+        /// The step: `discovery`, `pushed authorization request`, `redirect`, `token request`,
+        /// `refresh`, `revocation`, `session`.
+        step: &'static str,
+        /// What went wrong, and what to do about it.
+        detail: String,
+    },
     /// Reading or writing a local file failed.
     #[error("{action} {}: {source}", path.display())]
     Io {

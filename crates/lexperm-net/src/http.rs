@@ -145,11 +145,18 @@ pub(crate) struct Answer {
     pub body: Vec<u8>,
     /// The URL that answered (after redirects), without query string.
     pub url: String,
+    /// The response headers (DPoP nonces, `WWW-Authenticate`).
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Answer {
     pub(crate) fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
+    }
+
+    /// A header's value as text, when present and visible ASCII.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
@@ -271,6 +278,7 @@ impl Http {
                 Err(e) => return Err(NetError::transport(&shown, e)),
             };
             let status = response.status();
+            let headers = response.headers().clone();
             if status.is_redirection() {
                 if let Some(location) = response.headers().get(reqwest::header::LOCATION) {
                     let refuse = |reason| NetError::Redirect {
@@ -324,6 +332,7 @@ impl Http {
                 status: status.as_u16(),
                 body,
                 url: shown,
+                headers,
             });
         }
     }

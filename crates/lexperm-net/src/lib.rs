@@ -7,7 +7,10 @@
 //!   expired access token once and retries.
 //! - [`identity`]: handle → DID → DID document → PDS.
 //! - [`authority`] and [`dns`]: `_lexicon.<authority>` TXT records (exactly one `did=` entry).
-//! - [`session`]: session persistence (mode 0600) under the user's cache dir.
+//! - [`session`]: app-password session persistence (mode 0600) under the user's cache dir.
+//! - [`oauth`]: atproto OAuth as a loopback native client (PAR, PKCE, DPoP) asking only for
+//!   `atproto repo:com.atproto.lexicon.schema`; its sessions are kept the same way. An
+//!   [`Agent`] writes with either kind of session ([`xrpc::AuthKind`]).
 //! - [`cache`] and [`resolve`]: lexicon resolution with a 24 h stale / 90 d expiry cache;
 //!   [`source::NetLexiconSource`] offers it to the resolver as a `LexiconSource`.
 //! - repository proofs (`com.atproto.sync.getRecord`) of fetched lexicons are checked with
@@ -37,6 +40,7 @@ pub mod dns_audit;
 mod error;
 mod http;
 pub mod identity;
+pub mod oauth;
 pub mod publish;
 pub mod published;
 pub mod resolve;
@@ -51,4 +55,4 @@ pub mod test_server;
 pub use error::{BodyKind, DeadlineScope, NetError, RedirectRefusal, Secret, XrpcErrorKind};
 pub use http::{check_endpoint, Deadline, RequestCounter};
 pub use source::NetLexiconSource;
-pub use xrpc::{Agent, XrpcClient};
+pub use xrpc::{Agent, AuthKind, XrpcClient};

@@ -375,9 +375,9 @@ fn write_and_verify(
     swap: &Swap,
     local_cid: &str,
 ) -> Result<String, WriteError> {
-    if agent.session().did != did {
+    if agent.did() != did {
         return Err(WriteError::SessionMismatch {
-            session: agent.session().did.clone(),
+            session: agent.did().to_string(),
             plan: did.to_string(),
         });
     }

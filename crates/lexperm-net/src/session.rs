@@ -69,19 +69,7 @@ impl SessionStore {
 
     /// The stored session, if any.
     pub fn load(&self) -> Result<Option<Session>, NetError> {
-        let text = match fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(NetError::io("cannot read", &self.path, e)),
-        };
-        let session = serde_json::from_str(&text).map_err(|e| {
-            NetError::io(
-                "cannot parse the session file",
-                &self.path,
-                std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
-            )
-        })?;
-        Ok(Some(session))
+        read_json(&self.path, "cannot parse the session file")
     }
 
     /// Write the session (file mode 0600, directory 0700 when created; atomic rename).
@@ -104,6 +92,26 @@ impl SessionStore {
             Err(e) => Err(NetError::io("cannot remove", &self.path, e)),
         }
     }
+}
+
+/// The JSON value stored at `path`; `None` when there is no file, an error naming `what` when it
+/// cannot be read.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &'static str,
+) -> Result<Option<T>, NetError> {
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(NetError::io("cannot read", path, e)),
+    };
+    serde_json::from_str(&text).map(Some).map_err(|e| {
+        NetError::io(
+            what,
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
+        )
+    })
 }
 
 /// Write `bytes` to `path` readable by the owner only, through a temporary file and a rename.

@@ -71,6 +71,8 @@ pub enum Reply {
     },
     /// A redirect: `status` with a `location` header and an empty body.
     Redirect(u16, String),
+    /// A status, extra headers (`name`, `value`) and a complete JSON body.
+    WithHeaders(u16, Vec<(String, String)>, Vec<u8>),
 }
 
 type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
@@ -312,6 +314,14 @@ fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) -
         Reply::Redirect(status, location) => {
             let extra = format!("location: {location}\r\ncontent-length: 0\r\n");
             stream.write_all(head(status, &extra).as_bytes()).ok()?;
+        }
+        Reply::WithHeaders(status, headers, body) => {
+            let mut extra = format!("content-length: {}\r\n", body.len());
+            for (name, value) in headers {
+                extra.push_str(&format!("{name}: {value}\r\n"));
+            }
+            stream.write_all(head(status, &extra).as_bytes()).ok()?;
+            stream.write_all(&body).ok()?;
         }
     }
     stream.flush().ok()?;

@@ -339,9 +339,9 @@ fn delete_and_verify(
     nsid: &str,
     planned: &str,
 ) -> Result<bool, DeleteError> {
-    if agent.session().did != did {
+    if agent.did() != did {
         return Err(DeleteError::SessionMismatch {
-            session: agent.session().did.clone(),
+            session: agent.did().to_string(),
             plan: did.to_string(),
         });
     }

@@ -10,6 +10,8 @@ use reqwest::Url;
 
 use crate::error::{printable, BodyKind, NetError, Secret, XrpcErrorKind};
 use crate::http::{check_endpoint, Answer, Deadline, Http, DEFAULT_TIMEOUT};
+use crate::oauth::crypto::DpopKey;
+use crate::oauth::{OAuthSession, OAuthSessionStore};
 use crate::session::{Session, SessionStore};
 
 /// The collection of published lexicons.
@@ -178,46 +180,79 @@ impl XrpcClient {
         })
     }
 
-    /// A GET of `method`; redirects are followed (same origin) only without a token.
+    /// A GET of `method`; redirects are followed (same origin) only without credentials.
     fn get(
         &self,
         method: &str,
         params: &[(&str, &str)],
-        token: Option<&Secret>,
+        auth: &mut Auth<'_>,
         kind: BodyKind,
     ) -> Result<Answer, NetError> {
         let url = self.url(method, params)?;
-        self.http
-            .exchange(&url, kind, token.is_none(), |client, url| {
-                let request = client.get(url.clone()).header("accept", "application/json");
-                match token {
-                    Some(token) => request.bearer_auth(token.expose()),
-                    None => request,
-                }
-            })
+        self.send(reqwest::Method::GET, &url, None, auth, kind)
     }
 
-    /// A POST of `method` with an optional JSON body and token; never redirected.
+    /// A POST of `method` with an optional JSON body and credentials; never redirected.
     fn post<T: DeserializeOwned>(
         &self,
         method: &str,
         body: Option<&Value>,
-        token: Option<&Secret>,
+        auth: &mut Auth<'_>,
     ) -> Result<T, NetError> {
         let url = self.url(method, &[])?;
-        let answer = self
-            .http
-            .exchange(&url, BodyKind::XrpcJson, false, |client, url| {
-                let mut request = client.post(url.clone());
+        let answer = self.send(reqwest::Method::POST, &url, body, auth, BodyKind::XrpcJson)?;
+        Self::decode(method, answer)
+    }
+
+    /// One request with its credentials. A DPoP-bound request carries a fresh proof (with the
+    /// server's last nonce and the token hash); when the server answers that it wants a (new)
+    /// nonce, the request is sent once more with it. Every nonce the server sends is kept.
+    fn send(
+        &self,
+        http_method: reqwest::Method,
+        url: &str,
+        body: Option<&Value>,
+        auth: &mut Auth<'_>,
+        kind: BodyKind,
+    ) -> Result<Answer, NetError> {
+        let follow = matches!(auth, Auth::None) && body.is_none();
+        let mut retried = false;
+        loop {
+            let proof = match auth {
+                Auth::Dpop { key, token, nonce } => Some(key.dpop_proof(
+                    http_method.as_str(),
+                    url,
+                    nonce.as_deref(),
+                    Some(token),
+                )?),
+                _ => None,
+            };
+            let answer = self.http.exchange(url, kind, follow, |client, url| {
+                let mut request = client
+                    .request(http_method.clone(), url.clone())
+                    .header("accept", "application/json");
                 if let Some(body) = body {
                     request = request.json(body);
                 }
-                match token {
-                    Some(token) => request.bearer_auth(token.expose()),
-                    None => request,
+                match (&*auth, &proof) {
+                    (Auth::Bearer(token), _) => request.bearer_auth(token.expose()),
+                    (Auth::Dpop { token, .. }, Some(proof)) => request
+                        .header("authorization", format!("DPoP {}", token.expose()))
+                        .header("dpop", proof),
+                    _ => request,
                 }
             })?;
-        Self::decode(method, answer)
+            if let Auth::Dpop { nonce, .. } = auth {
+                if let Some(fresh) = answer.header("dpop-nonce") {
+                    **nonce = Some(fresh.to_string());
+                }
+                if !retried && crate::oauth::asks_for_nonce(&answer) {
+                    retried = true;
+                    continue;
+                }
+            }
+            return Ok(answer);
+        }
     }
 
     /// Call an XRPC query (HTTP GET).
@@ -227,7 +262,12 @@ impl XrpcClient {
         params: &[(&str, &str)],
         access_jwt: Option<&Secret>,
     ) -> Result<T, NetError> {
-        let answer = self.get(method, params, access_jwt, BodyKind::XrpcJson)?;
+        let answer = self.get(
+            method,
+            params,
+            &mut Auth::of(access_jwt),
+            BodyKind::XrpcJson,
+        )?;
         Self::decode(method, answer)
     }
 
@@ -238,7 +278,7 @@ impl XrpcClient {
         body: &Value,
         bearer: Option<&Secret>,
     ) -> Result<T, NetError> {
-        self.post(method, Some(body), bearer)
+        self.post(method, Some(body), &mut Auth::of(bearer))
     }
 
     fn session_from(&self, body: SessionBody) -> Session {
@@ -260,14 +300,21 @@ impl XrpcClient {
 
     /// `com.atproto.server.refreshSession` (authenticated with the refresh token).
     pub fn refresh_session(&self, refresh_jwt: &Secret) -> Result<Session, NetError> {
-        let out: SessionBody =
-            self.post("com.atproto.server.refreshSession", None, Some(refresh_jwt))?;
+        let out: SessionBody = self.post(
+            "com.atproto.server.refreshSession",
+            None,
+            &mut Auth::Bearer(refresh_jwt),
+        )?;
         Ok(self.session_from(out))
     }
 
     /// `com.atproto.server.deleteSession` (revokes the refresh token).
     pub fn delete_session(&self, refresh_jwt: &Secret) -> Result<(), NetError> {
-        let _: Value = self.post("com.atproto.server.deleteSession", None, Some(refresh_jwt))?;
+        let _: Value = self.post(
+            "com.atproto.server.deleteSession",
+            None,
+            &mut Auth::Bearer(refresh_jwt),
+        )?;
         Ok(())
     }
 
@@ -309,7 +356,7 @@ impl XrpcClient {
     ) -> Result<Vec<u8>, NetError> {
         let method = "com.atproto.sync.getRecord";
         let params = [("did", did), ("collection", collection), ("rkey", rkey)];
-        let answer = self.get(method, &params, None, BodyKind::RecordProof)?;
+        let answer = self.get(method, &params, &mut Auth::None, BodyKind::RecordProof)?;
         if !answer.is_success() {
             return Err(Self::xrpc_error(method, &answer));
         }
@@ -347,7 +394,7 @@ impl XrpcClient {
             let method = "com.atproto.repo.listRecords";
             let page: ListBody = Self::decode(
                 method,
-                self.get(method, &params, None, BodyKind::RecordList)?,
+                self.get(method, &params, &mut Auth::None, BodyKind::RecordList)?,
             )?;
             let count = page.records.len();
             all.extend(page.records);
@@ -369,15 +416,30 @@ impl XrpcClient {
         record: &Value,
         swap: &Swap,
     ) -> Result<PutRecordOutput, NetError> {
+        let write = RecordWrite {
+            repo,
+            collection,
+            rkey,
+        };
+        self.put_record_with(&mut Auth::Bearer(access_jwt), &write, record, swap)
+    }
+
+    fn put_record_with(
+        &self,
+        auth: &mut Auth<'_>,
+        at: &RecordWrite<'_>,
+        record: &Value,
+        swap: &Swap,
+    ) -> Result<PutRecordOutput, NetError> {
         let mut body = serde_json::json!({
-            "repo": repo, "collection": collection, "rkey": rkey, "record": record,
+            "repo": at.repo, "collection": at.collection, "rkey": at.rkey, "record": record,
         });
         match swap {
             Swap::Any => {}
             Swap::CreateOnly => body["swapRecord"] = Value::Null,
             Swap::Cid(cid) => body["swapRecord"] = Value::String(cid.clone()),
         }
-        let out: PutBody = self.procedure("com.atproto.repo.putRecord", &body, Some(access_jwt))?;
+        let out: PutBody = self.post("com.atproto.repo.putRecord", Some(&body), auth)?;
         Ok(PutRecordOutput {
             uri: out.uri,
             cid: out.cid,
@@ -396,23 +458,119 @@ impl XrpcClient {
         rkey: &str,
         swap_cid: Option<&str>,
     ) -> Result<bool, NetError> {
-        let mut body = serde_json::json!({"repo": repo, "collection": collection, "rkey": rkey});
+        let at = RecordWrite {
+            repo,
+            collection,
+            rkey,
+        };
+        self.delete_record_with(&mut Auth::Bearer(access_jwt), &at, swap_cid)
+    }
+
+    fn delete_record_with(
+        &self,
+        auth: &mut Auth<'_>,
+        at: &RecordWrite<'_>,
+        swap_cid: Option<&str>,
+    ) -> Result<bool, NetError> {
+        let mut body =
+            serde_json::json!({"repo": at.repo, "collection": at.collection, "rkey": at.rkey});
         if let Some(cid) = swap_cid {
             body["swapRecord"] = Value::String(cid.to_string());
         }
-        let out: Value =
-            self.procedure("com.atproto.repo.deleteRecord", &body, Some(access_jwt))?;
+        let out: Value = self.post("com.atproto.repo.deleteRecord", Some(&body), auth)?;
         Ok(out.get("commit").is_some_and(|commit| !commit.is_null()))
+    }
+
+    /// The HTTP client (for the OAuth authorization server, which shares its deadlines).
+    pub(crate) fn http(&self) -> &Http {
+        &self.http
     }
 }
 
-/// An authenticated client: a session, refreshed (once per call) when the PDS answers
-/// `ExpiredToken`, and persisted to a [`SessionStore`] when one is attached.
+/// Where a record write goes.
+struct RecordWrite<'a> {
+    repo: &'a str,
+    collection: &'a str,
+    rkey: &'a str,
+}
+
+/// The credentials of one request.
+pub(crate) enum Auth<'a> {
+    /// None: a public query.
+    None,
+    /// `Authorization: Bearer <token>` (app-password sessions).
+    Bearer(&'a Secret),
+    /// `Authorization: DPoP <token>` with a `DPoP` proof by `key`, under the server's `nonce`
+    /// (updated from every answer).
+    Dpop {
+        /// The session's key.
+        key: &'a DpopKey,
+        /// The access token.
+        token: &'a Secret,
+        /// The resource server's last nonce.
+        nonce: &'a mut Option<String>,
+    },
+}
+
+impl<'a> Auth<'a> {
+    fn of(token: Option<&'a Secret>) -> Self {
+        token.map_or(Auth::None, Auth::Bearer)
+    }
+}
+
+/// The kind of credentials an [`Agent`] writes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthKind {
+    /// An app-password session (`createSession`): bearer tokens with the account's full rights
+    /// except account management.
+    AppPassword,
+    /// An OAuth session: DPoP-bound tokens limited to the granted scope.
+    OAuth,
+}
+
+impl AuthKind {
+    /// `app-password` or `oauth`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthKind::AppPassword => "app-password",
+            AuthKind::OAuth => "oauth",
+        }
+    }
+}
+
+/// The session an [`Agent`] holds, of either kind, with the store it is saved to.
+#[derive(Debug)]
+enum Credentials {
+    AppPassword {
+        session: Session,
+        store: Option<SessionStore>,
+    },
+    OAuth {
+        session: Box<OAuthSession>,
+        store: Option<OAuthSessionStore>,
+    },
+}
+
+/// An authenticated client for one account's repository, over an app-password session or an
+/// OAuth session. The token is refreshed (once per call) when the PDS says it expired or is
+/// invalid, and an OAuth token also shortly before it expires; refreshed sessions are saved to
+/// the attached store.
 #[derive(Debug)]
 pub struct Agent {
     client: XrpcClient,
-    session: Session,
-    store: Option<SessionStore>,
+    credentials: Credentials,
+}
+
+/// Whether an error says the access token is no longer accepted.
+pub(crate) fn is_auth_error(e: &NetError) -> bool {
+    matches!(
+        e.xrpc_kind(),
+        Some(
+            XrpcErrorKind::ExpiredToken
+                | XrpcErrorKind::InvalidToken
+                | XrpcErrorKind::AuthenticationRequired
+        )
+    ) || matches!(e, NetError::Xrpc { status: 401, .. })
 }
 
 impl Agent {
@@ -427,52 +585,153 @@ impl Agent {
         if let Some(store) = &store {
             store.save(&session)?;
         }
-        Ok(Agent {
-            client,
-            session,
-            store,
-        })
+        Ok(Self::from_session(client, session, store))
     }
 
-    /// Resume an existing session (for example one loaded from a [`SessionStore`]).
+    /// Resume an existing app-password session (for example one loaded from a
+    /// [`SessionStore`]).
     pub fn from_session(client: XrpcClient, session: Session, store: Option<SessionStore>) -> Self {
         Agent {
             client,
-            session,
-            store,
+            credentials: Credentials::AppPassword { session, store },
         }
     }
 
-    /// The current session.
-    pub fn session(&self) -> &Session {
-        &self.session
+    /// Resume an OAuth session (for example one loaded from an [`OAuthSessionStore`]); `client`
+    /// must be for the session's PDS.
+    pub fn from_oauth(
+        client: XrpcClient,
+        session: OAuthSession,
+        store: Option<OAuthSessionStore>,
+    ) -> Self {
+        Agent {
+            client,
+            credentials: Credentials::OAuth {
+                session: Box::new(session),
+                store,
+            },
+        }
     }
 
-    /// The underlying client.
+    /// Which kind of session this is.
+    pub fn kind(&self) -> AuthKind {
+        match &self.credentials {
+            Credentials::AppPassword { .. } => AuthKind::AppPassword,
+            Credentials::OAuth { .. } => AuthKind::OAuth,
+        }
+    }
+
+    /// The account DID.
+    pub fn did(&self) -> &str {
+        match &self.credentials {
+            Credentials::AppPassword { session, .. } => &session.did,
+            Credentials::OAuth { session, .. } => &session.did,
+        }
+    }
+
+    /// The account handle.
+    pub fn handle(&self) -> &str {
+        match &self.credentials {
+            Credentials::AppPassword { session, .. } => &session.handle,
+            Credentials::OAuth { session, .. } => &session.handle,
+        }
+    }
+
+    /// The app-password session, when this is one.
+    pub fn app_password_session(&self) -> Option<&Session> {
+        match &self.credentials {
+            Credentials::AppPassword { session, .. } => Some(session),
+            Credentials::OAuth { .. } => None,
+        }
+    }
+
+    /// The OAuth session, when this is one.
+    pub fn oauth_session(&self) -> Option<&OAuthSession> {
+        match &self.credentials {
+            Credentials::OAuth { session, .. } => Some(session),
+            Credentials::AppPassword { .. } => None,
+        }
+    }
+
+    /// The underlying client (unauthenticated reads).
     pub fn client(&self) -> &XrpcClient {
         &self.client
     }
 
     /// Refresh the tokens now (and save them).
     pub fn refresh(&mut self) -> Result<(), NetError> {
-        let session = self.client.refresh_session(&self.session.refresh_jwt)?;
-        if let Some(store) = &self.store {
-            store.save(&session)?;
+        match &mut self.credentials {
+            Credentials::AppPassword { session, store } => {
+                let fresh = self.client.refresh_session(&session.refresh_jwt)?;
+                if let Some(store) = store {
+                    store.save(&fresh)?;
+                }
+                *session = fresh;
+            }
+            Credentials::OAuth { session, store } => {
+                crate::oauth::refresh(&self.client, session)?;
+                if let Some(store) = store {
+                    store.save(session)?;
+                }
+            }
         }
-        self.session = session;
         Ok(())
     }
 
+    /// Runs `call` with the credentials; refreshes once and runs it again when the token was
+    /// refused (or, for OAuth, first when it is about to expire).
     fn with_refresh<T>(
         &mut self,
-        call: impl Fn(&XrpcClient, &Session) -> Result<T, NetError>,
+        call: impl Fn(&XrpcClient, &mut Auth<'_>, &str) -> Result<T, NetError>,
     ) -> Result<T, NetError> {
-        match call(&self.client, &self.session) {
-            Err(e) if e.is_xrpc(&XrpcErrorKind::ExpiredToken) => {
+        if let Credentials::OAuth { session, .. } = &self.credentials {
+            if session.expires_soon() {
                 self.refresh()?;
-                call(&self.client, &self.session)
+            }
+        }
+        let kind = self.kind();
+        let refused = |e: &NetError| match kind {
+            AuthKind::AppPassword => e.is_xrpc(&XrpcErrorKind::ExpiredToken),
+            AuthKind::OAuth => is_auth_error(e),
+        };
+        match self.call_once(&call) {
+            Err(e) if refused(&e) => {
+                self.refresh()?;
+                self.call_once(&call)
             }
             other => other,
+        }
+    }
+
+    fn call_once<T>(
+        &mut self,
+        call: &impl Fn(&XrpcClient, &mut Auth<'_>, &str) -> Result<T, NetError>,
+    ) -> Result<T, NetError> {
+        match &mut self.credentials {
+            Credentials::AppPassword { session, .. } => call(
+                &self.client,
+                &mut Auth::Bearer(&session.access_jwt),
+                &session.did,
+            ),
+            Credentials::OAuth { session, store } => {
+                let before = session.pds_nonce.clone();
+                let session = &mut **session;
+                let result = call(
+                    &self.client,
+                    &mut Auth::Dpop {
+                        key: &session.dpop_key,
+                        token: &session.access_token,
+                        nonce: &mut session.pds_nonce,
+                    },
+                    &session.did,
+                );
+                if session.pds_nonce != before {
+                    if let Some(store) = store {
+                        store.save(session)?;
+                    }
+                }
+                result
+            }
         }
     }
 
@@ -484,8 +743,30 @@ impl Agent {
         record: &Value,
         swap: &Swap,
     ) -> Result<PutRecordOutput, NetError> {
-        self.with_refresh(|c, s| {
-            c.put_record(&s.access_jwt, &s.did, collection, rkey, record, swap)
+        self.with_refresh(|c, auth, did| {
+            let at = RecordWrite {
+                repo: did,
+                collection,
+                rkey,
+            };
+            c.put_record_with(auth, &at, record, swap)
+        })
+    }
+
+    /// `createRecord` in the session's own repository (the PDS picks the record key).
+    pub fn create_record(
+        &mut self,
+        collection: &str,
+        record: &Value,
+    ) -> Result<PutRecordOutput, NetError> {
+        self.with_refresh(|c, auth, did| {
+            let body = serde_json::json!({"repo": did, "collection": collection, "record": record});
+            let out: PutBody = c.post("com.atproto.repo.createRecord", Some(&body), auth)?;
+            Ok(PutRecordOutput {
+                uri: out.uri,
+                cid: out.cid,
+                committed: out.commit.is_some(),
+            })
         })
     }
 
@@ -497,7 +778,14 @@ impl Agent {
         rkey: &str,
         swap_cid: Option<&str>,
     ) -> Result<bool, NetError> {
-        self.with_refresh(|c, s| c.delete_record(&s.access_jwt, &s.did, collection, rkey, swap_cid))
+        self.with_refresh(|c, auth, did| {
+            let at = RecordWrite {
+                repo: did,
+                collection,
+                rkey,
+            };
+            c.delete_record_with(auth, &at, swap_cid)
+        })
     }
 
     /// An authenticated query (for methods that need auth).
@@ -506,7 +794,10 @@ impl Agent {
         method: &str,
         params: &[(&str, &str)],
     ) -> Result<T, NetError> {
-        self.with_refresh(|c, s| c.query(method, params, Some(&s.access_jwt)))
+        self.with_refresh(|c, auth, _| {
+            let answer = c.get(method, params, auth, BodyKind::XrpcJson)?;
+            XrpcClient::decode(method, answer)
+        })
     }
 }
 
@@ -696,7 +987,10 @@ mod tests {
         let out = agent.put_record("c", "k", &json!({}), &Swap::Any).unwrap();
         assert_eq!(out.cid, "bafy");
         assert_eq!(puts.load(Ordering::SeqCst), 2);
-        assert_eq!(agent.session().access_jwt.expose(), "acc-2");
+        assert_eq!(
+            agent.app_password_session().unwrap().access_jwt.expose(),
+            "acc-2"
+        );
         assert_eq!(store.load().unwrap().unwrap().refresh_jwt.expose(), "ref-2");
         std::fs::remove_dir_all(dir).unwrap();
     }

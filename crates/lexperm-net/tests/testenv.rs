@@ -142,9 +142,9 @@ fn create_session_good_and_bad_password() {
 fn refresh_session_rotates_tokens() {
     let Some(env) = testenv() else { return };
     let mut agent = env.agent();
-    let before = agent.session().refresh_jwt.clone();
+    let before = agent.app_password_session().unwrap().refresh_jwt.clone();
     agent.refresh().unwrap();
-    assert_ne!(agent.session().refresh_jwt, before);
+    assert_ne!(agent.app_password_session().unwrap().refresh_jwt, before);
     // The new access token works.
     let nsid = unique_nsid(&env, "refresh");
     agent
@@ -589,14 +589,14 @@ fn connect_reuses_sessions_and_recovers_from_revoked_ones() {
     let (agent, origin) =
         connect(&identity, Some(store.clone()), &env.handle, None, password).unwrap();
     assert_eq!(origin, SessionOrigin::LoggedIn);
-    assert_eq!(agent.session().did, env.did);
+    assert_eq!(agent.did(), env.did);
     let (agent, origin) =
         connect(&identity, Some(store.clone()), &env.did, None, no_password).unwrap();
     assert_eq!(origin, SessionOrigin::Resumed);
     // Revoke it on the PDS: the next connect logs in again.
     agent
         .client()
-        .delete_session(&agent.session().refresh_jwt)
+        .delete_session(&agent.app_password_session().unwrap().refresh_jwt)
         .unwrap();
     let (_, origin) = connect(&identity, Some(store.clone()), &env.handle, None, password).unwrap();
     assert_eq!(origin, SessionOrigin::LoggedIn);

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use lexperm_net::dns_audit::{audit, group_authority, groups, DnsCheck, DnsStatus};
 use lexperm_net::identity::validate_did;
+use lexperm_net::oauth::OAuthSessionStore;
 use lexperm_resolver::Catalog;
 
 use super::auth_args::{session_store, Failure};
@@ -42,10 +43,14 @@ pub struct CheckDnsArgs {
     /// `./lexperm.toml`).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Session file whose account is the expected DID when no other is given (default:
-    /// `<cache dir>/session.json`).
+    /// App-password session file whose account is the expected DID when no other is given
+    /// (default: the OAuth session of `lexperm login`, else `<cache dir>/session.json`).
     #[arg(long, value_name = "PATH")]
     pub session_file: Option<PathBuf>,
+    /// OAuth session file whose account is the expected DID when no other is given (default:
+    /// `<cache dir>/oauth-session.json`).
+    #[arg(long, value_name = "PATH", conflicts_with = "session_file")]
+    pub oauth_session_file: Option<PathBuf>,
     #[command(flatten)]
     pub net: NetArgs,
     /// Output format.
@@ -181,6 +186,24 @@ fn expected_did(
             |p| p.display().to_string(),
         );
         return Ok(Some((did.clone(), format!("`[authority] did` in {file}"))));
+    }
+    // The OAuth session of `lexperm login` first, unless an app-password session file is named.
+    if args.session_file.is_none() {
+        let store = match &args.oauth_session_file {
+            Some(path) => OAuthSessionStore::new(path),
+            None => OAuthSessionStore::default_location().map_err(usage)?,
+        };
+        if let Some(session) = store.load().map_err(usage)? {
+            let from = format!(
+                "the OAuth session of {} ({})",
+                session.handle,
+                store.path().display()
+            );
+            return Ok(Some((session.did, from)));
+        }
+        if args.oauth_session_file.is_some() {
+            return Ok(None);
+        }
     }
     let store = session_store(args.session_file.as_deref()).map_err(usage)?;
     let session = store.load().map_err(usage)?;

@@ -17,6 +17,7 @@ pub mod init;
 pub mod lexicons;
 pub mod lint;
 pub mod lockfile;
+pub mod login;
 pub mod logout;
 pub mod net_args;
 pub mod new;

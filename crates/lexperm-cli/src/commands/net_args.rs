@@ -1,4 +1,4 @@
-//! Network options shared by `resolve`, `publish`, `logout` and the `--resolve` commands.
+//! Network options shared by `resolve`, `publish`, `login`, `logout` and the `--resolve` commands.
 
 use std::time::Duration;
 
@@ -31,11 +31,21 @@ impl NetArgs {
     /// configuration the command read (see [`crate::config::network_deadline`] for commands that
     /// read no other setting).
     pub fn identity(&self, config_deadline: Option<u64>) -> Result<IdentityResolver, String> {
+        self.identity_with_wait(config_deadline, Duration::ZERO)
+    }
+
+    /// [`NetArgs::identity`] with `wait` added to the deadline: the time the command spends
+    /// waiting for a person (a browser sign-in), which is no network time.
+    pub fn identity_with_wait(
+        &self,
+        config_deadline: Option<u64>,
+        wait: Duration,
+    ) -> Result<IdentityResolver, String> {
         let budget = Duration::from_secs(
             self.network_deadline
                 .or(config_deadline)
                 .unwrap_or(DEFAULT_NETWORK_DEADLINE.as_secs()),
-        );
+        ) + wait;
         let dns = match &self.dns_server {
             Some(s) => DnsResolver::with_name_server(
                 DnsResolver::parse_server(s).map_err(|e| e.to_string())?,

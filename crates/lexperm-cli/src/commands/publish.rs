@@ -1,6 +1,7 @@
 //! `lexperm publish`: publish the lexicons of a folder as `com.atproto.lexicon.schema` records.
 //!
-//! Steps: lint (any error refuses the whole run, as `gen records` does) → build records + CIDs → log in (stored session or app
+//! Steps: lint (any error refuses the whole run, as `gen records` does) → build records + CIDs →
+//! sign in ([`AccountArgs`]: the OAuth session of `lexperm login`, else a stored session or an app
 //! password from `LEXPERM_APP_PASSWORD` / stdin / prompt; never from argv) → check
 //! `_lexicon.<authority>` for every NSID group → list the remote records → plan → apply with
 //! compare-and-swap and read-back (unless `--dry-run`).
@@ -17,7 +18,7 @@ use lexperm_net::publish::{
 };
 use lexperm_net::xrpc::LEXICON_COLLECTION;
 
-use super::auth_args::{AuthArgs, Failure};
+use super::auth_args::{AccountArgs, Failure};
 use super::net_args::NetArgs;
 use super::walk_args::WalkArgs;
 use crate::config::{self, RuleControl, RuleFlags};
@@ -38,7 +39,7 @@ pub enum PublishFormat {
 #[derive(Debug, Args)]
 pub struct PublishArgs {
     #[command(flatten)]
-    pub auth: AuthArgs,
+    pub account: AccountArgs,
     /// Folder of lexicon JSON files (searched recursively), or one lexicon file.
     #[arg(long, value_name = "DIR|FILE", default_value = "lexicons")]
     pub lexicons: PathBuf,
@@ -81,8 +82,8 @@ fn publish(args: &PublishArgs) -> Result<u8, Failure> {
     let (locals, network_deadline) =
         load_lexicons(&args.lexicons, args.config.as_deref(), args.walk)?;
     let identity = args.net.identity(network_deadline).map_err(usage)?;
-    let mut agent = args.auth.login(&identity)?;
-    let did = agent.session().did.clone();
+    let mut agent = args.account.login(&identity)?;
+    let did = agent.did().to_string();
     let authorities: BTreeSet<String> = locals
         .iter()
         .filter_map(|l| nsid_authority(&l.nsid).ok())

@@ -15,7 +15,7 @@ use lexperm_net::unpublish::{
 };
 use lexperm_net::xrpc::LEXICON_COLLECTION;
 
-use super::auth_args::{read_line, AuthArgs, Failure};
+use super::auth_args::{read_line, AccountArgs, Failure};
 use super::net_args::NetArgs;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
@@ -36,7 +36,7 @@ pub struct UnpublishArgs {
     #[arg(value_name = "NSID|GROUP.*", required = true)]
     pub targets: Vec<String>,
     #[command(flatten)]
-    pub auth: AuthArgs,
+    pub account: AccountArgs,
     #[command(flatten)]
     pub net: NetArgs,
     /// Show the plan; delete nothing.
@@ -71,8 +71,8 @@ fn unpublish(args: &UnpublishArgs) -> Result<u8, Failure> {
         .map_err(|e| (EXIT_USAGE, e.to_string()))?;
     let deadline = crate::config::network_deadline().map_err(|e| (EXIT_USAGE, e))?;
     let identity = args.net.identity(deadline).map_err(|e| (EXIT_USAGE, e))?;
-    let mut agent = args.auth.login(&identity)?;
-    let did = agent.session().did.clone();
+    let mut agent = args.account.login(&identity)?;
+    let did = agent.did().to_string();
     let mut authorities: Vec<String> = targets.iter().map(UnpublishTarget::authority).collect();
     authorities.sort();
     authorities.dedup();
