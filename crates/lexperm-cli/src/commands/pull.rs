@@ -21,8 +21,8 @@ use clap::Args;
 use lexperm_codegen::lockfile::{self, Lockfile, Resolution};
 use lexperm_net::authority::nsid_authority;
 use lexperm_net::cache::CachedLexicon;
+use lexperm_net::published::list_published;
 use lexperm_net::resolve::LexiconResolver;
-use lexperm_net::xrpc::LEXICON_COLLECTION;
 use lexperm_net::{NetError, RequestCounter};
 use lexperm_parser::syntax::Nsid;
 use lexperm_parser::wording::count;
@@ -290,39 +290,41 @@ fn net_failure(nsid: &str, error: &NetError) -> String {
 }
 
 /// The NSIDs of `group` (names directly in it) that its authority publishes: the authority's
-/// `com.atproto.lexicon.schema` records, listed from its PDS.
+/// `com.atproto.lexicon.schema` records, listed from its PDS (`list_published`; a listed record
+/// that fails its checks stays a member, so resolving it reports why).
 fn group_members(resolver: &LexiconResolver, group: &str) -> Result<Vec<String>, Failure> {
     let shown = format!("{group}.*");
-    let fail = |e: NetError| (EXIT_USAGE, net_failure(&shown, &e));
-    let identity = resolver.identity();
-    let authority = nsid_authority(&format!("{group}.x")).map_err(fail)?;
-    let did = identity
-        .dns()
-        .lexicon_authority_did(&authority)
-        .map_err(fail)?;
-    let pds = identity
-        .resolve_did(&did)
-        .and_then(|doc| doc.pds_endpoint())
-        .map_err(fail)?;
-    let records = identity
-        .xrpc_client(&pds)
-        .and_then(|client| client.list_records(&did, LEXICON_COLLECTION))
-        .map_err(fail)?;
+    let authority =
+        nsid_authority(&format!("{group}.x")).map_err(|e| (EXIT_USAGE, net_failure(&shown, &e)))?;
+    let listed = list_published(resolver.identity(), &authority).map_err(|e| {
+        (
+            EXIT_USAGE,
+            format!(
+                "error: {shown}: resolution failed at the {}: {}",
+                e.step, e.error
+            ),
+        )
+    })?;
     let prefix = format!("{group}.");
-    let members: Vec<String> = records
+    let directly_in_group = |nsid: &str| {
+        nsid.strip_prefix(&prefix)
+            .is_some_and(|name| !name.contains('.'))
+    };
+    let members: Vec<String> = listed
+        .records
         .iter()
         .map(|entry| entry.rkey())
-        .filter(|rkey| {
-            rkey.strip_prefix(&prefix)
-                .is_some_and(|name| !name.contains('.'))
-        })
-        .filter(|rkey| Nsid::parse(rkey).is_ok())
+        .chain(listed.refused.iter().map(|r| r.nsid.as_str()))
+        .filter(|nsid| directly_in_group(nsid))
         .map(str::to_owned)
         .collect();
     if members.is_empty() {
         return Err((
             EXIT_USAGE,
-            format!("error: {shown}: {did} (named by _lexicon.{authority}) publishes no lexicon of the group on {pds}"),
+            format!(
+                "error: {shown}: {} (named by _lexicon.{authority}) publishes no lexicon of the group on {}",
+                listed.did, listed.pds
+            ),
         ));
     }
     Ok(members)
