@@ -10,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{testenv_get as get, testenv_vars as env_vars};
+use common::{both_outputs as text, testenv_get as get, testenv_vars as env_vars};
 use lexperm_net::session::{Session, SessionStore};
 use lexperm_net::Secret;
 use serde_json::Value;
@@ -58,14 +58,6 @@ fn check_dns(dir: &Path, vars: &[(String, String)], args: &[&str]) -> Output {
         .env("LEXPERM_CACHE_DIR", dir.join(".cache"))
         .output()
         .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "--- stdout\n{}--- stderr\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// (group, status, did) of each JSON line.

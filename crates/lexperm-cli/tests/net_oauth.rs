@@ -22,7 +22,7 @@ use lexperm_net::{Agent, AuthKind, XrpcClient};
 use reqwest::Url;
 use serde_json::{json, Value};
 
-use common::{testenv_get as get, testenv_vars as env_vars, workspace_root};
+use common::{both_outputs as text, testenv_get as get, testenv_vars as env_vars, workspace_root};
 
 /// The provider's API prefix (`@atproto/oauth-provider-api`).
 const API: &str = "/@atproto/oauth-provider/~api";
@@ -61,14 +61,6 @@ fn lexperm(cache: &Path, args: &[String]) -> Output {
         .stdin(Stdio::null())
         .output()
         .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "--- stdout\n{}--- stderr\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// A browser for the provider's pages: keeps cookies, sends the fetch metadata a browser sends.

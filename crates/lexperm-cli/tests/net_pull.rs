@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{testenv_get as get, testenv_vars as env_vars, workspace_root};
+use common::{both_outputs as text, testenv_get as get, testenv_vars as env_vars, workspace_root};
 use serde_json::Value;
 
 const GROUP: &str = "org.lexperm.example.calendar";
@@ -26,14 +26,6 @@ fn lexperm(dir: &Path, args: &[&str], password: Option<&str>) -> Output {
         command.env("LEXPERM_APP_PASSWORD", password);
     }
     command.output().unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn empty_project(name: &str) -> PathBuf {

@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{testenv_get as get, testenv_vars as env_vars, workspace_root};
+use common::{both_outputs as text, testenv_get as get, testenv_vars as env_vars, workspace_root};
 use serde_json::Value;
 
 const GROUP: &str = "net.lexperm.test.status";
@@ -31,14 +31,6 @@ fn lexperm(dir: &Path, args: &[&str], password: Option<&str>) -> Output {
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// Runs `lexperm args… NET…` in `dir` and checks the exit code.

@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use common::{testenv_get as get, testenv_vars as env_vars};
+use common::{both_outputs as text, testenv_get as get, testenv_vars as env_vars};
 use lexperm_net::xrpc::{Swap, LEXICON_COLLECTION};
 use lexperm_net::{Agent, Secret, XrpcClient};
 use serde_json::Value;
@@ -85,14 +85,6 @@ impl Env {
             .unwrap()
             .map(|r| r.cid)
     }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "--- stdout\n{}--- stderr\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn write_lexicon(root: &Path, nsid: &str) {

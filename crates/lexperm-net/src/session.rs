@@ -40,41 +40,42 @@ pub fn default_cache_dir() -> Option<PathBuf> {
     non_empty("HOME").map(|home| home.join(".cache").join("lexperm"))
 }
 
-/// Where a session is kept.
+/// A JSON file only its owner can read (mode 0600, in a 0700 folder when one is created,
+/// written through a temporary file and a rename): where both kinds of session are kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionStore {
+pub(crate) struct PrivateJsonFile {
     path: PathBuf,
 }
 
-impl SessionStore {
-    /// A store at an explicit file path.
-    pub fn new(path: impl Into<PathBuf>) -> Self {
-        SessionStore { path: path.into() }
+impl PrivateJsonFile {
+    pub(crate) fn new(path: impl Into<PathBuf>) -> Self {
+        PrivateJsonFile { path: path.into() }
     }
 
-    /// `<cache dir>/session.json` (see [`default_cache_dir`]).
-    pub fn default_location() -> Result<Self, NetError> {
+    /// `<cache dir>/<name>` (see [`default_cache_dir`]).
+    pub(crate) fn in_cache_dir(name: &str) -> Result<Self, NetError> {
         let dir = default_cache_dir().ok_or_else(|| NetError::InvalidInput {
             what: "environment",
             value: "HOME".into(),
             detail: "neither LEXPERM_CACHE_DIR, XDG_CACHE_HOME nor HOME is set".into(),
         })?;
-        Ok(SessionStore::new(dir.join("session.json")))
+        Ok(PrivateJsonFile::new(dir.join(name)))
     }
 
-    /// The session file path.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
-    /// The stored session, if any.
-    pub fn load(&self) -> Result<Option<Session>, NetError> {
-        read_json(&self.path, "cannot parse the session file")
+    /// The stored value; `None` when there is no file; `what` names a file that cannot be parsed.
+    pub(crate) fn load<T: serde::de::DeserializeOwned>(
+        &self,
+        what: &'static str,
+    ) -> Result<Option<T>, NetError> {
+        read_json(&self.path, what)
     }
 
-    /// Write the session (file mode 0600, directory 0700 when created; atomic rename).
-    pub fn save(&self, session: &Session) -> Result<(), NetError> {
-        let text = serde_json::to_string_pretty(session).map_err(|e| {
+    pub(crate) fn save<T: Serialize>(&self, value: &T) -> Result<(), NetError> {
+        let text = serde_json::to_string_pretty(value).map_err(|e| {
             NetError::io(
                 "cannot encode",
                 &self.path,
@@ -84,13 +85,55 @@ impl SessionStore {
         write_private(&self.path, text.as_bytes())
     }
 
-    /// Delete the session file; `Ok(false)` when there was none.
-    pub fn remove(&self) -> Result<bool, NetError> {
+    /// Delete the file; `Ok(false)` when there was none.
+    pub(crate) fn remove(&self) -> Result<bool, NetError> {
         match fs::remove_file(&self.path) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
             Err(e) => Err(NetError::io("cannot remove", &self.path, e)),
         }
+    }
+}
+
+/// Where an app-password session is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionStore {
+    file: PrivateJsonFile,
+}
+
+impl SessionStore {
+    /// A store at an explicit file path.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        SessionStore {
+            file: PrivateJsonFile::new(path),
+        }
+    }
+
+    /// `<cache dir>/session.json` (see [`default_cache_dir`]).
+    pub fn default_location() -> Result<Self, NetError> {
+        Ok(SessionStore {
+            file: PrivateJsonFile::in_cache_dir("session.json")?,
+        })
+    }
+
+    /// The session file path.
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+
+    /// The stored session, if any.
+    pub fn load(&self) -> Result<Option<Session>, NetError> {
+        self.file.load("cannot parse the session file")
+    }
+
+    /// Write the session (file mode 0600, directory 0700 when created; atomic rename).
+    pub fn save(&self, session: &Session) -> Result<(), NetError> {
+        self.file.save(session)
+    }
+
+    /// Delete the session file; `Ok(false)` when there was none.
+    pub fn remove(&self) -> Result<bool, NetError> {
+        self.file.remove()
     }
 }
 

@@ -136,11 +136,7 @@ fn check_dns(args: &CheckDnsArgs) -> Result<u8, Failure> {
     match args.format {
         CheckDnsFormat::Json => {
             for check in &checks {
-                let mut line = serde_json::Map::new();
-                line.insert("version".to_owned(), crate::JSON_VERSION.into());
-                if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(check) {
-                    line.extend(fields);
-                }
+                let line = crate::render::versioned(check);
                 println!("{}", serde_json::Value::Object(line));
             }
         }

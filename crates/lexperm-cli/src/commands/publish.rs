@@ -125,11 +125,7 @@ fn publish(args: &PublishArgs) -> Result<u8, Failure> {
     match args.format {
         PublishFormat::Json => {
             for r in &results {
-                let mut line = serde_json::Map::new();
-                line.insert("version".to_owned(), crate::JSON_VERSION.into());
-                if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(r) {
-                    line.extend(fields);
-                }
+                let line = crate::render::versioned(r);
                 println!("{}", serde_json::Value::Object(line));
             }
         }

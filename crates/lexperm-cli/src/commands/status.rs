@@ -134,11 +134,7 @@ pub fn run(args: StatusArgs) -> u8 {
 
 /// One JSON line: `version`, the entry's members, then `file` (the local file, or `null`).
 fn entry_json(entry: &StatusEntry, path: Option<&str>) -> Value {
-    let mut line = serde_json::Map::new();
-    line.insert("version".to_owned(), crate::JSON_VERSION.into());
-    if let Ok(Value::Object(fields)) = serde_json::to_value(entry) {
-        line.extend(fields);
-    }
+    let mut line = crate::render::versioned(entry);
     line.insert("file".to_owned(), path.into());
     Value::Object(line)
 }

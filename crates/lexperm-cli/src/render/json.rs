@@ -9,6 +9,17 @@ use lexperm_parser::diagnostics::{Diagnostic, FileId};
 use super::{before_location, location, Findings};
 use crate::sources::Sources;
 
+/// A JSON object with `version` first, then the members `value` serializes to (a value that is
+/// not an object adds none): the line of the commands whose results are library types.
+pub fn versioned(value: &impl Serialize) -> serde_json::Map<String, serde_json::Value> {
+    let mut line = serde_json::Map::new();
+    line.insert("version".to_owned(), crate::JSON_VERSION.into());
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(value) {
+        line.extend(fields);
+    }
+    line
+}
+
 /// The exact shape of one line; field order is part of the contract.
 #[derive(Serialize)]
 struct Line<'a> {

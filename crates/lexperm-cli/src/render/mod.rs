@@ -25,6 +25,7 @@ mod sarif;
 mod snippet;
 mod statistics;
 
+pub use json::versioned;
 pub use markdown::MarkdownReport;
 pub use rules::{rule_doc, rule_list};
 

@@ -167,6 +167,15 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
 }
 
+/// Both outputs, each under a heading, for assertions and failure messages.
+pub fn both_outputs(output: &Output) -> String {
+    format!(
+        "--- stdout\n{}--- stderr\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
 /// The exit code and output of one run.
 pub struct Run {
     /// Exit code (`-1` when killed by a signal).

@@ -31,7 +31,7 @@ use serde_json::Value;
 use crate::error::{printable, BodyKind, NetError, Secret};
 use crate::http::{check_endpoint, get_json, Answer, Http};
 use crate::identity::IdentityResolver;
-use crate::session::{default_cache_dir, read_json, write_private};
+use crate::session::PrivateJsonFile;
 use crate::xrpc::{XrpcClient, LEXICON_COLLECTION};
 
 use callback::{CallbackListener, CallbackParams};
@@ -668,49 +668,42 @@ pub fn revoke(client: &XrpcClient, session: &mut OAuthSession) -> Result<bool, N
 /// Where an OAuth session is kept: a JSON file, mode 0600, like [`crate::session::SessionStore`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthSessionStore {
-    path: PathBuf,
+    file: PrivateJsonFile,
 }
 
 impl OAuthSessionStore {
     /// A store at an explicit file path.
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        OAuthSessionStore { path: path.into() }
+        OAuthSessionStore {
+            file: PrivateJsonFile::new(path),
+        }
     }
 
-    /// `<cache dir>/oauth-session.json` (see [`default_cache_dir`]).
+    /// `<cache dir>/oauth-session.json` (see [`crate::session::default_cache_dir`]).
     pub fn default_location() -> Result<Self, NetError> {
-        let dir = default_cache_dir().ok_or_else(|| NetError::InvalidInput {
-            what: "environment",
-            value: "HOME".into(),
-            detail: "neither LEXPERM_CACHE_DIR, XDG_CACHE_HOME nor HOME is set".into(),
-        })?;
-        Ok(OAuthSessionStore::new(dir.join("oauth-session.json")))
+        Ok(OAuthSessionStore {
+            file: PrivateJsonFile::in_cache_dir("oauth-session.json")?,
+        })
     }
 
     /// The session file path.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 
     /// The stored session, if any.
     pub fn load(&self) -> Result<Option<OAuthSession>, NetError> {
-        read_json(&self.path, "cannot parse the OAuth session file")
+        self.file.load("cannot parse the OAuth session file")
     }
 
     /// Write the session (mode 0600, atomic rename).
     pub fn save(&self, session: &OAuthSession) -> Result<(), NetError> {
-        let text = serde_json::to_string_pretty(session)
-            .map_err(|e| NetError::io("cannot encode", &self.path, std::io::Error::other(e)))?;
-        write_private(&self.path, text.as_bytes())
+        self.file.save(session)
     }
 
     /// Delete the session file; `Ok(false)` when there was none.
     pub fn remove(&self) -> Result<bool, NetError> {
-        match std::fs::remove_file(&self.path) {
-            Ok(()) => Ok(true),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(NetError::io("cannot remove", &self.path, e)),
-        }
+        self.file.remove()
     }
 }
 
