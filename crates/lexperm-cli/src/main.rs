@@ -126,7 +126,8 @@ enum Command {
     CheckDns(commands::check_dns::CheckDnsArgs),
     /// Fetch published lexicons and their dependencies into the lexicon folder, pinned in
     /// `lexicons.json`. `--ci` checks the pins offline. Exit code 0 on success, 1 when a pinned
-    /// file differs from its pin, 2 when a lexicon cannot be resolved (nothing is written then).
+    /// file differs from its pin or a local file would be replaced (`--force` replaces it), 2
+    /// when a lexicon cannot be resolved (nothing is written then).
     Pull(commands::pull::PullArgs),
     /// Work with the `lexicons.json` lockfile (the format of `@atproto/lex install`): `verify`
     /// checks offline that the pinned lexicons are the local files.
