@@ -8,25 +8,14 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{both_outputs as text, testenv_get as get, testenv_vars as env_vars, workspace_root};
+use common::{
+    both_outputs as text, lexperm_with_cache as lexperm, testenv_get as get,
+    testenv_vars as env_vars, workspace_root,
+};
 use serde_json::Value;
 
 const GROUP: &str = "org.lexperm.example.calendar";
 const SET: &str = "org.lexperm.example.calendar.authSharedCalendar";
-
-/// Runs `lexperm` in `dir` with its own resolution cache.
-fn lexperm(dir: &Path, args: &[&str], password: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_lexperm"));
-    command
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("LEXPERM_CACHE_DIR", dir.join(".cache"));
-    if let Some(password) = password {
-        command.env("LEXPERM_APP_PASSWORD", password);
-    }
-    command.output().unwrap()
-}
 
 fn empty_project(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("lexperm-pull-{name}-{}", std::process::id()));

@@ -6,32 +6,16 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::{both_outputs as text, testenv_get as get, testenv_vars as env_vars, workspace_root};
+use common::{
+    both_outputs as text, lexperm_with_cache as lexperm, stdout, testenv_get as get,
+    testenv_vars as env_vars, workspace_root,
+};
 use serde_json::Value;
 
 const GROUP: &str = "net.lexperm.test.status";
 const FOLDER: &str = "lexicons/net/lexperm/test/status";
-
-/// Runs `lexperm` in `dir` with its own resolution cache.
-fn lexperm(dir: &Path, args: &[&str], password: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_lexperm"));
-    command
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "120")
-        .env("LEXPERM_CACHE_DIR", dir.join(".cache"));
-    if let Some(password) = password {
-        command.env("LEXPERM_APP_PASSWORD", password);
-    }
-    command.output().unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// Runs `lexperm args… NET…` in `dir` and checks the exit code.
 #[track_caller]

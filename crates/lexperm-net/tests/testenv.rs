@@ -3,7 +3,6 @@
 //! (override the file with `TESTENV_ENV`).
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -15,6 +14,11 @@ use lexperm_net::resolve::LexiconResolver;
 use lexperm_net::xrpc::{Swap, LEXICON_COLLECTION};
 use lexperm_net::{Agent, NetError, Secret, XrpcClient, XrpcErrorKind};
 use serde_json::{json, Value};
+
+#[path = "../../../tests/support/testenv.rs"]
+mod support;
+
+use support::{testenv_get, testenv_vars};
 
 struct TestEnv {
     pds_url: String,
@@ -47,39 +51,9 @@ impl TestEnv {
     }
 }
 
-fn env_file() -> PathBuf {
-    match std::env::var_os("TESTENV_ENV") {
-        Some(p) => PathBuf::from(p),
-        None => manifest_dir().join("../../target/testenv/env"),
-    }
-}
-
 fn testenv() -> Option<TestEnv> {
-    let path = env_file();
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        assert!(
-            std::env::var_os("LEXPERM_REQUIRE_TESTENV").is_none(),
-            "LEXPERM_REQUIRE_TESTENV is set but {} is missing",
-            path.display()
-        );
-        eprintln!(
-            "note: {} not found; skipping (run `cargo xtask testenv install && cargo xtask testenv up`)",
-            path.display()
-        );
-        return None;
-    };
-    let vars: Vec<(String, String)> = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("export "))
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
-        .collect();
-    let get = |k: &str| {
-        vars.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| panic!("{k} missing from {}", path.display()))
-    };
+    let vars = testenv_vars()?;
+    let get = |k: &str| testenv_get(&vars, k);
     Some(TestEnv {
         pds_url: get("TEST_PDS_URL"),
         plc_url: get("TEST_PLC_URL"),
@@ -603,9 +577,3 @@ fn connect_reuses_sessions_and_recovers_from_revoked_ones() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-/// The crate dir at run time (cargo sets it for tests), else at compile time.
-fn manifest_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-}

@@ -7,9 +7,13 @@ use std::process::{Command, Output, Stdio};
 
 #[path = "../../../../tests/support/corpus.rs"]
 mod support;
+#[path = "../../../../tests/support/testenv.rs"]
+mod testenv;
 
 #[allow(unused_imports)]
 pub use support::{corpus, corpus_files, workspace_root, CORPUS_SETS};
+#[allow(unused_imports)]
+pub use testenv::{testenv_get, testenv_vars};
 
 /// `dir` relative to the workspace root, with `/` separators (how fixture tests name a folder on
 /// the command line, so snapshots do not depend on where the workspace is).
@@ -143,6 +147,22 @@ pub fn lexperm(dir: &Path, args: &[&str]) -> Output {
         .env_remove("COLUMNS")
         .output()
         .expect("lexperm runs")
+}
+
+/// Runs `lexperm` in `dir` with `dir/.cache` as its cache (its own resolution cache and no
+/// stored session), without colour, 120 columns wide, and with `password` as the app password.
+pub fn lexperm_with_cache(dir: &Path, args: &[&str], password: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lexperm"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "120")
+        .env("LEXPERM_CACHE_DIR", dir.join(".cache"));
+    if let Some(password) = password {
+        command.env("LEXPERM_APP_PASSWORD", password);
+    }
+    command.output().expect("lexperm runs")
 }
 
 /// Runs `lexperm` in the workspace root with `args` and optional stdin, without colour.
@@ -281,46 +301,4 @@ pub fn assert_json_documented(what: &str, value: &serde_json::Value) {
         missing.is_empty(),
         "{what}: members missing from docs/json.md: {missing:?}\n{value}"
     );
-}
-
-/// The variables of the test environment's env file (`TESTENV_ENV`, else
-/// `target/testenv/env`); `None`, after a note, when it is missing and `LEXPERM_REQUIRE_TESTENV`
-/// is not set.
-pub fn testenv_vars() -> Option<Vec<(String, String)>> {
-    let path = std::env::var_os("TESTENV_ENV")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            // The crate dir at run time (cargo sets it for tests), else at compile time.
-            std::env::var_os("CARGO_MANIFEST_DIR")
-                .map(std::path::PathBuf::from)
-                .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-                .join("../../target/testenv/env")
-        });
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        assert!(
-            std::env::var_os("LEXPERM_REQUIRE_TESTENV").is_none(),
-            "LEXPERM_REQUIRE_TESTENV is set but {} is missing",
-            path.display()
-        );
-        eprintln!(
-            "note: {} not found; skipping (run `cargo xtask testenv up`)",
-            path.display()
-        );
-        return None;
-    };
-    Some(
-        text.lines()
-            .filter_map(|l| l.strip_prefix("export "))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
-            .collect(),
-    )
-}
-
-/// The value of `k` among the test environment's variables.
-pub fn testenv_get(vars: &[(String, String)], k: &str) -> String {
-    vars.iter()
-        .find(|(n, _)| n == k)
-        .map(|(_, v)| v.clone())
-        .unwrap()
 }
