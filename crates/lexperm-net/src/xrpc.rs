@@ -88,6 +88,16 @@ struct PutBody {
     commit: Option<Value>,
 }
 
+impl From<PutBody> for PutRecordOutput {
+    fn from(out: PutBody) -> Self {
+        PutRecordOutput {
+            uri: out.uri,
+            cid: out.cid,
+            committed: out.commit.is_some(),
+        }
+    }
+}
+
 /// A blocking XRPC client bound to one service (a PDS).
 ///
 /// Answers are read up to the bound of their kind ([`BodyKind`]); every request has a deadline
@@ -215,43 +225,36 @@ impl XrpcClient {
         auth: &mut Auth<'_>,
         kind: BodyKind,
     ) -> Result<Answer, NetError> {
-        let follow = matches!(auth, Auth::None) && body.is_none();
-        let mut retried = false;
-        loop {
-            let proof = match auth {
-                Auth::Dpop { key, token, nonce } => Some(key.dpop_proof(
-                    http_method.as_str(),
-                    url,
-                    nonce.as_deref(),
-                    Some(token),
-                )?),
-                _ => None,
-            };
-            let answer = self.http.exchange(url, kind, follow, |client, url| {
-                let mut request = client
-                    .request(http_method.clone(), url.clone())
-                    .header("accept", "application/json");
-                if let Some(body) = body {
-                    request = request.json(body);
-                }
-                match (&*auth, &proof) {
-                    (Auth::Bearer(token), _) => request.bearer_auth(token.expose()),
-                    (Auth::Dpop { token, .. }, Some(proof)) => request
-                        .header("authorization", format!("DPoP {}", token.expose()))
-                        .header("dpop", proof),
-                    _ => request,
-                }
-            })?;
-            if let Auth::Dpop { nonce, .. } = auth {
-                if let Some(fresh) = answer.header("dpop-nonce") {
-                    **nonce = Some(fresh.to_string());
-                }
-                if !retried && crate::oauth::asks_for_nonce(&answer) {
-                    retried = true;
-                    continue;
-                }
+        // Only unauthenticated queries follow redirects.
+        let follow = http_method == reqwest::Method::GET && matches!(auth, Auth::None);
+        let build = |client: &reqwest::blocking::Client, url: &reqwest::Url| {
+            let request = client
+                .request(http_method.clone(), url.clone())
+                .header("accept", "application/json");
+            match body {
+                Some(body) => request.json(body),
+                None => request,
             }
-            return Ok(answer);
+        };
+        match auth {
+            Auth::None => self.http.exchange(url, kind, follow, build),
+            Auth::Bearer(token) => self.http.exchange(url, kind, false, |client, url| {
+                build(client, url).bearer_auth(token.expose())
+            }),
+            Auth::Dpop { key, token, nonce } => crate::oauth::dpop_exchange(
+                &self.http,
+                http_method.as_str(),
+                url,
+                kind,
+                key,
+                Some(token),
+                nonce,
+                |client, url, proof| {
+                    build(client, url)
+                        .header("authorization", format!("DPoP {}", token.expose()))
+                        .header("dpop", proof)
+                },
+            ),
         }
     }
 
@@ -440,11 +443,7 @@ impl XrpcClient {
             Swap::Cid(cid) => body["swapRecord"] = Value::String(cid.clone()),
         }
         let out: PutBody = self.post("com.atproto.repo.putRecord", Some(&body), auth)?;
-        Ok(PutRecordOutput {
-            uri: out.uri,
-            cid: out.cid,
-            committed: out.commit.is_some(),
-        })
+        Ok(out.into())
     }
 
     /// `com.atproto.repo.deleteRecord`, optionally only if the record is at `swap_cid`. True
@@ -762,11 +761,7 @@ impl Agent {
         self.with_refresh(|c, auth, did| {
             let body = serde_json::json!({"repo": did, "collection": collection, "record": record});
             let out: PutBody = c.post("com.atproto.repo.createRecord", Some(&body), auth)?;
-            Ok(PutRecordOutput {
-                uri: out.uri,
-                cid: out.cid,
-                committed: out.commit.is_some(),
-            })
+            Ok(out.into())
         })
     }
 

@@ -576,4 +576,3 @@ fn connect_reuses_sessions_and_recovers_from_revoked_ones() {
     assert_eq!(origin, SessionOrigin::LoggedIn);
     std::fs::remove_dir_all(dir).unwrap();
 }
-

@@ -184,12 +184,9 @@ fn htu(url: &str) -> &str {
     &url[..end]
 }
 
-/// Seconds since the Unix epoch.
+/// Seconds since the Unix epoch, now.
 pub(crate) fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    crate::cache::unix_secs(std::time::SystemTime::now())
 }
 
 impl Serialize for DpopKey {

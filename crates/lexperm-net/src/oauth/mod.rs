@@ -234,6 +234,36 @@ pub(crate) fn asks_for_nonce(answer: &Answer) -> bool {
     in_header || in_body
 }
 
+/// Sends one DPoP-bound request: a fresh proof by `key` under the server's last `nonce` (with
+/// `ath` when `token` is given), handed to `build` with the client and URL. Every nonce the
+/// server sends is kept in `nonce`; when the server asks for a (new) nonce, the request is sent
+/// once more with it. Never follows redirects.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn dpop_exchange(
+    http: &Http,
+    method: &str,
+    url: &str,
+    kind: BodyKind,
+    key: &DpopKey,
+    token: Option<&Secret>,
+    nonce: &mut Option<String>,
+    build: impl Fn(&reqwest::blocking::Client, &reqwest::Url, &str) -> reqwest::blocking::RequestBuilder,
+) -> Result<Answer, NetError> {
+    let mut retried = false;
+    loop {
+        let proof = key.dpop_proof(method, url, nonce.as_deref(), token)?;
+        let answer = http.exchange(url, kind, false, |client, url| build(client, url, &proof))?;
+        if let Some(fresh) = answer.header("dpop-nonce") {
+            *nonce = Some(fresh.to_string());
+        }
+        if !retried && asks_for_nonce(&answer) {
+            retried = true;
+            continue;
+        }
+        return Ok(answer);
+    }
+}
+
 /// A POST of a form to the authorization server with a DPoP proof (no token), sent once more
 /// when the server asks for a new nonce. Errors carry the server's `error` and description.
 fn as_post(
@@ -245,48 +275,46 @@ fn as_post(
     step: &'static str,
 ) -> Result<Value, NetError> {
     let body = form(pairs);
-    let mut retried = false;
-    loop {
-        let proof = key.dpop_proof("POST", url, nonce.as_deref(), None)?;
-        let answer = http.exchange(url, BodyKind::XrpcJson, false, |client, url| {
+    let answer = dpop_exchange(
+        http,
+        "POST",
+        url,
+        BodyKind::XrpcJson,
+        key,
+        None,
+        nonce,
+        |client, url, proof| {
             client
                 .post(url.clone())
                 .header("content-type", "application/x-www-form-urlencoded")
                 .header("accept", "application/json")
-                .header("dpop", &proof)
+                .header("dpop", proof)
                 .body(body.clone())
-        })?;
-        if let Some(fresh) = answer.header("dpop-nonce") {
-            *nonce = Some(fresh.to_string());
-        }
-        if !retried && asks_for_nonce(&answer) {
-            retried = true;
-            continue;
-        }
-        if !answer.is_success() {
-            let parsed: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
-            let error = parsed["error"].as_str().unwrap_or("no error code");
-            let description = parsed["error_description"].as_str().unwrap_or("");
-            return Err(NetError::OAuth {
-                step,
-                detail: format!(
-                    "{} answered HTTP {}: {}{}",
-                    answer.url,
-                    answer.status,
-                    printable(error),
-                    if description.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", printable(description))
-                    }
-                ),
-            });
-        }
-        return serde_json::from_slice(&answer.body).map_err(|e| NetError::InvalidResponse {
-            url: answer.url.clone(),
-            detail: format!("invalid JSON: {}", printable(&e.to_string())),
+        },
+    )?;
+    if !answer.is_success() {
+        let parsed: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+        let error = parsed["error"].as_str().unwrap_or("no error code");
+        let description = parsed["error_description"].as_str().unwrap_or("");
+        return Err(NetError::OAuth {
+            step,
+            detail: format!(
+                "{} answered HTTP {}: {}{}",
+                answer.url,
+                answer.status,
+                printable(error),
+                if description.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", printable(description))
+                }
+            ),
         });
     }
+    serde_json::from_slice(&answer.body).map_err(|e| NetError::InvalidResponse {
+        url: answer.url.clone(),
+        detail: format!("invalid JSON: {}", printable(&e.to_string())),
+    })
 }
 
 /// A stored OAuth session: DPoP-bound tokens, the key they are bound to, the server nonces and
