@@ -40,7 +40,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use lexperm_datamodel::cid::Cid;
-use lexperm_parser::diagnostics::FileId;
+use lexperm_parser::diagnostics::{FileId, LineIndex};
 use lexperm_parser::json::{self, JsonKind, JsonValue};
 use lexperm_parser::syntax::{AtUri, Nsid};
 use lexperm_parser::wording::a_word;
@@ -94,15 +94,8 @@ impl LockfileError {
     /// The 1-based line and column (in characters) of the start of [`LockfileError::range`] in
     /// `text`, the text that was parsed.
     pub fn line_col(&self, text: &str) -> (usize, usize) {
-        let start = self.range.start.min(text.len());
-        let before = text.get(..start).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let column = before
-            .rsplit('\n')
-            .next()
-            .map_or(0, |tail| tail.chars().count())
-            + 1;
-        (line, column)
+        let (line, column) = LineIndex::new(text).line_col(text, self.range.start as u32);
+        (line as usize, column as usize)
     }
 }
 
@@ -430,7 +423,12 @@ pub struct PinnedMismatch {
 /// document's `id`; an error names what keeps the text from being a record.
 pub fn record_cid(text: &str) -> Result<(String, Cid), String> {
     let doc: Value = serde_json::from_str(text).map_err(|err| format!("not valid JSON: {err}"))?;
-    let record = schema_record(&doc).map_err(|err| err.to_string())?;
+    record_cid_of(&doc)
+}
+
+/// [`record_cid`] of a document already parsed.
+pub fn record_cid_of(doc: &Value) -> Result<(String, Cid), String> {
+    let record = schema_record(doc).map_err(|err| err.to_string())?;
     Ok((record.nsid().to_owned(), record.cid().clone()))
 }
 

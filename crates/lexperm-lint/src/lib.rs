@@ -248,13 +248,19 @@ declare_rules! {
     }
 }
 
-/// The rules some of whose findings carry a fix that `lexperm lint --fix` applies; each says
-/// when in a `## Fix` section of its documentation.
-const FIXABLE: &[&str] = &["L101", "L103", "L112", "S125", "S130"];
-
-/// True when findings of the rule with code `code` can carry a fix (`lexperm lint --fix`).
+/// True when findings of the rule with code `code` can carry a fix (`lexperm lint --fix`): its
+/// documentation says when, in a `## Fix` section.
 pub fn is_fixable(code: &str) -> bool {
-    FIXABLE.contains(&code)
+    static FIXABLE: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    FIXABLE
+        .get_or_init(|| {
+            registry()
+                .iter()
+                .filter(|rule| rule.doc.contains("\n## Fix\n"))
+                .map(|rule| rule.code)
+                .collect()
+        })
+        .contains(&code)
 }
 
 /// Every rule lexperm knows, sorted by code.
@@ -452,7 +458,7 @@ mod tests {
             assert_eq!(
                 is_fixable(rule.code),
                 rule.doc.contains("\n## Fix\n"),
-                "{}: FIXABLE and the `## Fix` section disagree",
+                "{}: is_fixable and the `## Fix` section disagree",
                 rule.code
             );
         }

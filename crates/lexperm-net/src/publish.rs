@@ -29,6 +29,13 @@ pub struct LocalLexicon {
 }
 
 impl LocalLexicon {
+    /// [`LocalLexicon::from_document`] of a file's text; the error says what keeps it from
+    /// being a record (not JSON, not a lexicon).
+    pub fn from_text(text: &str) -> Result<Self, String> {
+        let doc: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+        LocalLexicon::from_document(&doc).map_err(|e| e.to_string())
+    }
+
     /// Build the record and its CID from a lexicon document (via `lexperm-codegen`).
     pub fn from_document(doc: &Value) -> Result<Self, lexperm_codegen::records::RecordError> {
         let record = lexperm_codegen::records::schema_record(doc)?;

@@ -76,6 +76,21 @@ pub fn session_store(path: Option<&Path>) -> Result<SessionStore, NetError> {
     }
 }
 
+/// The OAuth session file: `path` (`--oauth-session-file`), else the default location.
+pub fn oauth_session_store(path: Option<&Path>) -> Result<OAuthSessionStore, NetError> {
+    match path {
+        Some(path) => Ok(OAuthSessionStore::new(path)),
+        None => OAuthSessionStore::default_location(),
+    }
+}
+
+/// Revokes a stored OAuth session at its authorization server; `Ok(false)` when the server has
+/// no revocation endpoint.
+pub fn revoke_oauth(session: &mut OAuthSession) -> Result<bool, NetError> {
+    let client = lexperm_net::XrpcClient::new(&session.service)?;
+    lexperm_net::oauth::revoke(&client, session)
+}
+
 /// Which kind of session writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AuthChoice {
@@ -119,10 +134,7 @@ impl AuthArgs {
 
     /// The OAuth session store.
     pub fn oauth_store(&self) -> Result<OAuthSessionStore, String> {
-        match &self.oauth_session_file {
-            Some(path) => Ok(OAuthSessionStore::new(path)),
-            None => OAuthSessionStore::default_location().map_err(|e| e.to_string()),
-        }
+        oauth_session_store(self.oauth_session_file.as_deref()).map_err(|e| e.to_string())
     }
 
     /// An agent for `account` (handle or DID): the OAuth session when allowed and stored for

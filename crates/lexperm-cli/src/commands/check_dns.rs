@@ -9,10 +9,9 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use lexperm_net::dns_audit::{audit, group_authority, groups, DnsCheck, DnsStatus};
 use lexperm_net::identity::validate_did;
-use lexperm_net::oauth::OAuthSessionStore;
 use lexperm_resolver::Catalog;
 
-use super::auth_args::{session_store, Failure};
+use super::auth_args::{oauth_session_store, session_store, Failure};
 use super::net_args::NetArgs;
 use super::walk_args::WalkArgs;
 use crate::config;
@@ -185,10 +184,7 @@ fn expected_did(
     }
     // The OAuth session of `lexperm login` first, unless an app-password session file is named.
     if args.session_file.is_none() {
-        let store = match &args.oauth_session_file {
-            Some(path) => OAuthSessionStore::new(path),
-            None => OAuthSessionStore::default_location().map_err(usage)?,
-        };
+        let store = oauth_session_store(args.oauth_session_file.as_deref()).map_err(usage)?;
         if let Some(session) = store.load().map_err(usage)? {
             let from = format!(
                 "the OAuth session of {} ({})",

@@ -135,21 +135,27 @@ pub fn found_for(dir: &Path) -> Option<(PathBuf, PathBuf)> {
         .map(|(path, root)| (shown(path), shown(root)))
 }
 
-/// Reads the lockfile at `path` and verifies it against the files under `root`. Files the
-/// findings are on are taken from `sources` when loaded there (by real path), else added to it as
-/// paths not loaded. Returns how many lexicons are pinned and the L134 findings per file; an
-/// error message (with the lockfile's line and column) when it cannot be read or is not valid.
-pub fn check(path: &Path, root: &Path, sources: &mut Sources) -> Result<(usize, Findings), String> {
+/// Reads and parses the lockfile at `path`; the error names the file (and the line and column of
+/// what is invalid).
+pub fn read_lockfile(path: &Path) -> Result<Lockfile, String> {
     let text = load::read_text(path)
         .map_err(|problem| format!("cannot read {}: {}", path.display(), problem.message()))?;
-    let pinned = Lockfile::parse(&text).map_err(|err| {
+    Lockfile::parse(&text).map_err(|err| {
         let (line, column) = err.line_col(&text);
         format!(
             "{}:{line}:{column}: invalid lockfile: {}",
             path.display(),
             err.message
         )
-    })?;
+    })
+}
+
+/// Reads the lockfile at `path` and verifies it against the files under `root`. Files the
+/// findings are on are taken from `sources` when loaded there (by real path), else added to it as
+/// paths not loaded. Returns how many lexicons are pinned and the L134 findings per file; an
+/// error message (with the lockfile's line and column) when it cannot be read or is not valid.
+pub fn check(path: &Path, root: &Path, sources: &mut Sources) -> Result<(usize, Findings), String> {
+    let pinned = read_lockfile(path)?;
     let cwd = std::env::current_dir().unwrap_or_default();
     let absolute = |path: &Path| fold_dots(&cwd.join(path));
     let loaded: HashMap<PathBuf, FileId> = sources

@@ -6,9 +6,10 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use clap::Args;
-use lexperm_net::oauth::{self, begin_login, OAuthSessionStore};
-use lexperm_net::{NetError, XrpcClient};
+use lexperm_net::oauth::begin_login;
+use lexperm_net::NetError;
 
+use super::auth_args::{oauth_session_store, revoke_oauth};
 use super::net_args::NetArgs;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
@@ -49,10 +50,8 @@ pub fn run(args: LoginArgs) -> u8 {
 fn login(args: &LoginArgs) -> Result<(), (u8, String)> {
     let usage = |e: String| (EXIT_USAGE, e);
     let failure = |e: String| (EXIT_FAILURE, e);
-    let store = match &args.oauth_session_file {
-        Some(path) => OAuthSessionStore::new(path),
-        None => OAuthSessionStore::default_location().map_err(|e| usage(e.to_string()))?,
-    };
+    let store = oauth_session_store(args.oauth_session_file.as_deref())
+        .map_err(|e| usage(e.to_string()))?;
     let wait = Duration::from_secs(args.timeout);
     let config_deadline = crate::config::network_deadline().map_err(usage)?;
     let identity = args
@@ -85,8 +84,7 @@ fn login(args: &LoginArgs) -> Result<(), (u8, String)> {
         .map_err(|e| net(e, format!("login of {} refused", args.handle)))?;
     // A session this replaces is revoked (best effort), so no grant is left behind unused.
     if let Ok(Some(mut old)) = store.load() {
-        let revoked = XrpcClient::new(&old.service).and_then(|c| oauth::revoke(&c, &mut old));
-        if let Err(e) = revoked {
+        if let Err(e) = revoke_oauth(&mut old) {
             eprintln!("warning: could not revoke the session this login replaces: {e}");
         }
     }

@@ -3,10 +3,9 @@
 //! files.
 
 use clap::Args;
-use lexperm_net::oauth;
 use lexperm_net::XrpcClient;
 
-use super::auth_args::{AuthArgs, AuthChoice};
+use super::auth_args::{revoke_oauth, AuthArgs, AuthChoice};
 use crate::{EXIT_FAILURE, EXIT_OK};
 
 /// `lexperm logout` arguments.
@@ -56,9 +55,7 @@ fn logout_oauth(args: &LogoutArgs) -> Result<usize, String> {
         None
     });
     if let (Some(mut session), false) = (session.clone(), args.local_only) {
-        let revoked = XrpcClient::new(&session.service)
-            .and_then(|client| oauth::revoke(&client, &mut session));
-        match revoked {
+        match revoke_oauth(&mut session) {
             Ok(true) => {}
             Ok(false) => eprintln!(
                 "warning: {} has no revocation endpoint; the tokens stay valid until they expire",

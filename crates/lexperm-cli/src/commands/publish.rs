@@ -166,12 +166,7 @@ fn load_lexicons(
         if blocked.iter().any(|(blocked_id, _)| *blocked_id == id) {
             continue;
         }
-        let built = serde_json::from_str(&file.text)
-            .map_err(|e| format!("not valid JSON: {e}"))
-            .and_then(|doc: serde_json::Value| {
-                LocalLexicon::from_document(&doc).map_err(|e| e.to_string())
-            });
-        match built {
+        match LocalLexicon::from_text(&file.text) {
             Ok(l) => locals.push(l),
             Err(message) => {
                 errors += 1;

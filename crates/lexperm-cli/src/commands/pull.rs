@@ -28,7 +28,7 @@ use lexperm_parser::syntax::Nsid;
 use lexperm_parser::wording::count;
 use serde_json::Value;
 
-use super::lockfile::{found_for, LockfileCommand, VerifyArgs};
+use super::lockfile::{found_for, read_lockfile, LockfileCommand, VerifyArgs};
 use super::net_args::NetArgs;
 use super::remote::resolution_cache;
 use crate::config;
@@ -140,16 +140,7 @@ fn pull(args: &PullArgs, requests: &mut Option<RequestCounter>) -> Result<(), Fa
     }
     let (lock_path, root) = lockfile_location(&args.lexicons);
     let previous = if lock_path.is_file() {
-        let text = std::fs::read_to_string(&lock_path)
-            .map_err(|e| usage(format!("cannot read {}: {e}", lock_path.display())))?;
-        Lockfile::parse(&text).map_err(|err| {
-            let (line, column) = err.line_col(&text);
-            usage(format!(
-                "{}:{line}:{column}: invalid lockfile: {}",
-                lock_path.display(),
-                err.message
-            ))
-        })?
+        read_lockfile(&lock_path).map_err(usage)?
     } else {
         Lockfile::default()
     };
@@ -404,12 +395,15 @@ fn closure(
 fn keep_pinned(nsid: &str, pin: &Resolution, file: &Path) -> Result<Pulled, String> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("error: {}: cannot read: {e}", file.display()))?;
-    let (id, cid) = lockfile::record_cid(&text).map_err(|reason| {
+    let invalid = |reason: String| {
         format!(
             "error: {}: pinned {nsid} is not a valid lexicon: {reason}",
             file.display()
         )
-    })?;
+    };
+    let record: Value =
+        serde_json::from_str(&text).map_err(|err| invalid(format!("not valid JSON: {err}")))?;
+    let (id, cid) = lockfile::record_cid_of(&record).map_err(invalid)?;
     let cid = cid.to_string();
     if id != nsid || cid != pin.cid {
         return Err(format!(
@@ -418,7 +412,6 @@ fn keep_pinned(nsid: &str, pin: &Resolution, file: &Path) -> Result<Pulled, Stri
             pin.cid
         ));
     }
-    let record: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     Ok(Pulled {
         record,
         uri: pin.uri.clone(),

@@ -49,10 +49,7 @@ pub fn local_lexicons(loaded: &Loaded) -> (Vec<Local>, usize) {
     let mut locals: Vec<Local> = Vec::new();
     let mut broken = 0;
     for (file, source) in loaded.sources.iter() {
-        let built = serde_json::from_str::<Value>(&source.text)
-            .map_err(|e| format!("not valid JSON: {e}"))
-            .and_then(|doc| LocalLexicon::from_document(&doc).map_err(|e| e.to_string()));
-        match built {
+        match LocalLexicon::from_text(&source.text) {
             Ok(lexicon) if locals.iter().any(|l| l.lexicon.nsid == lexicon.nsid) => {}
             Ok(lexicon) => locals.push(Local {
                 file,

@@ -599,13 +599,13 @@ impl PendingLogin {
                         .as_str()
                         .or(raw["access_token"].as_str()),
                 ) {
-                    let _ = as_post(
+                    let _ = revoke_token(
                         self.client.http(),
                         url,
-                        &[("token", token), ("client_id", &self.client_id)],
+                        token,
+                        &self.client_id,
                         &self.key,
                         &mut as_nonce,
-                        "revocation",
                     );
                 }
                 return Err(e);
@@ -682,15 +682,34 @@ pub fn revoke(client: &XrpcClient, session: &mut OAuthSession) -> Result<bool, N
         .refresh_token
         .clone()
         .unwrap_or_else(|| session.access_token.clone());
-    as_post(
+    revoke_token(
         http,
         &url,
-        &[("token", token.expose()), ("client_id", &session.client_id)],
+        token.expose(),
+        &session.client_id,
         &session.dpop_key,
         &mut session.as_nonce,
-        "revocation",
     )?;
     Ok(true)
+}
+
+/// Revokes `token` (a refresh token ends the whole grant) at the revocation endpoint `url`.
+fn revoke_token(
+    http: &Http,
+    url: &str,
+    token: &str,
+    client_id: &str,
+    key: &DpopKey,
+    nonce: &mut Option<String>,
+) -> Result<Value, NetError> {
+    as_post(
+        http,
+        url,
+        &[("token", token), ("client_id", client_id)],
+        key,
+        nonce,
+        "revocation",
+    )
 }
 
 /// Where an OAuth session is kept: a JSON file, mode 0600, like [`crate::session::SessionStore`].
