@@ -9,7 +9,6 @@ use std::process::{Command, Stdio};
 
 use lexperm_net::authority::nsid_authority;
 use lexperm_net::cache::ResolutionSource;
-use lexperm_net::published::list_published;
 use lexperm_net::resolve::LexiconResolver;
 use lexperm_net::NetError;
 use lexperm_parser::diagnostics::{Diagnostic, Span};
@@ -298,10 +297,10 @@ pub fn nsids(sources: &Sources) -> Vec<(Nsid, Span)> {
 }
 
 /// The published version of the groups of `after` (`(nsid, span of its id)`), group by group.
-/// Online, each group's authority is listed first ([`list_published`]: DNS `_lexicon` TXT →
-/// DID → PDS → `listRecords`): what it publishes is the base, the NSIDs of the after version
-/// and those whose file was deleted alike; an NSID it does not publish is new and is not
-/// fetched. Each published NSID is then fetched through the same resolver and cache as `lexperm
+/// Online, each group's authority is listed first ([`LexiconResolver::list_published`]: DNS
+/// `_lexicon` TXT → DID → PDS → `listRecords`): what it publishes is the base, the NSIDs of the
+/// after version and those whose file was deleted alike; an NSID it does not publish is new and
+/// is not fetched. Each published NSID is then fetched through the same resolver and cache as `lexperm
 /// resolve` (record checks and repository proof). With `--offline` no listing is possible: the
 /// NSIDs of the after version are looked up in the cache, and a deleted file goes unseen.
 ///
@@ -341,7 +340,7 @@ pub fn from_published(
             let listing = nsid_authority(members[0].0.as_str())
                 .map_err(|error| error.to_string())
                 .and_then(|authority| {
-                    list_published(resolver.identity(), &authority).map_err(|failure| {
+                    resolver.list_published(&authority).map_err(|failure| {
                         format!("listing failed at the {}: {}", failure.step, failure.error)
                     })
                 });

@@ -17,7 +17,7 @@ use crate::authority::nsid_authority;
 use crate::error::{printable, NetError};
 use crate::identity::IdentityResolver;
 use crate::publish::LocalLexicon;
-use crate::resolve::{check_lexicon_record, check_record_cid, record_uri};
+use crate::resolve::{check_lexicon_record, check_record_cid, record_uri, Repository};
 use crate::xrpc::{RecordEntry, LEXICON_COLLECTION};
 
 /// The step of the resolution chain a failure happened at.
@@ -126,23 +126,50 @@ pub fn list_published(
     identity: &IdentityResolver,
     authority: &str,
 ) -> Result<PublishedGroup, ListingError> {
-    let fail = |step, error| ListingError {
-        authority: authority.to_string(),
-        step,
-        error: Box::new(error),
-    };
+    let repository = authority_repository(identity, authority)
+        .map_err(|(step, error)| listing_error(authority, step, error))?;
+    list_repository(identity, authority, repository.did, repository.pds)
+}
+
+/// The repository `authority` names: its `_lexicon` TXT record's DID, that DID's document and
+/// its PDS; a failure comes with the step it happened at.
+pub(crate) fn authority_repository(
+    identity: &IdentityResolver,
+    authority: &str,
+) -> Result<Repository, (ChainStep, NetError)> {
     let did = identity
         .dns()
         .lexicon_authority_did(authority)
-        .map_err(|e| fail(ChainStep::Dns, e))?;
-    let pds = identity
+        .map_err(|e| (ChainStep::Dns, e))?;
+    let doc = identity
         .resolve_did(&did)
-        .and_then(|doc| doc.pds_endpoint())
-        .map_err(|e| fail(ChainStep::DidDocument, e))?;
+        .map_err(|e| (ChainStep::DidDocument, e))?;
+    let pds = doc
+        .pds_endpoint()
+        .map_err(|e| (ChainStep::DidDocument, e))?;
+    Ok(Repository { did, doc, pds })
+}
+
+pub(crate) fn listing_error(authority: &str, step: ChainStep, error: NetError) -> ListingError {
+    ListingError {
+        authority: authority.to_string(),
+        step,
+        error: Box::new(error),
+    }
+}
+
+/// The lexicons of `authority` in the repository `did` on `pds` (already looked up): every page
+/// of `listRecords`, kept to the authority's group and checked.
+pub(crate) fn list_repository(
+    identity: &IdentityResolver,
+    authority: &str,
+    did: String,
+    pds: String,
+) -> Result<PublishedGroup, ListingError> {
     let listed = identity
         .xrpc_client(&pds)
         .and_then(|client| client.list_records(&did, LEXICON_COLLECTION))
-        .map_err(|e| fail(ChainStep::Pds, e))?;
+        .map_err(|e| listing_error(authority, ChainStep::Pds, e))?;
     let (records, refused) = check_listing(&did, authority, listed);
     Ok(PublishedGroup {
         authority: authority.to_string(),

@@ -11,6 +11,9 @@ use crate::authority::nsid_authority;
 use crate::cache::{CachedLexicon, ResolutionCache, ResolutionSource};
 use crate::error::{printable, NetError, XrpcErrorKind};
 use crate::identity::{DidDocument, IdentityResolver};
+use crate::published::{
+    authority_repository, list_repository, listing_error, ChainStep, ListingError, PublishedGroup,
+};
 use crate::xrpc::{XrpcClient, LEXICON_COLLECTION};
 use lexperm_datamodel::proof::verify_record_proof;
 
@@ -119,10 +122,10 @@ pub fn record_uri(did: &str, nsid: &str) -> String {
 
 /// The repository an authority names: its DID, DID document and PDS.
 #[derive(Debug, Clone)]
-struct Repository {
-    did: String,
-    doc: DidDocument,
-    pds: String,
+pub(crate) struct Repository {
+    pub(crate) did: String,
+    pub(crate) doc: DidDocument,
+    pub(crate) pds: String,
 }
 
 /// Resolves NSIDs to published lexicons.
@@ -150,8 +153,8 @@ impl LexiconResolver {
     }
 
     /// The repository of `authority`, looked up once per resolver (failures are not kept, so
-    /// each NSID reports its own).
-    fn repository(&self, authority: &str) -> Result<Repository, NetError> {
+    /// each NSID reports its own), with the step a failure happened at.
+    fn repository(&self, authority: &str) -> Result<Repository, (ChainStep, NetError)> {
         if let Some(found) = self
             .repositories
             .lock()
@@ -160,14 +163,20 @@ impl LexiconResolver {
         {
             return Ok(found);
         }
-        let did = self.identity.dns().lexicon_authority_did(authority)?;
-        let doc = self.identity.resolve_did(&did)?;
-        let pds = doc.pds_endpoint()?;
-        let repository = Repository { did, doc, pds };
+        let repository = authority_repository(&self.identity, authority)?;
         if let Ok(mut known) = self.repositories.lock() {
             known.insert(authority.to_owned(), repository.clone());
         }
         Ok(repository)
+    }
+
+    /// [`crate::published::list_published`] through this resolver: the authority's repository
+    /// is looked up once for the listing and every NSID resolved after it.
+    pub fn list_published(&self, authority: &str) -> Result<PublishedGroup, ListingError> {
+        let repository = self
+            .repository(authority)
+            .map_err(|(step, error)| listing_error(authority, step, error))?;
+        list_repository(&self.identity, authority, repository.did, repository.pds)
     }
 
     /// The identity resolver (DNS, DID documents, XRPC clients) it resolves through.
@@ -187,7 +196,8 @@ impl LexiconResolver {
     /// Fetch from the network, bypassing the cache.
     pub fn fetch(&self, nsid: &str) -> Result<CachedLexicon, NetError> {
         let authority = nsid_authority(nsid)?;
-        let Repository { did, doc, pds } = self.repository(&authority)?;
+        let Repository { did, doc, pds } =
+            self.repository(&authority).map_err(|(_, error)| error)?;
         let client = self.identity.xrpc_client(&pds)?;
         let record = client
             .get_record(&did, LEXICON_COLLECTION, nsid)

@@ -21,7 +21,6 @@ use clap::Args;
 use lexperm_codegen::lockfile::{self, Lockfile, Resolution};
 use lexperm_net::authority::nsid_authority;
 use lexperm_net::cache::CachedLexicon;
-use lexperm_net::published::list_published;
 use lexperm_net::resolve::LexiconResolver;
 use lexperm_net::{NetError, RequestCounter};
 use lexperm_parser::syntax::Nsid;
@@ -287,7 +286,7 @@ fn group_members(resolver: &LexiconResolver, group: &str) -> Result<Vec<String>,
     let shown = format!("{group}.*");
     let authority =
         nsid_authority(&format!("{group}.x")).map_err(|e| (EXIT_USAGE, net_failure(&shown, &e)))?;
-    let listed = list_published(resolver.identity(), &authority).map_err(|e| {
+    let listed = resolver.list_published(&authority).map_err(|e| {
         (
             EXIT_USAGE,
             format!(
