@@ -9,12 +9,11 @@ use std::process::{Command, Stdio};
 
 use lexperm_net::authority::nsid_authority;
 use lexperm_net::cache::ResolutionSource;
-use lexperm_net::resolve::LexiconResolver;
 use lexperm_net::NetError;
 use lexperm_parser::diagnostics::{Diagnostic, Span};
 use lexperm_parser::syntax::Nsid;
 
-use crate::commands::remote::resolution_cache;
+use crate::commands::remote::resolver;
 use crate::engine;
 use crate::load::{self, WalkOptions};
 use crate::sources::{SourceFile, Sources};
@@ -297,10 +296,10 @@ pub fn nsids(sources: &Sources) -> Vec<(Nsid, Span)> {
 }
 
 /// The published version of the groups of `after` (`(nsid, span of its id)`), group by group.
-/// Online, each group's authority is listed first ([`LexiconResolver::list_published`]: DNS
-/// `_lexicon` TXT → DID → PDS → `listRecords`): what it publishes is the base, the NSIDs of the
-/// after version and those whose file was deleted alike; an NSID it does not publish is new and
-/// is not fetched. Each published NSID is then fetched through the same resolver and cache as `lexperm
+/// Online, each group's authority is listed first
+/// ([`lexperm_net::resolve::LexiconResolver::list_published`]: DNS `_lexicon` TXT → DID → PDS →
+/// `listRecords`): what it publishes is the base, the NSIDs of the after version and those whose
+/// file was deleted alike; an NSID it does not publish is new and is not fetched. Each published NSID is then fetched through the same resolver and cache as `lexperm
 /// resolve` (record checks and repository proof). With `--offline` no listing is possible: the
 /// NSIDs of the after version are looked up in the cache, and a deleted file goes unseen.
 ///
@@ -313,12 +312,12 @@ pub fn from_published(
     after: &[(Nsid, Span)],
     options: &PublishedOptions<'_>,
 ) -> Result<Published, String> {
-    let identity = options
-        .net
-        .identity(options.network_deadline)
-        .map_err(|e| e.to_string())?;
-    let cache = resolution_cache(options.no_cache, options.offline)?;
-    let resolver = LexiconResolver::new(identity, cache, options.offline);
+    let resolver = resolver(
+        options.net,
+        options.network_deadline,
+        options.no_cache,
+        options.offline,
+    )?;
     let mut groups: BTreeMap<&str, Vec<&(Nsid, Span)>> = BTreeMap::new();
     for entry in after {
         groups

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use super::lexicons::{Format, LexiconDirs};
 use super::net_args::NetArgs;
 use super::reference_args::ReferenceArgs;
-use super::remote::{resolution_cache, source_name};
+use super::remote::source_name;
 use super::status::{local_lexicons, Local};
 use crate::config::{self, RuleControl, RuleFlags};
 use crate::engine;
@@ -269,9 +269,8 @@ fn document(record: &Value) -> Value {
 
 /// The resolver of the options: network settings, cache policy.
 fn resolver(args: &DiffArgs) -> Result<LexiconResolver, String> {
-    let identity = config::network_deadline().and_then(|d| args.net.identity(d))?;
-    let cache = resolution_cache(args.no_cache, args.offline)?;
-    Ok(LexiconResolver::new(identity, cache, args.offline))
+    let deadline = config::network_deadline()?;
+    super::remote::resolver(&args.net, deadline, args.no_cache, args.offline)
 }
 
 /// The rule levels of the configuration found from the lexicon folders (as `breaking` applies

@@ -29,7 +29,7 @@ use serde_json::Value;
 
 use super::lockfile::{found_for, read_lockfile, LockfileCommand, VerifyArgs};
 use super::net_args::NetArgs;
-use super::remote::resolution_cache;
+use super::remote::resolver;
 use crate::config;
 use crate::sources::fold_dots;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
@@ -153,10 +153,8 @@ fn pull(args: &PullArgs, requests: &mut Option<RequestCounter>) -> Result<(), Fa
     }
 
     let deadline = config::network_deadline().map_err(usage)?;
-    let identity = args.net.identity(deadline).map_err(usage)?;
-    *requests = Some(identity.requests());
-    let cache = resolution_cache(args.no_cache, false).map_err(usage)?;
-    let resolver = LexiconResolver::new(identity, cache, false);
+    let resolver = resolver(&args.net, deadline, args.no_cache, false).map_err(usage)?;
+    *requests = Some(resolver.identity().requests());
     let jobs = usize::from(args.jobs);
     let policy = FilePolicy {
         update: args.update,

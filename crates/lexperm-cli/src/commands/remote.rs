@@ -53,6 +53,20 @@ pub fn resolution_cache(no_cache: bool, offline: bool) -> Result<Option<Resoluti
     }
 }
 
+/// The resolver of a command's network options: the identity resolver of `net` (with the
+/// configuration's `[network] deadline`), the resolution cache as `no_cache` and `offline` ask.
+/// Errors are usage errors.
+pub fn resolver(
+    net: &NetArgs,
+    config_deadline: Option<u64>,
+    no_cache: bool,
+    offline: bool,
+) -> Result<LexiconResolver, String> {
+    let identity = net.identity(config_deadline)?;
+    let cache = resolution_cache(no_cache, offline)?;
+    Ok(LexiconResolver::new(identity, cache, offline))
+}
+
 impl RemoteArgs {
     /// True with `--resolve` or `--offline`.
     pub fn enabled(&self) -> bool {
@@ -79,9 +93,7 @@ impl RemoteArgs {
         if !self.enabled() {
             return Ok(None);
         }
-        let identity = self.net.identity(config_deadline)?;
-        let cache = resolution_cache(self.no_cache, self.offline)?;
-        let resolver = LexiconResolver::new(identity, cache, self.offline);
+        let resolver = resolver(&self.net, config_deadline, self.no_cache, self.offline)?;
         Ok(Some(Remote {
             source: NetLexiconSource::new(resolver),
             errors: BTreeMap::new(),

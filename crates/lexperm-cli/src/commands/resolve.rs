@@ -3,11 +3,10 @@
 
 use clap::{Args, ValueEnum};
 use lexperm_net::cache::ResolutionSource;
-use lexperm_net::resolve::LexiconResolver;
 use serde_json::json;
 
 use super::net_args::NetArgs;
-use super::remote::{resolution_cache, source_name};
+use super::remote::{resolver, source_name};
 use crate::config;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
@@ -44,21 +43,15 @@ pub struct ResolveArgs {
 
 /// Run `lexperm resolve`; returns the exit code.
 pub fn run(args: ResolveArgs) -> u8 {
-    let identity = match config::network_deadline().and_then(|d| args.net.identity(d)) {
-        Ok(i) => i,
+    let resolver = match config::network_deadline()
+        .and_then(|d| resolver(&args.net, d, args.no_cache, args.offline))
+    {
+        Ok(resolver) => resolver,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;
         }
     };
-    let cache = match resolution_cache(args.no_cache, args.offline) {
-        Ok(cache) => cache,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return EXIT_USAGE;
-        }
-    };
-    let resolver = LexiconResolver::new(identity, cache, args.offline);
     let mut failed = false;
     for nsid in &args.nsids {
         let result = resolver.resolve(nsid);
