@@ -441,18 +441,20 @@ impl Builder {
 
     /// Generates the code and returns it.
     pub fn generate_string(&self) -> Result<String, GenerateError> {
+        let config = self.find_config();
+        let lockfiles = self.find_lockfiles();
         if self.emit_rerun_if_changed {
             for path in self.watched_folders() {
                 println!("cargo:rerun-if-changed={}", path.display());
             }
-            if let Some(config) = self.find_config() {
+            if let Some(config) = &config {
                 println!("cargo:rerun-if-changed={}", config.display());
             }
-            for (lockfile, _) in self.find_lockfiles() {
+            for (lockfile, _) in &lockfiles {
                 println!("cargo:rerun-if-changed={}", lockfile.display());
             }
         }
-        self.generate_code()
+        self.generate_with(config.as_deref(), &lockfiles)
     }
 
     /// The lockfile of each lexicon folder (when verification is on), with the folder its paths
@@ -476,11 +478,21 @@ impl Builder {
         found
     }
 
-    /// The `L134` errors of every lockfile found, at the levels of `control`.
-    fn lockfile_errors(&self, control: &RuleControl) -> Result<Vec<LintError>, GenerateError> {
+    /// The `L134` errors of every lockfile of `lockfiles` (with the folder each pins paths
+    /// under), at the levels of `control`. A pinned file among `inputs` (the lexicons read for
+    /// generation) is not read again.
+    fn lockfile_errors(
+        lockfiles: &[(PathBuf, PathBuf)],
+        inputs: &[generate::Input],
+        control: &RuleControl,
+    ) -> Result<Vec<LintError>, GenerateError> {
+        let read: std::collections::HashMap<&Path, &str> = inputs
+            .iter()
+            .map(|input| (input.path.as_path(), input.text.as_str()))
+            .collect();
         let mut errors = Vec::new();
-        for (path, root) in self.find_lockfiles() {
-            let text = std::fs::read_to_string(&path).map_err(|err| GenerateError::Io {
+        for (path, root) in lockfiles {
+            let text = std::fs::read_to_string(path).map_err(|err| GenerateError::Io {
                 path: path.clone(),
                 message: err.to_string(),
             })?;
@@ -494,7 +506,11 @@ impl Builder {
                 }
             })?;
             let mismatches = lockfile::verify(&pinned, |relative| {
-                match std::fs::read_to_string(root.join(relative)) {
+                let file = root.join(relative);
+                if let Some(text) = read.get(file.as_path()) {
+                    return LocalFile::Text(text.to_string());
+                }
+                match std::fs::read_to_string(&file) {
                     Ok(text) => LocalFile::Text(text),
                     Err(err) if err.kind() == std::io::ErrorKind::NotFound => LocalFile::Missing,
                     Err(err) => LocalFile::Unreadable(err.to_string()),
@@ -535,9 +551,19 @@ impl Builder {
             .map(PathBuf::as_path)
     }
 
-    /// Generates the code.
+    /// Generates the code (without the `rerun-if-changed` lines).
+    #[cfg(test)]
     fn generate_code(&self) -> Result<String, GenerateError> {
-        let control = self.control()?;
+        self.generate_with(self.find_config().as_deref(), &self.find_lockfiles())
+    }
+
+    /// Generates the code with the config file and lockfiles already found.
+    fn generate_with(
+        &self,
+        config: Option<&Path>,
+        lockfiles: &[(PathBuf, PathBuf)],
+    ) -> Result<String, GenerateError> {
+        let control = self.control(config)?;
         let templates = self.load_templates()?;
         let mut files = Vec::new();
         for dir in &self.lexicon_dirs {
@@ -557,7 +583,7 @@ impl Builder {
                 text: text.clone(),
             });
         }
-        let pinned = self.lockfile_errors(&control)?;
+        let pinned = Self::lockfile_errors(lockfiles, &inputs, &control)?;
         let generated =
             generate::generate(&inputs, &templates, self.target, &control, self.reference);
         if pinned.is_empty() {
@@ -571,9 +597,9 @@ impl Builder {
         }
     }
 
-    /// The rule settings: [`Builder::rule_control`], else the config file (named or found) and
-    /// the `*_rule` methods.
-    fn control(&self) -> Result<RuleControl, GenerateError> {
+    /// The rule settings: [`Builder::rule_control`], else the config file `config` (named or
+    /// found) and the `*_rule` methods.
+    fn control(&self, config: Option<&Path>) -> Result<RuleControl, GenerateError> {
         if let Some(control) = &self.rule_control {
             return Ok(control.clone());
         }
@@ -591,20 +617,21 @@ impl Builder {
                 return Err(GenerateError::UnknownRule { rule: rule.clone() });
             }
         }
-        let config = match self.find_config() {
+        let config_path = config;
+        let config = match config_path {
             Some(path) => {
                 let error = |message: String| GenerateError::Config {
-                    path: path.clone(),
+                    path: path.to_path_buf(),
                     message,
                 };
-                let text = std::fs::read_to_string(&path).map_err(|err| error(err.to_string()))?;
+                let text = std::fs::read_to_string(path).map_err(|err| error(err.to_string()))?;
                 lexperm_lint::config::parse(&text).map_err(error)?
             }
             None => Config::default(),
         };
         RuleControl::new(lexperm_lint::registry(), &config, flags).map_err(|message| {
             GenerateError::Config {
-                path: self.find_config().unwrap_or_default(),
+                path: config_path.map(Path::to_path_buf).unwrap_or_default(),
                 message,
             }
         })
