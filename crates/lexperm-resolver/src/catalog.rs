@@ -23,7 +23,7 @@ use lexperm_parser::lexicon::{
 use lexperm_parser::scope::Reference;
 use lexperm_parser::syntax::Nsid;
 
-use crate::expand::{expand_set_with, AudienceExpansion, PLACEHOLDER_AUD};
+use crate::expand::{audience_expansion, AudienceExpansion, PLACEHOLDER_AUD};
 use crate::source::{LexiconSource, ResolveError};
 
 /// Where a catalog document came from.
@@ -73,12 +73,7 @@ impl CatalogDoc {
                 else {
                     return None;
                 };
-                let expansion = expand_set_with(&include, self, set, self.reference);
-                Some(AudienceExpansion {
-                    granted: expansion.granted,
-                    dropped: expansion.dropped,
-                    further: expansion.further,
-                })
+                Some(audience_expansion(&include, set, self.reference))
             })
             .as_ref()
     }

@@ -50,7 +50,8 @@ pub struct AudienceExpansion {
     pub granted: Vec<GrantedScope>,
     /// Dropped entries in entry order.
     pub dropped: Vec<DroppedEntry>,
-    /// The other problems of the dropped entries ([`include::Expansion::further`]).
+    /// The other problems of the dropped entries, beyond the one in [`Self::dropped`]
+    /// ([`include::further_problems`]); they change nothing that is granted.
     pub further: Vec<DroppedEntry>,
 }
 
@@ -101,11 +102,9 @@ pub struct SetExpansion<'c> {
     pub schema: &'c PermissionSetSchema,
     /// Granted scopes in entry order, duplicates kept (the reference order).
     pub granted: Vec<GrantedScope>,
-    /// Dropped entries in entry order.
+    /// Dropped entries in entry order (the first problem of each; the others are only looked for
+    /// by [`CatalogDoc::expansion_with_aud`]).
     pub dropped: Vec<DroppedEntry>,
-    /// The other problems of the dropped entries, beyond the one in [`Self::dropped`]
-    /// ([`include::Expansion::further`]); they change nothing that is granted.
-    pub further: Vec<DroppedEntry>,
 }
 
 impl SetExpansion<'_> {
@@ -209,47 +208,90 @@ pub fn expand_set_with<'c>(
     set: &'c PermissionSetSchema,
     reference: Reference,
 ) -> SetExpansion<'c> {
-    let model: &[lexicon::PermissionEntry] = set.permissions.as_ref().map_or(&[], |p| &p.value);
+    let model = set_model(set);
     let entries: Vec<PermissionEntry> = model.iter().map(permission_entry).collect();
     let expansion = include::expand_with(include, &include.nsid, &entries, reference);
-    let granted = expansion
-        .granted
+    SetExpansion {
+        include: include.clone(),
+        set: doc,
+        schema: set,
+        granted: located_granted(model, expansion.granted),
+        dropped: located_dropped(model, expansion.dropped),
+    }
+}
+
+/// Expands `include` against `set` like [`expand_set_with`], and also looks for the further
+/// problems of the dropped entries ([`include::further_problems_with`]): what
+/// [`CatalogDoc::expansion_with_aud`] keeps for the lint rules.
+pub(crate) fn audience_expansion(
+    include: &IncludeScope,
+    set: &PermissionSetSchema,
+    reference: Reference,
+) -> AudienceExpansion {
+    let model = set_model(set);
+    let entries: Vec<PermissionEntry> = model.iter().map(permission_entry).collect();
+    let expansion = include::expand_with(include, &include.nsid, &entries, reference);
+    let further = include::further_problems_with(
+        include,
+        &include.nsid,
+        &entries,
+        &expansion.dropped,
+        reference,
+    );
+    AudienceExpansion {
+        granted: located_granted(model, expansion.granted),
+        dropped: located_dropped(model, expansion.dropped),
+        further: located_dropped(model, further),
+    }
+}
+
+/// The entries of `set` (none when it has no `permissions`).
+fn set_model(set: &PermissionSetSchema) -> &[lexicon::PermissionEntry] {
+    match &set.permissions {
+        Some(permissions) => &permissions.value,
+        None => &[],
+    }
+}
+
+/// `granted` with where each entry of `model` sits.
+fn located_granted(
+    model: &[lexicon::PermissionEntry],
+    granted: Vec<include::Granted>,
+) -> Vec<GrantedScope> {
+    granted
         .into_iter()
         .map(|g| GrantedScope {
             entry_span: model[g.entry_index].span,
             scope: g.scope,
             entry_index: g.entry_index,
         })
-        .collect();
-    let located = |dropped: Vec<include::Dropped>| -> Vec<DroppedEntry> {
-        dropped
-            .into_iter()
-            .map(|d| {
-                let entry = &model[d.entry_index];
-                let member = d.field_index.and_then(|i| entry.members.get(i));
-                DroppedEntry {
-                    entry_index: d.entry_index,
-                    reason: d.reason,
-                    message: d.message,
-                    consequence: d.consequence,
-                    hint: d.hint,
-                    span: member.map_or(entry.span, |m| {
-                        Span::new(entry.span.file, m.key_span.start, m.value.span.end)
-                    }),
-                    entry_span: entry.span,
-                    field: member.map(|m| m.key.clone()),
-                }
-            })
-            .collect()
-    };
-    SetExpansion {
-        include: include.clone(),
-        set: doc,
-        schema: set,
-        granted,
-        dropped: located(expansion.dropped),
-        further: located(expansion.further),
-    }
+        .collect()
+}
+
+/// `dropped` with where each entry of `model`, and its offending field, sits.
+fn located_dropped(
+    model: &[lexicon::PermissionEntry],
+    dropped: Vec<include::Dropped>,
+) -> Vec<DroppedEntry> {
+    dropped
+        .into_iter()
+        .map(|d| {
+            let entry = &model[d.entry_index];
+            let member = d.field_index.and_then(|i| entry.members.get(i));
+            DroppedEntry {
+                entry_index: d.entry_index,
+                reason: d.reason,
+                message: d.message,
+                consequence: d.consequence,
+                hint: d.hint,
+                span: member.map_or(entry.span, |m| {
+                    Span::new(entry.span.file, m.key_span.start, m.value.span.end)
+                }),
+                entry_span: entry.span,
+                field: member.map(|m| m.key.clone()),
+            }
+        })
+        .collect()
 }
 
 impl Catalog {

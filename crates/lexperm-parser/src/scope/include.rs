@@ -274,13 +274,9 @@ const REFERENCE_IGNORES_ENTRY: &str = "; the reference ignores the whole entry";
 pub struct Expansion {
     /// Granted scopes in entry order, duplicates kept.
     pub granted: Vec<Granted>,
-    /// Dropped entries in entry order.
+    /// Dropped entries in entry order: the problem the reference meets first in each (the others
+    /// are [`further_problems`]).
     pub dropped: Vec<Dropped>,
-    /// The other problems of the dropped entries, in entry order: [`dropped`](Self::dropped)
-    /// holds the one the reference meets first; these are what would still drop the entry once
-    /// the problems before were fixed (found by setting each aside and expanding the entry
-    /// again). They change nothing that is granted; they are for reports.
-    pub further: Vec<Dropped>,
 }
 
 impl Expansion {
@@ -397,35 +393,72 @@ pub fn expand_with(
     for (entry_index, entry) in entries.iter().enumerate() {
         match expand_entry(include, set_nsid, entry, injected.as_ref(), reference) {
             Ok(scope) => expansion.granted.push(Granted { scope, entry_index }),
-            Err(drop) => {
-                let further = further_problems(
-                    include,
-                    set_nsid,
-                    entry,
-                    injected.as_ref(),
-                    reference,
-                    &drop,
-                );
-                expansion.dropped.push(drop.into_dropped(entry_index));
-                expansion
-                    .further
-                    .extend(further.into_iter().map(|d| d.into_dropped(entry_index)));
-            }
+            Err(drop) => expansion.dropped.push(drop.into_dropped(entry_index)),
         }
     }
     expansion
 }
 
-/// The problems of `entry` after `first`, in the order the expansion meets them: each found by
-/// setting the one before aside ([`set_aside`]) and expanding the entry again, until it would be
-/// granted, a problem cannot be set aside, or one repeats.
-fn further_problems(
+/// The other problems of the dropped entries, in entry order: `dropped` (the
+/// [`Expansion::dropped`] of [`expand`] with the same `include`, `set_nsid` and `entries`) holds
+/// the one the reference meets first in each entry; these are what would still drop the entry once
+/// the problems before were fixed (found by setting each aside and expanding the entry again, at
+/// most [`MAX_FURTHER_PROBLEMS`] per entry). They change nothing that is granted; they are for
+/// reports, and cost up to that many more expansions of each dropped entry, so only callers that
+/// report them ask.
+pub fn further_problems(
+    include: &IncludeScope,
+    set_nsid: &Nsid,
+    entries: &[PermissionEntry],
+    dropped: &[Dropped],
+) -> Vec<Dropped> {
+    further_problems_with(include, set_nsid, entries, dropped, Reference::default())
+}
+
+/// [`further_problems`] following `reference` (the one `dropped` was found with, by
+/// [`expand_with`]).
+pub fn further_problems_with(
+    include: &IncludeScope,
+    set_nsid: &Nsid,
+    entries: &[PermissionEntry],
+    dropped: &[Dropped],
+    reference: Reference,
+) -> Vec<Dropped> {
+    let injected = include
+        .aud
+        .as_ref()
+        .map(|a| EntryValue::String(a.as_str().to_owned()));
+    let mut further = Vec::new();
+    for first in dropped {
+        let Some(entry) = entries.get(first.entry_index) else {
+            continue;
+        };
+        further.extend(
+            entry_further_problems(
+                include,
+                set_nsid,
+                entry,
+                injected.as_ref(),
+                reference,
+                (first.reason, first.field_index),
+            )
+            .into_iter()
+            .map(|d| d.into_dropped(first.entry_index)),
+        );
+    }
+    further
+}
+
+/// The problems of `entry` after `first` (its reason and field index), in the order the expansion
+/// meets them: each found by setting the one before aside ([`set_aside`]) and expanding the entry
+/// again, until it would be granted, a problem cannot be set aside, or one repeats.
+fn entry_further_problems(
     include: &IncludeScope,
     set_nsid: &Nsid,
     entry: &PermissionEntry,
     injected: Option<&EntryValue>,
     reference: Reference,
-    first: &DropInfo,
+    first: (DropReason, Option<usize>),
 ) -> Vec<DropInfo> {
     // Each field with its index in `entry`, so that findings point at the original fields.
     let mut fields: Vec<(usize, String, EntryValue)> = entry
@@ -434,8 +467,8 @@ fn further_problems(
         .enumerate()
         .map(|(i, (name, value))| (i, name.clone(), value.clone()))
         .collect();
-    let mut seen = vec![(first.reason, first.field)];
-    let mut last = (first.reason, first.field);
+    let mut seen = vec![first];
+    let mut last = first;
     let mut found = Vec::new();
     // Bounded whatever the entry holds: each round copies the entry once.
     for _ in 0..MAX_FURTHER_PROBLEMS {
@@ -967,7 +1000,9 @@ mod tests {
             panic!("{include} is an include scope");
         };
         let entry = PermissionEntry::from_json(&fields).expect("object");
-        let expansion = expand(&include, &include.nsid, &[entry]);
+        let entries = [entry];
+        let expansion = expand(&include, &include.nsid, &entries);
+        let further = further_problems(&include, &include.nsid, &entries, &expansion.dropped);
         assert!(expansion.granted.is_empty(), "{fields}");
         assert_eq!(
             expansion.dropped.len(),
@@ -977,7 +1012,7 @@ mod tests {
         expansion
             .dropped
             .iter()
-            .chain(&expansion.further)
+            .chain(&further)
             .map(|d| {
                 assert_eq!(d.entry_index, 0);
                 (d.reason, d.field_index)
@@ -1054,8 +1089,9 @@ mod tests {
             expansion.granted_strings(),
             ["repo:com.example.post", "rpc:com.example.get?aud=*"]
         );
+        let further = further_problems(&include, &include.nsid, &entries, &expansion.dropped);
         assert_eq!(expansion.dropped.len(), 1);
-        assert_eq!(expansion.further.len(), 1);
-        assert_eq!(expansion.further[0].entry_index, 1);
+        assert_eq!(further.len(), 1);
+        assert_eq!(further[0].entry_index, 1);
     }
 }
