@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 
 use lexperm_net::authority::nsid_authority;
 use lexperm_net::cache::ResolutionSource;
+use lexperm_net::resolve::ResolvedLexicon;
 use lexperm_net::NetError;
 use lexperm_parser::diagnostics::{Diagnostic, Span};
 use lexperm_parser::syntax::Nsid;
@@ -295,6 +296,20 @@ pub fn nsids(sources: &Sources) -> Vec<(Nsid, Span)> {
         .collect()
 }
 
+/// The published record of `nsid` as a base file named by its AT-URI; warns on stderr when it
+/// is a cached copy that could not be refreshed.
+pub fn published_source(nsid: &str, resolved: &ResolvedLexicon) -> Result<SourceFile, String> {
+    if let ResolutionSource::CacheStale {
+        refresh_error: Some(e),
+    } = &resolved.source
+    {
+        eprintln!("warning: {nsid}: refresh failed, comparing against the cached copy: {e}");
+    }
+    let text = serde_json::to_string_pretty(&resolved.lexicon.record)
+        .map_err(|e| format!("{nsid}: cannot encode the published record: {e}"))?;
+    Ok(SourceFile::new(resolved.lexicon.uri.clone(), text))
+}
+
 /// The published version of the groups of `after` (`(nsid, span of its id)`), group by group.
 /// Online, each group's authority is listed first
 /// ([`lexperm_net::resolve::LexiconResolver::list_published`]: DNS `_lexicon` TXT → DID → PDS →
@@ -367,21 +382,7 @@ pub fn from_published(
         let mut failed: Option<(usize, String)> = None;
         for (index, nsid) in nsids.iter().enumerate() {
             match resolver.resolve(nsid) {
-                Ok(resolved) => {
-                    if let ResolutionSource::CacheStale {
-                        refresh_error: Some(e),
-                    } = &resolved.source
-                    {
-                        eprintln!(
-                            "warning: {nsid}: refresh failed, comparing against the cached copy: {e}"
-                        );
-                    }
-                    let text = serde_json::to_string_pretty(&resolved.lexicon.record)
-                        .map_err(|e| format!("{nsid}: cannot encode the published record: {e}"))?;
-                    published
-                        .files
-                        .push(SourceFile::new(resolved.lexicon.uri.clone(), text));
-                }
+                Ok(resolved) => published.files.push(published_source(nsid, &resolved)?),
                 Err(NetError::NotPublished { .. }) => {}
                 Err(error) => {
                     let whole_group = index == 0 && !matches!(error, NetError::NotCached { .. });

@@ -23,6 +23,16 @@ pub enum TxtLookup {
     NotFound,
 }
 
+impl TxtLookup {
+    /// The records found; none for [`TxtLookup::NotFound`].
+    pub fn into_records(self) -> Vec<Vec<String>> {
+        match self {
+            TxtLookup::Records(records) => records,
+            TxtLookup::NotFound => Vec::new(),
+        }
+    }
+}
+
 /// A blocking TXT resolver, either the system's (`/etc/resolv.conf`) or one name server `IP:PORT`.
 pub struct DnsResolver {
     name_server: Option<SocketAddr>,
@@ -172,10 +182,7 @@ impl DnsResolver {
     /// The DID named by `_lexicon.<authority>` (exactly one `did=` entry required).
     pub fn lexicon_authority_did(&self, authority: &str) -> Result<String, NetError> {
         let name = crate::authority::lexicon_record_name(authority);
-        let records = match self.txt(&name)? {
-            TxtLookup::Records(r) => r,
-            TxtLookup::NotFound => Vec::new(),
-        };
+        let records = self.txt(&name)?.into_records();
         Ok(crate::authority::did_from_txt(&name, &records)?)
     }
 
@@ -186,10 +193,7 @@ impl DnsResolver {
         expected_did: &str,
     ) -> Result<(), NetError> {
         let name = crate::authority::lexicon_record_name(authority);
-        let records = match self.txt(&name)? {
-            TxtLookup::Records(r) => r,
-            TxtLookup::NotFound => Vec::new(),
-        };
+        let records = self.txt(&name)?.into_records();
         Ok(crate::authority::check_txt_authority(
             &name,
             &records,

@@ -159,8 +159,7 @@ pub fn classify(
         fix: None,
     };
     let records = match lookup {
-        Ok(TxtLookup::Records(records)) => records,
-        Ok(TxtLookup::NotFound) => Vec::new(),
+        Ok(lookup) => lookup.into_records(),
         Err(error) => {
             check.status = DnsStatus::LookupFailed;
             check.message = Some(error.to_string());

@@ -821,33 +821,20 @@ fn found(value: &JsonValue) -> String {
     }
 }
 
-/// The schema type names a `type` may hold, for the help of an unknown one.
-const SCHEMA_TYPE_NAMES: [&str; 18] = [
-    "boolean",
-    "integer",
-    "string",
-    "bytes",
-    "cid-link",
-    "blob",
-    "array",
-    "object",
-    "token",
-    "ref",
-    "union",
-    "unknown",
-    "record",
-    "query",
-    "procedure",
-    "subscription",
-    "permission-set",
-    "space",
-];
+/// The schema type names a `type` may hold (all but `params` and `permission`, which stand only
+/// where their parent puts them), for the help of an unknown one.
+fn schema_type_names() -> impl Iterator<Item = &'static str> {
+    SchemaType::ALL
+        .into_iter()
+        .filter(|t| !matches!(t, SchemaType::Params | SchemaType::Permission))
+        .map(SchemaType::as_str)
+}
 
 /// The diagnostic for a `type` value described by `found` (e.g. `"float"`); `name` is the value
 /// when it is a string.
 fn unknown_schema_type(span: Span, found: &str, name: Option<&str>) -> Diagnostic {
     let close = name.map_or_else(Vec::new, |n| {
-        crate::suggest::closest(n, SCHEMA_TYPE_NAMES, 2)
+        crate::suggest::closest(n, schema_type_names(), 2)
     });
     let help = if name == Some("null") {
         "the `null` type was removed from the Lexicon language; use `nullable` on the object"
@@ -855,7 +842,10 @@ fn unknown_schema_type(span: Span, found: &str, name: Option<&str>) -> Diagnosti
     } else if let Some(did_you_mean) = crate::suggest::did_you_mean(&close) {
         did_you_mean
     } else {
-        format!("use one of: {}", SCHEMA_TYPE_NAMES.join(", "))
+        format!(
+            "use one of: {}",
+            schema_type_names().collect::<Vec<_>>().join(", ")
+        )
     };
     Diagnostic::load(
         LoadProblem::UnknownSchemaType,

@@ -6,7 +6,6 @@
 use std::io::Write;
 
 use clap::Args;
-use lexperm_net::cache::ResolutionSource;
 use lexperm_net::publish::{json_changes, JsonChange};
 use lexperm_net::resolve::{LexiconResolver, ResolvedLexicon};
 use lexperm_net::NetError;
@@ -120,18 +119,9 @@ pub fn run(args: DiffArgs) -> u8 {
         }
         match result {
             Ok(published) => {
-                if let ResolutionSource::CacheStale {
-                    refresh_error: Some(e),
-                } = &published.source
-                {
-                    eprintln!(
-                        "warning: {nsid}: refresh failed, comparing against the cached copy: {e}"
-                    );
-                }
-                let text =
-                    serde_json::to_string_pretty(&published.lexicon.record).unwrap_or_default();
-                let base_file =
-                    sources.add_base(SourceFile::new(published.lexicon.uri.clone(), text));
+                let source = crate::base::published_source(nsid, &published)
+                    .unwrap_or_else(|_| SourceFile::new(published.lexicon.uri.clone(), ""));
+                let base_file = sources.add_base(source);
                 let changes = json_changes(
                     &document(&published.lexicon.record),
                     &document(&local.lexicon.record),
